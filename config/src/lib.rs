@@ -1,0 +1,24 @@
+//! The hall's description: what an admin writes in TOML and every part of hallq reads.
+//!
+//! # Layout
+//! - [`schema`]: the typed settings (hall, sections and services, windows, credentials,
+//!   broker, server), with defaults.
+//! - [`load`]: reading a file, collecting every problem (syntax, unknown keys, wrong types,
+//!   semantic rules) as [`Diagnostic`]s that name file, line, column and key path.
+//! - `validate`: the semantic rules, pure over [`Settings`].
+//! - [`secret`]: hashing of tokens and passwords, so that config files hold no secret in
+//!   clear.
+//!
+//! Nothing here does network IO; loading only reads the file it is given.
+
+pub mod load;
+pub mod schema;
+pub mod secret;
+mod validate;
+
+mod locate;
+pub mod schema_url;
+
+pub use load::{load_file, load_str, ConfigError, Diagnostic};
+pub use schema::*;
+pub use validate::{parse_hhmm, weekday};

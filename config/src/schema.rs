@@ -1,0 +1,336 @@
+//! Typed settings. Field docs are the config reference; `config/examples/demo-hall.toml`
+//! shows every key in use.
+
+use serde::Deserialize;
+
+/// The whole config file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// The hall itself.
+    pub hall: Hall,
+    /// HTTP server, storage and paths.
+    #[serde(default)]
+    pub server: Server,
+    /// The MQTT broker the controller publishes to.
+    #[serde(default)]
+    pub broker: Broker,
+    /// Business sections (业务板块), each with its services.
+    #[serde(default)]
+    pub sections: Vec<Section>,
+    /// Service windows (窗口).
+    #[serde(default)]
+    pub windows: Vec<Window>,
+    /// Device and staff tokens (stored as SHA-256).
+    #[serde(default)]
+    pub credentials: Vec<Credential>,
+}
+
+/// The hall: identity, time zone, opening hours.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Hall {
+    /// Short id used in MQTT topics (`hallq/v1/{id}/…`): lowercase letters, digits, `-`, `_`.
+    pub id: String,
+    /// Display name, Chinese.
+    pub name: String,
+    /// Optional English name.
+    #[serde(default)]
+    pub name_en: Option<String>,
+    /// IANA time zone; tickets restart at local midnight here.
+    #[serde(default = "default_tz")]
+    pub time_zone: String,
+    /// When the ticket machines hand out tickets.
+    #[serde(default)]
+    pub hours: Hours,
+}
+
+fn default_tz() -> String {
+    "Asia/Shanghai".into()
+}
+
+/// Opening hours: the same window on each listed weekday.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Hours {
+    /// Local time the first ticket may be issued, `HH:MM`.
+    pub open: String,
+    /// Local time after which no ticket is issued, `HH:MM` (`24:00` = end of day).
+    pub close: String,
+    /// Weekdays the hall is open: `mon` … `sun`.
+    pub days: Vec<String>,
+}
+
+impl Default for Hours {
+    fn default() -> Self {
+        Self {
+            open: "08:30".into(),
+            close: "17:30".into(),
+            days: ["mon", "tue", "wed", "thu", "fri"].map(String::from).to_vec(),
+        }
+    }
+}
+
+/// HTTP server, storage and paths.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Server {
+    /// Address the HTTP server binds, `HOST:PORT`.
+    pub listen: String,
+    /// Where the SQLite file and other state live (relative to the working directory).
+    pub data_dir: String,
+    /// `sqlite://…` or `postgres://…`; empty = `{data_dir}/hallq.db`.
+    #[serde(default)]
+    pub database_url: Option<String>,
+    /// Base of the links printed on tickets (`{public_base_url}/t/{token}`); empty = `http://{listen}`.
+    #[serde(default)]
+    pub public_base_url: Option<String>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: "data".into(),
+            database_url: None,
+            public_base_url: None,
+            max_body_bytes: 16 * 1024,
+        }
+    }
+}
+
+/// Which broker to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BrokerMode {
+    /// Start rumqttd inside the process.
+    #[default]
+    Embedded,
+    /// Connect to a broker elsewhere (Mosquitto, EMQX…).
+    External,
+}
+
+/// MQTT broker settings.
+#[derive(Clone, Deserialize)]
+pub struct Broker {
+    /// `embedded` or `external`.
+    #[serde(default)]
+    pub mode: BrokerMode,
+    /// Embedded broker's listen address (not 1883, so it can sit beside Mosquitto).
+    pub listen: String,
+    /// External broker, `mqtt://HOST:PORT`.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// User name the controller signs in with on an external broker.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Its password (for an external broker it has to be in clear; keep the file private).
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Accounts the embedded broker accepts (displays, call buttons, gateways).
+    #[serde(default)]
+    pub accounts: Vec<BrokerAccount>,
+}
+
+impl std::fmt::Debug for Broker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Broker")
+            .field("mode", &self.mode)
+            .field("listen", &self.listen)
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("accounts", &self.accounts.len())
+            .finish()
+    }
+}
+
+impl Default for Broker {
+    fn default() -> Self {
+        Self {
+            mode: BrokerMode::Embedded,
+            listen: "127.0.0.1:11883".into(),
+            url: None,
+            username: None,
+            password: None,
+            accounts: Vec::new(),
+        }
+    }
+}
+
+/// One account of the embedded broker.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BrokerAccount {
+    /// MQTT user name.
+    pub username: String,
+    /// SHA-256 (hex) of the password.
+    pub password_sha256: String,
+    /// What the account is for.
+    pub role: Role,
+    /// The window of a call button.
+    #[serde(default)]
+    pub window: Option<String>,
+}
+
+/// A business section (业务板块).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Section {
+    /// Stable id.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// Optional English name.
+    #[serde(default)]
+    pub name_en: Option<String>,
+    /// Services offered in this section.
+    #[serde(default)]
+    pub services: Vec<Service>,
+}
+
+/// A service people take tickets for.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Service {
+    /// Stable id, used in the API and MQTT topics.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// Optional English name.
+    #[serde(default)]
+    pub name_en: Option<String>,
+    /// Ticket prefix: one capital letter, unique in the hall.
+    pub prefix: String,
+    /// Digits after the prefix (A001 = 3).
+    #[serde(default = "default_width")]
+    pub width: u32,
+    /// Most tickets a day; the number width caps it too.
+    #[serde(default)]
+    pub daily_cap: Option<u32>,
+}
+
+fn default_width() -> u32 {
+    3
+}
+
+impl Service {
+    /// The effective daily cap: the configured cap, never more than the width can print.
+    pub fn effective_cap(&self) -> i64 {
+        let by_width = 10i64.pow(self.width.min(9)) - 1;
+        self.daily_cap.map_or(by_width, |c| i64::from(c).min(by_width))
+    }
+
+    /// Formats a ticket number: prefix + zero-padded sequence.
+    pub fn format_number(&self, seq: i64) -> String {
+        format!("{}{:0w$}", self.prefix, seq, w = self.width as usize)
+    }
+}
+
+/// A service window (counter).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Window {
+    /// Stable id (used in tokens, routes and topics).
+    pub id: String,
+    /// Display name, e.g. "3号窗口".
+    pub name: String,
+    /// Optional English name.
+    #[serde(default)]
+    pub name_en: Option<String>,
+    /// Floor the window is on.
+    #[serde(default = "default_floor")]
+    pub floor: i32,
+    /// Services served, highest priority first.
+    pub services: Vec<String>,
+}
+
+fn default_floor() -> i32 {
+    1
+}
+
+/// Who a credential belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Runs the hall: every route.
+    Admin,
+    /// Signed in at one window.
+    Clerk,
+    /// Ticket machine.
+    Kiosk,
+    /// TV screen / display-client (read only).
+    Display,
+    /// Physical call button of one window.
+    Button,
+    /// LED gateway (read only).
+    Gateway,
+}
+
+/// A bearer token and what it may do.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Credential {
+    /// Who or what holds it (for logs).
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// The window a clerk or button acts for.
+    #[serde(default)]
+    pub window: Option<String>,
+    /// SHA-256 (hex) of the token.
+    pub token_sha256: String,
+}
+
+impl Settings {
+    /// All services of all sections.
+    pub fn services(&self) -> impl Iterator<Item = &Service> {
+        self.sections.iter().flat_map(|s| s.services.iter())
+    }
+
+    /// The service with this id.
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.services().find(|s| s.id == id)
+    }
+
+    /// The window with this id.
+    pub fn window(&self, id: &str) -> Option<&Window> {
+        self.windows.iter().find(|w| w.id == id)
+    }
+
+    /// The hall's time zone (validated at load; falls back to Asia/Shanghai).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.hall
+            .time_zone
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Shanghai)
+    }
+
+    /// The base of status links.
+    pub fn public_base_url(&self) -> String {
+        match &self.server.public_base_url {
+            Some(u) if !u.is_empty() => u.trim_end_matches('/').to_string(),
+            _ => format!("http://{}", self.server.listen),
+        }
+    }
+
+    /// Names of the credentials that still use the published demo tokens.
+    pub fn demo_credentials(&self) -> Vec<String> {
+        let mut demo: Vec<String> = ["demo-kiosk", "demo-admin", "demo-display"]
+            .map(String::from)
+            .to_vec();
+        demo.extend(self.windows.iter().map(|w| format!("demo-clerk-{}", w.id)));
+        let hashes: Vec<String> = demo.iter().map(|d| crate::secret::sha256_hex(d)).collect();
+        let mut found: Vec<String> = self
+            .credentials
+            .iter()
+            .filter(|c| hashes.contains(&c.token_sha256))
+            .map(|c| c.name.clone())
+            .collect();
+        let demo_pw = [
+            crate::secret::sha256_hex("demo-button"),
+            crate::secret::sha256_hex("demo-display"),
+        ];
+        found.extend(
+            self.broker
+                .accounts
+                .iter()
+                .filter(|a| demo_pw.contains(&a.password_sha256))
+                .map(|a| format!("mqtt:{}", a.username)),
+        );
+        found
+    }
+}

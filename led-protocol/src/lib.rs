@@ -1,0 +1,1 @@
+//! LED board wire protocols (Onbon BX, Alpha) as sans-IO codecs.
