@@ -23,8 +23,16 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let key = if self.key.is_empty() { "(file)" } else { &self.key };
-        write!(f, "{}:{}:{}: {}: {}", self.file, self.line, self.col, key, self.message)
+        let key = if self.key.is_empty() {
+            "(file)"
+        } else {
+            &self.key
+        };
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.file, self.line, self.col, key, self.message
+        )
     }
 }
 

@@ -63,7 +63,9 @@ impl Default for Hours {
         Self {
             open: "08:30".into(),
             close: "17:30".into(),
-            days: ["mon", "tue", "wed", "thu", "fri"].map(String::from).to_vec(),
+            days: ["mon", "tue", "wed", "thu", "fri"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }
@@ -213,7 +215,8 @@ impl Service {
     /// The effective daily cap: the configured cap, never more than the width can print.
     pub fn effective_cap(&self) -> i64 {
         let by_width = 10i64.pow(self.width.min(9)) - 1;
-        self.daily_cap.map_or(by_width, |c| i64::from(c).min(by_width))
+        self.daily_cap
+            .map_or(by_width, |c| i64::from(c).min(by_width))
     }
 
     /// Formats a ticket number: prefix + zero-padded sequence.

@@ -2,7 +2,9 @@
 
 /// Host and port of `mqtt://HOST:PORT` (port defaults to 1883).
 pub fn mqtt_host_port(url: &str) -> Option<(String, u16)> {
-    let rest = url.strip_prefix("mqtt://").or_else(|| url.strip_prefix("tcp://"))?;
+    let rest = url
+        .strip_prefix("mqtt://")
+        .or_else(|| url.strip_prefix("tcp://"))?;
     let rest = rest.trim_end_matches('/');
     if rest.is_empty() || rest.contains('@') || rest.contains('/') {
         return None;

@@ -48,7 +48,10 @@ fn hall(s: &Settings, p: &mut Problems) {
     if h.time_zone.parse::<chrono_tz::Tz>().is_err() {
         p.push((
             vec![k("hall"), k("time_zone")],
-            format!("unknown time zone {:?} (use an IANA name such as \"Asia/Shanghai\")", h.time_zone),
+            format!(
+                "unknown time zone {:?} (use an IANA name such as \"Asia/Shanghai\")",
+                h.time_zone
+            ),
         ));
     }
     let open = parse_hhmm(&h.hours.open);
@@ -58,7 +61,10 @@ fn hall(s: &Settings, p: &mut Problems) {
         p.push((path("open"), "must be a time HH:MM, e.g. \"08:30\"".into()));
     }
     if close.is_none() {
-        p.push((path("close"), "must be a time HH:MM, e.g. \"17:30\" (\"24:00\" = midnight)".into()));
+        p.push((
+            path("close"),
+            "must be a time HH:MM, e.g. \"17:30\" (\"24:00\" = midnight)".into(),
+        ));
     }
     if let (Some(o), Some(c)) = (open, close) {
         if o >= c {
@@ -68,9 +74,15 @@ fn hall(s: &Settings, p: &mut Problems) {
     let mut seen = Vec::new();
     for (n, d) in h.hours.days.iter().enumerate() {
         if weekday(d).is_none() {
-            p.push((vec![k("hall"), k("hours"), k("days"), i(n)], format!("unknown day {d:?}: use mon, tue, wed, thu, fri, sat, sun")));
+            p.push((
+                vec![k("hall"), k("hours"), k("days"), i(n)],
+                format!("unknown day {d:?}: use mon, tue, wed, thu, fri, sat, sun"),
+            ));
         } else if seen.contains(d) {
-            p.push((vec![k("hall"), k("hours"), k("days"), i(n)], format!("day {d:?} listed twice")));
+            p.push((
+                vec![k("hall"), k("hours"), k("days"), i(n)],
+                format!("day {d:?} listed twice"),
+            ));
         }
         seen.push(d.clone());
     }
@@ -108,20 +120,36 @@ pub fn weekday(s: &str) -> Option<chrono::Weekday> {
 fn server(s: &Settings, p: &mut Problems) {
     let sv = &s.server;
     if sv.listen.parse::<std::net::SocketAddr>().is_err() {
-        p.push((vec![k("server"), k("listen")], "must be HOST:PORT with an IP address, e.g. \"127.0.0.1:8080\"".into()));
+        p.push((
+            vec![k("server"), k("listen")],
+            "must be HOST:PORT with an IP address, e.g. \"127.0.0.1:8080\"".into(),
+        ));
     }
     if let Some(u) = &sv.database_url {
-        if !u.is_empty() && !(u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://")) {
-            p.push((vec![k("server"), k("database_url")], "must start with sqlite: or postgres://".into()));
+        if !u.is_empty()
+            && !(u.starts_with("sqlite:")
+                || u.starts_with("postgres://")
+                || u.starts_with("postgresql://"))
+        {
+            p.push((
+                vec![k("server"), k("database_url")],
+                "must start with sqlite: or postgres://".into(),
+            ));
         }
     }
     if let Some(u) = &sv.public_base_url {
         if !u.is_empty() && !(u.starts_with("http://") || u.starts_with("https://")) {
-            p.push((vec![k("server"), k("public_base_url")], "must start with http:// or https://".into()));
+            p.push((
+                vec![k("server"), k("public_base_url")],
+                "must start with http:// or https://".into(),
+            ));
         }
     }
     if sv.max_body_bytes < 1024 {
-        p.push((vec![k("server"), k("max_body_bytes")], "must be at least 1024".into()));
+        p.push((
+            vec![k("server"), k("max_body_bytes")],
+            "must be at least 1024".into(),
+        ));
     }
 }
 
@@ -130,13 +158,22 @@ fn broker(s: &Settings, p: &mut Problems) {
     match b.mode {
         BrokerMode::Embedded => {
             if b.listen.parse::<std::net::SocketAddr>().is_err() {
-                p.push((vec![k("broker"), k("listen")], "must be HOST:PORT with an IP address, e.g. \"127.0.0.1:11883\"".into()));
+                p.push((
+                    vec![k("broker"), k("listen")],
+                    "must be HOST:PORT with an IP address, e.g. \"127.0.0.1:11883\"".into(),
+                ));
             }
         }
         BrokerMode::External => match &b.url {
-            None => p.push((vec![k("broker"), k("mode")], "external broker needs broker.url = \"mqtt://HOST:PORT\"".into())),
+            None => p.push((
+                vec![k("broker"), k("mode")],
+                "external broker needs broker.url = \"mqtt://HOST:PORT\"".into(),
+            )),
             Some(u) if crate::schema_url::mqtt_host_port(u).is_none() => {
-                p.push((vec![k("broker"), k("url")], "must be mqtt://HOST:PORT".into()));
+                p.push((
+                    vec![k("broker"), k("url")],
+                    "must be mqtt://HOST:PORT".into(),
+                ));
             }
             Some(_) => {}
         },
@@ -145,17 +182,25 @@ fn broker(s: &Settings, p: &mut Problems) {
     for (n, a) in b.accounts.iter().enumerate() {
         let path = |key: &str| vec![k("broker"), k("accounts"), i(n), k(key)];
         if names.insert(a.username.as_str(), n).is_some() {
-            p.push((path("username"), format!("duplicate user name {:?}", a.username)));
+            p.push((
+                path("username"),
+                format!("duplicate user name {:?}", a.username),
+            ));
         }
         if !is_sha256(&a.password_sha256) {
-            p.push((path("password_sha256"), "must be 64 hex digits (sha256 of the password)".into()));
+            p.push((
+                path("password_sha256"),
+                "must be 64 hex digits (sha256 of the password)".into(),
+            ));
         }
         window_ref(s, a.role, a.window.as_deref(), &path("window"), p);
     }
 }
 
 fn is_sha256(h: &str) -> bool {
-    h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    h.len() == 64
+        && h.chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
 }
 
 fn services(s: &Settings, p: &mut Problems) {
@@ -163,7 +208,10 @@ fn services(s: &Settings, p: &mut Problems) {
     let mut ids: HashMap<&str, String> = HashMap::new();
     let mut prefixes: HashMap<&str, String> = HashMap::new();
     if s.sections.iter().all(|sec| sec.services.is_empty()) {
-        p.push((vec![k("sections")], "the hall needs at least one section with a service".into()));
+        p.push((
+            vec![k("sections")],
+            "the hall needs at least one section with a service".into(),
+        ));
     }
     for (si, sec) in s.sections.iter().enumerate() {
         let spath = |key: &str| vec![k("sections"), i(si), k(key)];
@@ -178,7 +226,10 @@ fn services(s: &Settings, p: &mut Problems) {
             if !id_ok(&sv.id) {
                 p.push((path("id"), ID_RULE.into()));
             } else if let Some(prev) = ids.insert(&sv.id, here.clone()) {
-                p.push((path("id"), format!("duplicate service id {:?} (also at {prev})", sv.id)));
+                p.push((
+                    path("id"),
+                    format!("duplicate service id {:?} (also at {prev})", sv.id),
+                ));
             }
             if sv.name.trim().is_empty() {
                 p.push((path("name"), "must not be empty".into()));
@@ -186,14 +237,20 @@ fn services(s: &Settings, p: &mut Problems) {
             if sv.prefix.len() != 1 || !sv.prefix.chars().all(|c| c.is_ascii_uppercase()) {
                 p.push((path("prefix"), "must be one capital letter A-Z".into()));
             } else if let Some(prev) = prefixes.insert(&sv.prefix, here) {
-                p.push((path("prefix"), format!("prefix {:?} already used by {prev}", sv.prefix)));
+                p.push((
+                    path("prefix"),
+                    format!("prefix {:?} already used by {prev}", sv.prefix),
+                ));
             }
             if !(1..=6).contains(&sv.width) {
                 p.push((path("width"), "must be between 1 and 6 digits".into()));
             } else if let Some(cap) = sv.daily_cap {
                 let most = 10u64.pow(sv.width) - 1;
                 if cap == 0 {
-                    p.push((path("daily_cap"), "must be at least 1 (leave it out for no cap)".into()));
+                    p.push((
+                        path("daily_cap"),
+                        "must be at least 1 (leave it out for no cap)".into(),
+                    ));
                 } else if u64::from(cap) > most {
                     p.push((path("daily_cap"), format!("{cap} tickets need more than {} digits (width); raise width or lower the cap", sv.width)));
                 }
@@ -215,7 +272,10 @@ fn windows(s: &Settings, p: &mut Problems) {
             p.push((path("name"), "must not be empty".into()));
         }
         if w.services.is_empty() {
-            p.push((path("services"), "a window must serve at least one service".into()));
+            p.push((
+                path("services"),
+                "a window must serve at least one service".into(),
+            ));
         }
         for (n, sv) in w.services.iter().enumerate() {
             let at = vec![k("windows"), i(wi), k("services"), i(n)];
@@ -235,7 +295,10 @@ fn credentials(s: &Settings, p: &mut Problems) {
         if !is_sha256(&c.token_sha256) {
             p.push((path("token_sha256"), "must be 64 lowercase hex digits (sha256 of the token; `hallq hash TOKEN` prints it)".into()));
         } else if let Some(prev) = hashes.insert(&c.token_sha256, n) {
-            p.push((path("token_sha256"), format!("same token as credentials[{prev}]")));
+            p.push((
+                path("token_sha256"),
+                format!("same token as credentials[{prev}]"),
+            ));
         }
         window_ref(s, c.role, c.window.as_deref(), &path("window"), p);
     }
@@ -243,10 +306,13 @@ fn credentials(s: &Settings, p: &mut Problems) {
 
 fn window_ref(s: &Settings, role: Role, window: Option<&str>, path: &[Seg], p: &mut Problems) {
     match (role, window) {
-        (Role::Clerk | Role::Button, None) => {
-            p.push((path.to_vec(), format!("a {} needs the window it acts for", role_name(role))))
+        (Role::Clerk | Role::Button, None) => p.push((
+            path.to_vec(),
+            format!("a {} needs the window it acts for", role_name(role)),
+        )),
+        (_, Some(w)) if s.window(w).is_none() => {
+            p.push((path.to_vec(), format!("unknown window {w:?}")))
         }
-        (_, Some(w)) if s.window(w).is_none() => p.push((path.to_vec(), format!("unknown window {w:?}"))),
         _ => {}
     }
 }
