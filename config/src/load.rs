@@ -75,7 +75,15 @@ pub fn load_str(file: &str, src: &str) -> Result<Settings, ConfigError> {
         Ok(doc) => doc,
         Err(e) => {
             let at = e.span().map_or(0, |s| s.start);
-            let msg = e.message().trim().to_string();
+            // toml_edit's messages may span lines ("…\nexpected `]`"); keep one line per
+            // diagnostic.
+            let msg = e
+                .message()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
             return Err(ConfigError::Invalid(vec![diag(file, src, at, "", msg)]));
         }
     };
@@ -91,9 +99,14 @@ pub fn load_str(file: &str, src: &str) -> Result<Settings, ConfigError> {
     let settings = match parsed {
         Ok(s) => s,
         Err(e) => {
-            let path = error_path(e.path());
+            let mut path = error_path(e.path());
             let inner = e.into_inner();
             let msg = inner.message().to_string();
+            // serde names the table a required key is missing from; name the key itself
+            // (the place stays the table, as the key is not in the file).
+            if let Some(field) = missing_field(&msg) {
+                path.push(Seg::Key(field.to_string()));
+            }
             let at = inner
                 .span()
                 .map(|s| s.start)
@@ -157,4 +170,9 @@ fn error_path(p: &serde_path_to_error::Path) -> Vec<Seg> {
             S::Unknown => None,
         })
         .collect()
+}
+
+/// The field of serde's "missing field `x`" message.
+fn missing_field(msg: &str) -> Option<&str> {
+    msg.strip_prefix("missing field `")?.strip_suffix('`')
 }

@@ -45,7 +45,7 @@ impl<'a> Node<'a> {
         }
     }
 
-    fn key(self, key: &str) -> Option<(Option<Range<usize>>, Node<'a>)> {
+    fn key(self, key: &str) -> Option<(Option<Range<usize>>, Self)> {
         let table: &dyn toml_edit::TableLike = match self {
             Node::Item(i) => i.as_table_like()?,
             Node::Table(t) => t,
@@ -56,7 +56,7 @@ impl<'a> Node<'a> {
         Some((k.span(), Node::Item(v)))
     }
 
-    fn index(self, i: usize) -> Option<Node<'a>> {
+    fn index(self, i: usize) -> Option<Self> {
         match self {
             Node::Item(Item::ArrayOfTables(a)) => a.get(i).map(Node::Table),
             Node::Item(Item::Value(Value::Array(a))) | Node::Value(Value::Array(a)) => {

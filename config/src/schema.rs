@@ -47,8 +47,10 @@ fn default_tz() -> String {
     "Asia/Shanghai".into()
 }
 
-/// Opening hours: the same window on each listed weekday.
+/// Opening hours: the same window on each listed weekday. Keys left out take their
+/// default.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct Hours {
     /// Local time the first ticket may be issued, `HH:MM`.
     pub open: String,
@@ -70,8 +72,9 @@ impl Default for Hours {
     }
 }
 
-/// HTTP server, storage and paths.
+/// HTTP server, storage and paths. Keys left out take their default.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct Server {
     /// Address the HTTP server binds, `HOST:PORT`.
     pub listen: String,
@@ -110,8 +113,9 @@ pub enum BrokerMode {
     External,
 }
 
-/// MQTT broker settings.
+/// MQTT broker settings. Keys left out take their default.
 #[derive(Clone, Deserialize)]
+#[serde(default)]
 pub struct Broker {
     /// `embedded` or `external`.
     #[serde(default)]

@@ -39,8 +39,11 @@ const ID_RULE: &str = "must be 1-64 characters of letters, digits, '-' or '_'";
 
 fn hall(s: &Settings, p: &mut Problems) {
     let h = &s.hall;
-    if !id_ok(&h.id) {
-        p.push((vec![k("hall"), k("id")], ID_RULE.into()));
+    if !id_ok(&h.id) || h.id.chars().any(|c| c.is_ascii_uppercase()) {
+        p.push((
+            vec![k("hall"), k("id")],
+            "must be 1-64 characters of lowercase letters, digits, '-' or '_'".into(),
+        ));
     }
     if h.name.trim().is_empty() {
         p.push((vec![k("hall"), k("name")], "must not be empty".into()));
@@ -91,7 +94,7 @@ fn hall(s: &Settings, p: &mut Problems) {
 /// Minutes since midnight of `HH:MM` (24:00 allowed).
 pub fn parse_hhmm(s: &str) -> Option<u32> {
     let (h, m) = s.split_once(':')?;
-    if h.len() != 2 || m.len() != 2 {
+    if h.len() != 2 || m.len() != 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
         return None;
     }
     let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
@@ -126,10 +129,10 @@ fn server(s: &Settings, p: &mut Problems) {
         ));
     }
     if let Some(u) = &sv.database_url {
-        if !u.is_empty()
-            && !(u.starts_with("sqlite:")
-                || u.starts_with("postgres://")
-                || u.starts_with("postgresql://"))
+        if !(u.is_empty()
+            || u.starts_with("sqlite:")
+            || u.starts_with("postgres://")
+            || u.starts_with("postgresql://"))
         {
             p.push((
                 vec![k("server"), k("database_url")],
@@ -138,7 +141,7 @@ fn server(s: &Settings, p: &mut Problems) {
         }
     }
     if let Some(u) = &sv.public_base_url {
-        if !u.is_empty() && !(u.starts_with("http://") || u.starts_with("https://")) {
+        if !(u.is_empty() || u.starts_with("http://") || u.starts_with("https://")) {
             p.push((
                 vec![k("server"), k("public_base_url")],
                 "must start with http:// or https://".into(),
@@ -190,7 +193,9 @@ fn broker(s: &Settings, p: &mut Problems) {
         if !is_sha256(&a.password_sha256) {
             p.push((
                 path("password_sha256"),
-                "must be 64 hex digits (sha256 of the password)".into(),
+                "must be 64 lowercase hex digits (sha256 of the password; \
+                 `hallq hash PASSWORD` prints it)"
+                    .into(),
             ));
         }
         window_ref(s, a.role, a.window.as_deref(), &path("window"), p);
@@ -242,16 +247,17 @@ fn services(s: &Settings, p: &mut Problems) {
                     format!("prefix {:?} already used by {prev}", sv.prefix),
                 ));
             }
+            if sv.daily_cap == Some(0) {
+                p.push((
+                    path("daily_cap"),
+                    "must be at least 1 (leave it out for no cap)".into(),
+                ));
+            }
             if !(1..=6).contains(&sv.width) {
                 p.push((path("width"), "must be between 1 and 6 digits".into()));
             } else if let Some(cap) = sv.daily_cap {
                 let most = 10u64.pow(sv.width) - 1;
-                if cap == 0 {
-                    p.push((
-                        path("daily_cap"),
-                        "must be at least 1 (leave it out for no cap)".into(),
-                    ));
-                } else if u64::from(cap) > most {
+                if u64::from(cap) > most {
                     p.push((path("daily_cap"), format!("{cap} tickets need more than {} digits (width); raise width or lower the cap", sv.width)));
                 }
             }
