@@ -1,1 +1,187 @@
-fn main(){}
+//! `hallq`: the command line. Thin: parses arguments and calls into the crates.
+
+mod bench;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use hallq_config::{load_file, ConfigError, Settings};
+use hallq_controller::app::{database_url, redact, App};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "hallq", version, about = "排队叫号与预约系统 / queue calling and appointments for service halls")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Everything for one hall: controller (+ embedded broker when configured).
+    Run(RunArgs),
+    /// The controller alone (for split deployments).
+    Controller(RunArgs),
+    /// Config tools.
+    Config {
+        #[command(subcommand)]
+        cmd: ConfigCmd,
+    },
+    /// Prints the sha256 of a token or password, for the config file.
+    Hash {
+        /// The secret.
+        secret: String,
+    },
+    /// Load benchmarks (see README).
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Validates a config file: exit 0 when valid, else 2 with one line per problem.
+    Check {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+struct RunArgs {
+    /// The hall's config file.
+    #[arg(long)]
+    config: PathBuf,
+    /// HTTP address (overrides server.listen).
+    #[arg(long)]
+    listen: Option<String>,
+    /// Data directory (overrides server.data_dir).
+    #[arg(long)]
+    data_dir: Option<String>,
+    /// Embedded broker address (overrides broker.listen).
+    #[arg(long)]
+    mqtt_listen: Option<String>,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Config { cmd: ConfigCmd::Check { file } } => check(&file),
+        Cmd::Hash { secret } => {
+            println!("{}", hallq_config::secret::sha256_hex(&secret));
+            std::process::ExitCode::SUCCESS
+        }
+        Cmd::Run(args) | Cmd::Controller(args) => exit(runtime().block_on(run(args))),
+        Cmd::Bench(args) => exit(runtime().block_on(bench::run(args))),
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+fn exit(r: anyhow::Result<()>) -> std::process::ExitCode {
+    match r {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hallq: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn check(file: &std::path::Path) -> std::process::ExitCode {
+    match load_file(file) {
+        Ok(cfg) => {
+            let services = cfg.services().count();
+            println!(
+                "{}: ok ({} sections, {services} services, {} windows)",
+                file.display(),
+                cfg.sections.len(),
+                cfg.windows.len()
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        Err(ConfigError::Invalid(problems)) => {
+            for p in problems {
+                println!("{p}");
+            }
+            std::process::ExitCode::from(2)
+        }
+        Err(e) => {
+            println!("{e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn load(args: &RunArgs) -> anyhow::Result<Settings> {
+    let mut cfg = match load_file(&args.config) {
+        Ok(c) => c,
+        Err(e) => anyhow::bail!("invalid config:\n{e}"),
+    };
+    if let Some(l) = &args.listen {
+        l.parse::<std::net::SocketAddr>().context("--listen must be HOST:PORT")?;
+        cfg.server.listen = l.clone();
+    }
+    if let Some(d) = &args.data_dir {
+        cfg.server.data_dir = d.clone();
+    }
+    if let Some(m) = &args.mqtt_listen {
+        m.parse::<std::net::SocketAddr>().context("--mqtt-listen must be HOST:PORT")?;
+        cfg.broker.listen = m.clone();
+    }
+    Ok(cfg)
+}
+
+async fn run(args: RunArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,rumqttd=warn,rumqttd::server::broker=off,rumqttc=warn,sqlx=warn".into()),
+        )
+        .init();
+    let cfg = Arc::new(load(&args)?);
+    let demo = cfg.demo_credentials();
+    if !demo.is_empty() {
+        tracing::warn!(
+            "DEMO CREDENTIALS ACTIVE ({}) — anyone who read the README can use them; replace them before real use",
+            demo.join(", ")
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
+    let app = App::start(cfg.clone()).await?;
+    let addr = listener.local_addr()?;
+    let base = format!("http://{addr}");
+    println!("hallq ready — {} ({})", cfg.hall.name, cfg.hall.id);
+    println!("  API        {base}/api/v1  (OpenAPI: {base}/api/v1/openapi.json)");
+    println!("  health     {base}/api/v1/health");
+    println!("  snapshot   {base}/api/v1/snapshot");
+    println!("  MQTT       {}  (topics hallq/v1/{}/…)", app.mqtt_url, cfg.hall.id);
+    println!("  database   {}", redact(&database_url(&cfg)?));
+    println!("  status     {}/t/{{token}}", cfg.public_base_url());
+    app.serve(listener, shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+    tracing::info!("shutting down");
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}

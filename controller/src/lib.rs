@@ -1,1 +1,22 @@
-//! hallq-controller
+//! The controller: the hall's authority over tickets, windows and calls.
+//!
+//! # Layout
+//! - [`model`]: domain types (tickets, kinds, statuses). No IO.
+//! - [`policy`]: pure rules — which ticket a window calls next, wait estimates.
+//! - [`hours`]: the hall's local time — days, opening hours. Pure; `now` is passed in.
+//! - [`store`]: SQLite / PostgreSQL through sqlx; every change commits with its outbox
+//!   event in one transaction; concurrency settled in SQL.
+//! - [`relay`]: publishes the outbox to MQTT in order (QoS 1), marks rows sent; one relay
+//!   per database holds a lease.
+//! - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls.
+//! - [`api`]: the HTTP API (axum) of the public contract.
+//! - [`app`]: wiring — starts store, broker, relay and HTTP from [`hallq_config::Settings`].
+
+pub mod api;
+pub mod app;
+pub mod broker;
+pub mod hours;
+pub mod model;
+pub mod policy;
+pub mod relay;
+pub mod store;

@@ -1,0 +1,74 @@
+//! JSON request bodies with the contract's errors: 400 malformed JSON, 413 too large,
+//! 415 wrong content type, 422 well-formed but wrong fields.
+
+use super::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+/// A JSON body; an empty body reads as `T::default()` when `T` allows it via
+/// [`OptionalJson`].
+pub struct JsonBody<T>(pub T);
+
+/// A JSON body that may be absent (empty body → `T::default()`).
+pub struct OptionalJson<T>(pub T);
+
+async fn bytes<S: Send + Sync>(req: Request, state: &S) -> Result<(Option<String>, Bytes), ApiError> {
+    let ctype = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "请求内容过大 / request body too large")
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("cannot read body: {e}"))
+        }
+    })?;
+    Ok((ctype, body))
+}
+
+fn parse<T: DeserializeOwned>(ctype: Option<&str>, body: &[u8]) -> Result<T, ApiError> {
+    if let Some(ct) = ctype {
+        if !ct.starts_with("application/json") {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "请以 application/json 发送 / send application/json",
+            ));
+        }
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => ApiError::unprocessable("invalid_body", format!("请求字段有误 / invalid field: {e}")),
+            _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_json", format!("JSON 格式错误 / malformed JSON: {e}")),
+        }
+    })
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (ctype, body) = bytes(req, state).await?;
+        if body.is_empty() {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_json", "缺少请求内容 / a JSON body is required"));
+        }
+        parse(ctype.as_deref(), &body).map(JsonBody)
+    }
+}
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (ctype, body) = bytes(req, state).await?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(T::default()));
+        }
+        parse(ctype.as_deref(), &body).map(OptionalJson)
+    }
+}

@@ -1,0 +1,94 @@
+//! The contract's error body: `{"error": "<code>", "message": "<text>"}`.
+
+use crate::store::{Refusal, StoreError};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+/// An HTTP error with a stable snake_case code and a message for people.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable code.
+    pub code: &'static str,
+    /// Human text (Chinese first).
+    pub message: String,
+}
+
+/// Result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// Builds an error.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 401.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    /// 403.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    /// 404 for a thing that does not exist.
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    /// 422 for a body that parses but makes no sense.
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({"error": self.code, "message": self.message});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        use Refusal::*;
+        let (status, code) = match &r {
+            DailyCapReached(_) => (StatusCode::CONFLICT, "daily_cap_reached"),
+            QueueEmpty => (StatusCode::NOT_FOUND, "queue_empty"),
+            WindowPaused => (StatusCode::CONFLICT, "window_paused"),
+            NoCurrentTicket => (StatusCode::CONFLICT, "no_current_ticket"),
+            NotStarted => (StatusCode::CONFLICT, "not_started"),
+            AlreadyServing => (StatusCode::CONFLICT, "already_serving"),
+            TicketNotFound(_) => (StatusCode::NOT_FOUND, "ticket_not_found"),
+            TicketNotWaiting(_) => (StatusCode::CONFLICT, "ticket_not_waiting"),
+            NotServedHere(_) => (StatusCode::CONFLICT, "not_served_here"),
+            SameWindow => (StatusCode::CONFLICT, "same_window"),
+            Contention => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+        };
+        Self::new(status, code, r.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(r) => r.into(),
+            StoreError::Db(e) => {
+                tracing::error!("database error: {e}");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "数据库暂不可用，请稍后重试 / storage unavailable, retry shortly",
+                )
+            }
+        }
+    }
+}

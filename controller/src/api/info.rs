@@ -1,0 +1,77 @@
+//! Health, services, snapshot: what anyone (or any staff device) may read.
+
+use super::auth::Principal;
+use super::error::ApiResult;
+use super::{render, AppState};
+use crate::hours::local_day;
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// GET /health.
+pub async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+async fn counts(state: &AppState) -> ApiResult<HashMap<String, i64>> {
+    let day = local_day(state.cfg.tz(), state.now());
+    Ok(state
+        .store
+        .queue_counts(&day)
+        .await?
+        .into_iter()
+        .map(|q| (q.service, q.waiting))
+        .collect())
+}
+
+/// GET /services: sections → services with waiting counts.
+pub async fn services(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let waiting = counts(&state).await?;
+    let sections: Vec<Value> = state
+        .cfg
+        .sections
+        .iter()
+        .map(|sec| {
+            let services: Vec<Value> = sec
+                .services
+                .iter()
+                .map(|s| {
+                    json!({
+                        "id": s.id, "name": s.name, "name_en": s.name_en, "prefix": s.prefix,
+                        "waiting": waiting.get(&s.id).copied().unwrap_or(0),
+                    })
+                })
+                .collect();
+            json!({"id": sec.id, "name": sec.name, "name_en": sec.name_en, "services": services})
+        })
+        .collect();
+    Ok(Json(json!({
+        "hall": {"id": state.cfg.hall.id, "name": state.cfg.hall.name, "name_en": state.cfg.hall.name_en},
+        "sections": sections,
+    })))
+}
+
+/// GET /snapshot: windows with what they serve, and every queue.
+pub async fn snapshot(State(state): State<AppState>, _who: Principal) -> ApiResult<Json<Value>> {
+    let windows = state.store.windows().await?;
+    let waiting = counts(&state).await?;
+    let cfg = &state.cfg;
+    // Config order, so screens list windows as the admin wrote them.
+    let windows: Vec<Value> = cfg
+        .windows
+        .iter()
+        .filter_map(|c| windows.iter().find(|w| w.id == c.id))
+        .map(|w| render::window(cfg, w))
+        .collect();
+    let queues: Vec<Value> = cfg
+        .services()
+        .map(|s| json!({"service": s.id, "name": s.name, "waiting": waiting.get(&s.id).copied().unwrap_or(0)}))
+        .collect();
+    Ok(Json(json!({
+        "hall": {"id": cfg.hall.id, "name": cfg.hall.name},
+        "windows": windows,
+        "queues": queues,
+        "at": crate::hours::rfc3339(cfg.tz(), state.now()),
+    })))
+}

@@ -1,0 +1,116 @@
+//! The HTTP API of the public contract (prefix `/api/v1`), JSON in and out.
+//!
+//! Every error is `{"error": code, "message": text}` with a 4xx status for bad input;
+//! unknown routes, wrong methods, malformed or oversize bodies and panics included.
+
+pub mod auth;
+pub mod body;
+pub mod error;
+pub mod info;
+pub mod openapi;
+pub mod render;
+pub mod tickets;
+pub mod windows;
+
+use crate::store::{Store, StoreResult};
+use auth::Principal;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use error::ApiError;
+use hallq_config::Settings;
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// Shared state of the handlers. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// What handlers share.
+pub struct Inner {
+    /// The hall's config.
+    pub cfg: Arc<Settings>,
+    /// The database.
+    pub store: Store,
+    /// Token hash → principal.
+    pub tokens: HashMap<String, Principal>,
+    /// Clock offset for tests (ms added to the system clock).
+    pub clock_offset_ms: i64,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(cfg: Arc<Settings>, store: Store) -> Self {
+        let tokens = auth::token_table(&cfg);
+        Self(Arc::new(Inner {
+            cfg,
+            store,
+            tokens,
+            clock_offset_ms: 0,
+        }))
+    }
+
+    /// Now, in ms since the epoch.
+    pub fn now(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis() + self.clock_offset_ms
+    }
+
+    /// Open windows that serve `service` (at least the estimator's divisor).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn open_windows_for(&self, service: &str) -> StoreResult<i64> {
+        let windows = self.store.windows().await?;
+        Ok(windows
+            .iter()
+            .filter(|w| w.status == crate::model::WindowStatus::Open)
+            .filter(|w| self.cfg.window(&w.id).is_some_and(|c| c.services.iter().any(|s| s == service)))
+            .count() as i64)
+    }
+}
+
+/// The API router.
+pub fn router(state: AppState) -> Router {
+    let limit = state.cfg.server.max_body_bytes;
+    let api = Router::new()
+        .route("/health", get(info::health))
+        .route("/services", get(info::services))
+        .route("/snapshot", get(info::snapshot))
+        .route("/openapi.json", get(openapi::document))
+        .route("/tickets", post(tickets::issue))
+        .route("/tickets/{token}", get(tickets::status))
+        .route("/windows/{w}/{action}", post(windows::act));
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(on_panic))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("not_found", "没有这个地址 / no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "不支持该请求方法 / method not allowed")
+}
+
+fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    tracing::error!("handler panicked");
+    axum::response::IntoResponse::into_response(ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "内部错误 / internal error",
+    ))
+}

@@ -1,0 +1,100 @@
+//! Issuing tickets (kiosk) and reading a ticket's status (anyone holding its token).
+
+use super::auth::Principal;
+use super::body::JsonBody;
+use super::error::{ApiError, ApiResult};
+use super::{render, AppState};
+use crate::hours::{is_open, local_day};
+use crate::model::{Kind, Status};
+use crate::policy::estimate_wait_s;
+use crate::store::IssueRequest;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hallq_config::Role;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// POST /tickets body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicket {
+    /// Service id.
+    pub service: String,
+    /// `walk_in` (default) or `green`.
+    #[serde(default)]
+    pub kind: Kind,
+}
+
+/// POST /tickets: the next number of a service.
+pub async fn issue(
+    State(state): State<AppState>,
+    who: Principal,
+    JsonBody(body): JsonBody<NewTicket>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    who.require(&[Role::Kiosk, Role::Admin])?;
+    let cfg = &state.cfg;
+    let service = cfg.service(&body.service).ok_or_else(|| {
+        ApiError::unprocessable("unknown_service", format!("没有该业务 / unknown service {:?}", body.service))
+    })?;
+    if body.kind == Kind::Appointment {
+        return Err(ApiError::unprocessable(
+            "invalid_kind",
+            "预约号请通过预约取号办理 / appointment tickets come from check-in",
+        ));
+    }
+    let now = state.now();
+    let tz = cfg.tz();
+    if !is_open(&cfg.hall.hours, tz, now) {
+        let h = &cfg.hall.hours;
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "hall_closed",
+            format!("不在取号时间（{}–{}，{}）/ outside opening hours", h.open, h.close, h.days.join(",")),
+        ));
+    }
+    let token = hex::encode(rand::random::<[u8; 16]>());
+    let day = local_day(tz, now);
+    let issued = state
+        .store
+        .issue_ticket(&IssueRequest {
+            service: &service.id,
+            prefix: &service.prefix,
+            width: service.width as usize,
+            cap: service.effective_cap(),
+            kind: body.kind,
+            slot_start: None,
+            day: &day,
+            token: &token,
+            now,
+        })
+        .await?;
+    let t = render::ticket(cfg, &issued.ticket, issued.people_ahead);
+    Ok((StatusCode::CREATED, Json(json!({"ticket": t}))))
+}
+
+/// GET /tickets/{token}: status, window, people ahead, estimated wait.
+pub async fn status(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<Value>> {
+    let not_found = || ApiError::not_found("ticket_not_found", "没有这张票 / no such ticket");
+    if token.len() > 64 {
+        return Err(not_found());
+    }
+    let mut t = state.store.ticket_by_token(&token).await?.ok_or_else(not_found)?;
+    let cfg = &state.cfg;
+    let today = local_day(cfg.tz(), state.now());
+    if t.day != today && t.status.is_active() {
+        t.status = Status::Expired;
+    }
+    let (ahead, wait) = if t.status == Status::Waiting {
+        let ahead = state.store.people_ahead(&t).await?;
+        let durations = state.store.recent_durations(&t.service, &today).await?;
+        let open = state.open_windows_for(&t.service).await?;
+        (ahead, Some(estimate_wait_s(ahead, &durations, open)))
+    } else {
+        (0, None)
+    };
+    let mut v = render::public_ticket(cfg, &t);
+    v["people_ahead"] = json!(ahead);
+    v["estimated_wait_s"] = json!(wait);
+    Ok(Json(v))
+}

@@ -1,0 +1,113 @@
+//! Wiring: from settings to a running controller (store, broker, relay, HTTP).
+
+use crate::api::{router, AppState};
+use crate::relay::{self, RelayOptions};
+use crate::store::Store;
+use anyhow::Context;
+use hallq_config::schema_url::mqtt_host_port;
+use hallq_config::{BrokerMode, Settings};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// A started controller, ready to serve HTTP.
+pub struct App {
+    /// Config in force.
+    pub cfg: Arc<Settings>,
+    /// Database.
+    pub store: Store,
+    /// Where the relay publishes (`mqtt://…`).
+    pub mqtt_url: String,
+    relay: JoinHandle<()>,
+    stop: watch::Sender<bool>,
+}
+
+/// The database URL in force: the configured one, or SQLite in the data dir.
+pub fn database_url(cfg: &Settings) -> anyhow::Result<String> {
+    match &cfg.server.database_url {
+        Some(u) if !u.is_empty() => Ok(u.clone()),
+        _ => {
+            let dir = Path::new(&cfg.server.data_dir);
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create data dir {}", dir.display()))?;
+            Ok(format!("sqlite://{}", dir.join("hallq.db").display()))
+        }
+    }
+}
+
+impl App {
+    /// Connects the database (migrating it), starts the embedded broker when configured,
+    /// and starts the outbox relay.
+    ///
+    /// # Errors
+    /// When the database, the broker address or the data dir cannot be used.
+    pub async fn start(cfg: Arc<Settings>) -> anyhow::Result<Self> {
+        let url = database_url(&cfg)?;
+        let store = Store::connect(&url)
+            .await
+            .with_context(|| format!("cannot open database {}", redact(&url)))?;
+        let ids: Vec<String> = cfg.windows.iter().map(|w| w.id.clone()).collect();
+        store.sync_windows(&ids, chrono::Utc::now().timestamp_millis()).await?;
+        let holder = format!("{}-{}", std::process::id(), hex::encode(rand::random::<[u8; 4]>()));
+        let (host, port, login) = match cfg.broker.mode {
+            BrokerMode::Embedded => {
+                let addr: SocketAddr = cfg.broker.listen.parse().context("broker.listen")?;
+                let login = crate::broker::start(addr, &cfg.broker.accounts)?;
+                (addr.ip().to_string(), addr.port(), Some((login.username, login.password)))
+            }
+            BrokerMode::External => {
+                let url = cfg.broker.url.as_deref().unwrap_or_default();
+                let (h, p) = mqtt_host_port(url).context("broker.url must be mqtt://HOST:PORT")?;
+                let login = cfg.broker.username.clone().map(|u| (u, cfg.broker.password.clone().unwrap_or_default()));
+                (h, p, login)
+            }
+        };
+        let mqtt_url = format!("mqtt://{host}:{port}");
+        let opts = RelayOptions {
+            host,
+            port,
+            login,
+            holder,
+        };
+        let (stop, rx) = watch::channel(false);
+        let relay = tokio::spawn(relay::run(store.clone(), cfg.clone(), opts, rx));
+        Ok(Self {
+            cfg,
+            store,
+            mqtt_url,
+            relay,
+            stop,
+        })
+    }
+
+    /// Serves HTTP on `listener` until `shutdown` resolves, then stops the relay.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let state = AppState::new(self.cfg.clone(), self.store.clone());
+        let app = router(state);
+        axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+        let _ = self.stop.send(true);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(3), self.relay).await;
+        self.store.close().await;
+        Ok(())
+    }
+}
+
+/// Hides a password in a database URL for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

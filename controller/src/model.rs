@@ -1,0 +1,177 @@
+//! Domain types shared by the store, the API and the relay. No IO.
+
+use serde::{Deserialize, Serialize};
+
+/// How a ticket was issued; decides its class in the call order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Walked in and took a ticket.
+    #[default]
+    WalkIn,
+    /// Green channel (绿色通道): elderly, disabled, urgent cases.
+    Green,
+    /// Checked in for a booked appointment.
+    Appointment,
+}
+
+impl Kind {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WalkIn => "walk_in",
+            Self::Green => "green",
+            Self::Appointment => "appointment",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "walk_in" => Self::WalkIn,
+            "green" => Self::Green,
+            "appointment" => Self::Appointment,
+            _ => return None,
+        })
+    }
+
+    /// Class rank used for "people ahead": appointment 0, green 1, walk-in 2.
+    pub fn prio(self) -> i64 {
+        match self {
+            Self::Appointment => 0,
+            Self::Green => 1,
+            Self::WalkIn => 2,
+        }
+    }
+}
+
+/// Where a ticket is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// In the queue.
+    Waiting,
+    /// Called to a window, not yet served.
+    Called,
+    /// Being served at a window.
+    Serving,
+    /// Served.
+    Done,
+    /// Called and did not come.
+    NoShow,
+    /// Left over from a previous day.
+    Expired,
+}
+
+impl Status {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Called => "called",
+            Self::Serving => "serving",
+            Self::Done => "done",
+            Self::NoShow => "no_show",
+            Self::Expired => "expired",
+        }
+    }
+
+    /// Parses the stored form (unknown values read as expired: never shown as active).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "waiting" => Self::Waiting,
+            "called" => Self::Called,
+            "serving" => Self::Serving,
+            "done" => Self::Done,
+            "no_show" => Self::NoShow,
+            _ => Self::Expired,
+        }
+    }
+
+    /// Still in the hall's hands (not finished).
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Waiting | Self::Called | Self::Serving)
+    }
+}
+
+/// A window's state as the contract shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowStatus {
+    /// Calling.
+    Open,
+    /// Paused by its clerk.
+    Paused,
+    /// Not staffed.
+    Closed,
+}
+
+impl WindowStatus {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Paused => "paused",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "open" => Self::Open,
+            "paused" => Self::Paused,
+            _ => Self::Closed,
+        }
+    }
+}
+
+/// A ticket row as read from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    /// Row id.
+    pub id: i64,
+    /// Secret token of the status link.
+    pub token: String,
+    /// Printed number, e.g. A012.
+    pub number: String,
+    /// Service it currently waits for (changes on transfer).
+    pub service: String,
+    /// Local day it was issued, `YYYY-MM-DD`.
+    pub day: String,
+    /// Class.
+    pub kind: Kind,
+    /// Status.
+    pub status: Status,
+    /// Window holding it when called or serving.
+    pub window: Option<String>,
+    /// Window it was transferred to, if any.
+    pub target_window: Option<String>,
+    /// Appointment slot start (ms since epoch).
+    pub slot_start: Option<i64>,
+    /// Queue position time (ms since epoch; kept on transfer).
+    pub arrived_at: i64,
+    /// Issue time (ms since epoch).
+    pub issued_at: i64,
+    /// Last call time.
+    pub called_at: Option<i64>,
+    /// Times called (recalls included).
+    pub calls: i64,
+}
+
+/// What the call-next policy needs to know about a waiting ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Row id.
+    pub id: i64,
+    /// Service it waits for.
+    pub service: String,
+    /// Class.
+    pub kind: Kind,
+    /// Appointment slot start (ms).
+    pub slot_start: Option<i64>,
+    /// Queue position time (ms).
+    pub arrived_at: i64,
+    /// Only this window may call it.
+    pub target_window: Option<String>,
+}

@@ -1,0 +1,184 @@
+//! Pure policy: which ticket a window calls next, and how long a wait is estimated.
+
+use crate::model::{Candidate, Kind};
+
+/// Picks the ticket `window` calls next, or `None` when nothing it serves is waiting.
+///
+/// Order, first difference wins:
+/// 1. tickets transferred to this very window, then the window's services in its
+///    priority order (`services[0]` first);
+/// 2. within that, appointment tickets whose slot has begun (`slot_start <= now`), then
+///    green-channel tickets (绿色通道), then everything else (walk-ins, and appointments
+///    that arrived before their slot);
+/// 3. FIFO by arrival time (kept on transfer), then by id.
+///
+/// Tickets transferred to another window are never picked.
+pub fn pick_next(window: &str, services: &[String], now: i64, candidates: &[Candidate]) -> Option<i64> {
+    candidates
+        .iter()
+        .filter_map(|c| rank(window, services, now, c).map(|r| (r, c.arrived_at, c.id)))
+        .min()
+        .map(|(_, _, id)| id)
+}
+
+/// (service rank, class rank) of a candidate for this window, or `None` if not eligible.
+fn rank(window: &str, services: &[String], now: i64, c: &Candidate) -> Option<(usize, u8)> {
+    let service_rank = match &c.target_window {
+        Some(w) if w == window => 0,
+        Some(_) => return None,
+        None => 1 + services.iter().position(|s| *s == c.service)?,
+    };
+    let class = match c.kind {
+        Kind::Appointment if c.slot_start.is_some_and(|s| s <= now) => 0,
+        Kind::Green => 1,
+        _ => 2,
+    };
+    Some((service_rank, class))
+}
+
+/// Service time assumed before any ticket of the day has been served, in seconds.
+pub const DEFAULT_SERVICE_S: i64 = 180;
+
+/// Estimated wait in seconds for someone with `people_ahead` before them.
+///
+/// The estimator: the mean duration (call to finish) of the service's most recent
+/// finished tickets today (the caller passes up to 20, newest first), or
+/// [`DEFAULT_SERVICE_S`] before any; the queue drains through every open window that
+/// serves the service, so the wait is `people_ahead × mean ÷ open_windows`, rounded up.
+/// Durations outside 10 s … 2 h are ignored as outliers (a forgotten finish button).
+pub fn estimate_wait_s(people_ahead: i64, recent_durations_s: &[i64], open_windows: i64) -> i64 {
+    let usable: Vec<i64> = recent_durations_s
+        .iter()
+        .copied()
+        .filter(|d| (10..=7200).contains(d))
+        .collect();
+    let mean = if usable.is_empty() {
+        DEFAULT_SERVICE_S
+    } else {
+        usable.iter().sum::<i64>() / usable.len() as i64
+    };
+    let windows = open_windows.max(1);
+    (people_ahead.max(0) * mean + windows - 1) / windows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn c(id: i64, service: &str, kind: Kind, arrived: i64) -> Candidate {
+        Candidate {
+            id,
+            service: service.into(),
+            kind,
+            slot_start: None,
+            arrived_at: arrived,
+            target_window: None,
+        }
+    }
+
+    fn svcs(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn service_priority_then_class_then_fifo() {
+        let services = svcs(&["a", "b"]);
+        let mut appt = c(4, "a", Kind::Appointment, 40);
+        appt.slot_start = Some(100);
+        let cands = vec![
+            c(1, "b", Kind::Green, 1),
+            c(2, "a", Kind::WalkIn, 10),
+            c(3, "a", Kind::Green, 30),
+            appt.clone(),
+        ];
+        // Before the slot begins the appointment ranks with walk-ins: green first.
+        assert_eq!(pick_next("w", &services, 50, &cands), Some(3));
+        // Once it has begun, it goes first.
+        assert_eq!(pick_next("w", &services, 100, &cands), Some(4));
+        // Only service b waiting.
+        assert_eq!(pick_next("w", &services, 0, &cands[..1]), Some(1));
+    }
+
+    #[test]
+    fn transfers() {
+        let services = svcs(&["a"]);
+        let mut mine = c(1, "x", Kind::WalkIn, 50);
+        mine.target_window = Some("w".into());
+        let mut theirs = c(2, "a", Kind::WalkIn, 1);
+        theirs.target_window = Some("v".into());
+        let cands = vec![c(3, "a", Kind::Green, 2), mine, theirs];
+        assert_eq!(pick_next("w", &services, 0, &cands), Some(1));
+        assert_eq!(pick_next("v", &services, 0, &cands), Some(2));
+        assert_eq!(pick_next("u", &services, 0, &cands), Some(3));
+        assert_eq!(pick_next("u", &svcs(&["z"]), 0, &cands), None);
+    }
+
+    #[test]
+    fn estimate() {
+        assert_eq!(estimate_wait_s(0, &[], 1), 0);
+        assert_eq!(estimate_wait_s(3, &[], 2), 270);
+        assert_eq!(estimate_wait_s(2, &[100, 200, 5, 9000], 1), 300);
+        assert_eq!(estimate_wait_s(5, &[60], 0), 300);
+    }
+
+    fn kind() -> impl Strategy<Value = Kind> {
+        prop_oneof![Just(Kind::WalkIn), Just(Kind::Green), Just(Kind::Appointment)]
+    }
+
+    fn cand() -> impl Strategy<Value = Candidate> {
+        (
+            0i64..1000,
+            prop_oneof![Just("a"), Just("b"), Just("c")],
+            kind(),
+            proptest::option::of(0i64..200),
+            0i64..200,
+            proptest::option::of(prop_oneof![Just("w"), Just("v")]),
+        )
+            .prop_map(|(id, s, kind, slot, arrived, tw)| Candidate {
+                id,
+                service: s.into(),
+                kind,
+                slot_start: slot,
+                arrived_at: arrived,
+                target_window: tw.map(String::from),
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn picks_an_eligible_minimum(cands in proptest::collection::vec(cand(), 0..40), now in 0i64..200) {
+            let services = svcs(&["b", "a"]);
+            let picked = pick_next("w", &services, now, &cands);
+            let eligible: Vec<&Candidate> = cands.iter().filter(|c| rank("w", &services, now, c).is_some()).collect();
+            match picked {
+                None => prop_assert!(eligible.is_empty()),
+                Some(id) => {
+                    let p = cands.iter().find(|c| c.id == id).unwrap();
+                    prop_assert!(p.target_window.as_deref().is_none_or(|t| t == "w"));
+                    prop_assert!(p.target_window.is_some() || services.contains(&p.service));
+                    let key = |c: &Candidate| (rank("w", &services, now, c).unwrap(), c.arrived_at, c.id);
+                    for e in &eligible {
+                        prop_assert!(key(p) <= key(e));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn order_of_input_does_not_matter(mut cands in proptest::collection::vec(cand(), 0..30), now in 0i64..200) {
+            // Ids are unique in a real store.
+            for (n, c) in cands.iter_mut().enumerate() { c.id = n as i64; }
+            let services = svcs(&["a", "c"]);
+            let first = pick_next("v", &services, now, &cands);
+            cands.reverse();
+            prop_assert_eq!(first, pick_next("v", &services, now, &cands));
+        }
+
+        #[test]
+        fn no_ticket_for_services_not_served(cands in proptest::collection::vec(cand(), 0..30)) {
+            let only_untargeted: Vec<Candidate> = cands.into_iter().filter(|c| c.target_window.is_none()).collect();
+            prop_assert_eq!(pick_next("w", &svcs(&["zzz"]), 0, &only_untargeted), None);
+        }
+    }
+}

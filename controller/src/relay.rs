@@ -1,0 +1,226 @@
+//! The outbox relay: reads committed events in id order, publishes them to MQTT with
+//! QoS 1, waits for the broker's acknowledgements, then marks them sent.
+//!
+//! - At least once: a crash between publish and mark re-publishes; subscribers dedupe
+//!   by `event_id`.
+//! - In order: one relay per database holds a lease (`leases` table), publishes a batch
+//!   in id order on one connection, and starts each connection afresh from the oldest
+//!   unsent event, so nothing from a dead session is replayed out of order.
+//! - State topics (`windows/{w}`, `queues/{service}`) are retained and rendered from the
+//!   tables when published, so the retained value is always the latest truth; several
+//!   such events for one subject in a batch go out once, with the newest event id.
+//! - Broker down: events stay unsent in the table and leave in order once it is back.
+
+use crate::hours::{local_day, rfc3339};
+use crate::store::{OutboxRow, Store, RELAY_LEASE};
+use hallq_config::Settings;
+use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
+
+/// Where and how the relay connects.
+#[derive(Clone, Debug)]
+pub struct RelayOptions {
+    /// Broker host.
+    pub host: String,
+    /// Broker port.
+    pub port: u16,
+    /// User name and password, if the broker wants them.
+    pub login: Option<(String, String)>,
+    /// Unique id of this controller process (lease holder, MQTT client id).
+    pub holder: String,
+}
+
+/// Topic root of a hall: `hallq/v1/{hall}/`.
+pub fn topic_root(hall: &str) -> String {
+    format!("hallq/v1/{hall}/")
+}
+
+const BATCH: i64 = 256;
+const LEASE_TTL_MS: i64 = 5_000;
+
+/// Runs until `shutdown` turns true; reconnects with backoff on any failure.
+pub async fn run(store: Store, cfg: Arc<Settings>, opts: RelayOptions, mut shutdown: watch::Receiver<bool>) {
+    let mut backoff = Duration::from_millis(100);
+    while !*shutdown.borrow() {
+        let held = store
+            .acquire_lease(RELAY_LEASE, &opts.holder, now_ms(), LEASE_TTL_MS)
+            .await
+            .unwrap_or(false);
+        let result = if held {
+            session(&store, &cfg, &opts, &mut shutdown).await
+        } else {
+            Ok(())
+        };
+        match result {
+            Ok(()) if held => backoff = Duration::from_millis(100),
+            Ok(()) => {}
+            Err(e) => {
+                tracing::warn!("outbox relay: {e}; retrying in {backoff:?}");
+            }
+        }
+        if *shutdown.borrow() {
+            break;
+        }
+        let pause = if held { backoff } else { Duration::from_millis(1000) };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = shutdown.changed() => {}
+        }
+        if held {
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+    }
+    let _ = store.release_lease(RELAY_LEASE, &opts.holder).await;
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+enum Link {
+    Up,
+    Acked,
+    Down(String),
+}
+
+/// One connection: publish until shutdown, a broker failure, or a lost lease.
+async fn session(
+    store: &Store,
+    cfg: &Settings,
+    opts: &RelayOptions,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Result<(), String> {
+    let mut mo = MqttOptions::new(format!("hallq-relay-{}", opts.holder), &opts.host, opts.port);
+    mo.set_keep_alive(Duration::from_secs(5))
+        .set_clean_session(true)
+        .set_inflight(BATCH as u16)
+        .set_max_packet_size(1024 * 1024, 1024 * 1024);
+    if let Some((u, p)) = &opts.login {
+        mo.set_credentials(u, p);
+    }
+    let (client, mut eventloop) = AsyncClient::new(mo, BATCH as usize * 2);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let pump = tokio::spawn(async move {
+        loop {
+            let ev = match eventloop.poll().await {
+                Ok(Event::Incoming(Packet::ConnAck(_))) => Link::Up,
+                Ok(Event::Incoming(Packet::PubAck(_))) => Link::Acked,
+                Ok(_) => continue,
+                Err(e) => Link::Down(e.to_string()),
+            };
+            let down = matches!(ev, Link::Down(_));
+            if tx.send(ev).is_err() || down {
+                break;
+            }
+        }
+    });
+    let _guard = AbortOnDrop(pump);
+    match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+        Ok(Some(Link::Up)) => {}
+        Ok(Some(Link::Down(e))) => return Err(format!("broker {}:{}: {e}", opts.host, opts.port)),
+        _ => return Err(format!("broker {}:{} did not answer", opts.host, opts.port)),
+    }
+    tracing::info!("outbox relay connected to mqtt://{}:{}", opts.host, opts.port);
+    let signal = store.outbox_signal();
+    let root = topic_root(&cfg.hall.id);
+    let mut renewed = Instant::now();
+    loop {
+        if *shutdown.borrow() {
+            let _ = client.disconnect().await;
+            return Ok(());
+        }
+        if renewed.elapsed() > Duration::from_millis(1000) {
+            let held = store
+                .acquire_lease(RELAY_LEASE, &opts.holder, now_ms(), LEASE_TTL_MS)
+                .await
+                .map_err(|e| e.to_string())?;
+            if !held {
+                return Err("lost the relay lease to another controller".into());
+            }
+            renewed = Instant::now();
+        }
+        let rows = store.unsent(BATCH).await.map_err(|e| e.to_string())?;
+        if rows.is_empty() {
+            tokio::select! {
+                _ = signal.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+                _ = shutdown.changed() => {}
+            }
+            continue;
+        }
+        let msgs = render(store, cfg, &root, &rows).await.map_err(|e| e.to_string())?;
+        for (topic, retain, payload) in &msgs {
+            client
+                .publish(topic.as_str(), QoS::AtLeastOnce, *retain, payload.as_bytes().to_vec())
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        wait_acks(&mut rx, msgs.len()).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        store.mark_sent(&ids, now_ms()).await.map_err(|e| e.to_string())?;
+    }
+}
+
+async fn wait_acks(rx: &mut mpsc::UnboundedReceiver<Link>, mut n: usize) -> Result<(), String> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while n > 0 {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(Link::Acked)) => n -= 1,
+            Ok(Some(Link::Up)) => {}
+            Ok(Some(Link::Down(e))) => return Err(format!("broker connection lost: {e}")),
+            Ok(None) => return Err("broker connection closed".into()),
+            Err(_) => return Err("broker did not acknowledge within 10 s".into()),
+        }
+    }
+    Ok(())
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Turns a batch into (topic, retain, payload), coalescing state events per subject.
+async fn render(
+    store: &Store,
+    cfg: &Settings,
+    root: &str,
+    rows: &[OutboxRow],
+) -> Result<Vec<(String, bool, String)>, crate::store::StoreError> {
+    let tz = cfg.tz();
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let superseded = rows[i + 1..]
+            .iter()
+            .any(|r| r.kind == row.kind && r.subject == row.subject && row.kind != "call");
+        if superseded {
+            continue;
+        }
+        let at = rfc3339(tz, row.created_at);
+        match row.kind.as_str() {
+            "call" => {
+                let mut v: Value = serde_json::from_str(&row.payload).unwrap_or_else(|_| json!({}));
+                v["event_id"] = json!(row.id);
+                out.push((format!("{root}calls"), false, v.to_string()));
+            }
+            "window" => {
+                let Some(w) = store.window(&row.subject).await? else { continue };
+                let v = crate::api::render::window_event(cfg, &w, row.id, &at);
+                out.push((format!("{root}windows/{}", row.subject), true, v.to_string()));
+            }
+            "queue" => {
+                let waiting = store.waiting(&row.subject, &local_day(tz, now_ms())).await?;
+                let v = json!({"event_id": row.id, "service": row.subject, "waiting": waiting, "updated_at": at});
+                out.push((format!("{root}queues/{}", row.subject), true, v.to_string()));
+            }
+            other => tracing::warn!("outbox row {} has unknown kind {other:?}; skipped", row.id),
+        }
+    }
+    Ok(out)
+}

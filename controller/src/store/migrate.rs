@@ -1,0 +1,45 @@
+//! Schema migrations: numbered SQL files per backend, applied once each, in order.
+
+use super::{Backend, StoreResult};
+use sqlx::{AnyPool, Row};
+
+const SQLITE: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+const POSTGRES: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+
+/// Applies the migrations not yet applied. On PostgreSQL an advisory lock keeps two
+/// controllers starting together from racing.
+pub(super) async fn run(pool: &AnyPool, backend: Backend) -> StoreResult<()> {
+    let mut tx = pool.begin().await?;
+    let steps = match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => {
+            sqlx::query("SELECT pg_advisory_xact_lock(7316001)")
+                .execute(&mut *tx)
+                .await?;
+            POSTGRES
+        }
+    };
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    let done: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<Result<_, _>>()?;
+    for (version, sql) in steps {
+        if done.contains(version) {
+            continue;
+        }
+        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, CURRENT_TIMESTAMP)")
+            .bind(*version)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,236 @@
+//! Persistence: every state change happens in one SQL transaction together with its
+//! outbox event. Works on SQLite (default, WAL) and PostgreSQL through sqlx's `Any`
+//! driver with runtime queries; SQL uses `$n` placeholders, which both accept.
+//!
+//! Concurrency is settled in the database, never by check-then-insert in Rust: ticket
+//! numbers come from an atomic upsert on `counters`, a call is a conditional
+//! `UPDATE … WHERE status = 'waiting'`, and a partial unique index keeps one ticket per
+//! window. On SQLite each process writes through a single connection (SQLite has one
+//! writer anyway); on PostgreSQL row locks order concurrent writers.
+
+mod migrate;
+mod outbox;
+mod tickets;
+mod views;
+mod windows;
+
+pub use outbox::{OutboxRow, RELAY_LEASE};
+pub use tickets::{IssueRequest, Issued};
+pub use views::{QueueCount, WindowState};
+pub use windows::{Action, ActionOutcome, WindowInfo};
+
+use crate::model::{Kind, Status, Ticket};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Which database engine a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The request breaks a rule; nothing was changed.
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    /// The database failed.
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+/// Result of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A request the rules refuse. Each maps to one contract error code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The service's daily cap is reached.
+    #[error("今日该业务号已发完（每日上限 {0} 个） / daily limit of {0} tickets reached")]
+    DailyCapReached(i64),
+    /// Nothing waiting for this window.
+    #[error("当前没有等候的号 / no ticket is waiting for this window")]
+    QueueEmpty,
+    /// The window is paused.
+    #[error("窗口已暂停，请先恢复 / the window is paused; resume it first")]
+    WindowPaused,
+    /// The window holds no ticket.
+    #[error("窗口当前没有叫号 / the window holds no ticket")]
+    NoCurrentTicket,
+    /// Finish before start.
+    #[error("该号尚未开始办理 / the ticket was never started")]
+    NotStarted,
+    /// Start or recall of a ticket already being served.
+    #[error("该号正在办理中 / the ticket is already being served")]
+    AlreadyServing,
+    /// No ticket with that number today.
+    #[error("今日没有号码 {0} / no ticket {0} today")]
+    TicketNotFound(String),
+    /// The ticket exists but cannot be called now.
+    #[error("号码 {0} 当前不在等候 / ticket {0} is not waiting")]
+    TicketNotWaiting(String),
+    /// The ticket belongs to a service this window does not serve.
+    #[error("号码 {0} 不属于本窗口的业务 / ticket {0} is not for this window's services")]
+    NotServedHere(String),
+    /// Transfer to the window that holds it.
+    #[error("不能转给本窗口 / cannot transfer to the same window")]
+    SameWindow,
+    /// Another writer kept winning; try again.
+    #[error("系统繁忙，请重试 / busy, please retry")]
+    Contention,
+}
+
+/// Columns of a ticket, in the order [`ticket_from_row`] reads them.
+pub(crate) const TICKET_COLS: &str = "id, token, number, service, day, kind, status, window_id, \
+     target_window, slot_start, arrived_at, issued_at, called_at, calls";
+
+/// Reads a ticket from a row selected with [`TICKET_COLS`].
+pub(crate) fn ticket_from_row(r: &AnyRow) -> Result<Ticket, sqlx::Error> {
+    ticket_from_row_at(r, 0)
+}
+
+/// Reads a ticket whose [`TICKET_COLS`] start at column `offset` (after a join).
+pub(crate) fn ticket_from_row_at(r: &AnyRow, offset: usize) -> Result<Ticket, sqlx::Error> {
+    let g = |i: usize| offset + i;
+    Ok(Ticket {
+        id: r.try_get(g(0))?,
+        token: r.try_get(g(1))?,
+        number: r.try_get(g(2))?,
+        service: r.try_get(g(3))?,
+        day: r.try_get(g(4))?,
+        kind: Kind::parse(&r.try_get::<String, _>(g(5))?).unwrap_or_default(),
+        status: Status::parse(&r.try_get::<String, _>(g(6))?),
+        window: r.try_get(g(7))?,
+        target_window: r.try_get(g(8))?,
+        slot_start: r.try_get(g(9))?,
+        arrived_at: r.try_get(g(10))?,
+        issued_at: r.try_get(g(11))?,
+        called_at: r.try_get(g(12))?,
+        calls: r.try_get(g(13))?,
+    })
+}
+
+/// Handle to the database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    write: AnyPool,
+    read: AnyPool,
+    backend: Backend,
+    outbox_signal: Arc<Notify>,
+}
+
+impl Store {
+    /// Connects, applies migrations, and returns a ready store.
+    ///
+    /// `url` is `sqlite://PATH` (created if missing) or `postgres://…`.
+    ///
+    /// # Errors
+    /// When the database cannot be reached or migrated.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let (write, read) = match backend {
+            Backend::Sqlite => {
+                let url = sqlite_url(url);
+                let write = sqlite_pool(&url, 1).await?;
+                migrate::run(&write, backend).await?;
+                let read = sqlite_pool(&url, 4).await?;
+                (write, read)
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                migrate::run(&pool, backend).await?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Self {
+            write,
+            read,
+            backend,
+            outbox_signal: Arc::new(Notify::new()),
+        })
+    }
+
+    /// The engine behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Notified after every commit that wrote outbox rows.
+    pub fn outbox_signal(&self) -> Arc<Notify> {
+        self.outbox_signal.clone()
+    }
+
+    /// Makes sure every configured window has a row (new windows start open).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn sync_windows(&self, ids: &[String], now: i64) -> StoreResult<()> {
+        for id in ids {
+            sqlx::query(
+                "INSERT INTO windows (id, status, updated_at) VALUES ($1, 'open', $2) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Closes the pools.
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+fn sqlite_url(url: &str) -> String {
+    let base = if url.starts_with("sqlite:") {
+        url.to_string()
+    } else {
+        format!("sqlite://{url}")
+    };
+    if base.contains('?') || base.contains(":memory:") {
+        base
+    } else {
+        format!("{base}?mode=rwc")
+    }
+}
+
+async fn sqlite_pool(url: &str, max: u32) -> StoreResult<AnyPool> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(max)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                // WAL: readers never block the writer. synchronous=NORMAL keeps every
+                // committed transaction across a killed process (not across power loss).
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?)
+}

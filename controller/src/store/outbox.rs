@@ -1,0 +1,139 @@
+//! The outbox: events written in the same transaction as the change they describe, read
+//! and marked by the relay. A lease row elects one relay among controller replicas, so
+//! events leave in one ordered stream.
+
+use super::{Store, StoreResult};
+use sqlx::{Any, Row, Transaction};
+
+/// A call (payload stored as JSON, without its event id).
+pub(crate) const CALL: &str = "call";
+/// A window's state changed (rendered from the tables when published).
+pub(crate) const WINDOW: &str = "window";
+/// A service's queue changed (rendered from the tables when published).
+pub(crate) const QUEUE: &str = "queue";
+
+/// Name of the relay's lease.
+pub const RELAY_LEASE: &str = "outbox-relay";
+
+/// One unsent event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    /// Event id (monotonic per database).
+    pub id: i64,
+    /// `call`, `window` or `queue`.
+    pub kind: String,
+    /// Window id or service id.
+    pub subject: String,
+    /// JSON payload for calls; empty for state events.
+    pub payload: String,
+    /// When the change committed (ms).
+    pub created_at: i64,
+}
+
+/// Adds an event to the current transaction.
+pub(crate) async fn enqueue(
+    tx: &mut Transaction<'static, Any>,
+    kind: &str,
+    subject: &str,
+    payload: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO outbox (kind, subject, payload, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(kind)
+        .bind(subject)
+        .bind(payload)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The oldest unsent events, in id order.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn unsent(&self, limit: i64) -> StoreResult<Vec<OutboxRow>> {
+        let rows = sqlx::query(
+            "SELECT id, kind, subject, payload, created_at FROM outbox \
+             WHERE sent_at IS NULL ORDER BY id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OutboxRow {
+                    id: r.try_get(0)?,
+                    kind: r.try_get(1)?,
+                    subject: r.try_get(2)?,
+                    payload: r.try_get(3)?,
+                    created_at: r.try_get(4)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Marks events as published.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn mark_sent(&self, ids: &[i64], now: i64) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        sqlx::query(&format!(
+            "UPDATE outbox SET sent_at = $1 WHERE id IN ({}) AND sent_at IS NULL",
+            list.join(",")
+        ))
+        .bind(now)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Number of events not yet published.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn unsent_count(&self) -> StoreResult<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            .fetch_one(&self.read)
+            .await?
+            .try_get(0)?)
+    }
+
+    /// Takes or renews the lease `name` for `holder` until `now + ttl_ms`; true when held.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn acquire_lease(&self, name: &str, holder: &str, now: i64, ttl_ms: i64) -> StoreResult<bool> {
+        let got: Option<String> = sqlx::query_scalar(
+            "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET holder = $2, expires_at = $3 \
+             WHERE leases.holder = $2 OR leases.expires_at < $4 RETURNING holder",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(now + ttl_ms)
+        .bind(now)
+        .fetch_optional(&self.write)
+        .await?;
+        Ok(got.as_deref() == Some(holder))
+    }
+
+    /// Gives the lease up (on shutdown), so another replica takes over at once.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+            .bind(name)
+            .bind(holder)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+}

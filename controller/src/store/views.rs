@@ -1,0 +1,130 @@
+//! Read models: what screens, the snapshot and the relay show.
+
+use super::{ticket_from_row, ticket_from_row_at, Store, StoreResult, TICKET_COLS};
+use crate::model::{Ticket, WindowStatus};
+use sqlx::Row;
+
+/// A window as the hall sees it.
+#[derive(Debug, Clone)]
+pub struct WindowState {
+    /// Window id.
+    pub id: String,
+    /// Open, paused or closed.
+    pub status: WindowStatus,
+    /// Reason given when paused.
+    pub pause_reason: Option<String>,
+    /// The ticket it holds (called or serving).
+    pub serving: Option<Ticket>,
+    /// Last change (ms).
+    pub updated_at: i64,
+}
+
+/// Waiting tickets of one service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueCount {
+    /// Service id.
+    pub service: String,
+    /// Tickets waiting today.
+    pub waiting: i64,
+}
+
+impl Store {
+    /// Every window with the ticket it holds.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn windows(&self) -> StoreResult<Vec<WindowState>> {
+        self.windows_where("", None).await
+    }
+
+    /// One window's state.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn window(&self, id: &str) -> StoreResult<Option<WindowState>> {
+        Ok(self.windows_where("WHERE w.id = $1", Some(id)).await?.pop())
+    }
+
+    async fn windows_where(&self, filter: &str, id: Option<&str>) -> StoreResult<Vec<WindowState>> {
+        let cols: Vec<String> = TICKET_COLS.split(", ").map(|c| format!("t.{}", c.trim())).collect();
+        let sql = format!(
+            "SELECT w.id, w.status, w.pause_reason, w.updated_at, {} FROM windows w \
+             LEFT JOIN tickets t ON t.window_id = w.id AND t.status IN ('called', 'serving') \
+             {filter} ORDER BY w.id",
+            cols.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        if let Some(id) = id {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                let has_ticket = r.try_get::<Option<i64>, _>(4)?.is_some();
+                let serving = if has_ticket {
+                    Some(ticket_from_row_at(r, 4)?)
+                } else {
+                    None
+                };
+                Ok(WindowState {
+                    id: r.try_get(0)?,
+                    status: WindowStatus::parse(&r.try_get::<String, _>(1)?),
+                    pause_reason: r.try_get(2)?,
+                    updated_at: r.try_get(3)?,
+                    serving,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Waiting counts of `day`, for the services that have any.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn queue_counts(&self, day: &str) -> StoreResult<Vec<QueueCount>> {
+        let rows = sqlx::query(
+            "SELECT service, COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' GROUP BY service",
+        )
+        .bind(day)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(QueueCount {
+                    service: r.try_get(0)?,
+                    waiting: r.try_get(1)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Waiting count of one service on `day`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn waiting(&self, service: &str, day: &str) -> StoreResult<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2")
+            .bind(day)
+            .bind(service)
+            .fetch_one(&self.read)
+            .await?
+            .try_get(0)?)
+    }
+
+    /// Every ticket of `day` (tests and audits).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn tickets_of_day(&self, day: &str) -> StoreResult<Vec<Ticket>> {
+        let rows = sqlx::query(&format!("SELECT {TICKET_COLS} FROM tickets WHERE day = $1 ORDER BY id"))
+            .bind(day)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(ticket_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(Into::into)
+    }
+}

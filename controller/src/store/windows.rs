@@ -1,0 +1,359 @@
+//! What a clerk does at a window: call, recall, no-show, start, finish, pause, resume,
+//! transfer. Each action is one transaction that locks the window's row first, so two
+//! presses at one window (or two replicas) apply one after the other.
+
+use super::{outbox, ticket_from_row, Refusal, Store, StoreError, StoreResult, TICKET_COLS};
+use crate::hours::rfc3339;
+use crate::model::{Candidate, Kind, Status, Ticket, WindowStatus};
+use crate::policy::pick_next;
+use chrono_tz::Tz;
+use sqlx::{Any, Row, Transaction};
+
+type Tx = Transaction<'static, Any>;
+
+/// The window an action is for, as configured.
+#[derive(Debug, Clone, Copy)]
+pub struct WindowInfo<'a> {
+    /// Window id.
+    pub id: &'a str,
+    /// Display name ("3号窗口").
+    pub name: &'a str,
+    /// Services, highest priority first.
+    pub services: &'a [String],
+}
+
+/// A clerk's action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Finish the current ticket (if any) and call the next one by the policy.
+    CallNext,
+    /// Finish the current ticket and call this number (waiting, or a no-show coming back).
+    Call(String),
+    /// Call the current ticket again.
+    Recall,
+    /// The called person did not come.
+    NoShow,
+    /// Start serving the called ticket.
+    Start,
+    /// Finish serving.
+    Finish,
+    /// Stop calling, with a reason shown to the hall.
+    Pause(Option<String>),
+    /// Calling again.
+    Resume,
+    /// Send the current ticket to another service's queue (keeps its arrival time).
+    TransferService(String),
+    /// Send the current ticket to another window (keeps its arrival time).
+    TransferWindow(String),
+}
+
+/// The window after an action.
+#[derive(Debug, Clone)]
+pub struct ActionOutcome {
+    /// The ticket the action was about (called, recalled, finished…), if any.
+    pub ticket: Option<Ticket>,
+    /// The window's status now.
+    pub status: WindowStatus,
+}
+
+impl Store {
+    /// Applies `action` at window `w`. `day` is today's local date, `now` in ms.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] when the rules forbid it (nothing changed); database errors.
+    pub async fn window_action(
+        &self,
+        w: WindowInfo<'_>,
+        action: &Action,
+        day: &str,
+        now: i64,
+        tz: Tz,
+    ) -> StoreResult<ActionOutcome> {
+        let mut tx = self.write.begin().await?;
+        let status = lock_window(&mut tx, w.id, now).await?;
+        let cur = current(&mut tx, w.id).await?;
+        let mut ev = Events::default();
+        let ticket_id = match action {
+            Action::CallNext | Action::Call(_) => {
+                if status == WindowStatus::Paused {
+                    return Err(Refusal::WindowPaused.into());
+                }
+                if let Some(c) = &cur {
+                    close(&mut tx, c, now).await?;
+                }
+                let id = match action {
+                    Action::Call(number) => call_number(&mut tx, w, number, day, now).await?,
+                    _ => call_next(&mut tx, w, day, now).await?,
+                };
+                ev.call = Some((id, false));
+                ev.queues.extend(cur.iter().map(|c| c.service.clone()));
+                Some(id)
+            }
+            Action::Recall => {
+                if status == WindowStatus::Paused {
+                    return Err(Refusal::WindowPaused.into());
+                }
+                let c = held(&cur, Status::Called)?;
+                exec(&mut tx, "UPDATE tickets SET calls = calls + 1, called_at = $2 WHERE id = $1", c.id, now).await?;
+                ev.call = Some((c.id, true));
+                Some(c.id)
+            }
+            Action::NoShow => {
+                let c = held(&cur, Status::Called)?;
+                exec(&mut tx, "UPDATE tickets SET status = 'no_show', finished_at = $2 WHERE id = $1", c.id, now).await?;
+                Some(c.id)
+            }
+            Action::Start => {
+                let c = held(&cur, Status::Called)?;
+                exec(&mut tx, "UPDATE tickets SET status = 'serving', started_at = $2 WHERE id = $1", c.id, now).await?;
+                Some(c.id)
+            }
+            Action::Finish => {
+                let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
+                if c.status != Status::Serving {
+                    return Err(Refusal::NotStarted.into());
+                }
+                exec(&mut tx, "UPDATE tickets SET status = 'done', finished_at = $2 WHERE id = $1", c.id, now).await?;
+                Some(c.id)
+            }
+            Action::Pause(reason) => {
+                set_status(&mut tx, w.id, WindowStatus::Paused, reason.as_deref()).await?;
+                None
+            }
+            Action::Resume => {
+                set_status(&mut tx, w.id, WindowStatus::Open, None).await?;
+                None
+            }
+            Action::TransferService(service) => {
+                let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
+                sqlx::query(
+                    "UPDATE tickets SET status = 'waiting', service = $2, window_id = NULL, \
+                     target_window = NULL WHERE id = $1",
+                )
+                .bind(c.id)
+                .bind(service)
+                .execute(&mut *tx)
+                .await?;
+                ev.queues.push(service.clone());
+                ev.queues.push(c.service.clone());
+                Some(c.id)
+            }
+            Action::TransferWindow(target) => {
+                let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
+                if target == w.id {
+                    return Err(Refusal::SameWindow.into());
+                }
+                sqlx::query(
+                    "UPDATE tickets SET status = 'waiting', window_id = NULL, target_window = $2 WHERE id = $1",
+                )
+                .bind(c.id)
+                .bind(target)
+                .execute(&mut *tx)
+                .await?;
+                ev.queues.push(c.service.clone());
+                Some(c.id)
+            }
+        };
+        let ticket = match ticket_id {
+            Some(id) => Some(by_id(&mut tx, id).await?),
+            None => None,
+        };
+        if let (Some(t), Some(_)) = (&ticket, ev.call) {
+            ev.queues.push(t.service.clone());
+        }
+        ev.write(&mut tx, w, ticket.as_ref(), now, tz).await?;
+        let status = window_status(&mut tx, w.id).await?;
+        tx.commit().await?;
+        self.outbox_signal.notify_one();
+        Ok(ActionOutcome { ticket, status })
+    }
+}
+
+/// Events an action emits: always the window's state, the queues it touched, and a call.
+#[derive(Default)]
+struct Events {
+    call: Option<(i64, bool)>,
+    queues: Vec<String>,
+}
+
+impl Events {
+    async fn write(mut self, tx: &mut Tx, w: WindowInfo<'_>, t: Option<&Ticket>, now: i64, tz: Tz) -> Result<(), sqlx::Error> {
+        if let (Some((_, recall)), Some(t)) = (self.call, t) {
+            let payload = serde_json::json!({
+                "number": t.number,
+                "service": t.service,
+                "window": w.id,
+                "window_name": w.name,
+                "called_at": rfc3339(tz, now),
+                "called_at_ms": now,
+                "recall": recall,
+                "kind": t.kind,
+            });
+            outbox::enqueue(tx, outbox::CALL, w.id, &payload.to_string(), now).await?;
+        }
+        outbox::enqueue(tx, outbox::WINDOW, w.id, "", now).await?;
+        self.queues.sort();
+        self.queues.dedup();
+        for q in &self.queues {
+            outbox::enqueue(tx, outbox::QUEUE, q, "", now).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn exec(tx: &mut Tx, sql: &str, id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(sql).bind(id).bind(now).execute(&mut **tx).await?;
+    Ok(())
+}
+
+fn held(cur: &Option<Ticket>, want: Status) -> Result<&Ticket, Refusal> {
+    let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
+    if c.status != want {
+        return Err(Refusal::AlreadyServing);
+    }
+    Ok(c)
+}
+
+/// Locks the window's row for this transaction and returns its status.
+async fn lock_window(tx: &mut Tx, id: &str, now: i64) -> StoreResult<WindowStatus> {
+    let s: Option<String> = sqlx::query_scalar("UPDATE windows SET updated_at = $2 WHERE id = $1 RETURNING status")
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&mut **tx)
+        .await?;
+    s.map(|s| WindowStatus::parse(&s)).ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+}
+
+async fn window_status(tx: &mut Tx, id: &str) -> Result<WindowStatus, sqlx::Error> {
+    let s: String = sqlx::query_scalar("SELECT status FROM windows WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(WindowStatus::parse(&s))
+}
+
+async fn set_status(tx: &mut Tx, id: &str, s: WindowStatus, reason: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE windows SET status = $2, pause_reason = $3 WHERE id = $1")
+        .bind(id)
+        .bind(s.as_str())
+        .bind(reason)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The ticket the window holds (called or serving), if any.
+async fn current(tx: &mut Tx, w: &str) -> Result<Option<Ticket>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {TICKET_COLS} FROM tickets WHERE window_id = $1 AND status IN ('called', 'serving')"
+    ))
+    .bind(w)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| ticket_from_row(&r)).transpose()
+}
+
+async fn by_id(tx: &mut Tx, id: i64) -> Result<Ticket, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {TICKET_COLS} FROM tickets WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    ticket_from_row(&row)
+}
+
+/// Closes the held ticket before calling another: a called ticket counts as served (a
+/// call button has only "next"), a serving one is finished.
+async fn close(tx: &mut Tx, c: &Ticket, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE tickets SET status = 'done', started_at = COALESCE(started_at, called_at), \
+         finished_at = $2 WHERE id = $1",
+    )
+    .bind(c.id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Calls the policy's pick; retries when another writer took it first.
+async fn call_next(tx: &mut Tx, w: WindowInfo<'_>, day: &str, now: i64) -> StoreResult<i64> {
+    for _ in 0..20 {
+        let cands = candidates(tx, w, day).await?;
+        let Some(id) = pick_next(w.id, w.services, now, &cands) else {
+            return Err(Refusal::QueueEmpty.into());
+        };
+        if take(tx, id, w.id, now, "status = 'waiting'").await? {
+            return Ok(id);
+        }
+    }
+    Err(Refusal::Contention.into())
+}
+
+async fn call_number(tx: &mut Tx, w: WindowInfo<'_>, number: &str, day: &str, now: i64) -> StoreResult<i64> {
+    let row = sqlx::query(&format!("SELECT {TICKET_COLS} FROM tickets WHERE day = $1 AND number = $2"))
+        .bind(day)
+        .bind(number)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let t = row.map(|r| ticket_from_row(&r)).transpose()?;
+    let t = t.ok_or_else(|| Refusal::TicketNotFound(number.to_string()))?;
+    if !matches!(t.status, Status::Waiting | Status::NoShow) {
+        return Err(Refusal::TicketNotWaiting(t.number).into());
+    }
+    let mine = match &t.target_window {
+        Some(tw) => tw == w.id,
+        None => w.services.contains(&t.service),
+    };
+    if !mine {
+        return Err(Refusal::NotServedHere(t.number).into());
+    }
+    if take(tx, t.id, w.id, now, "status IN ('waiting', 'no_show')").await? {
+        Ok(t.id)
+    } else {
+        Err(Refusal::TicketNotWaiting(t.number).into())
+    }
+}
+
+/// Conditionally moves a ticket to `called` at window `w`: true when this writer won.
+async fn take(tx: &mut Tx, id: i64, w: &str, now: i64, guard: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&format!(
+        "UPDATE tickets SET status = 'called', window_id = $2, target_window = NULL, \
+         called_at = $3, started_at = NULL, finished_at = NULL, calls = calls + 1 \
+         WHERE id = $1 AND {guard}"
+    ))
+    .bind(id)
+    .bind(w)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Waiting tickets this window may call today.
+async fn candidates(tx: &mut Tx, w: WindowInfo<'_>, day: &str) -> Result<Vec<Candidate>, sqlx::Error> {
+    let list: Vec<String> = (0..w.services.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "SELECT id, service, kind, slot_start, arrived_at, target_window FROM tickets \
+         WHERE day = $1 AND status = 'waiting' AND \
+         (target_window = $2 OR (target_window IS NULL AND service IN ({})))",
+        list.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(day).bind(w.id);
+    for s in w.services {
+        q = q.bind(s);
+    }
+    q.fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Candidate {
+                id: r.try_get(0)?,
+                service: r.try_get(1)?,
+                kind: Kind::parse(&r.try_get::<String, _>(2)?).unwrap_or_default(),
+                slot_start: r.try_get(3)?,
+                arrived_at: r.try_get(4)?,
+                target_window: r.try_get(5)?,
+            })
+        })
+        .collect()
+}
