@@ -11,7 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "hallq", version, about = "排队叫号与预约系统 / queue calling and appointments for service halls")]
+#[command(
+    name = "hallq",
+    version,
+    about = "排队叫号与预约系统 / queue calling and appointments for service halls"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -65,7 +69,9 @@ struct RunArgs {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Config { cmd: ConfigCmd::Check { file } } => check(&file),
+        Cmd::Config {
+            cmd: ConfigCmd::Check { file },
+        } => check(&file),
         Cmd::Hash { secret } => {
             println!("{}", hallq_config::secret::sha256_hex(&secret));
             std::process::ExitCode::SUCCESS
@@ -123,14 +129,16 @@ fn load(args: &RunArgs) -> anyhow::Result<Settings> {
         Err(e) => anyhow::bail!("invalid config:\n{e}"),
     };
     if let Some(l) = &args.listen {
-        l.parse::<std::net::SocketAddr>().context("--listen must be HOST:PORT")?;
+        l.parse::<std::net::SocketAddr>()
+            .context("--listen must be HOST:PORT")?;
         cfg.server.listen = l.clone();
     }
     if let Some(d) = &args.data_dir {
         cfg.server.data_dir = d.clone();
     }
     if let Some(m) = &args.mqtt_listen {
-        m.parse::<std::net::SocketAddr>().context("--mqtt-listen must be HOST:PORT")?;
+        m.parse::<std::net::SocketAddr>()
+            .context("--mqtt-listen must be HOST:PORT")?;
         cfg.broker.listen = m.clone();
     }
     Ok(cfg)
@@ -139,8 +147,9 @@ fn load(args: &RunArgs) -> anyhow::Result<Settings> {
 async fn run(args: RunArgs) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,rumqttd=warn,rumqttd::server::broker=off,rumqttc=warn,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                "info,rumqttd=warn,rumqttd::server::broker=off,rumqttc=warn,sqlx=warn".into()
+            }),
         )
         .init();
     let cfg = Arc::new(load(&args)?);
@@ -161,7 +170,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     println!("  API        {base}/api/v1  (OpenAPI: {base}/api/v1/openapi.json)");
     println!("  health     {base}/api/v1/health");
     println!("  snapshot   {base}/api/v1/snapshot");
-    println!("  MQTT       {}  (topics hallq/v1/{}/…)", app.mqtt_url, cfg.hall.id);
+    println!(
+        "  MQTT       {}  (topics hallq/v1/{}/…)",
+        app.mqtt_url, cfg.hall.id
+    );
     println!("  database   {}", redact(&database_url(&cfg)?));
     println!("  status     {}/t/{{token}}", cfg.public_base_url());
     app.serve(listener, shutdown_signal()).await

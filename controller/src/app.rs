@@ -32,7 +32,8 @@ pub fn database_url(cfg: &Settings) -> anyhow::Result<String> {
         Some(u) if !u.is_empty() => Ok(u.clone()),
         _ => {
             let dir = Path::new(&cfg.server.data_dir);
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create data dir {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create data dir {}", dir.display()))?;
             Ok(format!("sqlite://{}", dir.join("hallq.db").display()))
         }
     }
@@ -50,18 +51,32 @@ impl App {
             .await
             .with_context(|| format!("cannot open database {}", redact(&url)))?;
         let ids: Vec<String> = cfg.windows.iter().map(|w| w.id.clone()).collect();
-        store.sync_windows(&ids, chrono::Utc::now().timestamp_millis()).await?;
-        let holder = format!("{}-{}", std::process::id(), hex::encode(rand::random::<[u8; 4]>()));
+        store
+            .sync_windows(&ids, chrono::Utc::now().timestamp_millis())
+            .await?;
+        let holder = format!(
+            "{}-{}",
+            std::process::id(),
+            hex::encode(rand::random::<[u8; 4]>())
+        );
         let (host, port, login) = match cfg.broker.mode {
             BrokerMode::Embedded => {
                 let addr: SocketAddr = cfg.broker.listen.parse().context("broker.listen")?;
                 let login = crate::broker::start(addr, &cfg.broker.accounts)?;
-                (addr.ip().to_string(), addr.port(), Some((login.username, login.password)))
+                (
+                    addr.ip().to_string(),
+                    addr.port(),
+                    Some((login.username, login.password)),
+                )
             }
             BrokerMode::External => {
                 let url = cfg.broker.url.as_deref().unwrap_or_default();
                 let (h, p) = mqtt_host_port(url).context("broker.url must be mqtt://HOST:PORT")?;
-                let login = cfg.broker.username.clone().map(|u| (u, cfg.broker.password.clone().unwrap_or_default()));
+                let login = cfg
+                    .broker
+                    .username
+                    .clone()
+                    .map(|u| (u, cfg.broker.password.clone().unwrap_or_default()));
                 (h, p, login)
             }
         };
@@ -87,10 +102,16 @@ impl App {
     ///
     /// # Errors
     /// When the server fails.
-    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let state = AppState::new(self.cfg.clone(), self.store.clone());
         let app = router(state);
-        axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await?;
         let _ = self.stop.send(true);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(3), self.relay).await;
         self.store.close().await;

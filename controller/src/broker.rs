@@ -26,7 +26,9 @@ pub struct InternalLogin {
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerError {
     /// The address is taken or not ours.
-    #[error("cannot listen for MQTT on {addr}: {source} (is another broker there? use --mqtt-listen)")]
+    #[error(
+        "cannot listen for MQTT on {addr}: {source} (is another broker there? use --mqtt-listen)"
+    )]
     Bind {
         /// Address.
         addr: SocketAddr,

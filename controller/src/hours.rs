@@ -7,12 +7,18 @@ use hallq_config::{parse_hhmm, weekday, Hours};
 
 /// Local date of `now_ms` in `tz`, as `YYYY-MM-DD` (the ticket counter's day).
 pub fn local_day(tz: Tz, now_ms: i64) -> String {
-    to_local(tz, now_ms).date_naive().format("%Y-%m-%d").to_string()
+    to_local(tz, now_ms)
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 /// `now_ms` as a local date-time.
 pub fn to_local(tz: Tz, ms: i64) -> DateTime<Tz> {
-    Utc.timestamp_millis_opt(ms).single().unwrap_or_default().with_timezone(&tz)
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .unwrap_or_default()
+        .with_timezone(&tz)
 }
 
 /// RFC 3339 with the hall's offset, e.g. `2026-12-01T09:00:00+08:00`.
@@ -56,8 +62,14 @@ mod tests {
         let tz: Tz = "Asia/Shanghai".parse().unwrap();
         assert_eq!(local_day(tz, ms("2026-12-01T15:59:59Z")), "2026-12-01");
         assert_eq!(local_day(tz, ms("2026-12-01T16:00:00Z")), "2026-12-02");
-        assert_eq!(rfc3339(tz, ms("2026-12-01T01:00:00Z")), "2026-12-01T09:00:00+08:00");
-        assert_eq!(day_start_ms(tz, "2026-12-02"), Some(ms("2026-12-01T16:00:00Z")));
+        assert_eq!(
+            rfc3339(tz, ms("2026-12-01T01:00:00Z")),
+            "2026-12-01T09:00:00+08:00"
+        );
+        assert_eq!(
+            day_start_ms(tz, "2026-12-02"),
+            Some(ms("2026-12-01T16:00:00Z"))
+        );
     }
 
     #[test]
@@ -68,7 +80,11 @@ mod tests {
         assert!(!is_open(&h, tz, ms("2026-12-01T08:29:59+08:00")));
         assert!(!is_open(&h, tz, ms("2026-12-01T17:30:00+08:00")));
         assert!(!is_open(&h, tz, ms("2026-12-05T10:00:00+08:00"))); // Saturday
-        let all = Hours { open: "00:00".into(), close: "24:00".into(), days: vec!["sat".into()] };
+        let all = Hours {
+            open: "00:00".into(),
+            close: "24:00".into(),
+            days: vec!["sat".into()],
+        };
         assert!(is_open(&all, tz, ms("2026-12-05T23:59:00+08:00")));
     }
 }

@@ -13,7 +13,12 @@ use crate::model::{Candidate, Kind};
 /// 3. FIFO by arrival time (kept on transfer), then by id.
 ///
 /// Tickets transferred to another window are never picked.
-pub fn pick_next(window: &str, services: &[String], now: i64, candidates: &[Candidate]) -> Option<i64> {
+pub fn pick_next(
+    window: &str,
+    services: &[String],
+    now: i64,
+    candidates: &[Candidate],
+) -> Option<i64> {
     candidates
         .iter()
         .filter_map(|c| rank(window, services, now, c).map(|r| (r, c.arrived_at, c.id)))
@@ -123,7 +128,11 @@ mod tests {
     }
 
     fn kind() -> impl Strategy<Value = Kind> {
-        prop_oneof![Just(Kind::WalkIn), Just(Kind::Green), Just(Kind::Appointment)]
+        prop_oneof![
+            Just(Kind::WalkIn),
+            Just(Kind::Green),
+            Just(Kind::Appointment)
+        ]
     }
 
     fn cand() -> impl Strategy<Value = Candidate> {

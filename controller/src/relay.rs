@@ -42,7 +42,12 @@ const BATCH: i64 = 256;
 const LEASE_TTL_MS: i64 = 5_000;
 
 /// Runs until `shutdown` turns true; reconnects with backoff on any failure.
-pub async fn run(store: Store, cfg: Arc<Settings>, opts: RelayOptions, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(
+    store: Store,
+    cfg: Arc<Settings>,
+    opts: RelayOptions,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut backoff = Duration::from_millis(100);
     while !*shutdown.borrow() {
         let held = store
@@ -64,7 +69,11 @@ pub async fn run(store: Store, cfg: Arc<Settings>, opts: RelayOptions, mut shutd
         if *shutdown.borrow() {
             break;
         }
-        let pause = if held { backoff } else { Duration::from_millis(1000) };
+        let pause = if held {
+            backoff
+        } else {
+            Duration::from_millis(1000)
+        };
         tokio::select! {
             _ = tokio::time::sleep(pause) => {}
             _ = shutdown.changed() => {}
@@ -93,7 +102,11 @@ async fn session(
     opts: &RelayOptions,
     shutdown: &mut watch::Receiver<bool>,
 ) -> Result<(), String> {
-    let mut mo = MqttOptions::new(format!("hallq-relay-{}", opts.holder), &opts.host, opts.port);
+    let mut mo = MqttOptions::new(
+        format!("hallq-relay-{}", opts.holder),
+        &opts.host,
+        opts.port,
+    );
     mo.set_keep_alive(Duration::from_secs(5))
         .set_clean_session(true)
         .set_inflight(BATCH as u16)
@@ -123,7 +136,11 @@ async fn session(
         Ok(Some(Link::Down(e))) => return Err(format!("broker {}:{}: {e}", opts.host, opts.port)),
         _ => return Err(format!("broker {}:{} did not answer", opts.host, opts.port)),
     }
-    tracing::info!("outbox relay connected to mqtt://{}:{}", opts.host, opts.port);
+    tracing::info!(
+        "outbox relay connected to mqtt://{}:{}",
+        opts.host,
+        opts.port
+    );
     let signal = store.outbox_signal();
     let root = topic_root(&cfg.hall.id);
     let mut renewed = Instant::now();
@@ -151,16 +168,26 @@ async fn session(
             }
             continue;
         }
-        let msgs = render(store, cfg, &root, &rows).await.map_err(|e| e.to_string())?;
+        let msgs = render(store, cfg, &root, &rows)
+            .await
+            .map_err(|e| e.to_string())?;
         for (topic, retain, payload) in &msgs {
             client
-                .publish(topic.as_str(), QoS::AtLeastOnce, *retain, payload.as_bytes().to_vec())
+                .publish(
+                    topic.as_str(),
+                    QoS::AtLeastOnce,
+                    *retain,
+                    payload.as_bytes().to_vec(),
+                )
                 .await
                 .map_err(|e| e.to_string())?;
         }
         wait_acks(&mut rx, msgs.len()).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        store.mark_sent(&ids, now_ms()).await.map_err(|e| e.to_string())?;
+        store
+            .mark_sent(&ids, now_ms())
+            .await
+            .map_err(|e| e.to_string())?;
     }
 }
 
@@ -210,12 +237,20 @@ async fn render(
                 out.push((format!("{root}calls"), false, v.to_string()));
             }
             "window" => {
-                let Some(w) = store.window(&row.subject).await? else { continue };
+                let Some(w) = store.window(&row.subject).await? else {
+                    continue;
+                };
                 let v = crate::api::render::window_event(cfg, &w, row.id, &at);
-                out.push((format!("{root}windows/{}", row.subject), true, v.to_string()));
+                out.push((
+                    format!("{root}windows/{}", row.subject),
+                    true,
+                    v.to_string(),
+                ));
             }
             "queue" => {
-                let waiting = store.waiting(&row.subject, &local_day(tz, now_ms())).await?;
+                let waiting = store
+                    .waiting(&row.subject, &local_day(tz, now_ms()))
+                    .await?;
                 let v = json!({"event_id": row.id, "service": row.subject, "waiting": waiting, "updated_at": at});
                 out.push((format!("{root}queues/{}", row.subject), true, v.to_string()));
             }

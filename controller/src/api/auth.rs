@@ -66,7 +66,9 @@ impl Principal {
                 "只能操作本窗口 / this token acts for window {}, not {window}",
                 self.window.as_deref().unwrap_or("?")
             ))),
-            _ => Err(ApiError::forbidden("无权操作窗口 / this token may not act for a window")),
+            _ => Err(ApiError::forbidden(
+                "无权操作窗口 / this token may not act for a window",
+            )),
         }
     }
 }
@@ -74,18 +76,22 @@ impl Principal {
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("需要登录凭证 / missing Authorization: Bearer <token>"))?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::unauthorized("需要登录凭证 / missing Authorization: Bearer <token>")
+        })?;
         let token = value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| ApiError::unauthorized("凭证格式错误 / use Authorization: Bearer <token>"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("凭证格式错误 / use Authorization: Bearer <token>")
+            })?;
         state
             .tokens
             .get(&sha256_hex(token))

@@ -14,7 +14,10 @@ pub struct JsonBody<T>(pub T);
 /// A JSON body that may be absent (empty body → `T::default()`).
 pub struct OptionalJson<T>(pub T);
 
-async fn bytes<S: Send + Sync>(req: Request, state: &S) -> Result<(Option<String>, Bytes), ApiError> {
+async fn bytes<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<(Option<String>, Bytes), ApiError> {
     let ctype = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -22,9 +25,17 @@ async fn bytes<S: Send + Sync>(req: Request, state: &S) -> Result<(Option<String
         .map(str::to_string);
     let body = Bytes::from_request(req, state).await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "请求内容过大 / request body too large")
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "请求内容过大 / request body too large",
+            )
         } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("cannot read body: {e}"))
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("cannot read body: {e}"),
+            )
         }
     })?;
     Ok((ctype, body))
@@ -43,8 +54,15 @@ fn parse<T: DeserializeOwned>(ctype: Option<&str>, body: &[u8]) -> Result<T, Api
     serde_json::from_slice(body).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {
-            Category::Data => ApiError::unprocessable("invalid_body", format!("请求字段有误 / invalid field: {e}")),
-            _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_json", format!("JSON 格式错误 / malformed JSON: {e}")),
+            Category::Data => ApiError::unprocessable(
+                "invalid_body",
+                format!("请求字段有误 / invalid field: {e}"),
+            ),
+            _ => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_json",
+                format!("JSON 格式错误 / malformed JSON: {e}"),
+            ),
         }
     })
 }
@@ -55,7 +73,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (ctype, body) = bytes(req, state).await?;
         if body.is_empty() {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_json", "缺少请求内容 / a JSON body is required"));
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_json",
+                "缺少请求内容 / a JSON body is required",
+            ));
         }
         parse(ctype.as_deref(), &body).map(JsonBody)
     }

@@ -73,7 +73,11 @@ impl AppState {
         Ok(windows
             .iter()
             .filter(|w| w.status == crate::model::WindowStatus::Open)
-            .filter(|w| self.cfg.window(&w.id).is_some_and(|c| c.services.iter().any(|s| s == service)))
+            .filter(|w| {
+                self.cfg
+                    .window(&w.id)
+                    .is_some_and(|c| c.services.iter().any(|s| s == service))
+            })
             .count() as i64)
     }
 }
@@ -103,7 +107,11 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "不支持该请求方法 / method not allowed")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "不支持该请求方法 / method not allowed",
+    )
 }
 
 fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {

@@ -26,7 +26,8 @@ fn window_action(summary: &str, body: Option<Value>) -> Value {
         }
     });
     if let Some(schema) = body {
-        op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema}}});
+        op["requestBody"] =
+            json!({"required": true, "content": {"application/json": {"schema": schema}}});
     }
     json!({"post": op})
 }

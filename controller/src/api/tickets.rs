@@ -35,7 +35,10 @@ pub async fn issue(
     who.require(&[Role::Kiosk, Role::Admin])?;
     let cfg = &state.cfg;
     let service = cfg.service(&body.service).ok_or_else(|| {
-        ApiError::unprocessable("unknown_service", format!("没有该业务 / unknown service {:?}", body.service))
+        ApiError::unprocessable(
+            "unknown_service",
+            format!("没有该业务 / unknown service {:?}", body.service),
+        )
     })?;
     if body.kind == Kind::Appointment {
         return Err(ApiError::unprocessable(
@@ -50,7 +53,12 @@ pub async fn issue(
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "hall_closed",
-            format!("不在取号时间（{}–{}，{}）/ outside opening hours", h.open, h.close, h.days.join(",")),
+            format!(
+                "不在取号时间（{}–{}，{}）/ outside opening hours",
+                h.open,
+                h.close,
+                h.days.join(",")
+            ),
         ));
     }
     let token = hex::encode(rand::random::<[u8; 16]>());
@@ -74,12 +82,19 @@ pub async fn issue(
 }
 
 /// GET /tickets/{token}: status, window, people ahead, estimated wait.
-pub async fn status(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn status(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> ApiResult<Json<Value>> {
     let not_found = || ApiError::not_found("ticket_not_found", "没有这张票 / no such ticket");
     if token.len() > 64 {
         return Err(not_found());
     }
-    let mut t = state.store.ticket_by_token(&token).await?.ok_or_else(not_found)?;
+    let mut t = state
+        .store
+        .ticket_by_token(&token)
+        .await?
+        .ok_or_else(not_found)?;
     let cfg = &state.cfg;
     let today = local_day(cfg.tz(), state.now());
     if t.day != today && t.status.is_active() {

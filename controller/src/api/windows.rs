@@ -38,9 +38,12 @@ pub async fn act(
     OptionalJson(body): OptionalJson<ActionBody>,
 ) -> ApiResult<Json<Value>> {
     let cfg = &state.cfg;
-    let conf = cfg
-        .window(&w)
-        .ok_or_else(|| ApiError::not_found("unknown_window", format!("没有该窗口 / unknown window {w:?}")))?;
+    let conf = cfg.window(&w).ok_or_else(|| {
+        ApiError::not_found(
+            "unknown_window",
+            format!("没有该窗口 / unknown window {w:?}"),
+        )
+    })?;
     let action = parse_action(cfg, &action, body)?;
     let by_button = matches!(action, Action::CallNext | Action::Recall);
     who.require_window(&w, by_button)?;
@@ -57,14 +60,27 @@ pub async fn act(
         .await?;
     tracing::info!(window = %w, by = %who.name, action = ?action, ticket = ?out.ticket.as_ref().map(|t| &t.number), "window action");
     let ticket = out.ticket.as_ref().map(|t| render::ticket(cfg, t, 0));
-    Ok(Json(json!({"ticket": ticket, "window": {"id": w, "status": out.status}})))
+    Ok(Json(
+        json!({"ticket": ticket, "window": {"id": w, "status": out.status}}),
+    ))
 }
 
 fn parse_action(cfg: &Settings, name: &str, body: ActionBody) -> ApiResult<Action> {
-    let need = |what: &str| ApiError::unprocessable("invalid_body", format!("缺少字段 {what} / missing field {what}"));
+    let need = |what: &str| {
+        ApiError::unprocessable(
+            "invalid_body",
+            format!("缺少字段 {what} / missing field {what}"),
+        )
+    };
     Ok(match name {
         "call-next" => Action::CallNext,
-        "call" => Action::Call(body.number.filter(|n| !n.trim().is_empty()).ok_or_else(|| need("number"))?.trim().to_uppercase()),
+        "call" => Action::Call(
+            body.number
+                .filter(|n| !n.trim().is_empty())
+                .ok_or_else(|| need("number"))?
+                .trim()
+                .to_uppercase(),
+        ),
         "recall" => Action::Recall,
         "no-show" => Action::NoShow,
         "start" => Action::Start,
@@ -73,15 +89,33 @@ fn parse_action(cfg: &Settings, name: &str, body: ActionBody) -> ApiResult<Actio
         "resume" => Action::Resume,
         "transfer" => match (body.service, body.window) {
             (Some(s), None) => {
-                cfg.service(&s).ok_or_else(|| ApiError::unprocessable("unknown_service", format!("没有该业务 / unknown service {s:?}")))?;
+                cfg.service(&s).ok_or_else(|| {
+                    ApiError::unprocessable(
+                        "unknown_service",
+                        format!("没有该业务 / unknown service {s:?}"),
+                    )
+                })?;
                 Action::TransferService(s)
             }
             (None, Some(t)) => {
-                cfg.window(&t).ok_or_else(|| ApiError::unprocessable("unknown_window", format!("没有该窗口 / unknown window {t:?}")))?;
+                cfg.window(&t).ok_or_else(|| {
+                    ApiError::unprocessable(
+                        "unknown_window",
+                        format!("没有该窗口 / unknown window {t:?}"),
+                    )
+                })?;
                 Action::TransferWindow(t)
             }
-            _ => return Err(ApiError::unprocessable("invalid_body", "转办需要 service 或 window 之一 / transfer takes exactly one of service, window")),
+            _ => return Err(ApiError::unprocessable(
+                "invalid_body",
+                "转办需要 service 或 window 之一 / transfer takes exactly one of service, window",
+            )),
         },
-        other => return Err(ApiError::not_found("not_found", format!("没有该操作 / no window action {other:?}"))),
+        other => {
+            return Err(ApiError::not_found(
+                "not_found",
+                format!("没有该操作 / no window action {other:?}"),
+            ))
+        }
     })
 }

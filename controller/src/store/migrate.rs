@@ -35,10 +35,12 @@ pub(super) async fn run(pool: &AnyPool, backend: Backend) -> StoreResult<()> {
             continue;
         }
         sqlx::raw_sql(sql).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, CURRENT_TIMESTAMP)")
-            .bind(*version)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, CURRENT_TIMESTAMP)",
+        )
+        .bind(*version)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(())

@@ -99,17 +99,25 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn unsent_count(&self) -> StoreResult<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-            .fetch_one(&self.read)
-            .await?
-            .try_get(0)?)
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+                .fetch_one(&self.read)
+                .await?
+                .try_get(0)?,
+        )
     }
 
     /// Takes or renews the lease `name` for `holder` until `now + ttl_ms`; true when held.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn acquire_lease(&self, name: &str, holder: &str, now: i64, ttl_ms: i64) -> StoreResult<bool> {
+    pub async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: i64,
+        ttl_ms: i64,
+    ) -> StoreResult<bool> {
         let got: Option<String> = sqlx::query_scalar(
             "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO UPDATE SET holder = $2, expires_at = $3 \

@@ -106,10 +106,12 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn ticket_by_token(&self, token: &str) -> StoreResult<Option<Ticket>> {
-        let row = sqlx::query(&format!("SELECT {TICKET_COLS} FROM tickets WHERE token = $1"))
-            .bind(token)
-            .fetch_optional(&self.read)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {TICKET_COLS} FROM tickets WHERE token = $1"
+        ))
+        .bind(token)
+        .fetch_optional(&self.read)
+        .await?;
         Ok(row.map(|r| ticket_from_row(&r)).transpose()?)
     }
 

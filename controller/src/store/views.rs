@@ -46,7 +46,10 @@ impl Store {
     }
 
     async fn windows_where(&self, filter: &str, id: Option<&str>) -> StoreResult<Vec<WindowState>> {
-        let cols: Vec<String> = TICKET_COLS.split(", ").map(|c| format!("t.{}", c.trim())).collect();
+        let cols: Vec<String> = TICKET_COLS
+            .split(", ")
+            .map(|c| format!("t.{}", c.trim()))
+            .collect();
         let sql = format!(
             "SELECT w.id, w.status, w.pause_reason, w.updated_at, {} FROM windows w \
              LEFT JOIN tickets t ON t.window_id = w.id AND t.status IN ('called', 'serving') \
@@ -105,12 +108,14 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn waiting(&self, service: &str, day: &str) -> StoreResult<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2")
-            .bind(day)
-            .bind(service)
-            .fetch_one(&self.read)
-            .await?
-            .try_get(0)?)
+        Ok(sqlx::query(
+            "SELECT COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2",
+        )
+        .bind(day)
+        .bind(service)
+        .fetch_one(&self.read)
+        .await?
+        .try_get(0)?)
     }
 
     /// Every ticket of `day` (tests and audits).
@@ -118,10 +123,12 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn tickets_of_day(&self, day: &str) -> StoreResult<Vec<Ticket>> {
-        let rows = sqlx::query(&format!("SELECT {TICKET_COLS} FROM tickets WHERE day = $1 ORDER BY id"))
-            .bind(day)
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {TICKET_COLS} FROM tickets WHERE day = $1 ORDER BY id"
+        ))
+        .bind(day)
+        .fetch_all(&self.read)
+        .await?;
         rows.iter()
             .map(ticket_from_row)
             .collect::<Result<_, _>>()

@@ -94,18 +94,36 @@ impl Store {
                     return Err(Refusal::WindowPaused.into());
                 }
                 let c = held(&cur, Status::Called)?;
-                exec(&mut tx, "UPDATE tickets SET calls = calls + 1, called_at = $2 WHERE id = $1", c.id, now).await?;
+                exec(
+                    &mut tx,
+                    "UPDATE tickets SET calls = calls + 1, called_at = $2 WHERE id = $1",
+                    c.id,
+                    now,
+                )
+                .await?;
                 ev.call = Some((c.id, true));
                 Some(c.id)
             }
             Action::NoShow => {
                 let c = held(&cur, Status::Called)?;
-                exec(&mut tx, "UPDATE tickets SET status = 'no_show', finished_at = $2 WHERE id = $1", c.id, now).await?;
+                exec(
+                    &mut tx,
+                    "UPDATE tickets SET status = 'no_show', finished_at = $2 WHERE id = $1",
+                    c.id,
+                    now,
+                )
+                .await?;
                 Some(c.id)
             }
             Action::Start => {
                 let c = held(&cur, Status::Called)?;
-                exec(&mut tx, "UPDATE tickets SET status = 'serving', started_at = $2 WHERE id = $1", c.id, now).await?;
+                exec(
+                    &mut tx,
+                    "UPDATE tickets SET status = 'serving', started_at = $2 WHERE id = $1",
+                    c.id,
+                    now,
+                )
+                .await?;
                 Some(c.id)
             }
             Action::Finish => {
@@ -113,7 +131,13 @@ impl Store {
                 if c.status != Status::Serving {
                     return Err(Refusal::NotStarted.into());
                 }
-                exec(&mut tx, "UPDATE tickets SET status = 'done', finished_at = $2 WHERE id = $1", c.id, now).await?;
+                exec(
+                    &mut tx,
+                    "UPDATE tickets SET status = 'done', finished_at = $2 WHERE id = $1",
+                    c.id,
+                    now,
+                )
+                .await?;
                 Some(c.id)
             }
             Action::Pause(reason) => {
@@ -177,7 +201,14 @@ struct Events {
 }
 
 impl Events {
-    async fn write(mut self, tx: &mut Tx, w: WindowInfo<'_>, t: Option<&Ticket>, now: i64, tz: Tz) -> Result<(), sqlx::Error> {
+    async fn write(
+        mut self,
+        tx: &mut Tx,
+        w: WindowInfo<'_>,
+        t: Option<&Ticket>,
+        now: i64,
+        tz: Tz,
+    ) -> Result<(), sqlx::Error> {
         if let (Some((_, recall)), Some(t)) = (self.call, t) {
             let payload = serde_json::json!({
                 "number": t.number,
@@ -202,7 +233,11 @@ impl Events {
 }
 
 async fn exec(tx: &mut Tx, sql: &str, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(sql).bind(id).bind(now).execute(&mut **tx).await?;
+    sqlx::query(sql)
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -216,12 +251,14 @@ fn held(cur: &Option<Ticket>, want: Status) -> Result<&Ticket, Refusal> {
 
 /// Locks the window's row for this transaction and returns its status.
 async fn lock_window(tx: &mut Tx, id: &str, now: i64) -> StoreResult<WindowStatus> {
-    let s: Option<String> = sqlx::query_scalar("UPDATE windows SET updated_at = $2 WHERE id = $1 RETURNING status")
-        .bind(id)
-        .bind(now)
-        .fetch_optional(&mut **tx)
-        .await?;
-    s.map(|s| WindowStatus::parse(&s)).ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+    let s: Option<String> =
+        sqlx::query_scalar("UPDATE windows SET updated_at = $2 WHERE id = $1 RETURNING status")
+            .bind(id)
+            .bind(now)
+            .fetch_optional(&mut **tx)
+            .await?;
+    s.map(|s| WindowStatus::parse(&s))
+        .ok_or(StoreError::Db(sqlx::Error::RowNotFound))
 }
 
 async fn window_status(tx: &mut Tx, id: &str) -> Result<WindowStatus, sqlx::Error> {
@@ -232,7 +269,12 @@ async fn window_status(tx: &mut Tx, id: &str) -> Result<WindowStatus, sqlx::Erro
     Ok(WindowStatus::parse(&s))
 }
 
-async fn set_status(tx: &mut Tx, id: &str, s: WindowStatus, reason: Option<&str>) -> Result<(), sqlx::Error> {
+async fn set_status(
+    tx: &mut Tx,
+    id: &str,
+    s: WindowStatus,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE windows SET status = $2, pause_reason = $3 WHERE id = $1")
         .bind(id)
         .bind(s.as_str())
@@ -289,12 +331,20 @@ async fn call_next(tx: &mut Tx, w: WindowInfo<'_>, day: &str, now: i64) -> Store
     Err(Refusal::Contention.into())
 }
 
-async fn call_number(tx: &mut Tx, w: WindowInfo<'_>, number: &str, day: &str, now: i64) -> StoreResult<i64> {
-    let row = sqlx::query(&format!("SELECT {TICKET_COLS} FROM tickets WHERE day = $1 AND number = $2"))
-        .bind(day)
-        .bind(number)
-        .fetch_optional(&mut **tx)
-        .await?;
+async fn call_number(
+    tx: &mut Tx,
+    w: WindowInfo<'_>,
+    number: &str,
+    day: &str,
+    now: i64,
+) -> StoreResult<i64> {
+    let row = sqlx::query(&format!(
+        "SELECT {TICKET_COLS} FROM tickets WHERE day = $1 AND number = $2"
+    ))
+    .bind(day)
+    .bind(number)
+    .fetch_optional(&mut **tx)
+    .await?;
     let t = row.map(|r| ticket_from_row(&r)).transpose()?;
     let t = t.ok_or_else(|| Refusal::TicketNotFound(number.to_string()))?;
     if !matches!(t.status, Status::Waiting | Status::NoShow) {
@@ -330,8 +380,14 @@ async fn take(tx: &mut Tx, id: i64, w: &str, now: i64, guard: &str) -> Result<bo
 }
 
 /// Waiting tickets this window may call today.
-async fn candidates(tx: &mut Tx, w: WindowInfo<'_>, day: &str) -> Result<Vec<Candidate>, sqlx::Error> {
-    let list: Vec<String> = (0..w.services.len()).map(|i| format!("${}", i + 3)).collect();
+async fn candidates(
+    tx: &mut Tx,
+    w: WindowInfo<'_>,
+    day: &str,
+) -> Result<Vec<Candidate>, sqlx::Error> {
+    let list: Vec<String> = (0..w.services.len())
+        .map(|i| format!("${}", i + 3))
+        .collect();
     let sql = format!(
         "SELECT id, service, kind, slot_start, arrived_at, target_window FROM tickets \
          WHERE day = $1 AND status = 'waiting' AND \

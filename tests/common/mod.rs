@@ -1,0 +1,314 @@
+//! Test harness: starts the real `hallq` binary on free ports with a temp data dir, talks
+//! to it over HTTP, and watches MQTT with a real client.
+#![allow(dead_code)]
+
+use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use serde_json::Value;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The demo config with edits applied (`(from, to)` string replacements).
+pub fn demo_config(edits: &[(&str, String)]) -> String {
+    let mut s = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/examples/demo-hall.toml"
+    ))
+    .unwrap();
+    for (from, to) in edits {
+        assert!(s.contains(from), "demo config has no {from:?}");
+        s = s.replacen(from, to, 1);
+    }
+    s
+}
+
+/// A unique hall id, so tests sharing a broker do not see each other's events.
+pub fn unique_hall() -> String {
+    format!("t{}", hex_id())
+}
+
+pub fn hex_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
+    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
+}
+
+/// A running `hallq run`.
+pub struct Hall {
+    pub child: Child,
+    pub base: String,
+    pub http_port: u16,
+    pub mqtt_port: u16,
+    pub dir: PathBuf,
+    pub config: PathBuf,
+    pub hall_id: String,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+/// Options for starting a hall.
+#[derive(Default, Clone)]
+pub struct HallOpts {
+    /// Extra config edits.
+    pub edits: Vec<(&'static str, String)>,
+    /// Reuse this data dir (restarts).
+    pub dir: Option<PathBuf>,
+    /// Fixed ports (restarts).
+    pub ports: Option<(u16, u16)>,
+    /// Hall id (else unique).
+    pub hall_id: Option<String>,
+}
+
+impl Hall {
+    /// Starts the demo hall and waits until it is healthy.
+    pub async fn start(opts: HallOpts) -> Self {
+        let (tmp, dir) = match &opts.dir {
+            Some(d) => (None, d.clone()),
+            None => {
+                let t = tempfile::tempdir().unwrap();
+                let d = t.path().to_path_buf();
+                (Some(t), d)
+            }
+        };
+        let (http_port, mqtt_port) = opts.ports.unwrap_or_else(|| (free_port(), free_port()));
+        let hall_id = opts.hall_id.clone().unwrap_or_else(unique_hall);
+        let mut edits = vec![("id = \"haikou\"", format!("id = \"{hall_id}\""))];
+        edits.extend(opts.edits.iter().cloned());
+        let config = dir.join("hall.toml");
+        std::fs::write(&config, demo_config(&edits)).unwrap();
+        let log = std::fs::File::create(dir.join(format!("hallq-{http_port}.log"))).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_hallq"))
+            .args(["run", "--config"])
+            .arg(&config)
+            .args(["--listen", &format!("127.0.0.1:{http_port}")])
+            .arg("--data-dir")
+            .arg(&dir)
+            .args(["--mqtt-listen", &format!("127.0.0.1:{mqtt_port}")])
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut hall = Self {
+            child,
+            base: format!("http://127.0.0.1:{http_port}/api/v1"),
+            http_port,
+            mqtt_port,
+            dir,
+            config,
+            hall_id,
+            _tmp: tmp,
+        };
+        hall.wait_healthy().await;
+        hall
+    }
+
+    async fn wait_healthy(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = reqwest::Client::new();
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("hallq exited {status}: {}", self.log());
+            }
+            if let Ok(r) = client.get(format!("{}/health", self.base)).send().await {
+                if r.status() == 200 {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("hallq not healthy within 30 s: {}", self.log());
+    }
+
+    /// Everything the process printed.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join(format!("hallq-{}.log", self.http_port)))
+            .unwrap_or_default()
+    }
+
+    /// kill -9.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Keeps the data dir alive beyond this process (for restarts).
+    pub fn take_dir(&mut self) -> Option<tempfile::TempDir> {
+        self._tmp.take()
+    }
+
+    /// Topic root.
+    pub fn root(&self) -> String {
+        format!("hallq/v1/{}/", self.hall_id)
+    }
+
+    /// HTTP request; returns status and JSON body.
+    pub async fn req(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        req(&self.base, method, path, token, body).await
+    }
+
+    /// Issues a walk-in ticket as the demo kiosk.
+    pub async fn ticket(&self, service: &str) -> Value {
+        let (st, b) = self
+            .req(
+                "POST",
+                "/tickets",
+                Some("demo-kiosk"),
+                Some(serde_json::json!({"service": service})),
+            )
+            .await;
+        assert_eq!(st, 201, "{b}");
+        b["ticket"].clone()
+    }
+
+    /// A window action as that window's demo clerk.
+    pub async fn act(&self, w: &str, action: &str, body: Option<Value>) -> (u16, Value) {
+        self.req(
+            "POST",
+            &format!("/windows/{w}/{action}"),
+            Some(&format!("demo-clerk-{w}")),
+            body,
+        )
+        .await
+    }
+}
+
+impl Drop for Hall {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// One HTTP request with a JSON body.
+pub async fn req(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let client = reqwest::Client::new();
+    let mut r = client.request(method.parse().unwrap(), format!("{base}{path}"));
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let resp = r.send().await.expect("request");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    let v = serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text));
+    (status, v)
+}
+
+/// A real MQTT subscriber collecting (topic, retained, JSON payload).
+pub struct Sub {
+    pub rx: mpsc::UnboundedReceiver<(String, bool, Value)>,
+    pub client: AsyncClient,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Sub {
+    /// Connects and subscribes to `filter`; waits for the SUBACK.
+    pub async fn connect(host: &str, port: u16, login: Option<(&str, &str)>, filter: &str) -> Self {
+        let mut o = MqttOptions::new(format!("test-{}", hex_id()), host, port);
+        o.set_keep_alive(Duration::from_secs(5));
+        if let Some((u, p)) = login {
+            o.set_credentials(u, p);
+        }
+        let (client, mut ev) = AsyncClient::new(o, 1000);
+        client.subscribe(filter, QoS::AtLeastOnce).await.unwrap();
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(async move {
+            loop {
+                match ev.poll().await {
+                    Ok(Event::Incoming(Packet::SubAck(_))) => {
+                        let _ = ready_tx.send(());
+                    }
+                    Ok(Event::Incoming(Packet::Publish(p))) => {
+                        let v = serde_json::from_slice(&p.payload).unwrap_or(Value::Null);
+                        if tx.send((p.topic.clone(), p.retain, v)).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            }
+        });
+        tokio::time::timeout(Duration::from_secs(10), ready_rx.recv())
+            .await
+            .expect("SUBACK")
+            .unwrap();
+        Self { rx, client, task }
+    }
+
+    /// Next message matching `pred` within `secs`.
+    pub async fn wait(
+        &mut self,
+        secs: u64,
+        pred: impl Fn(&str, &Value) -> bool,
+    ) -> Option<(String, bool, Value)> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(m)) if pred(&m.0, &m.2) => return Some(m),
+                Ok(Some(_)) => continue,
+                _ => return None,
+            }
+        }
+    }
+
+    /// Everything received within `ms` of quiet.
+    pub async fn drain(&mut self, quiet_ms: u64) -> Vec<(String, bool, Value)> {
+        let mut out = Vec::new();
+        while let Ok(Some(m)) =
+            tokio::time::timeout(Duration::from_millis(quiet_ms), self.rx.recv()).await
+        {
+            out.push(m);
+        }
+        out
+    }
+}
+
+impl Drop for Sub {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Environment variable or a printed skip notice.
+pub fn env_or_skip(var: &str, what: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => {
+            println!("skipped: {var} not set ({what})");
+            eprintln!("skipped: {var} not set ({what})");
+            None
+        }
+    }
+}
