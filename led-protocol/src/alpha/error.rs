@@ -51,7 +51,9 @@ pub enum EncodeError {
 #[non_exhaustive]
 pub enum DecodeError {
     /// The checksum sent differs from the one computed over STX..ETX.
-    #[error("bad checksum: expected {expected:04X} (sum of STX..ETX), packet carries {actual:04X}")]
+    #[error(
+        "bad checksum: expected {expected:04X} (sum of STX..ETX), packet carries {actual:04X}"
+    )]
     BadChecksum {
         /// Computed checksum.
         expected: u16,

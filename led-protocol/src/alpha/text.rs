@@ -27,7 +27,12 @@ pub struct WriteText {
 impl WriteText {
     /// Priority file (`'0'`), `position` and `mode`, one run of `text` in `colour`.
     #[must_use]
-    pub fn priority(position: Position, mode: Mode, colour: Colour, text: impl Into<String>) -> Self {
+    pub fn priority(
+        position: Position,
+        mode: Mode,
+        colour: Colour,
+        text: impl Into<String>,
+    ) -> Self {
         Self {
             label: b'0',
             display: Some(Display { position, mode }),
@@ -151,7 +156,10 @@ impl Mode {
     pub fn byte(self) -> u8 {
         match self {
             Self::Special(_) => MODE_SPECIAL,
-            m => MODES.iter().find(|(k, _)| *k == m).map_or(b'b', |&(_, b)| b),
+            m => MODES
+                .iter()
+                .find(|(k, _)| *k == m)
+                .map_or(b'b', |&(_, b)| b),
         }
     }
 
@@ -228,7 +236,10 @@ impl Colour {
     /// The colour for a code byte.
     #[must_use]
     pub fn from_code(b: u8) -> Option<Self> {
-        COLOUR_CODES.iter().position(|&c| c == b).map(|i| COLOURS[i])
+        COLOUR_CODES
+            .iter()
+            .position(|&c| c == b)
+            .map(|i| COLOURS[i])
     }
 }
 
@@ -237,8 +248,10 @@ impl WriteText {
         super::packet::check_printable("file label", self.label)?;
         out.push(self.label);
         if let Some(d) = self.display {
+            super::packet::check_printable("display position", d.position.0)?;
             out.extend_from_slice(&[ESC, d.position.0, d.mode.byte()]);
             if let Mode::Special(b) = d.mode {
+                super::packet::check_printable("special mode", b)?;
                 out.push(b);
             }
         }

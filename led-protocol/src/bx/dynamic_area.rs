@@ -15,7 +15,10 @@
 
 use serde::Serialize;
 
+use super::geometry::Geometry;
 use super::reader::{response_flag, Reader};
+use super::sound::Sound;
+use super::text::{decode_gb2312, encode_gb2312, put_u32_len};
 use super::{DecodeError, EncodeError};
 
 /// Delete-count value meaning "delete every area" (no ids follow).
@@ -94,7 +97,7 @@ pub struct Area {
     pub speed: u8,
     /// Hold time of the effect, in 0.5 s units.
     pub hold_time: u8,
-    /// The text, sent as GB2312 (GBK) bytes. Inline colour: [`TextColour::code`].
+    /// The text, sent as GB2312 (GBK) bytes. Inline colour: [`TextColour::code`](super::TextColour::code).
     pub text: String,
 }
 
@@ -118,83 +121,6 @@ impl Area {
             speed: 0,
             hold_time: 10,
             text: text.into(),
-        }
-    }
-}
-
-/// Area position and size, as the values on the wire.
-///
-/// `y` and `height` are pixels. `x` and `width` are in 8-pixel columns unless the top bit
-/// ([`Geometry::PIXEL_FLAG`]) is set, in which case the low 15 bits are pixels (vendor
-/// document). The reference SDK never sets that bit; with its `is5K` flag off it sends
-/// pixels without the flag ([`HorizontalUnit::Pixels`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Geometry {
-    /// Left edge as sent.
-    pub x: u16,
-    /// Top edge in pixels.
-    pub y: u16,
-    /// Width as sent.
-    pub width: u16,
-    /// Height in pixels.
-    pub height: u16,
-}
-
-/// How [`Geometry::from_pixels`] writes `x` and `width`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HorizontalUnit {
-    /// 8-pixel columns, `pixels / 8` rounded down (5K-class controllers; the SDK's `is5K`).
-    Columns8,
-    /// Pixels as they are, no flag (the SDK with `is5K` off).
-    Pixels,
-    /// Pixels with the top bit set (vendor document).
-    FlaggedPixels,
-}
-
-impl Geometry {
-    /// Top bit of `x`/`width`: the low 15 bits are pixels.
-    pub const PIXEL_FLAG: u16 = 0x8000;
-
-    /// Builds the wire values from pixels.
-    #[must_use]
-    pub const fn from_pixels(x: u16, y: u16, width: u16, height: u16, unit: HorizontalUnit) -> Self {
-        let (x, width) = match unit {
-            HorizontalUnit::Columns8 => (x / 8, width / 8),
-            HorizontalUnit::Pixels => (x, width),
-            HorizontalUnit::FlaggedPixels => (
-                (x & !Self::PIXEL_FLAG) | Self::PIXEL_FLAG,
-                (width & !Self::PIXEL_FLAG) | Self::PIXEL_FLAG,
-            ),
-        };
-        Self {
-            x,
-            y,
-            width,
-            height,
-        }
-    }
-
-    /// `x` in pixels: flagged values as pixels, others as `unflagged` says.
-    #[must_use]
-    pub const fn x_pixels(&self, unflagged: HorizontalUnit) -> u32 {
-        to_pixels(self.x, unflagged)
-    }
-
-    /// `width` in pixels: flagged values as pixels, others as `unflagged` says.
-    #[must_use]
-    pub const fn width_pixels(&self, unflagged: HorizontalUnit) -> u32 {
-        to_pixels(self.width, unflagged)
-    }
-}
-
-const fn to_pixels(v: u16, unflagged: HorizontalUnit) -> u32 {
-    if v & Geometry::PIXEL_FLAG != 0 {
-        (v & !Geometry::PIXEL_FLAG) as u32
-    } else {
-        match unflagged {
-            HorizontalUnit::Columns8 => v as u32 * 8,
-            HorizontalUnit::Pixels | HorizontalUnit::FlaggedPixels => v as u32,
         }
     }
 }
@@ -237,90 +163,6 @@ impl TryFrom<u8> for DisplayMode {
             }
         })
     }
-}
-
-/// Speech output (only on controllers with a voice module).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "mode", rename_all = "snake_case")]
-pub enum Sound {
-    /// `00`: silent.
-    Off,
-    /// `01`: speak the area text.
-    AreaText(Voice),
-    /// `02`: speak `text` instead of the area text.
-    Text {
-        /// Voice settings.
-        voice: Voice,
-        /// What to say, sent as GB2312.
-        text: String,
-    },
-}
-
-/// Voice settings of [`Sound`]: one byte `repeat << 4 | voice`, then volume and speed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Voice {
-    /// Speaker (0..=15).
-    pub voice: u8,
-    /// Repetitions (0..=15).
-    pub repeat: u8,
-    /// Volume.
-    pub volume: u8,
-    /// Speaking speed.
-    pub speed: u8,
-}
-
-/// Inline colour codes understood in area text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TextColour {
-    /// `\C1`
-    Red,
-    /// `\C2`
-    Green,
-    /// `\C3`
-    Yellow,
-}
-
-impl TextColour {
-    /// The control sequence to put before the text it colours.
-    #[must_use]
-    pub const fn code(self) -> &'static str {
-        match self {
-            Self::Red => "\\C1",
-            Self::Green => "\\C2",
-            Self::Yellow => "\\C3",
-        }
-    }
-}
-
-/// Encodes `text` as GB2312/GBK bytes.
-///
-/// # Errors
-/// [`EncodeError::Unencodable`] naming the first character GBK lacks.
-pub fn encode_gb2312(text: &str, field: &'static str) -> Result<Vec<u8>, EncodeError> {
-    let (bytes, _, had_errors) = encoding_rs::GBK.encode(text);
-    if !had_errors {
-        return Ok(bytes.into_owned());
-    }
-    let mut tmp = [0u8; 4];
-    let ch = text
-        .chars()
-        .find(|c| encoding_rs::GBK.encode(c.encode_utf8(&mut tmp)).2)
-        .unwrap_or(char::REPLACEMENT_CHARACTER);
-    Err(EncodeError::Unencodable { field, ch })
-}
-
-fn decode_gb2312(bytes: &[u8], field: &'static str) -> Result<String, DecodeError> {
-    encoding_rs::GBK
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .map(std::borrow::Cow::into_owned)
-        .ok_or(DecodeError::BadText { field })
-}
-
-fn put_u32_len(out: &mut Vec<u8>, bytes: &[u8]) {
-    // Lengths beyond u32 cannot reach here: the frame's 16-bit data length rejects them.
-    out.extend_from_slice(&u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_le_bytes());
-    out.extend_from_slice(bytes);
 }
 
 impl DynamicArea {
@@ -458,67 +300,6 @@ impl Area {
             speed,
             hold_time,
             text,
-        })
-    }
-}
-
-impl Sound {
-    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        match self {
-            Self::Off => out.push(0),
-            Self::AreaText(v) => {
-                out.push(1);
-                v.encode(out)?;
-            }
-            Self::Text { voice, text } => {
-                out.push(2);
-                voice.encode(out)?;
-                put_u32_len(out, &encode_gb2312(text, "sound text")?);
-            }
-        }
-        Ok(())
-    }
-
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(match r.u8("sound mode")? {
-            0 => Self::Off,
-            1 => Self::AreaText(Voice::decode(r)?),
-            2 => Self::Text {
-                voice: Voice::decode(r)?,
-                text: decode_gb2312(r.len_prefixed("sound text")?, "sound text")?,
-            },
-            other => {
-                return Err(DecodeError::InvalidValue {
-                    field: "sound mode",
-                    value: other.into(),
-                })
-            }
-        })
-    }
-}
-
-impl Voice {
-    fn encode(self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        for (field, value) in [("voice", self.voice), ("repeat", self.repeat)] {
-            if value > 0x0F {
-                return Err(EncodeError::OutOfRange {
-                    field,
-                    value: value.into(),
-                    max: 0x0F,
-                });
-            }
-        }
-        out.extend_from_slice(&[self.repeat << 4 | self.voice, self.volume, self.speed]);
-        Ok(())
-    }
-
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let packed = r.u8("voice")?;
-        Ok(Self {
-            voice: packed & 0x0F,
-            repeat: packed >> 4,
-            volume: r.u8("volume")?,
-            speed: r.u8("sound speed")?,
         })
     }
 }

@@ -59,7 +59,9 @@ pub enum EncodeError {
 #[non_exhaustive]
 pub enum DecodeError {
     /// The CRC carried by the frame differs from the one computed over its content.
-    #[error("bad CRC: expected {expected:#06x} (computed over dst..data), frame carries {actual:#06x}")]
+    #[error(
+        "bad CRC: expected {expected:#06x} (computed over dst..data), frame carries {actual:#06x}"
+    )]
     BadCrc {
         /// CRC-16/ARC computed over the unescaped destination address through data.
         expected: u16,

@@ -136,8 +136,8 @@ impl Frame {
     pub fn to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
         let mut data = Vec::new();
         self.command.encode_data(&mut data)?;
-        let data_len = u16::try_from(data.len())
-            .map_err(|_| EncodeError::DataTooLong { len: data.len() })?;
+        let data_len =
+            u16::try_from(data.len()).map_err(|_| EncodeError::DataTooLong { len: data.len() })?;
         let mut body = Vec::with_capacity(HEADER_LEN + data.len() + 2);
         self.header.encode(data_len, &mut body);
         body.extend_from_slice(&data);
@@ -226,9 +226,9 @@ impl Frame {
             return Err(DecodeError::BadCrc { expected, actual });
         }
         let (head, data) = content.split_at(HEADER_LEN);
-        let head: &[u8; HEADER_LEN] = head.try_into().map_err(|_| DecodeError::TooShort {
-            len: body.len(),
-        })?;
+        let head: &[u8; HEADER_LEN] = head
+            .try_into()
+            .map_err(|_| DecodeError::TooShort { len: body.len() })?;
         let (header, declared) = Header::decode(head);
         if declared != data.len() {
             return Err(DecodeError::LengthMismatch {

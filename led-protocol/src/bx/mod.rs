@@ -47,16 +47,19 @@ mod command;
 mod dynamic_area;
 mod error;
 mod frame;
+mod geometry;
 mod reader;
 mod reply;
+mod sound;
+mod text;
 pub mod wire;
 
 pub use command::{Command, Plain, RawCommand, TurnOnOff, GROUP_CONTROL, GROUP_PING, GROUP_REPLY};
-pub use dynamic_area::{
-    encode_gb2312, Area, DeleteAreas, DisplayMode, DynamicArea, Geometry, HorizontalUnit, Sound,
-    TextColour, Voice,
-};
+pub use dynamic_area::{Area, DeleteAreas, DisplayMode, DynamicArea};
 pub use error::{DecodeError, EncodeError};
 pub use frame::{decode, Frame, Header, HEADER_LEN, MAX_DATA_LEN, MAX_ESCAPED_BODY};
+pub use geometry::{Geometry, HorizontalUnit};
 pub use reply::Reply;
+pub use sound::{Sound, Voice};
+pub use text::{encode_gb2312, TextColour};
 pub use wire::crc16;
