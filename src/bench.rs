@@ -1,10 +1,299 @@
-//! `hallq bench`: load benchmarks (filled in below).
+//! `hallq bench`: load benchmarks against a controller started in this process on
+//! loopback (SQLite in a temp dir, or a fresh PostgreSQL database), with the embedded
+//! broker. Prints figures with the machine's core count.
+
+use anyhow::Context;
+use hallq_config::Settings;
+use hallq_controller::app::App;
+use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 
 /// Benchmark options.
 #[derive(clap::Args)]
-pub struct BenchArgs {}
+pub(crate) struct BenchArgs {
+    /// `tickets` (issuance throughput) or `calls` (call → MQTT latency).
+    what: String,
+    /// Config to start from (services get 6-digit numbers and no cap for the run).
+    #[arg(long, default_value = "config/examples/demo-hall.toml")]
+    config: PathBuf,
+    /// PostgreSQL URL of a server where a scratch database may be created; default SQLite.
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Concurrent HTTP clients (tickets).
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// Seconds of load (tickets).
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Calls per second (calls).
+    #[arg(long, default_value_t = 100)]
+    rate: u64,
+    /// Number of calls / raw publishes measured (calls).
+    #[arg(long, default_value_t = 2000)]
+    count: usize,
+}
 
-/// Runs the benchmarks.
-pub async fn run(_args: BenchArgs) -> anyhow::Result<()> {
-    anyhow::bail!("not yet")
+struct Target {
+    base: String,
+    mqtt: (String, u16),
+    _tmp: tempfile::TempDir,
+    pg: Option<(String, String)>,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    stop: tokio::sync::oneshot::Sender<()>,
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+async fn start(args: &BenchArgs) -> anyhow::Result<Target> {
+    let mut cfg: Settings = hallq_config::load_file(&args.config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    for sec in &mut cfg.sections {
+        for s in &mut sec.services {
+            s.width = 6;
+            s.daily_cap = None;
+        }
+    }
+    cfg.hall.hours.open = "00:00".into();
+    cfg.hall.hours.close = "24:00".into();
+    cfg.hall.hours.days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map(String::from).to_vec();
+    let tmp = tempfile::tempdir()?;
+    cfg.server.data_dir = tmp.path().display().to_string();
+    let pg = match &args.postgres {
+        Some(url) => Some(create_pg(url).await?),
+        None => None,
+    };
+    cfg.server.database_url = pg.as_ref().map(|(_, u)| u.clone());
+    let mport = free_port()?;
+    cfg.broker.mode = hallq_config::BrokerMode::Embedded;
+    cfg.broker.listen = format!("127.0.0.1:{mport}");
+    cfg.broker.accounts.push(hallq_config::BrokerAccount {
+        username: "hallq-bench".into(),
+        password_sha256: hallq_config::secret::sha256_hex("unused"),
+        role: hallq_config::Role::Display,
+        window: None,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}/api/v1", listener.local_addr()?);
+    cfg.server.listen = listener.local_addr()?.to_string();
+    let app = App::start(Arc::new(cfg)).await?;
+    let (stop, rx) = tokio::sync::oneshot::channel();
+    let server = tokio::spawn(app.serve(listener, async {
+        let _ = rx.await;
+    }));
+    Ok(Target {
+        base,
+        mqtt: ("127.0.0.1".into(), mport),
+        _tmp: tmp,
+        pg,
+        server,
+        stop,
+    })
+}
+
+async fn create_pg(url: &str) -> anyhow::Result<(String, String)> {
+    use sqlx::Connection;
+    let name = format!("hallq_bench_{}", hex::encode(rand::random::<[u8; 4]>()));
+    let mut c = sqlx::PgConnection::connect(url).await.context("connect to PostgreSQL")?;
+    sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str()).await?;
+    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
+    Ok((url.to_string(), format!("{base}/{name}")))
+}
+
+impl Target {
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.server.await;
+        if let Some((admin, url)) = self.pg {
+            use sqlx::Connection;
+            let name = url.rsplit('/').next().unwrap_or_default().to_string();
+            if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                let _ = sqlx::Executor::execute(&mut c, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+            }
+        }
+    }
+}
+
+/// Runs one benchmark.
+pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("hallq bench {} — {cores} cores, {}", args.what, if args.postgres.is_some() { "PostgreSQL" } else { "SQLite (WAL, synchronous=NORMAL)" });
+    let target = start(&args).await?;
+    let r = match args.what.as_str() {
+        "tickets" => tickets(&target, &args).await,
+        "calls" => calls(&target, &args).await,
+        other => Err(anyhow::anyhow!("unknown benchmark {other:?}: use tickets or calls")),
+    };
+    target.stop().await;
+    r
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn tickets(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
+    let services: Vec<String> = {
+        let (_, v) = get(&t.base, "/services").await?;
+        v["sections"].as_array().into_iter().flatten().flat_map(|s| s["services"].as_array().cloned().unwrap_or_default()).filter_map(|s| s["id"].as_str().map(String::from)).collect()
+    };
+    let client = reqwest::Client::builder().pool_max_idle_per_host(args.clients).build()?;
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..args.clients {
+        let (client, base, services) = (client.clone(), t.base.clone(), services.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0usize;
+            let mut i = c;
+            while Instant::now() < deadline {
+                let body = json!({"service": services[i % services.len()]});
+                i += 1;
+                let t0 = Instant::now();
+                let r = client.post(format!("{base}/tickets")).bearer_auth("demo-kiosk").json(&body).send().await;
+                match r {
+                    Ok(r) if r.status() == 201 => {
+                        let _ = r.bytes().await;
+                        lat.push(t0.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (l, e) = task.await?;
+        lat.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    lat.sort();
+    println!(
+        "tickets: {} issued by {} clients in {:.1} s = {:.0} tickets/s; latency p50 {} p99 {}; errors {errors}",
+        lat.len(),
+        args.clients,
+        elapsed.as_secs_f64(),
+        lat.len() as f64 / elapsed.as_secs_f64(),
+        ms(pct(&lat, 0.5)),
+        ms(pct(&lat, 0.99)),
+    );
+    Ok(())
+}
+
+async fn get(base: &str, path: &str) -> anyhow::Result<(u16, Value)> {
+    let r = reqwest::get(format!("{base}{path}")).await?;
+    Ok((r.status().as_u16(), r.json().await?))
+}
+
+/// A subscriber that timestamps every message on arrival.
+async fn subscriber(host: &str, port: u16, filter: &str) -> anyhow::Result<mpsc::UnboundedReceiver<(Instant, Vec<u8>)>> {
+    let mut o = MqttOptions::new(format!("bench-sub-{}", hex::encode(rand::random::<[u8; 4]>())), host, port);
+    o.set_credentials("hallq-bench", "unused");
+    let (client, mut ev) = AsyncClient::new(o, 1000);
+    client.subscribe(filter, QoS::AtLeastOnce).await?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (ready_tx, mut ready) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let _client = client;
+        loop {
+            match ev.poll().await {
+                Ok(Event::Incoming(Packet::Publish(p))) => {
+                    if tx.send((Instant::now(), p.payload.to_vec())).is_err() {
+                        return;
+                    }
+                }
+                Ok(Event::Incoming(Packet::SubAck(_))) => {
+                    let _ = ready_tx.send(());
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    eprintln!("bench subscriber: {e}");
+                    return;
+                }
+            }
+        }
+    });
+    tokio::time::timeout(Duration::from_secs(5), ready.recv()).await.context("subscribe")?;
+    Ok(rx)
+}
+
+async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
+    let cfg = hallq_config::load_file(&args.config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let w = cfg.windows.first().context("config has no window")?;
+    let service = w.services.first().context("window serves nothing")?.clone();
+    let clerk = format!("demo-clerk-{}", w.id);
+    let client = reqwest::Client::new();
+    for _ in 0..args.count {
+        let r = client.post(format!("{}/tickets", t.base)).bearer_auth("demo-kiosk").json(&json!({"service": service})).send().await?;
+        anyhow::ensure!(r.status() == 201, "issuing: {}", r.status());
+    }
+    let (host, port) = (&t.mqtt.0, t.mqtt.1);
+    let root = format!("hallq/v1/{}/", cfg.hall.id);
+    let mut rx = subscriber(host, port, &format!("{root}calls")).await?;
+    let interval = Duration::from_micros(1_000_000 / args.rate.max(1));
+    let mut ticker = tokio::time::interval(interval);
+    let mut lat = Vec::with_capacity(args.count);
+    for _ in 0..args.count {
+        ticker.tick().await;
+        let t0 = Instant::now();
+        let r = client.post(format!("{}/windows/{}/call-next", t.base, w.id)).bearer_auth(&clerk).send().await?;
+        anyhow::ensure!(r.status() == 200, "call-next: {} (does the demo clerk token {clerk} exist?)", r.status());
+        let v: Value = r.json().await?;
+        let number = v["ticket"]["number"].as_str().unwrap_or_default().to_string();
+        loop {
+            let (at, payload) = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.context("call event not received")?.context("subscriber gone")?;
+            let ev: Value = serde_json::from_slice(&payload).unwrap_or_default();
+            if ev["number"] == number.as_str() {
+                lat.push(at - t0);
+                break;
+            }
+        }
+    }
+    lat.sort();
+    let raw = raw_broker(host, port, args).await?;
+    let (p50, p99, r50, r99) = (pct(&lat, 0.5), pct(&lat, 0.99), pct(&raw, 0.5), pct(&raw, 0.99));
+    println!("calls: {} at {}/s: POST call-next → MQTT subscriber p50 {} p99 {}", lat.len(), args.rate, ms(p50), ms(p99));
+    println!("raw broker (same broker, QoS 1 publish → subscriber): p50 {} p99 {}", ms(r50), ms(r99));
+    println!("ratio p50 call / p50 raw = {:.1}×", p50.as_secs_f64() / r50.as_secs_f64().max(1e-9));
+    Ok(())
+}
+
+/// Publish → receive latency of the broker alone, at the same rate.
+async fn raw_broker(host: &str, port: u16, args: &BenchArgs) -> anyhow::Result<Vec<Duration>> {
+    let mut rx = subscriber(host, port, "hallq-bench/raw").await?;
+    let mut o = MqttOptions::new(format!("bench-pub-{}", hex::encode(rand::random::<[u8; 4]>())), host, port);
+    o.set_credentials("hallq-bench", "unused");
+    let (client, mut ev) = AsyncClient::new(o, 1000);
+    tokio::spawn(async move { while ev.poll().await.is_ok() {} });
+    let mut ticker = tokio::time::interval(Duration::from_micros(1_000_000 / args.rate.max(1)));
+    let mut lat = Vec::with_capacity(args.count);
+    for i in 0..args.count {
+        ticker.tick().await;
+        let t0 = Instant::now();
+        client.publish("hallq-bench/raw", QoS::AtLeastOnce, false, i.to_string().into_bytes()).await?;
+        loop {
+            let (at, p) = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.context("raw message not received")?.context("subscriber gone")?;
+            if p == i.to_string().as_bytes() {
+                lat.push(at - t0);
+                break;
+            }
+        }
+    }
+    lat.sort();
+    Ok(lat)
 }

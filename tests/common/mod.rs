@@ -312,3 +312,35 @@ pub fn env_or_skip(var: &str, what: &str) -> Option<String> {
         }
     }
 }
+
+/// A fresh PostgreSQL database for one test, dropped at the end.
+pub struct PgDb {
+    pub url: String,
+    admin: String,
+    name: String,
+}
+
+impl PgDb {
+    pub async fn create(admin_url: &str) -> Self {
+        use sqlx::Connection;
+        let name = format!("hallq_e2e_{}", hex_id());
+        let mut c = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
+        sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+        Self { url: format!("{base}/{name}"), admin: admin_url.to_string(), name }
+    }
+
+    pub async fn drop_db(self) {
+        use sqlx::Connection;
+        if let Ok(mut c) = sqlx::PgConnection::connect(&self.admin).await {
+            let _ = sqlx::Executor::execute(&mut c, format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name).as_str()).await;
+        }
+    }
+}
+
+/// Host and port of `mqtt://HOST:PORT`.
+pub fn mqtt_addr(url: &str) -> (String, u16) {
+    let rest = url.trim_start_matches("mqtt://").trim_end_matches('/');
+    let (h, p) = rest.rsplit_once(':').unwrap_or((rest, "1883"));
+    (h.to_string(), p.parse().unwrap())
+}
