@@ -47,11 +47,14 @@ struct Target {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 async fn start(args: &BenchArgs) -> anyhow::Result<Target> {
-    let mut cfg: Settings = hallq_config::load_file(&args.config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut cfg: Settings =
+        hallq_config::load_file(&args.config).map_err(|e| anyhow::anyhow!("{e}"))?;
     for sec in &mut cfg.sections {
         for s in &mut sec.services {
             s.width = 6;
@@ -60,7 +63,9 @@ async fn start(args: &BenchArgs) -> anyhow::Result<Target> {
     }
     cfg.hall.hours.open = "00:00".into();
     cfg.hall.hours.close = "24:00".into();
-    cfg.hall.hours.days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map(String::from).to_vec();
+    cfg.hall.hours.days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .map(String::from)
+        .to_vec();
     let tmp = tempfile::tempdir()?;
     cfg.server.data_dir = tmp.path().display().to_string();
     let pg = match &args.postgres {
@@ -98,7 +103,9 @@ async fn start(args: &BenchArgs) -> anyhow::Result<Target> {
 async fn create_pg(url: &str) -> anyhow::Result<(String, String)> {
     use sqlx::Connection;
     let name = format!("hallq_bench_{}", hex::encode(rand::random::<[u8; 4]>()));
-    let mut c = sqlx::PgConnection::connect(url).await.context("connect to PostgreSQL")?;
+    let mut c = sqlx::PgConnection::connect(url)
+        .await
+        .context("connect to PostgreSQL")?;
     sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str()).await?;
     let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
     Ok((url.to_string(), format!("{base}/{name}")))
@@ -112,7 +119,11 @@ impl Target {
             use sqlx::Connection;
             let name = url.rsplit('/').next().unwrap_or_default().to_string();
             if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                let _ = sqlx::Executor::execute(&mut c, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                let _ = sqlx::Executor::execute(
+                    &mut c,
+                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                )
+                .await;
             }
         }
     }
@@ -121,12 +132,22 @@ impl Target {
 /// Runs one benchmark.
 pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("hallq bench {} — {cores} cores, {}", args.what, if args.postgres.is_some() { "PostgreSQL" } else { "SQLite (WAL, synchronous=NORMAL)" });
+    println!(
+        "hallq bench {} — {cores} cores, {}",
+        args.what,
+        if args.postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite (WAL, synchronous=NORMAL)"
+        }
+    );
     let target = start(&args).await?;
     let r = match args.what.as_str() {
         "tickets" => tickets(&target, &args).await,
         "calls" => calls(&target, &args).await,
-        other => Err(anyhow::anyhow!("unknown benchmark {other:?}: use tickets or calls")),
+        other => Err(anyhow::anyhow!(
+            "unknown benchmark {other:?}: use tickets or calls"
+        )),
     };
     target.stop().await;
     r
@@ -146,9 +167,17 @@ fn ms(d: Duration) -> String {
 async fn tickets(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
     let services: Vec<String> = {
         let (_, v) = get(&t.base, "/services").await?;
-        v["sections"].as_array().into_iter().flatten().flat_map(|s| s["services"].as_array().cloned().unwrap_or_default()).filter_map(|s| s["id"].as_str().map(String::from)).collect()
+        v["sections"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["services"].as_array().cloned().unwrap_or_default())
+            .filter_map(|s| s["id"].as_str().map(String::from))
+            .collect()
     };
-    let client = reqwest::Client::builder().pool_max_idle_per_host(args.clients).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients)
+        .build()?;
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -162,7 +191,12 @@ async fn tickets(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
                 let body = json!({"service": services[i % services.len()]});
                 i += 1;
                 let t0 = Instant::now();
-                let r = client.post(format!("{base}/tickets")).bearer_auth("demo-kiosk").json(&body).send().await;
+                let r = client
+                    .post(format!("{base}/tickets"))
+                    .bearer_auth("demo-kiosk")
+                    .json(&body)
+                    .send()
+                    .await;
                 match r {
                     Ok(r) if r.status() == 201 => {
                         let _ = r.bytes().await;
@@ -201,8 +235,16 @@ async fn get(base: &str, path: &str) -> anyhow::Result<(u16, Value)> {
 }
 
 /// A subscriber that timestamps every message on arrival.
-async fn subscriber(host: &str, port: u16, filter: &str) -> anyhow::Result<mpsc::UnboundedReceiver<(Instant, Vec<u8>)>> {
-    let mut o = MqttOptions::new(format!("bench-sub-{}", hex::encode(rand::random::<[u8; 4]>())), host, port);
+async fn subscriber(
+    host: &str,
+    port: u16,
+    filter: &str,
+) -> anyhow::Result<mpsc::UnboundedReceiver<(Instant, Vec<u8>)>> {
+    let mut o = MqttOptions::new(
+        format!("bench-sub-{}", hex::encode(rand::random::<[u8; 4]>())),
+        host,
+        port,
+    );
     o.set_credentials("hallq-bench", "unused");
     let (client, mut ev) = AsyncClient::new(o, 1000);
     client.subscribe(filter, QoS::AtLeastOnce).await?;
@@ -228,7 +270,9 @@ async fn subscriber(host: &str, port: u16, filter: &str) -> anyhow::Result<mpsc:
             }
         }
     });
-    tokio::time::timeout(Duration::from_secs(5), ready.recv()).await.context("subscribe")?;
+    tokio::time::timeout(Duration::from_secs(5), ready.recv())
+        .await
+        .context("subscribe")?;
     Ok(rx)
 }
 
@@ -239,7 +283,12 @@ async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
     let clerk = format!("demo-clerk-{}", w.id);
     let client = reqwest::Client::new();
     for _ in 0..args.count {
-        let r = client.post(format!("{}/tickets", t.base)).bearer_auth("demo-kiosk").json(&json!({"service": service})).send().await?;
+        let r = client
+            .post(format!("{}/tickets", t.base))
+            .bearer_auth("demo-kiosk")
+            .json(&json!({"service": service}))
+            .send()
+            .await?;
         anyhow::ensure!(r.status() == 201, "issuing: {}", r.status());
     }
     let (host, port) = (&t.mqtt.0, t.mqtt.1);
@@ -251,12 +300,26 @@ async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
     for _ in 0..args.count {
         ticker.tick().await;
         let t0 = Instant::now();
-        let r = client.post(format!("{}/windows/{}/call-next", t.base, w.id)).bearer_auth(&clerk).send().await?;
-        anyhow::ensure!(r.status() == 200, "call-next: {} (does the demo clerk token {clerk} exist?)", r.status());
+        let r = client
+            .post(format!("{}/windows/{}/call-next", t.base, w.id))
+            .bearer_auth(&clerk)
+            .send()
+            .await?;
+        anyhow::ensure!(
+            r.status() == 200,
+            "call-next: {} (does the demo clerk token {clerk} exist?)",
+            r.status()
+        );
         let v: Value = r.json().await?;
-        let number = v["ticket"]["number"].as_str().unwrap_or_default().to_string();
+        let number = v["ticket"]["number"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         loop {
-            let (at, payload) = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.context("call event not received")?.context("subscriber gone")?;
+            let (at, payload) = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+                .await
+                .context("call event not received")?
+                .context("subscriber gone")?;
             let ev: Value = serde_json::from_slice(&payload).unwrap_or_default();
             if ev["number"] == number.as_str() {
                 lat.push(at - t0);
@@ -266,17 +329,39 @@ async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
     }
     lat.sort();
     let raw = raw_broker(host, port, args).await?;
-    let (p50, p99, r50, r99) = (pct(&lat, 0.5), pct(&lat, 0.99), pct(&raw, 0.5), pct(&raw, 0.99));
-    println!("calls: {} at {}/s: POST call-next → MQTT subscriber p50 {} p99 {}", lat.len(), args.rate, ms(p50), ms(p99));
-    println!("raw broker (same broker, QoS 1 publish → subscriber): p50 {} p99 {}", ms(r50), ms(r99));
-    println!("ratio p50 call / p50 raw = {:.1}×", p50.as_secs_f64() / r50.as_secs_f64().max(1e-9));
+    let (p50, p99, r50, r99) = (
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
+        pct(&raw, 0.5),
+        pct(&raw, 0.99),
+    );
+    println!(
+        "calls: {} at {}/s: POST call-next → MQTT subscriber p50 {} p99 {}",
+        lat.len(),
+        args.rate,
+        ms(p50),
+        ms(p99)
+    );
+    println!(
+        "raw broker (same broker, QoS 1 publish → subscriber): p50 {} p99 {}",
+        ms(r50),
+        ms(r99)
+    );
+    println!(
+        "ratio p50 call / p50 raw = {:.1}×",
+        p50.as_secs_f64() / r50.as_secs_f64().max(1e-9)
+    );
     Ok(())
 }
 
 /// Publish → receive latency of the broker alone, at the same rate.
 async fn raw_broker(host: &str, port: u16, args: &BenchArgs) -> anyhow::Result<Vec<Duration>> {
     let mut rx = subscriber(host, port, "hallq-bench/raw").await?;
-    let mut o = MqttOptions::new(format!("bench-pub-{}", hex::encode(rand::random::<[u8; 4]>())), host, port);
+    let mut o = MqttOptions::new(
+        format!("bench-pub-{}", hex::encode(rand::random::<[u8; 4]>())),
+        host,
+        port,
+    );
     o.set_credentials("hallq-bench", "unused");
     let (client, mut ev) = AsyncClient::new(o, 1000);
     tokio::spawn(async move { while ev.poll().await.is_ok() {} });
@@ -285,9 +370,19 @@ async fn raw_broker(host: &str, port: u16, args: &BenchArgs) -> anyhow::Result<V
     for i in 0..args.count {
         ticker.tick().await;
         let t0 = Instant::now();
-        client.publish("hallq-bench/raw", QoS::AtLeastOnce, false, i.to_string().into_bytes()).await?;
+        client
+            .publish(
+                "hallq-bench/raw",
+                QoS::AtLeastOnce,
+                false,
+                i.to_string().into_bytes(),
+            )
+            .await?;
         loop {
-            let (at, p) = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.context("raw message not received")?.context("subscriber gone")?;
+            let (at, p) = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+                .await
+                .context("raw message not received")?
+                .context("subscriber gone")?;
             if p == i.to_string().as_bytes() {
                 lat.push(at - t0);
                 break;

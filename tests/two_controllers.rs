@@ -13,22 +13,38 @@ const WINDOWS: [&str; 4] = ["1", "2", "3", "10"];
 
 #[tokio::test]
 async fn two_replicas_hammered() {
-    let Some(pg) = env_or_skip("HALLQ_TEST_PG_URL", "two controllers on PostgreSQL") else { return };
-    let Some(mq) = env_or_skip("HALLQ_TEST_MQTT_URL", "two controllers on Mosquitto") else { return };
+    let Some(pg) = env_or_skip("HALLQ_TEST_PG_URL", "two controllers on PostgreSQL") else {
+        return;
+    };
+    let Some(mq) = env_or_skip("HALLQ_TEST_MQTT_URL", "two controllers on Mosquitto") else {
+        return;
+    };
     let db = PgDb::create(&pg).await;
     let (mq_host, mq_port) = mqtt_addr(&mq);
     let hall_id = unique_hall();
     let opts = HallOpts {
         edits: vec![
-            ("mode = \"embedded\"", format!("mode = \"external\"\nurl = \"{mq}\"")),
-            ("# database_url = \"postgres://postgres@127.0.0.1:5432/hallq\"", format!("database_url = \"{}\"", db.url)),
+            (
+                "mode = \"embedded\"",
+                format!("mode = \"external\"\nurl = \"{mq}\""),
+            ),
+            (
+                "# database_url = \"postgres://postgres@127.0.0.1:5432/hallq\"",
+                format!("database_url = \"{}\"", db.url),
+            ),
         ],
         hall_id: Some(hall_id.clone()),
         ..Default::default()
     };
     let a = Hall::start(opts.clone()).await;
     let b = Hall::start(opts).await;
-    let mut sub = Sub::connect(&mq_host, mq_port, None, &format!("hallq/v1/{hall_id}/calls")).await;
+    let mut sub = Sub::connect(
+        &mq_host,
+        mq_port,
+        None,
+        &format!("hallq/v1/{hall_id}/calls"),
+    )
+    .await;
     let bases = [a.base.clone(), b.base.clone()];
 
     let issued: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -37,9 +53,19 @@ async fn two_replicas_hammered() {
         let (base, issued) = (bases[k % 2].clone(), issued.clone());
         kiosks.push(tokio::spawn(async move {
             for _ in 0..TICKETS_PER_KIOSK {
-                let (st, t) = req(&base, "POST", "/tickets", Some("demo-kiosk"), Some(json!({"service": "property"}))).await;
+                let (st, t) = req(
+                    &base,
+                    "POST",
+                    "/tickets",
+                    Some("demo-kiosk"),
+                    Some(json!({"service": "property"})),
+                )
+                .await;
                 assert_eq!(st, 201, "{t}");
-                issued.lock().unwrap().push(t["ticket"]["number"].as_str().unwrap().to_string());
+                issued
+                    .lock()
+                    .unwrap()
+                    .push(t["ticket"]["number"].as_str().unwrap().to_string());
             }
         }));
     }
@@ -56,9 +82,19 @@ async fn two_replicas_hammered() {
                 // Each press goes to one replica or the other.
                 let base = &bases[i % 2];
                 i += 1;
-                let (st, r) = req(base, "POST", &format!("/windows/{w}/call-next"), Some(&format!("demo-clerk-{w}")), None).await;
+                let (st, r) = req(
+                    base,
+                    "POST",
+                    &format!("/windows/{w}/call-next"),
+                    Some(&format!("demo-clerk-{w}")),
+                    None,
+                )
+                .await;
                 match st {
-                    200 => called.lock().unwrap().push((r["ticket"]["number"].as_str().unwrap().to_string(), w.clone())),
+                    200 => called.lock().unwrap().push((
+                        r["ticket"]["number"].as_str().unwrap().to_string(),
+                        w.clone(),
+                    )),
                     404 if done.load(std::sync::atomic::Ordering::SeqCst) => return,
                     404 => tokio::task::yield_now().await,
                     _ => panic!("call-next at {w}: {st} {r}"),
@@ -81,7 +117,11 @@ async fn two_replicas_hammered() {
     assert_eq!(unique.len(), total, "duplicate ticket numbers");
     let called = called.lock().unwrap().clone();
     let called_numbers: HashSet<&String> = called.iter().map(|(n, _)| n).collect();
-    assert_eq!(called_numbers.len(), called.len(), "a ticket was called twice");
+    assert_eq!(
+        called_numbers.len(),
+        called.len(),
+        "a ticket was called twice"
+    );
     assert_eq!(called.len(), total, "every ticket called exactly once");
 
     // Every call reached the broker, once per event id.
@@ -92,9 +132,18 @@ async fn two_replicas_hammered() {
             None => break,
         }
     }
-    let ids: HashSet<i64> = events.iter().map(|v| v["event_id"].as_i64().unwrap()).collect();
-    let seen: HashSet<String> = events.iter().map(|v| v["number"].as_str().unwrap().to_string()).collect();
-    let missing: Vec<&&String> = called_numbers.iter().filter(|n| !seen.contains(n.as_str())).collect();
+    let ids: HashSet<i64> = events
+        .iter()
+        .map(|v| v["event_id"].as_i64().unwrap())
+        .collect();
+    let seen: HashSet<String> = events
+        .iter()
+        .map(|v| v["number"].as_str().unwrap().to_string())
+        .collect();
+    let missing: Vec<&&String> = called_numbers
+        .iter()
+        .filter(|n| !seen.contains(n.as_str()))
+        .collect();
     assert!(missing.is_empty(), "calls never published: {missing:?}");
     assert_eq!(ids.len(), total, "one event per call");
     drop((a, b));

@@ -156,7 +156,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn picks_an_eligible_minimum(cands in proptest::collection::vec(cand(), 0..40), now in 0i64..200) {
+        fn picks_an_eligible_minimum(mut cands in proptest::collection::vec(cand(), 0..40), now in 0i64..200) {
+            // Ids are unique in a real store.
+            for (n, c) in cands.iter_mut().enumerate() { c.id = n as i64; }
             let services = svcs(&["b", "a"]);
             let picked = pick_next("w", &services, now, &cands);
             let eligible: Vec<&Candidate> = cands.iter().filter(|c| rank("w", &services, now, c).is_some()).collect();

@@ -168,21 +168,30 @@ async fn session(
             }
             continue;
         }
-        let msgs = render(store, cfg, &root, &rows)
-            .await
-            .map_err(|e| e.to_string())?;
-        for (topic, retain, payload) in &msgs {
-            client
-                .publish(
-                    topic.as_str(),
-                    QoS::AtLeastOnce,
-                    *retain,
-                    payload.as_bytes().to_vec(),
-                )
+        // Publish each event as soon as it is rendered: a call needs no query, so it
+        // leaves before the state events that follow it are read from the tables.
+        let mut published = 0;
+        for (i, row) in rows.iter().enumerate() {
+            let superseded = row.kind != "call"
+                && rows[i + 1..]
+                    .iter()
+                    .any(|r| r.kind == row.kind && r.subject == row.subject);
+            if superseded {
+                continue;
+            }
+            let msg = render(store, cfg, &root, row)
                 .await
                 .map_err(|e| e.to_string())?;
+            let Some((topic, retain, payload)) = msg else {
+                continue;
+            };
+            client
+                .publish(topic, QoS::AtLeastOnce, retain, payload.into_bytes())
+                .await
+                .map_err(|e| e.to_string())?;
+            published += 1;
         }
-        wait_acks(&mut rx, msgs.len()).await?;
+        wait_acks(&mut rx, published).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         store
             .mark_sent(&ids, now_ms())
@@ -213,49 +222,40 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Turns a batch into (topic, retain, payload), coalescing state events per subject.
+/// Turns one event into (topic, retain, payload); `None` for an event with nothing to
+/// say (unknown kind, or a window no longer in the tables).
 async fn render(
     store: &Store,
     cfg: &Settings,
     root: &str,
-    rows: &[OutboxRow],
-) -> Result<Vec<(String, bool, String)>, crate::store::StoreError> {
+    row: &OutboxRow,
+) -> Result<Option<(String, bool, String)>, crate::store::StoreError> {
     let tz = cfg.tz();
-    let mut out = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let superseded = rows[i + 1..]
-            .iter()
-            .any(|r| r.kind == row.kind && r.subject == row.subject && row.kind != "call");
-        if superseded {
-            continue;
+    let at = rfc3339(tz, row.created_at);
+    Ok(match row.kind.as_str() {
+        "call" => {
+            let mut v: Value = serde_json::from_str(&row.payload).unwrap_or_else(|_| json!({}));
+            v["event_id"] = json!(row.id);
+            Some((format!("{root}calls"), false, v.to_string()))
         }
-        let at = rfc3339(tz, row.created_at);
-        match row.kind.as_str() {
-            "call" => {
-                let mut v: Value = serde_json::from_str(&row.payload).unwrap_or_else(|_| json!({}));
-                v["event_id"] = json!(row.id);
-                out.push((format!("{root}calls"), false, v.to_string()));
-            }
-            "window" => {
-                let Some(w) = store.window(&row.subject).await? else {
-                    continue;
-                };
-                let v = crate::api::render::window_event(cfg, &w, row.id, &at);
-                out.push((
-                    format!("{root}windows/{}", row.subject),
-                    true,
-                    v.to_string(),
-                ));
-            }
-            "queue" => {
-                let waiting = store
-                    .waiting(&row.subject, &local_day(tz, now_ms()))
-                    .await?;
-                let v = json!({"event_id": row.id, "service": row.subject, "waiting": waiting, "updated_at": at});
-                out.push((format!("{root}queues/{}", row.subject), true, v.to_string()));
-            }
-            other => tracing::warn!("outbox row {} has unknown kind {other:?}; skipped", row.id),
+        "window" => store.window(&row.subject).await?.map(|w| {
+            let v = crate::api::render::window_event(cfg, &w, row.id, &at);
+            (
+                format!("{root}windows/{}", row.subject),
+                true,
+                v.to_string(),
+            )
+        }),
+        "queue" => {
+            let waiting = store
+                .waiting(&row.subject, &local_day(tz, now_ms()))
+                .await?;
+            let v = json!({"event_id": row.id, "service": row.subject, "waiting": waiting, "updated_at": at});
+            Some((format!("{root}queues/{}", row.subject), true, v.to_string()))
         }
-    }
-    Ok(out)
+        other => {
+            tracing::warn!("outbox row {} has unknown kind {other:?}; skipped", row.id);
+            None
+        }
+    })
 }

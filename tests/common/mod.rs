@@ -324,16 +324,31 @@ impl PgDb {
     pub async fn create(admin_url: &str) -> Self {
         use sqlx::Connection;
         let name = format!("hallq_e2e_{}", hex_id());
-        let mut c = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
-        sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
-        Self { url: format!("{base}/{name}"), admin: admin_url.to_string(), name }
+        let mut c = sqlx::PgConnection::connect(admin_url)
+            .await
+            .expect("connect to PostgreSQL");
+        sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str())
+            .await
+            .unwrap();
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(admin_url);
+        Self {
+            url: format!("{base}/{name}"),
+            admin: admin_url.to_string(),
+            name,
+        }
     }
 
     pub async fn drop_db(self) {
         use sqlx::Connection;
         if let Ok(mut c) = sqlx::PgConnection::connect(&self.admin).await {
-            let _ = sqlx::Executor::execute(&mut c, format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name).as_str()).await;
+            let _ = sqlx::Executor::execute(
+                &mut c,
+                format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name).as_str(),
+            )
+            .await;
         }
     }
 }

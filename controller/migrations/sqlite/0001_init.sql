@@ -28,8 +28,11 @@ CREATE TABLE tickets (
     calls INTEGER NOT NULL DEFAULT 0,
     UNIQUE (origin_service, day, seq)
 );
-CREATE INDEX tickets_queue ON tickets (day, status, service, arrived_at);
+-- Covers the queue counts (waiting per service, people ahead) without table lookups.
+CREATE INDEX tickets_queue ON tickets (day, status, service, target_window, prio, arrived_at);
 CREATE INDEX tickets_number ON tickets (day, number);
+-- Tickets transferred to one window.
+CREATE INDEX tickets_targeted ON tickets (target_window, day, status, prio, arrived_at) WHERE target_window IS NOT NULL;
 -- A window holds at most one ticket at a time.
 CREATE UNIQUE INDEX tickets_one_per_window ON tickets (window_id) WHERE status IN ('called', 'serving');
 

@@ -124,6 +124,7 @@ pub struct Store {
     read: AnyPool,
     backend: Backend,
     outbox_signal: Arc<Notify>,
+    issuer: tickets::IssueSender,
 }
 
 impl Store {
@@ -145,7 +146,11 @@ impl Store {
                 let url = sqlite_url(url);
                 let write = sqlite_pool(&url, 1).await?;
                 migrate::run(&write, backend).await?;
+                sqlx::query("PRAGMA wal_autocheckpoint = 0")
+                    .execute(&write)
+                    .await?;
                 let read = sqlite_pool(&url, 4).await?;
+                spawn_checkpointer(read.clone());
                 (write, read)
             }
             Backend::Postgres => {
@@ -158,11 +163,14 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
+        let outbox_signal = Arc::new(Notify::new());
+        let issuer = tickets::spawn_issuer(write.clone(), outbox_signal.clone());
         Ok(Self {
             write,
             read,
             backend,
-            outbox_signal: Arc::new(Notify::new()),
+            outbox_signal,
+            issuer,
         })
     }
 
@@ -199,6 +207,26 @@ impl Store {
         self.write.close().await;
         self.read.close().await;
     }
+}
+
+/// Copies the WAL back into the database file every second from a reader connection
+/// (`PASSIVE` never blocks the writer), so commits never pay for a checkpoint's fsync.
+fn spawn_checkpointer(pool: AnyPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                return;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::debug!("WAL checkpoint: {e}");
+            }
+        }
+    });
 }
 
 fn sqlite_url(url: &str) -> String {

@@ -1,8 +1,11 @@
 //! Issuing tickets and reading them back.
 
-use super::{outbox, ticket_from_row, Refusal, Store, StoreResult, TICKET_COLS};
+use super::{outbox, ticket_from_row, Refusal, Store, StoreError, StoreResult, TICKET_COLS};
 use crate::model::{Kind, Status, Ticket};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyPool, Row, Transaction};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, Notify};
 
 /// What a kiosk asks for, already validated against the config.
 #[derive(Debug, Clone)]
@@ -36,69 +39,199 @@ pub struct Issued {
     pub people_ahead: i64,
 }
 
+/// An issue request that can cross a channel.
+pub(crate) struct Job {
+    service: String,
+    prefix: String,
+    width: usize,
+    cap: i64,
+    kind: Kind,
+    slot_start: Option<i64>,
+    day: String,
+    token: String,
+    now: i64,
+    reply: oneshot::Sender<StoreResult<Issued>>,
+}
+
+/// Most requests committed in one transaction.
+const MAX_BATCH: usize = 128;
+
+/// Handle to the task that owns ticket issuance for this process.
+pub(crate) type IssueSender = mpsc::Sender<Job>;
+
+/// Starts the issuing task: it takes every request waiting in the channel and commits
+/// them in one transaction (group commit). Each ticket is still allocated by the atomic
+/// counter upsert, so replicas and other writers stay correct; batching only saves
+/// commits. A database error fails the whole batch and changes nothing.
+pub(crate) fn spawn_issuer(pool: AnyPool, signal: Arc<Notify>) -> IssueSender {
+    let (tx, mut rx) = mpsc::channel::<Job>(4096);
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
+            match issue_batch(&pool, &jobs).await {
+                Ok(results) => {
+                    signal.notify_one();
+                    for (job, r) in jobs.into_iter().zip(results) {
+                        let _ = job.reply.send(r);
+                    }
+                }
+                Err(e) => {
+                    tracing::error!("issuing tickets failed: {e}");
+                    for job in jobs {
+                        let err = sqlx::Error::Protocol(format!("batch failed: {e}"));
+                        let _ = job.reply.send(Err(err.into()));
+                    }
+                }
+            }
+        }
+    });
+    tx
+}
+
+async fn issue_batch(
+    pool: &AnyPool,
+    jobs: &[Job],
+) -> Result<Vec<StoreResult<Issued>>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let mut ahead: HashMap<(String, i64), i64> = HashMap::new();
+    let mut touched: Vec<&str> = Vec::new();
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let r = issue_one(&mut tx, job, &mut ahead).await?;
+        if r.is_ok() && !touched.contains(&job.service.as_str()) {
+            touched.push(&job.service);
+        }
+        out.push(r);
+    }
+    let now = jobs.iter().map(|j| j.now).max().unwrap_or_default();
+    for service in touched {
+        outbox::enqueue(&mut tx, outbox::QUEUE, service, "", now).await?;
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Issues one ticket inside the batch's transaction. `ahead` memoises, per (service,
+/// class), how many waiting tickets precede a new arrival of that class, so a batch
+/// counts each queue once.
+async fn issue_one(
+    tx: &mut Transaction<'static, Any>,
+    job: &Job,
+    ahead: &mut HashMap<(String, i64), i64>,
+) -> Result<StoreResult<Issued>, sqlx::Error> {
+    // Atomic allocation: the upsert increments only while under the cap and returns
+    // the new value; no row back means the cap is reached.
+    let seq: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO counters (service, day, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (service, day) DO UPDATE SET last = counters.last + 1 \
+         WHERE counters.last < $3 RETURNING last",
+    )
+    .bind(&job.service)
+    .bind(&job.day)
+    .bind(job.cap)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(seq) = seq.filter(|s| *s <= job.cap) else {
+        return Ok(Err(Refusal::DailyCapReached(job.cap).into()));
+    };
+    let prio = job.kind.prio();
+    let key = (job.service.clone(), prio);
+    let people_ahead = match ahead.get(&key) {
+        Some(n) => *n,
+        None => count_before_new(tx, &job.service, &job.day, prio).await?,
+    };
+    let number = format!("{}{:0w$}", job.prefix, seq, w = job.width);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO tickets (token, number, origin_service, service, day, seq, kind, prio, \
+         status, slot_start, arrived_at, issued_at) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, 'waiting', $8, $9, $9) RETURNING id",
+    )
+    .bind(&job.token)
+    .bind(&number)
+    .bind(&job.service)
+    .bind(&job.day)
+    .bind(seq)
+    .bind(job.kind.as_str())
+    .bind(prio)
+    .bind(job.slot_start)
+    .bind(job.now)
+    .fetch_one(&mut **tx)
+    .await?;
+    ahead.insert(key, people_ahead);
+    // This ticket is ahead of every later arrival of its class or a worse one.
+    for ((s, p), n) in ahead.iter_mut() {
+        if *s == job.service && *p >= prio {
+            *n += 1;
+        }
+    }
+    let ticket = Ticket {
+        id,
+        token: job.token.clone(),
+        number,
+        service: job.service.clone(),
+        day: job.day.clone(),
+        kind: job.kind,
+        status: Status::Waiting,
+        window: None,
+        target_window: None,
+        slot_start: job.slot_start,
+        arrived_at: job.now,
+        issued_at: job.now,
+        called_at: None,
+        calls: 0,
+    };
+    Ok(Ok(Issued {
+        ticket,
+        people_ahead,
+    }))
+}
+
+/// Waiting tickets of a service that a new arrival of class `prio` would queue behind.
+async fn count_before_new(
+    tx: &mut Transaction<'static, Any>,
+    service: &str,
+    day: &str,
+    prio: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
+         AND target_window IS NULL AND prio <= $3",
+    )
+    .bind(day)
+    .bind(service)
+    .bind(prio)
+    .fetch_one(&mut **tx)
+    .await
+}
+
 impl Store {
     /// Issues the next number of `req.service` for `req.day`, atomically.
     ///
     /// # Errors
     /// [`Refusal::DailyCapReached`] when the cap is reached; database errors.
     pub async fn issue_ticket(&self, req: &IssueRequest<'_>) -> StoreResult<Issued> {
-        let mut tx = self.write.begin().await?;
-        // Atomic allocation: the upsert increments only while under the cap and returns
-        // the new value; no row back means the cap is reached.
-        let seq: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO counters (service, day, last) VALUES ($1, $2, 1) \
-             ON CONFLICT (service, day) DO UPDATE SET last = counters.last + 1 \
-             WHERE counters.last < $3 RETURNING last",
-        )
-        .bind(req.service)
-        .bind(req.day)
-        .bind(req.cap)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(seq) = seq.filter(|s| *s <= req.cap) else {
-            return Err(Refusal::DailyCapReached(req.cap).into());
-        };
-        let number = format!("{}{:0w$}", req.prefix, seq, w = req.width);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO tickets (token, number, origin_service, service, day, seq, kind, prio, \
-             status, slot_start, arrived_at, issued_at) \
-             VALUES ($1, $2, $3, $3, $4, $5, $6, $7, 'waiting', $8, $9, $9) RETURNING id",
-        )
-        .bind(req.token)
-        .bind(&number)
-        .bind(req.service)
-        .bind(req.day)
-        .bind(seq)
-        .bind(req.kind.as_str())
-        .bind(req.kind.prio())
-        .bind(req.slot_start)
-        .bind(req.now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let ticket = Ticket {
-            id,
-            token: req.token.to_string(),
-            number,
+        let (reply, rx) = oneshot::channel();
+        let job = Job {
             service: req.service.to_string(),
-            day: req.day.to_string(),
+            prefix: req.prefix.to_string(),
+            width: req.width,
+            cap: req.cap,
             kind: req.kind,
-            status: Status::Waiting,
-            window: None,
-            target_window: None,
             slot_start: req.slot_start,
-            arrived_at: req.now,
-            issued_at: req.now,
-            called_at: None,
-            calls: 0,
+            day: req.day.to_string(),
+            token: req.token.to_string(),
+            now: req.now,
+            reply,
         };
-        let people_ahead = people_ahead(&mut tx, &ticket).await?;
-        outbox::enqueue(&mut tx, outbox::QUEUE, req.service, "", req.now).await?;
-        tx.commit().await?;
-        self.outbox_signal.notify_one();
-        Ok(Issued {
-            ticket,
-            people_ahead,
-        })
+        let closed = || StoreError::Db(sqlx::Error::PoolClosed);
+        self.issuer.send(job).await.map_err(|_| closed())?;
+        rx.await.map_err(|_| closed())?
     }
 
     /// The ticket with this token.
@@ -143,10 +276,6 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
-}
-
-async fn people_ahead(tx: &mut Transaction<'static, Any>, t: &Ticket) -> Result<i64, sqlx::Error> {
-    count_ahead(&mut **tx, t).await
 }
 
 /// Waiting tickets of the same service and day ahead of `t`: a better class, or the same

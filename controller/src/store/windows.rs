@@ -320,7 +320,7 @@ async fn close(tx: &mut Tx, c: &Ticket, now: i64) -> Result<(), sqlx::Error> {
 /// Calls the policy's pick; retries when another writer took it first.
 async fn call_next(tx: &mut Tx, w: WindowInfo<'_>, day: &str, now: i64) -> StoreResult<i64> {
     for _ in 0..20 {
-        let cands = candidates(tx, w, day).await?;
+        let cands = candidates(tx, w, day, now).await?;
         let Some(id) = pick_next(w.id, w.services, now, &cands) else {
             return Err(Refusal::QueueEmpty.into());
         };
@@ -379,22 +379,41 @@ async fn take(tx: &mut Tx, id: i64, w: &str, now: i64, guard: &str) -> Result<bo
     Ok(done.rows_affected() == 1)
 }
 
-/// Waiting tickets this window may call today.
+/// The head (first by arrival) of every list the policy chooses from: for each of the
+/// window's services, and for tickets transferred to this window, the first begun
+/// appointment, the first appointment not yet begun, the first green-channel ticket and
+/// the first walk-in. The policy's pick is always one of these heads, and each head is
+/// an index lookup, so calling stays fast however long the queues grow.
 async fn candidates(
     tx: &mut Tx,
     w: WindowInfo<'_>,
     day: &str,
+    now: i64,
 ) -> Result<Vec<Candidate>, sqlx::Error> {
-    let list: Vec<String> = (0..w.services.len())
-        .map(|i| format!("${}", i + 3))
-        .collect();
-    let sql = format!(
-        "SELECT id, service, kind, slot_start, arrived_at, target_window FROM tickets \
-         WHERE day = $1 AND status = 'waiting' AND \
-         (target_window = $2 OR (target_window IS NULL AND service IN ({})))",
-        list.join(", ")
+    const CLASSES: [&str; 4] = [
+        "prio = 0 AND slot_start <= $3",
+        "prio = 0 AND (slot_start IS NULL OR slot_start > $3)",
+        "prio = 1",
+        "prio = 2",
+    ];
+    let mut scopes = vec!["target_window = $2".to_string()];
+    scopes.extend(
+        (0..w.services.len()).map(|i| format!("target_window IS NULL AND service = ${}", i + 4)),
     );
-    let mut q = sqlx::query(&sql).bind(day).bind(w.id);
+    let parts: Vec<String> = scopes
+        .iter()
+        .flat_map(|scope| {
+            CLASSES.iter().map(move |class| {
+                format!(
+                    "SELECT * FROM (SELECT id, service, kind, slot_start, arrived_at, target_window FROM tickets \
+                     WHERE day = $1 AND status = 'waiting' AND {scope} AND {class} \
+                     ORDER BY arrived_at, id LIMIT 1) AS h"
+                )
+            })
+        })
+        .collect();
+    let sql = parts.join(" UNION ALL ");
+    let mut q = sqlx::query(&sql).bind(day).bind(w.id).bind(now);
     for s in w.services {
         q = q.bind(s);
     }
