@@ -32,6 +32,9 @@ async fn raw(
     )
 }
 
+/// name, method, path, token, content type, body, expected status, expected code.
+type Case<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>, Vec<u8>, u16, &'a str);
+
 /// What a user can see of the hall's state: the snapshot, without its clock.
 async fn state(hall: &Hall) -> Value {
     let (_, mut s) = hall.req("GET", "/snapshot", Some("demo-admin"), None).await;
@@ -50,16 +53,7 @@ async fn every_bad_request_is_a_clean_4xx_that_changes_nothing() {
     let j = Some("application/json");
     let huge_token = format!("/tickets/{}", "a".repeat(500));
     let big = format!("{{\"service\": \"{}\"}}", "x".repeat(64 * 1024)).into_bytes();
-    let cases: Vec<(
-        &str,
-        &str,
-        &str,
-        Option<&str>,
-        Option<&str>,
-        Vec<u8>,
-        u16,
-        &str,
-    )> = vec![
+    let cases: Vec<Case> = vec![
         (
             "no token",
             "POST",

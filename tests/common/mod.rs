@@ -220,7 +220,7 @@ pub async fn req(
     let resp = r.send().await.expect("request");
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap();
-    let v = serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text));
+    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
     (status, v)
 }
 

@@ -83,7 +83,18 @@ impl Store {
                 }
                 let id = match action {
                     Action::Call(number) => call_number(&mut tx, w, number, day, now).await?,
-                    _ => call_next(&mut tx, w, day, now).await?,
+                    _ => match call_next(&mut tx, w, day, now).await {
+                        // "Next" with nobody waiting still finishes the person at the
+                        // window (a call button has no other key); the answer is
+                        // queue_empty, and the window is free.
+                        Err(StoreError::Refused(Refusal::QueueEmpty)) if cur.is_some() => {
+                            ev.write(&mut tx, w, None, now, tz).await?;
+                            tx.commit().await?;
+                            self.outbox_signal.notify_one();
+                            return Err(Refusal::QueueEmpty.into());
+                        }
+                        r => r?,
+                    },
                 };
                 ev.call = Some((id, false));
                 ev.queues.extend(cur.iter().map(|c| c.service.clone()));
