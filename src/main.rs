@@ -1,6 +1,7 @@
 //! `hallq`: the command line. Thin: parses arguments and calls into the crates.
 
 mod bench;
+mod led;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -39,6 +40,8 @@ enum Cmd {
     },
     /// Load benchmarks (see README).
     Bench(bench::BenchArgs),
+    /// LED boards: encode/decode frames, emulate a board, run the gateway.
+    Led(led::LedCli),
 }
 
 #[derive(Subcommand)]
@@ -78,6 +81,7 @@ fn main() -> std::process::ExitCode {
         }
         Cmd::Run(args) | Cmd::Controller(args) => exit(runtime().block_on(run(args))),
         Cmd::Bench(args) => exit(runtime().block_on(bench::run(args))),
+        Cmd::Led(args) => led::run(args),
     }
 }
 
@@ -164,6 +168,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
     let app = App::start(cfg.clone()).await?;
+    led::start_in_run(cfg.clone(), app.mqtt.clone());
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
     println!("hallq ready — {} ({})", cfg.hall.name, cfg.hall.id);

@@ -11,8 +11,10 @@
 //!
 //! Nothing here does network IO; loading only reads the file it is given.
 
+pub mod led;
 pub mod load;
 pub mod schema;
+pub mod screens;
 pub mod secret;
 mod validate;
 

@@ -23,6 +23,12 @@ pub struct Settings {
     /// Device and staff tokens (stored as SHA-256).
     #[serde(default)]
     pub credentials: Vec<Credential>,
+    /// Lobby TV screens.
+    #[serde(default)]
+    pub screens: Vec<crate::screens::Screen>,
+    /// LED boards and the buses they hang on.
+    #[serde(default)]
+    pub led: crate::led::LedSettings,
 }
 
 /// The hall: identity, time zone, opening hours.

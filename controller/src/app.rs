@@ -14,6 +14,17 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+/// A broker address and the login to use there.
+#[derive(Clone, Debug)]
+pub struct MqttEndpoint {
+    /// Host.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// User name and password, if the broker wants them.
+    pub login: Option<(String, String)>,
+}
+
 /// A started controller, ready to serve HTTP.
 pub struct App {
     /// Config in force.
@@ -22,6 +33,8 @@ pub struct App {
     pub store: Store,
     /// Where the relay publishes (`mqtt://…`).
     pub mqtt_url: String,
+    /// The broker and a login other parts of this process (display, LED gateway) use.
+    pub mqtt: MqttEndpoint,
     relay: JoinHandle<()>,
     stop: watch::Sender<bool>,
 }
@@ -81,6 +94,11 @@ impl App {
             }
         };
         let mqtt_url = format!("mqtt://{host}:{port}");
+        let mqtt = MqttEndpoint {
+            host: host.clone(),
+            port,
+            login: login.clone(),
+        };
         let opts = RelayOptions {
             host,
             port,
@@ -93,6 +111,7 @@ impl App {
             cfg,
             store,
             mqtt_url,
+            mqtt,
             relay,
             stop,
         })
