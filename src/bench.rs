@@ -87,7 +87,7 @@ async fn start(args: &BenchArgs) -> anyhow::Result<Target> {
     cfg.server.listen = listener.local_addr()?.to_string();
     let app = App::start(Arc::new(cfg)).await?;
     let (stop, rx) = tokio::sync::oneshot::channel();
-    let server = tokio::spawn(app.serve(listener, async {
+    let server = tokio::spawn(app.serve(listener, axum::Router::new(), async {
         let _ = rx.await;
     }));
     Ok(Target {

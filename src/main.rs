@@ -1,6 +1,7 @@
 //! `hallq`: the command line. Thin: parses arguments and calls into the crates.
 
 mod bench;
+mod display;
 mod led;
 
 use anyhow::Context;
@@ -28,6 +29,8 @@ enum Cmd {
     Run(RunArgs),
     /// The controller alone (for split deployments).
     Controller(RunArgs),
+    /// The display-client alone: serves /screens/{id} from the broker's events.
+    Display(RunArgs),
     /// Config tools.
     Config {
         #[command(subcommand)]
@@ -54,10 +57,10 @@ enum ConfigCmd {
 }
 
 #[derive(clap::Args, Clone)]
-struct RunArgs {
+pub(crate) struct RunArgs {
     /// The hall's config file.
     #[arg(long)]
-    config: PathBuf,
+    pub(crate) config: PathBuf,
     /// HTTP address (overrides server.listen).
     #[arg(long)]
     listen: Option<String>,
@@ -79,7 +82,9 @@ fn main() -> std::process::ExitCode {
             println!("{}", hallq_config::secret::sha256_hex(&secret));
             std::process::ExitCode::SUCCESS
         }
-        Cmd::Run(args) | Cmd::Controller(args) => exit(runtime().block_on(run(args))),
+        Cmd::Run(args) => exit(runtime().block_on(run(args, true))),
+        Cmd::Controller(args) => exit(runtime().block_on(run(args, false))),
+        Cmd::Display(args) => exit(runtime().block_on(display::run(args))),
         Cmd::Bench(args) => exit(runtime().block_on(bench::run(args))),
         Cmd::Led(args) => led::run(args),
     }
@@ -127,7 +132,7 @@ fn check(file: &std::path::Path) -> std::process::ExitCode {
     }
 }
 
-fn load(args: &RunArgs) -> anyhow::Result<Settings> {
+pub(crate) fn load(args: &RunArgs) -> anyhow::Result<Settings> {
     let mut cfg = match load_file(&args.config) {
         Ok(c) => c,
         Err(e) => anyhow::bail!("invalid config:\n{e}"),
@@ -148,7 +153,7 @@ fn load(args: &RunArgs) -> anyhow::Result<Settings> {
     Ok(cfg)
 }
 
-async fn run(args: RunArgs) -> anyhow::Result<()> {
+pub(crate) fn init_logs() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
@@ -156,6 +161,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             }),
         )
         .init();
+}
+
+async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
+    init_logs();
     let cfg = Arc::new(load(&args)?);
     let demo = cfg.demo_credentials();
     if !demo.is_empty() {
@@ -168,7 +177,12 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
     let app = App::start(cfg.clone()).await?;
-    led::start_in_run(cfg.clone(), app.mqtt.clone());
+    let extra = if all_parts {
+        led::start_in_run(cfg.clone(), app.mqtt.clone());
+        display::start_in_run(cfg.clone(), app.mqtt.clone())
+    } else {
+        axum::Router::new()
+    };
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
     println!("hallq ready — {} ({})", cfg.hall.name, cfg.hall.id);
@@ -181,10 +195,15 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     );
     println!("  database   {}", redact(&database_url(&cfg)?));
     println!("  status     {}/t/{{token}}", cfg.public_base_url());
-    app.serve(listener, shutdown_signal()).await
+    if all_parts {
+        for s in &cfg.screens {
+            println!("  TV screen  {base}/screens/{}", s.id);
+        }
+    }
+    app.serve(listener, extra, shutdown_signal()).await
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -26,6 +26,9 @@ pub struct Settings {
     /// Lobby TV screens.
     #[serde(default)]
     pub screens: Vec<crate::screens::Screen>,
+    /// How display-clients sign in to the broker.
+    #[serde(default)]
+    pub display: crate::screens::Display,
     /// LED boards and the buses they hang on.
     #[serde(default)]
     pub led: crate::led::LedSettings,

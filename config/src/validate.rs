@@ -23,6 +23,7 @@ pub(crate) fn validate(s: &Settings) -> Problems {
     services(s, &mut p);
     windows(s, &mut p);
     credentials(s, &mut p);
+    crate::screens::validate(s, &mut p);
     p
 }
 

@@ -117,17 +117,19 @@ impl App {
         })
     }
 
-    /// Serves HTTP on `listener` until `shutdown` resolves, then stops the relay.
+    /// Serves HTTP on `listener` (the API plus `extra` routes, e.g. screens) until
+    /// `shutdown` resolves, then stops the relay.
     ///
     /// # Errors
     /// When the server fails.
     pub async fn serve(
         self,
         listener: TcpListener,
+        extra: axum::Router,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let state = AppState::new(self.cfg.clone(), self.store.clone());
-        let app = router(state);
+        let app = extra.merge(router(state));
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;

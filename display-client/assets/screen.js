@@ -1,0 +1,205 @@
+// A lobby screen: holds a WebSocket to the display-client, applies a snapshot and then
+// deltas, reconnects with backoff forever, and announces calls in order.
+import { AnnounceQueue } from "/screens/assets/announce.js";
+
+const setup = JSON.parse(document.getElementById("setup").textContent);
+const screen = setup.screen;
+const $ = (id) => document.getElementById(id);
+const winName = Object.fromEntries(setup.windows.map((w) => [w.id, w]));
+const svcName = Object.fromEntries(setup.services.map((s) => [s.id, s]));
+const shownWindows = screen.windows.length ? screen.windows : setup.windows.map((w) => w.id);
+const shownServices = screen.services.length ? screen.services : setup.services.map((s) => s.id);
+const bilingual = screen.language === "zh+en";
+
+const state = { windows: {}, queues: {}, calls: [], seen: new Set(), socketUp: false, brokerUp: true };
+
+if (bilingual) document.body.classList.add("bilingual");
+if (bilingual && setup.hall.name_en) $("title-en").textContent = setup.hall.name_en;
+for (const el of document.querySelectorAll("[data-part]")) {
+  if (!screen.layout.includes(el.dataset.part)) el.hidden = true;
+}
+$("notice").textContent = screen.notice || "";
+
+function tick() {
+  const d = new Date();
+  const p = (n) => String(n).padStart(2, "0");
+  const week = "日一二三四五六"[d.getDay()];
+  $("clock").textContent = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} 星期${week} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+setInterval(tick, 1000);
+tick();
+
+function en(text) {
+  return bilingual && text ? ` <span class="en">${esc(text)}</span>` : "";
+}
+function esc(s) {
+  return String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+function onThisScreen(call) {
+  return shownWindows.includes(String(call.window));
+}
+
+function renderCurrent(fresh) {
+  const c = state.calls[0];
+  if (!c) return;
+  const w = winName[c.window] || {};
+  $("cur-number").textContent = c.number;
+  $("cur-window").innerHTML = `到 ${esc(c.window_name || w.name || c.window)}${en(w.name_en)}`;
+  const s = svcName[c.service] || {};
+  $("cur-service").innerHTML = `${esc(s.name || c.service)}${en(s.name_en)}`;
+  if (fresh) {
+    const box = $("current");
+    box.classList.remove("fresh");
+    void box.offsetWidth; // restart the blink
+    box.classList.add("fresh");
+  }
+}
+
+function renderRecent() {
+  $("recent").innerHTML = state.calls
+    .slice(1, 7)
+    .map((c) => `<li><b>${esc(c.number)}</b><span>${esc(c.window_name || c.window)}</span></li>`)
+    .join("");
+}
+
+function renderWindows() {
+  $("windows").innerHTML = shownWindows
+    .map((id) => {
+      const w = state.windows[id];
+      const conf = winName[id] || { name: id };
+      const paused = w && w.status === "paused";
+      const num = paused ? "暂停服务" : w && w.serving ? w.serving.number : "—";
+      return `<div class="win${paused ? " paused" : ""}" data-window="${esc(id)}"><span>${esc(conf.name)}${en(conf.name_en)}</span><span class="num">${esc(num)}</span></div>`;
+    })
+    .join("");
+}
+
+function renderQueues() {
+  $("queues").innerHTML = shownServices
+    .map((id) => {
+      const q = state.queues[id];
+      const s = svcName[id] || { name: id };
+      return `<div class="q" data-service="${esc(id)}"><span>${esc(s.name)}${en(s.name_en)}</span><b>${q ? q.waiting : 0} 人</b></div>`;
+    })
+    .join("");
+}
+
+function renderOffline() {
+  $("offline").hidden = state.socketUp && state.brokerUp;
+}
+
+function renderAll() {
+  renderCurrent(false);
+  renderRecent();
+  renderWindows();
+  renderQueues();
+  renderOffline();
+}
+
+// ---- voice -------------------------------------------------------------------------
+const queue = new AnnounceQueue({ template: screen.template, repeat: screen.repeat });
+let audio = null;
+function chime() {
+  return new Promise((resolve) => {
+    try {
+      audio = audio || new AudioContext();
+      const t = audio.currentTime;
+      [880, 660].forEach((f, i) => {
+        const o = audio.createOscillator();
+        const g = audio.createGain();
+        o.frequency.value = f;
+        g.gain.setValueAtTime(0.25, t + i * 0.35);
+        g.gain.exponentialRampToValueAtTime(0.001, t + i * 0.35 + 0.33);
+        o.connect(g).connect(audio.destination);
+        o.start(t + i * 0.35);
+        o.stop(t + i * 0.35 + 0.34);
+      });
+    } catch (e) { /* no audio device: stay silent */ }
+    setTimeout(resolve, 750);
+  });
+}
+function speak(text) {
+  return new Promise((resolve) => {
+    if (!screen.voice || !("speechSynthesis" in window)) return setTimeout(resolve, 300);
+    const u = new SpeechSynthesisUtterance(text);
+    u.lang = "zh-CN";
+    u.rate = 0.9;
+    const voice = speechSynthesis.getVoices().find((v) => v.lang && v.lang.replace("_", "-").startsWith("zh"));
+    if (voice) u.voice = voice;
+    // A voice that never reports its end must not stall the queue.
+    const guard = setTimeout(resolve, 1500 + text.length * 400);
+    u.onend = u.onerror = () => { clearTimeout(guard); resolve(); };
+    speechSynthesis.speak(u);
+  });
+}
+window.hallqAnnounced = [];
+async function pump() {
+  const text = queue.next();
+  if (text === null) return;
+  if (screen.chime) await chime();
+  await speak(text);
+  window.hallqAnnounced.push(text);
+  queue.done();
+  pump();
+}
+
+// ---- socket --------------------------------------------------------------------------
+function apply(msg) {
+  switch (msg.type) {
+    case "snapshot":
+      state.windows = Object.fromEntries(msg.windows.map((w) => [String(w.window || w.id), w]));
+      state.queues = Object.fromEntries(msg.queues.map((q) => [q.service, q]));
+      state.calls = msg.calls.filter(onThisScreen);
+      for (const c of msg.calls) state.seen.add(c.event_id);
+      state.brokerUp = msg.broker;
+      renderAll();
+      break;
+    case "call":
+      if (state.seen.has(msg.event_id) || !onThisScreen(msg)) break;
+      state.seen.add(msg.event_id);
+      state.calls.unshift(msg);
+      state.calls.length = Math.min(state.calls.length, 12);
+      renderCurrent(true);
+      renderRecent();
+      queue.push(msg);
+      pump();
+      break;
+    case "window":
+      state.windows[String(msg.window)] = msg;
+      renderWindows();
+      break;
+    case "queue":
+      state.queues[msg.service] = msg;
+      renderQueues();
+      break;
+    case "broker":
+      state.brokerUp = msg.up;
+      renderOffline();
+      break;
+  }
+}
+
+let delay = 500;
+let watchdog = null;
+function connect() {
+  const proto = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${proto}://${location.host}/screens/${encodeURIComponent(screen.id)}/ws`);
+  const alive = () => {
+    clearTimeout(watchdog);
+    // The server sends at least a ping every 15 s; silence means a dead link.
+    watchdog = setTimeout(() => ws.close(), 40000);
+  };
+  ws.onopen = () => { delay = 500; state.socketUp = true; alive(); renderOffline(); };
+  ws.onmessage = (e) => { alive(); apply(JSON.parse(e.data)); };
+  ws.onclose = () => {
+    clearTimeout(watchdog);
+    state.socketUp = false;
+    renderOffline();
+    setTimeout(connect, delay + Math.random() * 250);
+    delay = Math.min(delay * 2, 5000);
+  };
+  ws.onerror = () => ws.close();
+}
+window.hallqState = state;
+renderAll();
+connect();
