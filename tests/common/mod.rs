@@ -359,3 +359,71 @@ pub fn mqtt_addr(url: &str) -> (String, u16) {
     let (h, p) = rest.rsplit_once(':').unwrap_or((rest, "1883"));
     (h.to_string(), p.parse().unwrap())
 }
+
+/// A Mosquitto of our own on a free port, so the test can stop and start it.
+pub struct Mosquitto {
+    child: Option<Child>,
+    pub port: u16,
+    conf: std::path::PathBuf,
+}
+
+pub fn mosquitto_bin() -> Option<String> {
+    [
+        "/usr/sbin/mosquitto",
+        "/usr/bin/mosquitto",
+        "/usr/local/sbin/mosquitto",
+    ]
+    .iter()
+    .find(|p| std::path::Path::new(p).exists())
+    .map(|p| p.to_string())
+}
+
+impl Mosquitto {
+    pub fn new(dir: &std::path::Path, port: u16) -> Self {
+        let conf = dir.join("mosquitto.conf");
+        std::fs::write(
+            &conf,
+            format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+        )
+        .unwrap();
+        Self {
+            child: None,
+            port,
+            conf,
+        }
+    }
+
+    pub async fn start(&mut self) {
+        let child = Command::new(mosquitto_bin().unwrap())
+            .arg("-c")
+            .arg(&self.conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("mosquitto did not start");
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+
+pub mod browser;

@@ -1,0 +1,112 @@
+//! Headless Chromium driven over WebDriver (Debian's `chromium` + `chromium-driver`),
+//! with a few JSON calls and no extra crate.
+
+use base64::Engine;
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A chromedriver process with one browser session.
+pub struct Browser {
+    driver: Child,
+    base: String,
+    _profile: tempfile::TempDir,
+}
+
+fn find(names: &[&str]) -> Option<String> {
+    names.iter().find(|p| std::path::Path::new(p).exists()).map(|p| p.to_string())
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium (1920×1080), or `None` with a printed
+    /// notice when they are not installed.
+    pub async fn start() -> Option<Self> {
+        let (Some(driver_bin), Some(chrome)) = (
+            find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
+            find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
+        ) else {
+            println!("skipped: chromium / chromium-driver not installed (browser test)");
+            return None;
+        };
+        let port = super::free_port();
+        let driver = Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let profile = tempfile::tempdir().unwrap();
+        let mut b = Self { driver, base, _profile: profile };
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while client.get(format!("{}/status", b.base)).send().await.is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let args = [
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--no-first-run".into(),
+            "--disable-dev-shm-usage".into(),
+            "--autoplay-policy=no-user-gesture-required".into(),
+            "--window-size=1920,1080".into(),
+            format!("--user-data-dir={}", b._profile.path().display()),
+        ];
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome",
+            "goog:chromeOptions": {"binary": chrome, "args": args}}}});
+        let r: Value = client.post(format!("{}/session", b.base)).json(&caps).send().await.unwrap().json().await.unwrap();
+        let id = r["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {r}")).to_string();
+        b.base = format!("{}/session/{id}", b.base);
+        Some(b)
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        let r: Value = reqwest::Client::new().post(format!("{}{path}", self.base)).json(&body).send().await.unwrap().json().await.unwrap();
+        r["value"].clone()
+    }
+
+    /// Opens a URL.
+    pub async fn goto(&self, url: &str) {
+        self.post("/url", json!({"url": url})).await;
+    }
+
+    /// Runs JavaScript (`return …;`) in the page.
+    pub async fn js(&self, script: &str) -> Value {
+        self.post("/execute/sync", json!({"script": script, "args": []})).await
+    }
+
+    /// Polls `script` until it returns `want` or `timeout` passes; returns the time taken.
+    pub async fn wait_for(&self, script: &str, want: &Value, timeout: Duration) -> Option<Duration> {
+        let t0 = Instant::now();
+        while t0.elapsed() < timeout {
+            if &self.js(script).await == want {
+                return Some(t0.elapsed());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        None
+    }
+
+    /// Saves a PNG screenshot under `target/test-artifacts/`.
+    pub async fn screenshot(&self, name: &str) -> std::path::PathBuf {
+        let v: Value = reqwest::get(format!("{}/screenshot", self.base)).await.unwrap().json().await.unwrap();
+        let png = base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().unwrap()).unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
