@@ -5,6 +5,8 @@
 //!   and escaping; ping, clear screen, screen on/off, dynamic areas, ACK/NACK replies.
 //! - [`alpha`]: Alpha Sign Communications Protocol (Latin text): packets with write/read
 //!   text commands, optional checksums, ACK/NAK status bytes and read-text responses.
+//! - [`show`]: protocol-neutral content (text, effect, colour) → the frame for one board;
+//!   captured bytes → JSON descriptions (`hallq led encode|decode`).
 //!
 //! # Rules
 //! This crate does no IO and reads no clock. Encoders append bytes to a buffer; decoders
@@ -23,3 +25,4 @@
 pub mod alpha;
 pub mod bx;
 mod hexfmt;
+pub mod show;
