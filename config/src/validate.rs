@@ -23,6 +23,7 @@ pub(crate) fn validate(s: &Settings) -> Problems {
     services(s, &mut p);
     windows(s, &mut p);
     credentials(s, &mut p);
+    led(s, &mut p);
     crate::screens::validate(s, &mut p);
     p
 }
@@ -333,4 +334,9 @@ fn role_name(r: Role) -> &'static str {
         Role::Button => "button",
         Role::Gateway => "gateway",
     }
+}
+
+/// `[led]`: buses, boards, templates (the rules live in `crate::led`).
+fn led(s: &Settings, p: &mut Problems) {
+    crate::led::validate(s, p);
 }
