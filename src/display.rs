@@ -32,11 +32,20 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<()> {
             let a: std::net::SocketAddr = cfg.broker.listen.parse().context("broker.listen")?;
             (a.ip().to_string(), a.port())
         }
-        BrokerMode::External => mqtt_host_port(cfg.broker.url.as_deref().unwrap_or_default()).context("broker.url")?,
+        BrokerMode::External => {
+            mqtt_host_port(cfg.broker.url.as_deref().unwrap_or_default()).context("broker.url")?
+        }
     };
-    let login = cfg.display.username.clone().map(|u| (u, cfg.display.password.clone().unwrap_or_default()));
+    let login = cfg
+        .display
+        .username
+        .clone()
+        .map(|u| (u, cfg.display.password.clone().unwrap_or_default()));
     let routes = start_in_run(cfg.clone(), MqttEndpoint { host, port, login });
-    let routes = routes.route("/api/v1/health", axum::routing::get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }));
+    let routes = routes.route(
+        "/api/v1/health",
+        axum::routing::get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
+    );
     let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
@@ -45,6 +54,8 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<()> {
     for s in &cfg.screens {
         println!("  TV screen  {base}/screens/{}", s.id);
     }
-    axum::serve(listener, routes).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, routes)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }

@@ -130,7 +130,12 @@ mod tests {
         assert_eq!(snap["windows"][0]["status"], "paused");
         let mut kinds = Vec::new();
         while let Ok(f) = rx.try_recv() {
-            kinds.push(serde_json::from_str::<Value>(f.as_str()).unwrap()["type"].as_str().unwrap().to_string());
+            kinds.push(
+                serde_json::from_str::<Value>(f.as_str()).unwrap()["type"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
         }
         assert_eq!(kinds, ["call", "window", "window"]);
     }

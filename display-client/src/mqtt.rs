@@ -23,7 +23,8 @@ pub async fn run(src: Source, hub: Hub) {
     let root = format!("hallq/v1/{}/", src.hall);
     let id = format!("hallq-display-{}", hex::encode(rand::random::<[u8; 4]>()));
     let mut o = MqttOptions::new(id, &src.host, src.port);
-    o.set_keep_alive(Duration::from_secs(5)).set_clean_session(true);
+    o.set_keep_alive(Duration::from_secs(5))
+        .set_clean_session(true);
     if let Some((u, p)) = &src.login {
         o.set_credentials(u, p);
     }
@@ -33,7 +34,11 @@ pub async fn run(src: Source, hub: Hub) {
         match ev.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
                 backoff = Duration::from_millis(200);
-                tracing::info!("display-client subscribed to mqtt://{}:{}/{root}#", src.host, src.port);
+                tracing::info!(
+                    "display-client subscribed to mqtt://{}:{}/{root}#",
+                    src.host,
+                    src.port
+                );
                 if let Err(e) = client.try_subscribe(format!("{root}#"), QoS::AtLeastOnce) {
                     tracing::warn!("subscribe: {e}");
                 }

@@ -42,13 +42,22 @@ async fn index(State(s): State<Screens>) -> Html<String> {
         .cfg
         .screens
         .iter()
-        .map(|sc| format!("<li><a href=\"/screens/{0}\">{0}</a> {1}</li>", sc.id, esc(sc.title.as_deref().unwrap_or(""))))
+        .map(|sc| {
+            format!(
+                "<li><a href=\"/screens/{0}\">{0}</a> {1}</li>",
+                sc.id,
+                esc(sc.title.as_deref().unwrap_or(""))
+            )
+        })
         .collect();
     Html(format!("<!doctype html><meta charset=utf-8><title>叫号屏 Screens</title><h1>叫号屏 / Screens</h1><ul>{items}</ul>"))
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn not_found() -> Response {
@@ -70,7 +79,9 @@ async fn page(State(s): State<Screens>, Path(id): Path<String>) -> Response {
     // `</` cannot end the script element early once escaped.
     let setup = setup.to_string().replace("</", "<\\/");
     let title = esc(screen.title.as_deref().unwrap_or(&cfg.hall.name));
-    let html = PAGE.replace("{{TITLE}}", &title).replace("{{SETUP}}", &setup);
+    let html = PAGE
+        .replace("{{TITLE}}", &title)
+        .replace("{{SETUP}}", &setup);
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
 }
 
@@ -81,10 +92,21 @@ async fn asset(Path(file): Path<String>) -> Response {
         "screen.css" => (STYLE, "text/css; charset=utf-8"),
         _ => return not_found(),
     };
-    ([(header::CONTENT_TYPE, ctype), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, ctype),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
-async fn socket(State(s): State<Screens>, Path(id): Path<String>, ws: WebSocketUpgrade) -> Response {
+async fn socket(
+    State(s): State<Screens>,
+    Path(id): Path<String>,
+    ws: WebSocketUpgrade,
+) -> Response {
     if !s.cfg.screens.iter().any(|sc| sc.id == id) {
         return not_found();
     }
@@ -99,7 +121,10 @@ async fn socket(State(s): State<Screens>, Path(id): Path<String>, ws: WebSocketU
 /// Snapshot first, then every change; a socket that fell behind gets a fresh snapshot.
 async fn feed(mut socket: WebSocket, hub: Hub) {
     let mut rx = hub.subscribe();
-    if send(&mut socket, Utf8Bytes::from(hub.snapshot().to_string())).await.is_err() {
+    if send(&mut socket, Utf8Bytes::from(hub.snapshot().to_string()))
+        .await
+        .is_err()
+    {
         return;
     }
     let mut ping = tokio::time::interval(Duration::from_secs(15));

@@ -10,9 +10,19 @@ fn announcement_queue_rules() {
     };
     assert!(out.status.success());
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/announce.test.mjs");
-    let out = Command::new("node").args(["--test", file]).output().expect("run node --test");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("node")
+        .args(["--test", file])
+        .output()
+        .expect("run node --test");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     println!("{text}");
     assert!(out.status.success(), "node tests failed:\n{text}");
-    assert!(text.contains("# pass 5"), "expected 5 passing JS tests:\n{text}");
+    assert!(
+        text.contains("# pass 5"),
+        "expected 5 passing JS tests:\n{text}"
+    );
 }

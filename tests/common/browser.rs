@@ -14,7 +14,10 @@ pub struct Browser {
 }
 
 fn find(names: &[&str]) -> Option<String> {
-    names.iter().find(|p| std::path::Path::new(p).exists()).map(|p| p.to_string())
+    names
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
 }
 
 impl Browser {
@@ -37,10 +40,19 @@ impl Browser {
             .expect("start chromedriver");
         let base = format!("http://127.0.0.1:{port}");
         let profile = tempfile::tempdir().unwrap();
-        let mut b = Self { driver, base, _profile: profile };
+        let mut b = Self {
+            driver,
+            base,
+            _profile: profile,
+        };
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(20);
-        while client.get(format!("{}/status", b.base)).send().await.is_err() {
+        while client
+            .get(format!("{}/status", b.base))
+            .send()
+            .await
+            .is_err()
+        {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -59,14 +71,33 @@ impl Browser {
         ];
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome",
             "goog:chromeOptions": {"binary": chrome, "args": args}}}});
-        let r: Value = client.post(format!("{}/session", b.base)).json(&caps).send().await.unwrap().json().await.unwrap();
-        let id = r["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {r}")).to_string();
+        let r: Value = client
+            .post(format!("{}/session", b.base))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = r["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {r}"))
+            .to_string();
         b.base = format!("{}/session/{id}", b.base);
         Some(b)
     }
 
     async fn post(&self, path: &str, body: Value) -> Value {
-        let r: Value = reqwest::Client::new().post(format!("{}{path}", self.base)).json(&body).send().await.unwrap().json().await.unwrap();
+        let r: Value = reqwest::Client::new()
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         r["value"].clone()
     }
 
@@ -77,11 +108,17 @@ impl Browser {
 
     /// Runs JavaScript (`return …;`) in the page.
     pub async fn js(&self, script: &str) -> Value {
-        self.post("/execute/sync", json!({"script": script, "args": []})).await
+        self.post("/execute/sync", json!({"script": script, "args": []}))
+            .await
     }
 
     /// Polls `script` until it returns `want` or `timeout` passes; returns the time taken.
-    pub async fn wait_for(&self, script: &str, want: &Value, timeout: Duration) -> Option<Duration> {
+    pub async fn wait_for(
+        &self,
+        script: &str,
+        want: &Value,
+        timeout: Duration,
+    ) -> Option<Duration> {
         let t0 = Instant::now();
         while t0.elapsed() < timeout {
             if &self.js(script).await == want {
@@ -94,8 +131,15 @@ impl Browser {
 
     /// Saves a PNG screenshot under `target/test-artifacts/`.
     pub async fn screenshot(&self, name: &str) -> std::path::PathBuf {
-        let v: Value = reqwest::get(format!("{}/screenshot", self.base)).await.unwrap().json().await.unwrap();
-        let png = base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().unwrap()).unwrap();
+        let v: Value = reqwest::get(format!("{}/screenshot", self.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v["value"].as_str().unwrap())
+            .unwrap();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("{name}.png"));

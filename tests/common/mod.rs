@@ -425,5 +425,4 @@ impl Drop for Mosquitto {
     }
 }
 
-
 pub mod browser;

@@ -12,11 +12,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
+mod fanout;
+
 /// Benchmark options.
 #[derive(clap::Args)]
 pub(crate) struct BenchArgs {
-    /// `tickets` (issuance throughput) or `calls` (call → MQTT latency).
+    /// `tickets` (issuance throughput), `calls` (call → MQTT latency) or `fanout`
+    /// (MQTT call → every TV socket, on a separate display-client process).
     what: String,
+    /// Socket counts for `fanout`, comma separated.
+    #[arg(long, default_value = "1000,5000,10000")]
+    sockets: String,
     /// Config to start from (services get 6-digit numbers and no cap for the run).
     #[arg(long, default_value = "config/examples/demo-hall.toml")]
     config: PathBuf,
@@ -46,7 +52,7 @@ struct Target {
     stop: tokio::sync::oneshot::Sender<()>,
 }
 
-fn free_port() -> anyhow::Result<u16> {
+pub(super) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
@@ -141,6 +147,9 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
             "SQLite (WAL, synchronous=NORMAL)"
         }
     );
+    if args.what == "fanout" {
+        return fanout::run(&args).await;
+    }
     let target = start(&args).await?;
     let r = match args.what.as_str() {
         "tickets" => tickets(&target, &args).await,
@@ -153,14 +162,14 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
     r
 }
 
-fn pct(sorted: &[Duration], p: f64) -> Duration {
+pub(super) fn pct(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn ms(d: Duration) -> String {
+pub(super) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 

@@ -1,0 +1,256 @@
+//! `hallq bench fanout`: one display-client process, N TV sockets, a call published on
+//! MQTT; how long until every socket has it, and what the display-client costs in memory.
+
+use super::{ms, pct, BenchArgs};
+use anyhow::Context;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, Barrier};
+
+/// Calls published per socket count.
+const CALLS: usize = 5;
+
+struct Display(Child);
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// User + system CPU time of a process, in ms (from /proc, 100 ticks a second).
+fn cpu_ms(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(") ").map_or("", |(_, r)| r);
+    let f: Vec<u64> = after.split(' ').filter_map(|x| x.parse().ok()).collect();
+    // Fields after the command: state is not numeric, so utime/stime are at 10 and 11 here.
+    (f.get(10).copied().unwrap_or(0) + f.get(11).copied().unwrap_or(0)) * 10
+}
+
+fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let mport = super::free_port()?;
+    let broker_addr: std::net::SocketAddr = format!("127.0.0.1:{mport}").parse()?;
+    let account = hallq_config::BrokerAccount {
+        username: "display".into(),
+        password_sha256: hallq_config::secret::sha256_hex("bench"),
+        role: hallq_config::Role::Display,
+        window: None,
+    };
+    let login = hallq_controller::broker::start(broker_addr, &[account])?;
+    // The display-client runs as its own process, so its RSS is its alone.
+    let src = std::fs::read_to_string(&args.config).context("config")?;
+    let src = src
+        .replacen(
+            "mode = \"embedded\"",
+            &format!("mode = \"external\"\nurl = \"mqtt://127.0.0.1:{mport}\""),
+            1,
+        )
+        .replacen("password = \"demo-display\"", "password = \"bench\"", 1);
+    let cfg_path = tmp.path().join("hall.toml");
+    std::fs::write(&cfg_path, &src)?;
+    let cfg = hallq_config::load_str("bench", &src).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let screen = cfg
+        .screens
+        .first()
+        .context("config has no [[screens]]")?
+        .id
+        .clone();
+    let hport = super::free_port()?;
+    let exe = std::env::current_exe()?;
+    let child = Command::new(exe)
+        .args(["display", "--config"])
+        .arg(&cfg_path)
+        .args(["--listen", &format!("127.0.0.1:{hport}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let display = Display(child);
+    let url = format!("ws://127.0.0.1:{hport}/screens/{screen}/ws");
+    wait_up(hport).await?;
+    let mut o = rumqttc::MqttOptions::new("bench-fanout-pub", "127.0.0.1", mport);
+    o.set_credentials(login.username, login.password);
+    let (client, mut ev) = rumqttc::AsyncClient::new(o, 100);
+    tokio::spawn(async move { while ev.poll().await.is_ok() {} });
+    let topic = format!("hallq/v1/{}/calls", cfg.hall.id);
+    println!(
+        "display-client pid {}, RSS idle {} MB",
+        display.0.id(),
+        rss_kb(display.0.id()) / 1024
+    );
+    let mut event_id = 1_000_000u64;
+    for n in args
+        .sockets
+        .split(',')
+        .filter_map(|s| s.trim().parse::<usize>().ok())
+    {
+        let (tx, mut rx) = mpsc::unbounded_channel::<(u64, Instant)>();
+        let ready = Arc::new(Barrier::new(n + 1));
+        let mut tasks = Vec::with_capacity(n);
+        for i in 0..n {
+            let (url, tx, ready) = (url.clone(), tx.clone(), ready.clone());
+            tasks.push(tokio::spawn(async move {
+                // Connect in waves so the accept queue never overflows.
+                tokio::time::sleep(Duration::from_micros((i as u64 % 1000) * 200)).await;
+                let ws = connect(&url).await;
+                ready.wait().await;
+                let Some(mut ws) = ws else { return };
+                read_events(&mut ws, &tx).await;
+            }));
+        }
+        drop(tx);
+        ready.wait().await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let rss = rss_kb(display.0.id());
+        let cpu0 = cpu_ms(display.0.id());
+        let mut lat = Vec::new();
+        let mut missing = 0;
+        for _ in 0..CALLS {
+            event_id += 1;
+            let payload = serde_json::json!({"event_id": event_id, "number": "A001", "service": "property",
+                "window": "1", "window_name": "1号窗口", "called_at": "", "recall": false});
+            let t0 = Instant::now();
+            client
+                .publish(
+                    &topic,
+                    rumqttc::QoS::AtLeastOnce,
+                    false,
+                    payload.to_string(),
+                )
+                .await?;
+            let mut got = 0;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            while got < n {
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Ok(Some((id, at))) if id == event_id => {
+                        got += 1;
+                        lat.push(at - t0);
+                    }
+                    Ok(Some(_)) => {}
+                    _ => break,
+                }
+            }
+            missing += n - got;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        lat.sort();
+        let cpu = (cpu_ms(display.0.id()) - cpu0) as f64 / CALLS as f64;
+        println!("  display-client CPU per call: {cpu:.0} ms (user+system, both cores)");
+        println!(
+            "fanout {n:>6} sockets: publish → every socket p50 {} p99 {} max {} ({} receipts, {missing} missing); display-client RSS {} MB ({:.1} KB/socket)",
+            ms(pct(&lat, 0.5)),
+            ms(pct(&lat, 0.99)),
+            ms(lat.last().copied().unwrap_or_default()),
+            lat.len(),
+            rss / 1024,
+            rss as f64 / n as f64,
+        );
+        for t in tasks {
+            t.abort();
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Ok(())
+}
+
+/// A WebSocket client reduced to what the measurement needs: the upgrade handshake, then
+/// raw reads. A call has arrived when its frame's bytes are in this socket's buffer, so
+/// the load generator spends a read and a byte search per call, not a full WebSocket and
+/// JSON decode (10k sockets share the machine with the display-client they measure).
+async fn connect(url: &str) -> Option<TcpStream> {
+    let rest = url.strip_prefix("ws://")?;
+    let (host, path) = rest.split_once('/')?;
+    for _ in 0..5 {
+        if let Ok(mut s) = TcpStream::connect(host).await {
+            let req = format!(
+                "GET /{path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                 Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            );
+            if s.write_all(req.as_bytes()).await.is_ok() {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 4096 {
+                    if s.read_exact(&mut byte).await.is_err() {
+                        break;
+                    }
+                    head.push(byte[0]);
+                }
+                if head.starts_with(b"HTTP/1.1 101") {
+                    return Some(s);
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
+/// Reports every `"event_id":N` that arrives (once per id per socket).
+async fn read_events(s: &mut TcpStream, tx: &mpsc::UnboundedSender<(u64, Instant)>) {
+    const KEY: &[u8] = b"\"event_id\":";
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut carry = 0;
+    let mut last = 0u64;
+    loop {
+        let n = match s.read(&mut buf[carry..]).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let at = Instant::now();
+        let end = carry + n;
+        let mut i = 0;
+        while let Some(pos) = find(&buf[i..end], KEY) {
+            let start = i + pos + KEY.len();
+            let digits = buf[start..end]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            if start + digits == end {
+                break; // the number continues in the next read
+            }
+            let id: u64 = std::str::from_utf8(&buf[start..start + digits])
+                .ok()
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(0);
+            if id != last && tx.send((id, at)).is_err() {
+                return;
+            }
+            last = id;
+            i = start + digits;
+        }
+        // Keep a tail that may hold a key cut in two.
+        let keep = (end - i).min(32);
+        buf.copy_within(end - keep..end, 0);
+        carry = keep;
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+async fn wait_up(port: u16) -> anyhow::Result<()> {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    anyhow::bail!("display-client did not start")
+}
