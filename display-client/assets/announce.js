@@ -11,6 +11,23 @@ export function spell(number) {
   return [...String(number)].map((c) => (c >= "0" && c <= "9" ? DIGITS[c.charCodeAt(0) - 48] : c)).join(" ");
 }
 
+/** Reads a whole number the way a hall says window numbers: 3 → 三, 12 → 十二, 20 → 二十. */
+export function readNumber(digits) {
+  const n = Number(digits);
+  if (!Number.isInteger(n) || n < 0 || n >= 100 || String(digits).startsWith("0") && digits.length > 1) {
+    return [...String(digits)].map((c) => DIGITS[c.charCodeAt(0) - 48]).join("");
+  }
+  if (n < 10) return DIGITS[n];
+  const tens = Math.floor(n / 10);
+  const ones = n % 10;
+  return (tens > 1 ? DIGITS[tens] : "") + "十" + (ones ? DIGITS[ones] : "");
+}
+
+/** The characters a clip player plays for `text`: numerals read out, spaces dropped. */
+export function clipChars(text) {
+  return [...String(text).replace(/[0-9]+/g, readNumber)].filter((c) => c.trim() !== "");
+}
+
 /** The text to speak for one call. */
 export function announcement(template, call) {
   return template

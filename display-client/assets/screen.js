@@ -1,6 +1,6 @@
 // A lobby screen: holds a WebSocket to the display-client, applies a snapshot and then
 // deltas, reconnects with backoff forever, and announces calls in order.
-import { AnnounceQueue } from "/screens/assets/announce.js";
+import { AnnounceQueue, clipChars } from "/screens/assets/announce.js";
 
 const setup = JSON.parse(document.getElementById("setup").textContent);
 const screen = setup.screen;
@@ -118,14 +118,49 @@ function chime() {
     setTimeout(resolve, 750);
   });
 }
+function zhVoice() {
+  if (!("speechSynthesis" in window)) return null;
+  return speechSynthesis.getVoices().find((v) => v.lang && v.lang.replace("_", "-").toLowerCase().startsWith("zh")) || null;
+}
+// Recorded clips (one per character) for browsers without a Chinese voice.
+const clips = new Map();
+window.hallqClipsPlayed = 0;
+function clipBuffer(c) {
+  if (!clips.has(c)) {
+    const name = c.codePointAt(0).toString(16).padStart(4, "0");
+    clips.set(c, fetch(`/screens/assets/voice/${name}.wav`)
+      .then((r) => (r.ok ? r.arrayBuffer() : null))
+      .then((b) => (b ? audio.decodeAudioData(b) : null))
+      .catch(() => null));
+  }
+  return clips.get(c);
+}
+async function playClips(text) {
+  try {
+    audio = audio || new AudioContext();
+    const buffers = (await Promise.all(clipChars(text).map(clipBuffer))).filter(Boolean);
+    let t = audio.currentTime + 0.05;
+    for (const b of buffers) {
+      const src = audio.createBufferSource();
+      src.buffer = b;
+      src.connect(audio.destination);
+      src.start(t);
+      t += b.duration + 0.04;
+    }
+    window.hallqClipsPlayed += buffers.length;
+    await new Promise((r) => setTimeout(r, (t - audio.currentTime) * 1000 + 200));
+  } catch (e) {
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
 function speak(text) {
+  if (!screen.voice) return new Promise((r) => setTimeout(r, 300));
+  if (!zhVoice()) return playClips(text);
   return new Promise((resolve) => {
-    if (!screen.voice || !("speechSynthesis" in window)) return setTimeout(resolve, 300);
     const u = new SpeechSynthesisUtterance(text);
     u.lang = "zh-CN";
     u.rate = 0.9;
-    const voice = speechSynthesis.getVoices().find((v) => v.lang && v.lang.replace("_", "-").startsWith("zh"));
-    if (voice) u.voice = voice;
+    u.voice = zhVoice();
     // A voice that never reports its end must not stall the queue.
     const guard = setTimeout(resolve, 1500 + text.length * 400);
     u.onend = u.onerror = () => { clearTimeout(guard); resolve(); };

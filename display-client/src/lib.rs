@@ -10,8 +10,12 @@
 //!   their WebSocket feeds: a snapshot on connect, then deltas; a lagging socket gets a
 //!   fresh snapshot instead of a gap.
 //!
+//! - `clips`: recorded voice clips (one per character, generated once with espeak-ng by
+//!   `assets/voice/generate.sh`) for browsers without a Chinese speech voice.
+//!
 //! Pages reconnect by themselves with backoff and never need a reload.
 
+mod clips;
 pub mod hub;
 pub mod mqtt;
 pub mod server;

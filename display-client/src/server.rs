@@ -34,6 +34,7 @@ pub fn router(screens: Screens) -> Router {
         .route("/screens/{id}", get(page))
         .route("/screens/{id}/ws", get(socket))
         .route("/screens/assets/{file}", get(asset))
+        .route("/screens/assets/voice/{clip}", get(clip))
         .with_state(screens)
 }
 
@@ -100,6 +101,22 @@ async fn asset(Path(file): Path<String>) -> Response {
         body,
     )
         .into_response()
+}
+
+/// A recorded voice clip (`/screens/assets/voice/8bf7.wav`, named by code point).
+async fn clip(Path(name): Path<String>) -> Response {
+    let key = name.strip_suffix(".wav").unwrap_or(&name);
+    match crate::clips::CLIPS.iter().find(|(k, _)| *k == key) {
+        Some((_, wav)) => (
+            [
+                (header::CONTENT_TYPE, "audio/wav"),
+                (header::CACHE_CONTROL, "max-age=86400"),
+            ],
+            *wav,
+        )
+            .into_response(),
+        None => not_found(),
+    }
 }
 
 async fn socket(

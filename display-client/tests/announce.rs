@@ -22,7 +22,7 @@ fn announcement_queue_rules() {
     println!("{text}");
     assert!(out.status.success(), "node tests failed:\n{text}");
     assert!(
-        text.contains("# pass 5"),
-        "expected 5 passing JS tests:\n{text}"
+        text.contains("# pass 6"),
+        "expected 6 passing JS tests:\n{text}"
     );
 }

@@ -1,7 +1,7 @@
 // Unit tests of the announcement queue (pure JS), run by `node --test` from announce.rs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AnnounceQueue, announcement, spell } from "../assets/announce.js";
+import { AnnounceQueue, announcement, clipChars, readNumber, spell } from "../assets/announce.js";
 
 const T = "请 {number} 号 到 {window} 办理";
 const call = (number, window_name) => ({ number, window_name });
@@ -52,4 +52,9 @@ test("idle queue hands out nothing and done() without next() is harmless", () =>
   assert.equal(q.next(), null);
   q.done();
   assert.equal(q.length, 0);
+});
+
+test("window numbers are read the way people say them, for the recorded clips", () => {
+  assert.deepEqual(["3", "10", "12", "20", "25", "07", "123"].map(readNumber), ["三", "十", "十二", "二十", "二十五", "零七", "一二三"]);
+  assert.deepEqual(clipChars("请 A 零 一 号 到 10号窗口 办理"), [..."请A零一号到十号窗口办理"]);
 });
