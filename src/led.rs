@@ -4,8 +4,11 @@
 //! - `emulate`: a board on a TCP port or a pty that answers ACKs and prints what it shows.
 //! - `gateway` (or `hallq led --config FILE`): the LED gateway alone, for split deployments.
 
-use hallq_config::Settings;
+use hallq_config::{BrokerMode, Settings};
 use hallq_controller::app::MqttEndpoint;
+use led_protocol::emulator::Seen;
+use led_protocol::gateway::emulate::{self, EmulatorOptions};
+use led_protocol::gateway::{Gateway, MqttLogin};
 use led_protocol::show::{BoardSpec, Colour, Content, Effect, Protocol};
 use led_protocol::{alpha, bx};
 use std::io::{Read, Write};
@@ -30,6 +33,51 @@ enum LedCmd {
     Encode(EncodeArgs),
     /// 解码标准输入（十六进制或原始字节）为 JSON / hex or raw bytes on stdin → JSON.
     Decode(DecodeArgs),
+    /// 模拟一块屏（TCP 端口或 pty）/ emulate a board on a TCP port or a pty.
+    Emulate(EmulateArgs),
+    /// 只运行 LED 网关 / run the LED gateway alone (split deployments).
+    Gateway(GatewayArgs),
+}
+
+#[derive(clap::Args)]
+struct EmulateArgs {
+    /// bx or alpha.
+    #[arg(long)]
+    protocol: Protocol,
+    /// Listen on this TCP address, e.g. 127.0.0.1:5005.
+    #[arg(long)]
+    listen: Option<String>,
+    /// Open a pseudo-terminal and print its path (the gateway's `serial` setting).
+    #[arg(long)]
+    pty: bool,
+    /// With --pty: also make this symlink to the pty (a stable path for a config file).
+    #[arg(long, requires = "pty")]
+    link: Option<PathBuf>,
+    /// Answer only frames for this address (default: any).
+    #[arg(long, value_parser = parse_u16)]
+    address: Option<u16>,
+    /// Alpha: answer ACK like a sign configured with `E s`.
+    #[arg(long)]
+    ack: bool,
+    /// Never answer (a board that stopped answering).
+    #[arg(long)]
+    silent: bool,
+    /// Print each frame's full JSON description, one per line.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct GatewayArgs {
+    /// The hall's config file.
+    #[arg(long)]
+    config: PathBuf,
+    /// MQTT user (default: led.mqtt_username, or broker.username of an external broker).
+    #[arg(long)]
+    mqtt_user: Option<String>,
+    /// MQTT password (default: led.mqtt_password, or broker.password; env HALLQ_MQTT_PASSWORD).
+    #[arg(long)]
+    mqtt_password: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -98,15 +146,213 @@ pub(crate) fn run(args: LedCli) -> ExitCode {
     match (args.cmd, args.config) {
         (Some(LedCmd::Encode(a)), _) => report(encode(&a)),
         (Some(LedCmd::Decode(a)), _) => report(decode(&a)),
-        (None, Some(_config)) => usage("网关尚未实现 / the gateway is not implemented yet"),
+        (Some(LedCmd::Emulate(a)), _) => report(runtime().and_then(|rt| rt.block_on(emulate(a)))),
+        (Some(LedCmd::Gateway(a)), _) => report(runtime().and_then(|rt| rt.block_on(gateway(a)))),
+        (None, Some(config)) => {
+            let a = GatewayArgs {
+                config,
+                mqtt_user: None,
+                mqtt_password: None,
+            };
+            report(runtime().and_then(|rt| rt.block_on(gateway(a))))
+        }
         (None, None) => usage(
             "用法 / usage: hallq led encode|decode … (or hallq led --config FILE); see --help",
         ),
     }
 }
 
-/// Starts the LED gateway inside `hallq run` when the config has boards.
-pub(crate) fn start_in_run(_cfg: Arc<Settings>, _mqtt: MqttEndpoint) {}
+/// Starts the LED gateway inside `hallq run` when the config has boards. Returns at once;
+/// ports open (and reopen) in the background, so a missing board never delays start-up.
+pub(crate) fn start_in_run(cfg: Arc<Settings>, mqtt: MqttEndpoint) {
+    if cfg.led.buses.is_empty() {
+        return;
+    }
+    let boards: usize = cfg.led.buses.iter().map(|b| b.boards.len()).sum();
+    tracing::info!(
+        "LED 网关 / LED gateway: {} buses, {boards} boards",
+        cfg.led.buses.len()
+    );
+    let login = MqttLogin {
+        host: mqtt.host,
+        port: mqtt.port,
+        login: mqtt.login,
+    };
+    let gateway = Gateway::spawn(cfg, login);
+    // The gateway lives as long as the process.
+    tokio::spawn(async move {
+        std::future::pending::<()>().await;
+        drop(gateway);
+    });
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Usage> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Usage(format!("tokio: {e}")))
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,rumqttc=warn".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+/// `hallq led gateway`: the gateway alone, signed in to the hall's broker.
+async fn gateway(a: GatewayArgs) -> Result<(), Usage> {
+    init_logs();
+    let cfg = hallq_config::load_file(&a.config)
+        .map_err(|e| Usage(format!("配置无效 / invalid config:\n{e}")))?;
+    if cfg.led.buses.is_empty() {
+        return Err(Usage(format!(
+            "{}: 没有 LED 总线 / no [[led.buses]] in the config",
+            a.config.display()
+        )));
+    }
+    let (host, port) = match cfg.broker.mode {
+        BrokerMode::External => cfg
+            .broker
+            .url
+            .as_deref()
+            .and_then(hallq_config::schema_url::mqtt_host_port)
+            .ok_or_else(|| Usage("broker.url must be mqtt://HOST:PORT".into()))?,
+        BrokerMode::Embedded => {
+            let addr: std::net::SocketAddr = cfg
+                .broker
+                .listen
+                .parse()
+                .map_err(|_| Usage("broker.listen must be HOST:PORT".into()))?;
+            (addr.ip().to_string(), addr.port())
+        }
+    };
+    let (cfg_user, cfg_pass) = match (&cfg.led.mqtt_username, cfg.broker.mode) {
+        (Some(u), _) => (Some(u.clone()), cfg.led.mqtt_password.clone()),
+        (None, BrokerMode::External) => (cfg.broker.username.clone(), cfg.broker.password.clone()),
+        (None, BrokerMode::Embedded) => (None, None),
+    };
+    let user = a.mqtt_user.or(cfg_user);
+    let password = a
+        .mqtt_password
+        .or_else(|| std::env::var("HALLQ_MQTT_PASSWORD").ok())
+        .or(cfg_pass);
+    let login = user.map(|u| (u, password.unwrap_or_default()));
+    if login.is_none() && cfg.broker.mode == BrokerMode::Embedded {
+        return Err(Usage(
+            "内置代理需要登录 / the embedded broker needs a login: set led.mqtt_username and \
+             led.mqtt_password (an account of role gateway), or --mqtt-user/--mqtt-password"
+                .into(),
+        ));
+    }
+    println!(
+        "hallq led gateway — {} ({}), MQTT {host}:{port}, {} buses",
+        cfg.hall.name,
+        cfg.hall.id,
+        cfg.led.buses.len()
+    );
+    let gw = Gateway::spawn(Arc::new(cfg), MqttLogin { host, port, login });
+    crate::shutdown_signal().await;
+    gw.shutdown().await;
+    Ok(())
+}
+
+/// `hallq led emulate`: a board on a TCP port and/or a pty, printing what it shows.
+async fn emulate(a: EmulateArgs) -> Result<(), Usage> {
+    if a.listen.is_none() && !a.pty {
+        return Err(Usage(
+            "用 --listen HOST:PORT 或 --pty / give --listen HOST:PORT or --pty".into(),
+        ));
+    }
+    let mut opts = EmulatorOptions::new(a.protocol);
+    opts.address = a.address;
+    opts.alpha_ack = a.ack;
+    opts.silent
+        .store(a.silent, std::sync::atomic::Ordering::Relaxed);
+    let json = a.json;
+    let protocol = a.protocol;
+    let print: Arc<dyn Fn(&Seen) + Send + Sync> =
+        Arc::new(move |seen: &Seen| print_seen(protocol, json, seen));
+    let mut tasks = Vec::new();
+    if let Some(listen) = &a.listen {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| Usage(format!("cannot listen on {listen}: {e}")))?;
+        let addr = listener.local_addr().map_err(|e| Usage(e.to_string()))?;
+        println!("emulating a {} board on tcp://{addr}", protocol.name());
+        tasks.push(tokio::spawn(emulate::serve_tcp(
+            listener,
+            opts.clone(),
+            print.clone(),
+        )));
+    }
+    let _pty_keep;
+    if a.pty {
+        let (master, slave, path) =
+            emulate::open_pty().map_err(|e| Usage(format!("cannot open a pty: {e}")))?;
+        _pty_keep = slave;
+        if let Some(link) = &a.link {
+            let _ = std::fs::remove_file(link);
+            std::os::unix::fs::symlink(&path, link)
+                .map_err(|e| Usage(format!("cannot link {}: {e}", link.display())))?;
+            println!(
+                "emulating a {} board on pty {path} (link {})",
+                protocol.name(),
+                link.display()
+            );
+        } else {
+            println!("emulating a {} board on pty {path}", protocol.name());
+        }
+        let (opts, print) = (opts.clone(), print.clone());
+        tasks.push(tokio::spawn(async move {
+            emulate::serve(master, &opts, &*print).await
+        }));
+    }
+    tokio::select! {
+        () = crate::shutdown_signal() => {}
+        r = futures::future::select_all(tasks) => {
+            if let (Ok(Err(e)), _, _) = r {
+                return Err(Usage(format!("emulator stopped: {e}")));
+            }
+        }
+    }
+    if let Some(link) = &a.link {
+        let _ = std::fs::remove_file(link);
+    }
+    Ok(())
+}
+
+fn print_seen(protocol: Protocol, json: bool, seen: &Seen) {
+    let tag = protocol.name();
+    match seen {
+        Seen::Frame { description, .. } if json => println!("{description}"),
+        Seen::Frame {
+            description,
+            text,
+            for_me,
+            reply,
+        } => {
+            let address = description["header"]["dst"]
+                .as_u64()
+                .map(|d| d.to_string())
+                .or_else(|| description["packet"]["address"].as_str().map(String::from))
+                .unwrap_or_default();
+            let what = match text {
+                Some(t) => format!("显示 / shows: {t}"),
+                None => description["command"]["command"]
+                    .as_str()
+                    .unwrap_or("packet")
+                    .to_string(),
+            };
+            let note = match (for_me, reply) {
+                (false, _) => " (not for this board)",
+                (true, Some(_)) => " [ACK]",
+                (true, None) => "",
+            };
+            println!("[{tag} #{address}] {what}{note}");
+        }
+        Seen::Bad(e) => println!("[{tag}] 无效帧 / bad frame: {e}"),
+    }
+}
 
 /// A usage or input error: message on stderr, exit 2.
 struct Usage(String);

@@ -1,0 +1,287 @@
+//! The bus state machine on a virtual clock: no port, no sleeping.
+
+use super::*;
+use crate::show::{BoardSpec, Colour, Content, Effect};
+
+const MS: Duration = Duration::from_millis(1);
+
+fn opts() -> BusOptions {
+    BusOptions {
+        ack_timeout: 100 * MS,
+        retries: 2,
+        frame_gap: 20 * MS,
+        reconnect_min: 500 * MS,
+        reconnect_max: 4000 * MS,
+        give_up_pause: 10_000 * MS,
+    }
+}
+
+fn bx_board(address: u16) -> BoardLink {
+    BoardLink {
+        protocol: Protocol::Bx,
+        address,
+        ack: true,
+    }
+}
+
+fn frame(address: u16, text: &str) -> Vec<u8> {
+    BoardSpec::new(Protocol::Bx, address)
+        .frame(&Content::new(text, Effect::Static, Colour::Red))
+        .unwrap()
+}
+
+fn bx_reply(from: u16, command: bx::Command) -> Vec<u8> {
+    let mut header = bx::Header::to_screen(bx::Header::HOST);
+    header.src = from;
+    bx::Frame::new(header, command).to_bytes().unwrap()
+}
+
+fn ack(from: u16) -> Vec<u8> {
+    bx_reply(from, bx::Command::Ack(bx::Reply::default()))
+}
+
+/// The text of a BX frame the bus wrote.
+fn text_of(bytes: &[u8]) -> String {
+    let f = bx::Frame::from_bytes(bytes).unwrap();
+    match f.command {
+        bx::Command::DynamicArea(d) => format!("{}:{}", f.header.dst, d.areas[0].text),
+        other => panic!("not a text frame: {other:?}"),
+    }
+}
+
+fn drain_texts(bus: &mut Bus) -> Vec<String> {
+    std::iter::from_fn(|| bus.poll_transmit())
+        .map(|b| text_of(&b))
+        .collect()
+}
+
+fn events(bus: &mut Bus) -> Vec<BusEvent> {
+    std::iter::from_fn(|| bus.poll_event()).collect()
+}
+
+#[test]
+fn one_frame_at_a_time_each_after_the_ack() {
+    let t0 = Instant::now();
+    let mut bus = Bus::new(vec![bx_board(1), bx_board(2)], opts(), t0);
+    bus.handle_content(0, frame(1, "A001"), t0);
+    bus.handle_content(1, frame(2, "B001"), t0);
+    assert!(
+        bus.poll_transmit().is_none(),
+        "nothing before the port is open"
+    );
+    assert!(bus.wants_open(t0));
+    bus.handle_opened(t0);
+    assert_eq!(drain_texts(&mut bus), ["1:\\C1A001"]);
+    assert_eq!(bus.poll_timeout(), Some(t0 + 100 * MS));
+    bus.handle_bytes(&ack(1), t0 + 5 * MS);
+    assert_eq!(drain_texts(&mut bus), ["2:\\C1B001"]);
+    bus.handle_bytes(&ack(2), t0 + 9 * MS);
+    assert!(bus.poll_transmit().is_none());
+    assert_eq!(
+        events(&mut bus),
+        [
+            BusEvent::Delivered {
+                board: 0,
+                attempts: 1
+            },
+            BusEvent::Delivered {
+                board: 1,
+                attempts: 1
+            }
+        ]
+    );
+    assert_eq!(bus.poll_timeout(), None);
+}
+
+#[test]
+fn silent_board_is_retried_then_skipped_while_others_go_on() {
+    let t0 = Instant::now();
+    let mut bus = Bus::new(vec![bx_board(1), bx_board(2)], opts(), t0);
+    bus.handle_opened(t0);
+    bus.handle_content(0, frame(1, "A001"), t0);
+    bus.handle_content(1, frame(2, "B001"), t0);
+    let mut now = t0;
+    // Board 1 never answers: 1 send + 2 resends.
+    for _ in 0..3 {
+        assert_eq!(drain_texts(&mut bus), ["1:\\C1A001"]);
+        now = bus.poll_timeout().unwrap();
+        bus.handle_timeout(now);
+    }
+    assert_eq!(now, t0 + 300 * MS);
+    // Given up: board 2 is next.
+    assert_eq!(drain_texts(&mut bus), ["2:\\C1B001"]);
+    bus.handle_bytes(&ack(2), now + MS);
+    let ev = events(&mut bus);
+    assert!(ev.contains(&BusEvent::GaveUp { board: 0 }), "{ev:?}");
+    // New content for the silent board waits out the pause; board 2 is served at once.
+    bus.handle_content(0, frame(1, "A002"), now + 2 * MS);
+    bus.handle_content(1, frame(2, "B002"), now + 2 * MS);
+    assert_eq!(drain_texts(&mut bus), ["2:\\C1B002"]);
+    bus.handle_bytes(&ack(2), now + 3 * MS);
+    assert!(bus.poll_transmit().is_none());
+    let again = bus.poll_timeout().unwrap();
+    assert_eq!(again, now + 10_000 * MS);
+    bus.handle_timeout(again);
+    assert_eq!(drain_texts(&mut bus), ["1:\\C1A002"]);
+    bus.handle_bytes(&ack(1), again + MS);
+    assert!(events(&mut bus).contains(&BusEvent::Delivered {
+        board: 0,
+        attempts: 1
+    }));
+}
+
+#[test]
+fn nack_resends_and_newer_content_follows_the_frame_in_flight() {
+    let t0 = Instant::now();
+    let mut bus = Bus::new(vec![bx_board(1)], opts(), t0);
+    bus.handle_opened(t0);
+    bus.handle_content(0, frame(1, "A001"), t0);
+    assert_eq!(drain_texts(&mut bus), ["1:\\C1A001"]);
+    bus.handle_content(0, frame(1, "A002"), t0 + MS);
+    assert!(bus.poll_transmit().is_none(), "one frame at a time");
+    let nack = bx_reply(1, bx::Command::Nack(bx::Reply { error: 7 }));
+    bus.handle_bytes(&nack, t0 + 2 * MS);
+    // The resend carries the newest content.
+    assert_eq!(drain_texts(&mut bus), ["1:\\C1A002"]);
+    bus.handle_bytes(&ack(1), t0 + 3 * MS);
+    assert!(bus.poll_transmit().is_none());
+    assert_eq!(
+        events(&mut bus),
+        [
+            BusEvent::Nacked { board: 0, code: 7 },
+            BusEvent::Delivered {
+                board: 0,
+                attempts: 2
+            }
+        ]
+    );
+}
+
+#[test]
+fn garbage_and_foreign_acks_are_reported_and_survived() {
+    let t0 = Instant::now();
+    let mut bus = Bus::new(vec![bx_board(1)], opts(), t0);
+    bus.handle_opened(t0);
+    bus.handle_content(0, frame(1, "A001"), t0);
+    drain_texts(&mut bus);
+    // Line noise, a frame with a bad CRC, an ACK from another address, an ACK split in two.
+    let mut bad = ack(1);
+    let n = bad.len();
+    bad[n - 3] ^= 0x10;
+    bus.handle_bytes(b"\x00\xff noise", t0 + MS);
+    bus.handle_bytes(&bad, t0 + MS);
+    bus.handle_bytes(&ack(9), t0 + MS);
+    let good = ack(1);
+    bus.handle_bytes(&good[..7], t0 + 2 * MS);
+    assert!(events(&mut bus)
+        .iter()
+        .all(|e| matches!(e, BusEvent::BadReply { .. })));
+    bus.handle_bytes(&good[7..], t0 + 3 * MS);
+    assert_eq!(
+        events(&mut bus),
+        [BusEvent::Delivered {
+            board: 0,
+            attempts: 1
+        }]
+    );
+    // A reply nobody waits for.
+    bus.handle_bytes(&ack(1), t0 + 4 * MS);
+    assert!(matches!(
+        events(&mut bus).as_slice(),
+        [BusEvent::BadReply { .. }]
+    ));
+}
+
+#[test]
+fn lost_port_backs_off_then_resends_everything() {
+    let t0 = Instant::now();
+    let mut bus = Bus::new(vec![bx_board(1), bx_board(2)], opts(), t0);
+    bus.handle_opened(t0);
+    bus.handle_content(0, frame(1, "A001"), t0);
+    bus.handle_bytes(&ack(1), t0 + MS);
+    bus.handle_content(1, frame(2, "B001"), t0 + MS);
+    bus.handle_bytes(&ack(2), t0 + 2 * MS);
+    drain_texts(&mut bus);
+
+    let t1 = t0 + 10 * MS;
+    bus.handle_closed(t1);
+    assert!(!bus.is_up());
+    bus.handle_content(0, frame(1, "A002"), t1);
+    assert!(bus.poll_transmit().is_none());
+    assert_eq!(bus.poll_timeout(), Some(t1 + 500 * MS));
+    assert!(!bus.wants_open(t1 + 499 * MS));
+    let mut at = t1 + 500 * MS;
+    let mut waits = Vec::new();
+    for _ in 0..5 {
+        assert!(bus.wants_open(at));
+        bus.handle_open_failed(at);
+        let next = bus.poll_timeout().unwrap();
+        waits.push((next - at).as_millis());
+        at = next;
+    }
+    assert_eq!(waits, [1000, 2000, 4000, 4000, 4000]);
+    bus.handle_opened(at);
+    assert_eq!(drain_texts(&mut bus), ["1:\\C1A002"]);
+    bus.handle_bytes(&ack(1), at + MS);
+    assert_eq!(
+        drain_texts(&mut bus),
+        ["2:\\C1B001"],
+        "unchanged content is sent again too"
+    );
+}
+
+#[test]
+fn boards_without_ack_get_a_gap() {
+    let t0 = Instant::now();
+    let alpha = |address| BoardLink {
+        protocol: Protocol::Alpha,
+        address,
+        ack: false,
+    };
+    let mut bus = Bus::new(vec![alpha(1), alpha(2)], opts(), t0);
+    bus.handle_opened(t0);
+    let spec = BoardSpec::new(Protocol::Alpha, 1);
+    let content = Content::new("A001", Effect::Static, Colour::Red);
+    bus.handle_content(0, spec.frame(&content).unwrap(), t0);
+    bus.handle_content(1, spec.frame(&content).unwrap(), t0);
+    assert!(bus.poll_transmit().is_some());
+    assert!(bus.poll_transmit().is_none());
+    assert_eq!(bus.poll_timeout(), Some(t0 + 20 * MS));
+    bus.handle_timeout(t0 + 20 * MS);
+    assert!(bus.poll_transmit().is_some());
+    bus.handle_timeout(t0 + 40 * MS);
+    assert_eq!(events(&mut bus).len(), 2);
+    assert_eq!(bus.poll_timeout(), None);
+}
+
+#[test]
+fn alpha_board_with_ack_reads_ack_and_nak() {
+    let t0 = Instant::now();
+    let link = BoardLink {
+        protocol: Protocol::Alpha,
+        address: 1,
+        ack: true,
+    };
+    let mut bus = Bus::new(vec![link], opts(), t0);
+    bus.handle_opened(t0);
+    let spec = BoardSpec::new(Protocol::Alpha, 1);
+    let content = Content::new("A001", Effect::Static, Colour::Red);
+    bus.handle_content(0, spec.frame(&content).unwrap(), t0);
+    assert!(bus.poll_transmit().is_some());
+    bus.handle_bytes(&[alpha::NAK, 0x50], t0 + MS);
+    assert!(bus.poll_transmit().is_some(), "resent after NAK");
+    bus.handle_bytes(&[alpha::ACK, 0x40], t0 + 2 * MS);
+    assert_eq!(
+        events(&mut bus),
+        [
+            BusEvent::Nacked {
+                board: 0,
+                code: 0x50
+            },
+            BusEvent::Delivered {
+                board: 0,
+                attempts: 2
+            }
+        ]
+    );
+}

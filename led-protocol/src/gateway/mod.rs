@@ -1,0 +1,140 @@
+//! The LED gateway (feature `gateway`): MQTT in, frames out on serial lines and TCP.
+//!
+//! # Layout
+//! - `scene`: which text each board shows, from the hall's MQTT messages (pure).
+//! - `mqtt`: one task owns the MQTT client and the scene; it hands frames to the buses.
+//! - `driver`: one task per bus owns its port and a [`crate::bus::Bus`] state machine, so a
+//!   slow or silent board only ever delays its own line.
+//! - `transport`: opening serial devices (tokio-serial) and TCP controllers.
+//! - `emulate`: a board emulator on a TCP port or a pty, for installers, demos and tests.
+
+pub mod driver;
+pub mod emulate;
+pub mod mqtt;
+pub mod scene;
+pub mod transport;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hallq_config::led::{Board, LedSettings};
+use hallq_config::Settings;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::bus::{BoardLink, Bus, BusOptions};
+use crate::show::{BoardSpec, Protocol};
+
+/// The broker and how to sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MqttLogin {
+    /// Host.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// User name and password.
+    pub login: Option<(String, String)>,
+}
+
+/// A running gateway: its tasks and the switch that stops them.
+pub struct Gateway {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Gateway {
+    /// Spawns one task per bus and the MQTT task on the current tokio runtime. Returns at
+    /// once: ports are opened (and reopened) in the background.
+    #[must_use]
+    pub fn spawn(cfg: Arc<Settings>, login: MqttLogin) -> Self {
+        let (stop, stop_rx) = watch::channel(false);
+        let opts = bus_options(&cfg.led);
+        let now = tokio::time::Instant::now().into_std();
+        let mut routes = Vec::new();
+        let mut tasks = Vec::new();
+        for bus in &cfg.led.buses {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let mut names = Vec::new();
+            let mut links = Vec::new();
+            for (index, board) in bus.boards.iter().enumerate() {
+                let spec = board_spec(board);
+                let name = format!("{}#{}({})", bus.id, board.address, board.window);
+                links.push(BoardLink {
+                    protocol: spec.protocol,
+                    address: spec.address,
+                    ack: board.wants_ack(),
+                });
+                names.push(name.clone());
+                routes.push(mqtt::Route {
+                    spec,
+                    name,
+                    tx: tx.clone(),
+                    index,
+                });
+            }
+            let names = driver::Names {
+                bus: bus.id.clone(),
+                boards: names,
+            };
+            let endpoint = transport::Endpoint::from_settings(bus);
+            let state = Bus::new(links, opts, now);
+            tasks.push(tokio::spawn(driver::run_bus(
+                names,
+                endpoint,
+                state,
+                rx,
+                stop_rx.clone(),
+            )));
+        }
+        let scene = scene::Scene::new(cfg.clone());
+        tasks.push(tokio::spawn(mqtt::run_mqtt(
+            cfg.hall.id.clone(),
+            login,
+            scene,
+            routes,
+            stop_rx,
+        )));
+        Self { stop, tasks }
+    }
+
+    /// Stops every task and waits for them.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+/// Bus timing from the `[led]` section.
+#[must_use]
+pub fn bus_options(led: &LedSettings) -> BusOptions {
+    let ms = Duration::from_millis;
+    BusOptions {
+        ack_timeout: ms(led.ack_timeout_ms),
+        retries: led.retries,
+        frame_gap: ms(led.frame_gap_ms),
+        reconnect_min: ms(led.reconnect_min_ms),
+        reconnect_max: ms(led.reconnect_max_ms),
+        give_up_pause: ms(led.reconnect_max_ms),
+    }
+}
+
+/// The frame layout of a configured board (validated values).
+#[must_use]
+pub fn board_spec(b: &Board) -> BoardSpec {
+    let protocol = if b.protocol == "alpha" {
+        Protocol::Alpha
+    } else {
+        Protocol::Bx
+    };
+    let mut spec = BoardSpec::new(protocol, b.address);
+    spec.area = (b.x, b.y, b.width, b.height);
+    spec.unit = match b.unit.as_str() {
+        "pixels" => crate::bx::HorizontalUnit::Pixels,
+        "flagged-pixels" => crate::bx::HorizontalUnit::FlaggedPixels,
+        _ => crate::bx::HorizontalUnit::Columns8,
+    };
+    spec.label = b.label.bytes().next().unwrap_or(b'0');
+    spec
+}

@@ -1,0 +1,168 @@
+//! The scene fed with contract payloads.
+
+use super::*;
+use std::sync::Arc;
+
+pub(crate) const HALL: &str = r#"
+[hall]
+id = "h"
+name = "测试大厅"
+
+[[sections]]
+id = "s"
+name = "民政"
+
+[[sections.services]]
+id = "marriage"
+name = "婚姻登记"
+name_en = "Marriage"
+prefix = "A"
+
+[[windows]]
+id = "1"
+name = "1号窗口"
+name_en = "Window 1"
+services = ["marriage"]
+
+[[windows]]
+id = "2"
+name = "2号窗口"
+services = ["marriage"]
+
+[led]
+hall_calls = 2
+
+[[led.buses]]
+id = "b"
+tcp = "127.0.0.1:5005"
+
+[[led.buses.boards]]
+address = 1
+window = "1"
+
+[[led.buses.boards]]
+address = 2
+window = "hall"
+
+[[led.buses.boards]]
+address = 3
+protocol = "alpha"
+window = "1"
+templates = { calling = "{number} -> {window_name}", paused = "PAUSED {reason}", idle = "WELCOME", closed = "CLOSED", hall_call = "{number}", hall_idle = "HI" }
+"#;
+
+fn scene() -> Scene {
+    Scene::new(Arc::new(hallq_config::load_str("h.toml", HALL).unwrap()))
+}
+
+fn texts(updates: &[(usize, Content)]) -> Vec<(usize, &str)> {
+    updates.iter().map(|(i, c)| (*i, c.text.as_str())).collect()
+}
+
+fn call(event_id: i64, number: &str, window: &str) -> Vec<u8> {
+    serde_json::json!({
+        "event_id": event_id, "number": number, "service": "marriage", "window": window,
+        "window_name": format!("{window}号窗口"), "called_at": "2026-12-01T09:00:00+08:00",
+        "recall": false, "kind": "walk_in"
+    })
+    .to_string()
+    .into_bytes()
+}
+
+fn window(w: &str, status: &str, serving: Option<&str>) -> Vec<u8> {
+    serde_json::json!({
+        "event_id": 1, "window": w, "status": status, "pause_reason": "lunch",
+        "serving": serving.map(|n| serde_json::json!({"number": n, "service": "marriage", "status": "called"})),
+        "updated_at": "2026-12-01T09:00:00+08:00"
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[test]
+fn boards_start_idle() {
+    let mut s = scene();
+    assert_eq!(
+        texts(&s.all()),
+        [(0, "欢迎光临"), (1, "欢迎光临"), (2, "WELCOME")]
+    );
+    assert_eq!(s.render(1).effect, Effect::Left, "hall boards scroll");
+    assert_eq!(s.render(0).effect, Effect::Static);
+}
+
+#[test]
+fn call_shows_on_window_and_hall_boards_and_dedupes() {
+    let mut s = scene();
+    s.all();
+    let u = s.handle_message("calls", &call(10, "A001", "1")).unwrap();
+    assert_eq!(
+        texts(&u),
+        [
+            (0, "请A001号"),
+            (1, "请A001号到1号窗口"),
+            (2, "A001 -> Window 1")
+        ]
+    );
+    assert!(s
+        .handle_message("calls", &call(10, "A001", "1"))
+        .unwrap()
+        .is_empty());
+    // The retained state saying the same changes nothing.
+    let u = s
+        .handle_message("windows/1", &window("1", "open", Some("A001")))
+        .unwrap();
+    assert!(u.is_empty(), "{u:?}");
+    // A call at window 2 reaches only the hall board; newest first, at most 2.
+    let u = s.handle_message("calls", &call(11, "A002", "2")).unwrap();
+    assert_eq!(texts(&u), [(1, "请A002号到2号窗口  请A001号到1号窗口")]);
+    s.handle_message("calls", &call(12, "A003", "2")).unwrap();
+    assert_eq!(s.render(1).text, "请A003号到2号窗口  请A002号到2号窗口");
+    // A recall (new event id, same text) is sent again.
+    let u = s.handle_message("calls", &call(13, "A001", "1")).unwrap();
+    assert_eq!(u.len(), 3);
+    assert_eq!(s.render(1).text, "请A001号到1号窗口  请A003号到2号窗口");
+}
+
+#[test]
+fn window_states_pick_their_template() {
+    let mut s = scene();
+    s.all();
+    let u = s
+        .handle_message("windows/1", &window("1", "paused", None))
+        .unwrap();
+    assert_eq!(texts(&u), [(0, "暂停服务"), (2, "PAUSED lunch")]);
+    let u = s
+        .handle_message("windows/1", &window("1", "closed", None))
+        .unwrap();
+    // Paused and closed read the same on board 0: nothing to resend there.
+    assert_eq!(texts(&u), [(2, "CLOSED")]);
+    let u = s
+        .handle_message("windows/1", &window("1", "open", None))
+        .unwrap();
+    assert_eq!(texts(&u), [(0, "欢迎光临"), (2, "WELCOME")]);
+    // Paused while a ticket is still held: the pause shows; resuming shows the ticket.
+    s.handle_message("windows/1", &window("1", "paused", Some("A007")))
+        .unwrap();
+    assert_eq!(s.render(0).text, "暂停服务");
+    s.handle_message("windows/1", &window("1", "open", Some("A007")))
+        .unwrap();
+    assert_eq!(s.render(0).text, "请A007号");
+    assert!(s
+        .handle_message("windows/2", &window("2", "paused", None))
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn malformed_messages_change_nothing() {
+    let mut s = scene();
+    s.all();
+    assert!(s.handle_message("calls", b"not json").is_err());
+    assert!(s.handle_message("calls", b"{\"number\": 5}").is_err());
+    assert!(s.handle_message("windows/1", b"{}").is_err());
+    assert!(s
+        .handle_message("queues/marriage", b"{}")
+        .unwrap()
+        .is_empty());
+    assert_eq!(s.render(0).text, "欢迎光临");
+}
