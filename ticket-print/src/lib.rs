@@ -1,0 +1,1 @@
+//! Printed tickets: PNG image, ESC/POS bytes, printer transports.
