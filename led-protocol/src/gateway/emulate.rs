@@ -69,7 +69,8 @@ pub async fn serve<S: AsyncReadWrite>(
     }
 }
 
-/// Accepts connections on `listener` forever, one emulated board per connection.
+/// Accepts connections on `listener` forever, one emulated board per connection. Dropping
+/// (or aborting) the future closes every connection, like a controller that reboots.
 ///
 /// # Errors
 /// An accept error.
@@ -78,13 +79,15 @@ pub async fn serve_tcp(
     opts: EmulatorOptions,
     on_seen: Arc<dyn Fn(&Seen) + Send + Sync>,
 ) -> io::Result<()> {
+    let mut connections = tokio::task::JoinSet::new();
     loop {
         let (stream, _) = listener.accept().await?;
         let opts = opts.clone();
         let on_seen = on_seen.clone();
-        tokio::spawn(async move {
+        connections.spawn(async move {
             let _ = serve(stream, &opts, &*on_seen).await;
         });
+        while connections.try_join_next().is_some() {}
     }
 }
 

@@ -1,0 +1,290 @@
+//! The LED gateway inside the real `hallq run` (demo config, embedded broker): boards on a
+//! pty and on fake TCP controllers, decoded by our own decoder (the board emulator), after
+//! real calls made over HTTP and published over MQTT.
+
+mod common;
+use common::*;
+
+use led_protocol::emulator::Seen;
+use led_protocol::gateway::emulate::{self, EmulatorOptions};
+use led_protocol::show::Protocol;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// What the boards of one emulated line showed: (address, text), in order.
+struct Shown {
+    rx: mpsc::UnboundedReceiver<(String, String)>,
+    tx: mpsc::UnboundedSender<(String, String)>,
+    log: Vec<(String, String)>,
+    mark: usize,
+}
+
+impl Shown {
+    fn new() -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Self {
+            rx,
+            tx,
+            log: Vec::new(),
+            mark: 0,
+        }
+    }
+
+    fn sink(&self) -> Arc<dyn Fn(&Seen) + Send + Sync> {
+        let tx = self.tx.clone();
+        Arc::new(move |seen: &Seen| {
+            if let Seen::Frame {
+                description,
+                text: Some(text),
+                ..
+            } = seen
+            {
+                let addr = description["header"]["dst"].to_string();
+                let _ = tx.send((addr, text.clone()));
+            }
+        })
+    }
+
+    /// From now on, [`Shown::wait`] ignores what was shown before.
+    fn mark(&mut self) {
+        while let Ok(m) = self.rx.try_recv() {
+            self.log.push(m);
+        }
+        self.mark = self.log.len();
+    }
+
+    /// Waits until board `addr` shows `text` (since the last mark); panics with everything
+    /// seen otherwise.
+    async fn wait(&mut self, addr: u16, text: &str, secs: u64) {
+        let want = (addr.to_string(), text.to_string());
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            if self.log[self.mark..].contains(&want) {
+                return;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(m)) => self.log.push(m),
+                _ => panic!(
+                    "board {addr} did not show {text:?} within {secs} s; saw {:?}",
+                    &self.log[self.mark..]
+                ),
+            }
+        }
+    }
+
+    /// Everything shown (since the last mark) after `ms` more of quiet.
+    async fn drain(&mut self, ms: u64) -> Vec<(String, String)> {
+        while let Ok(Some(m)) =
+            tokio::time::timeout(Duration::from_millis(ms), self.rx.recv()).await
+        {
+            self.log.push(m);
+        }
+        self.log[self.mark..].to_vec()
+    }
+}
+
+/// An emulated board behind a pty, reachable at a stable symlink (what a udev rule gives a
+/// USB adapter). Dropping it is pulling the plug.
+struct PtyBoard {
+    task: JoinHandle<()>,
+    link: std::path::PathBuf,
+}
+
+impl PtyBoard {
+    fn plug(link: &Path, sink: Arc<dyn Fn(&Seen) + Send + Sync>) -> Self {
+        let (master, slave, path) = emulate::open_pty().expect("a pty");
+        let _ = std::fs::remove_file(link);
+        std::os::unix::fs::symlink(&path, link).unwrap();
+        let task = tokio::spawn(async move {
+            let _slave = slave;
+            let _ = emulate::serve(master, &EmulatorOptions::new(Protocol::Bx), &*sink).await;
+        });
+        Self {
+            task,
+            link: link.to_path_buf(),
+        }
+    }
+}
+
+impl Drop for PtyBoard {
+    fn drop(&mut self) {
+        self.task.abort();
+        let _ = std::fs::remove_file(&self.link);
+    }
+}
+
+/// Faster timing than the demo's, so retries and reopening fit a test.
+fn fast_timing() -> (&'static str, String) {
+    (
+        "ack_timeout_ms = 500",
+        "ack_timeout_ms = 400\nreconnect_min_ms = 100\nreconnect_max_ms = 1000".into(),
+    )
+}
+
+async fn call_next(hall: &Hall, w: &str) -> String {
+    let (st, b) = hall.act(w, "call-next", None).await;
+    assert_eq!(st, 200, "{b}");
+    b["ticket"]["number"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn pty_boards_show_calls_and_come_back_after_unplug() {
+    let tmp = tempfile::tempdir().unwrap();
+    let link = tmp.path().join("ttyLED0");
+    let mut shown = Shown::new();
+    let board = PtyBoard::plug(&link, shown.sink());
+    let hall = Hall::start(HallOpts {
+        edits: vec![
+            fast_timing(),
+            (
+                "tcp = \"127.0.0.1:15005\"",
+                format!("serial = \"{}\"\nbaud = 57600", link.display()),
+            ),
+        ],
+        ..HallOpts::default()
+    })
+    .await;
+
+    // At start: the window board shows the window's name, the hall board its welcome.
+    shown.wait(1, "1号窗口", 10).await;
+    shown.wait(2, "欢迎光临", 10).await;
+
+    hall.ticket("property").await;
+    hall.ticket("property").await;
+    shown.mark();
+    assert_eq!(call_next(&hall, "1").await, "A001");
+    shown.wait(1, "请A001号", 5).await;
+    shown.wait(2, "请A001号到1号窗口", 5).await;
+
+    // Unplug: the device file vanishes. A call made meanwhile is not lost.
+    drop(board);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(call_next(&hall, "1").await, "A002");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Plug a new adapter in at the same path: every board's current content comes back.
+    shown.mark();
+    let _board = PtyBoard::plug(&link, shown.sink());
+    shown.wait(1, "请A002号", 10).await;
+    shown
+        .wait(2, "请A002号到1号窗口  请A001号到1号窗口", 5)
+        .await;
+
+    // Pause shows on the window board.
+    shown.mark();
+    let (st, _) = hall.act("1", "pause", Some(serde_json::json!({}))).await;
+    assert_eq!(st, 200);
+    shown.wait(1, "暂停服务", 5).await;
+    assert!(
+        hall.log().contains("bus lost"),
+        "the unplug was noticed: {}",
+        hall.log()
+    );
+}
+
+/// A fake TCP controller: an emulator on a port of its own, which can fall silent.
+struct TcpController {
+    port: u16,
+    silent: Arc<std::sync::atomic::AtomicBool>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl TcpController {
+    async fn start(port: u16, sink: Arc<dyn Fn(&Seen) + Send + Sync>) -> Self {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let opts = EmulatorOptions::new(Protocol::Bx);
+        let silent = opts.silent.clone();
+        let task = tokio::spawn(emulate::serve_tcp(listener, opts, sink));
+        Self { port, silent, task }
+    }
+}
+
+impl Drop for TcpController {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[tokio::test]
+async fn a_silent_tcp_controller_does_not_hold_up_the_other_bus() {
+    let mut shown_a = Shown::new();
+    let mut shown_b = Shown::new();
+    let a = TcpController::start(0, shown_a.sink()).await;
+    let b = TcpController::start(0, shown_b.sink()).await;
+    // Bus A: the demo's two boards (window 1 and hall). Bus B: one board above window 2.
+    let second_bus = format!(
+        "[[led.buses]]\nid = \"b\"\ntcp = \"127.0.0.1:{}\"\n\n[[led.buses.boards]]\naddress = 7\nwindow = \"2\"\n# ---- end of LED boards ----",
+        b.port
+    );
+    let hall = Hall::start(HallOpts {
+        edits: vec![
+            fast_timing(),
+            (
+                "tcp = \"127.0.0.1:15005\"",
+                format!("tcp = \"127.0.0.1:{}\"", a.port),
+            ),
+            ("# ---- end of LED boards ----", second_bus),
+        ],
+        ..HallOpts::default()
+    })
+    .await;
+    shown_a.wait(1, "1号窗口", 10).await;
+    shown_b.wait(7, "2号窗口", 10).await;
+    for _ in 0..4 {
+        hall.ticket("property").await;
+    }
+
+    // Controller A stops answering: its frames are resent, then given up; B is served at
+    // once all the while.
+    a.silent.store(true, Ordering::Relaxed);
+    shown_a.mark();
+    assert_eq!(call_next(&hall, "1").await, "A001");
+    let started = tokio::time::Instant::now();
+    assert_eq!(call_next(&hall, "2").await, "A002");
+    shown_b.wait(7, "请A002号", 5).await;
+    assert!(
+        // Serialised behind A's two silent boards it would take 2 × 3 × 400 ms.
+        started.elapsed() < Duration::from_millis(1500),
+        "bus B waited {:?} for silent bus A",
+        started.elapsed()
+    );
+    let resent = shown_a.drain(1500).await;
+    let tries = resent
+        .iter()
+        .filter(|(a, t)| a == "1" && t == "请A001号")
+        .count();
+    assert!(
+        tries >= 3,
+        "1 send + 2 resends to the silent board: {resent:?}"
+    );
+
+    // A answers again: it is served after the pause, with the newest content.
+    a.silent.store(false, Ordering::Relaxed);
+    shown_a.mark();
+    assert_eq!(call_next(&hall, "1").await, "A003");
+    shown_a.wait(1, "请A003号", 5).await;
+
+    // A reboots (connection closed, port gone, then back): everything is resent.
+    let port = a.port;
+    drop(a);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(call_next(&hall, "2").await, "A004");
+    shown_b.wait(7, "请A004号", 5).await;
+    shown_a.mark();
+    let _a = TcpController::start(port, shown_a.sink()).await;
+    shown_a.wait(1, "请A003号", 10).await;
+    shown_a
+        .wait(
+            2,
+            "请A004号到2号窗口  请A003号到1号窗口  请A002号到2号窗口",
+            5,
+        )
+        .await;
+}
