@@ -169,3 +169,42 @@ fn bad_input_exits_2_with_a_reason() {
         assert!(o.stdout.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn emulator_answers_acks_and_prints_what_it_shows() {
+    use std::io::{BufRead, BufReader, Read};
+    let mut emu = Command::new(env!("CARGO_BIN_EXE_hallq"))
+        .args([
+            "led",
+            "emulate",
+            "--protocol",
+            "bx",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(emu.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first.rsplit("tcp://").next().unwrap().to_string();
+    let mut sock = std::net::TcpStream::connect(&addr).unwrap();
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let frame = hex::decode(VECTORS[1].1).unwrap();
+    sock.write_all(&frame).unwrap();
+    let mut reply = [0u8; 64];
+    let n = sock.read(&mut reply).unwrap();
+    let described: serde_json::Value = serde_json::from_str(&stdout(&hallq(
+        &["led", "decode", "--protocol", "bx"],
+        &reply[..n],
+    )))
+    .unwrap();
+    assert_eq!(described["command"]["command"], "ack");
+    assert_eq!(described["header"]["src"], 1);
+    let shown = lines.next().unwrap().unwrap();
+    let _ = emu.kill();
+    let _ = emu.wait();
+    assert_eq!(shown, "[bx #1] 显示 / shows: 请A001号到3号窗口 [ACK]");
+}

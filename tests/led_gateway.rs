@@ -288,3 +288,61 @@ async fn a_silent_tcp_controller_does_not_hold_up_the_other_bus() {
         )
         .await;
 }
+
+#[tokio::test]
+async fn demo_without_an_emulator_starts_and_retries_quietly() {
+    let hall = Hall::start(HallOpts {
+        edits: vec![fast_timing()],
+        ..HallOpts::default()
+    })
+    .await;
+    // Nothing listens on the demo board's port (or something else does; either way the
+    // hall is up and serving).
+    hall.ticket("property").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let log = hall.log();
+    let warnings = log.matches("cannot open bus").count();
+    assert!(warnings <= 1, "one warning, then quiet retries:\n{log}");
+    assert!(log.contains("LED gateway: 1 buses, 2 boards"), "{log}");
+}
+
+#[tokio::test]
+async fn split_gateway_signs_in_with_the_demo_gateway_account() {
+    let mut shown = Shown::new();
+    let controller = TcpController::start(0, shown.sink()).await;
+    let hall = Hall::start(HallOpts::default()).await;
+    // The same hall's config, pointed at this run's broker and at the fake controller.
+    let config = hall.dir.join("gateway.toml");
+    let text = std::fs::read_to_string(&hall.config)
+        .unwrap()
+        .replace(
+            "listen = \"127.0.0.1:11883\"",
+            &format!("listen = \"127.0.0.1:{}\"", hall.mqtt_port),
+        )
+        .replace(
+            "tcp = \"127.0.0.1:15005\"",
+            &format!("tcp = \"127.0.0.1:{}\"", controller.port),
+        );
+    std::fs::write(&config, text).unwrap();
+    let log = std::fs::File::create(hall.dir.join("gateway.log")).unwrap();
+    let mut gateway = std::process::Command::new(env!("CARGO_BIN_EXE_hallq"))
+        .args(["led", "--config"])
+        .arg(&config)
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    shown.wait(1, "1号窗口", 10).await;
+    hall.ticket("household").await;
+    shown.mark();
+    assert_eq!(call_next(&hall, "4").await, "C001");
+    let waited = tokio::time::timeout(
+        Duration::from_secs(10),
+        shown.wait(2, "请C001号到4号窗口", 10),
+    )
+    .await;
+    let _ = gateway.kill();
+    let _ = gateway.wait();
+    let gw_log = std::fs::read_to_string(hall.dir.join("gateway.log")).unwrap_or_default();
+    assert!(waited.is_ok(), "gateway log:\n{gw_log}");
+}
