@@ -195,6 +195,14 @@ async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
     );
     println!("  database   {}", redact(&database_url(&cfg)?));
     println!("  status     {}/t/{{token}}", cfg.public_base_url());
+    println!(
+        "  kiosk      {base}/kiosk{}",
+        if demo.is_empty() {
+            ""
+        } else {
+            "?token=demo-kiosk"
+        }
+    );
     if all_parts {
         for s in &cfg.screens {
             println!("  TV screen  {base}/screens/{}", s.id);

@@ -129,10 +129,12 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let state = AppState::new(self.cfg.clone(), self.store.clone());
+        let watch = tokio::spawn(crate::watch::run(state.clone(), self.mqtt.clone()));
         let app = extra.merge(router(state));
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;
+        watch.abort();
         let _ = self.stop.send(true);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(3), self.relay).await;
         self.store.close().await;

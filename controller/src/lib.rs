@@ -8,6 +8,7 @@
 //!   event in one transaction; concurrency settled in SQL.
 //! - [`relay`]: publishes the outbox to MQTT in order (QoS 1), marks rows sent; one relay
 //!   per database holds a lease.
+//! - [`watch`]: live status of tickets for phones (SSE), fed by the hall's MQTT topics.
 //! - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls.
 //! - [`api`]: the HTTP API (axum) of the public contract.
 //! - [`app`]: wiring — starts store, broker, relay and HTTP from [`hallq_config::Settings`].
@@ -20,3 +21,4 @@ pub mod model;
 pub mod policy;
 pub mod relay;
 pub mod store;
+pub mod watch;

@@ -139,11 +139,17 @@ async fn call_order_priority_class_fifo(db: Db) {
     // "Next" with nobody waiting answers queue_empty and finishes the held ticket, so a
     // window whose only key is "next" can close the day's last person.
     let r = act(&store, &w1, Action::CallNext, now + 1).await;
-    assert!(matches!(r, Err(StoreError::Refused(Refusal::QueueEmpty))), "{r:?}");
+    assert!(
+        matches!(r, Err(StoreError::Refused(Refusal::QueueEmpty))),
+        "{r:?}"
+    );
     assert!(store.window("w1").await.unwrap().unwrap().serving.is_none());
     assert_eq!(by_number(&store, "A005").await.status, Status::Done);
     // With nothing held, queue_empty changes nothing.
-    assert_eq!(refused(&store, &w1, Action::CallNext, now + 2).await, Refusal::QueueEmpty);
+    assert_eq!(
+        refused(&store, &w1, Action::CallNext, now + 2).await,
+        Refusal::QueueEmpty
+    );
 }
 
 // ---------------------------------------------------------------- 3. lifecycle
@@ -322,7 +328,10 @@ async fn transfer_to_window_only_that_window(db: Db) {
         "A002"
     );
     let r = act(&store, w2, Action::CallNext, T0 + 130).await;
-    assert!(matches!(r, Err(StoreError::Refused(Refusal::QueueEmpty))), "{r:?}");
+    assert!(
+        matches!(r, Err(StoreError::Refused(Refusal::QueueEmpty))),
+        "{r:?}"
+    );
     assert_eq!(by_number(&store, "A002").await.status, Status::Done);
     let by_number = refused(&store, w2, Action::Call("A001".into()), T0 + 130).await;
     assert_eq!(by_number, Refusal::NotServedHere("A001".into()));
@@ -574,7 +583,12 @@ async fn check_drained(store: &Store, by_window: &BTreeMap<String, Vec<String>>)
         }
     }
     for w in store.windows().await.unwrap() {
-        assert_eq!(w.serving.map(|t| t.number), None, "window {} still holds a ticket", w.id);
+        assert_eq!(
+            w.serving.map(|t| t.number),
+            None,
+            "window {} still holds a ticket",
+            w.id
+        );
     }
 }
 

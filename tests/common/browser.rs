@@ -106,6 +106,12 @@ impl Browser {
         self.post("/url", json!({"url": url})).await;
     }
 
+    /// Resizes the window (CSS pixels), e.g. a portrait kiosk or a phone.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.post("/window/rect", json!({"width": width, "height": height}))
+            .await;
+    }
+
     /// Runs JavaScript (`return …;`) in the page.
     pub async fn js(&self, script: &str) -> Value {
         self.post("/execute/sync", json!({"script": script, "args": []}))

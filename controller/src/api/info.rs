@@ -25,9 +25,16 @@ async fn counts(state: &AppState) -> ApiResult<HashMap<String, i64>> {
         .collect())
 }
 
-/// GET /services: sections → services with waiting counts.
+/// GET /services: sections → services with waiting counts; whether the hall issues
+/// tickets now, and which services are at their daily cap.
 pub async fn services(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let waiting = counts(&state).await?;
+    let now = state.now();
+    let day = local_day(state.cfg.tz(), now);
+    let issued: HashMap<String, i64> = state.store.issued_counts(&day).await?.into_iter().collect();
+    let h = &state.cfg.hall.hours;
+    let open = crate::hours::is_open(h, state.cfg.tz(), now);
+    let hours_text = format!("{}–{}（{}）", h.open, h.close, h.days.join(","));
     let sections: Vec<Value> = state
         .cfg
         .sections
@@ -40,6 +47,7 @@ pub async fn services(State(state): State<AppState>) -> ApiResult<Json<Value>> {
                     json!({
                         "id": s.id, "name": s.name, "name_en": s.name_en, "prefix": s.prefix,
                         "waiting": waiting.get(&s.id).copied().unwrap_or(0),
+                        "full": issued.get(&s.id).copied().unwrap_or(0) >= s.effective_cap(),
                     })
                 })
                 .collect();
@@ -47,7 +55,8 @@ pub async fn services(State(state): State<AppState>) -> ApiResult<Json<Value>> {
         })
         .collect();
     Ok(Json(json!({
-        "hall": {"id": state.cfg.hall.id, "name": state.cfg.hall.name, "name_en": state.cfg.hall.name_en},
+        "hall": {"id": state.cfg.hall.id, "name": state.cfg.hall.name, "name_en": state.cfg.hall.name_en,
+                 "open": open, "hours_text": hours_text},
         "sections": sections,
     })))
 }

@@ -8,6 +8,7 @@ pub mod body;
 pub mod error;
 pub mod info;
 pub mod openapi;
+pub mod pages;
 pub mod render;
 pub mod tickets;
 pub mod windows;
@@ -38,6 +39,8 @@ pub struct Inner {
     pub tokens: HashMap<String, Principal>,
     /// Clock offset for tests (ms added to the system clock).
     pub clock_offset_ms: i64,
+    /// Phones watching their ticket.
+    pub watchers: crate::watch::Watchers,
 }
 
 impl Deref for AppState {
@@ -56,12 +59,46 @@ impl AppState {
             store,
             tokens,
             clock_offset_ms: 0,
+            watchers: crate::watch::Watchers::default(),
         }))
     }
 
     /// Now, in ms since the epoch.
     pub fn now(&self) -> i64 {
         chrono::Utc::now().timestamp_millis() + self.clock_offset_ms
+    }
+
+    /// A ticket and its status shape, by token.
+    ///
+    /// # Errors
+    /// 404 `ticket_not_found`; storage errors.
+    pub async fn status_of(
+        &self,
+        token: &str,
+    ) -> Result<(crate::model::Ticket, serde_json::Value), ApiError> {
+        let not_found = || ApiError::not_found("ticket_not_found", "没有这张票 / no such ticket");
+        if token.len() > 64 {
+            return Err(not_found());
+        }
+        let t = self
+            .store
+            .ticket_by_token(token)
+            .await?
+            .ok_or_else(not_found)?;
+        let today = crate::hours::local_day(self.cfg.tz(), self.now());
+        let (ahead, wait) = if t.status == crate::model::Status::Waiting && t.day == today {
+            let ahead = self.store.people_ahead(&t).await?;
+            let durations = self.store.recent_durations(&t.service, &today).await?;
+            let open = self.open_windows_for(&t.service).await?;
+            (
+                ahead,
+                crate::policy::estimate_wait_s(ahead, &durations, open),
+            )
+        } else {
+            (0, 0)
+        };
+        let v = tickets::status_value(&self.cfg, &t, &today, ahead, wait);
+        Ok((t, v))
     }
 
     /// Open windows that serve `service` (at least the estimator's divisor).
@@ -92,9 +129,12 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi::document))
         .route("/tickets", post(tickets::issue))
         .route("/tickets/{token}", get(tickets::status))
+        .route("/tickets/{token}/events", get(pages::status_events))
         .route("/windows/{w}/{action}", post(windows::act));
     Router::new()
         .nest("/api/v1", api)
+        .route("/t/{token}", get(pages::status_page))
+        .route("/kiosk", get(pages::kiosk_page))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

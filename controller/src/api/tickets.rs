@@ -5,8 +5,7 @@ use super::body::JsonBody;
 use super::error::{ApiError, ApiResult};
 use super::{render, AppState};
 use crate::hours::{is_open, local_day};
-use crate::model::{Kind, Status};
-use crate::policy::estimate_wait_s;
+use crate::model::{Kind, Status, Ticket};
 use crate::store::IssueRequest;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -86,30 +85,26 @@ pub async fn status(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let not_found = || ApiError::not_found("ticket_not_found", "没有这张票 / no such ticket");
-    if token.len() > 64 {
-        return Err(not_found());
-    }
-    let mut t = state
-        .store
-        .ticket_by_token(&token)
-        .await?
-        .ok_or_else(not_found)?;
-    let cfg = &state.cfg;
-    let today = local_day(cfg.tz(), state.now());
+    let (_, v) = state.status_of(&token).await?;
+    Ok(Json(v))
+}
+
+/// The status shape of one ticket: people ahead and the estimate only while waiting; a
+/// ticket left active from an earlier day reads as expired.
+pub fn status_value(
+    cfg: &hallq_config::Settings,
+    t: &Ticket,
+    today: &str,
+    ahead: i64,
+    wait: i64,
+) -> Value {
+    let mut t = t.clone();
     if t.day != today && t.status.is_active() {
         t.status = Status::Expired;
     }
-    let (ahead, wait) = if t.status == Status::Waiting {
-        let ahead = state.store.people_ahead(&t).await?;
-        let durations = state.store.recent_durations(&t.service, &today).await?;
-        let open = state.open_windows_for(&t.service).await?;
-        (ahead, Some(estimate_wait_s(ahead, &durations, open)))
-    } else {
-        (0, None)
-    };
+    let waiting = t.status == Status::Waiting;
     let mut v = render::public_ticket(cfg, &t);
-    v["people_ahead"] = json!(ahead);
-    v["estimated_wait_s"] = json!(wait);
-    Ok(Json(v))
+    v["people_ahead"] = json!(if waiting { ahead } else { 0 });
+    v["estimated_wait_s"] = json!(waiting.then_some(wait));
+    v
 }

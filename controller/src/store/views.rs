@@ -134,4 +134,60 @@ impl Store {
             .collect::<Result<_, _>>()
             .map_err(Into::into)
     }
+
+    /// Ids of the service's waiting tickets in call order for people-ahead purposes
+    /// (class, then arrival): a ticket's index is the number of people ahead of it.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn waiting_order(&self, service: &str, day: &str) -> StoreResult<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT id FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
+             AND target_window IS NULL ORDER BY prio, arrived_at, id",
+        )
+        .bind(day)
+        .bind(service)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// The tickets with these ids (any order).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn tickets_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Ticket>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let rows = sqlx::query(&format!(
+                "SELECT {TICKET_COLS} FROM tickets WHERE id IN ({})",
+                list.join(",")
+            ))
+            .fetch_all(&self.read)
+            .await?;
+            for r in &rows {
+                out.push(ticket_from_row(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Numbers issued so far on `day`, per service.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn issued_counts(&self, day: &str) -> StoreResult<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT service, last FROM counters WHERE day = $1")
+            .bind(day)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
 }

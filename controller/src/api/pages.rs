@@ -1,0 +1,46 @@
+//! Pages served by the controller: the phone's ticket status page and its live feed.
+
+use super::error::ApiError;
+use super::AppState;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use futures::stream::Stream;
+use std::convert::Infallible;
+use std::time::Duration;
+
+const STATUS_PAGE: &str = include_str!("../../assets/status.html");
+const KIOSK_PAGE: &str = include_str!("../../assets/kiosk.html");
+
+/// GET /kiosk: the portrait touch-screen ticket machine (`?token=` stores its kiosk token).
+pub async fn kiosk_page(State(state): State<AppState>) -> Response {
+    let html = KIOSK_PAGE.replace("{{HALL}}", &state.cfg.hall.name);
+    ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
+}
+
+/// GET /t/{token}: the page behind the ticket's QR code (no personal data on it).
+pub async fn status_page(State(state): State<AppState>) -> Response {
+    let html = STATUS_PAGE.replace("{{HALL}}", &state.cfg.hall.name);
+    ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
+}
+
+/// GET /api/v1/tickets/{token}/events: the ticket's status now, then every change
+/// (Server-Sent Events; browsers reconnect by themselves).
+pub async fn status_events(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let (t, v) = state.status_of(&token).await?;
+    let rx = state
+        .watchers
+        .watch(&token, t.id, &t.service, v.to_string());
+    let stream = futures::stream::unfold((rx, true), |(mut rx, first)| async move {
+        if !first && rx.changed().await.is_err() {
+            return None;
+        }
+        let data = rx.borrow_and_update().clone();
+        Some((Ok(Event::default().data(&*data)), (rx, false)))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))))
+}

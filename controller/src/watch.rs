@@ -1,0 +1,182 @@
+//! Live ticket status for phones: every watched ticket has a `watch` channel holding its
+//! latest status JSON; Server-Sent Events streams read it. The controller listens to the
+//! hall's own MQTT topics, so it learns of changes made by any replica; for each service a
+//! change touches it reads the queue once and updates every watcher of that service whose
+//! status, position or estimate changed.
+
+use crate::api::AppState;
+use crate::hours::local_day;
+use crate::model::Status;
+use crate::policy::estimate_wait_s;
+use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// Latest status JSON of one ticket.
+pub type StatusRx = watch::Receiver<Arc<str>>;
+
+struct Entry {
+    ticket_id: i64,
+    service: String,
+    tx: watch::Sender<Arc<str>>,
+}
+
+/// The watched tickets. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Watchers {
+    entries: Arc<Mutex<HashMap<String, Entry>>>,
+}
+
+impl Watchers {
+    /// Watches `token` (ticket `id` of `service`), starting from `status`.
+    pub fn watch(&self, token: &str, id: i64, service: &str, status: String) -> StatusRx {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = map.entry(token.to_string()).or_insert_with(|| Entry {
+            ticket_id: id,
+            service: service.to_string(),
+            tx: watch::channel(Arc::from(status.as_str())).0,
+        });
+        entry.tx.send_replace(Arc::from(status.as_str()));
+        entry.tx.subscribe()
+    }
+
+    /// Tickets being watched.
+    pub fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Whether nobody watches.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// (token, ticket id) of the watchers of `service`; forgets tickets nobody watches.
+    fn of_service(&self, service: &str) -> Vec<(String, i64)> {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, e| e.tx.receiver_count() > 0);
+        map.iter()
+            .filter(|(_, e)| e.service == service)
+            .map(|(t, e)| (t.clone(), e.ticket_id))
+            .collect()
+    }
+
+    fn publish(&self, token: &str, service: &str, json: String) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = map.get_mut(token) {
+            e.service = service.to_string();
+            if **e.tx.borrow() != *json {
+                e.tx.send_replace(Arc::from(json.as_str()));
+            }
+        }
+    }
+}
+
+/// Recomputes the status of every watcher of `service` with two queries.
+async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::StoreError> {
+    let watchers = state.watchers.of_service(service);
+    if watchers.is_empty() {
+        return Ok(());
+    }
+    let today = local_day(state.cfg.tz(), state.now());
+    let order = state.store.waiting_order(service, &today).await?;
+    let pos: HashMap<i64, i64> = order
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i as i64))
+        .collect();
+    let durations = state.store.recent_durations(service, &today).await?;
+    let open = state.open_windows_for(service).await?;
+    let ids: Vec<i64> = watchers.iter().map(|(_, id)| *id).collect();
+    let tickets: HashMap<i64, crate::model::Ticket> = state
+        .store
+        .tickets_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    for (token, id) in watchers {
+        let Some(t) = tickets.get(&id) else { continue };
+        let ahead = pos.get(&id).copied().unwrap_or(0);
+        let wait = if t.status == Status::Waiting {
+            estimate_wait_s(ahead, &durations, open)
+        } else {
+            0
+        };
+        let v = crate::api::tickets::status_value(&state.cfg, t, &today, ahead, wait);
+        state.watchers.publish(&token, &t.service, v.to_string());
+    }
+    Ok(())
+}
+
+/// Services an MQTT message on `suffix` (topic after the hall root) may have changed.
+fn touched(state: &AppState, suffix: &str, payload: &[u8]) -> Vec<String> {
+    if let Some(s) = suffix.strip_prefix("queues/") {
+        return vec![s.to_string()];
+    }
+    let v: serde_json::Value = serde_json::from_slice(payload).unwrap_or_default();
+    if suffix == "calls" {
+        return v["service"]
+            .as_str()
+            .map(String::from)
+            .into_iter()
+            .collect();
+    }
+    if let Some(w) = suffix.strip_prefix("windows/") {
+        // Start, finish and no-show change a ticket at this window: every service it serves.
+        return state
+            .cfg
+            .window(w)
+            .map(|c| c.services.clone())
+            .unwrap_or_default();
+    }
+    Vec::new()
+}
+
+/// Listens to the hall's topics and refreshes watchers; runs until the process ends.
+pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
+    let root = format!("hallq/v1/{}/", state.cfg.hall.id);
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let id = format!("hallq-status-{}", hex::encode(rand::random::<[u8; 4]>()));
+    let mut o = MqttOptions::new(id, &mqtt.host, mqtt.port);
+    o.set_keep_alive(Duration::from_secs(5))
+        .set_clean_session(true);
+    if let Some((u, p)) = &mqtt.login {
+        o.set_credentials(u, p);
+    }
+    let (client, mut ev) = AsyncClient::new(o, 64);
+    let st = state.clone();
+    tokio::spawn(async move {
+        loop {
+            match ev.poll().await {
+                Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                    for t in ["calls", "queues/+", "windows/+"] {
+                        let _ = client.try_subscribe(format!("{root}{t}"), QoS::AtLeastOnce);
+                    }
+                }
+                Ok(Event::Incoming(Packet::Publish(p))) => {
+                    if let Some(suffix) = p.topic.strip_prefix(&root) {
+                        for s in touched(&st, suffix, &p.payload) {
+                            let _ = tx.send(s);
+                        }
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+            }
+        }
+    });
+    while let Some(first) = rx.recv().await {
+        // Coalesce a burst: each touched service is read once.
+        let mut services = BTreeSet::from([first]);
+        while let Ok(s) = rx.try_recv() {
+            services.insert(s);
+        }
+        for s in services {
+            if let Err(e) = refresh(&state, &s).await {
+                tracing::warn!("refreshing ticket watchers of {s}: {e}");
+            }
+        }
+    }
+}
