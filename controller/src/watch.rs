@@ -6,7 +6,7 @@
 
 use crate::api::AppState;
 use crate::hours::local_day;
-use crate::model::Status;
+use crate::model::{Status, Ticket};
 use crate::policy::estimate_wait_s;
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use std::collections::{BTreeSet, HashMap};
@@ -18,9 +18,22 @@ use tokio::sync::{mpsc, watch};
 pub type StatusRx = watch::Receiver<Arc<str>>;
 
 struct Entry {
-    ticket_id: i64,
-    service: String,
+    /// The ticket as last read (number, kind, times never change while it waits).
+    ticket: Ticket,
+    /// Its status JSON while waiting, without the closing brace and the two fields that
+    /// change with every call (people ahead, estimate): rendered once, not per call.
+    prefix: Option<String>,
     tx: watch::Sender<Arc<str>>,
+}
+
+/// The JSON of a waiting ticket up to (not including) its closing brace.
+fn waiting_prefix(cfg: &hallq_config::Settings, t: &Ticket) -> Option<String> {
+    if t.status != Status::Waiting {
+        return None;
+    }
+    let mut s = crate::api::render::public_ticket(cfg, t).to_string();
+    s.pop();
+    Some(s)
 }
 
 /// The watched tickets. Cheap to clone.
@@ -30,14 +43,17 @@ pub struct Watchers {
 }
 
 impl Watchers {
-    /// Watches `token` (ticket `id` of `service`), starting from `status`.
-    pub fn watch(&self, token: &str, id: i64, service: &str, status: String) -> StatusRx {
+    /// Watches `ticket` (by its token), starting from `status`.
+    pub fn watch(&self, cfg: &hallq_config::Settings, ticket: &Ticket, status: String) -> StatusRx {
+        let prefix = waiting_prefix(cfg, ticket);
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = map.entry(token.to_string()).or_insert_with(|| Entry {
-            ticket_id: id,
-            service: service.to_string(),
+        let entry = map.entry(ticket.token.clone()).or_insert_with(|| Entry {
+            ticket: ticket.clone(),
+            prefix: None,
             tx: watch::channel(Arc::from(status.as_str())).0,
         });
+        entry.ticket = ticket.clone();
+        entry.prefix = prefix;
         entry.tx.send_replace(Arc::from(status.as_str()));
         entry.tx.subscribe()
     }
@@ -52,20 +68,52 @@ impl Watchers {
         self.len() == 0
     }
 
-    /// (token, ticket id) of the watchers of `service`; forgets tickets nobody watches.
+    /// Forgets tickets nobody watches any more; returns the tokens watching `service`.
     fn of_service(&self, service: &str) -> Vec<(String, i64)> {
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, e| e.tx.receiver_count() > 0);
         map.iter()
-            .filter(|(_, e)| e.service == service)
-            .map(|(t, e)| (t.clone(), e.ticket_id))
+            .filter(|(_, e)| e.ticket.service == service)
+            .map(|(k, e)| (k.clone(), e.ticket.id))
             .collect()
     }
 
-    fn publish(&self, token: &str, service: &str, json: String) {
+    /// New positions for waiting watchers of one service, from cached prefixes; returns
+    /// the tokens that need a full render (no longer waiting, or not cached).
+    fn update_waiting(
+        &self,
+        tokens: &[(String, i64)],
+        pos: &HashMap<i64, i64>,
+        wait: impl Fn(i64) -> i64,
+    ) -> Vec<i64> {
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(e) = map.get_mut(token) {
-            e.service = service.to_string();
+        let mut rest = Vec::new();
+        for (token, id) in tokens {
+            let Some(e) = map.get_mut(token) else {
+                continue;
+            };
+            match (pos.get(id), &e.prefix) {
+                (Some(&ahead), Some(prefix)) => {
+                    let json = format!(
+                        "{prefix},\"people_ahead\":{ahead},\"estimated_wait_s\":{}}}",
+                        wait(ahead)
+                    );
+                    if **e.tx.borrow() != *json {
+                        e.tx.send_replace(Arc::from(json));
+                    }
+                }
+                _ => rest.push(*id),
+            }
+        }
+        rest
+    }
+
+    /// Stores the new status of a ticket that left the queue (or was not cached).
+    fn publish(&self, cfg: &hallq_config::Settings, ticket: &Ticket, json: String) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = map.get_mut(&ticket.token) {
+            e.ticket = ticket.clone();
+            e.prefix = waiting_prefix(cfg, ticket);
             if **e.tx.borrow() != *json {
                 e.tx.send_replace(Arc::from(json.as_str()));
             }
@@ -73,10 +121,12 @@ impl Watchers {
     }
 }
 
-/// Recomputes the status of every watcher of `service` with two queries.
+/// Recomputes the status of every watcher of `service`: one query for the queue order;
+/// waiting tickets get their new position from a cached rendering, only tickets that left
+/// the queue (called, transferred, finished…) are read and rendered again.
 async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::StoreError> {
-    let watchers = state.watchers.of_service(service);
-    if watchers.is_empty() {
+    let tokens = state.watchers.of_service(service);
+    if tokens.is_empty() {
         return Ok(());
     }
     let today = local_day(state.cfg.tz(), state.now());
@@ -88,24 +138,17 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         .collect();
     let durations = state.store.recent_durations(service, &today).await?;
     let open = state.open_windows_for(service).await?;
-    let ids: Vec<i64> = watchers.iter().map(|(_, id)| *id).collect();
-    let tickets: HashMap<i64, crate::model::Ticket> = state
-        .store
-        .tickets_by_ids(&ids)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
-    for (token, id) in watchers {
-        let Some(t) = tickets.get(&id) else { continue };
-        let ahead = pos.get(&id).copied().unwrap_or(0);
-        let wait = if t.status == Status::Waiting {
-            estimate_wait_s(ahead, &durations, open)
+    let wait = |ahead| estimate_wait_s(ahead, &durations, open);
+    let moved = state.watchers.update_waiting(&tokens, &pos, wait);
+    for t in state.store.tickets_by_ids(&moved).await? {
+        let ahead = pos.get(&t.id).copied().unwrap_or(0);
+        let w = if t.status == Status::Waiting {
+            wait(ahead)
         } else {
             0
         };
-        let v = crate::api::tickets::status_value(&state.cfg, t, &today, ahead, wait);
-        state.watchers.publish(&token, &t.service, v.to_string());
+        let v = crate::api::tickets::status_value(&state.cfg, &t, &today, ahead, w);
+        state.watchers.publish(&state.cfg, &t, v.to_string());
     }
     Ok(())
 }

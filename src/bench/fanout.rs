@@ -31,7 +31,7 @@ fn cpu_ms(pid: u32) -> u64 {
     (f.get(10).copied().unwrap_or(0) + f.get(11).copied().unwrap_or(0)) * 10
 }
 
-fn rss_kb(pid: u32) -> u64 {
+pub(super) fn rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
         .lines()

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 mod fanout;
+mod watchers;
 
 /// Benchmark options.
 #[derive(clap::Args)]
@@ -20,6 +21,9 @@ pub(crate) struct BenchArgs {
     /// `tickets` (issuance throughput), `calls` (call → MQTT latency) or `fanout`
     /// (MQTT call → every TV socket, on a separate display-client process).
     what: String,
+    /// Status-page watchers for `watchers`.
+    #[arg(long, default_value_t = 10_000)]
+    watchers: usize,
     /// Socket counts for `fanout`, comma separated.
     #[arg(long, default_value = "1000,5000,10000")]
     sockets: String,
@@ -149,6 +153,9 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
     if args.what == "fanout" {
         return fanout::run(&args).await;
+    }
+    if args.what == "watchers" {
+        return watchers::run(&args).await;
     }
     let target = start(&args).await?;
     let r = match args.what.as_str() {

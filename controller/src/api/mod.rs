@@ -130,6 +130,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets", post(tickets::issue))
         .route("/tickets/{token}", get(tickets::status))
         .route("/tickets/{token}/events", get(pages::status_events))
+        .route("/tickets/{token}/ws", get(pages::status_socket))
         .route("/windows/{w}/{action}", post(windows::act));
     Router::new()
         .nest("/api/v1", api)

@@ -2,6 +2,7 @@
 
 use super::error::ApiError;
 use super::AppState;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -32,9 +33,7 @@ pub async fn status_events(
     Path(token): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let (t, v) = state.status_of(&token).await?;
-    let rx = state
-        .watchers
-        .watch(&token, t.id, &t.service, v.to_string());
+    let rx = state.watchers.watch(&state.cfg, &t, v.to_string());
     let stream = futures::stream::unfold((rx, true), |(mut rx, first)| async move {
         if !first && rx.changed().await.is_err() {
             return None;
@@ -43,4 +42,45 @@ pub async fn status_events(
         Some((Ok(Event::default().data(&*data)), (rx, false)))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))))
+}
+
+/// GET /api/v1/tickets/{token}/ws: the same feed over a WebSocket, which costs the server
+/// a few KB per phone (the status page uses it, and falls back to polling).
+pub async fn status_socket(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let (t, v) = state.status_of(&token).await?;
+    let rx = state.watchers.watch(&state.cfg, &t, v.to_string());
+    Ok(ws
+        .read_buffer_size(2 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(4 * 1024)
+        .on_upgrade(move |socket| feed(socket, rx)))
+}
+
+async fn feed(mut socket: WebSocket, mut rx: crate::watch::StatusRx) {
+    let mut ping = tokio::time::interval(Duration::from_secs(25));
+    loop {
+        let text = Utf8Bytes::from(rx.borrow_and_update().to_string());
+        if socket.send(Message::Text(text)).await.is_err() {
+            return;
+        }
+        loop {
+            tokio::select! {
+                r = rx.changed() => {
+                    if r.is_err() { return; }
+                    break;
+                }
+                m = socket.recv() => match m {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                    Some(Ok(_)) => {}
+                },
+                _ = ping.tick() => {
+                    if socket.send(Message::Ping(Default::default())).await.is_err() { return; }
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,236 @@
+//! `hallq bench watchers`: N phones watching their ticket's status page (WebSocket), one call
+//! made by a clerk; how long until every watcher has its update, and the server's RSS.
+//! The server is a separate `hallq run` process (its RSS is its own).
+
+use super::fanout::rss_kb;
+use super::{ms, pct, BenchArgs};
+use anyhow::Context;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, Barrier};
+
+/// Calls made per run.
+const CALLS: usize = 3;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let n = args.watchers;
+    let tmp = tempfile::tempdir()?;
+    // Six-digit numbers and no daily cap, so N tickets fit in one service.
+    let src = std::fs::read_to_string(&args.config).context("config")?;
+    let src: String = src
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("daily_cap"))
+        .map(|l| {
+            if l.trim() == "width = 3" {
+                "width = 6"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let cfg_path = tmp.path().join("hall.toml");
+    std::fs::write(&cfg_path, &src)?;
+    let cfg = hallq_config::load_str("bench", &src).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let w = cfg.windows.first().context("no window")?;
+    let service = w.services.first().context("window serves nothing")?.clone();
+    let (hport, mport) = (super::free_port()?, super::free_port()?);
+    let child = Command::new(std::env::current_exe()?)
+        .args(["run", "--config"])
+        .arg(&cfg_path)
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{hport}"),
+            "--mqtt-listen",
+            &format!("127.0.0.1:{mport}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let server = Server(child);
+    let base = format!("http://127.0.0.1:{hport}/api/v1");
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if client.get(format!("{base}/health")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let tokens = issue(&client, &base, &service, n).await?;
+    println!(
+        "{n} tickets issued for {service}; server RSS {} MB",
+        rss_kb(server.0.id()) / 1024
+    );
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Instant>();
+    let ready = Arc::new(Barrier::new(n + 1));
+    let mut tasks = Vec::with_capacity(n);
+    for (i, token) in tokens.into_iter().enumerate() {
+        let (tx, ready) = (tx.clone(), ready.clone());
+        let addr = format!("127.0.0.1:{hport}");
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_micros((i as u64 % 1000) * 300)).await;
+            let s = open_events(&addr, &token).await;
+            ready.wait().await;
+            if let Some(mut s) = s {
+                watch_events(&mut s, &tx).await;
+            }
+        }));
+    }
+    drop(tx);
+    ready.wait().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss = rss_kb(server.0.id());
+    let clerk = format!("demo-clerk-{}", w.id);
+    let mut lat = Vec::new();
+    let mut missing = 0;
+    for _ in 0..CALLS {
+        let t0 = Instant::now();
+        let r = client
+            .post(format!("{base}/windows/{}/call-next", w.id))
+            .bearer_auth(&clerk)
+            .send()
+            .await?;
+        anyhow::ensure!(r.status() == 200, "call-next: {}", r.status());
+        let mut got = 0;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while got < n {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(at)) => {
+                    got += 1;
+                    lat.push(at.saturating_duration_since(t0));
+                }
+                _ => break,
+            }
+        }
+        missing += n - got;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        while rx.try_recv().is_ok() {}
+    }
+    lat.sort();
+    println!(
+        "watchers {n:>6}: call → every watcher updated p50 {} p99 {} max {} ({} updates, {missing} missing); server RSS {} MB with {n} open streams",
+        ms(pct(&lat, 0.5)),
+        ms(pct(&lat, 0.99)),
+        ms(lat.last().copied().unwrap_or_default()),
+        lat.len(),
+        rss / 1024,
+    );
+    for t in tasks {
+        t.abort();
+    }
+    Ok(())
+}
+
+async fn issue(
+    client: &reqwest::Client,
+    base: &str,
+    service: &str,
+    n: usize,
+) -> anyhow::Result<Vec<String>> {
+    let mut tokens = Vec::with_capacity(n);
+    let mut set = tokio::task::JoinSet::new();
+    for chunk in 0..64usize {
+        let (client, base, service) = (client.clone(), base.to_string(), service.to_string());
+        let count = n / 64 + usize::from(chunk < n % 64);
+        set.spawn(async move {
+            let mut out = Vec::new();
+            for _ in 0..count {
+                let r = client
+                    .post(format!("{base}/tickets"))
+                    .bearer_auth("demo-kiosk")
+                    .json(&serde_json::json!({"service": service}))
+                    .send()
+                    .await?;
+                let v: serde_json::Value = r.json().await?;
+                out.push(
+                    v["ticket"]["token"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+            }
+            anyhow::Ok(out)
+        });
+    }
+    while let Some(r) = set.join_next().await {
+        tokens.extend(r??);
+    }
+    Ok(tokens)
+}
+
+/// The marker counted once per status message (each has exactly one `number` field).
+const MARK: &[u8] = b"\"number\":";
+
+/// Opens the status page's WebSocket (upgrade handshake, then raw reads: an update has
+/// arrived when its bytes are in the socket) and reads up to its first message.
+async fn open_events(addr: &str, token: &str) -> Option<TcpStream> {
+    for _ in 0..5 {
+        if let Ok(mut s) = TcpStream::connect(addr).await {
+            let req = format!(
+                "GET /api/v1/tickets/{token}/ws HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                 Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            );
+            if s.write_all(req.as_bytes()).await.is_ok() {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 2048];
+                while !contains(&buf, MARK) {
+                    match s.read(&mut chunk).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(k) => buf.extend_from_slice(&chunk[..k]),
+                    }
+                }
+                if contains(&buf, MARK) {
+                    return Some(s);
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
+/// Reports the arrival of every later status message.
+async fn watch_events(s: &mut TcpStream, tx: &mpsc::UnboundedSender<Instant>) {
+    let mut buf = vec![0u8; 8192];
+    let mut carry = 0;
+    loop {
+        let k = match s.read(&mut buf[carry..]).await {
+            Ok(0) | Err(_) => return,
+            Ok(k) => k,
+        };
+        let at = Instant::now();
+        let end = carry + k;
+        let events = buf[..end]
+            .windows(MARK.len())
+            .filter(|w| *w == MARK)
+            .count();
+        for _ in 0..events {
+            if tx.send(at).is_err() {
+                return;
+            }
+        }
+        let keep = end.min(MARK.len() - 1);
+        buf.copy_within(end - keep..end, 0);
+        // A kept tail never holds a whole marker, so nothing counts twice.
+        carry = keep;
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
