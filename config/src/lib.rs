@@ -13,6 +13,7 @@
 
 pub mod led;
 pub mod load;
+pub mod printers;
 pub mod schema;
 pub mod screens;
 pub mod secret;

@@ -29,6 +29,9 @@ pub struct Settings {
     /// How display-clients sign in to the broker.
     #[serde(default)]
     pub display: crate::screens::Display,
+    /// Ticket printers (kiosks name theirs in `credentials.printer`).
+    #[serde(default)]
+    pub printers: Vec<crate::printers::PrinterConf>,
     /// LED boards and the buses they hang on.
     #[serde(default)]
     pub led: crate::led::LedSettings,
@@ -50,6 +53,9 @@ pub struct Hall {
     /// When the ticket machines hand out tickets.
     #[serde(default)]
     pub hours: Hours,
+    /// Short notice printed at the bottom of every ticket.
+    #[serde(default)]
+    pub ticket_notice: Option<String>,
 }
 
 fn default_tz() -> String {
@@ -289,6 +295,9 @@ pub struct Credential {
     pub window: Option<String>,
     /// SHA-256 (hex) of the token.
     pub token_sha256: String,
+    /// The printer a kiosk prints its tickets on (`printers[].id`).
+    #[serde(default)]
+    pub printer: Option<String>,
 }
 
 impl Settings {

@@ -80,7 +80,10 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
     for (n, sc) in s.screens.iter().enumerate() {
         let at = |key: &str| vec![k("screens"), Seg::Index(n), k(key)];
         let id_ok = !sc.id.is_empty()
-            && sc.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && sc
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !id_ok {
             p.push((at("id"), "must be letters, digits, '-' or '_'".into()));
         } else if ids.contains(&sc.id) {
@@ -105,7 +108,10 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
             if !PARTS.contains(&part.as_str()) {
                 let mut path = at("layout");
                 path.push(Seg::Index(i));
-                p.push((path, format!("unknown part {part:?}: use {}", PARTS.join(", "))));
+                p.push((
+                    path,
+                    format!("unknown part {part:?}: use {}", PARTS.join(", ")),
+                ));
             }
         }
         if !["zh", "zh+en"].contains(&sc.language.as_str()) {

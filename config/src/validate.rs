@@ -25,6 +25,7 @@ pub(crate) fn validate(s: &Settings) -> Problems {
     credentials(s, &mut p);
     led(s, &mut p);
     crate::screens::validate(s, &mut p);
+    crate::printers::validate(s, &mut p);
     p
 }
 

@@ -77,10 +77,19 @@ pub async fn snapshot(State(state): State<AppState>, _who: Principal) -> ApiResu
         .services()
         .map(|s| json!({"service": s.id, "name": s.name, "waiting": waiting.get(&s.id).copied().unwrap_or(0)}))
         .collect();
+    let day = local_day(cfg.tz(), state.now());
+    let print_failed: Vec<Value> = state
+        .store
+        .print_failed(&day)
+        .await?
+        .iter()
+        .map(|t| crate::api::render::public_ticket(cfg, t))
+        .collect();
     Ok(Json(json!({
         "hall": {"id": cfg.hall.id, "name": cfg.hall.name},
         "windows": windows,
         "queues": queues,
+        "print_failed": print_failed,
         "at": crate::hours::rfc3339(cfg.tz(), state.now()),
     })))
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod info;
 pub mod openapi;
 pub mod pages;
+pub mod printing;
 pub mod render;
 pub mod tickets;
 pub mod windows;
@@ -41,6 +42,8 @@ pub struct Inner {
     pub clock_offset_ms: i64,
     /// Phones watching their ticket.
     pub watchers: crate::watch::Watchers,
+    /// The CJK font for ticket images, found on first use.
+    font: std::sync::OnceLock<Result<std::sync::Arc<hallq_ticket::Font>, String>>,
 }
 
 impl Deref for AppState {
@@ -60,12 +63,27 @@ impl AppState {
             tokens,
             clock_offset_ms: 0,
             watchers: crate::watch::Watchers::default(),
+            font: std::sync::OnceLock::new(),
         }))
     }
 
     /// Now, in ms since the epoch.
     pub fn now(&self) -> i64 {
         chrono::Utc::now().timestamp_millis() + self.clock_offset_ms
+    }
+
+    /// The font ticket images are drawn with (see `hallq_ticket::Font::find_system`).
+    ///
+    /// # Errors
+    /// When no CJK font is installed: images are refused rather than drawn with boxes.
+    pub fn font(&self) -> Result<std::sync::Arc<hallq_ticket::Font>, String> {
+        self.font
+            .get_or_init(|| {
+                hallq_ticket::Font::find_system()
+                    .map(std::sync::Arc::new)
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
     }
 
     /// A ticket and its status shape, by token.
@@ -131,6 +149,10 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/{token}", get(tickets::status))
         .route("/tickets/{token}/events", get(pages::status_events))
         .route("/tickets/{token}/ws", get(pages::status_socket))
+        .route("/tickets/{token}/qr.png", get(printing::qr))
+        .route("/tickets/{token}/ticket.png", get(printing::image))
+        .route("/tickets/{token}/escpos", get(printing::bytes))
+        .route("/tickets/{token}/reprint", post(printing::reprint))
         .route("/windows/{w}/{action}", post(windows::act));
     Router::new()
         .nest("/api/v1", api)

@@ -77,7 +77,15 @@ pub async fn issue(
         })
         .await?;
     let t = render::ticket(cfg, &issued.ticket, issued.people_ahead);
-    Ok((StatusCode::CREATED, Json(json!({"ticket": t}))))
+    // The number is committed before printing: a failed print never loses it.
+    let print = match super::printing::printer_of(cfg, &who) {
+        Some(p) => super::printing::print(&state, &issued.ticket, issued.people_ahead, p).await,
+        None => json!({"status": "none"}),
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"ticket": t, "print": print})),
+    ))
 }
 
 /// GET /tickets/{token}: status, window, people ahead, estimated wait.

@@ -190,4 +190,35 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
+
+    /// Records how printing a ticket went (`printed` or `failed`).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn set_print_status(&self, id: i64, status: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE tickets SET print_status = $2 WHERE id = $1")
+            .bind(id)
+            .bind(status)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Today's tickets still in the hall whose paper copy failed to print.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn print_failed(&self, day: &str) -> StoreResult<Vec<Ticket>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {TICKET_COLS} FROM tickets WHERE day = $1 AND print_status = 'failed' \
+             AND status IN ('waiting', 'called', 'serving') ORDER BY id"
+        ))
+        .bind(day)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(ticket_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(Into::into)
+    }
 }
