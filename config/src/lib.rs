@@ -11,6 +11,7 @@
 //!
 //! Nothing here does network IO; loading only reads the file it is given.
 
+pub mod booking;
 pub mod led;
 pub mod load;
 pub mod printers;

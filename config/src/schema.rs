@@ -29,6 +29,15 @@ pub struct Settings {
     /// How display-clients sign in to the broker.
     #[serde(default)]
     pub display: crate::screens::Display,
+    /// Public holidays and make-up working days.
+    #[serde(default)]
+    pub calendar: crate::booking::Calendar,
+    /// Booking rules.
+    #[serde(default)]
+    pub appointments: crate::booking::Rules,
+    /// Identity providers and the ID-number hashing key.
+    #[serde(default)]
+    pub identity: crate::booking::Identity,
     /// Ticket printers (kiosks name theirs in `credentials.printer`).
     #[serde(default)]
     pub printers: Vec<crate::printers::PrinterConf>,
@@ -224,6 +233,9 @@ pub struct Service {
     /// Most tickets a day; the number width caps it too.
     #[serde(default)]
     pub daily_cap: Option<u32>,
+    /// Online booking (absent = walk-in only).
+    #[serde(default)]
+    pub booking: Option<crate::booking::ServiceBooking>,
 }
 
 fn default_width() -> u32 {
@@ -348,6 +360,7 @@ impl Settings {
         let demo_pw = [
             crate::secret::sha256_hex("demo-button"),
             crate::secret::sha256_hex("demo-display"),
+            crate::secret::sha256_hex("demo-gateway"),
         ];
         found.extend(
             self.broker

@@ -26,6 +26,7 @@ pub(crate) fn validate(s: &Settings) -> Problems {
     led(s, &mut p);
     crate::screens::validate(s, &mut p);
     crate::printers::validate(s, &mut p);
+    crate::booking::validate(s, &mut p);
     p
 }
 

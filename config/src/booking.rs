@@ -1,0 +1,259 @@
+//! Appointments: per-service booking slots, the hall's calendar, the booking rules, and
+//! the identity providers whose signed assertions prove who is booking.
+
+use crate::locate::Seg;
+use crate::schema::Settings;
+use serde::Deserialize;
+
+/// `[sections.services.booking]`: when and how a service can be booked (absent = not
+/// bookable online).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServiceBooking {
+    /// Weekdays with slots (`mon` … `sun`); the calendar's holidays and make-up days apply.
+    #[serde(default = "weekdays")]
+    pub days: Vec<String>,
+    /// First slot starts at, `HH:MM`.
+    #[serde(default = "default_open")]
+    pub open: String,
+    /// Last slot ends by, `HH:MM`.
+    #[serde(default = "default_close")]
+    pub close: String,
+    /// Slot length in minutes.
+    #[serde(default = "default_slot")]
+    pub slot_minutes: u32,
+    /// Bookings per slot.
+    #[serde(default = "default_capacity")]
+    pub capacity: u32,
+    /// How many days ahead one may book (today included when the slot has not started).
+    #[serde(default = "default_horizon")]
+    pub horizon_days: u32,
+    /// Booking closes this many minutes before the slot starts.
+    #[serde(default)]
+    pub cutoff_minutes: u32,
+    /// The booking notice (预约须知) shown before confirming.
+    #[serde(default)]
+    pub notice: Option<String>,
+    /// Prerequisites shown in the notice (e.g. "先到税务窗口完税").
+    #[serde(default)]
+    pub prerequisites: Vec<String>,
+}
+
+fn weekdays() -> Vec<String> {
+    ["mon", "tue", "wed", "thu", "fri"]
+        .map(String::from)
+        .to_vec()
+}
+fn default_open() -> String {
+    "09:00".into()
+}
+fn default_close() -> String {
+    "17:00".into()
+}
+fn default_slot() -> u32 {
+    30
+}
+fn default_capacity() -> u32 {
+    10
+}
+fn default_horizon() -> u32 {
+    7
+}
+
+/// `[calendar]`: public holidays and make-up working days (调休), `YYYY-MM-DD`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Calendar {
+    /// Closed although a weekday.
+    pub holidays: Vec<String>,
+    /// Open although a weekend (make-up working days).
+    pub workdays: Vec<String>,
+}
+
+/// `[appointments]`: the booking rules (defaults are the hall's published rules).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Rules {
+    /// Active appointments one person may hold per day.
+    pub daily_limit: u32,
+    /// No-shows that lead to a ban.
+    pub no_show_limit: u32,
+    /// Ban length after too many no-shows, in months.
+    pub no_show_ban_months: u32,
+    /// Consecutive false-information marks that lead to a ban.
+    pub false_info_limit: u32,
+    /// Ban length after false information, in months.
+    pub false_info_ban_months: u32,
+    /// Check-in opens this many minutes before the slot.
+    pub checkin_before_minutes: u32,
+    /// Check-in stays open this many minutes after the slot starts.
+    pub checkin_grace_minutes: u32,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            daily_limit: 2,
+            no_show_limit: 3,
+            no_show_ban_months: 3,
+            false_info_limit: 3,
+            false_info_ban_months: 1,
+            checkin_before_minutes: 60,
+            checkin_grace_minutes: 15,
+        }
+    }
+}
+
+/// `[identity]`: who may vouch for a citizen, and how ID numbers are kept.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Identity {
+    /// Secret for the keyed hash of ID numbers (HMAC-SHA256); or name an environment
+    /// variable in `id_hash_key_env`. Never stored in the database.
+    pub id_hash_key: Option<String>,
+    /// Environment variable holding the key (preferred in production).
+    pub id_hash_key_env: Option<String>,
+    /// Enables the development identity provider (`POST /api/v1/dev/identity` and its
+    /// page). Demo and test halls only.
+    pub dev_provider: bool,
+    /// Trusted identity providers.
+    pub providers: Vec<Provider>,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field(
+                "id_hash_key",
+                &self.id_hash_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("id_hash_key_env", &self.id_hash_key_env)
+            .field("dev_provider", &self.dev_provider)
+            .field("providers", &self.providers)
+            .finish()
+    }
+}
+
+/// One identity provider (a city app, the 12345 WeChat account…).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Provider {
+    /// Id.
+    pub id: String,
+    /// Channel recorded on appointments, e.g. `wechat-12345`, `city-app`.
+    pub channel: String,
+    /// Expected `iss` of its assertions.
+    pub issuer: String,
+    /// `EdDSA` (Ed25519), `ES256` or `RS256`.
+    pub algorithm: String,
+    /// Public key, PEM text.
+    #[serde(default)]
+    pub public_key_pem: Option<String>,
+    /// Or a JWKS file (path relative to the working directory).
+    #[serde(default)]
+    pub jwks_file: Option<String>,
+    /// Verification methods accepted from it: face, id_photo_review, alipay_face,
+    /// alipay_account, mps_eid, unionpay, tencent_faceid.
+    pub methods: Vec<String>,
+}
+
+/// Known verification methods.
+pub const METHODS: [&str; 7] = [
+    "face",
+    "id_photo_review",
+    "alipay_face",
+    "alipay_account",
+    "mps_eid",
+    "unionpay",
+    "tencent_faceid",
+];
+
+/// Rule violations of the booking sections.
+pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
+    let k = |x: &str| Seg::Key(x.to_string());
+    for (si, sec) in s.sections.iter().enumerate() {
+        for (vi, sv) in sec.services.iter().enumerate() {
+            let Some(b) = &sv.booking else { continue };
+            let at = |key: &str| {
+                vec![
+                    k("sections"),
+                    Seg::Index(si),
+                    k("services"),
+                    Seg::Index(vi),
+                    k("booking"),
+                    k(key),
+                ]
+            };
+            let (o, c) = (crate::parse_hhmm(&b.open), crate::parse_hhmm(&b.close));
+            if o.is_none() {
+                p.push((at("open"), "must be a time HH:MM".into()));
+            }
+            if c.is_none() {
+                p.push((at("close"), "must be a time HH:MM".into()));
+            }
+            if let (Some(o), Some(c)) = (o, c) {
+                if o >= c {
+                    p.push((at("close"), "must be later than open".into()));
+                }
+            }
+            if !(5..=480).contains(&b.slot_minutes) {
+                p.push((at("slot_minutes"), "must be 5 to 480 minutes".into()));
+            }
+            if b.capacity == 0 {
+                p.push((at("capacity"), "must be at least 1".into()));
+            }
+            if b.horizon_days == 0 || b.horizon_days > 90 {
+                p.push((at("horizon_days"), "must be 1 to 90 days".into()));
+            }
+            for (n, d) in b.days.iter().enumerate() {
+                if crate::weekday(d).is_none() {
+                    let mut path = at("days");
+                    path.push(Seg::Index(n));
+                    p.push((path, format!("unknown day {d:?}")));
+                }
+            }
+        }
+    }
+    for (key, list) in [
+        ("holidays", &s.calendar.holidays),
+        ("workdays", &s.calendar.workdays),
+    ] {
+        for (n, d) in list.iter().enumerate() {
+            if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+                p.push((
+                    vec![k("calendar"), k(key), Seg::Index(n)],
+                    format!("{d:?} is not a date YYYY-MM-DD"),
+                ));
+            }
+        }
+    }
+    let id = &s.identity;
+    for (n, pr) in id.providers.iter().enumerate() {
+        let at = |key: &str| vec![k("identity"), k("providers"), Seg::Index(n), k(key)];
+        if !["EdDSA", "ES256", "RS256"].contains(&pr.algorithm.as_str()) {
+            p.push((at("algorithm"), "must be EdDSA, ES256 or RS256".into()));
+        }
+        if pr.public_key_pem.is_none() == pr.jwks_file.is_none() {
+            p.push((
+                at("public_key_pem"),
+                "give exactly one of public_key_pem, jwks_file".into(),
+            ));
+        }
+        for (m, method) in pr.methods.iter().enumerate() {
+            if !METHODS.contains(&method.as_str()) {
+                let mut path = at("methods");
+                path.push(Seg::Index(m));
+                p.push((
+                    path,
+                    format!("unknown method {method:?}: use {}", METHODS.join(", ")),
+                ));
+            }
+        }
+    }
+    let bookable = s.services().any(|v| v.booking.is_some());
+    if bookable && id.id_hash_key.is_none() && id.id_hash_key_env.is_none() {
+        p.push((
+            vec![k("identity"), k("id_hash_key_env")],
+            "bookable services need a key for hashing ID numbers (id_hash_key_env or id_hash_key)"
+                .into(),
+        ));
+    }
+}
