@@ -31,6 +31,8 @@ pub struct App {
     pub cfg: Arc<Settings>,
     /// Database.
     pub store: Store,
+    /// Identity verification.
+    pub identity: Arc<crate::identity::Identity>,
     /// Where the relay publishes (`mqtt://…`).
     pub mqtt_url: String,
     /// The broker and a login other parts of this process (display, LED gateway) use.
@@ -105,11 +107,15 @@ impl App {
             login,
             holder,
         };
+        let identity = crate::identity::Identity::from_config(&cfg, Path::new(&cfg.server.data_dir))
+            .context("identity providers")?;
+        let identity = Arc::new(identity);
         let (stop, rx) = watch::channel(false);
         let relay = tokio::spawn(relay::run(store.clone(), cfg.clone(), opts, rx));
         Ok(Self {
             cfg,
             store,
+            identity,
             mqtt_url,
             mqtt,
             relay,
@@ -128,7 +134,7 @@ impl App {
         extra: axum::Router,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let state = AppState::new(self.cfg.clone(), self.store.clone());
+        let state = AppState::new(self.cfg.clone(), self.store.clone(), self.identity.clone());
         let watch = tokio::spawn(crate::watch::run(state.clone(), self.mqtt.clone()));
         let app = extra.merge(router(state));
         axum::serve(listener, app)

@@ -4,6 +4,7 @@
 //! - [`model`]: domain types (tickets, kinds, statuses). No IO.
 //! - [`policy`]: pure rules — which ticket a window calls next, wait estimates.
 //! - [`hours`]: the hall's local time — days, opening hours. Pure; `now` is passed in.
+//! - [`identity`]: signed identity assertions; ID numbers only as keyed hash + mask.
 //! - [`store`]: SQLite / PostgreSQL through sqlx; every change commits with its outbox
 //!   event in one transaction; concurrency settled in SQL.
 //! - [`relay`]: publishes the outbox to MQTT in order (QoS 1), marks rows sent; one relay
@@ -17,6 +18,7 @@ pub mod api;
 pub mod app;
 pub mod broker;
 pub mod hours;
+pub mod identity;
 pub mod model;
 pub mod policy;
 pub mod relay;

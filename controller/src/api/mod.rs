@@ -42,6 +42,8 @@ pub struct Inner {
     pub clock_offset_ms: i64,
     /// Phones watching their ticket.
     pub watchers: crate::watch::Watchers,
+    /// Verifies citizens' identity assertions.
+    pub identity: Arc<crate::identity::Identity>,
     /// The CJK font for ticket images, found on first use.
     font: std::sync::OnceLock<Result<std::sync::Arc<hallq_ticket::Font>, String>>,
 }
@@ -55,7 +57,7 @@ impl Deref for AppState {
 
 impl AppState {
     /// Builds the state.
-    pub fn new(cfg: Arc<Settings>, store: Store) -> Self {
+    pub fn new(cfg: Arc<Settings>, store: Store, identity: Arc<crate::identity::Identity>) -> Self {
         let tokens = auth::token_table(&cfg);
         Self(Arc::new(Inner {
             cfg,
@@ -63,6 +65,7 @@ impl AppState {
             tokens,
             clock_offset_ms: 0,
             watchers: crate::watch::Watchers::default(),
+            identity,
             font: std::sync::OnceLock::new(),
         }))
     }
