@@ -1,0 +1,94 @@
+//! The IO around [`Reader`]: one task owns the port, feeds the state machine, writes what it
+//! asks for, and hands each card to a channel.
+
+use std::io;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_serial::SerialStream;
+
+use crate::card::IdCard;
+use crate::reader::{Event, Reader, ReaderOptions};
+
+/// Speed most readers ship with.
+pub const DEFAULT_BAUD: u32 = 115_200;
+
+fn now() -> std::time::Instant {
+    Instant::now().into_std()
+}
+
+/// Drives a reader on `port` until the receiver of `tx` is dropped (`Ok`) or the port fails.
+///
+/// Each card presentation sends one [`IdCard`] on `tx` (waiting while the channel is full).
+/// Reader errors (timeouts, bad frames, error statuses) are logged with `tracing` at `warn`
+/// and survived. Nothing logged contains an ID number in clear.
+///
+/// # Errors
+/// The port's IO error (a write that takes longer than `reply_timeout` is
+/// [`io::ErrorKind::TimedOut`]); end of stream is [`io::ErrorKind::UnexpectedEof`]. Reopening is the
+/// caller's choice.
+pub async fn run<P>(mut port: P, opts: ReaderOptions, tx: mpsc::Sender<IdCard>) -> io::Result<()>
+where
+    P: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut reader = Reader::new(opts, now());
+    let mut buf = vec![0u8; 2048];
+    loop {
+        while let Some(bytes) = reader.poll_transmit() {
+            write(&mut port, &bytes, opts).await?;
+        }
+        while let Some(event) = reader.poll_event() {
+            match event {
+                Event::CardRead(card) => {
+                    tracing::info!(card = ?card, "身份证已读取 / ID card read");
+                    if tx.send(card).await.is_err() {
+                        return Ok(());
+                    }
+                }
+                Event::CardRemoved => tracing::debug!("身份证已取走 / ID card removed"),
+                Event::Error(e) => tracing::warn!("{e}"),
+            }
+        }
+        let due = Instant::from_std(reader.poll_timeout());
+        tokio::select! {
+            read = port.read(&mut buf) => match read? {
+                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+                n => reader.handle_input(now(), &buf[..n]),
+            },
+            () = tokio::time::sleep_until(due) => reader.handle_timeout(now()),
+            () = tx.closed() => return Ok(()),
+        }
+    }
+}
+
+/// Writes one request; a port that does not take it within `reply_timeout` is stuck.
+async fn write<P: AsyncWrite + Unpin>(
+    port: &mut P,
+    bytes: &[u8],
+    opts: ReaderOptions,
+) -> io::Result<()> {
+    let write = async {
+        port.write_all(bytes).await?;
+        port.flush().await
+    };
+    tokio::time::timeout(opts.reply_timeout, write)
+        .await
+        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "serial write timed out"))?
+}
+
+/// Opens a reader's serial port: `baud` ([`DEFAULT_BAUD`] for most readers), 8 data bits,
+/// no parity, 1 stop bit, no flow control. Must be called inside a tokio runtime.
+///
+/// # Errors
+/// The open error (missing device, permission, port already open elsewhere).
+pub fn open_serial(path: &str, baud: u32) -> io::Result<SerialStream> {
+    use tokio_serial::SerialPortBuilderExt;
+    tokio_serial::new(path, baud)
+        .data_bits(tokio_serial::DataBits::Eight)
+        .parity(tokio_serial::Parity::None)
+        .stop_bits(tokio_serial::StopBits::One)
+        .flow_control(tokio_serial::FlowControl::None)
+        .open_native_async()
+        .map_err(io::Error::from)
+}
