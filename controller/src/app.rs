@@ -107,8 +107,9 @@ impl App {
             login,
             holder,
         };
-        let identity = crate::identity::Identity::from_config(&cfg, Path::new(&cfg.server.data_dir))
-            .context("identity providers")?;
+        let identity =
+            crate::identity::Identity::from_config(&cfg, Path::new(&cfg.server.data_dir))
+                .context("identity providers")?;
         let identity = Arc::new(identity);
         let (stop, rx) = watch::channel(false);
         let relay = tokio::spawn(relay::run(store.clone(), cfg.clone(), opts, rx));
@@ -136,11 +137,13 @@ impl App {
     ) -> anyhow::Result<()> {
         let state = AppState::new(self.cfg.clone(), self.store.clone(), self.identity.clone());
         let watch = tokio::spawn(crate::watch::run(state.clone(), self.mqtt.clone()));
+        let sweep = tokio::spawn(crate::api::appointments::sweep_forever(state.clone()));
         let app = extra.merge(router(state));
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;
         watch.abort();
+        sweep.abort();
         let _ = self.stop.send(true);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(3), self.relay).await;
         self.store.close().await;

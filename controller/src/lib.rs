@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`model`]: domain types (tickets, kinds, statuses). No IO.
 //! - [`policy`]: pure rules — which ticket a window calls next, wait estimates.
+//! - [`slots`]: booking slots, calendar, cut-off and check-in window. Pure.
 //! - [`hours`]: the hall's local time — days, opening hours. Pure; `now` is passed in.
 //! - [`identity`]: signed identity assertions; ID numbers only as keyed hash + mask.
 //! - [`store`]: SQLite / PostgreSQL through sqlx; every change commits with its outbox
@@ -22,5 +23,6 @@ pub mod identity;
 pub mod model;
 pub mod policy;
 pub mod relay;
+pub mod slots;
 pub mod store;
 pub mod watch;

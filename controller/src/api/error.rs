@@ -14,6 +14,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// Human text (Chinese first).
     pub message: String,
+    /// More fields for the body (e.g. `until` of a ban).
+    pub extra: Option<serde_json::Value>,
 }
 
 /// Result of a handler.
@@ -26,6 +28,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            extra: None,
         }
     }
 
@@ -52,7 +55,12 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({"error": self.code, "message": self.message});
+        let mut body = serde_json::json!({"error": self.code, "message": self.message});
+        if let Some(serde_json::Value::Object(extra)) = self.extra {
+            for (k, v) in extra {
+                body[k] = v;
+            }
+        }
         (self.status, Json(body)).into_response()
     }
 }
@@ -72,8 +80,19 @@ impl From<Refusal> for ApiError {
             NotServedHere(_) => (StatusCode::CONFLICT, "not_served_here"),
             SameWindow => (StatusCode::CONFLICT, "same_window"),
             Contention => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            SlotFull => (StatusCode::CONFLICT, "slot_full"),
+            DailyLimit(_) => (StatusCode::CONFLICT, "daily_limit"),
+            Banned { .. } => (StatusCode::FORBIDDEN, "banned"),
+            TooLate => (StatusCode::CONFLICT, "too_late"),
+            AppointmentNotFound => (StatusCode::NOT_FOUND, "appointment_not_found"),
+            NotBooked(_) => (StatusCode::CONFLICT, "not_booked"),
+            NotAppointment => (StatusCode::CONFLICT, "not_appointment"),
         };
-        Self::new(status, code, r.to_string())
+        let mut e = Self::new(status, code, r.to_string());
+        if let Banned { until_day, .. } = &r {
+            e.extra = Some(serde_json::json!({"until": until_day}));
+        }
+        e
     }
 }
 

@@ -48,6 +48,10 @@ pub async fn services(State(state): State<AppState>) -> ApiResult<Json<Value>> {
                         "id": s.id, "name": s.name, "name_en": s.name_en, "prefix": s.prefix,
                         "waiting": waiting.get(&s.id).copied().unwrap_or(0),
                         "full": issued.get(&s.id).copied().unwrap_or(0) >= s.effective_cap(),
+                        "booking": s.booking.as_ref().map(|b| json!({
+                            "notice": b.notice, "prerequisites": b.prerequisites,
+                            "horizon_days": b.horizon_days, "slot_minutes": b.slot_minutes,
+                        })),
                     })
                 })
                 .collect();

@@ -3,8 +3,10 @@
 //! Every error is `{"error": code, "message": text}` with a 4xx status for bad input;
 //! unknown routes, wrong methods, malformed or oversize bodies and panics included.
 
+pub mod appointments;
 pub mod auth;
 pub mod body;
+pub mod book_page;
 pub mod error;
 pub mod info;
 pub mod openapi;
@@ -156,9 +158,29 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/{token}/ticket.png", get(printing::image))
         .route("/tickets/{token}/escpos", get(printing::bytes))
         .route("/tickets/{token}/reprint", post(printing::reprint))
-        .route("/windows/{w}/{action}", post(windows::act));
+        .route("/windows/{w}/false-info", post(appointments::false_info))
+        .route("/windows/{w}/{action}", post(windows::act))
+        .route("/appointments/slots", get(appointments::slots))
+        .route("/appointments", post(appointments::book))
+        .route(
+            "/appointments/{code}",
+            axum::routing::delete(appointments::cancel),
+        )
+        .route("/appointments/{code}/qr.png", get(appointments::code_qr))
+        .route("/me/appointments", get(appointments::mine))
+        .route("/checkins", post(appointments::check_in))
+        .route("/admin/bans", get(appointments::bans))
+        .route("/admin/bans/{id}/lift", post(appointments::lift));
+    // The development identity provider exists only when the config enables it.
+    let pages = if state.cfg.identity.dev_provider {
+        crate::identity::dev::dev_routes()
+    } else {
+        Router::new()
+    };
     Router::new()
         .nest("/api/v1", api)
+        .merge(pages)
+        .route("/book", get(book_page::book_page))
         .route("/t/{token}", get(pages::status_page))
         .route("/kiosk", get(pages::kiosk_page))
         .fallback(not_found)

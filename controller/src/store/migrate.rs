@@ -9,12 +9,20 @@ const SQLITE: &[(i64, &str)] = &[
         2,
         include_str!("../../migrations/sqlite/0002_print_status.sql"),
     ),
+    (
+        3,
+        include_str!("../../migrations/sqlite/0003_appointments.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
     (
         2,
         include_str!("../../migrations/postgres/0002_print_status.sql"),
+    ),
+    (
+        3,
+        include_str!("../../migrations/postgres/0003_appointments.sql"),
     ),
 ];
 

@@ -8,13 +8,18 @@
 //! window. On SQLite each process writes through a single connection (SQLite has one
 //! writer anyway); on PostgreSQL row locks order concurrent writers.
 
+mod appointments;
+mod bans;
 mod migrate;
 mod outbox;
 mod tickets;
 mod views;
 mod windows;
 
+pub use appointments::{Appointment, BookRequest};
+pub use bans::{Ban, BanRule};
 pub use outbox::{OutboxRow, RELAY_LEASE};
+pub(crate) use tickets::NewTicket;
 pub use tickets::{IssueRequest, Issued};
 pub use views::{QueueCount, WindowState};
 pub use windows::{Action, ActionOutcome, WindowInfo};
@@ -82,6 +87,32 @@ pub enum Refusal {
     /// Transfer to the window that holds it.
     #[error("不能转给本窗口 / cannot transfer to the same window")]
     SameWindow,
+    /// The slot has no room left.
+    #[error("该时段已约满，请选择其他时段 / this slot is full")]
+    SlotFull,
+    /// The person holds the most appointments allowed that day.
+    #[error("您当日已预约{0}次，不能再预约 / you already hold {0} appointments that day")]
+    DailyLimit(i64),
+    /// The person may not book online until `until_day`.
+    #[error("{reason}，{until_day}前不能在线预约 / online booking suspended until {until_day}")]
+    Banned {
+        /// Last day of the ban (exclusive: booking works again on this day).
+        until_day: String,
+        /// Why, in plain words.
+        reason: String,
+    },
+    /// Too late to change (the slot has started).
+    #[error("预约时段已开始，不能取消 / the slot has started")]
+    TooLate,
+    /// No such appointment (or not this person's).
+    #[error("没有找到该预约 / no such appointment")]
+    AppointmentNotFound,
+    /// The appointment is not in the booked state.
+    #[error("该预约当前状态为 {0}，不能办理 / the appointment is {0}")]
+    NotBooked(String),
+    /// False information can only be marked on an appointment ticket.
+    #[error("只有预约号可以标记虚假信息 / only appointment tickets can be marked")]
+    NotAppointment,
     /// Another writer kept winning; try again.
     #[error("系统繁忙，请重试 / busy, please retry")]
     Contention,

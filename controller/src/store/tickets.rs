@@ -39,17 +39,24 @@ pub struct Issued {
     pub people_ahead: i64,
 }
 
-/// An issue request that can cross a channel.
+/// A ticket to create, owned so it can cross a channel.
+pub struct NewTicket {
+    pub(crate) service: String,
+    pub(crate) prefix: String,
+    pub(crate) width: usize,
+    pub(crate) cap: i64,
+    pub(crate) kind: Kind,
+    pub(crate) slot_start: Option<i64>,
+    pub(crate) day: String,
+    pub(crate) token: String,
+    pub(crate) now: i64,
+    /// Keyed hash of the holder's ID number (appointment tickets).
+    pub(crate) person: Option<String>,
+}
+
+/// An issue request and where to send the answer.
 pub(crate) struct Job {
-    service: String,
-    prefix: String,
-    width: usize,
-    cap: i64,
-    kind: Kind,
-    slot_start: Option<i64>,
-    day: String,
-    token: String,
-    now: i64,
+    new: NewTicket,
     reply: oneshot::Sender<StoreResult<Issued>>,
 }
 
@@ -103,13 +110,13 @@ async fn issue_batch(
     let mut touched: Vec<&str> = Vec::new();
     let mut out = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let r = issue_one(&mut tx, job, &mut ahead).await?;
-        if r.is_ok() && !touched.contains(&job.service.as_str()) {
-            touched.push(&job.service);
+        let r = issue_one(&mut tx, &job.new, &mut ahead).await?;
+        if r.is_ok() && !touched.contains(&job.new.service.as_str()) {
+            touched.push(&job.new.service);
         }
         out.push(r);
     }
-    let now = jobs.iter().map(|j| j.now).max().unwrap_or_default();
+    let now = jobs.iter().map(|j| j.new.now).max().unwrap_or_default();
     for service in touched {
         outbox::enqueue(&mut tx, outbox::QUEUE, service, "", now).await?;
     }
@@ -120,9 +127,9 @@ async fn issue_batch(
 /// Issues one ticket inside the batch's transaction. `ahead` memoises, per (service,
 /// class), how many waiting tickets precede a new arrival of that class, so a batch
 /// counts each queue once.
-async fn issue_one(
+pub(crate) async fn issue_one(
     tx: &mut Transaction<'static, Any>,
-    job: &Job,
+    job: &NewTicket,
     ahead: &mut HashMap<(String, i64), i64>,
 ) -> Result<StoreResult<Issued>, sqlx::Error> {
     // Atomic allocation: the upsert increments only while under the cap and returns
@@ -149,8 +156,8 @@ async fn issue_one(
     let number = format!("{}{:0w$}", job.prefix, seq, w = job.width);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (token, number, origin_service, service, day, seq, kind, prio, \
-         status, slot_start, arrived_at, issued_at) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, 'waiting', $8, $9, $9) RETURNING id",
+         status, slot_start, arrived_at, issued_at, person) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, 'waiting', $8, $9, $9, $10) RETURNING id",
     )
     .bind(&job.token)
     .bind(&number)
@@ -161,6 +168,7 @@ async fn issue_one(
     .bind(prio)
     .bind(job.slot_start)
     .bind(job.now)
+    .bind(&job.person)
     .fetch_one(&mut **tx)
     .await?;
     ahead.insert(key, people_ahead);
@@ -218,15 +226,18 @@ impl Store {
     pub async fn issue_ticket(&self, req: &IssueRequest<'_>) -> StoreResult<Issued> {
         let (reply, rx) = oneshot::channel();
         let job = Job {
-            service: req.service.to_string(),
-            prefix: req.prefix.to_string(),
-            width: req.width,
-            cap: req.cap,
-            kind: req.kind,
-            slot_start: req.slot_start,
-            day: req.day.to_string(),
-            token: req.token.to_string(),
-            now: req.now,
+            new: NewTicket {
+                service: req.service.to_string(),
+                prefix: req.prefix.to_string(),
+                width: req.width,
+                cap: req.cap,
+                kind: req.kind,
+                slot_start: req.slot_start,
+                day: req.day.to_string(),
+                token: req.token.to_string(),
+                now: req.now,
+                person: None,
+            },
             reply,
         };
         let closed = || StoreError::Db(sqlx::Error::PoolClosed);

@@ -149,6 +149,7 @@ impl Store {
                     now,
                 )
                 .await?;
+                appointment_done(&mut tx, c.id, now).await?;
                 Some(c.id)
             }
             Action::Pause(reason) => {
@@ -314,9 +315,28 @@ async fn by_id(tx: &mut Tx, id: i64) -> Result<Ticket, sqlx::Error> {
     ticket_from_row(&row)
 }
 
+/// A served appointment ticket completes its appointment; a truthful one (not marked as
+/// false information) ends the person's false-information streak.
+async fn appointment_done(tx: &mut Tx, ticket_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE appointments SET status = 'done', changed_at = $2 WHERE ticket_id = $1 AND status = 'checked_in'")
+        .bind(ticket_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE people SET false_streak = 0 WHERE person IN \
+         (SELECT person FROM appointments WHERE ticket_id = $1 AND false_info = 0)",
+    )
+    .bind(ticket_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Closes the held ticket before calling another: a called ticket counts as served (a
 /// call button has only "next"), a serving one is finished.
 async fn close(tx: &mut Tx, c: &Ticket, now: i64) -> Result<(), sqlx::Error> {
+    appointment_done(tx, c.id, now).await?;
     sqlx::query(
         "UPDATE tickets SET status = 'done', started_at = COALESCE(started_at, called_at), \
          finished_at = $2 WHERE id = $1",

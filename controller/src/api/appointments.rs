@@ -1,0 +1,485 @@
+//! Online booking (citizens with a verified identity), check-in at the kiosk, false
+//! information at the window, and bans for admins.
+
+use super::auth::Principal;
+use super::body::{JsonBody, OptionalJson};
+use super::error::{ApiError, ApiResult};
+use super::{render, AppState};
+use crate::hours::{day_start_ms, local_day, rfc3339, to_local};
+use crate::identity::Citizen;
+use crate::model::Kind;
+use crate::slots;
+use crate::store::{Appointment, BanRule, BookRequest, NewTicket};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use hallq_config::booking::ServiceBooking;
+use hallq_config::{Role, Service, Settings};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// An appointment as its holder sees it.
+pub fn appointment_json(cfg: &Settings, a: &Appointment) -> Value {
+    let tz = cfg.tz();
+    json!({
+        "code": a.code,
+        "service": a.service,
+        "service_name": cfg.service(&a.service).map(|s| s.name.as_str()),
+        "slot_start": rfc3339(tz, a.slot_start),
+        "slot_end": rfc3339(tz, a.slot_end),
+        "status": a.status,
+        "name_masked": a.name_masked,
+        "id_masked": a.id_masked,
+        "phone_masked": a.phone_masked,
+        "channel": a.channel,
+        "method": a.method,
+        "created_at": rfc3339(tz, a.created_at),
+    })
+}
+
+fn bookable_service<'a>(
+    cfg: &'a Settings,
+    id: &str,
+) -> ApiResult<(&'a Service, &'a ServiceBooking)> {
+    let s = cfg.service(id).ok_or_else(|| {
+        ApiError::unprocessable(
+            "unknown_service",
+            format!("没有该业务 / unknown service {id:?}"),
+        )
+    })?;
+    let b = s.booking.as_ref().ok_or_else(|| {
+        ApiError::unprocessable(
+            "not_bookable",
+            format!("{} 不支持网上预约 / not bookable online", s.name),
+        )
+    })?;
+    Ok((s, b))
+}
+
+/// GET /appointments/slots query.
+#[derive(Debug, Deserialize)]
+pub struct SlotsQuery {
+    service: String,
+    date: String,
+}
+
+/// GET /appointments/slots?service=&date=YYYY-MM-DD: the day's slots with room left.
+pub async fn slots(
+    State(state): State<AppState>,
+    Query(q): Query<SlotsQuery>,
+) -> ApiResult<Json<Value>> {
+    let cfg = &state.cfg;
+    let (_, b) = bookable_service(cfg, &q.service)?;
+    let date = NaiveDate::parse_from_str(&q.date, "%Y-%m-%d").map_err(|_| {
+        ApiError::unprocessable(
+            "invalid_date",
+            "日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD",
+        )
+    })?;
+    let now = state.now();
+    let tz = cfg.tz();
+    let day = if slots::in_horizon(b, tz, now, date) {
+        slots::slots_of_day(b, &cfg.calendar, tz, date)
+    } else {
+        Vec::new()
+    };
+    let counts: HashMap<i64, i64> = match (day.first(), day.last()) {
+        (Some(f), Some(l)) => state
+            .store
+            .slot_counts(&q.service, f.start, l.start + 1)
+            .await?
+            .into_iter()
+            .collect(),
+        _ => HashMap::new(),
+    };
+    let cap = i64::from(b.capacity);
+    let list: Vec<Value> = day
+        .iter()
+        .map(|s| {
+            let remaining = (cap - counts.get(&s.start).copied().unwrap_or(0)).max(0);
+            json!({
+                "slot_start": rfc3339(tz, s.start), "slot_end": rfc3339(tz, s.end),
+                "capacity": cap, "remaining": remaining,
+                "bookable": remaining > 0 && slots::bookable(b, now, s.start),
+            })
+        })
+        .collect();
+    Ok(Json(
+        json!({"service": q.service, "date": q.date, "closed": day.is_empty(), "slots": list}),
+    ))
+}
+
+/// POST /appointments body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAppointment {
+    service: String,
+    slot_start: String,
+    #[serde(default)]
+    agree_notice: bool,
+}
+
+/// POST /appointments: book a slot (citizen).
+pub async fn book(
+    State(state): State<AppState>,
+    who: Citizen,
+    JsonBody(body): JsonBody<NewAppointment>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let cfg = &state.cfg;
+    let (service, b) = bookable_service(cfg, &body.service)?;
+    if !body.agree_notice {
+        return Err(ApiError::unprocessable(
+            "notice_not_agreed",
+            "请先阅读并同意预约须知 / please agree to the booking notice",
+        ));
+    }
+    let tz = cfg.tz();
+    let start = chrono::DateTime::parse_from_rfc3339(&body.slot_start)
+        .map_err(|_| {
+            ApiError::unprocessable("invalid_slot", "时段格式错误 / slot_start must be RFC 3339")
+        })?
+        .timestamp_millis();
+    let slot = slots::find(b, &cfg.calendar, tz, start)
+        .ok_or_else(|| ApiError::unprocessable("invalid_slot", "没有这个时段 / no such slot"))?;
+    let now = state.now();
+    if !slots::in_horizon(b, tz, now, to_local(tz, start).date_naive()) {
+        return Err(ApiError::unprocessable(
+            "outside_horizon",
+            format!(
+                "只能预约{}天内的时段 / within {} days only",
+                b.horizon_days, b.horizon_days
+            ),
+        ));
+    }
+    if !slots::bookable(b, now, slot.start) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "too_late",
+            "该时段已截止预约 / booking for this slot has closed",
+        ));
+    }
+    let day = local_day(tz, slot.start);
+    let req = BookRequest {
+        service: &service.id,
+        slot: (slot.start, slot.end),
+        day: &day,
+        capacity: i64::from(b.capacity),
+        daily_limit: i64::from(cfg.appointments.daily_limit),
+        who: &who,
+        now,
+    };
+    let a = state.store.book(&req).await?;
+    tracing::info!(code = %a.code, service = %a.service, person = %who.id_masked, channel = %who.channel, "booked");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"appointment": appointment_json(cfg, &a)})),
+    ))
+}
+
+/// GET /me/appointments: the citizen's appointments (个人中心·预约件).
+pub async fn mine(State(state): State<AppState>, who: Citizen) -> ApiResult<Json<Value>> {
+    let list = state.store.appointments_of(&who.id_hash).await?;
+    Ok(Json(json!({
+        "person": {"name_masked": who.name_masked, "id_masked": who.id_masked, "phone_masked": who.phone_masked},
+        "appointments": list.iter().map(|a| appointment_json(&state.cfg, a)).collect::<Vec<_>>(),
+    })))
+}
+
+/// DELETE /appointments/{code}: cancel before the slot starts (owner only).
+pub async fn cancel(
+    State(state): State<AppState>,
+    who: Citizen,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let a = state.store.cancel(&code, &who.id_hash, state.now()).await?;
+    Ok(Json(
+        json!({"appointment": appointment_json(&state.cfg, &a)}),
+    ))
+}
+
+/// GET /appointments/{code}/qr.png: the booking code as a QR (for the kiosk's scanner).
+pub async fn code_qr(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Response> {
+    state.store.appointment(&code).await?.ok_or_else(|| {
+        ApiError::not_found(
+            "appointment_not_found",
+            "没有找到该预约 / no such appointment",
+        )
+    })?;
+    let png = hallq_ticket::qr_png(&code, 8).map_err(|e| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "render_failed",
+            e.to_string(),
+        )
+    })?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/png")], png).into_response())
+}
+
+/// POST /checkins body: a booking code, an ID number (typed or from the card reader), or
+/// both (then they must belong together).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckIn {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    id_number: Option<String>,
+}
+
+/// POST /checkins: at the kiosk, turn today's appointment into an appointment ticket.
+pub async fn check_in(
+    State(state): State<AppState>,
+    who: Principal,
+    JsonBody(body): JsonBody<CheckIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    who.require(&[Role::Kiosk, Role::Admin])?;
+    let cfg = &state.cfg;
+    let now = state.now();
+    let tz = cfg.tz();
+    let today = local_day(tz, now);
+    let person = match &body.id_number {
+        Some(n) => Some(
+            state
+                .identity
+                .hash_id(n)
+                .map_err(|e| ApiError::unprocessable("invalid_id_number", e.to_string()))?,
+        ),
+        None => None,
+    };
+    let not_found = || {
+        ApiError::not_found(
+            "appointment_not_found",
+            "没有找到今日的预约 / no appointment for today",
+        )
+    };
+    let a = match (&body.code, &person) {
+        (Some(code), _) => state
+            .store
+            .appointment(code.trim())
+            .await?
+            .ok_or_else(not_found)?,
+        (None, Some(p)) => {
+            let list = state.store.booked_of_day(p, &today).await?;
+            // The earliest whose check-in window is open, else the next one (for the message).
+            list.iter()
+                .find(|a| {
+                    let (from, to) = slots::checkin_window(&cfg.appointments, a.slot_start);
+                    (from..=to).contains(&now)
+                })
+                .or(list.first())
+                .cloned()
+                .ok_or_else(not_found)?
+        }
+        (None, None) => {
+            return Err(ApiError::unprocessable(
+                "invalid_body",
+                "请输入预约码或刷身份证 / give a code or an ID number",
+            ))
+        }
+    };
+    if let Some(p) = &person {
+        if &a.person != p {
+            return Err(ApiError::forbidden(
+                "身份证与预约人不一致 / this ID card does not match the appointment",
+            ));
+        }
+    }
+    if a.status != "booked" {
+        return Err(crate::store::Refusal::NotBooked(a.status.clone()).into());
+    }
+    if a.day != today {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_today",
+            format!(
+                "该预约日期为 {}，请当天取号 / the appointment is on {}",
+                a.day, a.day
+            ),
+        ));
+    }
+    let (from, to) = slots::checkin_window(&cfg.appointments, a.slot_start);
+    if now < from {
+        let at = to_local(tz, from).format("%H:%M");
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "too_early",
+            format!("请于 {at} 后取号 / check in from {at}"),
+        ));
+    }
+    if now > to {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "checkin_closed",
+            "已超过取号时间，预约已失效 / the check-in time has passed",
+        ));
+    }
+    let service = cfg.service(&a.service).ok_or_else(not_found)?;
+    let token = hex::encode(rand::random::<[u8; 16]>());
+    let ticket = NewTicket {
+        service: service.id.clone(),
+        prefix: service.prefix.clone(),
+        width: service.width as usize,
+        cap: service.effective_cap(),
+        kind: Kind::Appointment,
+        slot_start: Some(a.slot_start),
+        day: today.clone(),
+        token,
+        now,
+        person: Some(a.person.clone()),
+    };
+    let issued = state.store.check_in(&a, ticket).await?;
+    let print = match super::printing::printer_of(cfg, &who) {
+        Some(p) => super::printing::print(&state, &issued.ticket, issued.people_ahead, p).await,
+        None => json!({"status": "none"}),
+    };
+    let mut a = a;
+    a.status = "checked_in".into();
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "ticket": render::ticket(cfg, &issued.ticket, issued.people_ahead),
+            "appointment": appointment_json(cfg, &a),
+            "print": print,
+        })),
+    ))
+}
+
+/// The ban rule for `months` from today (local), with its reason.
+pub fn ban_rule(cfg: &Settings, now: i64, limit: u32, months: u32, reason: &str) -> BanRule {
+    let tz = cfg.tz();
+    let today = to_local(tz, now).date_naive();
+    let until = today
+        .checked_add_months(chrono::Months::new(months))
+        .unwrap_or(today);
+    let until_day = until.format("%Y-%m-%d").to_string();
+    let until_ms = day_start_ms(tz, &until_day).unwrap_or(now);
+    BanRule {
+        limit: i64::from(limit),
+        until: (until_day, until_ms),
+        reason: reason.to_string(),
+    }
+}
+
+/// POST /windows/{w}/false-info: the clerk marks the held appointment as false information.
+pub async fn false_info(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(w): Path<String>,
+) -> ApiResult<Json<Value>> {
+    state.cfg.window(&w).ok_or_else(|| {
+        ApiError::not_found(
+            "unknown_window",
+            format!("没有该窗口 / unknown window {w:?}"),
+        )
+    })?;
+    who.require_window(&w, false)?;
+    let windows = state.store.window(&w).await?;
+    let t = windows
+        .and_then(|s| s.serving)
+        .ok_or(crate::store::Refusal::NoCurrentTicket)?;
+    let r = &state.cfg.appointments;
+    let now = state.now();
+    let rule = ban_rule(
+        &state.cfg,
+        now,
+        r.false_info_limit,
+        r.false_info_ban_months,
+        "因连续提供虚假信息",
+    );
+    let banned = state.store.mark_false_info(t.id, &rule, now).await?;
+    tracing::info!(window = %w, by = %who.name, ticket = %t.number, banned, "false information marked");
+    Ok(Json(json!({"ticket": t.number, "banned": banned})))
+}
+
+/// Query of GET /admin/bans.
+#[derive(Debug, Deserialize)]
+pub struct BansQuery {
+    #[serde(default)]
+    all: bool,
+}
+
+/// GET /admin/bans: bans in force (or all with `?all=true`).
+pub async fn bans(
+    State(state): State<AppState>,
+    who: Principal,
+    Query(q): Query<BansQuery>,
+) -> ApiResult<Json<Value>> {
+    who.require(&[Role::Admin])?;
+    let tz = state.cfg.tz();
+    let list: Vec<Value> = state
+        .store
+        .bans(q.all, state.now())
+        .await?
+        .iter()
+        .map(|b| {
+            json!({"id": b.id, "id_masked": b.id_masked, "reason": b.reason, "starts_at": rfc3339(tz, b.starts_at),
+                   "until": b.until_day, "lifted_at": b.lifted_at.map(|t| rfc3339(tz, t)), "lifted_by": b.lifted_by})
+        })
+        .collect();
+    Ok(Json(json!({"bans": list})))
+}
+
+/// POST /admin/bans/{id}/lift body.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lift {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// POST /admin/bans/{id}/lift: lifts a ban; audited with who, when and from where.
+pub async fn lift(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    OptionalJson(body): OptionalJson<Lift>,
+) -> ApiResult<Json<Value>> {
+    who.require(&[Role::Admin])?;
+    let origin = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("direct")
+        .to_string();
+    let reason = body.reason.unwrap_or_default();
+    if !state
+        .store
+        .lift_ban(id, &who.name, &reason, &origin, state.now())
+        .await?
+    {
+        return Err(ApiError::not_found(
+            "ban_not_found",
+            "没有该禁约记录或已解除 / no such ban in force",
+        ));
+    }
+    Ok(Json(json!({"lifted": id})))
+}
+
+/// Runs the no-show sweep every 30 s until the process ends.
+pub async fn sweep_forever(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+    loop {
+        tick.tick().await;
+        let r = &state.cfg.appointments;
+        let now = state.now();
+        let rule = ban_rule(
+            &state.cfg,
+            now,
+            r.no_show_limit,
+            r.no_show_ban_months,
+            "因多次爽约",
+        );
+        let grace = i64::from(r.checkin_grace_minutes) * 60_000;
+        match state.store.sweep_no_shows(grace, &rule, now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("{n} appointments marked as no-show"),
+            Err(e) => tracing::warn!("no-show sweep: {e}"),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The citizen's mobile booking pages (H5, `GET /book`): one self-contained HTML file that
+//! walks section → service → date and slot → notice → confirm → booking code, plus
+//! "我的预约". Identity comes from the URL fragment `#assertion=<jwt>` and never reaches
+//! this handler.
+
+use super::AppState;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
+
+const BOOK_PAGE: &str = include_str!("../../assets/book.html");
+
+/// GET /book: the booking pages, with the hall's name, its clock (so "today" is the
+/// hall's today whatever the phone's clock says) and the booking rules filled in.
+pub async fn book_page(State(state): State<AppState>) -> Response {
+    let cfg = &state.cfg;
+    let r = &cfg.appointments;
+    let boot = json!({
+        "hall": cfg.hall.name,
+        "now": crate::hours::rfc3339(cfg.tz(), state.now()),
+        "rules": {
+            "daily_limit": r.daily_limit,
+            "no_show_limit": r.no_show_limit,
+            "no_show_ban_months": r.no_show_ban_months,
+            "false_info_limit": r.false_info_limit,
+            "false_info_ban_months": r.false_info_ban_months,
+            "checkin_before_minutes": r.checkin_before_minutes,
+        },
+    });
+    // Inside <script>: no "</script>" can be formed.
+    let boot = boot.to_string().replace('<', "\\u003c");
+    let html = BOOK_PAGE
+        .replace("{{HALL}}", &escape(&cfg.hall.name))
+        .replace("{{BOOT}}", &boot);
+    (
+        [
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        Html(html),
+    )
+        .into_response()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -1,0 +1,159 @@
+//! Booking slots as pure calendar arithmetic: which days a service can be booked, the
+//! slots of a day, whether a slot is still bookable, and the check-in window. Pure: the
+//! caller passes `now`.
+
+use crate::hours::to_local;
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+use hallq_config::booking::{Calendar, Rules, ServiceBooking};
+use hallq_config::{parse_hhmm, weekday};
+
+/// One slot: start and end in ms since the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// Start (ms).
+    pub start: i64,
+    /// End (ms).
+    pub end: i64,
+}
+
+/// Whether the service takes bookings on `date`: a listed weekday that is not a public
+/// holiday, or a make-up working day.
+pub fn day_is_open(b: &ServiceBooking, cal: &Calendar, date: NaiveDate) -> bool {
+    let iso = date.format("%Y-%m-%d").to_string();
+    if cal.workdays.contains(&iso) {
+        return true;
+    }
+    if cal.holidays.contains(&iso) {
+        return false;
+    }
+    b.days
+        .iter()
+        .filter_map(|d| weekday(d))
+        .any(|d| d == date.weekday())
+}
+
+/// Local midnight of `date` plus `minutes`, in ms (DST-safe: the earliest instant).
+fn at(tz: Tz, date: NaiveDate, minutes: u32) -> Option<i64> {
+    let base = tz
+        .from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .earliest()?;
+    Some((base + Duration::minutes(i64::from(minutes))).timestamp_millis())
+}
+
+/// The slots of `date` (empty when the day is closed).
+pub fn slots_of_day(b: &ServiceBooking, cal: &Calendar, tz: Tz, date: NaiveDate) -> Vec<Slot> {
+    if !day_is_open(b, cal, date) {
+        return Vec::new();
+    }
+    let (Some(open), Some(close)) = (parse_hhmm(&b.open), parse_hhmm(&b.close)) else {
+        return Vec::new();
+    };
+    let len = b.slot_minutes.max(1);
+    (open..close)
+        .step_by(len as usize)
+        .filter(|m| m + len <= close)
+        .filter_map(|m| {
+            Some(Slot {
+                start: at(tz, date, m)?,
+                end: at(tz, date, m + len)?,
+            })
+        })
+        .collect()
+}
+
+/// Whether `date` lies within the booking horizon seen from `now_ms`.
+pub fn in_horizon(b: &ServiceBooking, tz: Tz, now_ms: i64, date: NaiveDate) -> bool {
+    let today = to_local(tz, now_ms).date_naive();
+    date >= today && date < today + Duration::days(i64::from(b.horizon_days))
+}
+
+/// Whether a slot can still be booked at `now_ms` (before its start minus the cut-off).
+pub fn bookable(b: &ServiceBooking, now_ms: i64, slot_start: i64) -> bool {
+    now_ms < slot_start - i64::from(b.cutoff_minutes) * 60_000
+}
+
+/// The check-in window of a slot: from `checkin_before_minutes` before its start until
+/// `checkin_grace_minutes` after.
+pub fn checkin_window(rules: &Rules, slot_start: i64) -> (i64, i64) {
+    (
+        slot_start - i64::from(rules.checkin_before_minutes) * 60_000,
+        slot_start + i64::from(rules.checkin_grace_minutes) * 60_000,
+    )
+}
+
+/// The slot of `date` starting at `start`, if the service has one.
+pub fn find(b: &ServiceBooking, cal: &Calendar, tz: Tz, start: i64) -> Option<Slot> {
+    let date = to_local(tz, start).date_naive();
+    slots_of_day(b, cal, tz, date)
+        .into_iter()
+        .find(|s| s.start == start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn booking() -> ServiceBooking {
+        hallq_config::load_str(
+            "t",
+            "[hall]\nid='h'\nname='厅'\n[[sections]]\nid='s'\nname='s'\n[[sections.services]]\nid='a'\nname='a'\nprefix='A'\n\
+             [sections.services.booking]\nopen='09:00'\nclose='11:00'\nslot_minutes=45\n[identity]\nid_hash_key='k'\n",
+        )
+        .unwrap()
+        .sections[0]
+            .services[0]
+            .booking
+            .clone()
+            .unwrap()
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn ms(s: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    #[test]
+    fn slots_fit_inside_the_hours() {
+        let tz: Tz = "Asia/Shanghai".parse().unwrap();
+        let s = slots_of_day(&booking(), &Calendar::default(), tz, d("2026-12-01"));
+        // 09:00-09:45, 09:45-10:30; 10:30-11:15 would overrun.
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].start, ms("2026-12-01T09:00:00+08:00"));
+        assert_eq!(s[1].end, ms("2026-12-01T10:30:00+08:00"));
+    }
+
+    #[test]
+    fn calendar_holidays_and_makeup_days() {
+        let b = booking(); // mon-fri
+        let cal = Calendar {
+            holidays: vec!["2026-12-01".into()],
+            workdays: vec!["2026-12-05".into()],
+        };
+        assert!(!day_is_open(&b, &cal, d("2026-12-01"))); // Tuesday, holiday
+        assert!(day_is_open(&b, &cal, d("2026-12-02")));
+        assert!(day_is_open(&b, &cal, d("2026-12-05"))); // Saturday, make-up day
+        assert!(!day_is_open(&b, &cal, d("2026-12-06"))); // Sunday
+    }
+
+    #[test]
+    fn horizon_cutoff_and_checkin() {
+        let tz: Tz = "Asia/Shanghai".parse().unwrap();
+        let mut b = booking(); // horizon 7 days
+        let now = ms("2026-12-01T10:00:00+08:00");
+        assert!(in_horizon(&b, tz, now, d("2026-12-01")));
+        assert!(in_horizon(&b, tz, now, d("2026-12-07")));
+        assert!(!in_horizon(&b, tz, now, d("2026-12-08")));
+        assert!(!in_horizon(&b, tz, now, d("2026-11-30")));
+        b.cutoff_minutes = 30;
+        assert!(bookable(&b, now, now + 31 * 60_000));
+        assert!(!bookable(&b, now, now + 30 * 60_000));
+        let (from, to) = checkin_window(&Rules::default(), now);
+        assert_eq!((now - from, to - now), (3_600_000, 900_000));
+    }
+}

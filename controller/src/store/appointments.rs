@@ -1,0 +1,334 @@
+//! Appointments in SQL: capacity and the per-person daily limit are counters changed by
+//! conditional upserts in the booking transaction (never check-then-insert), cancel and
+//! check-in are conditional updates of the appointment's status (exactly one wins), and
+//! the no-show sweep and false-information marks turn into bans in the same transaction.
+
+use super::tickets::{issue_one, NewTicket};
+use super::{outbox, Refusal, Store, StoreError, StoreResult};
+use sqlx::{Any, Row, Transaction};
+
+type Tx = Transaction<'static, Any>;
+
+/// An appointment row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointment {
+    /// Row id.
+    pub id: i64,
+    /// Booking code (8 digits).
+    pub code: String,
+    /// Service id.
+    pub service: String,
+    /// Slot start (ms).
+    pub slot_start: i64,
+    /// Slot end (ms).
+    pub slot_end: i64,
+    /// Local day of the slot.
+    pub day: String,
+    /// Keyed hash of the ID number.
+    pub person: String,
+    /// Masked ID number.
+    pub id_masked: String,
+    /// Masked name.
+    pub name_masked: String,
+    /// Masked phone.
+    pub phone_masked: String,
+    /// Channel the booking came through.
+    pub channel: String,
+    /// Verification method.
+    pub method: String,
+    /// booked | checked_in | cancelled | no_show | done.
+    pub status: String,
+    /// The ticket issued at check-in.
+    pub ticket_id: Option<i64>,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+const COLS: &str = "id, code, service, slot_start, slot_end, day, person, id_masked, name_masked, \
+     phone_masked, channel, method, status, ticket_id, created_at";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Appointment, sqlx::Error> {
+    Ok(Appointment {
+        id: r.try_get(0)?,
+        code: r.try_get(1)?,
+        service: r.try_get(2)?,
+        slot_start: r.try_get(3)?,
+        slot_end: r.try_get(4)?,
+        day: r.try_get(5)?,
+        person: r.try_get(6)?,
+        id_masked: r.try_get(7)?,
+        name_masked: r.try_get(8)?,
+        phone_masked: r.try_get(9)?,
+        channel: r.try_get(10)?,
+        method: r.try_get(11)?,
+        status: r.try_get(12)?,
+        ticket_id: r.try_get(13)?,
+        created_at: r.try_get(14)?,
+    })
+}
+
+/// A booking request, already checked against the config and the calendar.
+#[derive(Debug, Clone)]
+pub struct BookRequest<'a> {
+    /// Service id.
+    pub service: &'a str,
+    /// Slot start and end (ms).
+    pub slot: (i64, i64),
+    /// Local day of the slot.
+    pub day: &'a str,
+    /// Slot capacity.
+    pub capacity: i64,
+    /// Active appointments a person may hold per day.
+    pub daily_limit: i64,
+    /// Who (hash + masked forms + channel + method).
+    pub who: &'a crate::identity::Citizen,
+    /// Now (ms).
+    pub now: i64,
+}
+
+/// Booked-so-far counts of a service's slots in `[from, to)`.
+pub type SlotCounts = Vec<(i64, i64)>;
+
+impl Store {
+    /// Books atomically: refuses a banned person, a full slot, or a person at the daily
+    /// limit, changing nothing.
+    ///
+    /// # Errors
+    /// [`Refusal::Banned`], [`Refusal::SlotFull`], [`Refusal::DailyLimit`]; database errors.
+    pub async fn book(&self, req: &BookRequest<'_>) -> StoreResult<Appointment> {
+        // A random code may (rarely) collide with an existing one: try again afresh.
+        let mut last = None;
+        for _ in 0..3 {
+            match self.book_once(req).await {
+                Err(e) if is_unique_violation(&e) => last = Some(e),
+                r => return r,
+            }
+        }
+        Err(last.unwrap_or(StoreError::Refused(Refusal::Contention)))
+    }
+
+    async fn book_once(&self, req: &BookRequest<'_>) -> StoreResult<Appointment> {
+        let mut tx = self.write.begin().await?;
+        if let Some((until_day, reason)) = active_ban(&mut tx, &req.who.id_hash, req.now).await? {
+            return Err(Refusal::Banned { until_day, reason }.into());
+        }
+        let got: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO slots (service, slot_start, slot_end, capacity, booked) VALUES ($1, $2, $3, $4, 1) \
+             ON CONFLICT (service, slot_start) DO UPDATE SET booked = slots.booked + 1, capacity = $4 \
+             WHERE slots.booked < $4 RETURNING booked",
+        )
+        .bind(req.service)
+        .bind(req.slot.0)
+        .bind(req.slot.1)
+        .bind(req.capacity)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if got.is_none() {
+            return Err(Refusal::SlotFull.into());
+        }
+        let active: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO person_days (person, day, active) VALUES ($1, $2, 1) \
+             ON CONFLICT (person, day) DO UPDATE SET active = person_days.active + 1 \
+             WHERE person_days.active < $3 RETURNING active",
+        )
+        .bind(&req.who.id_hash)
+        .bind(req.day)
+        .bind(req.daily_limit)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if active.is_none() {
+            return Err(Refusal::DailyLimit(req.daily_limit).into());
+        }
+        let code = format!("{:08}", rand::random::<u32>() % 100_000_000);
+        let row = sqlx::query(&format!(
+            "INSERT INTO appointments (code, service, slot_start, slot_end, day, person, id_masked, \
+             name_masked, phone_masked, channel, method, status, created_at, changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12) RETURNING {COLS}"
+        ))
+        .bind(&code)
+        .bind(req.service)
+        .bind(req.slot.0)
+        .bind(req.slot.1)
+        .bind(req.day)
+        .bind(&req.who.id_hash)
+        .bind(&req.who.id_masked)
+        .bind(&req.who.name_masked)
+        .bind(&req.who.phone_masked)
+        .bind(&req.who.channel)
+        .bind(&req.who.method)
+        .bind(req.now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let a = from_row(&row)?;
+        tx.commit().await?;
+        Ok(a)
+    }
+
+    /// Cancels the person's booked appointment before its slot starts, freeing the slot
+    /// and the daily count in the same transaction.
+    ///
+    /// # Errors
+    /// [`Refusal::AppointmentNotFound`] (unknown, or someone else's), [`Refusal::TooLate`],
+    /// [`Refusal::NotBooked`]; database errors.
+    pub async fn cancel(&self, code: &str, person: &str, now: i64) -> StoreResult<Appointment> {
+        let mut tx = self.write.begin().await?;
+        let a = by_code(&mut tx, code)
+            .await?
+            .filter(|a| a.person == person)
+            .ok_or(Refusal::AppointmentNotFound)?;
+        if now >= a.slot_start {
+            return Err(Refusal::TooLate.into());
+        }
+        let done = sqlx::query("UPDATE appointments SET status = 'cancelled', changed_at = $2 WHERE id = $1 AND status = 'booked'")
+            .bind(a.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(Refusal::NotBooked(a.status).into());
+        }
+        sqlx::query("UPDATE slots SET booked = booked - 1 WHERE service = $1 AND slot_start = $2 AND booked > 0")
+            .bind(&a.service)
+            .bind(a.slot_start)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE person_days SET active = active - 1 WHERE person = $1 AND day = $2 AND active > 0")
+            .bind(&a.person)
+            .bind(&a.day)
+            .execute(&mut *tx)
+            .await?;
+        let a = by_code(&mut tx, code)
+            .await?
+            .ok_or(Refusal::AppointmentNotFound)?;
+        tx.commit().await?;
+        Ok(a)
+    }
+
+    /// The appointment with this code.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn appointment(&self, code: &str) -> StoreResult<Option<Appointment>> {
+        let row = sqlx::query(&format!("SELECT {COLS} FROM appointments WHERE code = $1"))
+            .bind(code)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.map(|r| from_row(&r)).transpose()?)
+    }
+
+    /// A person's appointments, newest slot first.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn appointments_of(&self, person: &str) -> StoreResult<Vec<Appointment>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM appointments WHERE person = $1 ORDER BY slot_start DESC, id DESC LIMIT 100"
+        ))
+        .bind(person)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(from_row)
+            .collect::<Result<_, _>>()
+            .map_err(Into::into)
+    }
+
+    /// Booked counts of a service's slots starting in `[from, to)`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn slot_counts(&self, service: &str, from: i64, to: i64) -> StoreResult<SlotCounts> {
+        let rows = sqlx::query("SELECT slot_start, booked FROM slots WHERE service = $1 AND slot_start >= $2 AND slot_start < $3")
+            .bind(service)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Checks in a booked appointment and issues its appointment-class ticket, in one
+    /// transaction: a racing cancel or a second check-in loses.
+    ///
+    /// # Errors
+    /// [`Refusal::NotBooked`] when it is no longer booked; database errors.
+    pub async fn check_in(&self, a: &Appointment, ticket: NewTicket) -> StoreResult<super::Issued> {
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query("UPDATE appointments SET status = 'checked_in', changed_at = $2 WHERE id = $1 AND status = 'booked'")
+            .bind(a.id)
+            .bind(ticket.now)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            let now_status = by_code(&mut tx, &a.code)
+                .await?
+                .map_or_else(|| "unknown".into(), |x| x.status);
+            return Err(Refusal::NotBooked(now_status).into());
+        }
+        let mut ahead = std::collections::HashMap::new();
+        let issued = match issue_one(&mut tx, &ticket, &mut ahead).await? {
+            Ok(i) => i,
+            Err(e) => return Err(e),
+        };
+        sqlx::query("UPDATE appointments SET ticket_id = $2 WHERE id = $1")
+            .bind(a.id)
+            .bind(issued.ticket.id)
+            .execute(&mut *tx)
+            .await?;
+        outbox::enqueue(&mut tx, outbox::QUEUE, &ticket.service, "", ticket.now).await?;
+        tx.commit().await?;
+        self.outbox_signal.notify_one();
+        Ok(issued)
+    }
+
+    /// Today's booked appointments of a person (for check-in by ID card).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn booked_of_day(&self, person: &str, day: &str) -> StoreResult<Vec<Appointment>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM appointments WHERE person = $1 AND day = $2 AND status = 'booked' ORDER BY slot_start"
+        ))
+        .bind(person)
+        .bind(day)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(from_row)
+            .collect::<Result<_, _>>()
+            .map_err(Into::into)
+    }
+}
+
+async fn by_code(tx: &mut Tx, code: &str) -> Result<Option<Appointment>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {COLS} FROM appointments WHERE code = $1"))
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|r| from_row(&r)).transpose()
+}
+
+/// The end day and reason of a ban in force at `now`, if any.
+pub(crate) async fn active_ban(
+    tx: &mut Tx,
+    person: &str,
+    now: i64,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT until_day, reason FROM bans WHERE person = $1 AND lifted_at IS NULL AND until_ms > $2 \
+         ORDER BY until_ms DESC LIMIT 1",
+    )
+    .bind(person)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+}
+
+/// Whether the error is a unique-constraint violation (a code collision).
+fn is_unique_violation(e: &StoreError) -> bool {
+    matches!(e, StoreError::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
+}

@@ -1,0 +1,263 @@
+//! No-shows, false information and bans. Every rule applies inside one transaction with
+//! the change that triggers it, so two replicas sweeping at once count each no-show once.
+
+use super::{Store, StoreResult};
+use sqlx::{Any, Row, Transaction};
+
+type Tx = Transaction<'static, Any>;
+
+/// How a ban is worked out: counts and lengths from the config, dates from the hall's
+/// calendar (the caller computes `until` for "now + N months").
+#[derive(Debug, Clone)]
+pub struct BanRule {
+    /// Strikes that lead to a ban.
+    pub limit: i64,
+    /// Ban end: local day (`YYYY-MM-DD`) and its first instant (ms).
+    pub until: (String, i64),
+    /// Reason shown to the person.
+    pub reason: String,
+}
+
+/// A ban as admins see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ban {
+    /// Row id.
+    pub id: i64,
+    /// Masked ID number.
+    pub id_masked: String,
+    /// Why.
+    pub reason: String,
+    /// From (ms).
+    pub starts_at: i64,
+    /// Until (local day).
+    pub until_day: String,
+    /// Lifted at (ms), if lifted.
+    pub lifted_at: Option<i64>,
+    /// Who lifted it.
+    pub lifted_by: Option<String>,
+}
+
+async fn ban(
+    tx: &mut Tx,
+    person: &str,
+    id_masked: &str,
+    rule: &BanRule,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO bans (person, id_masked, reason, starts_at, until_ms, until_day) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(person)
+    .bind(id_masked)
+    .bind(&rule.reason)
+    .bind(now)
+    .bind(rule.until.1)
+    .bind(&rule.until.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Marks booked appointments whose check-in window closed before `now` as no-shows,
+    /// counts them per person, and bans whoever reaches the limit. Returns the number of
+    /// no-shows marked.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn sweep_no_shows(
+        &self,
+        grace_ms: i64,
+        rule: &BanRule,
+        now: i64,
+    ) -> StoreResult<usize> {
+        let mut tx = self.write.begin().await?;
+        let rows = sqlx::query(
+            "UPDATE appointments SET status = 'no_show', changed_at = $1 \
+             WHERE status = 'booked' AND slot_start + $2 < $1 RETURNING person, id_masked",
+        )
+        .bind(now)
+        .bind(grace_ms)
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in &rows {
+            let person: String = r.try_get(0)?;
+            let masked: String = r.try_get(1)?;
+            let n: i64 = sqlx::query_scalar(
+                "INSERT INTO people (person, no_shows) VALUES ($1, 1) \
+                 ON CONFLICT (person) DO UPDATE SET no_shows = people.no_shows + 1 RETURNING no_shows",
+            )
+            .bind(&person)
+            .fetch_one(&mut *tx)
+            .await?;
+            if n >= rule.limit {
+                ban(&mut tx, &person, &masked, rule, now).await?;
+                sqlx::query("UPDATE people SET no_shows = 0 WHERE person = $1")
+                    .bind(&person)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(rows.len())
+    }
+
+    /// Records "false information" on the appointment behind ticket `ticket_id`; bans
+    /// after `rule.limit` consecutive marks. Returns whether a ban followed.
+    ///
+    /// # Errors
+    /// [`super::Refusal::NotAppointment`] for a walk-in ticket; database errors.
+    pub async fn mark_false_info(
+        &self,
+        ticket_id: i64,
+        rule: &BanRule,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write.begin().await?;
+        let row = sqlx::query(
+            "UPDATE appointments SET false_info = 1, changed_at = $2 WHERE ticket_id = $1 AND false_info = 0 \
+             RETURNING person, id_masked",
+        )
+        .bind(ticket_id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Err(super::Refusal::NotAppointment.into());
+        };
+        let person: String = row.try_get(0)?;
+        let masked: String = row.try_get(1)?;
+        let n: i64 = sqlx::query_scalar(
+            "INSERT INTO people (person, false_streak) VALUES ($1, 1) \
+             ON CONFLICT (person) DO UPDATE SET false_streak = people.false_streak + 1 RETURNING false_streak",
+        )
+        .bind(&person)
+        .fetch_one(&mut *tx)
+        .await?;
+        let banned = n >= rule.limit;
+        if banned {
+            ban(&mut tx, &person, &masked, rule, now).await?;
+            sqlx::query("UPDATE people SET false_streak = 0 WHERE person = $1")
+                .bind(&person)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(banned)
+    }
+
+    /// Bans, newest first (`all` includes lifted and expired ones).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn bans(&self, all: bool, now: i64) -> StoreResult<Vec<Ban>> {
+        let filter = if all {
+            ""
+        } else {
+            "WHERE lifted_at IS NULL AND until_ms > $1"
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT id, id_masked, reason, starts_at, until_day, lifted_at, lifted_by FROM bans {filter} \
+             ORDER BY id DESC LIMIT 500"
+        ))
+        .bind(now)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Ban {
+                    id: r.try_get(0)?,
+                    id_masked: r.try_get(1)?,
+                    reason: r.try_get(2)?,
+                    starts_at: r.try_get(3)?,
+                    until_day: r.try_get(4)?,
+                    lifted_at: r.try_get(5)?,
+                    lifted_by: r.try_get(6)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Lifts a ban and writes the audit row in the same transaction; false when there was
+    /// no such ban in force.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn lift_ban(
+        &self,
+        id: i64,
+        actor: &str,
+        reason: &str,
+        origin: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE bans SET lifted_at = $2, lifted_by = $3, lift_reason = $4 WHERE id = $1 AND lifted_at IS NULL",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(actor)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            audit(
+                &mut tx,
+                now,
+                actor,
+                "lift_ban",
+                &id.to_string(),
+                reason,
+                origin,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Audit rows, newest first.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn audit_log(&self, limit: i64) -> StoreResult<Vec<serde_json::Value>> {
+        let rows = sqlx::query("SELECT at, actor, action, subject, detail, origin FROM audit ORDER BY id DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(serde_json::json!({
+                    "at": r.try_get::<i64, _>(0)?, "actor": r.try_get::<String, _>(1)?,
+                    "action": r.try_get::<String, _>(2)?, "subject": r.try_get::<String, _>(3)?,
+                    "detail": r.try_get::<String, _>(4)?, "origin": r.try_get::<String, _>(5)?,
+                }))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+}
+
+/// Writes one audit row inside `tx`.
+pub(crate) async fn audit(
+    tx: &mut Tx,
+    now: i64,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+    origin: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO audit (at, actor, action, subject, detail, origin) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(now)
+        .bind(actor)
+        .bind(action)
+        .bind(subject)
+        .bind(detail)
+        .bind(origin)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
