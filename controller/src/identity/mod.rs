@@ -1,9 +1,39 @@
 //! Who is booking: signed identity assertions (JWT) from configured identity providers,
 //! verified here; ID numbers reduced at once to a keyed hash (for matching) and a masked
 //! form (for display). The clear number never leaves this module.
+//!
+//! # Layout
+//! - [`data`]: GB 11643-1999 ID numbers, mobile phones, names — validated and
+//!   normalised; error messages never repeat the value.
+//! - [`mask`]: the masked forms (`4601**********123X`, `张*三`, `138****0000`).
+//! - `hash`: HMAC-SHA256 of the ID under the hall's key (`id_hash_key[_env]`).
+//! - `keys`: trusted providers and their public keys (PEM or JWKS by `kid`).
+//! - `claims`: the JWT's parts, times (`exp` required, 60 s leeway) and claims.
+//! - `devkey`: the development provider's Ed25519 key in `{data_dir}`.
+//! - [`dev`]: `POST /api/v1/dev/identity` and the `/dev/identity` page (demo only).
+//! - `extract`: [`Citizen`] as an axum extractor from `Authorization: Bearer`.
+//!
+//! Time is passed in (`now_s`), never read here.
 
+mod claims;
+pub mod data;
+pub mod dev;
+mod devkey;
+mod extract;
+mod hash;
+mod keys;
+pub mod mask;
+
+pub use devkey::{DEV_CHANNEL, DEV_ISSUER, KEY_FILE as DEV_KEY_FILE};
+
+use claims::{excerpt, rejected, Claims, Token};
 use hallq_config::Settings;
+use jsonwebtoken::Algorithm;
+use keys::Trusted;
 use std::path::Path;
+
+/// How long a development assertion stays valid.
+pub const DEV_ASSERTION_TTL_S: i64 = 24 * 3600;
 
 /// A verified citizen, as the rest of the controller may know them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +71,23 @@ pub enum IdentityError {
 
 /// Verifier (and, when enabled, the development issuer).
 pub struct Identity {
-    _private: (),
+    /// Trusted providers, the development one last.
+    providers: Vec<Trusted>,
+    /// Key of the ID hash; `None` when the hall books nothing and has none.
+    hash_key: Option<hash::HashKey>,
+    /// Signer of the development provider, when enabled.
+    dev: Option<devkey::DevSigner>,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<&str> = self.providers.iter().map(|p| p.id.as_str()).collect();
+        f.debug_struct("Identity")
+            .field("providers", &ids)
+            .field("hash_key", &self.hash_key)
+            .field("dev_provider", &self.dev.is_some())
+            .finish()
+    }
 }
 
 impl Identity {
@@ -49,23 +95,168 @@ impl Identity {
     ///
     /// # Errors
     /// When a provider's key cannot be read or the hashing key is missing.
-    pub fn from_config(_cfg: &Settings, _data_dir: &Path) -> Result<Self, IdentityError> {
-        Ok(Self { _private: () })
+    pub fn from_config(cfg: &Settings, data_dir: &Path) -> Result<Self, IdentityError> {
+        let id = &cfg.identity;
+        let mut providers = id
+            .providers
+            .iter()
+            .map(Trusted::load)
+            .collect::<Result<Vec<_>, _>>()?;
+        let dev = if id.dev_provider {
+            let (signer, trusted) = devkey::load_or_create(data_dir)?;
+            providers.push(trusted);
+            Some(signer)
+        } else {
+            None
+        };
+        Ok(Self {
+            providers,
+            hash_key: hash::load(cfg)?,
+            dev,
+        })
+    }
+
+    /// Whether the development identity provider is on.
+    #[must_use]
+    pub fn dev_enabled(&self) -> bool {
+        self.dev.is_some()
     }
 
     /// Verifies a bearer assertion at `now_s` (seconds since the epoch).
     ///
     /// # Errors
     /// [`IdentityError`] saying why.
-    pub fn verify(&self, _assertion: &str, _now_s: i64) -> Result<Citizen, IdentityError> {
-        Err(IdentityError::Rejected("not implemented".into()))
+    pub fn verify(&self, assertion: &str, now_s: i64) -> Result<Citizen, IdentityError> {
+        let token = Token::parse(assertion.trim())?;
+        let provider = self.check_signature(&token)?;
+        claims::check_times(&token, now_s)?;
+        let claims = Claims::from_token(&token)?;
+        if !provider.methods.contains(&claims.method) {
+            return Err(rejected(format!(
+                "认证方式不被接受 / method {} not accepted by this provider ({})",
+                excerpt(&claims.method),
+                provider.channel
+            )));
+        }
+        self.citizen(&claims, &provider.channel)
+    }
+
+    /// The provider named by `iss` whose key signed the token.
+    fn check_signature(&self, token: &Token<'_>) -> Result<&Trusted, IdentityError> {
+        let iss = token.str_claim("iss").ok_or_else(|| {
+            rejected("实名凭证缺少签发方 / the identity assertion has no iss (issuer) claim")
+        })?;
+        let of_issuer: Vec<&Trusted> = self.providers.iter().filter(|p| p.issuer == iss).collect();
+        if of_issuer.is_empty() {
+            return Err(rejected(format!(
+                "不受信任的签发方 / untrusted issuer {}",
+                excerpt(iss)
+            )));
+        }
+        let alg = keys::parse_alg(&token.alg);
+        let same_alg: Vec<&Trusted> = of_issuer
+            .iter()
+            .copied()
+            .filter(|p| Some(p.alg) == alg)
+            .collect();
+        if same_alg.is_empty() {
+            return Err(rejected(format!(
+                "签名算法不符 / algorithm {} does not match the issuer's {:?}",
+                excerpt(&token.alg),
+                of_issuer[0].alg
+            )));
+        }
+        let kid = token.kid.as_deref();
+        let mut any_key = false;
+        for p in same_alg {
+            for k in p.candidates(kid) {
+                any_key = true;
+                if jsonwebtoken::crypto::verify(
+                    token.signature,
+                    token.signed.as_bytes(),
+                    &k.key,
+                    p.alg,
+                )
+                .unwrap_or(false)
+                {
+                    return Ok(p);
+                }
+            }
+        }
+        if !any_key {
+            return Err(rejected(format!(
+                "未知的签名密钥 / unknown key id {}",
+                excerpt(kid.unwrap_or_default())
+            )));
+        }
+        Err(rejected("签名无效 / bad signature"))
+    }
+
+    /// Validates the personal claims and reduces them to hash and masks.
+    fn citizen(&self, c: &Claims, channel: &str) -> Result<Citizen, IdentityError> {
+        let id = data::normalize_id_number(&c.id_number)?;
+        let phone = data::normalize_phone(&c.phone)?;
+        let name = data::normalize_name(&c.name)?;
+        Ok(Citizen {
+            id_hash: self.key()?.hash(&id),
+            id_masked: mask::mask_id_number(&id),
+            name_masked: mask::mask_name(&name),
+            phone_masked: mask::mask_phone(&phone),
+            channel: channel.to_string(),
+            method: c.method.clone(),
+        })
+    }
+
+    fn key(&self) -> Result<&hash::HashKey, IdentityError> {
+        self.hash_key.as_ref().ok_or_else(|| {
+            IdentityError::Config(
+                "no key for hashing ID numbers: set identity.id_hash_key_env or identity.id_hash_key"
+                    .into(),
+            )
+        })
     }
 
     /// The keyed hash of an ID number (after validating it).
     ///
     /// # Errors
     /// [`IdentityError::BadData`] for an invalid number.
-    pub fn hash_id(&self, _id_number: &str) -> Result<String, IdentityError> {
-        Err(IdentityError::Config("not implemented".into()))
+    pub fn hash_id(&self, id_number: &str) -> Result<String, IdentityError> {
+        let id = data::normalize_id_number(id_number)?;
+        Ok(self.key()?.hash(&id))
+    }
+
+    /// Signs a development assertion (issuer `hallq-dev`, valid
+    /// [`DEV_ASSERTION_TTL_S`]) after validating the data; `method` defaults to `face`.
+    ///
+    /// # Errors
+    /// [`IdentityError::Config`] when the development provider is off;
+    /// [`IdentityError::BadData`] for an invalid name, ID number, phone or method.
+    pub fn dev_sign(
+        &self,
+        name: &str,
+        id_number: &str,
+        phone: &str,
+        method: Option<&str>,
+        now_s: i64,
+    ) -> Result<String, IdentityError> {
+        let dev = self.dev.as_ref().ok_or_else(|| {
+            IdentityError::Config("the development identity provider is disabled".into())
+        })?;
+        let name = data::normalize_name(name)?;
+        let id = data::normalize_id_number(id_number)?;
+        let phone = data::normalize_phone(phone)?;
+        let method = data::normalize_method(method)?;
+        let claims = serde_json::json!({
+            "iss": DEV_ISSUER,
+            "iat": now_s,
+            "exp": now_s + DEV_ASSERTION_TTL_S,
+            "name": name,
+            "id_number": id,
+            "phone": phone,
+            "method": method,
+        });
+        let header = jsonwebtoken::Header::new(Algorithm::EdDSA);
+        jsonwebtoken::encode(&header, &claims, &dev.key)
+            .map_err(|e| IdentityError::Config(format!("cannot sign a development assertion: {e}")))
     }
 }

@@ -1,0 +1,123 @@
+//! The development identity provider's routes (demo and test halls only; merged into the
+//! router only when `identity.dev_provider` is on):
+//! - `POST /api/v1/dev/identity` `{name, id_number, phone, method?}` → `{assertion}`;
+//! - `GET /dev/identity`: a phone-sized form that says it is for demonstration only.
+
+use super::{data, Identity, IdentityError, DEV_ASSERTION_TTL_S};
+use crate::api::body::JsonBody;
+use crate::api::error::ApiError;
+use crate::api::AppState;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+/// The page, with `{{HALL}}` for the hall's name.
+const PAGE: &str = include_str!("../../assets/dev_identity.html");
+
+/// Both routes of the development provider. Merge them only when it is enabled.
+pub fn dev_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/dev/identity", post(issue))
+        .route("/dev/identity", get(page))
+}
+
+fn disabled() -> ApiError {
+    ApiError::not_found("not_found", "没有这个地址 / no such route")
+}
+
+/// A string field of the body (absent → empty, which validation then refuses).
+fn field<'a>(body: &'a Value, key: &str, code: &'static str) -> Result<&'a str, ApiError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(""),
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(ApiError::unprocessable(
+            code,
+            format!("{key} 应为字符串 / {key} must be a string"),
+        )),
+    }
+}
+
+fn refuse(code: &'static str) -> impl Fn(IdentityError) -> ApiError {
+    move |e| match e {
+        IdentityError::BadData(m) => ApiError::unprocessable(code, m),
+        other => other.into_api_error(),
+    }
+}
+
+/// Checks the request's data field by field, so that each problem gets its own code.
+fn check(body: &Value) -> Result<(), ApiError> {
+    if !body.is_object() {
+        return Err(ApiError::unprocessable(
+            "invalid_body",
+            "请求应为JSON对象 / the body must be a JSON object",
+        ));
+    }
+    data::normalize_name(field(body, "name", "invalid_name")?).map_err(refuse("invalid_name"))?;
+    data::normalize_id_number(field(body, "id_number", "invalid_id_number")?)
+        .map_err(refuse("invalid_id_number"))?;
+    data::normalize_phone(field(body, "phone", "invalid_phone")?)
+        .map_err(refuse("invalid_phone"))?;
+    let method = field(body, "method", "invalid_method")?;
+    data::normalize_method(Some(method)).map_err(refuse("invalid_method"))?;
+    Ok(())
+}
+
+fn sign(id: &Identity, body: &Value, now_s: i64) -> Result<String, ApiError> {
+    let f = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default();
+    let method = Some(f("method")).filter(|m| !m.is_empty());
+    id.dev_sign(f("name"), f("id_number"), f("phone"), method, now_s)
+        .map_err(refuse("invalid_identity_data"))
+}
+
+/// POST /api/v1/dev/identity: a signed assertion for the typed person, valid 24 h.
+///
+/// # Errors
+/// 404 `not_found` when the development provider is off; 422 `invalid_name`,
+/// `invalid_id_number`, `invalid_phone`, `invalid_method` (messages without the data).
+pub async fn issue(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    if !state.identity.dev_enabled() {
+        return Err(disabled());
+    }
+    check(&body)?;
+    let now_s = state.now().div_euclid(1000);
+    let assertion = sign(&state.identity, &body, now_s)?;
+    Ok(Json(json!({
+        "assertion": assertion,
+        "expires_at": now_s + DEV_ASSERTION_TTL_S,
+        "book_url": format!("/book#assertion={assertion}"),
+        "demo": true,
+    })))
+}
+
+/// GET /dev/identity: the demonstration form.
+///
+/// # Errors
+/// 404 `not_found` when the development provider is off.
+pub async fn page(State(state): State<AppState>) -> Result<Response, ApiError> {
+    if !state.identity.dev_enabled() {
+        return Err(disabled());
+    }
+    let html = PAGE.replace("{{HALL}}", &escape(&state.cfg.hall.name));
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::HeaderName::from_static("x-robots-tag"), "noindex"),
+        ],
+        Html(html),
+    )
+        .into_response())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -1,0 +1,58 @@
+//! [`Citizen`] as an axum extractor: `Authorization: Bearer <assertion>`, verified at the
+//! server's clock. 401 `identity_required` / `identity_rejected`, 422
+//! `invalid_identity_data`.
+
+use super::{Citizen, IdentityError};
+use crate::api::error::ApiError;
+use crate::api::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts, StatusCode};
+
+impl IdentityError {
+    /// The contract's error: 401 `identity_required` (no assertion), 401
+    /// `identity_rejected`, 422 `invalid_identity_data`, 503 `identity_unavailable` (config;
+    /// logged, not shown).
+    #[must_use]
+    pub fn into_api_error(self) -> ApiError {
+        match self {
+            Self::Missing => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "identity_required",
+                self.to_string(),
+            ),
+            Self::Rejected(m) => ApiError::new(StatusCode::UNAUTHORIZED, "identity_rejected", m),
+            Self::BadData(m) => ApiError::unprocessable("invalid_identity_data", m),
+            Self::Config(m) => {
+                tracing::error!("identity: {m}");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "identity_unavailable",
+                    "实名认证暂不可用 / identity verification is not available",
+                )
+            }
+        }
+    }
+}
+
+/// The bearer credential of the request, if it has one.
+fn bearer(parts: &Parts) -> Option<&str> {
+    let v = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, rest) = v.trim().split_once(' ')?;
+    let token = rest.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+impl FromRequestParts<AppState> for Citizen {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let assertion = bearer(parts).ok_or(IdentityError::Missing.into_api_error())?;
+        state
+            .identity
+            .verify(assertion, state.now().div_euclid(1000))
+            .map_err(IdentityError::into_api_error)
+    }
+}
