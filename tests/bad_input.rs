@@ -33,7 +33,16 @@ async fn raw(
 }
 
 /// name, method, path, token, content type, body, expected status, expected code.
-type Case<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>, Vec<u8>, u16, &'a str);
+type Case<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Vec<u8>,
+    u16,
+    &'a str,
+);
 
 /// What a user can see of the hall's state: the snapshot, without its clock.
 async fn state(hall: &Hall) -> Value {

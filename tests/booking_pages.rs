@@ -197,7 +197,8 @@ async fn book_then_cancel_on_a_phone() {
     .await;
     assert_eq!(b.js("return location.hash").await, json!(""));
     assert_eq!(
-        b.js("return localStorage.getItem('hallq-assertion')").await,
+        b.js("return sessionStorage.getItem('hallq-assertion')")
+            .await,
         json!(token)
     );
 
@@ -294,7 +295,7 @@ async fn book_then_cancel_on_a_phone() {
     assert_eq!(text(&b, "#d-status").await, "已预约");
     assert!(slot_text.starts_with(&text(&b, "#d-slot").await));
     assert_eq!(
-        b.js("return document.body.innerHTML.indexOf('11010519491231002X') < 0 && JSON.stringify(localStorage).indexOf('11010519491231002X') < 0")
+        b.js("return document.body.innerHTML.indexOf('11010519491231002X') < 0 && JSON.stringify(sessionStorage).indexOf('11010519491231002X') < 0")
             .await,
         json!(true),
         "the full ID number is neither shown nor stored in clear"
@@ -457,13 +458,14 @@ async fn refusals_in_plain_words() {
     );
 
     // An assertion the hall does not accept: back to the app.
-    b.js("localStorage.setItem('hallq-assertion', 'not.a.jwt'); return 1")
+    b.js("sessionStorage.setItem('hallq-assertion', 'not.a.jwt'); return 1")
         .await;
     b.goto(&page(&hall, "/book?view=mine")).await;
     view_is(&b, "entry").await;
     assert!(text(&b, "#entry-msg").await.contains("重新进入"));
     assert_eq!(
-        b.js("return localStorage.getItem('hallq-assertion')").await,
+        b.js("return sessionStorage.getItem('hallq-assertion')")
+            .await,
         Value::Null,
         "a rejected assertion is forgotten"
     );

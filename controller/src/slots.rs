@@ -129,6 +129,19 @@ mod tests {
     }
 
     #[test]
+    fn find_agrees_with_the_listing() {
+        let tz: Tz = "Asia/Shanghai".parse().unwrap();
+        let b = booking();
+        let cal = Calendar::default();
+        for s in slots_of_day(&b, &cal, tz, d("2026-12-01")) {
+            assert_eq!(find(&b, &cal, tz, s.start), Some(s));
+            assert_eq!(find(&b, &cal, tz, s.start + 60_000), None);
+        }
+        assert_eq!(find(&b, &cal, tz, ms("2026-12-01T10:30:00+08:00")), None); // would overrun
+        assert_eq!(find(&b, &cal, tz, ms("2026-12-06T09:00:00+08:00")), None); // Sunday
+    }
+
+    #[test]
     fn calendar_holidays_and_makeup_days() {
         let b = booking(); // mon-fri
         let cal = Calendar {

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
+mod bookings;
 mod fanout;
 mod watchers;
 
@@ -69,6 +70,16 @@ async fn start(args: &BenchArgs) -> anyhow::Result<Target> {
         for s in &mut sec.services {
             s.width = 6;
             s.daily_cap = None;
+            if let Some(b) = &mut s.booking {
+                // 720 two-minute slots a day, 10 seats each, every day.
+                b.slot_minutes = 2;
+                b.capacity = 10;
+                b.open = "00:00".into();
+                b.close = "24:00".into();
+                b.days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                    .map(String::from)
+                    .to_vec();
+            }
         }
     }
     cfg.hall.hours.open = "00:00".into();
@@ -161,6 +172,12 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let r = match args.what.as_str() {
         "tickets" => tickets(&target, &args).await,
         "calls" => calls(&target, &args).await,
+        "bookings" => tokio::time::timeout(
+            bookings::TIMEOUT,
+            bookings::run(&args, &target.base, "property"),
+        )
+        .await
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("bookings benchmark timed out"))),
         other => Err(anyhow::anyhow!(
             "unknown benchmark {other:?}: use tickets or calls"
         )),

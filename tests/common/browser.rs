@@ -156,6 +156,20 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // End the WebDriver session first, so Chromium exits with it; then the driver.
+        if let Some((host, path)) = self
+            .base
+            .strip_prefix("http://")
+            .and_then(|r| r.split_once('/'))
+        {
+            if let Ok(mut s) = std::net::TcpStream::connect(host) {
+                use std::io::{Read, Write};
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                let req = format!("DELETE /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                let _ = s.write_all(req.as_bytes());
+                let _ = s.read(&mut [0u8; 1024]);
+            }
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

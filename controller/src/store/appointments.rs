@@ -86,82 +86,128 @@ pub struct BookRequest<'a> {
     pub now: i64,
 }
 
+/// A booking that can cross a channel to the writer task.
+pub(crate) struct BookJob {
+    service: String,
+    slot: (i64, i64),
+    day: String,
+    capacity: i64,
+    daily_limit: i64,
+    who: crate::identity::Citizen,
+    now: i64,
+}
+
+/// Books inside a savepoint of the writer's transaction: a refusal rolls back only this
+/// booking's counter changes; a (rare) booking-code collision retries with a new code.
+pub(crate) async fn book_in_savepoint(
+    tx: &mut Tx,
+    b: &BookJob,
+) -> Result<StoreResult<Appointment>, sqlx::Error> {
+    for _ in 0..3 {
+        let mut sp = sqlx::Acquire::begin(&mut **tx).await?;
+        match book_steps(&mut sp, b).await {
+            Ok(Ok(a)) => {
+                sp.commit().await?;
+                return Ok(Ok(a));
+            }
+            Ok(Err(refusal)) => {
+                sp.rollback().await?;
+                return Ok(Err(refusal.into()));
+            }
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => sp.rollback().await?,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Err(Refusal::Contention.into()))
+}
+
+async fn book_steps(
+    tx: &mut sqlx::AnyConnection,
+    req: &BookJob,
+) -> Result<Result<Appointment, Refusal>, sqlx::Error> {
+    if let Some((until_day, reason)) = active_ban(tx, &req.who.id_hash, req.now).await? {
+        return Ok(Err(Refusal::Banned { until_day, reason }));
+    }
+    let got: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO slots (service, slot_start, slot_end, capacity, booked) VALUES ($1, $2, $3, $4, 1) \
+         ON CONFLICT (service, slot_start) DO UPDATE SET booked = slots.booked + 1, capacity = $4 \
+         WHERE slots.booked < $4 RETURNING booked",
+    )
+    .bind(&req.service)
+    .bind(req.slot.0)
+    .bind(req.slot.1)
+    .bind(req.capacity)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if got.is_none() {
+        return Ok(Err(Refusal::SlotFull));
+    }
+    let active: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO person_days (person, day, active) VALUES ($1, $2, 1) \
+         ON CONFLICT (person, day) DO UPDATE SET active = person_days.active + 1 \
+         WHERE person_days.active < $3 RETURNING active",
+    )
+    .bind(&req.who.id_hash)
+    .bind(&req.day)
+    .bind(req.daily_limit)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if active.is_none() {
+        return Ok(Err(Refusal::DailyLimit(req.daily_limit)));
+    }
+    let code = format!("{:08}", rand::random::<u32>() % 100_000_000);
+    let row = sqlx::query(&format!(
+        "INSERT INTO appointments (code, service, slot_start, slot_end, day, person, id_masked, \
+         name_masked, phone_masked, channel, method, status, created_at, changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12) RETURNING {COLS}"
+    ))
+    .bind(&code)
+    .bind(&req.service)
+    .bind(req.slot.0)
+    .bind(req.slot.1)
+    .bind(&req.day)
+    .bind(&req.who.id_hash)
+    .bind(&req.who.id_masked)
+    .bind(&req.who.name_masked)
+    .bind(&req.who.phone_masked)
+    .bind(&req.who.channel)
+    .bind(&req.who.method)
+    .bind(req.now)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(Ok(from_row(&row)?))
+}
+
 /// Booked-so-far counts of a service's slots in `[from, to)`.
 pub type SlotCounts = Vec<(i64, i64)>;
 
 impl Store {
     /// Books atomically: refuses a banned person, a full slot, or a person at the daily
-    /// limit, changing nothing.
+    /// limit, changing nothing. Runs in the writer task's group commit.
     ///
     /// # Errors
     /// [`Refusal::Banned`], [`Refusal::SlotFull`], [`Refusal::DailyLimit`]; database errors.
     pub async fn book(&self, req: &BookRequest<'_>) -> StoreResult<Appointment> {
-        // A random code may (rarely) collide with an existing one: try again afresh.
-        let mut last = None;
-        for _ in 0..3 {
-            match self.book_once(req).await {
-                Err(e) if is_unique_violation(&e) => last = Some(e),
-                r => return r,
-            }
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        let job = BookJob {
+            service: req.service.to_string(),
+            slot: req.slot,
+            day: req.day.to_string(),
+            capacity: req.capacity,
+            daily_limit: req.daily_limit,
+            who: req.who.clone(),
+            now: req.now,
+        };
+        let job = super::tickets::Job {
+            work: super::tickets::Work::Book(job),
+            reply,
+        };
+        match self.write_job(job, rx).await? {
+            super::tickets::Done::Book(a) => Ok(a),
+            super::tickets::Done::Ticket(_) => Err(StoreError::Db(sqlx::Error::Protocol(
+                "writer answered a booking with a ticket".into(),
+            ))),
         }
-        Err(last.unwrap_or(StoreError::Refused(Refusal::Contention)))
-    }
-
-    async fn book_once(&self, req: &BookRequest<'_>) -> StoreResult<Appointment> {
-        let mut tx = self.write.begin().await?;
-        if let Some((until_day, reason)) = active_ban(&mut tx, &req.who.id_hash, req.now).await? {
-            return Err(Refusal::Banned { until_day, reason }.into());
-        }
-        let got: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO slots (service, slot_start, slot_end, capacity, booked) VALUES ($1, $2, $3, $4, 1) \
-             ON CONFLICT (service, slot_start) DO UPDATE SET booked = slots.booked + 1, capacity = $4 \
-             WHERE slots.booked < $4 RETURNING booked",
-        )
-        .bind(req.service)
-        .bind(req.slot.0)
-        .bind(req.slot.1)
-        .bind(req.capacity)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if got.is_none() {
-            return Err(Refusal::SlotFull.into());
-        }
-        let active: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO person_days (person, day, active) VALUES ($1, $2, 1) \
-             ON CONFLICT (person, day) DO UPDATE SET active = person_days.active + 1 \
-             WHERE person_days.active < $3 RETURNING active",
-        )
-        .bind(&req.who.id_hash)
-        .bind(req.day)
-        .bind(req.daily_limit)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if active.is_none() {
-            return Err(Refusal::DailyLimit(req.daily_limit).into());
-        }
-        let code = format!("{:08}", rand::random::<u32>() % 100_000_000);
-        let row = sqlx::query(&format!(
-            "INSERT INTO appointments (code, service, slot_start, slot_end, day, person, id_masked, \
-             name_masked, phone_masked, channel, method, status, created_at, changed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12) RETURNING {COLS}"
-        ))
-        .bind(&code)
-        .bind(req.service)
-        .bind(req.slot.0)
-        .bind(req.slot.1)
-        .bind(req.day)
-        .bind(&req.who.id_hash)
-        .bind(&req.who.id_masked)
-        .bind(&req.who.name_masked)
-        .bind(&req.who.phone_masked)
-        .bind(&req.who.channel)
-        .bind(&req.who.method)
-        .bind(req.now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let a = from_row(&row)?;
-        tx.commit().await?;
-        Ok(a)
     }
 
     /// Cancels the person's booked appointment before its slot starts, freeing the slot
@@ -313,7 +359,7 @@ async fn by_code(tx: &mut Tx, code: &str) -> Result<Option<Appointment>, sqlx::E
 
 /// The end day and reason of a ban in force at `now`, if any.
 pub(crate) async fn active_ban(
-    tx: &mut Tx,
+    tx: &mut sqlx::AnyConnection,
     person: &str,
     now: i64,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
@@ -323,12 +369,7 @@ pub(crate) async fn active_ban(
     )
     .bind(person)
     .bind(now)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
-}
-
-/// Whether the error is a unique-constraint violation (a code collision).
-fn is_unique_violation(e: &StoreError) -> bool {
-    matches!(e, StoreError::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
 }

@@ -54,10 +54,26 @@ pub struct NewTicket {
     pub(crate) person: Option<String>,
 }
 
-/// An issue request and where to send the answer.
+/// What the writer task is asked to do.
+pub(crate) enum Work {
+    /// Issue a ticket.
+    Ticket(NewTicket),
+    /// Book an appointment (inside a savepoint: a refusal undoes its counters only).
+    Book(super::appointments::BookJob),
+}
+
+/// What the writer did.
+pub(crate) enum Done {
+    /// The ticket issued.
+    Ticket(Issued),
+    /// The appointment booked.
+    Book(super::appointments::Appointment),
+}
+
+/// A request and where to send the answer.
 pub(crate) struct Job {
-    new: NewTicket,
-    reply: oneshot::Sender<StoreResult<Issued>>,
+    pub(crate) work: Work,
+    pub(crate) reply: oneshot::Sender<StoreResult<Done>>,
 }
 
 /// Most requests committed in one transaction.
@@ -66,10 +82,11 @@ const MAX_BATCH: usize = 128;
 /// Handle to the task that owns ticket issuance for this process.
 pub(crate) type IssueSender = mpsc::Sender<Job>;
 
-/// Starts the issuing task: it takes every request waiting in the channel and commits
-/// them in one transaction (group commit). Each ticket is still allocated by the atomic
-/// counter upsert, so replicas and other writers stay correct; batching only saves
-/// commits. A database error fails the whole batch and changes nothing.
+/// Starts the writer task for the hot paths (tickets, bookings): it takes every request
+/// waiting in the channel and commits them in one transaction (group commit). Each ticket
+/// is still allocated by the atomic counter upsert and each booking by the conditional
+/// counters, so replicas and other writers stay correct; batching only saves commits. A
+/// database error fails the whole batch and changes nothing.
 pub(crate) fn spawn_issuer(pool: AnyPool, signal: Arc<Notify>) -> IssueSender {
     let (tx, mut rx) = mpsc::channel::<Job>(4096);
     tokio::spawn(async move {
@@ -89,7 +106,7 @@ pub(crate) fn spawn_issuer(pool: AnyPool, signal: Arc<Notify>) -> IssueSender {
                     }
                 }
                 Err(e) => {
-                    tracing::error!("issuing tickets failed: {e}");
+                    tracing::error!("writing a batch failed: {e}");
                     for job in jobs {
                         let err = sqlx::Error::Protocol(format!("batch failed: {e}"));
                         let _ = job.reply.send(Err(err.into()));
@@ -101,22 +118,28 @@ pub(crate) fn spawn_issuer(pool: AnyPool, signal: Arc<Notify>) -> IssueSender {
     tx
 }
 
-async fn issue_batch(
-    pool: &AnyPool,
-    jobs: &[Job],
-) -> Result<Vec<StoreResult<Issued>>, sqlx::Error> {
+async fn issue_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<StoreResult<Done>>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let mut ahead: HashMap<(String, i64), i64> = HashMap::new();
     let mut touched: Vec<&str> = Vec::new();
     let mut out = Vec::with_capacity(jobs.len());
+    let mut now = 0;
     for job in jobs {
-        let r = issue_one(&mut tx, &job.new, &mut ahead).await?;
-        if r.is_ok() && !touched.contains(&job.new.service.as_str()) {
-            touched.push(&job.new.service);
+        match &job.work {
+            Work::Ticket(new) => {
+                let r = issue_one(&mut tx, new, &mut ahead).await?;
+                if r.is_ok() && !touched.contains(&new.service.as_str()) {
+                    touched.push(&new.service);
+                }
+                now = now.max(new.now);
+                out.push(r.map(Done::Ticket));
+            }
+            Work::Book(b) => {
+                let r = super::appointments::book_in_savepoint(&mut tx, b).await?;
+                out.push(r.map(Done::Book));
+            }
         }
-        out.push(r);
     }
-    let now = jobs.iter().map(|j| j.new.now).max().unwrap_or_default();
     for service in touched {
         outbox::enqueue(&mut tx, outbox::QUEUE, service, "", now).await?;
     }
@@ -226,7 +249,7 @@ impl Store {
     pub async fn issue_ticket(&self, req: &IssueRequest<'_>) -> StoreResult<Issued> {
         let (reply, rx) = oneshot::channel();
         let job = Job {
-            new: NewTicket {
+            work: Work::Ticket(NewTicket {
                 service: req.service.to_string(),
                 prefix: req.prefix.to_string(),
                 width: req.width,
@@ -237,9 +260,23 @@ impl Store {
                 token: req.token.to_string(),
                 now: req.now,
                 person: None,
-            },
+            }),
             reply,
         };
+        match self.write_job(job, rx).await? {
+            Done::Ticket(i) => Ok(i),
+            Done::Book(_) => Err(StoreError::Db(sqlx::Error::Protocol(
+                "writer answered a ticket with a booking".into(),
+            ))),
+        }
+    }
+
+    /// Hands a job to the writer task and waits for its answer.
+    pub(crate) async fn write_job(
+        &self,
+        job: Job,
+        rx: oneshot::Receiver<StoreResult<Done>>,
+    ) -> StoreResult<Done> {
         let closed = || StoreError::Db(sqlx::Error::PoolClosed);
         self.issuer.send(job).await.map_err(|_| closed())?;
         rx.await.map_err(|_| closed())?

@@ -1,0 +1,178 @@
+//! `hallq bench bookings`: a flash crowd. 1,000 people (development identities) each try
+//! to book 2 slots at once among the first 500 slots of one day (capacity 10 each); then
+//! every slot and every person is checked through the API for rule violations.
+
+use super::{ms, pct, BenchArgs};
+use anyhow::Context;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// A valid GB 11643 ID number for person `n` (0..=999).
+fn id_number(n: usize) -> String {
+    let body = format!("1101051985{:04}{n:03}", 101 + n / 1000);
+    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(w)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{body}{check}")
+}
+
+pub(super) async fn run(args: &BenchArgs, base: &str, service: &str) -> anyhow::Result<()> {
+    let people = args.clients.max(1);
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(people)
+        .build()?;
+    let mut tokens = Vec::with_capacity(people);
+    for n in 0..people {
+        let body =
+            json!({"name": "压测", "id_number": id_number(n % 1000), "phone": "13800138000"});
+        let v: Value = client
+            .post(format!("{base}/dev/identity"))
+            .json(&body)
+            .send()
+            .await?
+            .json()
+            .await?;
+        tokens.push(
+            v["assertion"]
+                .as_str()
+                .context("dev identity provider disabled?")?
+                .to_string(),
+        );
+    }
+    // The first 500 bookable slots of tomorrow (all of them bookable all day).
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::hours(8 + 24))
+        .format("%Y-%m-%d")
+        .to_string();
+    let v: Value = client
+        .get(format!(
+            "{base}/appointments/slots?service={service}&date={tomorrow}"
+        ))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let slots: Vec<String> = v["slots"]
+        .as_array()
+        .context("slots")?
+        .iter()
+        .take(500)
+        .filter_map(|s| s["slot_start"].as_str().map(String::from))
+        .collect();
+    anyhow::ensure!(!slots.is_empty(), "no slots tomorrow for {service}");
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(people);
+    for (i, token) in tokens.iter().cloned().enumerate() {
+        let (client, base, service) = (client.clone(), base.to_string(), service.to_string());
+        let picks = [
+            slots[(i * 7919) % slots.len()].clone(),
+            slots[(i * 104_729 + 13) % slots.len()].clone(),
+        ];
+        tasks.push(tokio::spawn(async move {
+            let mut out = Vec::new();
+            for slot in picks {
+                let t0 = Instant::now();
+                let r = client
+                    .post(format!("{base}/appointments"))
+                    .bearer_auth(&token)
+                    .json(&json!({"service": service, "slot_start": slot, "agree_notice": true}))
+                    .send()
+                    .await;
+                let status = match r {
+                    Ok(r) => {
+                        let s = r.status().as_u16();
+                        let _ = r.bytes().await;
+                        s
+                    }
+                    Err(_) => 0,
+                };
+                out.push((status, t0.elapsed()));
+            }
+            out
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut by_status: HashMap<u16, usize> = HashMap::new();
+    for t in tasks {
+        for (s, d) in t.await? {
+            *by_status.entry(s).or_default() += 1;
+            lat.push(d);
+        }
+    }
+    let elapsed = started.elapsed();
+    lat.sort();
+    let ok = by_status.get(&201).copied().unwrap_or(0);
+    println!(
+        "bookings: {people} people, {} requests, {ok} booked in {:.2} s = {:.0} bookings/s ({:.0} requests/s); latency p50 {} p99 {}; statuses {by_status:?}",
+        lat.len(),
+        elapsed.as_secs_f64(),
+        ok as f64 / elapsed.as_secs_f64(),
+        lat.len() as f64 / elapsed.as_secs_f64(),
+        ms(pct(&lat, 0.5)),
+        ms(pct(&lat, 0.99)),
+    );
+    violations(&client, base, service, &tomorrow, &tokens, ok).await
+}
+
+/// Counts rule violations as a user would see them: slots over capacity, people over the
+/// daily limit, and bookings the API acknowledged but does not list.
+async fn violations(
+    client: &reqwest::Client,
+    base: &str,
+    service: &str,
+    day: &str,
+    tokens: &[String],
+    ok: usize,
+) -> anyhow::Result<()> {
+    let v: Value = client
+        .get(format!(
+            "{base}/appointments/slots?service={service}&date={day}"
+        ))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let mut over = 0;
+    let mut booked = 0;
+    for s in v["slots"].as_array().context("slots")? {
+        let (cap, rem) = (
+            s["capacity"].as_i64().unwrap_or(0),
+            s["remaining"].as_i64().unwrap_or(0),
+        );
+        booked += cap - rem;
+        if rem < 0 {
+            over += 1;
+        }
+    }
+    let mut over_limit = 0;
+    let mut listed = 0;
+    for t in tokens {
+        let v: Value = client
+            .get(format!("{base}/me/appointments"))
+            .bearer_auth(t)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let n = v["appointments"]
+            .as_array()
+            .map_or(0, |a| a.iter().filter(|x| x["status"] == "booked").count());
+        listed += n;
+        if n > 2 {
+            over_limit += 1;
+        }
+    }
+    let lost = ok as i64 - listed as i64;
+    let violations = over + over_limit + usize::from(lost != 0) + usize::from(booked != ok as i64);
+    println!(
+        "rule violations: {violations} (slots over capacity {over}, people over the daily limit {over_limit}, acknowledged but not listed {lost}, seats taken {booked} vs acknowledged {ok})"
+    );
+    Ok(())
+}
+
+/// Keeps the benchmark's deadline reasonable.
+pub(super) const TIMEOUT: Duration = Duration::from_secs(120);
