@@ -35,9 +35,8 @@ async fn assertion(base: &str, n: u32) -> String {
 
 /// The next bookable slots of `service` today (or tomorrow near midnight).
 async fn bookable_slots(base: &str, service: &str) -> Vec<String> {
-    let now = chrono_now_shanghai();
     let mut out = Vec::new();
-    for day in [now.0.clone(), now.1.clone()] {
+    for day in [shanghai_day(0), shanghai_day(1)] {
         let (_, b) = req(
             base,
             "GET",
@@ -56,30 +55,6 @@ async fn bookable_slots(base: &str, service: &str) -> Vec<String> {
         );
     }
     out
-}
-
-/// Today and tomorrow in Shanghai, `YYYY-MM-DD`.
-fn chrono_now_shanghai() -> (String, String) {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-        + 8 * 3600;
-    let day = |s: i64| {
-        let d = s.div_euclid(86400);
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = d + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let dd = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        format!("{y:04}-{m:02}-{dd:02}")
-    };
-    (day(secs), day(secs + 86400))
 }
 
 async fn book(base: String, token: String, slot: String) -> (u16, Value) {

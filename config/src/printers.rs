@@ -1,4 +1,5 @@
-//! Ticket printers: where a kiosk's tickets are printed, and how.
+//! Kiosk devices: ticket printers (where a kiosk's tickets are printed, and how) and ID
+//! card readers (whose cards check appointments in at that kiosk).
 
 use crate::locate::Seg;
 use crate::schema::Settings;
@@ -43,6 +44,22 @@ pub struct PrinterConf {
     pub cut: String,
 }
 
+/// One `[[id_readers]]` entry: a 2nd-generation ID card reader beside a kiosk.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IdReaderConf {
+    /// Serial port, e.g. `/dev/ttyUSB0`.
+    pub port: String,
+    /// Speed (most readers: 115200).
+    #[serde(default = "default_reader_baud")]
+    pub baud: u32,
+    /// The kiosk credential (`credentials[].name`) whose screen shows the check-in.
+    pub kiosk: String,
+}
+
+fn default_reader_baud() -> u32 {
+    115_200
+}
+
 fn default_paper() -> String {
     "80mm".into()
 }
@@ -82,6 +99,18 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
         }
         if !["full", "partial"].contains(&pr.cut.as_str()) {
             p.push((at("cut"), "must be \"full\" or \"partial\"".into()));
+        }
+    }
+    for (n, r) in s.id_readers.iter().enumerate() {
+        let is_kiosk = s
+            .credentials
+            .iter()
+            .any(|c| c.name == r.kiosk && c.role == crate::Role::Kiosk);
+        if !is_kiosk {
+            p.push((
+                vec![k("id_readers"), Seg::Index(n), k("kiosk")],
+                format!("no kiosk credential named {:?}", r.kiosk),
+            ));
         }
     }
     for (n, c) in s.credentials.iter().enumerate() {

@@ -38,6 +38,9 @@ pub struct Settings {
     /// Identity providers and the ID-number hashing key.
     #[serde(default)]
     pub identity: crate::booking::Identity,
+    /// ID card readers beside kiosks.
+    #[serde(default)]
+    pub id_readers: Vec<crate::printers::IdReaderConf>,
     /// Ticket printers (kiosks name theirs in `credentials.printer`).
     #[serde(default)]
     pub printers: Vec<crate::printers::PrinterConf>,

@@ -138,12 +138,19 @@ impl App {
         let state = AppState::new(self.cfg.clone(), self.store.clone(), self.identity.clone());
         let watch = tokio::spawn(crate::watch::run(state.clone(), self.mqtt.clone()));
         let sweep = tokio::spawn(crate::api::appointments::sweep_forever(state.clone()));
+        let readers: Vec<_> = self
+            .cfg
+            .id_readers
+            .iter()
+            .map(|r| tokio::spawn(crate::api::kiosk::run_reader(state.clone(), r.clone())))
+            .collect();
         let app = extra.merge(router(state));
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;
         watch.abort();
         sweep.abort();
+        readers.iter().for_each(|r| r.abort());
         let _ = self.stop.send(true);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(3), self.relay).await;
         self.store.close().await;

@@ -76,8 +76,22 @@ pub struct HallOpts {
 }
 
 impl Hall {
-    /// Starts the demo hall and waits until it is healthy.
+    /// Starts the demo hall and waits until it is healthy. Free ports are picked anew if
+    /// another test grabbed one between the pick and the bind.
     pub async fn start(opts: HallOpts) -> Self {
+        for _ in 0..4 {
+            match Self::try_start(opts.clone()).await {
+                Ok(h) => return h,
+                Err(log) if opts.ports.is_none() && log.contains("Address already in use") => {
+                    continue
+                }
+                Err(log) => panic!("hallq did not start: {log}"),
+            }
+        }
+        panic!("hallq did not start: no free ports after 4 tries");
+    }
+
+    async fn try_start(opts: HallOpts) -> Result<Self, String> {
         let (tmp, dir) = match &opts.dir {
             Some(d) => (None, d.clone()),
             None => {
@@ -115,25 +129,25 @@ impl Hall {
             hall_id,
             _tmp: tmp,
         };
-        hall.wait_healthy().await;
-        hall
+        hall.wait_healthy().await?;
+        Ok(hall)
     }
 
-    async fn wait_healthy(&mut self) {
+    async fn wait_healthy(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = reqwest::Client::new();
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("hallq exited {status}: {}", self.log());
+                return Err(format!("exited {status}: {}", self.log()));
             }
             if let Ok(r) = client.get(format!("{}/health", self.base)).send().await {
                 if r.status() == 200 {
-                    return;
+                    return Ok(());
                 }
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("hallq not healthy within 30 s: {}", self.log());
+        Err(format!("not healthy within 30 s: {}", self.log()))
     }
 
     /// Everything the process printed.
@@ -426,3 +440,24 @@ impl Drop for Mosquitto {
 }
 
 pub mod browser;
+
+/// `YYYY-MM-DD` in Shanghai (UTC+8, no DST), `offset` days from today.
+pub fn shanghai_day(offset: i64) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        + 8 * 3600
+        + offset * 86400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = secs.div_euclid(86400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let dd = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{dd:02}")
+}

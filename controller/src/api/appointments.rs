@@ -226,10 +226,12 @@ pub async fn code_qr(
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckIn {
+    /// Booking code.
     #[serde(default)]
-    code: Option<String>,
+    pub code: Option<String>,
+    /// ID number (typed, or read from the card).
     #[serde(default)]
-    id_number: Option<String>,
+    pub id_number: Option<String>,
 }
 
 /// POST /checkins: at the kiosk, turn today's appointment into an appointment ticket.
@@ -238,6 +240,17 @@ pub async fn check_in(
     who: Principal,
     JsonBody(body): JsonBody<CheckIn>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(check_in_core(&state, &who, body).await?),
+    ))
+}
+
+/// Check-in for a kiosk (the HTTP route, or the kiosk's ID card reader).
+///
+/// # Errors
+/// The refusals of the check-in rules.
+pub async fn check_in_core(state: &AppState, who: &Principal, body: CheckIn) -> ApiResult<Value> {
     who.require(&[Role::Kiosk, Role::Admin])?;
     let cfg = &state.cfg;
     let now = state.now();
@@ -334,20 +347,17 @@ pub async fn check_in(
         person: Some(a.person.clone()),
     };
     let issued = state.store.check_in(&a, ticket).await?;
-    let print = match super::printing::printer_of(cfg, &who) {
-        Some(p) => super::printing::print(&state, &issued.ticket, issued.people_ahead, p).await,
+    let print = match super::printing::printer_of(cfg, who) {
+        Some(p) => super::printing::print(state, &issued.ticket, issued.people_ahead, p).await,
         None => json!({"status": "none"}),
     };
     let mut a = a;
     a.status = "checked_in".into();
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "ticket": render::ticket(cfg, &issued.ticket, issued.people_ahead),
-            "appointment": appointment_json(cfg, &a),
-            "print": print,
-        })),
-    ))
+    Ok(json!({
+        "ticket": render::ticket(cfg, &issued.ticket, issued.people_ahead),
+        "appointment": appointment_json(cfg, &a),
+        "print": print,
+    }))
 }
 
 /// The ban rule for `months` from today (local), with its reason.

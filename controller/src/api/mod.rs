@@ -9,6 +9,7 @@ pub mod body;
 pub mod book_page;
 pub mod error;
 pub mod info;
+pub mod kiosk;
 pub mod openapi;
 pub mod pages;
 pub mod printing;
@@ -44,6 +45,8 @@ pub struct Inner {
     pub clock_offset_ms: i64,
     /// Phones watching their ticket.
     pub watchers: crate::watch::Watchers,
+    /// Kiosks' live channels (ID card check-ins).
+    pub kiosks: kiosk::KioskHub,
     /// Verifies citizens' identity assertions.
     pub identity: Arc<crate::identity::Identity>,
     /// The CJK font for ticket images, found on first use.
@@ -68,6 +71,7 @@ impl AppState {
             clock_offset_ms: 0,
             watchers: crate::watch::Watchers::default(),
             identity,
+            kiosks: kiosk::KioskHub::default(),
             font: std::sync::OnceLock::new(),
         }))
     }
@@ -169,6 +173,7 @@ pub fn router(state: AppState) -> Router {
         .route("/appointments/{code}/qr.png", get(appointments::code_qr))
         .route("/me/appointments", get(appointments::mine))
         .route("/checkins", post(appointments::check_in))
+        .route("/kiosk/events", get(kiosk::events))
         .route("/admin/bans", get(appointments::bans))
         .route("/admin/bans/{id}/lift", post(appointments::lift));
     // The development identity provider exists only when the config enables it.
