@@ -9,7 +9,6 @@ use hallq_idcard::{CardType, Emulator, IdCard, Sex};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_serial::{SerialPort, SerialStream};
 
 const ID: &str = "46010619900103123X";
@@ -29,27 +28,6 @@ fn card(id: &str) -> IdCard {
     }
 }
 
-/// Serves the reader protocol on the master side of a pty.
-async fn serve(mut port: SerialStream, emu: Arc<Mutex<Emulator>>) {
-    let mut buf = [0u8; 512];
-    loop {
-        let n = match port.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
-        };
-        let out = {
-            let mut e = emu.lock().unwrap();
-            e.handle_input(&buf[..n]);
-            e.poll_transmit()
-        };
-        if let Some(out) = out {
-            if port.write_all(&out).await.is_err() {
-                return;
-            }
-        }
-    }
-}
-
 #[tokio::test]
 async fn a_card_on_the_reader_checks_in_at_the_kiosk() {
     let Some(browser) = Browser::start().await else {
@@ -58,7 +36,7 @@ async fn a_card_on_the_reader_checks_in_at_the_kiosk() {
     let (master, slave) = SerialStream::pair().expect("pty pair");
     let path = slave.name().expect("pty path");
     let emu = Arc::new(Mutex::new(Emulator::new()));
-    let fake = tokio::spawn(serve(master, emu.clone()));
+    let fake = tokio::spawn(hallq_idcard::serve_emulator(master, emu.clone()));
     let reader = format!("[[id_readers]]\nport = \"{path}\"\nbaud = 115200\nkiosk = \"kiosk-lobby\"\n\n# ---- Credentials: bearer tokens");
     let hall = Hall::start(HallOpts {
         edits: vec![("# ---- Credentials: bearer tokens", reader)],

@@ -92,3 +92,28 @@ pub fn open_serial(path: &str, baud: u32) -> io::Result<SerialStream> {
         .open_native_async()
         .map_err(io::Error::from)
 }
+
+/// Plays a reader: answers what the host writes on `port` with the shared [`Emulator`]
+/// (a pty master in tests, or a demo without hardware). Returns when the port closes.
+pub async fn serve_emulator<P>(mut port: P, emu: std::sync::Arc<std::sync::Mutex<crate::Emulator>>)
+where
+    P: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut buf = [0u8; 512];
+    loop {
+        let n = match port.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let out = {
+            let mut e = emu.lock().unwrap_or_else(|e| e.into_inner());
+            e.handle_input(&buf[..n]);
+            e.poll_transmit()
+        };
+        if let Some(out) = out {
+            if port.write_all(&out).await.is_err() {
+                return;
+            }
+        }
+    }
+}

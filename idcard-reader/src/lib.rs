@@ -50,7 +50,7 @@ pub mod request;
 
 pub use card::{CardError, CardType, IdCard, Sex};
 #[cfg(feature = "driver")]
-pub use driver::{open_serial, run, DEFAULT_BAUD};
+pub use driver::{open_serial, run, serve_emulator, DEFAULT_BAUD};
 pub use emulator::Emulator;
 pub use frame::FrameError;
 pub use id_number::{mask_id_number, mask_name, validate_id_number, IdError};

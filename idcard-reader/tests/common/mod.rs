@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hallq_idcard::{CardType, Emulator, IdCard, Sex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinHandle;
 use tokio_serial::SerialStream;
 
@@ -55,28 +54,8 @@ pub struct FakeReader {
 pub fn fake_reader() -> (FakeReader, SerialStream) {
     let (master, slave) = SerialStream::pair().expect("pty pair");
     let emu: Shared = Arc::new(Mutex::new(Emulator::new()));
-    let task = tokio::spawn(serve(master, emu.clone()));
+    let task = tokio::spawn(hallq_idcard::serve_emulator(master, emu.clone()));
     (FakeReader { emu, task }, slave)
-}
-
-async fn serve(mut port: SerialStream, emu: Shared) {
-    let mut buf = [0u8; 512];
-    loop {
-        let n = match port.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
-        };
-        let out = {
-            let mut emu = emu.lock().unwrap();
-            emu.handle_input(&buf[..n]);
-            emu.poll_transmit()
-        };
-        if let Some(out) = out {
-            if port.write_all(&out).await.is_err() {
-                return;
-            }
-        }
-    }
 }
 
 /// Waits (up to 10 s) until `cond` holds on the emulator.
