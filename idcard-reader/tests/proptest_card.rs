@@ -57,6 +57,12 @@ proptest! {
 
     #[test]
     fn debug_hides_the_number_and_name(c in card()) {
+        // Fields shown in clear (dates, nation) are blanked so that a digit run they share
+        // with the ID number by chance cannot look like a leak.
+        let mut c = c;
+        c.nation = "-".into();
+        c.valid_from = "-".into();
+        c.valid_to = "-".into();
         let shown = format!("{c:?}");
         prop_assert!(!shown.contains(&c.id_number), "{}", shown);
         prop_assert!(!shown.contains(&c.id_number[4..14]), "{}", shown);
