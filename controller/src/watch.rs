@@ -216,6 +216,8 @@ pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
         while let Ok(s) = rx.try_recv() {
             services.insert(s);
         }
+        // Staff pages re-read the snapshot on every change of the hall.
+        state.hall_changed.send_modify(|g| *g += 1);
         for s in services {
             if let Err(e) = refresh(&state, &s).await {
                 tracing::warn!("refreshing ticket watchers of {s}: {e}");

@@ -37,6 +37,18 @@ pub fn token_table(cfg: &Settings) -> HashMap<String, Principal> {
 }
 
 impl Principal {
+    /// The role's name as the config writes it.
+    pub fn role_name(&self) -> &'static str {
+        match self.role {
+            Role::Admin => "admin",
+            Role::Clerk => "clerk",
+            Role::Kiosk => "kiosk",
+            Role::Display => "display",
+            Role::Button => "button",
+            Role::Gateway => "gateway",
+        }
+    }
+
     /// Refuses unless the role is one of `roles`.
     ///
     /// # Errors

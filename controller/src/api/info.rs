@@ -67,8 +67,16 @@ pub async fn services(State(state): State<AppState>) -> ApiResult<Json<Value>> {
 
 /// GET /snapshot: windows with what they serve, and every queue.
 pub async fn snapshot(State(state): State<AppState>, _who: Principal) -> ApiResult<Json<Value>> {
+    Ok(Json(snapshot_value(&state).await?))
+}
+
+/// The snapshot's JSON (also sent to staff pages on every change).
+///
+/// # Errors
+/// Storage errors.
+pub async fn snapshot_value(state: &AppState) -> ApiResult<Value> {
     let windows = state.store.windows().await?;
-    let waiting = counts(&state).await?;
+    let waiting = counts(state).await?;
     let cfg = &state.cfg;
     // Config order, so screens list windows as the admin wrote them.
     let windows: Vec<Value> = cfg
@@ -89,11 +97,11 @@ pub async fn snapshot(State(state): State<AppState>, _who: Principal) -> ApiResu
         .iter()
         .map(|t| crate::api::render::public_ticket(cfg, t))
         .collect();
-    Ok(Json(json!({
+    Ok(json!({
         "hall": {"id": cfg.hall.id, "name": cfg.hall.name},
         "windows": windows,
         "queues": queues,
         "print_failed": print_failed,
         "at": crate::hours::rfc3339(cfg.tz(), state.now()),
-    })))
+    }))
 }

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod pages;
 pub mod printing;
 pub mod render;
+pub mod staff;
 pub mod tickets;
 pub mod windows;
 
@@ -45,6 +46,8 @@ pub struct Inner {
     pub clock_offset_ms: i64,
     /// Phones watching their ticket.
     pub watchers: crate::watch::Watchers,
+    /// Bumped whenever the hall changes (staff pages refresh on it).
+    pub hall_changed: tokio::sync::watch::Sender<u64>,
     /// Kiosks' live channels (ID card check-ins).
     pub kiosks: kiosk::KioskHub,
     /// Verifies citizens' identity assertions.
@@ -72,6 +75,7 @@ impl AppState {
             watchers: crate::watch::Watchers::default(),
             identity,
             kiosks: kiosk::KioskHub::default(),
+            hall_changed: tokio::sync::watch::channel(0).0,
             font: std::sync::OnceLock::new(),
         }))
     }
@@ -174,6 +178,9 @@ pub fn router(state: AppState) -> Router {
         .route("/me/appointments", get(appointments::mine))
         .route("/checkins", post(appointments::check_in))
         .route("/kiosk/events", get(kiosk::events))
+        .route("/me", get(staff::me))
+        .route("/staff/events", get(staff::events))
+        .route("/windows/{w}/verify-id", post(staff::verify_id))
         .route("/admin/bans", get(appointments::bans))
         .route("/admin/bans/{id}/lift", post(appointments::lift));
     // The development identity provider exists only when the config enables it.
@@ -188,6 +195,7 @@ pub fn router(state: AppState) -> Router {
         .route("/book", get(book_page::book_page))
         .route("/t/{token}", get(pages::status_page))
         .route("/kiosk", get(pages::kiosk_page))
+        .route("/clerk", get(pages::clerk_page))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

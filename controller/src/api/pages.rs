@@ -13,6 +13,13 @@ use std::time::Duration;
 
 const STATUS_PAGE: &str = include_str!("../../assets/status.html");
 const KIOSK_PAGE: &str = include_str!("../../assets/kiosk.html");
+const CLERK_PAGE: &str = include_str!("../../assets/clerk.html");
+
+/// GET /clerk: the clerk panel on the window's PC (`?token=` stores the clerk token).
+pub async fn clerk_page(State(state): State<AppState>) -> Response {
+    let html = CLERK_PAGE.replace("{{HALL}}", &state.cfg.hall.name);
+    ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
+}
 
 /// GET /kiosk: the portrait touch-screen ticket machine (`?token=` stores its kiosk token).
 pub async fn kiosk_page(State(state): State<AppState>) -> Response {

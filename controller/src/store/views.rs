@@ -221,4 +221,18 @@ impl Store {
             .collect::<Result<_, _>>()
             .map_err(Into::into)
     }
+
+    /// Keyed hash of the ID number of a ticket's holder (appointment tickets), if known.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn ticket_person(&self, id: i64) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT person FROM tickets WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?
+                .flatten(),
+        )
+    }
 }
