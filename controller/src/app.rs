@@ -137,6 +137,7 @@ impl App {
     ) -> anyhow::Result<()> {
         let state = AppState::new(self.cfg.clone(), self.store.clone(), self.identity.clone());
         let watch = tokio::spawn(crate::watch::run(state.clone(), self.mqtt.clone()));
+        let buttons = tokio::spawn(crate::buttons::run(state.clone(), self.mqtt.clone()));
         let sweep = tokio::spawn(crate::api::appointments::sweep_forever(state.clone()));
         let readers: Vec<_> = self
             .cfg
@@ -149,6 +150,7 @@ impl App {
             .with_graceful_shutdown(shutdown)
             .await?;
         watch.abort();
+        buttons.abort();
         sweep.abort();
         readers.iter().for_each(|r| r.abort());
         let _ = self.stop.send(true);

@@ -11,6 +11,7 @@
 //! - [`relay`]: publishes the outbox to MQTT in order (QoS 1), marks rows sent; one relay
 //!   per database holds a lease.
 //! - [`watch`]: live status of tickets for phones (SSE), fed by the hall's MQTT topics.
+//! - [`buttons`]: physical call buttons over MQTT; each press id acts once.
 //! - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls.
 //! - [`api`]: the HTTP API (axum) of the public contract.
 //! - [`app`]: wiring — starts store, broker, relay and HTTP from [`hallq_config::Settings`].
@@ -18,6 +19,7 @@
 pub mod api;
 pub mod app;
 pub mod broker;
+pub mod buttons;
 pub mod hours;
 pub mod identity;
 pub mod model;

@@ -10,6 +10,7 @@
 
 mod appointments;
 mod bans;
+mod buttons;
 mod migrate;
 mod outbox;
 mod tickets;
@@ -18,6 +19,7 @@ mod windows;
 
 pub use appointments::{Appointment, BookRequest};
 pub use bans::{Ban, BanRule};
+pub use buttons::Press;
 pub use outbox::{OutboxRow, RELAY_LEASE};
 pub(crate) use tickets::NewTicket;
 pub use tickets::{IssueRequest, Issued};

@@ -70,139 +70,157 @@ impl Store {
         tz: Tz,
     ) -> StoreResult<ActionOutcome> {
         let mut tx = self.write.begin().await?;
-        let status = lock_window(&mut tx, w.id, now).await?;
-        let cur = current(&mut tx, w.id).await?;
-        let mut ev = Events::default();
-        let ticket_id = match action {
-            Action::CallNext | Action::Call(_) => {
-                if status == WindowStatus::Paused {
-                    return Err(Refusal::WindowPaused.into());
-                }
-                if let Some(c) = &cur {
-                    close(&mut tx, c, now).await?;
-                }
-                let id = match action {
-                    Action::Call(number) => call_number(&mut tx, w, number, day, now).await?,
-                    _ => match call_next(&mut tx, w, day, now).await {
-                        // "Next" with nobody waiting still finishes the person at the
-                        // window (a call button has no other key); the answer is
-                        // queue_empty, and the window is free.
-                        Err(StoreError::Refused(Refusal::QueueEmpty)) if cur.is_some() => {
-                            ev.write(&mut tx, w, None, now, tz).await?;
-                            tx.commit().await?;
-                            self.outbox_signal.notify_one();
-                            return Err(Refusal::QueueEmpty.into());
-                        }
-                        r => r?,
-                    },
-                };
-                ev.call = Some((id, false));
-                ev.queues.extend(cur.iter().map(|c| c.service.clone()));
-                Some(id)
-            }
-            Action::Recall => {
-                if status == WindowStatus::Paused {
-                    return Err(Refusal::WindowPaused.into());
-                }
-                let c = held(&cur, Status::Called)?;
-                exec(
-                    &mut tx,
-                    "UPDATE tickets SET calls = calls + 1, called_at = $2 WHERE id = $1",
-                    c.id,
-                    now,
-                )
-                .await?;
-                ev.call = Some((c.id, true));
-                Some(c.id)
-            }
-            Action::NoShow => {
-                let c = held(&cur, Status::Called)?;
-                exec(
-                    &mut tx,
-                    "UPDATE tickets SET status = 'no_show', finished_at = $2 WHERE id = $1",
-                    c.id,
-                    now,
-                )
-                .await?;
-                Some(c.id)
-            }
-            Action::Start => {
-                let c = held(&cur, Status::Called)?;
-                exec(
-                    &mut tx,
-                    "UPDATE tickets SET status = 'serving', started_at = $2 WHERE id = $1",
-                    c.id,
-                    now,
-                )
-                .await?;
-                Some(c.id)
-            }
-            Action::Finish => {
-                let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
-                if c.status != Status::Serving {
-                    return Err(Refusal::NotStarted.into());
-                }
-                exec(
-                    &mut tx,
-                    "UPDATE tickets SET status = 'done', finished_at = $2 WHERE id = $1",
-                    c.id,
-                    now,
-                )
-                .await?;
-                appointment_done(&mut tx, c.id, now).await?;
-                Some(c.id)
-            }
-            Action::Pause(reason) => {
-                set_status(&mut tx, w.id, WindowStatus::Paused, reason.as_deref()).await?;
-                None
-            }
-            Action::Resume => {
-                set_status(&mut tx, w.id, WindowStatus::Open, None).await?;
-                None
-            }
-            Action::TransferService(service) => {
-                let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
-                sqlx::query(
-                    "UPDATE tickets SET status = 'waiting', service = $2, window_id = NULL, \
-                     target_window = NULL WHERE id = $1",
-                )
-                .bind(c.id)
-                .bind(service)
-                .execute(&mut *tx)
-                .await?;
-                ev.queues.push(service.clone());
-                ev.queues.push(c.service.clone());
-                Some(c.id)
-            }
-            Action::TransferWindow(target) => {
-                let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
-                if target == w.id {
-                    return Err(Refusal::SameWindow.into());
-                }
-                sqlx::query(
-                    "UPDATE tickets SET status = 'waiting', window_id = NULL, target_window = $2 WHERE id = $1",
-                )
-                .bind(c.id)
-                .bind(target)
-                .execute(&mut *tx)
-                .await?;
-                ev.queues.push(c.service.clone());
-                Some(c.id)
-            }
-        };
-        let ticket = match ticket_id {
-            Some(id) => Some(by_id(&mut tx, id).await?),
-            None => None,
-        };
-        if let (Some(t), Some(_)) = (&ticket, ev.call) {
-            ev.queues.push(t.service.clone());
-        }
-        ev.write(&mut tx, w, ticket.as_ref(), now, tz).await?;
-        let status = window_status(&mut tx, w.id).await?;
+        // An error rolls the transaction back (dropped); a kept refusal commits.
+        let applied = apply(&mut tx, w, action, day, now, tz).await?;
         tx.commit().await?;
         self.outbox_signal.notify_one();
-        Ok(ActionOutcome { ticket, status })
+        applied.map_err(Into::into)
     }
+}
+
+/// What [`apply`] did when it did not fail: the outcome, or a refusal whose changes are
+/// nevertheless kept (call-next with nobody waiting still frees the window).
+pub(super) type Applied = Result<ActionOutcome, Refusal>;
+
+/// The body of [`Store::window_action`] inside a transaction the caller began and
+/// commits. `Err` means the caller must roll back (nothing may be kept); `Ok` means
+/// commit, then signal the outbox.
+pub(super) async fn apply(
+    tx: &mut Tx,
+    w: WindowInfo<'_>,
+    action: &Action,
+    day: &str,
+    now: i64,
+    tz: Tz,
+) -> StoreResult<Applied> {
+    let status = lock_window(tx, w.id, now).await?;
+    let cur = current(tx, w.id).await?;
+    let mut ev = Events::default();
+    let ticket_id = match action {
+        Action::CallNext | Action::Call(_) => {
+            if status == WindowStatus::Paused {
+                return Err(Refusal::WindowPaused.into());
+            }
+            if let Some(c) = &cur {
+                close(tx, c, now).await?;
+            }
+            let id = match action {
+                Action::Call(number) => call_number(tx, w, number, day, now).await?,
+                _ => match call_next(tx, w, day, now).await {
+                    // "Next" with nobody waiting still finishes the person at the
+                    // window (a call button has no other key); the answer is
+                    // queue_empty, and the window is free.
+                    Err(StoreError::Refused(Refusal::QueueEmpty)) if cur.is_some() => {
+                        ev.write(tx, w, None, now, tz).await?;
+                        return Ok(Err(Refusal::QueueEmpty));
+                    }
+                    r => r?,
+                },
+            };
+            ev.call = Some((id, false));
+            ev.queues.extend(cur.iter().map(|c| c.service.clone()));
+            Some(id)
+        }
+        Action::Recall => {
+            if status == WindowStatus::Paused {
+                return Err(Refusal::WindowPaused.into());
+            }
+            let c = held(&cur, Status::Called)?;
+            exec(
+                tx,
+                "UPDATE tickets SET calls = calls + 1, called_at = $2 WHERE id = $1",
+                c.id,
+                now,
+            )
+            .await?;
+            ev.call = Some((c.id, true));
+            Some(c.id)
+        }
+        Action::NoShow => {
+            let c = held(&cur, Status::Called)?;
+            exec(
+                tx,
+                "UPDATE tickets SET status = 'no_show', finished_at = $2 WHERE id = $1",
+                c.id,
+                now,
+            )
+            .await?;
+            Some(c.id)
+        }
+        Action::Start => {
+            let c = held(&cur, Status::Called)?;
+            exec(
+                tx,
+                "UPDATE tickets SET status = 'serving', started_at = $2 WHERE id = $1",
+                c.id,
+                now,
+            )
+            .await?;
+            Some(c.id)
+        }
+        Action::Finish => {
+            let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
+            if c.status != Status::Serving {
+                return Err(Refusal::NotStarted.into());
+            }
+            exec(
+                tx,
+                "UPDATE tickets SET status = 'done', finished_at = $2 WHERE id = $1",
+                c.id,
+                now,
+            )
+            .await?;
+            appointment_done(tx, c.id, now).await?;
+            Some(c.id)
+        }
+        Action::Pause(reason) => {
+            set_status(tx, w.id, WindowStatus::Paused, reason.as_deref()).await?;
+            None
+        }
+        Action::Resume => {
+            set_status(tx, w.id, WindowStatus::Open, None).await?;
+            None
+        }
+        Action::TransferService(service) => {
+            let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
+            sqlx::query(
+                "UPDATE tickets SET status = 'waiting', service = $2, window_id = NULL, \
+                 target_window = NULL WHERE id = $1",
+            )
+            .bind(c.id)
+            .bind(service)
+            .execute(&mut **tx)
+            .await?;
+            ev.queues.push(service.clone());
+            ev.queues.push(c.service.clone());
+            Some(c.id)
+        }
+        Action::TransferWindow(target) => {
+            let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
+            if target == w.id {
+                return Err(Refusal::SameWindow.into());
+            }
+            sqlx::query(
+                "UPDATE tickets SET status = 'waiting', window_id = NULL, target_window = $2 WHERE id = $1",
+            )
+            .bind(c.id)
+            .bind(target)
+            .execute(&mut **tx)
+            .await?;
+            ev.queues.push(c.service.clone());
+            Some(c.id)
+        }
+    };
+    let ticket = match ticket_id {
+        Some(id) => Some(by_id(tx, id).await?),
+        None => None,
+    };
+    if let (Some(t), Some(_)) = (&ticket, ev.call) {
+        ev.queues.push(t.service.clone());
+    }
+    ev.write(tx, w, ticket.as_ref(), now, tz).await?;
+    let status = window_status(tx, w.id).await?;
+    Ok(Ok(ActionOutcome { ticket, status }))
 }
 
 /// Events an action emits: always the window's state, the queues it touched, and a call.

@@ -1,0 +1,91 @@
+//! Presses of physical call buttons: a window action that runs at most once per press id.
+//!
+//! The press row and the action commit in one transaction, and the row goes in first with
+//! `ON CONFLICT DO NOTHING`: a second transaction with the same press id (a QoS 1
+//! redelivery, a device retrying, another replica receiving the same message) either
+//! waits for the first and then inserts nothing (PostgreSQL), or runs after it (SQLite's
+//! single writer) — and then does nothing. A refused action still records the press, so
+//! a redelivery cannot act later when the rules would allow it.
+
+use super::windows::{self, Action, ActionOutcome, WindowInfo};
+use super::{Refusal, Store, StoreError, StoreResult};
+use chrono_tz::Tz;
+
+/// What became of a button press.
+#[derive(Debug, Clone)]
+pub enum Press {
+    /// The action ran.
+    Done(ActionOutcome),
+    /// The rules refused the action; the press is recorded all the same.
+    Refused(Refusal),
+    /// This press id was already handled at this window: nothing was done.
+    Repeated,
+}
+
+/// The action's name as recorded with the press.
+fn action_name(a: &Action) -> &'static str {
+    match a {
+        Action::CallNext => "call_next",
+        Action::Call(_) => "call",
+        Action::Recall => "recall",
+        Action::NoShow => "no_show",
+        Action::Start => "start",
+        Action::Finish => "finish",
+        Action::Pause(_) => "pause",
+        Action::Resume => "resume",
+        Action::TransferService(_) | Action::TransferWindow(_) => "transfer",
+    }
+}
+
+impl Store {
+    /// Applies `action` at window `w` for the button press `press_id`, unless that press
+    /// id was already handled at this window. `day` is today's local date, `now` in ms.
+    ///
+    /// # Errors
+    /// Database errors (nothing is recorded then, so a redelivery may try again).
+    pub async fn button_action(
+        &self,
+        w: WindowInfo<'_>,
+        press_id: &str,
+        action: &Action,
+        day: &str,
+        now: i64,
+        tz: Tz,
+    ) -> StoreResult<Press> {
+        let mut tx = self.write.begin().await?;
+        let fresh = sqlx::query(
+            "INSERT INTO button_presses (window_id, press_id, action, at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(w.id)
+        .bind(press_id)
+        .bind(action_name(action))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !fresh {
+            tx.rollback().await?;
+            return Ok(Press::Repeated);
+        }
+        // A refusal must undo whatever the action wrote, but keep the press row.
+        sqlx::query("SAVEPOINT hallq_button")
+            .execute(&mut *tx)
+            .await?;
+        let press = match windows::apply(&mut tx, w, action, day, now, tz).await {
+            Ok(Ok(out)) => Press::Done(out),
+            Ok(Err(kept)) => Press::Refused(kept),
+            Err(StoreError::Refused(r)) => {
+                sqlx::query("ROLLBACK TO SAVEPOINT hallq_button")
+                    .execute(&mut *tx)
+                    .await?;
+                Press::Refused(r)
+            }
+            Err(e) => return Err(e),
+        };
+        tx.commit().await?;
+        self.outbox_signal.notify_one();
+        Ok(press)
+    }
+}
