@@ -37,6 +37,8 @@ pub struct App {
     pub mqtt_url: String,
     /// The broker and a login other parts of this process (display, LED gateway) use.
     pub mqtt: MqttEndpoint,
+    /// Metrics, shared by the relay and the HTTP handlers.
+    pub metrics: Arc<crate::metrics::Metrics>,
     relay: JoinHandle<()>,
     stop: watch::Sender<bool>,
 }
@@ -112,13 +114,21 @@ impl App {
                 .context("identity providers")?;
         let identity = Arc::new(identity);
         let (stop, rx) = watch::channel(false);
-        let relay = tokio::spawn(relay::run(store.clone(), cfg.clone(), opts, rx));
+        let metrics = Arc::<crate::metrics::Metrics>::default();
+        let relay = tokio::spawn(relay::run(
+            store.clone(),
+            cfg.clone(),
+            opts,
+            metrics.clone(),
+            rx,
+        ));
         Ok(Self {
             cfg,
             store,
             identity,
             mqtt_url,
             mqtt,
+            metrics,
             relay,
             stop,
         })
@@ -135,7 +145,12 @@ impl App {
         extra: axum::Router,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let state = AppState::new(self.cfg.clone(), self.store.clone(), self.identity.clone());
+        let state = AppState::with_metrics(
+            self.cfg.clone(),
+            self.store.clone(),
+            self.identity.clone(),
+            self.metrics.clone(),
+        );
         let watch = tokio::spawn(crate::watch::run(state.clone(), self.mqtt.clone()));
         let buttons = tokio::spawn(crate::buttons::run(state.clone(), self.mqtt.clone()));
         let sweep = tokio::spawn(crate::api::appointments::sweep_forever(state.clone()));

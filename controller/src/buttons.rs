@@ -96,6 +96,7 @@ async fn handle(state: &AppState, w: &str, payload: &[u8]) {
     let (action, press_id) = (&press.action, &press.press_id);
     match result {
         Ok(Press::Done(out)) => {
+            state.metrics.window_action(w, action, out.ticket.as_ref());
             let ticket = out.ticket.as_ref().map_or("-", |t| t.number.as_str());
             tracing::info!(window = %w, ?action, %press_id, outcome = "done", %ticket, "button press");
         }

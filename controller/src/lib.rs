@@ -13,6 +13,7 @@
 //! - [`watch`]: live status of tickets for phones (SSE), fed by the hall's MQTT topics.
 //! - [`buttons`]: physical call buttons over MQTT; each press id acts once.
 //! - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls.
+//! - [`metrics`]: Prometheus metrics (`GET /metrics`), hand-rolled text format.
 //! - [`api`]: the HTTP API (axum) of the public contract.
 //! - [`app`]: wiring — starts store, broker, relay and HTTP from [`hallq_config::Settings`].
 
@@ -22,6 +23,7 @@ pub mod broker;
 pub mod buttons;
 pub mod hours;
 pub mod identity;
+pub mod metrics;
 pub mod model;
 pub mod policy;
 pub mod relay;

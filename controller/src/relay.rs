@@ -41,11 +41,13 @@ pub fn topic_root(hall: &str) -> String {
 const BATCH: i64 = 256;
 const LEASE_TTL_MS: i64 = 5_000;
 
-/// Runs until `shutdown` turns true; reconnects with backoff on any failure.
+/// Runs until `shutdown` turns true; reconnects with backoff on any failure. Reports
+/// its broker connection to `metrics` (`hallq_broker_connected`).
 pub async fn run(
     store: Store,
     cfg: Arc<Settings>,
     opts: RelayOptions,
+    metrics: Arc<crate::metrics::Metrics>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut backoff = Duration::from_millis(100);
@@ -55,7 +57,7 @@ pub async fn run(
             .await
             .unwrap_or(false);
         let result = if held {
-            session(&store, &cfg, &opts, &mut shutdown).await
+            session(&store, &cfg, &opts, &metrics, &mut shutdown).await
         } else {
             Ok(())
         };
@@ -100,6 +102,7 @@ async fn session(
     store: &Store,
     cfg: &Settings,
     opts: &RelayOptions,
+    metrics: &crate::metrics::Metrics,
     shutdown: &mut watch::Receiver<bool>,
 ) -> Result<(), String> {
     let mut mo = MqttOptions::new(
@@ -141,6 +144,8 @@ async fn session(
         opts.host,
         opts.port
     );
+    metrics.set_broker_connected(true);
+    let _down = Disconnected(metrics);
     let signal = store.outbox_signal();
     let root = topic_root(&cfg.hall.id);
     let mut renewed = Instant::now();
@@ -165,6 +170,12 @@ async fn session(
                 _ = signal.notified() => {}
                 _ = tokio::time::sleep(Duration::from_millis(100)) => {}
                 _ = shutdown.changed() => {}
+                // A broker lost while idle ends the session now (and the metric says so).
+                ev = rx.recv() => match ev {
+                    Some(Link::Down(e)) => return Err(format!("broker connection lost: {e}")),
+                    None => return Err("broker connection closed".into()),
+                    Some(_) => {}
+                },
             }
             continue;
         }
@@ -212,6 +223,15 @@ async fn wait_acks(rx: &mut mpsc::UnboundedReceiver<Link>, mut n: usize) -> Resu
         }
     }
     Ok(())
+}
+
+/// Reports the broker connection down however the session ends.
+struct Disconnected<'a>(&'a crate::metrics::Metrics);
+
+impl Drop for Disconnected<'_> {
+    fn drop(&mut self) {
+        self.0.set_broker_connected(false);
+    }
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

@@ -347,6 +347,7 @@ pub async fn check_in_core(state: &AppState, who: &Principal, body: CheckIn) -> 
         person: Some(a.person.clone()),
     };
     let issued = state.store.check_in(&a, ticket).await?;
+    state.metrics.ticket_issued(&issued.ticket.service);
     let print = match super::printing::printer_of(cfg, who) {
         Some(p) => super::printing::print(state, &issued.ticket, issued.people_ahead, p).await,
         None => json!({"status": "none"}),

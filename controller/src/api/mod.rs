@@ -52,6 +52,8 @@ pub struct Inner {
     pub kiosks: kiosk::KioskHub,
     /// Verifies citizens' identity assertions.
     pub identity: Arc<crate::identity::Identity>,
+    /// Prometheus metrics (`GET /metrics`), shared with the outbox relay.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The CJK font for ticket images, found on first use.
     font: std::sync::OnceLock<Result<std::sync::Arc<hallq_ticket::Font>, String>>,
 }
@@ -66,6 +68,16 @@ impl Deref for AppState {
 impl AppState {
     /// Builds the state.
     pub fn new(cfg: Arc<Settings>, store: Store, identity: Arc<crate::identity::Identity>) -> Self {
+        Self::with_metrics(cfg, store, identity, Arc::default())
+    }
+
+    /// Builds the state around existing metrics (the ones the relay reports to).
+    pub fn with_metrics(
+        cfg: Arc<Settings>,
+        store: Store,
+        identity: Arc<crate::identity::Identity>,
+        metrics: Arc<crate::metrics::Metrics>,
+    ) -> Self {
         let tokens = auth::token_table(&cfg);
         Self(Arc::new(Inner {
             cfg,
@@ -76,6 +88,7 @@ impl AppState {
             identity,
             kiosks: kiosk::KioskHub::default(),
             hall_changed: tokio::sync::watch::channel(0).0,
+            metrics,
             font: std::sync::OnceLock::new(),
         }))
     }
@@ -196,10 +209,17 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{token}", get(pages::status_page))
         .route("/kiosk", get(pages::kiosk_page))
         .route("/clerk", get(pages::clerk_page))
+        // No authentication: bind or firewall it to the LAN (see the README).
+        .route("/metrics", get(crate::metrics::endpoint))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(on_panic))
+        // Outermost, so panics (answered 500 above) and refused bodies are counted too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
         .with_state(state)
 }
 

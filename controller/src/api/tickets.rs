@@ -76,6 +76,7 @@ pub async fn issue(
             now,
         })
         .await?;
+    state.metrics.ticket_issued(&issued.ticket.service);
     let t = render::ticket(cfg, &issued.ticket, issued.people_ahead);
     // The number is committed before printing: a failed print never loses it.
     let print = match super::printing::printer_of(cfg, &who) {

@@ -58,6 +58,9 @@ pub async fn act(
         .store
         .window_action(info, &action, &local_day(tz, now), now, tz)
         .await?;
+    state
+        .metrics
+        .window_action(&conf.id, &action, out.ticket.as_ref());
     tracing::info!(window = %w, by = %who.name, action = ?action, ticket = ?out.ticket.as_ref().map(|t| &t.number), "window action");
     let ticket = out.ticket.as_ref().map(|t| render::ticket(cfg, t, 0));
     Ok(Json(

@@ -11,6 +11,7 @@
 mod appointments;
 mod bans;
 mod buttons;
+mod metrics;
 mod migrate;
 mod outbox;
 mod tickets;

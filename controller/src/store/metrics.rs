@@ -1,0 +1,21 @@
+//! What the metrics endpoint reads from the database at scrape time.
+
+use super::{Store, StoreResult};
+use sqlx::Row;
+
+impl Store {
+    /// When the oldest unpublished outbox event was committed (ms), if any.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn oldest_unsent_at(&self) -> StoreResult<Option<i64>> {
+        let row =
+            sqlx::query("SELECT created_at FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 1")
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+}
