@@ -3,6 +3,8 @@
 //! # Layout
 //! - [`model`]: domain types (tickets, kinds, statuses). No IO.
 //! - [`policy`]: pure rules — which ticket a window calls next, wait estimates.
+//! - [`stats`]: the admin dashboard's statistics (waits, service times, no-shows,
+//!   punctuality, CSV), aggregated from ticket rows. Pure.
 //! - [`slots`]: booking slots, calendar, cut-off and check-in window. Pure.
 //! - [`hours`]: the hall's local time — days, opening hours. Pure; `now` is passed in.
 //! - [`identity`]: signed identity assertions; ID numbers only as keyed hash + mask.
@@ -28,5 +30,6 @@ pub mod model;
 pub mod policy;
 pub mod relay;
 pub mod slots;
+pub mod stats;
 pub mod store;
 pub mod watch;

@@ -3,6 +3,7 @@
 //! Every error is `{"error": code, "message": text}` with a 4xx status for bad input;
 //! unknown routes, wrong methods, malformed or oversize bodies and panics included.
 
+pub mod admin;
 pub mod appointments;
 pub mod auth;
 pub mod body;
@@ -195,7 +196,11 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/events", get(staff::events))
         .route("/windows/{w}/verify-id", post(staff::verify_id))
         .route("/admin/bans", get(appointments::bans))
-        .route("/admin/bans/{id}/lift", post(appointments::lift));
+        .route("/admin/bans/{id}/lift", post(appointments::lift))
+        .route("/admin/stats", get(admin::stats))
+        .route("/admin/stats.csv", get(admin::stats_csv))
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/live", get(admin::live));
     // The development identity provider exists only when the config enables it.
     let pages = if state.cfg.identity.dev_provider {
         crate::identity::dev::dev_routes()
@@ -209,6 +214,7 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{token}", get(pages::status_page))
         .route("/kiosk", get(pages::kiosk_page))
         .route("/clerk", get(pages::clerk_page))
+        .route("/admin", get(pages::admin_page))
         // No authentication: bind or firewall it to the LAN (see the README).
         .route("/metrics", get(crate::metrics::endpoint))
         .fallback(not_found)

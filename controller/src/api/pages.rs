@@ -14,6 +14,14 @@ use std::time::Duration;
 const STATUS_PAGE: &str = include_str!("../../assets/status.html");
 const KIOSK_PAGE: &str = include_str!("../../assets/kiosk.html");
 const CLERK_PAGE: &str = include_str!("../../assets/clerk.html");
+const ADMIN_PAGE: &str = include_str!("../../assets/admin.html");
+
+/// GET /admin: the admin dashboard (`?token=` stores the admin token): live windows and
+/// queues, statistics charts, CSV export, bans, audit log.
+pub async fn admin_page(State(state): State<AppState>) -> Response {
+    let html = ADMIN_PAGE.replace("{{HALL}}", &state.cfg.hall.name);
+    ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
+}
 
 /// GET /clerk: the clerk panel on the window's PC (`?token=` stores the clerk token).
 pub async fn clerk_page(State(state): State<AppState>) -> Response {

@@ -14,6 +14,7 @@ mod buttons;
 mod metrics;
 mod migrate;
 mod outbox;
+mod stats;
 mod tickets;
 mod views;
 mod windows;

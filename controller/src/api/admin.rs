@@ -1,0 +1,196 @@
+//! The admin dashboard's reads: statistics of a day range (JSON and CSV), the audit log,
+//! and live extras for the dashboard (longest waits, serving times). Admin token only.
+
+use super::auth::Principal;
+use super::error::{ApiError, ApiResult};
+use super::AppState;
+use crate::hours::{local_day, rfc3339};
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use hallq_config::Role;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Longest day range one statistics request may cover.
+pub const MAX_RANGE_DAYS: i64 = 366;
+
+/// `?from=YYYY-MM-DD&to=YYYY-MM-DD` (both default to today; `to` defaults to `from`).
+#[derive(Debug, Default, Deserialize)]
+pub struct Range {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+impl Range {
+    /// The validated range as local day strings.
+    fn days(&self, today: &str) -> Result<(String, String), ApiError> {
+        let parse = |s: &str| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                ApiError::unprocessable(
+                    "invalid_date",
+                    format!("日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD, got {s:?}"),
+                )
+            })
+        };
+        let nonempty =
+            |o: &Option<String>| o.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+        let from = nonempty(&self.from).unwrap_or_else(|| today.to_string());
+        let to = nonempty(&self.to).unwrap_or_else(|| from.clone());
+        let (f, t) = (parse(&from)?, parse(&to)?);
+        if t < f {
+            return Err(ApiError::unprocessable(
+                "invalid_range",
+                "结束日期早于开始日期 / `to` is before `from`",
+            ));
+        }
+        if (t - f).num_days() >= MAX_RANGE_DAYS {
+            return Err(ApiError::unprocessable(
+                "invalid_range",
+                format!("最多查询 {MAX_RANGE_DAYS} 天 / at most {MAX_RANGE_DAYS} days at once"),
+            ));
+        }
+        Ok((
+            f.format("%Y-%m-%d").to_string(),
+            t.format("%Y-%m-%d").to_string(),
+        ))
+    }
+}
+
+async fn compute(state: &AppState, q: &Range) -> ApiResult<(String, String, crate::stats::Stats)> {
+    let today = local_day(state.cfg.tz(), state.now());
+    let (from, to) = q.days(&today)?;
+    let rows = state.store.stat_rows(&from, &to).await?;
+    let order: Vec<String> = state.cfg.services().map(|s| s.id.clone()).collect();
+    Ok((
+        from,
+        to,
+        crate::stats::aggregate(&rows, &order, state.cfg.tz()),
+    ))
+}
+
+/// GET /admin/stats?from=&to=: statistics of the range (see [`crate::stats::Stats`]),
+/// with service and window names and the clerks signed to each window.
+pub async fn stats(
+    State(state): State<AppState>,
+    who: Principal,
+    Query(q): Query<Range>,
+) -> ApiResult<Json<Value>> {
+    who.require(&[Role::Admin])?;
+    let (from, to, s) = compute(&state, &q).await?;
+    let cfg = &state.cfg;
+    let services: Value = cfg
+        .services()
+        .map(|s| (s.id.clone(), json!(s.name)))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let windows: Value = cfg
+        .windows
+        .iter()
+        .map(|w| {
+            let clerks: Vec<&str> = cfg
+                .credentials
+                .iter()
+                .filter(|c| c.role == Role::Clerk && c.window.as_deref() == Some(&w.id))
+                .map(|c| c.name.as_str())
+                .collect();
+            (w.id.clone(), json!({"name": w.name, "clerks": clerks}))
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let mut v = serde_json::to_value(&s).unwrap_or_default();
+    v["from"] = json!(from);
+    v["to"] = json!(to);
+    v["names"] = json!({"services": services, "windows": windows});
+    Ok(Json(v))
+}
+
+/// GET /admin/stats.csv?from=&to=: the same as CSV for Excel (see [`crate::stats::csv`]).
+pub async fn stats_csv(
+    State(state): State<AppState>,
+    who: Principal,
+    Query(q): Query<Range>,
+) -> ApiResult<Response> {
+    who.require(&[Role::Admin])?;
+    let (from, to, s) = compute(&state, &q).await?;
+    let cfg = state.cfg.clone();
+    let name = move |id: &str| cfg.service(id).map(|s| s.name.clone()).unwrap_or_default();
+    let body = crate::stats::csv(&s, &from, &to, &name);
+    let disposition = format!("attachment; filename=\"hallq-stats-{from}_{to}.csv\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `?limit=` of the audit log (default 50, at most 1000).
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    limit: Option<String>,
+}
+
+/// GET /admin/audit?limit=: the newest audit rows (who, what, when, from where).
+pub async fn audit(
+    State(state): State<AppState>,
+    who: Principal,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Json<Value>> {
+    who.require(&[Role::Admin])?;
+    let limit = match q.limit.as_deref().filter(|s| !s.is_empty()) {
+        None => 50,
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| {
+                ApiError::unprocessable("invalid_limit", "limit 应为 1–1000 / limit must be 1–1000")
+            })?,
+    };
+    let tz = state.cfg.tz();
+    let rows: Vec<Value> = state
+        .store
+        .audit_log(limit)
+        .await?
+        .into_iter()
+        .map(|mut r| {
+            if let Some(at) = r["at"].as_i64() {
+                r["at"] = json!(rfc3339(tz, at));
+            }
+            r
+        })
+        .collect();
+    Ok(Json(json!({"audit": rows})))
+}
+
+/// GET /admin/live: what the snapshot lacks for the dashboard: per queue the oldest
+/// waiting ticket's issue time, per window holding a ticket its call and start times
+/// (ms since the epoch), and the server's clock.
+pub async fn live(State(state): State<AppState>, who: Principal) -> ApiResult<Json<Value>> {
+    who.require(&[Role::Admin])?;
+    let now = state.now();
+    let day = local_day(state.cfg.tz(), now);
+    let oldest: serde_json::Map<String, Value> = state
+        .store
+        .oldest_waiting(&day)
+        .await?
+        .into_iter()
+        .map(|(s, at)| (s, json!(at)))
+        .collect();
+    let held: serde_json::Map<String, Value> = state
+        .store
+        .held_times()
+        .await?
+        .into_iter()
+        .map(|(w, c, s)| (w, json!({"called_at": c, "started_at": s})))
+        .collect();
+    Ok(Json(
+        json!({"now": now, "oldest_waiting_at": oldest, "windows": held}),
+    ))
+}

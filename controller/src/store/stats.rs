@@ -1,0 +1,78 @@
+//! Reads behind the admin dashboard: ticket rows of a day range for the statistics
+//! (aggregated in [`crate::stats`]), and live extras the snapshot does not carry.
+
+use super::{Store, StoreResult};
+use crate::stats::Row;
+use sqlx::Row as _;
+
+/// Most rows one statistics request reads (about a year of a busy hall).
+pub const MAX_STAT_ROWS: i64 = 500_000;
+
+impl Store {
+    /// Tickets issued on local days `from..=to` (`YYYY-MM-DD`), as statistics rows.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn stat_rows(&self, from: &str, to: &str) -> StoreResult<Vec<Row>> {
+        let rows = sqlx::query(
+            "SELECT day, service, window_id, kind, status, issued_at, called_at, started_at, \
+             finished_at, slot_start FROM tickets WHERE day >= $1 AND day <= $2 ORDER BY id LIMIT $3",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(MAX_STAT_ROWS)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Row {
+                    day: r.try_get(0)?,
+                    service: r.try_get(1)?,
+                    window: r.try_get(2)?,
+                    kind: r.try_get(3)?,
+                    status: r.try_get(4)?,
+                    issued_at: r.try_get(5)?,
+                    called_at: r.try_get(6)?,
+                    started_at: r.try_get(7)?,
+                    finished_at: r.try_get(8)?,
+                    slot_start: r.try_get(9)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Issue time (ms) of the oldest ticket waiting per service on `day`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn oldest_waiting(&self, day: &str) -> StoreResult<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT service, MIN(issued_at) FROM tickets WHERE day = $1 AND status = 'waiting' GROUP BY service",
+        )
+        .bind(day)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Per window holding a ticket: (window, called_at, started_at) in ms.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn held_times(&self) -> StoreResult<Vec<(String, Option<i64>, Option<i64>)>> {
+        let rows = sqlx::query(
+            "SELECT window_id, called_at, started_at FROM tickets \
+             WHERE status IN ('called', 'serving') AND window_id IS NOT NULL",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+}

@@ -1,0 +1,195 @@
+//! The admin dashboard: statistics JSON and CSV after real calls, admin-only access, and
+//! the page in a real headless Chromium (live windows table, SVG charts).
+
+mod common;
+use common::browser::Browser;
+use common::*;
+use serde_json::json;
+use std::time::Duration;
+
+#[tokio::test]
+async fn admin_stats_csv_and_dashboard() {
+    let hall = Hall::start(HallOpts::default()).await;
+    // Two tickets of property, one of household; window 1 serves property.
+    let (_, me) = hall.req("GET", "/me", Some("demo-clerk-1"), None).await;
+    let svc1 = me["services"][0]["id"].as_str().unwrap().to_string();
+    hall.ticket(&svc1).await;
+    hall.ticket(&svc1).await;
+    hall.ticket("household").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (st, b) = hall.act("1", "call-next", None).await;
+    assert_eq!(st, 200, "{b}");
+    hall.act("1", "start", None).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (st, b) = hall.act("1", "finish", None).await;
+    assert_eq!(st, 200, "{b}");
+    // The second one stays at the window (the live table shows it).
+    let (st, b) = hall.act("1", "call-next", None).await;
+    assert_eq!(st, 200, "{b}");
+    let held = b["ticket"]["number"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+
+    // Access: 401 without a token, 403 for a clerk.
+    for path in [
+        "/admin/stats",
+        "/admin/stats.csv",
+        "/admin/audit",
+        "/admin/live",
+    ] {
+        let (st, _) = hall.req("GET", path, None, None).await;
+        assert_eq!(st, 401, "{path} without token");
+        let (st, _) = hall.req("GET", path, Some("demo-clerk-1"), None).await;
+        assert_eq!(st, 403, "{path} as clerk");
+    }
+
+    let (st, s) = hall
+        .req("GET", "/admin/stats", Some("demo-admin"), None)
+        .await;
+    assert_eq!(st, 200, "{s}");
+    assert_eq!(s["total"], 3, "{s}");
+    let svc = |id: &str| {
+        s["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["service"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} in {s}"))
+    };
+    assert_eq!(svc(&svc1)["issued"], 2);
+    assert_eq!(svc(&svc1)["called"], 2);
+    assert_eq!(svc(&svc1)["done"], 1);
+    assert_eq!(svc("household")["issued"], 1);
+    assert!(svc(&svc1)["wait_mean_ms"].as_i64().unwrap() >= 300, "{s}");
+    assert!(svc(&svc1)["wait_p90_ms"].as_i64().unwrap() >= 300, "{s}");
+    let w1 = s["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["window"] == "1")
+        .cloned()
+        .expect("window 1 stats");
+    assert_eq!(w1["served"], 1);
+    assert!(w1["service_mean_ms"].as_i64().unwrap() >= 200, "{s}");
+    assert_eq!(s["no_show"]["whole"], 2);
+    assert_eq!(s["no_show"]["rate"], 0.0);
+    let hours: i64 = s["by_hour"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(hours, 3);
+
+    // Bad ranges are refused with the JSON error shape.
+    let (st, b) = hall
+        .req(
+            "GET",
+            "/admin/stats?from=2026-13-01",
+            Some("demo-admin"),
+            None,
+        )
+        .await;
+    assert_eq!(st, 422, "{b}");
+    assert_eq!(b["error"], "invalid_date");
+
+    // CSV: BOM, header, one hour row per service, summary rows.
+    let base = format!("http://127.0.0.1:{}/api/v1", hall.http_port);
+    let r = reqwest::Client::new()
+        .get(format!("{base}/admin/stats.csv"))
+        .bearer_auth("demo-admin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 BOM");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("section,from,to,service,service_name"),
+        "{text}"
+    );
+    for id in [svc1.as_str(), "household"] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("hour,") && l.split(',').nth(3) == Some(id)),
+            "no hour row for {id}: {text}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("service,") && l.split(',').nth(3) == Some(id)),
+            "no service row for {id}: {text}"
+        );
+    }
+    assert!(lines.iter().any(|l| l.starts_with("window,")), "{text}");
+    assert!(lines.iter().any(|l| l.starts_with("no_show,")), "{text}");
+
+    let (st, a) = hall
+        .req("GET", "/admin/audit?limit=5", Some("demo-admin"), None)
+        .await;
+    assert_eq!(st, 200, "{a}");
+    assert!(a["audit"].is_array());
+    let (st, l) = hall
+        .req("GET", "/admin/live", Some("demo-admin"), None)
+        .await;
+    assert_eq!(st, 200, "{l}");
+    assert!(l["oldest_waiting_at"]["household"].is_i64(), "{l}");
+    assert!(l["windows"]["1"]["called_at"].is_i64(), "{l}");
+
+    // The page in Chromium.
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser
+        .goto(&format!(
+            "http://127.0.0.1:{}/admin?token=demo-admin",
+            hall.http_port
+        ))
+        .await;
+    browser
+        .wait_for(
+            "return window.hallqAdminLive === true && window.hallqAdminStats === true",
+            &json!(true),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("dashboard live and stats loaded");
+    let cur = "return (document.querySelector('#windows tr[data-window=\"1\"] td.num') || {}).textContent || null";
+    let shown = browser.js(cur).await;
+    assert!(
+        shown.as_str().unwrap_or_default().starts_with(&held),
+        "window 1 shows {shown}, expected {held}"
+    );
+    let bars = browser
+        .js("return document.querySelectorAll('#c-hour svg rect.bar').length")
+        .await;
+    assert!(bars.as_i64().unwrap_or(0) >= 2, "hour chart bars: {bars}");
+    let bars = browser
+        .js("return document.querySelectorAll('#c-wait svg rect.bar').length")
+        .await;
+    assert!(bars.as_i64().unwrap_or(0) >= 2, "wait chart bars: {bars}");
+    let waiting = browser
+        .js("return (document.querySelector('#queues tr[data-service=\"household\"] td.longest') || {}).textContent || null")
+        .await;
+    assert_ne!(waiting, json!("—"), "longest wait shown");
+    // Serving time counts up.
+    browser
+        .wait_for(
+            "var t = document.querySelector('#windows tr[data-window=\"1\"] td.serving'); return !!t && /^\\d+:\\d\\d$/.test(t.textContent)",
+            &json!(true),
+            Duration::from_secs(3),
+        )
+        .await
+        .expect("serving time shown");
+    let path = browser.screenshot("admin-dashboard").await;
+    println!("screenshot: {}", path.display());
+}
