@@ -161,9 +161,13 @@ impl App {
             .map(|r| tokio::spawn(crate::api::kiosk::run_reader(state.clone(), r.clone())))
             .collect();
         let app = extra.merge(router(state));
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        // Connect info gives handlers the client's address (the audit log's origin).
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
         watch.abort();
         buttons.abort();
         sweep.abort();

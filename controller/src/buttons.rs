@@ -8,7 +8,8 @@
 
 use crate::api::AppState;
 use crate::hours::local_day;
-use crate::store::{Action, Press, WindowInfo};
+use crate::store::{Action, Actor, Press, WindowInfo};
+use hallq_config::Role;
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -68,6 +69,21 @@ fn parse_action(name: &str) -> Option<Action> {
     })
 }
 
+/// Who pressed, for the audit log: the embedded broker's button account of window `w`
+/// (the broker lets only that account publish there), else `button-{w}`.
+fn device_name(state: &AppState, w: &str) -> String {
+    let mut buttons = state
+        .cfg
+        .broker
+        .accounts
+        .iter()
+        .filter(|a| a.role == Role::Button && a.window.as_deref() == Some(w));
+    match (buttons.next(), buttons.next()) {
+        (Some(a), None) => a.username.clone(),
+        _ => format!("button-{w}"),
+    }
+}
+
 /// Handles one message on `buttons/{w}`.
 async fn handle(state: &AppState, w: &str, payload: &[u8]) {
     let Some(conf) = state.cfg.window(w) else {
@@ -89,9 +105,14 @@ async fn handle(state: &AppState, w: &str, payload: &[u8]) {
     let now = state.now();
     let tz = state.cfg.tz();
     let day = local_day(tz, now);
+    let name = device_name(state, w);
+    let by = Actor {
+        name: &name,
+        origin: "mqtt",
+    };
     let result = state
         .store
-        .button_action(info, &press.press_id, &press.action, &day, now, tz)
+        .button_action(info, &press.press_id, &press.action, by, &day, now, tz)
         .await;
     let (action, press_id) = (&press.action, &press.press_id);
     match result {

@@ -4,9 +4,14 @@
 
 use futures::FutureExt;
 use hallq_controller::model::{Kind, Status};
-use hallq_controller::store::{Action, IssueRequest, Press, Refusal, Store, WindowInfo};
+use hallq_controller::store::{Action, Actor, IssueRequest, Press, Refusal, Store, WindowInfo};
 use sqlx::{Connection, PgConnection};
 use std::panic::AssertUnwindSafe;
+
+const BUTTON: Actor<'static> = Actor {
+    name: "button-1",
+    origin: "mqtt",
+};
 
 const DAY: &str = "2026-03-02";
 /// 2026-03-02T09:00:00+08:00 in ms.
@@ -62,7 +67,7 @@ async fn issue(store: &Store, n: usize) {
 
 async fn press(store: &Store, w: WindowInfo<'_>, id: &str, action: &Action, at: i64) -> Press {
     store
-        .button_action(w, id, action, DAY, T0 + at, TZ)
+        .button_action(w, id, action, BUTTON, DAY, T0 + at, TZ)
         .await
         .expect("button action")
 }
@@ -129,7 +134,7 @@ async fn story(url: String) {
             };
             let svc = svc.clone();
             tokio::spawn(async move {
-                s.button_action(w1(&svc), "p2", &Action::CallNext, DAY, T0 + 20, TZ)
+                s.button_action(w1(&svc), "p2", &Action::CallNext, BUTTON, DAY, T0 + 20, TZ)
                     .await
                     .expect("button action")
             })

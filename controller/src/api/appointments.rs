@@ -382,6 +382,8 @@ pub async fn false_info(
     State(state): State<AppState>,
     who: Principal,
     Path(w): Path<String>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult<Json<Value>> {
     state.cfg.window(&w).ok_or_else(|| {
         ApiError::not_found(
@@ -403,7 +405,15 @@ pub async fn false_info(
         r.false_info_ban_months,
         "因连续提供虚假信息",
     );
-    let banned = state.store.mark_false_info(t.id, &rule, now).await?;
+    let from = super::windows::origin(peer.map(|axum::Extension(c)| c.0), &headers);
+    let by = crate::store::Actor {
+        name: &who.name,
+        origin: &from,
+    };
+    let banned = state
+        .store
+        .mark_false_info(t.id, &w, by, &rule, now)
+        .await?;
     tracing::info!(window = %w, by = %who.name, ticket = %t.number, banned, "false information marked");
     Ok(Json(json!({"ticket": t.number, "banned": banned})))
 }

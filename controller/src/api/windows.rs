@@ -5,12 +5,14 @@ use super::body::OptionalJson;
 use super::error::{ApiError, ApiResult};
 use super::{render, AppState};
 use crate::hours::local_day;
-use crate::store::{Action, WindowInfo};
-use axum::extract::{Path, State};
-use axum::Json;
+use crate::store::{Action, Actor, WindowInfo};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::HeaderMap;
+use axum::{Extension, Json};
 use hallq_config::Settings;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::net::SocketAddr;
 
 /// Optional body of window actions.
 #[derive(Debug, Default, Deserialize)]
@@ -35,6 +37,8 @@ pub async fn act(
     State(state): State<AppState>,
     Path((w, action)): Path<(String, String)>,
     who: Principal,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     OptionalJson(body): OptionalJson<ActionBody>,
 ) -> ApiResult<Json<Value>> {
     let cfg = &state.cfg;
@@ -54,9 +58,14 @@ pub async fn act(
     };
     let now = state.now();
     let tz = cfg.tz();
+    let from = origin(peer.map(|Extension(ConnectInfo(a))| a), &headers);
+    let by = Actor {
+        name: &who.name,
+        origin: &from,
+    };
     let out = state
         .store
-        .window_action(info, &action, &local_day(tz, now), now, tz)
+        .window_action(info, &action, by, &local_day(tz, now), now, tz)
         .await?;
     state
         .metrics
@@ -66,6 +75,23 @@ pub async fn act(
     Ok(Json(
         json!({"ticket": ticket, "window": {"id": w, "status": out.status}}),
     ))
+}
+
+/// Where a request came from, for the audit log: the peer's IP address (known when the
+/// server runs with connect info), with an `X-Forwarded-For` header appended as the
+/// proxy reported it; `http` when neither is known.
+pub(crate) fn origin(peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().chars().take(100).collect::<String>())
+        .filter(|v| !v.is_empty());
+    match (peer, forwarded) {
+        (Some(p), Some(f)) => format!("{} (x-forwarded-for: {f})", p.ip()),
+        (Some(p), None) => p.ip().to_string(),
+        (None, Some(f)) => format!("x-forwarded-for: {f}"),
+        (None, None) => "http".into(),
+    }
 }
 
 fn parse_action(cfg: &Settings, name: &str, body: ActionBody) -> ApiResult<Action> {

@@ -102,14 +102,17 @@ impl Store {
         Ok(rows.len())
     }
 
-    /// Records "false information" on the appointment behind ticket `ticket_id`; bans
-    /// after `rule.limit` consecutive marks. Returns whether a ban followed.
+    /// Records "false information" on the appointment behind ticket `ticket_id`, marked by
+    /// `by` at `window`; bans after `rule.limit` consecutive marks. The audit row goes in
+    /// the same transaction. Returns whether a ban followed.
     ///
     /// # Errors
     /// [`super::Refusal::NotAppointment`] for a walk-in ticket; database errors.
     pub async fn mark_false_info(
         &self,
         ticket_id: i64,
+        window: &str,
+        by: super::Actor<'_>,
         rule: &BanRule,
         now: i64,
     ) -> StoreResult<bool> {
@@ -142,6 +145,21 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        let number: String = sqlx::query_scalar("SELECT number FROM tickets WHERE id = $1")
+            .bind(ticket_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let detail = serde_json::json!({"ticket": number, "banned": banned}).to_string();
+        audit(
+            &mut tx,
+            now,
+            by.name,
+            "false_info",
+            window,
+            &detail,
+            by.origin,
+        )
+        .await?;
         tx.commit().await?;
         Ok(banned)
     }

@@ -7,7 +7,7 @@
 //! single writer) — and then does nothing. A refused action still records the press, so
 //! a redelivery cannot act later when the rules would allow it.
 
-use super::windows::{self, Action, ActionOutcome, WindowInfo};
+use super::windows::{self, Action, ActionOutcome, Actor, WindowInfo};
 use super::{Refusal, Store, StoreError, StoreResult};
 use chrono_tz::Tz;
 
@@ -22,32 +22,21 @@ pub enum Press {
     Repeated,
 }
 
-/// The action's name as recorded with the press.
-fn action_name(a: &Action) -> &'static str {
-    match a {
-        Action::CallNext => "call_next",
-        Action::Call(_) => "call",
-        Action::Recall => "recall",
-        Action::NoShow => "no_show",
-        Action::Start => "start",
-        Action::Finish => "finish",
-        Action::Pause(_) => "pause",
-        Action::Resume => "resume",
-        Action::TransferService(_) | Action::TransferWindow(_) => "transfer",
-    }
-}
-
 impl Store {
     /// Applies `action` at window `w` for the button press `press_id`, unless that press
-    /// id was already handled at this window. `day` is today's local date, `now` in ms.
+    /// id was already handled at this window; an action that ran is audited (actor `by`,
+    /// the press id in the detail) in the same transaction. `day` is today's local date,
+    /// `now` in ms.
     ///
     /// # Errors
     /// Database errors (nothing is recorded then, so a redelivery may try again).
+    #[allow(clippy::too_many_arguments)]
     pub async fn button_action(
         &self,
         w: WindowInfo<'_>,
         press_id: &str,
         action: &Action,
+        by: Actor<'_>,
         day: &str,
         now: i64,
         tz: Tz,
@@ -59,7 +48,7 @@ impl Store {
         )
         .bind(w.id)
         .bind(press_id)
-        .bind(action_name(action))
+        .bind(action.name())
         .bind(now)
         .execute(&mut *tx)
         .await?
@@ -74,8 +63,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let press = match windows::apply(&mut tx, w, action, day, now, tz).await {
-            Ok(Ok(out)) => Press::Done(out),
-            Ok(Err(kept)) => Press::Refused(kept),
+            Ok(applied) => {
+                let mut detail = serde_json::Map::new();
+                detail.insert("press_id".into(), press_id.into());
+                windows::audit(&mut tx, by, w.id, action, &applied, detail, now).await?;
+                match applied {
+                    Ok(out) => Press::Done(out),
+                    Err(kept) => Press::Refused(kept),
+                }
+            }
             Err(StoreError::Refused(r)) => {
                 sqlx::query("ROLLBACK TO SAVEPOINT hallq_button")
                     .execute(&mut *tx)

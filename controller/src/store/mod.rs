@@ -26,7 +26,7 @@ pub use outbox::{OutboxRow, RELAY_LEASE};
 pub(crate) use tickets::NewTicket;
 pub use tickets::{IssueRequest, Issued};
 pub use views::{QueueCount, WindowState};
-pub use windows::{Action, ActionOutcome, WindowInfo};
+pub use windows::{Action, ActionOutcome, Actor, WindowInfo};
 
 use crate::model::{Kind, Status, Ticket};
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -47,6 +47,44 @@ pub enum Action {
     TransferWindow(String),
 }
 
+impl Action {
+    /// The action's name as recorded in the audit log and with button presses.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::CallNext => "call_next",
+            Self::Call(_) => "call",
+            Self::Recall => "recall",
+            Self::NoShow => "no_show",
+            Self::Start => "start",
+            Self::Finish => "finish",
+            Self::Pause(_) => "pause",
+            Self::Resume => "resume",
+            Self::TransferService(_) | Self::TransferWindow(_) => "transfer",
+        }
+    }
+}
+
+/// Who did an action and from where, as the audit log records it.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    /// The credential's name (`clerk-3`, `admin`, `button-3`…).
+    pub name: &'a str,
+    /// Where from: the client address for HTTP, `mqtt` for call buttons.
+    pub origin: &'a str,
+}
+
+impl Actor<'static> {
+    /// The controller itself (tests, maintenance): `system` from `internal`.
+    #[must_use]
+    pub const fn system() -> Self {
+        Self {
+            name: "system",
+            origin: "internal",
+        }
+    }
+}
+
 /// The window after an action.
 #[derive(Debug, Clone)]
 pub struct ActionOutcome {
@@ -57,14 +95,17 @@ pub struct ActionOutcome {
 }
 
 impl Store {
-    /// Applies `action` at window `w`. `day` is today's local date, `now` in ms.
+    /// Applies `action` at window `w` for `by`, and writes its audit row in the same
+    /// transaction. `day` is today's local date, `now` in ms.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] when the rules forbid it (nothing changed); database errors.
+    /// [`StoreError::Refused`] when the rules forbid it (nothing changed, nothing
+    /// audited); database errors.
     pub async fn window_action(
         &self,
         w: WindowInfo<'_>,
         action: &Action,
+        by: Actor<'_>,
         day: &str,
         now: i64,
         tz: Tz,
@@ -72,6 +113,16 @@ impl Store {
         let mut tx = self.write.begin().await?;
         // An error rolls the transaction back (dropped); a kept refusal commits.
         let applied = apply(&mut tx, w, action, day, now, tz).await?;
+        audit(
+            &mut tx,
+            by,
+            w.id,
+            action,
+            &applied,
+            serde_json::Map::new(),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.outbox_signal.notify_one();
         applied.map_err(Into::into)
@@ -221,6 +272,49 @@ pub(super) async fn apply(
     ev.write(tx, w, ticket.as_ref(), now, tz).await?;
     let status = window_status(tx, w.id).await?;
     Ok(Ok(ActionOutcome { ticket, status }))
+}
+
+/// Writes the audit row of an applied action (done, or refused with its changes kept)
+/// inside `tx`: actor, action name, window id, and as detail a JSON object with the
+/// ticket, transfer target, pause reason and whatever the caller adds in `detail`.
+pub(super) async fn audit(
+    tx: &mut Tx,
+    by: Actor<'_>,
+    window: &str,
+    action: &Action,
+    applied: &Applied,
+    mut detail: serde_json::Map<String, serde_json::Value>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    use serde_json::Value;
+    match applied {
+        Ok(out) => {
+            if let Some(t) = &out.ticket {
+                detail.insert("ticket".into(), Value::from(t.number.as_str()));
+            }
+        }
+        // Call-next with nobody waiting: the held ticket was closed all the same.
+        Err(r) => {
+            detail.insert("refused".into(), Value::from(format!("{r:?}")));
+        }
+    }
+    match action {
+        Action::Call(n) if applied.is_err() => {
+            detail.insert("number".into(), Value::from(n.as_str()));
+        }
+        Action::Pause(Some(reason)) => {
+            detail.insert("reason".into(), Value::from(reason.as_str()));
+        }
+        Action::TransferService(s) => {
+            detail.insert("to_service".into(), Value::from(s.as_str()));
+        }
+        Action::TransferWindow(t) => {
+            detail.insert("to_window".into(), Value::from(t.as_str()));
+        }
+        _ => {}
+    }
+    let detail = Value::Object(detail).to_string();
+    super::bans::audit(tx, now, by.name, action.name(), window, &detail, by.origin).await
 }
 
 /// Events an action emits: always the window's state, the queues it touched, and a call.

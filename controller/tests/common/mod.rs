@@ -6,8 +6,8 @@
 use futures::FutureExt;
 use hallq_controller::model::{Kind, Ticket, WindowStatus};
 use hallq_controller::store::{
-    Action, ActionOutcome, Backend, IssueRequest, Issued, QueueCount, Refusal, Store, StoreError,
-    StoreResult, WindowInfo,
+    Action, ActionOutcome, Actor, Backend, IssueRequest, Issued, QueueCount, Refusal, Store,
+    StoreError, StoreResult, WindowInfo,
 };
 use sqlx::{Connection, PgConnection};
 use std::future::Future;
@@ -222,7 +222,9 @@ pub(crate) async fn act(
     action: Action,
     now: i64,
 ) -> StoreResult<ActionOutcome> {
-    store.window_action(w.info(), &action, DAY, now, TZ).await
+    store
+        .window_action(w.info(), &action, Actor::system(), DAY, now, TZ)
+        .await
 }
 
 /// An action that must succeed and write outbox rows, including the window's state.
