@@ -2,7 +2,7 @@
 //! information at the window, and bans for admins.
 
 use super::auth::Principal;
-use super::body::{JsonBody, OptionalJson};
+use super::body::{JsonBody, LaterJson, OptionalJson};
 use super::error::{ApiError, ApiResult};
 use super::{render, AppState};
 use crate::hours::{day_start_ms, local_day, rfc3339, to_local};
@@ -238,8 +238,10 @@ pub struct CheckIn {
 pub async fn check_in(
     State(state): State<AppState>,
     who: Principal,
-    JsonBody(body): JsonBody<CheckIn>,
+    body: LaterJson,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    who.require(&[Role::Kiosk, Role::Admin])?;
+    let body: CheckIn = body.parse()?;
     Ok((
         StatusCode::CREATED,
         Json(check_in_core(&state, &who, body).await?),

@@ -94,3 +94,47 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJ
         parse(ctype.as_deref(), &body).map(OptionalJson)
     }
 }
+
+/// A JSON body read now but parsed later, after the handler's permission checks: a
+/// request that may not act is refused as 403 whatever its body holds.
+pub struct LaterJson {
+    ctype: Option<String>,
+    body: Bytes,
+}
+
+impl LaterJson {
+    /// Parses a required body.
+    ///
+    /// # Errors
+    /// 400 for an empty or malformed body, 415 for another content type, 422 for wrong fields.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if self.body.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_json",
+                "缺少请求内容 / a JSON body is required",
+            ));
+        }
+        parse(self.ctype.as_deref(), &self.body)
+    }
+
+    /// Parses an optional body (empty → `T::default()`).
+    ///
+    /// # Errors
+    /// As [`LaterJson::parse`].
+    pub fn parse_optional<T: DeserializeOwned + Default>(&self) -> Result<T, ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(T::default());
+        }
+        parse(self.ctype.as_deref(), &self.body)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for LaterJson {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (ctype, body) = bytes(req, state).await?;
+        Ok(Self { ctype, body })
+    }
+}

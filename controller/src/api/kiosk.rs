@@ -51,9 +51,9 @@ pub async fn events(
     let who = state
         .tokens
         .get(&sha256_hex(&q.token))
-        .filter(|p| p.role == Role::Kiosk)
         .cloned()
         .ok_or_else(|| ApiError::unauthorized("需要终端凭证 / a kiosk token is required"))?;
+    who.require(&[Role::Kiosk])?;
     let rx = state.kiosks.channel(&who.name).subscribe();
     Ok(ws
         .write_buffer_size(0)

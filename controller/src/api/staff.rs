@@ -2,7 +2,7 @@
 //! and the ID check at the window.
 
 use super::auth::Principal;
-use super::body::JsonBody;
+use super::body::LaterJson;
 use super::error::{ApiError, ApiResult};
 use super::AppState;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -103,7 +103,7 @@ pub async fn verify_id(
     State(state): State<AppState>,
     who: Principal,
     Path(w): Path<String>,
-    JsonBody(body): JsonBody<VerifyId>,
+    body: LaterJson,
 ) -> ApiResult<Json<Value>> {
     state.cfg.window(&w).ok_or_else(|| {
         ApiError::not_found(
@@ -112,6 +112,7 @@ pub async fn verify_id(
         )
     })?;
     who.require_window(&w, false)?;
+    let body: VerifyId = body.parse()?;
     let t = state
         .store
         .window(&w)

@@ -1,7 +1,7 @@
 //! Issuing tickets (kiosk) and reading a ticket's status (anyone holding its token).
 
 use super::auth::Principal;
-use super::body::JsonBody;
+use super::body::LaterJson;
 use super::error::{ApiError, ApiResult};
 use super::{render, AppState};
 use crate::hours::{is_open, local_day};
@@ -29,9 +29,10 @@ pub struct NewTicket {
 pub async fn issue(
     State(state): State<AppState>,
     who: Principal,
-    JsonBody(body): JsonBody<NewTicket>,
+    body: LaterJson,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     who.require(&[Role::Kiosk, Role::Admin])?;
+    let body: NewTicket = body.parse()?;
     let cfg = &state.cfg;
     let service = cfg.service(&body.service).ok_or_else(|| {
         ApiError::unprocessable(

@@ -1,7 +1,7 @@
 //! POST /windows/{w}/{action}: what a clerk (or a call button) does at a window.
 
 use super::auth::Principal;
-use super::body::OptionalJson;
+use super::body::LaterJson;
 use super::error::{ApiError, ApiResult};
 use super::{render, AppState};
 use crate::hours::local_day;
@@ -39,7 +39,7 @@ pub async fn act(
     who: Principal,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    OptionalJson(body): OptionalJson<ActionBody>,
+    body: LaterJson,
 ) -> ApiResult<Json<Value>> {
     let cfg = &state.cfg;
     let conf = cfg.window(&w).ok_or_else(|| {
@@ -48,9 +48,10 @@ pub async fn act(
             format!("没有该窗口 / unknown window {w:?}"),
         )
     })?;
-    let action = parse_action(cfg, &action, body)?;
-    let by_button = matches!(action, Action::CallNext | Action::Recall);
-    who.require_window(&w, by_button)?;
+    // Who may act is settled before the body is read: a foreign token gets 403 whatever
+    // it sends.
+    who.require_window(&w, matches!(action.as_str(), "call-next" | "recall"))?;
+    let action = parse_action(cfg, &action, body.parse_optional()?)?;
     let info = WindowInfo {
         id: &conf.id,
         name: &conf.name,
