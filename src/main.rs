@@ -195,14 +195,26 @@ async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
     );
     println!("  database   {}", redact(&database_url(&cfg)?));
     println!("  status     {}/t/{{token}}", cfg.public_base_url());
-    println!(
-        "  kiosk      {base}/kiosk{}",
+    // With the demo credentials active, the links carry them so they open ready to use.
+    let demo_token = |t: &str| {
         if demo.is_empty() {
-            ""
+            String::new()
         } else {
-            "?token=demo-kiosk"
+            format!("?token={t}")
         }
+    };
+    println!("  kiosk      {base}/kiosk{}", demo_token("demo-kiosk"));
+    let first_window = cfg.windows.first().map_or("1", |w| w.id.as_str());
+    println!(
+        "  clerk      {base}/clerk{}",
+        demo_token(&format!("demo-clerk-{first_window}"))
     );
+    println!("  admin      {base}/admin{}", demo_token("demo-admin"));
+    println!("  booking    {base}/book");
+    if cfg.identity.dev_provider {
+        println!("  test ID    {base}/dev/identity  (development identity provider: demo only)");
+    }
+    println!("  metrics    {base}/metrics");
     if all_parts {
         for s in &cfg.screens {
             println!("  TV screen  {base}/screens/{}", s.id);
