@@ -4,14 +4,14 @@
 //! adds nothing. Runs on SQLite (a temp file) always and on PostgreSQL when
 //! `HALLQ_TEST_PG_URL` is set.
 
-use futures::FutureExt;
+#[allow(dead_code, unused_imports)]
+mod common;
+
 use hallq_controller::model::Kind;
 use hallq_controller::store::{
     Action, Actor, IssueRequest, Press, Refusal, Store, StoreError, WindowInfo,
 };
 use serde_json::Value;
-use sqlx::{Connection, PgConnection};
-use std::panic::AssertUnwindSafe;
 
 const DAY: &str = "2026-03-02";
 /// 2026-03-02T09:00:00+08:00 in ms.
@@ -175,54 +175,10 @@ async fn story(url: String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn audit_sqlite() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    story(format!(
-        "sqlite://{}",
-        dir.path().join("hallq.db").display()
-    ))
-    .await;
+    common::run_sqlite(|db| story(db.url)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn audit_postgres() {
-    let admin = match std::env::var("HALLQ_TEST_PG_URL") {
-        Ok(v) if !v.is_empty() => v,
-        _ => {
-            println!("skipped: HALLQ_TEST_PG_URL not set (audit on PostgreSQL)");
-            return;
-        }
-    };
-    let name = format!("hallq_a_{:016x}", rand::random::<u64>());
-    pg_exec(&admin, &format!("CREATE DATABASE {name}")).await;
-    let url = with_database(&admin, &name);
-    let result = AssertUnwindSafe(story(url)).catch_unwind().await;
-    pg_exec(
-        &admin,
-        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-    )
-    .await;
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
-    }
-}
-
-async fn pg_exec(url: &str, sql: &str) {
-    let mut conn = PgConnection::connect(url)
-        .await
-        .expect("connect PostgreSQL");
-    sqlx::query(sql).execute(&mut conn).await.expect(sql);
-    let _ = conn.close().await;
-}
-
-/// `url` with its database name replaced by `name` (query string kept).
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let host_start = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[host_start..]
-        .find('/')
-        .map_or(base.len(), |i| host_start + i);
-    format!("{}/{name}{query}", &base[..path_start])
+    common::run_postgres("audit", |db| story(db.url)).await;
 }
