@@ -46,37 +46,13 @@ async fn clerk_calls_with_f1_and_verifies_the_holder() {
         )
         .await;
     let assertion = id["assertion"].as_str().unwrap().to_string();
-    let mut slot = None;
-    for day in 0..2 {
-        let (_, s) = hall
-            .req(
-                "GET",
-                &format!(
-                    "/appointments/slots?service=household&date={}",
-                    shanghai_day(day)
-                ),
-                None,
-                None,
-            )
-            .await;
-        slot = s["slots"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["bookable"] == true)
-            .map(|x| x["slot_start"].as_str().unwrap().to_string());
-        if slot.is_some() {
-            break;
-        }
-    }
+    let slot = next_slot(&hall.base, "household").await;
     let (st, b) = hall
         .req(
             "POST",
             "/appointments",
             Some(&assertion),
-            Some(
-                json!({"service": "household", "slot_start": slot.unwrap(), "agree_notice": true}),
-            ),
+            Some(json!({"service": "household", "slot_start": slot, "agree_notice": true})),
         )
         .await;
     assert_eq!(st, 201, "{b}");

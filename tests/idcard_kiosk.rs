@@ -54,28 +54,7 @@ async fn a_card_on_the_reader_checks_in_at_the_kiosk() {
         )
         .await;
     let assertion = id["assertion"].as_str().unwrap().to_string();
-    let mut slot = None;
-    for day in 0..2 {
-        let date = shanghai_day(day);
-        let (_, s) = hall
-            .req(
-                "GET",
-                &format!("/appointments/slots?service=household&date={date}"),
-                None,
-                None,
-            )
-            .await;
-        slot = s["slots"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["bookable"] == true)
-            .map(|x| x["slot_start"].as_str().unwrap().to_string());
-        if slot.is_some() {
-            break;
-        }
-    }
-    let slot = slot.expect("a bookable slot");
+    let slot = next_slot(&hall.base, "household").await;
     let (st, b) = hall
         .req(
             "POST",

@@ -461,3 +461,21 @@ pub fn shanghai_day(offset: i64) -> String {
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{dd:02}")
 }
+
+/// The next bookable slot of `service` (today, else tomorrow), as listed by the API.
+pub async fn next_slot(base: &str, service: &str) -> String {
+    for day in 0..2 {
+        let path = format!(
+            "/appointments/slots?service={service}&date={}",
+            shanghai_day(day)
+        );
+        let (_, s) = req(base, "GET", &path, None, None).await;
+        let found = s["slots"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["bookable"] == true).cloned());
+        if let Some(x) = found {
+            return x["slot_start"].as_str().unwrap().to_string();
+        }
+    }
+    panic!("no bookable {service} slot today or tomorrow");
+}
