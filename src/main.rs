@@ -176,7 +176,8 @@ async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
-    let app = App::start(cfg.clone()).await?;
+    let mut app = App::start(cfg.clone()).await?;
+    let reload_requested = app.enable_reload(args.config.clone());
     let extra = if all_parts {
         led::start_in_run(cfg.clone(), app.mqtt.clone());
         display::start_in_run(cfg.clone(), app.mqtt.clone())
@@ -220,7 +221,62 @@ async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
             println!("  TV screen  {base}/screens/{}", s.id);
         }
     }
-    app.serve(listener, extra, shutdown_signal()).await
+    let reload = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = stop_or_reload(args.config.clone(), reload_requested, reload.clone());
+    app.serve(listener, extra, stop).await?;
+    if reload.load(std::sync::atomic::Ordering::SeqCst) {
+        restart_in_place()?;
+    }
+    Ok(())
+}
+
+/// Resolves on Ctrl-C / SIGTERM, or when a reload was accepted (admin route, or SIGHUP with
+/// a valid file; a bad file on SIGHUP is logged with its problems and ignored).
+async fn stop_or_reload(
+    config: PathBuf,
+    requested: Arc<tokio::sync::Notify>,
+    reload: Arc<std::sync::atomic::AtomicBool>,
+) {
+    let hup = async {
+        #[cfg(unix)]
+        {
+            let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+                .expect("SIGHUP handler");
+            loop {
+                hup.recv().await;
+                let problems = hallq_controller::reload::problems(&config);
+                if problems.is_empty() {
+                    return;
+                }
+                tracing::error!(
+                    "配置有误，未重新加载 / config reload refused:\n{}",
+                    problems.join("\n")
+                );
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        _ = shutdown_signal() => {}
+        _ = requested.notified() => reload.store(true, std::sync::atomic::Ordering::SeqCst),
+        _ = hup => reload.store(true, std::sync::atomic::Ordering::SeqCst),
+    }
+}
+
+/// Replaces this process with a fresh one started with the same arguments.
+fn restart_in_place() -> anyhow::Result<()> {
+    tracing::info!("restarting with the reloaded config");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let err = std::process::Command::new(std::env::current_exe()?)
+            .args(std::env::args_os().skip(1))
+            .exec();
+        Err(err.into())
+    }
+    #[cfg(not(unix))]
+    anyhow::bail!("reload by restart needs unix")
 }
 
 pub(crate) async fn shutdown_signal() {

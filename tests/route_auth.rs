@@ -364,6 +364,24 @@ fn admin_rows(rows: &mut Vec<Row>) {
         }
         rows.push(row(method, path, Some(ADMIN), body, Want::Allowed, "admin"));
     }
+    // An allowed reload restarts the process, so only its refusals are walked here
+    // (tests/reload.rs covers the admin's reload).
+    unauthenticated(rows, "POST", "/admin/reload", None);
+    for (t, why) in [
+        (CLERK1, "clerk may not reload"),
+        (KIOSK, "kiosk may not reload"),
+        (DISPLAY, "display may not reload"),
+        (BUTTON1, "button may not reload"),
+    ] {
+        rows.push(row(
+            "POST",
+            "/admin/reload",
+            Some(t),
+            None,
+            Want::Refused(403),
+            why,
+        ));
+    }
 }
 
 fn citizen_rows(rows: &mut Vec<Row>) {

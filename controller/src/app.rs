@@ -41,6 +41,7 @@ pub struct App {
     pub metrics: Arc<crate::metrics::Metrics>,
     relay: JoinHandle<()>,
     stop: watch::Sender<bool>,
+    reload: Option<Arc<crate::reload::Reload>>,
 }
 
 /// The database URL in force: the configured one, or SQLite in the data dir.
@@ -131,7 +132,19 @@ impl App {
             metrics,
             relay,
             stop,
+            reload: None,
         })
+    }
+
+    /// Lets an admin reload `path` (see [`crate::reload`]); the returned signal fires when
+    /// a valid file was accepted, and the caller then restarts the process in place.
+    pub fn enable_reload(&mut self, path: std::path::PathBuf) -> Arc<tokio::sync::Notify> {
+        let requested = Arc::new(tokio::sync::Notify::new());
+        self.reload = Some(Arc::new(crate::reload::Reload {
+            path,
+            requested: requested.clone(),
+        }));
+        requested
     }
 
     /// Serves HTTP on `listener` (the API plus `extra` routes, e.g. screens) until
@@ -150,6 +163,7 @@ impl App {
             self.store.clone(),
             self.identity.clone(),
             self.metrics.clone(),
+            self.reload.clone(),
         );
         let watch = tokio::spawn(crate::watch::run(state.clone(), self.mqtt.clone()));
         let buttons = tokio::spawn(crate::buttons::run(state.clone(), self.mqtt.clone()));

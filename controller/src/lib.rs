@@ -14,6 +14,7 @@
 //!   per database holds a lease.
 //! - [`watch`]: live status of tickets for phones (SSE), fed by the hall's MQTT topics.
 //! - [`buttons`]: physical call buttons over MQTT; each press id acts once.
+//! - [`reload`]: validated config reload (admin route or SIGHUP) by restarting in place.
 //! - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls.
 //! - [`metrics`]: Prometheus metrics (`GET /metrics`), hand-rolled text format.
 //! - [`api`]: the HTTP API (axum) of the public contract.
@@ -29,6 +30,7 @@ pub mod metrics;
 pub mod model;
 pub mod policy;
 pub mod relay;
+pub mod reload;
 pub mod slots;
 pub mod stats;
 pub mod store;

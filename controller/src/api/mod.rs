@@ -47,6 +47,8 @@ pub struct Inner {
     pub clock_offset_ms: i64,
     /// Phones watching their ticket.
     pub watchers: crate::watch::Watchers,
+    /// Config reload, when the process supports it (`hallq run` / `hallq controller`).
+    pub reload: Option<Arc<crate::reload::Reload>>,
     /// Bumped whenever the hall changes (staff pages refresh on it).
     pub hall_changed: tokio::sync::watch::Sender<u64>,
     /// Kiosks' live channels (ID card check-ins).
@@ -69,7 +71,7 @@ impl Deref for AppState {
 impl AppState {
     /// Builds the state.
     pub fn new(cfg: Arc<Settings>, store: Store, identity: Arc<crate::identity::Identity>) -> Self {
-        Self::with_metrics(cfg, store, identity, Arc::default())
+        Self::with_metrics(cfg, store, identity, Arc::default(), None)
     }
 
     /// Builds the state around existing metrics (the ones the relay reports to).
@@ -78,6 +80,7 @@ impl AppState {
         store: Store,
         identity: Arc<crate::identity::Identity>,
         metrics: Arc<crate::metrics::Metrics>,
+        reload: Option<Arc<crate::reload::Reload>>,
     ) -> Self {
         let tokens = auth::token_table(&cfg);
         Self(Arc::new(Inner {
@@ -89,6 +92,7 @@ impl AppState {
             identity,
             kiosks: kiosk::KioskHub::default(),
             hall_changed: tokio::sync::watch::channel(0).0,
+            reload,
             metrics,
             font: std::sync::OnceLock::new(),
         }))
@@ -196,6 +200,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/events", get(staff::events))
         .route("/windows/{w}/verify-id", post(staff::verify_id))
         .route("/admin/bans", get(appointments::bans))
+        .route("/admin/reload", post(crate::reload::reload))
         .route("/admin/bans/{id}/lift", post(appointments::lift))
         .route("/admin/stats", get(admin::stats))
         .route("/admin/stats.csv", get(admin::stats_csv))

@@ -1,0 +1,92 @@
+//! Config reload on the running binary: a bad file is refused with its problems and the
+//! config in force stays; a valid one is taken (the process restarts in place on the same
+//! ports and data), and nothing issued before is lost.
+
+mod common;
+use common::*;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+async fn window_name(hall: &Hall, id: &str) -> Option<String> {
+    let Ok(r) = reqwest::Client::new()
+        .get(format!("{}/snapshot", hall.base))
+        .bearer_auth("demo-admin")
+        .send()
+        .await
+    else {
+        return None;
+    };
+    let v: serde_json::Value = r.json().await.ok()?;
+    v["windows"]
+        .as_array()?
+        .iter()
+        .find(|w| w["id"] == id)
+        .and_then(|w| w["name"].as_str().map(String::from))
+}
+
+#[tokio::test]
+async fn bad_config_is_refused_good_one_is_taken() {
+    let hall = Hall::start(HallOpts::default()).await;
+    let t = hall.ticket("property").await;
+    let good = std::fs::read_to_string(&hall.config).unwrap();
+
+    // A broken file: refused with file:line:col problems, nothing changes.
+    std::fs::write(
+        &hall.config,
+        good.replacen("[hall]\n", "[hall]\nbogus = 1\n", 1),
+    )
+    .unwrap();
+    let (st, b) = hall
+        .req("POST", "/admin/reload", Some("demo-admin"), None)
+        .await;
+    assert_eq!(
+        (st, b["error"].as_str()),
+        (422, Some("invalid_config")),
+        "{b}"
+    );
+    let problems = b["problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.as_str().unwrap().contains("hall.bogus: unknown key")),
+        "{b}"
+    );
+    let (st, _) = hall
+        .req("POST", "/admin/reload", Some("demo-clerk-1"), None)
+        .await;
+    assert_eq!(st, 403, "only admins reload");
+    assert_eq!(window_name(&hall, "1").await.as_deref(), Some("1号窗口"));
+
+    // A valid change: accepted, the hall comes back with it, on the same address.
+    std::fs::write(
+        &hall.config,
+        good.replacen("name = \"1号窗口\"", "name = \"1号综合窗口\"", 1),
+    )
+    .unwrap();
+    let (st, b) = hall
+        .req("POST", "/admin/reload", Some("demo-admin"), None)
+        .await;
+    assert_eq!(st, 202, "{b}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while window_name(&hall, "1").await.as_deref() != Some("1号综合窗口") {
+        assert!(
+            Instant::now() < deadline,
+            "new config not in force: {}",
+            hall.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Nothing issued before the reload is lost; numbering continues.
+    let (st, s) = hall
+        .req(
+            "GET",
+            &format!("/tickets/{}", t["token"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!((st, s["number"].as_str()), (200, Some("A001")));
+    let next = hall.ticket("property").await;
+    assert_eq!(next["number"], "A002");
+    let _ = json!({});
+}
