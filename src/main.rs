@@ -36,10 +36,14 @@ enum Cmd {
         #[command(subcommand)]
         cmd: ConfigCmd,
     },
-    /// Prints the sha256 of a token or password, for the config file.
+    /// Prints the sha256 of a token or broker password for the config file; with
+    /// `--password`, the argon2id hash of a staff password (read from stdin when left out).
     Hash {
+        /// Hash a staff sign-in password with argon2id (for `[[staff]].password_argon2`).
+        #[arg(long)]
+        password: bool,
         /// The secret.
-        secret: String,
+        secret: Option<String>,
     },
     /// Load benchmarks (see README).
     Bench(bench::BenchArgs),
@@ -78,16 +82,37 @@ fn main() -> std::process::ExitCode {
         Cmd::Config {
             cmd: ConfigCmd::Check { file },
         } => check(&file),
-        Cmd::Hash { secret } => {
-            println!("{}", hallq_config::secret::sha256_hex(&secret));
-            std::process::ExitCode::SUCCESS
-        }
+        Cmd::Hash { password, secret } => hash(password, secret),
         Cmd::Run(args) => exit(runtime().block_on(run(args, true))),
         Cmd::Controller(args) => exit(runtime().block_on(run(args, false))),
         Cmd::Display(args) => exit(runtime().block_on(display::run(args))),
         Cmd::Bench(args) => exit(runtime().block_on(bench::run(args))),
         Cmd::Led(args) => led::run(args),
     }
+}
+
+fn hash(password: bool, secret: Option<String>) -> std::process::ExitCode {
+    let secret = match secret {
+        Some(s) => s,
+        None => {
+            let mut line = String::new();
+            if std::io::stdin().read_line(&mut line).is_err() {
+                eprintln!("hallq: cannot read the secret from stdin");
+                return std::process::ExitCode::FAILURE;
+            }
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if secret.is_empty() {
+        eprintln!("hallq: the secret is empty");
+        return std::process::ExitCode::from(2);
+    }
+    if password {
+        println!("{}", hallq_config::staff::hash_password(&secret));
+    } else {
+        println!("{}", hallq_config::secret::sha256_hex(&secret));
+    }
+    std::process::ExitCode::SUCCESS
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -205,12 +230,15 @@ async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
         }
     };
     println!("  kiosk      {base}/kiosk{}", demo_token("demo-kiosk"));
-    let first_window = cfg.windows.first().map_or("1", |w| w.id.as_str());
-    println!(
-        "  clerk      {base}/clerk{}",
-        demo_token(&format!("demo-clerk-{first_window}"))
-    );
-    println!("  admin      {base}/admin{}", demo_token("demo-admin"));
+    let hint = |user: &str| {
+        if demo.iter().any(|d| d == &format!("staff:{user}")) {
+            format!("  (sign in: {user} / demo-{user})")
+        } else {
+            String::new()
+        }
+    };
+    println!("  clerk      {base}/clerk{}", hint("clerk"));
+    println!("  admin      {base}/admin{}", hint("admin"));
     println!("  booking    {base}/book");
     if cfg.identity.dev_provider {
         println!("  test ID    {base}/dev/identity  (development identity provider: demo only)");

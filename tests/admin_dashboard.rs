@@ -17,11 +17,27 @@ async fn admin_stats_csv_and_dashboard() {
     hall.ticket(&svc1).await;
     hall.ticket("household").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (st, b) = hall.act("1", "call-next", None).await;
+    // The first is served by a clerk signed in with username and password.
+    let (st, b) = hall
+        .req(
+            "POST",
+            "/auth/sign-in",
+            None,
+            Some(json!({"username": "clerk", "password": "demo-clerk", "window": "1"})),
+        )
+        .await;
     assert_eq!(st, 200, "{b}");
-    hall.act("1", "start", None).await;
+    let clerk = b["token"].as_str().unwrap().to_string();
+    let (st, b) = hall
+        .req("POST", "/windows/1/call-next", Some(&clerk), None)
+        .await;
+    assert_eq!(st, 200, "{b}");
+    hall.req("POST", "/windows/1/start", Some(&clerk), None)
+        .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (st, b) = hall.act("1", "finish", None).await;
+    let (st, b) = hall
+        .req("POST", "/windows/1/finish", Some(&clerk), None)
+        .await;
     assert_eq!(st, 200, "{b}");
     // The second one stays at the window (the live table shows it).
     let (st, b) = hall.act("1", "call-next", None).await;
@@ -73,6 +89,15 @@ async fn admin_stats_csv_and_dashboard() {
         .expect("window 1 stats");
     assert_eq!(w1["served"], 1);
     assert!(w1["service_mean_ms"].as_i64().unwrap() >= 200, "{s}");
+    // Per clerk: the signed-in clerk served it, shown by name.
+    let c = &s["clerks"][0];
+    assert_eq!(
+        (c["clerk"].clone(), c["window"].clone(), c["served"].clone()),
+        (json!("clerk"), json!("1"), json!(1)),
+        "{s}"
+    );
+    assert!(c["service_mean_ms"].as_i64().unwrap() >= 200, "{s}");
+    assert_eq!(s["names"]["clerks"]["clerk"], "演示窗口人员");
     assert_eq!(s["no_show"]["whole"], 2);
     assert_eq!(s["no_show"]["rate"], 0.0);
     let hours: i64 = s["by_hour"]
@@ -132,6 +157,12 @@ async fn admin_stats_csv_and_dashboard() {
     }
     assert!(lines.iter().any(|l| l.starts_with("window,")), "{text}");
     assert!(lines.iter().any(|l| l.starts_with("no_show,")), "{text}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("clerk,") && l.ends_with(",clerk")),
+        "{text}"
+    );
 
     let (st, a) = hall
         .req("GET", "/admin/audit?limit=5", Some("demo-admin"), None)
@@ -150,10 +181,20 @@ async fn admin_stats_csv_and_dashboard() {
         return;
     };
     browser
-        .goto(&format!(
-            "http://127.0.0.1:{}/admin?token=demo-admin",
-            hall.http_port
-        ))
+        .goto(&format!("http://127.0.0.1:{}/admin", hall.http_port))
+        .await;
+    browser
+        .wait_for(
+            "return !!document.getElementById('hq-user')",
+            &json!(true),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("admin sign-in form");
+    browser
+        .js("document.getElementById('hq-user').value = 'admin'; \
+             document.getElementById('hq-pass').value = 'demo-admin'; \
+             document.querySelector('#hq-signin form').requestSubmit(); return 1")
         .await;
     browser
         .wait_for(
@@ -174,6 +215,10 @@ async fn admin_stats_csv_and_dashboard() {
         .await;
     assert!(bars.as_i64().unwrap_or(0) >= 2, "hour chart bars: {bars}");
     let bars = browser
+        .js("return document.querySelectorAll('#c-clerk svg rect.bar').length")
+        .await;
+    assert_eq!(bars, json!(1), "clerk chart bars");
+    let bars = browser
         .js("return document.querySelectorAll('#c-wait svg rect.bar').length")
         .await;
     assert!(bars.as_i64().unwrap_or(0) >= 2, "wait chart bars: {bars}");
@@ -190,6 +235,15 @@ async fn admin_stats_csv_and_dashboard() {
         )
         .await
         .expect("serving time shown");
+    // The admin's own session is listed among the signed-in staff.
+    browser
+        .wait_for(
+            "return (document.querySelector('#sessions tbody td') || {}).textContent || null",
+            &json!("admin (管理员)"),
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("own session listed");
     let path = browser.screenshot("admin-dashboard").await;
     println!("screenshot: {}", path.display());
 }

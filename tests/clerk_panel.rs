@@ -1,6 +1,7 @@
-//! The clerk panel in a real headless Chromium: it follows the hall live, F1 calls the next
-//! ticket, Start/Finish work, and the ID check says match or mismatch without showing the
-//! stored number.
+//! The clerk panel in a real headless Chromium: the clerk signs in with username, password
+//! and window (a wrong password is refused on the form), the panel follows the hall live,
+//! F1 calls the next ticket, Start/Finish work, the ID check says match or mismatch without
+//! showing the stored number, and signing out ends the session.
 
 mod common;
 use common::browser::Browser;
@@ -17,11 +18,35 @@ async fn clerk_calls_with_f1_and_verifies_the_holder() {
     };
     let hall = Hall::start(HallOpts::default()).await;
     browser
-        .goto(&format!(
-            "http://127.0.0.1:{}/clerk?token=demo-clerk-4",
-            hall.http_port
-        ))
+        .goto(&format!("http://127.0.0.1:{}/clerk", hall.http_port))
         .await;
+    browser
+        .wait_for(
+            "return !!document.getElementById('hq-user')",
+            &json!(true),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("sign-in form shown");
+    let sign_in = |password: &str| {
+        format!(
+            "document.getElementById('hq-user').value = 'clerk'; \
+             document.getElementById('hq-pass').value = '{password}'; \
+             document.getElementById('hq-window').value = '4'; \
+             document.querySelector('#hq-signin form').requestSubmit(); return 1"
+        )
+    };
+    browser.js(&sign_in("wrong-password")).await;
+    browser
+        .wait_for(
+            "return document.getElementById('hq-err').textContent",
+            &json!("用户名或密码错误 / wrong username or password"),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("wrong password refused on the form");
+    browser.screenshot("clerk-sign-in").await;
+    browser.js(&sign_in("demo-clerk")).await;
     browser
         .wait_for(
             "return window.hallqClerkLive === true",
@@ -143,4 +168,30 @@ async fn clerk_calls_with_f1_and_verifies_the_holder() {
         .req("GET", "/me/appointments", Some(&assertion), None)
         .await;
     assert_eq!(mine["appointments"][0]["status"], "done");
+
+    // The panel shows who is signed in; signing out ends the session for the API too.
+    let who = browser
+        .js("return document.getElementById('who').textContent")
+        .await;
+    assert_eq!(who, json!("演示窗口人员"));
+    let token = browser
+        .js("return sessionStorage.getItem('hallq-clerk-token')")
+        .await;
+    let token = token.as_str().expect("session token kept").to_string();
+    assert!(token.starts_with("hqs_"), "{token}");
+    let (st, _) = hall.req("GET", "/me", Some(&token), None).await;
+    assert_eq!(st, 200);
+    browser
+        .js("document.getElementById('signout').click(); return 1")
+        .await;
+    browser
+        .wait_for(
+            "return !!document.getElementById('hq-user')",
+            &json!(true),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("sign-in form after sign-out");
+    let (st, b) = hall.req("GET", "/me", Some(&token), None).await;
+    assert_eq!(st, 401, "{b}");
 }

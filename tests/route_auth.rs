@@ -172,6 +172,15 @@ fn ticket_rows(rows: &mut Vec<Row>, token: &str) {
     }
 
     unauthenticated(rows, "GET", "/me", None);
+    unauthenticated(rows, "POST", "/auth/sign-out", None);
+    rows.push(row(
+        "POST",
+        "/auth/sign-in",
+        None,
+        Some(json!({"username": "admin", "password": "not-the-password"})),
+        Want::Refused(401),
+        "sign-in with a wrong password",
+    ));
     rows.push(row("GET", "/me", Some(CLERK1), None, Want::Ok, "clerk: me"));
     rows.push(row(
         "GET",
@@ -333,8 +342,10 @@ fn checkin_rows(rows: &mut Vec<Row>) {
 }
 
 fn admin_rows(rows: &mut Vec<Row>) {
-    let routes: [(&'static str, &str, Option<Value>); 6] = [
+    let routes: [(&'static str, &str, Option<Value>); 8] = [
         ("GET", "/admin/bans", None),
+        ("GET", "/admin/sessions", None),
+        ("POST", "/admin/sessions/999999/end", None),
         ("GET", "/admin/stats", None),
         ("GET", "/admin/stats.csv", None),
         ("GET", "/admin/audit", None),

@@ -8,6 +8,7 @@
 //! - `validate`: the semantic rules, pure over [`Settings`].
 //! - [`secret`]: hashing of tokens and passwords, so that config files hold no secret in
 //!   clear.
+//! - [`staff`]: staff accounts (username + argon2id password hash) and `[sign_in]`.
 //!
 //! Nothing here does network IO; loading only reads the file it is given.
 
@@ -18,6 +19,7 @@ pub mod printers;
 pub mod schema;
 pub mod screens;
 pub mod secret;
+pub mod staff;
 mod validate;
 
 mod locate;

@@ -23,6 +23,12 @@ pub struct Settings {
     /// Device and staff tokens (stored as SHA-256).
     #[serde(default)]
     pub credentials: Vec<Credential>,
+    /// Clerks and admins who sign in with a username and password.
+    #[serde(default)]
+    pub staff: Vec<crate::staff::StaffUser>,
+    /// Session length and lockout of staff sign-in.
+    #[serde(default)]
+    pub sign_in: crate::staff::SignIn,
     /// Lobby TV screens.
     #[serde(default)]
     pub screens: Vec<crate::screens::Screen>,
@@ -298,6 +304,20 @@ pub enum Role {
     Gateway,
 }
 
+impl Role {
+    /// The role's name as the config writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Clerk => "clerk",
+            Self::Kiosk => "kiosk",
+            Self::Display => "display",
+            Self::Button => "button",
+            Self::Gateway => "gateway",
+        }
+    }
+}
+
 /// A bearer token and what it may do.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Credential {
@@ -365,6 +385,16 @@ impl Settings {
             crate::secret::sha256_hex("demo-display"),
             crate::secret::sha256_hex("demo-gateway"),
         ];
+        found.extend(
+            self.staff
+                .iter()
+                .filter(|u| {
+                    [format!("demo-{}", u.username), "demo-clerk".into()]
+                        .iter()
+                        .any(|pw| crate::staff::verify_password(pw, &u.password_argon2))
+                })
+                .map(|u| format!("staff:{}", u.username)),
+        );
         found.extend(
             self.broker
                 .accounts

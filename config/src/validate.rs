@@ -26,6 +26,7 @@ pub(crate) fn validate(s: &Settings) -> Problems {
     led(s, &mut p);
     crate::screens::validate(s, &mut p);
     crate::printers::validate(s, &mut p);
+    crate::staff::validate(s, &mut p);
     crate::booking::validate(s, &mut p);
     p
 }
@@ -318,23 +319,12 @@ fn window_ref(s: &Settings, role: Role, window: Option<&str>, path: &[Seg], p: &
     match (role, window) {
         (Role::Clerk | Role::Button, None) => p.push((
             path.to_vec(),
-            format!("a {} needs the window it acts for", role_name(role)),
+            format!("a {} needs the window it acts for", role.as_str()),
         )),
         (_, Some(w)) if s.window(w).is_none() => {
             p.push((path.to_vec(), format!("unknown window {w:?}")))
         }
         _ => {}
-    }
-}
-
-fn role_name(r: Role) -> &'static str {
-    match r {
-        Role::Admin => "admin",
-        Role::Clerk => "clerk",
-        Role::Kiosk => "kiosk",
-        Role::Display => "display",
-        Role::Button => "button",
-        Role::Gateway => "gateway",
     }
 }
 

@@ -258,6 +258,31 @@ static REJECTED: &[Rejected] = &[
         )],
         expect: &[at("broker.accounts[0].topic", 51, "unknown key")],
     },
+    // ---- staff accounts ----
+    Rejected {
+        name: "staff: device role, unknown window, a password in clear",
+        edits: &[Append(
+            "\n[[staff]]\nusername = \"li\"\nrole = \"kiosk\"\nwindows = [\"w9\"]\npassword_argon2 = \"secret\"\n",
+        )],
+        expect: &[
+            at("staff[0].role", 49, "staff accounts are `clerk` or `admin`"),
+            at("staff[0].windows[0]", 50, "unknown window \"w9\""),
+            at("staff[0].password_argon2", 51, "not a password hash"),
+        ],
+    },
+    Rejected {
+        name: "staff: a username twice, an admin with windows, a day-long session",
+        edits: &[Append(
+            "\n[[staff]]\nusername = \"a\"\nrole = \"admin\"\nwindows = [\"w1\"]\npassword_argon2 = \"$argon2id$v=19$m=19456,t=2,p=1$W35mgoyFOBIYtF1FAzsyzQ$dUm0t7osKu0ftTGLXomTbWHOKqsjlJB9CVqNmilwmtY\"\n\n\
+             [[staff]]\nusername = \"a\"\nrole = \"clerk\"\npassword_argon2 = \"$argon2id$v=19$m=19456,t=2,p=1$W35mgoyFOBIYtF1FAzsyzQ$dUm0t7osKu0ftTGLXomTbWHOKqsjlJB9CVqNmilwmtY\"\n\n\
+             [sign_in]\nsession_minutes = 5000\n",
+        )],
+        expect: &[
+            at("staff[0].windows", 50, "an admin is not bound to windows"),
+            at("staff[1].username", 54, "\"a\" used twice"),
+            at("sign_in.session_minutes", 59, "must be 5–1440"),
+        ],
+    },
     // ---- wrong types ----
     Rejected {
         name: "width is a string",
@@ -914,7 +939,18 @@ fn demo_hall_loads() {
             a.username
         );
     }
-    assert_eq!(demo.len(), s.credentials.len() + s.broker.accounts.len());
+    for u in &s.staff {
+        assert!(
+            demo.contains(&format!("staff:{}", u.username)),
+            "{} not flagged",
+            u.username
+        );
+    }
+    assert_eq!(
+        demo.len(),
+        s.credentials.len() + s.broker.accounts.len() + s.staff.len()
+    );
+    assert_eq!(s.staff.len(), 2);
 
     let property = s.service("property").unwrap();
     assert_eq!((property.prefix.as_str(), property.width), ("A", 3));

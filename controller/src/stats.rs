@@ -32,6 +32,8 @@ pub struct Row {
     pub finished_at: Option<i64>,
     /// Appointment slot start (ms).
     pub slot_start: Option<i64>,
+    /// Who called it (a clerk's username, or a credential / button name).
+    pub called_by: Option<String>,
 }
 
 /// Tickets of one service issued in one local hour.
@@ -77,6 +79,19 @@ pub struct WindowStats {
     pub no_show: i64,
 }
 
+/// One clerk at one window over the range (by who called the tickets).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClerkStats {
+    /// Username of a signed-in clerk, or the credential / button name.
+    pub clerk: String,
+    /// Window id.
+    pub window: String,
+    /// Tickets they finished there.
+    pub served: i64,
+    /// Mean service time (ms), as for windows.
+    pub service_mean_ms: Option<i64>,
+}
+
 /// A share: part of whole, with the rate (None when nothing counted).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Share {
@@ -108,6 +123,8 @@ pub struct Stats {
     pub services: Vec<ServiceStats>,
     /// Per window, by id.
     pub windows: Vec<WindowStats>,
+    /// Per clerk and window, by window then clerk.
+    pub clerks: Vec<ClerkStats>,
     /// Overall waits (ms).
     pub wait_mean_ms: Option<i64>,
     /// Overall p90 wait (ms).
@@ -139,12 +156,19 @@ pub fn percentile(values: &[i64], p: u32) -> Option<i64> {
     Some(v[rank.min(v.len()) - 1])
 }
 
+/// Start (or call, when never started) → finish of a finished ticket.
+fn service_time(r: &Row) -> Option<i64> {
+    let (from, to) = (r.started_at.or(r.called_at)?, r.finished_at?);
+    Some((to - from).max(0))
+}
+
 /// Aggregates `rows`; `services` gives the order of services (the config's).
 pub fn aggregate(rows: &[Row], services: &[String], tz: Tz) -> Stats {
     let mut by_day: BTreeMap<String, i64> = BTreeMap::new();
     let mut hours: BTreeMap<(String, u32), i64> = BTreeMap::new();
     let mut per_service: BTreeMap<String, (ServiceStats, Vec<i64>)> = BTreeMap::new();
     let mut per_window: BTreeMap<String, (WindowStats, Vec<i64>)> = BTreeMap::new();
+    let mut per_clerk: BTreeMap<(String, String), (i64, Vec<i64>)> = BTreeMap::new();
     let mut all_waits = Vec::new();
     let (mut called, mut no_shows, mut appts, mut punctual) = (0, 0, 0, 0);
     for r in rows {
@@ -197,9 +221,13 @@ pub fn aggregate(rows: &[Row], services: &[String], tz: Tz) -> Stats {
                 ws.no_show += 1;
             }
             if r.status == "done" {
+                let took = service_time(r);
                 ws.served += 1;
-                if let (Some(from), Some(to)) = (r.started_at.or(r.called_at), r.finished_at) {
-                    times.push((to - from).max(0));
+                times.extend(took);
+                if let Some(by) = &r.called_by {
+                    let (served, t) = per_clerk.entry((win.clone(), by.clone())).or_default();
+                    *served += 1;
+                    t.extend(took);
                 }
             }
         }
@@ -256,6 +284,15 @@ pub fn aggregate(rows: &[Row], services: &[String], tz: Tz) -> Stats {
                 w
             })
             .collect(),
+        clerks: per_clerk
+            .into_iter()
+            .map(|((window, clerk), (served, times))| ClerkStats {
+                clerk,
+                window,
+                served,
+                service_mean_ms: mean(&times),
+            })
+            .collect(),
         wait_mean_ms: mean(&all_waits),
         wait_p90_ms: percentile(&all_waits, 90),
         no_show: Share::new(no_shows, called),
@@ -285,15 +322,16 @@ fn cell(s: &str) -> String {
 /// The CSV export: a UTF-8 BOM (so Excel reads the Chinese names), one header row, then
 /// rows tagged by `section`: `hour` (one per service × hour with tickets: `count`),
 /// `service` (issued `count`, wait `mean_s`/`p90_s`), `window` (served `count`, service
-/// time `mean_s`), `no_show` (no-shows `count` of `whole` called, `rate`) and
+/// time `mean_s`), `clerk` (per clerk and window, the clerk in the last column: served
+/// `count`, service time `mean_s`), `no_show` (no-shows `count` of `whole` called, `rate`) and
 /// `punctuality` (punctual `count` of `whole` appointment tickets, `rate`).
 /// `name` maps a service id to its display name.
 pub fn csv(s: &Stats, from: &str, to: &str, name: &dyn Fn(&str) -> String) -> String {
     let mut out = String::from("\u{feff}");
     out.push_str(
-        "section,from,to,service,service_name,window,hour,count,whole,mean_s,p90_s,rate\r\n",
+        "section,from,to,service,service_name,window,hour,count,whole,mean_s,p90_s,rate,clerk\r\n",
     );
-    let mut line = |cols: [String; 12]| {
+    let mut line = |cols: [String; 13]| {
         let cells: Vec<String> = cols.iter().map(|c| cell(c)).collect();
         out.push_str(&cells.join(","));
         out.push_str("\r\n");
@@ -309,6 +347,7 @@ pub fn csv(s: &Stats, from: &str, to: &str, name: &dyn Fn(&str) -> String) -> St
             e(),
             h.hour.to_string(),
             h.count.to_string(),
+            e(),
             e(),
             e(),
             e(),
@@ -329,6 +368,7 @@ pub fn csv(s: &Stats, from: &str, to: &str, name: &dyn Fn(&str) -> String) -> St
             secs(v.wait_mean_ms),
             secs(v.wait_p90_ms),
             e(),
+            e(),
         ]);
     }
     for w in &s.windows {
@@ -345,6 +385,24 @@ pub fn csv(s: &Stats, from: &str, to: &str, name: &dyn Fn(&str) -> String) -> St
             secs(w.service_mean_ms),
             e(),
             e(),
+            e(),
+        ]);
+    }
+    for c in &s.clerks {
+        line([
+            "clerk".into(),
+            from.into(),
+            to.into(),
+            e(),
+            e(),
+            c.window.clone(),
+            e(),
+            c.served.to_string(),
+            e(),
+            secs(c.service_mean_ms),
+            e(),
+            e(),
+            c.clerk.clone(),
         ]);
     }
     for (section, sh) in [("no_show", &s.no_show), ("punctuality", &s.punctuality)] {
@@ -361,6 +419,7 @@ pub fn csv(s: &Stats, from: &str, to: &str, name: &dyn Fn(&str) -> String) -> St
             e(),
             e(),
             rate(sh.rate),
+            e(),
         ]);
     }
     out
@@ -387,6 +446,7 @@ mod tests {
             started_at: None,
             finished_at: None,
             slot_start: None,
+            called_by: None,
         }
     }
 
@@ -492,16 +552,34 @@ mod tests {
 
     #[test]
     fn csv_has_bom_header_and_rows() {
-        let rows = vec![done("a", "1", T0, 2 * MIN, 4 * MIN), row("b", T0)];
+        let by = |mut r: Row, who: &str| {
+            r.called_by = Some(who.into());
+            r
+        };
+        let rows = vec![
+            by(done("a", "1", T0, 2 * MIN, 4 * MIN), "zhang"),
+            by(done("a", "1", T0, 2 * MIN, 6 * MIN), "li"),
+            by(done("a", "1", T0, 2 * MIN, 8 * MIN), "li"),
+            row("b", T0),
+        ];
         let s = aggregate(&rows, &["a".into(), "b".into()], TZ);
         let text = csv(&s, "2026-03-02", "2026-03-02", &|id| format!("业务,{id}"));
         assert!(text.starts_with('\u{feff}'));
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
-        assert!(lines[0].starts_with("section,from,to,service"));
-        assert!(lines.contains(&"hour,2026-03-02,2026-03-02,a,\"业务,a\",,9,1,,,,"));
-        assert!(lines.contains(&"service,2026-03-02,2026-03-02,a,\"业务,a\",,,1,,120.0,120.0,"));
-        assert!(lines.contains(&"window,2026-03-02,2026-03-02,,,1,,1,,240.0,,"));
-        assert!(lines.contains(&"no_show,2026-03-02,2026-03-02,,,,,0,1,,,0.0000"));
-        assert!(lines.contains(&"punctuality,2026-03-02,2026-03-02,,,,,0,0,,,"));
+        assert_eq!(
+            lines[0],
+            "section,from,to,service,service_name,window,hour,count,whole,mean_s,p90_s,rate,clerk"
+        );
+        assert!(lines.contains(&"hour,2026-03-02,2026-03-02,a,\"业务,a\",,9,3,,,,,"));
+        assert!(lines.contains(&"service,2026-03-02,2026-03-02,a,\"业务,a\",,,3,,120.0,120.0,,"));
+        assert!(lines.contains(&"window,2026-03-02,2026-03-02,,,1,,3,,360.0,,,"));
+        // Per clerk: li served two (6 and 8 minutes), zhang one (4).
+        assert!(
+            lines.contains(&"clerk,2026-03-02,2026-03-02,,,1,,2,,420.0,,,li"),
+            "{lines:?}"
+        );
+        assert!(lines.contains(&"clerk,2026-03-02,2026-03-02,,,1,,1,,240.0,,,zhang"));
+        assert!(lines.contains(&"no_show,2026-03-02,2026-03-02,,,,,0,3,,,0.0000,"));
+        assert!(lines.contains(&"punctuality,2026-03-02,2026-03-02,,,,,0,0,,,,"));
     }
 }

@@ -72,7 +72,8 @@ async fn compute(state: &AppState, q: &Range) -> ApiResult<(String, String, crat
 }
 
 /// GET /admin/stats?from=&to=: statistics of the range (see [`crate::stats::Stats`]),
-/// with service and window names and the clerks signed to each window.
+/// with service and window names, the clerk credentials of each window and the staff's
+/// display names (`names.clerks`, by username).
 pub async fn stats(
     State(state): State<AppState>,
     who: Principal,
@@ -103,7 +104,13 @@ pub async fn stats(
     let mut v = serde_json::to_value(&s).unwrap_or_default();
     v["from"] = json!(from);
     v["to"] = json!(to);
-    v["names"] = json!({"services": services, "windows": windows});
+    let clerks: Value = cfg
+        .staff
+        .iter()
+        .map(|u| (u.username.clone(), json!(u.display_name())))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    v["names"] = json!({"services": services, "windows": windows, "clerks": clerks});
     Ok(Json(v))
 }
 

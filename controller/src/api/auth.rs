@@ -1,4 +1,7 @@
-//! Bearer tokens: hashed with SHA-256 and looked up in the table built from the config.
+//! Bearer tokens. Device tokens are hashed with SHA-256 and looked up in the table built
+//! from the config; staff session tokens (`hqs_…`, handed out by sign-in) are looked up in
+//! the database, and hold only while the session is live and the account still exists
+//! in the config with the same role, not disabled.
 
 use super::error::ApiError;
 use super::AppState;
@@ -17,7 +20,14 @@ pub struct Principal {
     pub role: Role,
     /// Window of a clerk or button.
     pub window: Option<String>,
+    /// What pages show (a staff member's name; the credential name for devices).
+    pub display: String,
+    /// The staff session behind the token: (id, end in ms).
+    pub session: Option<(i64, i64)>,
 }
+
+/// Prefix of staff session tokens.
+pub const SESSION_PREFIX: &str = "hqs_";
 
 /// Token hash → principal.
 pub fn token_table(cfg: &Settings) -> HashMap<String, Principal> {
@@ -30,6 +40,8 @@ pub fn token_table(cfg: &Settings) -> HashMap<String, Principal> {
                     name: c.name.clone(),
                     role: c.role,
                     window: c.window.clone(),
+                    display: c.name.clone(),
+                    session: None,
                 },
             )
         })
@@ -39,14 +51,7 @@ pub fn token_table(cfg: &Settings) -> HashMap<String, Principal> {
 impl Principal {
     /// The role's name as the config writes it.
     pub fn role_name(&self) -> &'static str {
-        match self.role {
-            Role::Admin => "admin",
-            Role::Clerk => "clerk",
-            Role::Kiosk => "kiosk",
-            Role::Display => "display",
-            Role::Button => "button",
-            Role::Gateway => "gateway",
-        }
+        role_str(self.role)
     }
 
     /// Refuses unless the role is one of `roles`.
@@ -104,10 +109,48 @@ impl FromRequestParts<AppState> for Principal {
             .ok_or_else(|| {
                 ApiError::unauthorized("凭证格式错误 / use Authorization: Bearer <token>")
             })?;
-        state
-            .tokens
-            .get(&sha256_hex(token))
-            .cloned()
-            .ok_or_else(|| ApiError::unauthorized("凭证无效 / unknown or revoked token"))
+        authenticate(state, token).await
     }
+}
+
+/// The principal behind a bearer token (a device token or a live staff session).
+///
+/// # Errors
+/// 401 for an unknown, ended or expired token; 500 when the database fails.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+    let hash = sha256_hex(token);
+    if !token.starts_with(SESSION_PREFIX) {
+        return state
+            .tokens
+            .get(&hash)
+            .cloned()
+            .ok_or_else(|| ApiError::unauthorized("凭证无效 / unknown or revoked token"));
+    }
+    let expired = || {
+        ApiError::unauthorized("登录已过期，请重新登录 / session ended or expired; sign in again")
+    };
+    let s = state
+        .store
+        .session(&hash, state.now())
+        .await?
+        .ok_or_else(expired)?;
+    let user = state
+        .cfg
+        .staff
+        .iter()
+        .find(|u| u.username == s.username && !u.disabled)
+        .filter(|u| role_str(u.role) == s.role)
+        .ok_or_else(expired)?;
+    Ok(Principal {
+        name: s.username.clone(),
+        role: user.role,
+        window: s.window,
+        display: user.display_name().to_string(),
+        session: Some((s.id, s.expires_at)),
+    })
+}
+
+/// A role's name as the config writes it.
+pub const fn role_str(role: Role) -> &'static str {
+    role.as_str()
 }

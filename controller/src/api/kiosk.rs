@@ -10,7 +10,6 @@ use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use hallq_config::printers::IdReaderConf;
-use hallq_config::secret::sha256_hex;
 use hallq_config::Role;
 use serde_json::json;
 use std::collections::HashMap;
@@ -48,11 +47,7 @@ pub async fn events(
     Query(q): Query<EventsQuery>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let who = state
-        .tokens
-        .get(&sha256_hex(&q.token))
-        .cloned()
-        .ok_or_else(|| ApiError::unauthorized("需要终端凭证 / a kiosk token is required"))?;
+    let who = super::auth::authenticate(&state, &q.token).await?;
     who.require(&[Role::Kiosk])?;
     let rx = state.kiosks.channel(&who.name).subscribe();
     Ok(ws
@@ -89,6 +84,8 @@ pub async fn run_reader(state: AppState, conf: IdReaderConf) {
         name: conf.kiosk.clone(),
         role: Role::Kiosk,
         window: None,
+        display: conf.kiosk.clone(),
+        session: None,
     };
     let mut backoff = Duration::from_millis(500);
     loop {

@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod pages;
 pub mod printing;
 pub mod render;
+pub mod sign_in;
 pub mod staff;
 pub mod tickets;
 pub mod windows;
@@ -197,6 +198,10 @@ pub fn router(state: AppState) -> Router {
         .route("/checkins", post(appointments::check_in))
         .route("/kiosk/events", get(kiosk::events))
         .route("/me", get(staff::me))
+        .route("/auth/sign-in", post(sign_in::sign_in))
+        .route("/auth/sign-out", post(sign_in::sign_out))
+        .route("/admin/sessions", get(sign_in::sessions))
+        .route("/admin/sessions/{id}/end", post(sign_in::end))
         .route("/staff/events", get(staff::events))
         .route("/windows/{w}/verify-id", post(staff::verify_id))
         .route("/admin/bans", get(appointments::bans))
@@ -219,6 +224,7 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{token}", get(pages::status_page))
         .route("/kiosk", get(pages::kiosk_page))
         .route("/clerk", get(pages::clerk_page))
+        .route("/staff/signin.js", get(pages::sign_in_js))
         .route("/admin", get(pages::admin_page))
         // No authentication: bind or firewall it to the LAN (see the README).
         .route("/metrics", get(crate::metrics::endpoint))

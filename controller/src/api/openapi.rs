@@ -68,6 +68,14 @@ pub async fn document() -> Json<Value> {
                               "409": error_resp("hall_closed or daily_cap_reached"), "413": error_resp("body too large"), "422": error_resp("unknown_service or invalid body")}}},
             "/tickets/{token}": {"get": {"summary": "a ticket's status", "parameters": [{"name": "token", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": {"200": ok("status", "TicketStatus"), "404": error_resp("no such ticket")}}},
+            "/auth/sign-in": {"post": {
+                "summary": "staff sign-in: username + password (+ window for a clerk) → session token",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}, "window": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "signed in", "content": {"application/json": {"schema": {"type": "object", "required": ["token", "expires_at", "role"], "properties": {
+                    "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}, "role": {"type": "string"}, "window": {"type": "string", "nullable": true}, "name": {"type": "string"}}}}}},
+                    "401": error_resp("wrong username or password"), "403": error_resp("may not work at that window"),
+                    "422": error_resp("window_required, unknown_window or invalid body"), "429": error_resp("locked after too many attempts")}}},
+            "/auth/sign-out": {"post": {"summary": "end the caller's staff session", "security": [{"bearer": []}], "responses": {"200": {"description": "signed out"}, "401": error_resp("no or ended session")}}},
             "/windows/{w}/call-next": window_action("finish the current ticket and call the next", None),
             "/windows/{w}/call": window_action("call a specific number", Some(json!({"type": "object", "required": ["number"], "properties": {"number": {"type": "string"}}}))),
             "/windows/{w}/recall": window_action("call the current ticket again", None),

@@ -15,6 +15,7 @@ const STATUS_PAGE: &str = include_str!("../../assets/status.html");
 const KIOSK_PAGE: &str = include_str!("../../assets/kiosk.html");
 const CLERK_PAGE: &str = include_str!("../../assets/clerk.html");
 const ADMIN_PAGE: &str = include_str!("../../assets/admin.html");
+const SIGN_IN_JS: &str = include_str!("../../assets/signin.js");
 
 /// GET /admin: the admin dashboard (`?token=` stores the admin token): live windows and
 /// queues, statistics charts, CSV export, bans, audit log.
@@ -25,8 +26,32 @@ pub async fn admin_page(State(state): State<AppState>) -> Response {
 
 /// GET /clerk: the clerk panel on the window's PC (`?token=` stores the clerk token).
 pub async fn clerk_page(State(state): State<AppState>) -> Response {
-    let html = CLERK_PAGE.replace("{{HALL}}", &state.cfg.hall.name);
+    let windows: Vec<serde_json::Value> = state
+        .cfg
+        .windows
+        .iter()
+        .map(|w| serde_json::json!({"id": w.id, "name": w.name}))
+        .collect();
+    // Inside a <script>: no "</script>" can come out of the names.
+    let windows = serde_json::Value::from(windows)
+        .to_string()
+        .replace('<', "\\u003c");
+    let html = CLERK_PAGE
+        .replace("{{HALL}}", &state.cfg.hall.name)
+        .replace("{{WINDOWS}}", &windows);
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
+}
+
+/// GET /staff/signin.js: the sign-in form the clerk panel and admin dashboard share.
+pub async fn sign_in_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        SIGN_IN_JS,
+    )
+        .into_response()
 }
 
 /// GET /kiosk: the portrait touch-screen ticket machine (`?token=` stores its kiosk token).

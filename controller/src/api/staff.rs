@@ -5,11 +5,11 @@ use super::auth::Principal;
 use super::body::LaterJson;
 use super::error::{ApiError, ApiResult};
 use super::AppState;
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Json;
-use hallq_config::secret::{constant_time_eq, sha256_hex};
+use hallq_config::secret::constant_time_eq;
 use hallq_config::Role;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -28,7 +28,8 @@ pub async fn me(State(state): State<AppState>, who: Principal) -> Json<Value> {
         })
         .unwrap_or_default();
     Json(json!({
-        "name": who.name, "role": who.role_name(), "window": who.window,
+        "name": who.name, "display_name": who.display, "role": who.role_name(), "window": who.window,
+        "session_expires_at": who.session.map(|(_, end)| crate::hours::rfc3339(state.cfg.tz(), end)),
         "window_name": w.map(|w| w.name.as_str()), "services": services,
     }))
 }
@@ -45,20 +46,20 @@ pub async fn events(
     Query(q): Query<FeedQuery>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let who = state
-        .tokens
-        .get(&sha256_hex(&q.token))
-        .cloned()
-        .ok_or_else(|| ApiError::unauthorized("凭证无效 / unknown or revoked token"))?;
+    let who = super::auth::authenticate(&state, &q.token).await?;
     who.require(&[Role::Admin, Role::Clerk, Role::Display])?;
     Ok(ws
         .write_buffer_size(0)
-        .on_upgrade(move |socket| feed(socket, state)))
+        .on_upgrade(move |socket| feed(socket, state, who.session.map(|_| q.token))))
 }
 
-async fn feed(mut socket: WebSocket, state: AppState) {
+/// Close code sent when the staff session behind a feed has ended (the page signs in again).
+pub const SESSION_ENDED: u16 = 4401;
+
+async fn feed(mut socket: WebSocket, state: AppState, session_token: Option<String>) {
     let mut rx = state.hall_changed.subscribe();
     let mut ping = tokio::time::interval(Duration::from_secs(25));
+    let mut recheck = tokio::time::interval(Duration::from_secs(15));
     loop {
         let snap = match super::info::snapshot_value(&state).await {
             Ok(v) => v,
@@ -84,6 +85,14 @@ async fn feed(mut socket: WebSocket, state: AppState) {
                 },
                 _ = ping.tick() => {
                     if socket.send(Message::Ping(Default::default())).await.is_err() { return; }
+                }
+                _ = recheck.tick(), if session_token.is_some() => {
+                    let token = session_token.as_deref().unwrap_or_default();
+                    if super::auth::authenticate(&state, token).await.is_err() {
+                        let frame = CloseFrame { code: SESSION_ENDED, reason: Utf8Bytes::from_static("session ended") };
+                        let _ = socket.send(Message::Close(Some(frame))).await;
+                        return;
+                    }
                 }
             }
         }

@@ -62,7 +62,7 @@ impl Store {
         sqlx::query("SAVEPOINT hallq_button")
             .execute(&mut *tx)
             .await?;
-        let press = match windows::apply(&mut tx, w, action, day, now, tz).await {
+        let press = match windows::apply(&mut tx, w, action, by.name, day, now, tz).await {
             Ok(applied) => {
                 let mut detail = serde_json::Map::new();
                 detail.insert("press_id".into(), press_id.into());

@@ -17,6 +17,10 @@ const SQLITE: &[(i64, &str)] = &[
         4,
         include_str!("../../migrations/sqlite/0004_button_presses.sql"),
     ),
+    (
+        5,
+        include_str!("../../migrations/sqlite/0005_staff_sessions.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -31,6 +35,10 @@ const POSTGRES: &[(i64, &str)] = &[
     (
         4,
         include_str!("../../migrations/postgres/0004_button_presses.sql"),
+    ),
+    (
+        5,
+        include_str!("../../migrations/postgres/0005_staff_sessions.sql"),
     ),
 ];
 

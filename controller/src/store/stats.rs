@@ -16,7 +16,7 @@ impl Store {
     pub async fn stat_rows(&self, from: &str, to: &str) -> StoreResult<Vec<Row>> {
         let rows = sqlx::query(
             "SELECT day, service, window_id, kind, status, issued_at, called_at, started_at, \
-             finished_at, slot_start FROM tickets WHERE day >= $1 AND day <= $2 ORDER BY id LIMIT $3",
+             finished_at, slot_start, called_by FROM tickets WHERE day >= $1 AND day <= $2 ORDER BY id LIMIT $3",
         )
         .bind(from)
         .bind(to)
@@ -36,6 +36,7 @@ impl Store {
                     started_at: r.try_get(7)?,
                     finished_at: r.try_get(8)?,
                     slot_start: r.try_get(9)?,
+                    called_by: r.try_get(10)?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

@@ -112,7 +112,7 @@ impl Store {
     ) -> StoreResult<ActionOutcome> {
         let mut tx = self.write.begin().await?;
         // An error rolls the transaction back (dropped); a kept refusal commits.
-        let applied = apply(&mut tx, w, action, day, now, tz).await?;
+        let applied = apply(&mut tx, w, action, by.name, day, now, tz).await?;
         audit(
             &mut tx,
             by,
@@ -140,6 +140,7 @@ pub(super) async fn apply(
     tx: &mut Tx,
     w: WindowInfo<'_>,
     action: &Action,
+    by: &str,
     day: &str,
     now: i64,
     tz: Tz,
@@ -156,8 +157,8 @@ pub(super) async fn apply(
                 close(tx, c, now).await?;
             }
             let id = match action {
-                Action::Call(number) => call_number(tx, w, number, day, now).await?,
-                _ => match call_next(tx, w, day, now).await {
+                Action::Call(number) => call_number(tx, w, number, by, day, now).await?,
+                _ => match call_next(tx, w, by, day, now).await {
                     // "Next" with nobody waiting still finishes the person at the
                     // window (a call button has no other key); the answer is
                     // queue_empty, and the window is free.
@@ -461,13 +462,19 @@ async fn close(tx: &mut Tx, c: &Ticket, now: i64) -> Result<(), sqlx::Error> {
 }
 
 /// Calls the policy's pick; retries when another writer took it first.
-async fn call_next(tx: &mut Tx, w: WindowInfo<'_>, day: &str, now: i64) -> StoreResult<i64> {
+async fn call_next(
+    tx: &mut Tx,
+    w: WindowInfo<'_>,
+    by: &str,
+    day: &str,
+    now: i64,
+) -> StoreResult<i64> {
     for _ in 0..20 {
         let cands = candidates(tx, w, day, now).await?;
         let Some(id) = pick_next(w.id, w.services, now, &cands) else {
             return Err(Refusal::QueueEmpty.into());
         };
-        if take(tx, id, w.id, now, "status = 'waiting'").await? {
+        if take(tx, id, (w.id, by), now, "status = 'waiting'").await? {
             return Ok(id);
         }
     }
@@ -478,6 +485,7 @@ async fn call_number(
     tx: &mut Tx,
     w: WindowInfo<'_>,
     number: &str,
+    by: &str,
     day: &str,
     now: i64,
 ) -> StoreResult<i64> {
@@ -500,23 +508,38 @@ async fn call_number(
     if !mine {
         return Err(Refusal::NotServedHere(t.number).into());
     }
-    if take(tx, t.id, w.id, now, "status IN ('waiting', 'no_show')").await? {
+    if take(
+        tx,
+        t.id,
+        (w.id, by),
+        now,
+        "status IN ('waiting', 'no_show')",
+    )
+    .await?
+    {
         Ok(t.id)
     } else {
         Err(Refusal::TicketNotWaiting(t.number).into())
     }
 }
 
-/// Conditionally moves a ticket to `called` at window `w`: true when this writer won.
-async fn take(tx: &mut Tx, id: i64, w: &str, now: i64, guard: &str) -> Result<bool, sqlx::Error> {
+/// Conditionally moves a ticket to `called` at window `w` by `by`: true when this writer won.
+async fn take(
+    tx: &mut Tx,
+    id: i64,
+    (w, by): (&str, &str),
+    now: i64,
+    guard: &str,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&format!(
         "UPDATE tickets SET status = 'called', window_id = $2, target_window = NULL, \
-         called_at = $3, started_at = NULL, finished_at = NULL, calls = calls + 1 \
+         called_at = $3, started_at = NULL, finished_at = NULL, calls = calls + 1, called_by = $4 \
          WHERE id = $1 AND {guard}"
     ))
     .bind(id)
     .bind(w)
     .bind(now)
+    .bind(by)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -1,0 +1,176 @@
+//! Staff accounts: clerks and admins who sign in with a username and password (argon2id
+//! hashes in the config) and get a session that expires; devices keep bearer tokens.
+
+use crate::locate::Seg;
+use crate::schema::{Role, Settings};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, SaltString};
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use serde::Deserialize;
+
+/// One `[[staff]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StaffUser {
+    /// What they type to sign in.
+    pub username: String,
+    /// Shown on pages and in the audit log (defaults to the username).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `clerk` or `admin`.
+    pub role: Role,
+    /// Windows a clerk may sign in at (empty: any window).
+    #[serde(default)]
+    pub windows: Vec<String>,
+    /// PHC string of the password (`hallq hash --password` prints one).
+    pub password_argon2: String,
+    /// A disabled account cannot sign in (its sessions stop working at once).
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+impl StaffUser {
+    /// The name pages and the audit log show.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.username)
+    }
+
+    /// Whether a clerk of this account may work at `window`.
+    pub fn may_use_window(&self, window: &str) -> bool {
+        self.windows.is_empty() || self.windows.iter().any(|w| w == window)
+    }
+}
+
+/// `[sign_in]`: how long sessions last and how guessing is slowed down.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SignIn {
+    /// A session ends this many minutes after sign-in (default 720: a working day).
+    #[serde(default = "default_session_minutes")]
+    pub session_minutes: i64,
+    /// Wrong passwords in a row (within `lockout_minutes`) before an account is locked.
+    #[serde(default = "default_max_failures")]
+    pub max_failures: i64,
+    /// How long a locked account waits.
+    #[serde(default = "default_lockout_minutes")]
+    pub lockout_minutes: i64,
+}
+
+impl Default for SignIn {
+    fn default() -> Self {
+        Self {
+            session_minutes: default_session_minutes(),
+            max_failures: default_max_failures(),
+            lockout_minutes: default_lockout_minutes(),
+        }
+    }
+}
+
+fn default_session_minutes() -> i64 {
+    720
+}
+fn default_max_failures() -> i64 {
+    5
+}
+fn default_lockout_minutes() -> i64 {
+    15
+}
+
+/// An argon2id PHC string for `password` with a fresh random salt.
+///
+/// # Panics
+/// Never in practice: hashing only fails on parameters this function does not set.
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters")
+        .to_string()
+}
+
+/// Whether `password` matches the PHC string `phc` (false for a malformed string).
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn phc_problem(phc: &str) -> Option<String> {
+    match PasswordHash::new(phc) {
+        Err(e) => Some(format!(
+            "not a password hash ({e}); `hallq hash --password` prints one"
+        )),
+        Ok(h) if !h.algorithm.as_str().starts_with("argon2") => Some(format!(
+            "algorithm {:?} is not argon2",
+            h.algorithm.as_str()
+        )),
+        Ok(_) => None,
+    }
+}
+
+/// Rules over `[[staff]]` and `[sign_in]`.
+pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
+    let k = |x: &str| Seg::Key(x.to_string());
+    let mut seen: Vec<&str> = Vec::new();
+    for (n, u) in s.staff.iter().enumerate() {
+        let at = |key: &str| vec![k("staff"), Seg::Index(n), k(key)];
+        let name_ok = !u.username.is_empty()
+            && u.username.len() <= 64
+            && !u.username.chars().any(char::is_whitespace);
+        if !name_ok {
+            p.push((
+                at("username"),
+                "must be 1–64 characters without spaces".into(),
+            ));
+        } else if seen.contains(&u.username.as_str()) {
+            p.push((at("username"), format!("{:?} used twice", u.username)));
+        }
+        seen.push(&u.username);
+        if !matches!(u.role, Role::Clerk | Role::Admin) {
+            p.push((
+                at("role"),
+                "staff accounts are `clerk` or `admin` (devices use [[credentials]])".into(),
+            ));
+        }
+        if u.role == Role::Admin && !u.windows.is_empty() {
+            p.push((at("windows"), "an admin is not bound to windows".into()));
+        }
+        for (m, w) in u.windows.iter().enumerate() {
+            if s.window(w).is_none() {
+                p.push((
+                    vec![k("staff"), Seg::Index(n), k("windows"), Seg::Index(m)],
+                    format!("unknown window {w:?}"),
+                ));
+            }
+        }
+        if let Some(msg) = phc_problem(&u.password_argon2) {
+            p.push((at("password_argon2"), msg));
+        }
+    }
+    let at = |key: &str| vec![k("sign_in"), k(key)];
+    let si = &s.sign_in;
+    if !(5..=24 * 60).contains(&si.session_minutes) {
+        p.push((at("session_minutes"), "must be 5–1440 (minutes)".into()));
+    }
+    if !(1..=100).contains(&si.max_failures) {
+        p.push((at("max_failures"), "must be 1–100".into()));
+    }
+    if !(1..=24 * 60).contains(&si.lockout_minutes) {
+        p.push((at("lockout_minutes"), "must be 1–1440 (minutes)".into()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_then_verify() {
+        let h = hash_password("s3cret 密码");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("s3cret 密码", &h));
+        assert!(!verify_password("s3cret", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+}

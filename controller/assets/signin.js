@@ -1,0 +1,83 @@
+/* Staff sign-in for the clerk panel and the admin dashboard (served by the binary).
+ * HallqSignIn.start({key, role, windows, onReady}) finds the session token (sessionStorage,
+ * or ?token= for a device-style token), checks it with GET /api/v1/me, and otherwise shows
+ * a sign-in form: username, password and, for a clerk, the window. onReady(token, me) runs
+ * once signed in. HallqSignIn.expired(msg) clears the token and shows the form again. */
+(function () {
+  "use strict";
+  var opts = null;
+  var CSS = ".hq-signin{position:fixed;inset:0;background:#0b3d77;display:flex;align-items:center;justify-content:center;z-index:99}" +
+    ".hq-signin form{background:#fff;border-radius:14px;padding:28px 32px;width:380px;max-width:92vw;box-shadow:0 8px 30px #0005;font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif}" +
+    ".hq-signin h1{font-size:24px;margin:0 0 4px;color:#0b3d77}.hq-signin p{margin:0 0 18px;color:#5b6b7d;font-size:14px}" +
+    ".hq-signin label{display:block;font-size:15px;margin:12px 0 4px;color:#37506b}" +
+    ".hq-signin input,.hq-signin select{width:100%;box-sizing:border-box;font:inherit;font-size:18px;padding:10px;border:1px solid #c3cfdd;border-radius:8px}" +
+    ".hq-signin button{width:100%;margin-top:20px;font:inherit;font-size:20px;font-weight:800;padding:12px;border:0;border-radius:10px;background:#0b5cad;color:#fff;cursor:pointer}" +
+    ".hq-signin .err{color:#b00020;min-height:22px;margin-top:12px;font-size:15px}";
+  function esc(s) { return String(s == null ? "" : s).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
+  function me(token) {
+    return fetch("/api/v1/me", { headers: { Authorization: "Bearer " + token } })
+      .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
+  }
+  function fits(m) { return m.role === opts.role && (opts.role !== "clerk" || !!m.window); }
+  function form(message) {
+    var old = document.getElementById("hq-signin");
+    if (old) old.remove();
+    var box = document.createElement("div");
+    box.className = "hq-signin"; box.id = "hq-signin";
+    var clerk = opts.role === "clerk";
+    var last = localStorage.getItem(opts.key + "-window") || "";
+    box.innerHTML = '<form autocomplete="on"><h1>' + (clerk ? "窗口人员登录" : "管理员登录") + "</h1><p>" + (clerk ? "Clerk sign-in" : "Admin sign-in") + " · " + esc(document.title) + "</p>" +
+      '<label for="hq-user">用户名 / Username</label><input id="hq-user" name="username" autocomplete="username" required>' +
+      '<label for="hq-pass">密码 / Password</label><input id="hq-pass" name="password" type="password" autocomplete="current-password" required>' +
+      (clerk ? '<label for="hq-window">窗口 / Window</label><select id="hq-window">' + opts.windows.map(function (w) {
+        return '<option value="' + esc(w.id) + '"' + (w.id === last ? " selected" : "") + ">" + esc(w.name) + "</option>"; }).join("") + "</select>" : "") +
+      '<button type="submit" id="hq-go">登录 / Sign in</button><div class="err" id="hq-err">' + esc(message || "") + "</div></form>";
+    document.body.appendChild(box);
+    var f = box.querySelector("form");
+    document.getElementById("hq-user").focus();
+    f.onsubmit = function (e) {
+      e.preventDefault();
+      var body = { username: document.getElementById("hq-user").value.trim(), password: document.getElementById("hq-pass").value };
+      if (clerk) body.window = document.getElementById("hq-window").value;
+      document.getElementById("hq-go").disabled = true;
+      fetch("/api/v1/auth/sign-in", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+        .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); })
+        .then(function (r) {
+          document.getElementById("hq-go").disabled = false;
+          if (r.status !== 200) { document.getElementById("hq-err").textContent = r.body.message || ("HTTP " + r.status); return; }
+          if (r.body.role !== opts.role) { document.getElementById("hq-err").textContent = clerk ? "该账号不是窗口人员 / not a clerk account" : "该账号不是管理员 / not an admin account"; return; }
+          if (clerk) localStorage.setItem(opts.key + "-window", body.window);
+          sessionStorage.setItem(opts.key, r.body.token);
+          box.remove();
+          check(r.body.token);
+        }, function () { document.getElementById("hq-go").disabled = false; document.getElementById("hq-err").textContent = "无法连接服务器 / server unreachable"; });
+    };
+  }
+  function check(token) {
+    me(token).then(function (r) {
+      if (r.status === 200 && fits(r.body)) { opts.onReady(token, r.body); return; }
+      sessionStorage.removeItem(opts.key);
+      form(r.status === 200 ? "该凭证不能使用本页 / this credential cannot use this page" : r.body.message);
+    }, function () { setTimeout(function () { check(token); }, 3000); });
+  }
+  window.HallqSignIn = {
+    start: function (o) {
+      opts = o;
+      var style = document.createElement("style"); style.textContent = CSS; document.head.appendChild(style);
+      var p = new URLSearchParams(location.search);
+      if (p.get("token")) { sessionStorage.setItem(o.key, p.get("token")); history.replaceState(null, "", location.pathname); }
+      var token = sessionStorage.getItem(o.key);
+      if (token) check(token); else form("");
+    },
+    expired: function (message) {
+      sessionStorage.removeItem(opts.key);
+      form(message || "登录已过期，请重新登录 / session expired, sign in again");
+    },
+    /* Ends the session (when it is one) and shows the form. */
+    signOut: function (token) {
+      sessionStorage.removeItem(opts.key);
+      var done = function () { location.reload(); };
+      fetch("/api/v1/auth/sign-out", { method: "POST", headers: { Authorization: "Bearer " + token } }).then(done, done);
+    }
+  };
+})();

@@ -1,0 +1,231 @@
+//! Staff sign-in with username and password (argon2id hashes in the config), sessions
+//! that expire, sign-out, and the admin's list of live sessions.
+//!
+//! - `POST /auth/sign-in {username, password, window?}` → `{token, expires_at, …}`; a
+//!   clerk names the window they sit at. Unknown user and wrong password answer the same
+//!   401; after `sign_in.max_failures` attempts in a row the account waits
+//!   `sign_in.lockout_minutes` (429 `locked`), concurrent guesses included.
+//! - `POST /auth/sign-out`: ends the caller's session.
+//! - `GET /admin/sessions`, `POST /admin/sessions/{id}/end` (admin).
+
+use super::auth::{role_str, Principal, SESSION_PREFIX};
+use super::body::JsonBody;
+use super::error::{ApiError, ApiResult};
+use super::windows::origin;
+use super::AppState;
+use crate::hours::rfc3339;
+use crate::store::NewSession;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::{Extension, Json};
+use hallq_config::secret::sha256_hex;
+use hallq_config::staff::{verify_password, StaffUser};
+use hallq_config::Role;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+/// POST /auth/sign-in body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInBody {
+    username: String,
+    password: String,
+    #[serde(default)]
+    window: Option<String>,
+}
+
+/// A stand-in hash checked for unknown usernames, so that they take as long as real ones.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$3JjRC3fFm5YwEnC6bBRk8w$UkXi9mSF2VDyoF3F+JOLOrViye1ldjHgxB4F9kiw4Gc";
+
+/// POST /auth/sign-in.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<SignInBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let from = origin(peer.map(|Extension(ConnectInfo(a))| a), &headers);
+    let username = body.username.trim().to_string();
+    if username.is_empty() || username.len() > 64 || body.password.len() > 1024 {
+        return Err(ApiError::unprocessable(
+            "invalid_body",
+            "请输入用户名和密码 / username and password are required",
+        ));
+    }
+    let rules = &state.cfg.sign_in;
+    let now = state.now();
+    let attempts = state
+        .store
+        .sign_in_attempt(&username, rules.lockout_minutes * 60_000, now)
+        .await?;
+    if attempts > rules.max_failures {
+        state
+            .store
+            .sign_in_failed(&username, "locked", &from, now)
+            .await?;
+        return Err(locked(rules.lockout_minutes));
+    }
+    let user = state
+        .cfg
+        .staff
+        .iter()
+        .find(|u| u.username == username && !u.disabled)
+        .cloned();
+    let phc = user
+        .as_ref()
+        .map_or(DUMMY_HASH.to_string(), |u| u.password_argon2.clone());
+    let password = body.password;
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .unwrap_or(false);
+    let Some(user) = user.filter(|_| ok) else {
+        state
+            .store
+            .sign_in_failed(&username, "wrong username or password", &from, now)
+            .await?;
+        tracing::warn!(user = %username, from = %from, "staff sign-in refused");
+        return Err(ApiError::unauthorized(
+            "用户名或密码错误 / wrong username or password",
+        ));
+    };
+    let window = match window_for(&state, &user, body.window.as_deref()) {
+        Ok(w) => w,
+        Err(e) => {
+            state.store.clear_sign_in_attempts(&username).await?;
+            return Err(e);
+        }
+    };
+    let token = format!(
+        "{SESSION_PREFIX}{}",
+        hex::encode(rand::random::<[u8; 24]>())
+    );
+    let ttl_ms = rules.session_minutes * 60_000;
+    let id = state
+        .store
+        .open_session(
+            NewSession {
+                token_sha256: &sha256_hex(&token),
+                username: &user.username,
+                role: role_str(user.role),
+                window: window.as_deref(),
+                origin: &from,
+                ttl_ms,
+            },
+            now,
+        )
+        .await?;
+    tracing::info!(user = %user.username, window = ?window, from = %from, "staff signed in");
+    let tz = state.cfg.tz();
+    Ok((
+        StatusCode::OK,
+        Json(json!({
+            "token": token, "session": id, "username": user.username,
+            "name": user.display_name(), "role": role_str(user.role), "window": window,
+            "expires_at": rfc3339(tz, now + ttl_ms),
+        })),
+    ))
+}
+
+fn locked(minutes: i64) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked",
+        format!("密码错误次数过多，请 {minutes} 分钟后再试 / too many attempts; try again in {minutes} minutes"),
+    )
+}
+
+/// The window a clerk signs in at (admins sit at none).
+fn window_for(
+    state: &AppState,
+    user: &StaffUser,
+    asked: Option<&str>,
+) -> ApiResult<Option<String>> {
+    let asked = asked.map(str::trim).filter(|w| !w.is_empty());
+    if user.role != Role::Clerk {
+        return Ok(None);
+    }
+    let w = asked.ok_or_else(|| {
+        ApiError::unprocessable(
+            "window_required",
+            "请选择窗口 / a clerk signs in at a window: send {\"window\": …}",
+        )
+    })?;
+    if state.cfg.window(w).is_none() {
+        return Err(ApiError::unprocessable(
+            "unknown_window",
+            format!("没有该窗口 / unknown window {w:?}"),
+        ));
+    }
+    if !user.may_use_window(w) {
+        return Err(ApiError::forbidden(format!(
+            "您不能在窗口 {w} 登录 / this account may not work at window {w}"
+        )));
+    }
+    Ok(Some(w.to_string()))
+}
+
+/// POST /auth/sign-out: ends the caller's own session.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    who: Principal,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
+    let Some((id, _)) = who.session else {
+        return Err(ApiError::unprocessable(
+            "not_a_session",
+            "设备凭证无需退出 / device tokens do not sign out",
+        ));
+    };
+    let from = origin(peer.map(|Extension(ConnectInfo(a))| a), &headers);
+    state
+        .store
+        .end_session(id, &who.name, "sign_out", &from, state.now())
+        .await?;
+    Ok(Json(json!({"signed_out": true})))
+}
+
+/// GET /admin/sessions: live staff sessions.
+pub async fn sessions(State(state): State<AppState>, who: Principal) -> ApiResult<Json<Value>> {
+    who.require(&[Role::Admin])?;
+    let tz = state.cfg.tz();
+    let list: Vec<Value> = state
+        .store
+        .sessions(state.now())
+        .await?
+        .into_iter()
+        .map(|s| {
+            json!({
+                "id": s.id, "username": s.username, "role": s.role, "window": s.window,
+                "origin": s.origin, "signed_in_at": rfc3339(tz, s.created_at),
+                "expires_at": rfc3339(tz, s.expires_at),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "sessions": list })))
+}
+
+/// POST /admin/sessions/{id}/end: signs a session out (audited).
+pub async fn end(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<i64>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
+    who.require(&[Role::Admin])?;
+    let from = origin(peer.map(|Extension(ConnectInfo(a))| a), &headers);
+    if !state
+        .store
+        .end_session(id, &who.name, "end_session", &from, state.now())
+        .await?
+    {
+        return Err(ApiError::not_found(
+            "session_not_found",
+            "没有该登录会话或已结束 / no such live session",
+        ));
+    }
+    Ok(Json(json!({"ended": id})))
+}
