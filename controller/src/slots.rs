@@ -33,12 +33,22 @@ pub fn day_is_open(b: &ServiceBooking, cal: &Calendar, date: NaiveDate) -> bool 
         .any(|d| d == date.weekday())
 }
 
-/// Local midnight of `date` plus `minutes`, in ms (DST-safe: the earliest instant).
-fn at(tz: Tz, date: NaiveDate, minutes: u32) -> Option<i64> {
+/// Local midnight of `date` in ms (DST-safe: the earliest instant). Slots are minutes
+/// after it.
+fn midnight(tz: Tz, date: NaiveDate) -> Option<i64> {
     let base = tz
         .from_local_datetime(&date.and_time(NaiveTime::MIN))
         .earliest()?;
-    Some((base + Duration::minutes(i64::from(minutes))).timestamp_millis())
+    Some(base.timestamp_millis())
+}
+
+/// Open and close (minutes after midnight) and slot length of a service's booking day.
+fn frame(b: &ServiceBooking) -> Option<(u32, u32, u32)> {
+    Some((
+        parse_hhmm(&b.open)?,
+        parse_hhmm(&b.close)?,
+        b.slot_minutes.max(1),
+    ))
 }
 
 /// The slots of `date` (empty when the day is closed).
@@ -46,18 +56,16 @@ pub fn slots_of_day(b: &ServiceBooking, cal: &Calendar, tz: Tz, date: NaiveDate)
     if !day_is_open(b, cal, date) {
         return Vec::new();
     }
-    let (Some(open), Some(close)) = (parse_hhmm(&b.open), parse_hhmm(&b.close)) else {
+    let (Some((open, close, len)), Some(base)) = (frame(b), midnight(tz, date)) else {
         return Vec::new();
     };
-    let len = b.slot_minutes.max(1);
+    let at = |m: u32| base + i64::from(m) * 60_000;
     (open..close)
         .step_by(len as usize)
         .filter(|m| m + len <= close)
-        .filter_map(|m| {
-            Some(Slot {
-                start: at(tz, date, m)?,
-                end: at(tz, date, m + len)?,
-            })
+        .map(|m| Slot {
+            start: at(m),
+            end: at(m + len),
         })
         .collect()
 }
@@ -82,12 +90,25 @@ pub fn checkin_window(rules: &Rules, slot_start: i64) -> (i64, i64) {
     )
 }
 
-/// The slot of `date` starting at `start`, if the service has one.
+/// The slot starting at `start`, if the service has one: the same answer as looking it up
+/// in [`slots_of_day`], computed without listing the day.
 pub fn find(b: &ServiceBooking, cal: &Calendar, tz: Tz, start: i64) -> Option<Slot> {
     let date = to_local(tz, start).date_naive();
-    slots_of_day(b, cal, tz, date)
-        .into_iter()
-        .find(|s| s.start == start)
+    if !day_is_open(b, cal, date) {
+        return None;
+    }
+    let (open, close, len) = frame(b)?;
+    let offset = start - midnight(tz, date)?;
+    if offset < 0 || offset % 60_000 != 0 {
+        return None;
+    }
+    let m = offset / 60_000;
+    let (open, close, len) = (i64::from(open), i64::from(close), i64::from(len));
+    let on_grid = m >= open && m + len <= close && (m - open) % len == 0;
+    on_grid.then_some(Slot {
+        start,
+        end: start + len * 60_000,
+    })
 }
 
 #[cfg(test)]
@@ -126,6 +147,37 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].start, ms("2026-12-01T09:00:00+08:00"));
         assert_eq!(s[1].end, ms("2026-12-01T10:30:00+08:00"));
+    }
+
+    #[test]
+    fn find_matches_a_lookup_in_the_listing_for_every_minute() {
+        let tz: Tz = "Asia/Shanghai".parse().unwrap();
+        let cal = Calendar::default();
+        for (len, open, close) in [
+            (1, "00:00", "24:00"),
+            (7, "08:30", "17:10"),
+            (45, "09:05", "12:00"),
+        ] {
+            let mut b = booking();
+            (b.slot_minutes, b.open, b.close) = (len, open.into(), close.into());
+            // The day before and after too: minutes outside 0..1440 belong to them.
+            let listed: Vec<Slot> = ["2026-11-30", "2026-12-01", "2026-12-02"]
+                .iter()
+                .flat_map(|day| slots_of_day(&b, &cal, tz, d(day)))
+                .collect();
+            let base = ms("2026-12-01T00:00:00+08:00");
+            for m in -10..(24 * 60 + 10) {
+                for extra in [0, 1, 30_000] {
+                    let start = base + m * 60_000 + extra;
+                    let want = listed.iter().copied().find(|s| s.start == start);
+                    assert_eq!(
+                        find(&b, &cal, tz, start),
+                        want,
+                        "len {len} minute {m} +{extra} ms"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -273,7 +273,18 @@ fn times_exp_required_with_leeway() {
         "future",
     );
     // iat is optional.
-    assert!(id.verify(&city(&without(base, "iat")), NOW).is_ok());
+    assert!(id.verify(&city(&without(base.clone(), "iat")), NOW).is_ok());
+
+    // An assertion accepted once is remembered, but never beyond its own times: the same
+    // token is refused after its expiry, and before its nbf when the clock goes back.
+    let once = city(&with(base, "nbf", json!(NOW - 10)));
+    let exp = NOW + 600; // as `claims` sets it
+    assert!(id.verify(&once, NOW).is_ok());
+    assert!(id.verify(&once, NOW).is_ok(), "accepted again from memory");
+    assert!(id.verify(&once, exp + 60).is_ok(), "within the leeway");
+    rejected(id.verify(&once, exp + 61), "expired");
+    rejected(id.verify(&once, NOW - 100), "not valid yet");
+    assert!(id.verify(&once, NOW + 1).is_ok());
 }
 
 #[test]

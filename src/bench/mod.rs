@@ -46,6 +46,9 @@ pub(crate) struct BenchArgs {
     /// Number of calls / raw publishes measured (calls).
     #[arg(long, default_value_t = 2000)]
     count: usize,
+    /// Arrival rate of the paced phase of `bookings` (bookings per second).
+    #[arg(long, default_value_t = 3000)]
+    arrivals: u64,
 }
 
 struct Target {

@@ -12,9 +12,11 @@
 //! - `devkey`: the development provider's Ed25519 key in `{data_dir}`.
 //! - [`dev`]: `POST /api/v1/dev/identity` and the `/dev/identity` page (demo only).
 //! - `extract`: [`Citizen`] as an axum extractor from `Authorization: Bearer`.
+//! - `cache`: assertions already accepted, by SHA-256, until they expire.
 //!
 //! Time is passed in (`now_s`), never read here.
 
+mod cache;
 mod claims;
 pub mod data;
 pub mod dev;
@@ -77,6 +79,8 @@ pub struct Identity {
     hash_key: Option<hash::HashKey>,
     /// Signer of the development provider, when enabled.
     dev: Option<devkey::DevSigner>,
+    /// Assertions already accepted (see [`cache`]).
+    verified: cache::Verified,
 }
 
 impl std::fmt::Debug for Identity {
@@ -113,6 +117,7 @@ impl Identity {
             providers,
             hash_key: hash::load(cfg)?,
             dev,
+            verified: cache::Verified::default(),
         })
     }
 
@@ -127,10 +132,23 @@ impl Identity {
     /// # Errors
     /// [`IdentityError`] saying why.
     pub fn verify(&self, assertion: &str, now_s: i64) -> Result<Citizen, IdentityError> {
+        let key = cache::key(assertion.trim());
+        if let Some(c) = self.verified.get(&key, now_s) {
+            return Ok(c);
+        }
         let token = Token::parse(assertion.trim())?;
-        let provider = self.check_signature(&token)?;
-        claims::check_times(&token, now_s)?;
-        let claims = Claims::from_token(&token)?;
+        let citizen = self.verify_token(&token, now_s)?;
+        if let Some(exp) = token.time_claim("exp")? {
+            self.verified.put(key, &citizen, now_s, exp);
+        }
+        Ok(citizen)
+    }
+
+    /// The full check of a parsed assertion: signature, times, method, personal data.
+    fn verify_token(&self, token: &Token<'_>, now_s: i64) -> Result<Citizen, IdentityError> {
+        let provider = self.check_signature(token)?;
+        claims::check_times(token, now_s)?;
+        let claims = Claims::from_token(token)?;
         if !provider.methods.contains(&claims.method) {
             return Err(rejected(format!(
                 "认证方式不被接受 / method {} not accepted by this provider ({})",
