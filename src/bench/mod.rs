@@ -333,6 +333,7 @@ async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
     let interval = Duration::from_micros(1_000_000 / args.rate.max(1));
     let mut ticker = tokio::time::interval(interval);
     let mut lat = Vec::with_capacity(args.count);
+    let mut answered = Vec::with_capacity(args.count);
     for _ in 0..args.count {
         ticker.tick().await;
         let t0 = Instant::now();
@@ -341,6 +342,7 @@ async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
             .bearer_auth(&clerk)
             .send()
             .await?;
+        answered.push(t0.elapsed());
         anyhow::ensure!(
             r.status() == 200,
             "call-next: {} (does the demo clerk token {clerk} exist?)",
@@ -364,6 +366,7 @@ async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
         }
     }
     lat.sort();
+    answered.sort();
     let raw = raw_broker(host, port, args).await?;
     let (p50, p99, r50, r99) = (
         pct(&lat, 0.5),
@@ -377,6 +380,11 @@ async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
         args.rate,
         ms(p50),
         ms(p99)
+    );
+    println!(
+        "  (the HTTP answer came at p50 {} p99 {})",
+        ms(pct(&answered, 0.5)),
+        ms(pct(&answered, 0.99))
     );
     println!(
         "raw broker (same broker, QoS 1 publish → subscriber): p50 {} p99 {}",

@@ -21,6 +21,10 @@ const SQLITE: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/sqlite/0005_staff_sessions.sql"),
     ),
+    (
+        6,
+        include_str!("../../migrations/sqlite/0006_waiting_counts.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -39,6 +43,10 @@ const POSTGRES: &[(i64, &str)] = &[
     (
         5,
         include_str!("../../migrations/postgres/0005_staff_sessions.sql"),
+    ),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_waiting_counts.sql"),
     ),
 ];
 

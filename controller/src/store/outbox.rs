@@ -48,6 +48,30 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
+/// Adds several events in one statement, in the order given (ids follow that order).
+pub(crate) async fn enqueue_all(
+    tx: &mut Transaction<'static, Any>,
+    rows: &[(&str, &str, String)],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| format!("(${}, ${}, ${}, $1)", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+        .collect();
+    let sql = format!(
+        "INSERT INTO outbox (kind, subject, payload, created_at) VALUES {}",
+        values.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(now);
+    for (kind, subject, payload) in rows {
+        q = q.bind(*kind).bind(*subject).bind(payload.as_str());
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
 impl Store {
     /// The oldest unsent events, in id order.
     ///

@@ -230,9 +230,10 @@ async fn count_before_new(
     day: &str,
     prio: i64,
 ) -> Result<i64, sqlx::Error> {
+    // waiting_counts is kept by triggers (migration 0006): a few rows, not the queue.
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
-         AND target_window IS NULL AND prio <= $3",
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM waiting_counts \
+         WHERE day = $1 AND service = $2 AND targeted = 0 AND prio <= $3",
     )
     .bind(day)
     .bind(service)

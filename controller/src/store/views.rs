@@ -87,7 +87,8 @@ impl Store {
     /// Database errors.
     pub async fn queue_counts(&self, day: &str) -> StoreResult<Vec<QueueCount>> {
         let rows = sqlx::query(
-            "SELECT service, COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' GROUP BY service",
+            "SELECT service, CAST(SUM(n) AS BIGINT) FROM waiting_counts WHERE day = $1 \
+             GROUP BY service HAVING SUM(n) > 0",
         )
         .bind(day)
         .fetch_all(&self.read)
@@ -109,7 +110,7 @@ impl Store {
     /// Database errors.
     pub async fn waiting(&self, service: &str, day: &str) -> StoreResult<i64> {
         Ok(sqlx::query(
-            "SELECT COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2",
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM waiting_counts WHERE day = $1 AND service = $2",
         )
         .bind(day)
         .bind(service)

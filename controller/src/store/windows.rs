@@ -222,7 +222,7 @@ pub(super) async fn apply(
                 now,
             )
             .await?;
-            appointment_done(tx, c.id, now).await?;
+            appointment_done(tx, c, now).await?;
             Some(c.id)
         }
         Action::Pause(reason) => {
@@ -271,7 +271,12 @@ pub(super) async fn apply(
         ev.queues.push(t.service.clone());
     }
     ev.write(tx, w, ticket.as_ref(), now, tz).await?;
-    let status = window_status(tx, w.id).await?;
+    // Only pause and resume change the window's status (and the row is locked).
+    let status = match action {
+        Action::Pause(_) => WindowStatus::Paused,
+        Action::Resume => WindowStatus::Open,
+        _ => status,
+    };
     Ok(Ok(ActionOutcome { ticket, status }))
 }
 
@@ -334,6 +339,7 @@ impl Events {
         now: i64,
         tz: Tz,
     ) -> Result<(), sqlx::Error> {
+        let mut rows: Vec<(&str, &str, String)> = Vec::with_capacity(4);
         if let (Some((_, recall)), Some(t)) = (self.call, t) {
             let payload = serde_json::json!({
                 "number": t.number,
@@ -345,15 +351,15 @@ impl Events {
                 "recall": recall,
                 "kind": t.kind,
             });
-            outbox::enqueue(tx, outbox::CALL, w.id, &payload.to_string(), now).await?;
+            rows.push((outbox::CALL, w.id, payload.to_string()));
         }
-        outbox::enqueue(tx, outbox::WINDOW, w.id, "", now).await?;
+        rows.push((outbox::WINDOW, w.id, String::new()));
         self.queues.sort();
         self.queues.dedup();
         for q in &self.queues {
-            outbox::enqueue(tx, outbox::QUEUE, q, "", now).await?;
+            rows.push((outbox::QUEUE, q, String::new()));
         }
-        Ok(())
+        outbox::enqueue_all(tx, &rows, now).await
     }
 }
 
@@ -384,14 +390,6 @@ async fn lock_window(tx: &mut Tx, id: &str, now: i64) -> StoreResult<WindowStatu
             .await?;
     s.map(|s| WindowStatus::parse(&s))
         .ok_or(StoreError::Db(sqlx::Error::RowNotFound))
-}
-
-async fn window_status(tx: &mut Tx, id: &str) -> Result<WindowStatus, sqlx::Error> {
-    let s: String = sqlx::query_scalar("SELECT status FROM windows WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(WindowStatus::parse(&s))
 }
 
 async fn set_status(
@@ -430,7 +428,12 @@ async fn by_id(tx: &mut Tx, id: i64) -> Result<Ticket, sqlx::Error> {
 
 /// A served appointment ticket completes its appointment; a truthful one (not marked as
 /// false information) ends the person's false-information streak.
-async fn appointment_done(tx: &mut Tx, ticket_id: i64, now: i64) -> Result<(), sqlx::Error> {
+async fn appointment_done(tx: &mut Tx, t: &Ticket, now: i64) -> Result<(), sqlx::Error> {
+    // Only appointment tickets (made at check-in) have an appointment row.
+    if t.kind != Kind::Appointment {
+        return Ok(());
+    }
+    let ticket_id = t.id;
     sqlx::query("UPDATE appointments SET status = 'done', changed_at = $2 WHERE ticket_id = $1 AND status = 'checked_in'")
         .bind(ticket_id)
         .bind(now)
@@ -449,7 +452,7 @@ async fn appointment_done(tx: &mut Tx, ticket_id: i64, now: i64) -> Result<(), s
 /// Closes the held ticket before calling another: a called ticket counts as served (a
 /// call button has only "next"), a serving one is finished.
 async fn close(tx: &mut Tx, c: &Ticket, now: i64) -> Result<(), sqlx::Error> {
-    appointment_done(tx, c.id, now).await?;
+    appointment_done(tx, c, now).await?;
     sqlx::query(
         "UPDATE tickets SET status = 'done', started_at = COALESCE(started_at, called_at), \
          finished_at = $2 WHERE id = $1",
