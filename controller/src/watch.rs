@@ -1,8 +1,9 @@
 //! Live ticket status for phones: every watched ticket has a `watch` channel holding its
 //! latest status JSON; Server-Sent Events streams read it. The controller listens to the
 //! hall's own MQTT topics, so it learns of changes made by any replica; for each service a
-//! change touches it reads the queue once and updates every watcher of that service whose
-//! status, position or estimate changed.
+//! change touches it reads the queue order once (as one aggregated value) and updates
+//! every watcher of that service whose status, position or estimate changed — first the
+//! tickets that left the queue (the one just called), then everyone who moved up.
 
 use crate::api::AppState;
 use crate::hours::local_day;
@@ -23,6 +24,9 @@ struct Entry {
     /// Its status JSON while waiting, without the closing brace and the two fields that
     /// change with every call (people ahead, estimate): rendered once, not per call.
     prefix: Option<String>,
+    /// (people ahead, estimate) last sent from `prefix`: an unchanged pair is not
+    /// rendered again (several hall events of one action each ask for a refresh).
+    last: Option<(i64, i64)>,
     tx: watch::Sender<Arc<str>>,
 }
 
@@ -50,10 +54,12 @@ impl Watchers {
         let entry = map.entry(ticket.token.clone()).or_insert_with(|| Entry {
             ticket: ticket.clone(),
             prefix: None,
+            last: None,
             tx: watch::channel(Arc::from(status.as_str())).0,
         });
         entry.ticket = ticket.clone();
         entry.prefix = prefix;
+        entry.last = None;
         entry.tx.send_replace(Arc::from(status.as_str()));
         entry.tx.subscribe()
     }
@@ -68,44 +74,43 @@ impl Watchers {
         self.len() == 0
     }
 
-    /// Forgets tickets nobody watches any more; returns the tokens watching `service`.
-    fn of_service(&self, service: &str) -> Vec<(String, i64)> {
+    /// Whether anybody watches a ticket of `service`.
+    fn watches(&self, service: &str) -> bool {
+        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.values().any(|e| e.ticket.service == service)
+    }
+
+    /// Forgets tickets nobody watches any more and returns the watched tickets of
+    /// `service` that need a full render: no longer waiting (called, transferred,
+    /// finished…), or not cached.
+    fn left_queue(&self, service: &str, pos: &HashMap<i64, i64>) -> Vec<i64> {
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, e| e.tx.receiver_count() > 0);
-        map.iter()
-            .filter(|(_, e)| e.ticket.service == service)
-            .map(|(k, e)| (k.clone(), e.ticket.id))
+        map.values()
+            .filter(|e| e.ticket.service == service)
+            .filter(|e| e.prefix.is_none() || !pos.contains_key(&e.ticket.id))
+            .map(|e| e.ticket.id)
             .collect()
     }
 
-    /// New positions for waiting watchers of one service, from cached prefixes; returns
-    /// the tokens that need a full render (no longer waiting, or not cached).
-    fn update_waiting(
-        &self,
-        tokens: &[(String, i64)],
-        pos: &HashMap<i64, i64>,
-        wait: impl Fn(i64) -> i64,
-    ) -> Vec<i64> {
+    /// Gives every waiting watcher of `service` its new position from the cached prefix
+    /// (an unchanged position and estimate is not rendered again).
+    fn update_waiting(&self, service: &str, pos: &HashMap<i64, i64>, wait: impl Fn(i64) -> i64) {
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let mut rest = Vec::new();
-        for (token, id) in tokens {
-            let Some(e) = map.get_mut(token) else {
+        for e in map.values_mut().filter(|e| e.ticket.service == service) {
+            let (Some(&ahead), Some(prefix)) = (pos.get(&e.ticket.id), &e.prefix) else {
                 continue;
             };
-            match (pos.get(id), &e.prefix) {
-                (Some(&ahead), Some(prefix)) => {
-                    let json = format!(
-                        "{prefix},\"people_ahead\":{ahead},\"estimated_wait_s\":{}}}",
-                        wait(ahead)
-                    );
-                    if **e.tx.borrow() != *json {
-                        e.tx.send_replace(Arc::from(json));
-                    }
-                }
-                _ => rest.push(*id),
+            let est = wait(ahead);
+            if e.last == Some((ahead, est)) {
+                continue;
             }
+            let json = format!("{prefix},\"people_ahead\":{ahead},\"estimated_wait_s\":{est}}}");
+            if **e.tx.borrow() != *json {
+                e.tx.send_replace(Arc::from(json));
+            }
+            e.last = Some((ahead, est));
         }
-        rest
     }
 
     /// Stores the new status of a ticket that left the queue (or was not cached).
@@ -114,6 +119,7 @@ impl Watchers {
         if let Some(e) = map.get_mut(&ticket.token) {
             e.ticket = ticket.clone();
             e.prefix = waiting_prefix(cfg, ticket);
+            e.last = None;
             if **e.tx.borrow() != *json {
                 e.tx.send_replace(Arc::from(json.as_str()));
             }
@@ -125,8 +131,7 @@ impl Watchers {
 /// waiting tickets get their new position from a cached rendering, only tickets that left
 /// the queue (called, transferred, finished…) are read and rendered again.
 async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::StoreError> {
-    let tokens = state.watchers.of_service(service);
-    if tokens.is_empty() {
+    if !state.watchers.watches(service) {
         return Ok(());
     }
     let today = local_day(state.cfg.tz(), state.now());
@@ -139,7 +144,9 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
     let durations = state.store.recent_durations(service, &today).await?;
     let open = state.open_windows_for(service).await?;
     let wait = |ahead| estimate_wait_s(ahead, &durations, open);
-    let moved = state.watchers.update_waiting(&tokens, &pos, wait);
+    // The people whose ticket left the queue first (the one just called above all),
+    // then everyone who moved up.
+    let moved = state.watchers.left_queue(service, &pos);
     for t in state.store.tickets_by_ids(&moved).await? {
         let ahead = pos.get(&t.id).copied().unwrap_or(0);
         let w = if t.status == Status::Waiting {
@@ -150,6 +157,7 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         let v = crate::api::tickets::status_value(&state.cfg, &t, &today, ahead, w);
         state.watchers.publish(&state.cfg, &t, v.to_string());
     }
+    state.watchers.update_waiting(service, &pos, wait);
     Ok(())
 }
 
@@ -211,7 +219,9 @@ pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
         }
     });
     while let Some(first) = rx.recv().await {
-        // Coalesce a burst: each touched service is read once.
+        // Coalesce a burst: one action publishes its call, window and queue events back
+        // to back; a millisecond gathers them so each touched service is read once.
+        tokio::time::sleep(Duration::from_millis(1)).await;
         let mut services = BTreeSet::from([first]);
         while let Ok(s) = rx.try_recv() {
             services.insert(s);

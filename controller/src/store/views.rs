@@ -1,6 +1,6 @@
 //! Read models: what screens, the snapshot and the relay show.
 
-use super::{ticket_from_row, ticket_from_row_at, Store, StoreResult, TICKET_COLS};
+use super::{ticket_from_row, ticket_from_row_at, Backend, Store, StoreResult, TICKET_COLS};
 use crate::model::{Ticket, WindowStatus};
 use sqlx::Row;
 
@@ -142,18 +142,29 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn waiting_order(&self, service: &str, day: &str) -> StoreResult<Vec<i64>> {
-        let rows = sqlx::query(
-            "SELECT id FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
-             AND target_window IS NULL ORDER BY prio, arrived_at, id",
-        )
+        // One row holding the ids as text: a queue of 10,000 is read as one value, not
+        // 10,000 rows through the driver.
+        let agg = match self.backend {
+            Backend::Sqlite => "group_concat(id, ',' ORDER BY prio, arrived_at, id)",
+            Backend::Postgres => "string_agg(CAST(id AS TEXT), ',' ORDER BY prio, arrived_at, id)",
+        };
+        let list: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT {agg} FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
+             AND target_window IS NULL"
+        ))
         .bind(day)
         .bind(service)
-        .fetch_all(&self.read)
+        .fetch_one(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+        list.as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse()
+                    .map_err(|e| sqlx::Error::Decode(format!("ticket id {s:?}: {e}").into()).into())
+            })
+            .collect()
     }
 
     /// The tickets with these ids (any order).
