@@ -45,7 +45,12 @@
         .then(function (r) {
           document.getElementById("hq-go").disabled = false;
           if (r.status !== 200) { document.getElementById("hq-err").textContent = r.body.message || ("HTTP " + r.status); return; }
-          if (r.body.role !== opts.role) { document.getElementById("hq-err").textContent = clerk ? "该账号不是窗口人员 / not a clerk account" : "该账号不是管理员 / not an admin account"; return; }
+          if (r.body.role !== opts.role) {
+            // Not for this page: end the session just opened rather than leave it live.
+            fetch("/api/v1/auth/sign-out", { method: "POST", headers: { Authorization: "Bearer " + r.body.token } }).then(function () {}, function () {});
+            document.getElementById("hq-err").textContent = clerk ? "该账号不是窗口人员 / not a clerk account" : "该账号不是管理员 / not an admin account";
+            return;
+          }
           if (clerk) localStorage.setItem(opts.key + "-window", body.window);
           sessionStorage.setItem(opts.key, r.body.token);
           box.remove();
@@ -56,6 +61,8 @@
   function check(token) {
     me(token).then(function (r) {
       if (r.status === 200 && fits(r.body)) { opts.onReady(token, r.body); return; }
+      // A server error is not a refusal: try again rather than sign the clerk out.
+      if (r.status >= 500) { setTimeout(function () { check(token); }, 3000); return; }
       sessionStorage.removeItem(opts.key);
       form(r.status === 200 ? "该凭证不能使用本页 / this credential cannot use this page" : r.body.message);
     }, function () { setTimeout(function () { check(token); }, 3000); });
@@ -71,6 +78,8 @@
     },
     expired: function (message) {
       sessionStorage.removeItem(opts.key);
+      // Already showing the form (several requests failed at once): keep what is typed.
+      if (document.getElementById("hq-signin")) return;
       form(message || "登录已过期，请重新登录 / session expired, sign in again");
     },
     /* Ends the session (when it is one) and shows the form. */

@@ -7,6 +7,8 @@ CREATE TABLE staff_sessions (
     username TEXT NOT NULL,
     role TEXT NOT NULL,
     window_id TEXT,
+    -- SHA-256 of the account's password hash at sign-in: a changed password ends it.
+    credential TEXT NOT NULL,
     origin TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
@@ -15,10 +17,12 @@ CREATE TABLE staff_sessions (
 CREATE INDEX staff_sessions_user ON staff_sessions (username);
 
 -- Sign-in attempts not yet followed by a success: each attempt is written (and
--- committed) before its password is checked, so concurrent guesses count too.
+-- committed) before its password is checked, so concurrent guesses count too; an attempt
+-- refused as locked removes its row (nonce), so retrying does not prolong a lockout.
 CREATE TABLE staff_sign_in_attempts (
     username TEXT NOT NULL,
-    at BIGINT NOT NULL
+    at BIGINT NOT NULL,
+    nonce TEXT NOT NULL
 );
 CREATE INDEX staff_sign_in_attempts_user ON staff_sign_in_attempts (username, at);
 

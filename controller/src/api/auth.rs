@@ -134,12 +134,19 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Ap
         .session(&hash, state.now())
         .await?
         .ok_or_else(expired)?;
+    // The account as the config says now: still there, enabled, same role, same
+    // password, and (a clerk) still allowed at a window that still exists.
     let user = state
         .cfg
         .staff
         .iter()
         .find(|u| u.username == s.username && !u.disabled)
         .filter(|u| role_str(u.role) == s.role)
+        .filter(|u| sha256_hex(&u.password_argon2) == s.credential)
+        .filter(|u| match s.window.as_deref() {
+            Some(w) => state.cfg.window(w).is_some() && u.may_use_window(w),
+            None => u.role != Role::Clerk,
+        })
         .ok_or_else(expired)?;
     Ok(Principal {
         name: s.username.clone(),

@@ -31,7 +31,7 @@ pub async fn book_page(State(state): State<AppState>) -> Response {
     // Inside <script>: no "</script>" can be formed.
     let boot = boot.to_string().replace('<', "\\u003c");
     let html = BOOK_PAGE
-        .replace("{{HALL}}", &escape(&cfg.hall.name))
+        .replace("{{HALL}}", &crate::api::pages::escape(&cfg.hall.name))
         .replace("{{BOOT}}", &boot);
     (
         [
@@ -41,11 +41,4 @@ pub async fn book_page(State(state): State<AppState>) -> Response {
         Html(html),
     )
         .into_response()
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

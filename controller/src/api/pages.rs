@@ -20,7 +20,7 @@ const SIGN_IN_JS: &str = include_str!("../../assets/signin.js");
 /// GET /admin: the admin dashboard (`?token=` stores the admin token): live windows and
 /// queues, statistics charts, CSV export, bans, audit log.
 pub async fn admin_page(State(state): State<AppState>) -> Response {
-    let html = ADMIN_PAGE.replace("{{HALL}}", &state.cfg.hall.name);
+    let html = ADMIN_PAGE.replace("{{HALL}}", &escape(&state.cfg.hall.name));
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
 }
 
@@ -37,7 +37,7 @@ pub async fn clerk_page(State(state): State<AppState>) -> Response {
         .to_string()
         .replace('<', "\\u003c");
     let html = CLERK_PAGE
-        .replace("{{HALL}}", &state.cfg.hall.name)
+        .replace("{{HALL}}", &escape(&state.cfg.hall.name))
         .replace("{{WINDOWS}}", &windows);
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
 }
@@ -56,13 +56,13 @@ pub async fn sign_in_js() -> Response {
 
 /// GET /kiosk: the portrait touch-screen ticket machine (`?token=` stores its kiosk token).
 pub async fn kiosk_page(State(state): State<AppState>) -> Response {
-    let html = KIOSK_PAGE.replace("{{HALL}}", &state.cfg.hall.name);
+    let html = KIOSK_PAGE.replace("{{HALL}}", &escape(&state.cfg.hall.name));
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
 }
 
 /// GET /t/{token}: the page behind the ticket's QR code (no personal data on it).
 pub async fn status_page(State(state): State<AppState>) -> Response {
-    let html = STATUS_PAGE.replace("{{HALL}}", &state.cfg.hall.name);
+    let html = STATUS_PAGE.replace("{{HALL}}", &escape(&state.cfg.hall.name));
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
 }
 
@@ -123,4 +123,12 @@ async fn feed(mut socket: WebSocket, mut rx: crate::watch::StatusRx) {
             }
         }
     }
+}
+
+/// Text made safe to put in HTML (element content or a quoted attribute).
+pub(crate) fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

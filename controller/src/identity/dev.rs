@@ -103,7 +103,7 @@ pub async fn page(State(state): State<AppState>) -> Result<Response, ApiError> {
     if !state.identity.dev_enabled() {
         return Err(disabled());
     }
-    let html = PAGE.replace("{{HALL}}", &escape(&state.cfg.hall.name));
+    let html = PAGE.replace("{{HALL}}", &crate::api::pages::escape(&state.cfg.hall.name));
     Ok((
         StatusCode::OK,
         [
@@ -113,11 +113,4 @@ pub async fn page(State(state): State<AppState>) -> Result<Response, ApiError> {
         Html(html),
     )
         .into_response())
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -14,6 +14,8 @@ pub struct Session {
     pub role: String,
     /// The window a clerk signed in at.
     pub window: Option<String>,
+    /// SHA-256 of the account's password hash at sign-in.
+    pub credential: String,
     /// Where the sign-in came from.
     pub origin: String,
     /// Sign-in time, ms.
@@ -33,13 +35,15 @@ pub struct NewSession<'a> {
     pub role: &'a str,
     /// The clerk's window.
     pub window: Option<&'a str>,
+    /// SHA-256 of the account's password hash.
+    pub credential: &'a str,
     /// Where the request came from.
     pub origin: &'a str,
     /// Lifetime in ms.
     pub ttl_ms: i64,
 }
 
-const COLUMNS: &str = "id, username, role, window_id, origin, created_at, expires_at";
+const COLUMNS: &str = "id, username, role, window_id, origin, created_at, expires_at, credential";
 
 fn session(r: &sqlx::any::AnyRow) -> Result<Session, sqlx::Error> {
     Ok(Session {
@@ -50,12 +54,17 @@ fn session(r: &sqlx::any::AnyRow) -> Result<Session, sqlx::Error> {
         origin: r.try_get(4)?,
         created_at: r.try_get(5)?,
         expires_at: r.try_get(6)?,
+        credential: r.try_get(7)?,
     })
 }
 
 impl Store {
-    /// Records one sign-in attempt for `username` (committed at once) and returns how many
-    /// attempts since the last success fall within the last `window_ms`, this one included.
+    /// Admits one sign-in attempt for `username` unless `max` attempts since the last
+    /// success already fall within the last `window_ms` (the account is locked). An
+    /// admitted attempt stays recorded until a success clears it; a refused one leaves
+    /// nothing, so retrying during a lockout does not prolong it. Concurrent attempts are
+    /// settled in the database: each writes its row (committed) before counting, and one
+    /// that then sees more than `max` withdraws it, so of any burst at most `max` pass.
     ///
     /// # Errors
     /// Database errors.
@@ -63,22 +72,45 @@ impl Store {
         &self,
         username: &str,
         window_ms: i64,
+        max: i64,
         now: i64,
-    ) -> StoreResult<i64> {
-        sqlx::query("INSERT INTO staff_sign_in_attempts (username, at) VALUES ($1, $2)")
+    ) -> StoreResult<bool> {
+        let since = now - window_ms;
+        // Attempts older than the window no longer count: drop them (a bounded table).
+        sqlx::query("DELETE FROM staff_sign_in_attempts WHERE username = $1 AND at <= $2")
             .bind(username)
-            .bind(now)
+            .bind(since)
             .execute(&self.write)
             .await?;
-        let n: i64 = sqlx::query(
+        if self.recent_attempts(username, since).await? >= max {
+            return Ok(false);
+        }
+        let nonce = hex::encode(rand::random::<[u8; 16]>());
+        sqlx::query("INSERT INTO staff_sign_in_attempts (username, at, nonce) VALUES ($1, $2, $3)")
+            .bind(username)
+            .bind(now)
+            .bind(&nonce)
+            .execute(&self.write)
+            .await?;
+        if self.recent_attempts(username, since).await? <= max {
+            return Ok(true);
+        }
+        sqlx::query("DELETE FROM staff_sign_in_attempts WHERE nonce = $1")
+            .bind(&nonce)
+            .execute(&self.write)
+            .await?;
+        Ok(false)
+    }
+
+    async fn recent_attempts(&self, username: &str, since: i64) -> StoreResult<i64> {
+        Ok(sqlx::query(
             "SELECT COUNT(*) FROM staff_sign_in_attempts WHERE username = $1 AND at > $2",
         )
         .bind(username)
-        .bind(now - window_ms)
+        .bind(since)
         .fetch_one(&self.write)
         .await?
-        .try_get(0)?;
-        Ok(n)
+        .try_get(0)?)
     }
 
     /// Forgets the account's attempts (the password was right, but the sign-in failed for
@@ -109,7 +141,7 @@ impl Store {
         audit(
             &mut tx,
             now,
-            username,
+            "-", // anyone can type a username: it is the subject, not the actor
             "sign_in_failed",
             username,
             why,
@@ -132,8 +164,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let id: i64 = sqlx::query(
-            "INSERT INTO staff_sessions (token_sha256, username, role, window_id, origin, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO staff_sessions (token_sha256, username, role, window_id, origin, created_at, expires_at, credential) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(s.token_sha256)
         .bind(s.username)
@@ -142,6 +174,7 @@ impl Store {
         .bind(s.origin)
         .bind(now)
         .bind(now + s.ttl_ms)
+        .bind(s.credential)
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
@@ -206,16 +239,31 @@ impl Store {
         now: i64,
     ) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
-        let done = sqlx::query(
-            "UPDATE staff_sessions SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL AND expires_at > $2",
+        let whose = sqlx::query(
+            "UPDATE staff_sessions SET ended_at = $2 \
+             WHERE id = $1 AND ended_at IS NULL AND expires_at > $2 RETURNING username, window_id",
         )
         .bind(id)
         .bind(now)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        let ended = done.rows_affected() == 1;
-        if ended {
-            audit(&mut tx, now, actor, action, &id.to_string(), "", origin).await?;
+        let ended = whose.is_some();
+        if let Some(r) = whose {
+            let user: String = r.try_get(0)?;
+            let detail = match r.try_get::<Option<String>, _>(1)? {
+                Some(w) => format!("session of {user} at window {w}"),
+                None => format!("session of {user}"),
+            };
+            audit(
+                &mut tx,
+                now,
+                actor,
+                action,
+                &id.to_string(),
+                &detail,
+                origin,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(ended)
