@@ -57,10 +57,26 @@ async fn bad_config_is_refused_good_one_is_taken() {
     assert_eq!(st, 403, "only admins reload");
     assert_eq!(window_name(&hall, "1").await.as_deref(), Some("1号窗口"));
 
-    // A valid change: accepted, the hall comes back with it, on the same address.
+    // Two staff sessions from before the change.
+    let sign_in = |body: serde_json::Value| hall.req("POST", "/auth/sign-in", None, Some(body));
+    let (st, b) =
+        sign_in(json!({"username": "clerk", "password": "demo-clerk", "window": "3"})).await;
+    assert_eq!(st, 200, "{b}");
+    let clerk3 = b["token"].as_str().unwrap().to_string();
+    let (st, b) = sign_in(json!({"username": "admin", "password": "demo-admin"})).await;
+    assert_eq!(st, 200, "{b}");
+    let admin = b["token"].as_str().unwrap().to_string();
+
+    // A valid change: accepted, the hall comes back with it, on the same address. It also
+    // limits the demo clerk to windows 1 and 2.
     std::fs::write(
         &hall.config,
-        good.replacen("name = \"1号窗口\"", "name = \"1号综合窗口\"", 1),
+        good.replacen("name = \"1号窗口\"", "name = \"1号综合窗口\"", 1)
+            .replacen(
+                "username = \"clerk\"\n",
+                "username = \"clerk\"\nwindows = [\"1\", \"2\"]\n",
+                1,
+            ),
     )
     .unwrap();
     let (st, b) = hall
@@ -88,5 +104,14 @@ async fn bad_config_is_refused_good_one_is_taken() {
     assert_eq!((st, s["number"].as_str()), (200, Some("A001")));
     let next = hall.ticket("property").await;
     assert_eq!(next["number"], "A002");
+    // Sessions live in the database and outlast the restart, as far as the new config
+    // backs them: the admin's does, the clerk's at window 3 no longer does.
+    let (st, _) = hall.req("GET", "/me", Some(&admin), None).await;
+    assert_eq!(st, 200);
+    let (st, b) = hall.req("GET", "/me", Some(&clerk3), None).await;
+    assert_eq!(st, 401, "{b}");
+    let (st, b) =
+        sign_in(json!({"username": "clerk", "password": "demo-clerk", "window": "3"})).await;
+    assert_eq!(st, 403, "{b}");
     let _ = json!({});
 }
