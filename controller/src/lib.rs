@@ -9,7 +9,8 @@
 //! - [`hours`]: the hall's local time — days, opening hours. Pure; `now` is passed in.
 //! - [`identity`]: signed identity assertions; ID numbers only as keyed hash + mask.
 //! - [`store`]: SQLite / PostgreSQL through sqlx; every change commits with its outbox
-//!   event in one transaction; concurrency settled in SQL.
+//!   event in one transaction; concurrency settled in SQL (waiting counts kept by
+//!   triggers; staff sessions and sign-in attempts too).
 //! - [`relay`]: publishes the outbox to MQTT in order (QoS 1), marks rows sent; one relay
 //!   per database holds a lease.
 //! - [`watch`]: live status of tickets for phones (SSE), fed by the hall's MQTT topics.
@@ -17,7 +18,8 @@
 //! - [`reload`]: validated config reload (admin route or SIGHUP) by restarting in place.
 //! - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls.
 //! - [`metrics`]: Prometheus metrics (`GET /metrics`), hand-rolled text format.
-//! - [`api`]: the HTTP API (axum) of the public contract.
+//! - [`api`]: the HTTP API (axum) of the public contract, the pages, and staff sign-in
+//!   (`api::sign_in`, `api::auth`: device tokens and expiring staff sessions).
 //! - [`app`]: wiring — starts store, broker, relay and HTTP from [`hallq_config::Settings`].
 
 pub mod api;
