@@ -183,19 +183,8 @@ async fn admin_stats_csv_and_dashboard() {
     browser
         .goto(&format!("http://127.0.0.1:{}/admin", hall.http_port))
         .await;
-    browser
-        .wait_for(
-            "return !!document.getElementById('hq-user')",
-            &json!(true),
-            Duration::from_secs(10),
-        )
-        .await
-        .expect("admin sign-in form");
-    browser
-        .js("document.getElementById('hq-user').value = 'admin'; \
-             document.getElementById('hq-pass').value = 'demo-admin'; \
-             document.querySelector('#hq-signin form').requestSubmit(); return 1")
-        .await;
+    browser.sign_in_form_shown().await;
+    browser.submit_sign_in("admin", "demo-admin", None).await;
     browser
         .wait_for(
             "return window.hallqAdminLive === true && window.hallqAdminStats === true",

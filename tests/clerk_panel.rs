@@ -20,23 +20,10 @@ async fn clerk_calls_with_f1_and_verifies_the_holder() {
     browser
         .goto(&format!("http://127.0.0.1:{}/clerk", hall.http_port))
         .await;
+    browser.sign_in_form_shown().await;
     browser
-        .wait_for(
-            "return !!document.getElementById('hq-user')",
-            &json!(true),
-            Duration::from_secs(10),
-        )
-        .await
-        .expect("sign-in form shown");
-    let sign_in = |password: &str| {
-        format!(
-            "document.getElementById('hq-user').value = 'clerk'; \
-             document.getElementById('hq-pass').value = '{password}'; \
-             document.getElementById('hq-window').value = '4'; \
-             document.querySelector('#hq-signin form').requestSubmit(); return 1"
-        )
-    };
-    browser.js(&sign_in("wrong-password")).await;
+        .submit_sign_in("clerk", "wrong-password", Some("4"))
+        .await;
     browser
         .wait_for(
             "return document.getElementById('hq-err').textContent",
@@ -46,7 +33,9 @@ async fn clerk_calls_with_f1_and_verifies_the_holder() {
         .await
         .expect("wrong password refused on the form");
     browser.screenshot("clerk-sign-in").await;
-    browser.js(&sign_in("demo-clerk")).await;
+    browser
+        .submit_sign_in("clerk", "demo-clerk", Some("4"))
+        .await;
     browser
         .wait_for(
             "return window.hallqClerkLive === true",
@@ -184,14 +173,7 @@ async fn clerk_calls_with_f1_and_verifies_the_holder() {
     browser
         .js("document.getElementById('signout').click(); return 1")
         .await;
-    browser
-        .wait_for(
-            "return !!document.getElementById('hq-user')",
-            &json!(true),
-            Duration::from_secs(10),
-        )
-        .await
-        .expect("sign-in form after sign-out");
+    browser.sign_in_form_shown().await;
     let (st, b) = hall.req("GET", "/me", Some(&token), None).await;
     assert_eq!(st, 401, "{b}");
 }

@@ -25,6 +25,21 @@ pub struct MqttEndpoint {
     pub login: Option<(String, String)>,
 }
 
+impl MqttEndpoint {
+    /// Options for one of the controller's own clients (`{name}-{random}` as client id,
+    /// clean session, 5 s keep-alive, the login when there is one).
+    pub fn options(&self, name: &str) -> rumqttc::MqttOptions {
+        let id = format!("{name}-{}", hex::encode(rand::random::<[u8; 4]>()));
+        let mut o = rumqttc::MqttOptions::new(id, &self.host, self.port);
+        o.set_keep_alive(std::time::Duration::from_secs(5))
+            .set_clean_session(true);
+        if let Some((u, p)) = &self.login {
+            o.set_credentials(u, p);
+        }
+        o
+    }
+}
+
 /// A started controller, ready to serve HTTP.
 pub struct App {
     /// Config in force.

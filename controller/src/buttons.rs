@@ -10,7 +10,7 @@ use crate::api::AppState;
 use crate::hours::local_day;
 use crate::store::{Action, Actor, Press, WindowInfo};
 use hallq_config::Role;
-use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use rumqttc::{AsyncClient, Event, Packet, QoS};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -138,14 +138,7 @@ async fn handle(state: &AppState, w: &str, payload: &[u8]) {
 /// on each press in arrival order; reconnects after broker outages. Runs until aborted.
 pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
     let root = format!("hallq/v1/{}/buttons/", state.cfg.hall.id);
-    let id = format!("hallq-buttons-{}", hex::encode(rand::random::<[u8; 4]>()));
-    let mut o = MqttOptions::new(id, &mqtt.host, mqtt.port);
-    o.set_keep_alive(Duration::from_secs(5))
-        .set_clean_session(true);
-    if let Some((u, p)) = &mqtt.login {
-        o.set_credentials(u, p);
-    }
-    let (client, mut ev) = AsyncClient::new(o, 64);
+    let (client, mut ev) = AsyncClient::new(mqtt.options("hallq-buttons"), 64);
     let (tx, mut rx) = mpsc::unbounded_channel::<(String, Vec<u8>)>();
     // Polling and acting run in this one task, so aborting it stops both; acting apart
     // from polling keeps the connection alive while the database works.

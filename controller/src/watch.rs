@@ -9,7 +9,7 @@ use crate::api::AppState;
 use crate::hours::local_day;
 use crate::model::{Status, Ticket};
 use crate::policy::estimate_wait_s;
-use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use rumqttc::{AsyncClient, Event, Packet, QoS};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -189,14 +189,7 @@ fn touched(state: &AppState, suffix: &str, payload: &[u8]) -> Vec<String> {
 pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
     let root = format!("hallq/v1/{}/", state.cfg.hall.id);
     let (tx, mut rx) = mpsc::unbounded_channel::<String>();
-    let id = format!("hallq-status-{}", hex::encode(rand::random::<[u8; 4]>()));
-    let mut o = MqttOptions::new(id, &mqtt.host, mqtt.port);
-    o.set_keep_alive(Duration::from_secs(5))
-        .set_clean_session(true);
-    if let Some((u, p)) = &mqtt.login {
-        o.set_credentials(u, p);
-    }
-    let (client, mut ev) = AsyncClient::new(o, 64);
+    let (client, mut ev) = AsyncClient::new(mqtt.options("hallq-status"), 64);
     let st = state.clone();
     tokio::spawn(async move {
         loop {

@@ -7,10 +7,7 @@
 #[allow(dead_code, unused_imports)]
 mod common;
 
-use hallq_controller::model::Kind;
-use hallq_controller::store::{
-    Action, Actor, IssueRequest, Press, Refusal, Store, StoreError, WindowInfo,
-};
+use hallq_controller::store::{Action, Actor, Press, Refusal, Store, StoreError, WindowInfo};
 use serde_json::Value;
 
 const DAY: &str = "2026-03-02";
@@ -29,23 +26,7 @@ const BUTTON: Actor<'static> = Actor {
 };
 
 async fn issue(store: &Store, n: usize) {
-    for i in 0..n {
-        let token = hex::encode(rand::random::<[u8; 16]>());
-        store
-            .issue_ticket(&IssueRequest {
-                service: "a",
-                prefix: "A",
-                width: 3,
-                cap: 999,
-                kind: Kind::WalkIn,
-                slot_start: None,
-                day: DAY,
-                token: &token,
-                now: T0 + i as i64,
-            })
-            .await
-            .expect("issue");
-    }
+    common::issue_walk_ins(store, n).await;
 }
 
 /// Audit rows, oldest first.

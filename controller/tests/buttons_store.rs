@@ -5,8 +5,8 @@
 #[allow(dead_code, unused_imports)]
 mod common;
 
-use hallq_controller::model::{Kind, Status};
-use hallq_controller::store::{Action, Actor, IssueRequest, Press, Refusal, Store, WindowInfo};
+use hallq_controller::model::Status;
+use hallq_controller::store::{Action, Actor, Press, Refusal, Store, WindowInfo};
 
 const BUTTON: Actor<'static> = Actor {
     name: "button-1",
@@ -46,23 +46,7 @@ async fn replica(url: &str) -> Store {
 }
 
 async fn issue(store: &Store, n: usize) {
-    for i in 0..n {
-        let token = hex::encode(rand::random::<[u8; 16]>());
-        store
-            .issue_ticket(&IssueRequest {
-                service: "a",
-                prefix: "A",
-                width: 3,
-                cap: 999,
-                kind: Kind::WalkIn,
-                slot_start: None,
-                day: DAY,
-                token: &token,
-                now: T0 + i as i64,
-            })
-            .await
-            .expect("issue");
-    }
+    common::issue_walk_ins(store, n).await;
 }
 
 async fn press(store: &Store, w: WindowInfo<'_>, id: &str, action: &Action, at: i64) -> Press {

@@ -4,6 +4,7 @@
 //! database per test, when `HALLQ_TEST_PG_URL` is set; otherwise each PG test says it
 //! was skipped).
 
+#[allow(dead_code)]
 mod common;
 
 use common::{

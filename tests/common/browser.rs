@@ -135,6 +135,30 @@ impl Browser {
         None
     }
 
+    /// Waits for the staff sign-in form (`/clerk`, `/admin`); panics after 10 s.
+    pub async fn sign_in_form_shown(&self) {
+        self.wait_for(
+            "return !!document.getElementById('hq-user')",
+            &json!(true),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("staff sign-in form shown");
+    }
+
+    /// Fills the staff sign-in form and submits it (`window` for a clerk).
+    pub async fn submit_sign_in(&self, user: &str, password: &str, window: Option<&str>) {
+        let window = window.map_or(String::new(), |w| {
+            format!("document.getElementById('hq-window').value = '{w}'; ")
+        });
+        self.js(&format!(
+            "document.getElementById('hq-user').value = '{user}'; \
+             document.getElementById('hq-pass').value = '{password}'; {window}\
+             document.querySelector('#hq-signin form').requestSubmit(); return 1"
+        ))
+        .await;
+    }
+
     /// Saves a PNG screenshot under `target/test-artifacts/`.
     pub async fn screenshot(&self, name: &str) -> std::path::PathBuf {
         let v: Value = reqwest::get(format!("{}/screenshot", self.base))

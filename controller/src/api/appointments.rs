@@ -387,12 +387,7 @@ pub async fn false_info(
     peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<Json<Value>> {
-    state.cfg.window(&w).ok_or_else(|| {
-        ApiError::not_found(
-            "unknown_window",
-            format!("没有该窗口 / unknown window {w:?}"),
-        )
-    })?;
+    super::windows::known_window(&state.cfg, &w)?;
     who.require_window(&w, false)?;
     let windows = state.store.window(&w).await?;
     let t = windows

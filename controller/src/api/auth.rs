@@ -49,11 +49,6 @@ pub fn token_table(cfg: &Settings) -> HashMap<String, Principal> {
 }
 
 impl Principal {
-    /// The role's name as the config writes it.
-    pub fn role_name(&self) -> &'static str {
-        role_str(self.role)
-    }
-
     /// Refuses unless the role is one of `roles`.
     ///
     /// # Errors
@@ -141,7 +136,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Ap
         .staff
         .iter()
         .find(|u| u.username == s.username && !u.disabled)
-        .filter(|u| role_str(u.role) == s.role)
+        .filter(|u| u.role.as_str() == s.role)
         .filter(|u| sha256_hex(&u.password_argon2) == s.credential)
         .filter(|u| match s.window.as_deref() {
             Some(w) => state.cfg.window(w).is_some() && u.may_use_window(w),
@@ -155,9 +150,4 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Ap
         display: user.display_name().to_string(),
         session: Some((s.id, s.expires_at)),
     })
-}
-
-/// A role's name as the config writes it.
-pub const fn role_str(role: Role) -> &'static str {
-    role.as_str()
 }

@@ -8,7 +8,7 @@
 //! - `POST /auth/sign-out`: ends the caller's session.
 //! - `GET /admin/sessions`, `POST /admin/sessions/{id}/end` (admin).
 
-use super::auth::{role_str, Principal, SESSION_PREFIX};
+use super::auth::{Principal, SESSION_PREFIX};
 use super::body::JsonBody;
 use super::error::{ApiError, ApiResult};
 use super::windows::origin;
@@ -119,7 +119,7 @@ pub async fn sign_in(
             NewSession {
                 token_sha256: &sha256_hex(&token),
                 username: &user.username,
-                role: role_str(user.role),
+                role: user.role.as_str(),
                 window: window.as_deref(),
                 credential: &sha256_hex(&user.password_argon2),
                 origin: &from,
@@ -134,7 +134,7 @@ pub async fn sign_in(
         StatusCode::OK,
         Json(json!({
             "token": token, "session": id, "username": user.username,
-            "name": user.display_name(), "role": role_str(user.role), "window": window,
+            "name": user.display_name(), "role": user.role.as_str(), "window": window,
             "expires_at": rfc3339(tz, now + ttl_ms),
         })),
     ))

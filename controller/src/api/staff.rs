@@ -28,7 +28,7 @@ pub async fn me(State(state): State<AppState>, who: Principal) -> Json<Value> {
         })
         .unwrap_or_default();
     Json(json!({
-        "name": who.name, "display_name": who.display, "role": who.role_name(), "window": who.window,
+        "name": who.name, "display_name": who.display, "role": who.role.as_str(), "window": who.window,
         "session_expires_at": who.session.map(|(_, end)| crate::hours::rfc3339(state.cfg.tz(), end)),
         "window_name": w.map(|w| w.name.as_str()), "services": services,
     }))
@@ -114,12 +114,7 @@ pub async fn verify_id(
     Path(w): Path<String>,
     body: LaterJson,
 ) -> ApiResult<Json<Value>> {
-    state.cfg.window(&w).ok_or_else(|| {
-        ApiError::not_found(
-            "unknown_window",
-            format!("没有该窗口 / unknown window {w:?}"),
-        )
-    })?;
+    super::windows::known_window(&state.cfg, &w)?;
     who.require_window(&w, false)?;
     let body: VerifyId = body.parse()?;
     let t = state

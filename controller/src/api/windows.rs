@@ -42,12 +42,7 @@ pub async fn act(
     body: LaterJson,
 ) -> ApiResult<Json<Value>> {
     let cfg = &state.cfg;
-    let conf = cfg.window(&w).ok_or_else(|| {
-        ApiError::not_found(
-            "unknown_window",
-            format!("没有该窗口 / unknown window {w:?}"),
-        )
-    })?;
+    let conf = known_window(cfg, &w)?;
     // Who may act is settled before the body is read: a foreign token gets 403 whatever
     // it sends.
     who.require_window(&w, matches!(action.as_str(), "call-next" | "recall"))?;
@@ -76,6 +71,19 @@ pub async fn act(
     Ok(Json(
         json!({"ticket": ticket, "window": {"id": w, "status": out.status}}),
     ))
+}
+
+/// The configured window named in a path.
+///
+/// # Errors
+/// 404 `unknown_window`.
+pub(crate) fn known_window<'a>(cfg: &'a Settings, w: &str) -> ApiResult<&'a hallq_config::Window> {
+    cfg.window(w).ok_or_else(|| {
+        ApiError::not_found(
+            "unknown_window",
+            format!("没有该窗口 / unknown window {w:?}"),
+        )
+    })
 }
 
 /// Where a request came from, for the audit log: the peer's IP address (known when the

@@ -188,6 +188,15 @@ pub(crate) async fn try_issue(
         .await
 }
 
+/// Issues `n` walk-in tickets of service "a" on [`DAY`], a millisecond apart from [`T0`].
+pub(crate) async fn issue_walk_ins(store: &Store, n: usize) {
+    for i in 0..n {
+        try_issue(store, A, Kind::WalkIn, None, DAY, T0 + i as i64)
+            .await
+            .expect("issue");
+    }
+}
+
 /// Issues a ticket that must succeed, and checks it wrote its queue event.
 pub(crate) async fn issue(store: &Store, svc: Svc, kind: Kind, day: &str, now: i64) -> Ticket {
     issue_at_slot(store, svc, kind, None, day, now).await
