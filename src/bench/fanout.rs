@@ -103,8 +103,7 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         for i in 0..n {
             let (url, tx, ready) = (url.clone(), tx.clone(), ready.clone());
             tasks.push(tokio::spawn(async move {
-                // Connect in waves so the accept queue never overflows.
-                tokio::time::sleep(Duration::from_micros((i as u64 % 1000) * 200)).await;
+                connect_wave(i).await;
                 let ws = connect(&url).await;
                 ready.wait().await;
                 let Some(mut ws) = ws else { return };
@@ -118,10 +117,12 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         let cpu0 = cpu_ms(display.0.id());
         let mut lat = Vec::new();
         let mut missing = 0;
+        let mut frame_len = 0;
         for _ in 0..CALLS {
             event_id += 1;
             let payload = serde_json::json!({"event_id": event_id, "number": "A001", "service": "property",
                 "window": "1", "window_name": "1号窗口", "called_at": "", "recall": false});
+            frame_len = screen_frame_len(&payload);
             let t0 = Instant::now();
             client
                 .publish(
@@ -162,8 +163,18 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
             t.abort();
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
+        let floor = super::floor::measure(n, frame_len, CALLS).await?;
+        super::floor::report("display-client", &lat, &floor, frame_len);
     }
     Ok(())
+}
+
+/// Bytes on the wire of the screens' `call` frame for this MQTT payload.
+fn screen_frame_len(payload: &serde_json::Value) -> usize {
+    let mut v = payload.clone();
+    v["type"] = serde_json::json!("call");
+    let body = v.to_string().len();
+    body + if body < 126 { 2 } else { 4 }
 }
 
 /// A WebSocket client reduced to what the measurement needs: the upgrade handshake, then
@@ -198,8 +209,13 @@ async fn connect(url: &str) -> Option<TcpStream> {
     None
 }
 
+/// Spreads connection `i` of many over 0.2 s, so the accept queue never overflows.
+pub(super) async fn connect_wave(i: usize) {
+    tokio::time::sleep(Duration::from_micros((i as u64 % 1000) * 200)).await;
+}
+
 /// Reports every `"event_id":N` that arrives (once per id per socket).
-async fn read_events(s: &mut TcpStream, tx: &mpsc::UnboundedSender<(u64, Instant)>) {
+pub(super) async fn read_events(s: &mut TcpStream, tx: &mpsc::UnboundedSender<(u64, Instant)>) {
     const KEY: &[u8] = b"\"event_id\":";
     let mut buf = vec![0u8; 16 * 1024];
     let mut carry = 0;

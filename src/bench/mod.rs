@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 
 mod bookings;
 mod fanout;
+mod floor;
 mod watchers;
 
 /// Benchmark options.
@@ -49,6 +50,9 @@ pub(crate) struct BenchArgs {
     /// Arrival rate of the paced phase of `bookings` (bookings per second).
     #[arg(long, default_value_t = 3000)]
     arrivals: u64,
+    /// Address of `floor-server` (started by `fanout` and `watchers` themselves).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: String,
 }
 
 struct Target {
@@ -155,6 +159,10 @@ impl Target {
 
 /// Runs one benchmark.
 pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if args.what == "floor-server" {
+        // Its stdout is a line protocol with the benchmark that started it.
+        return floor::serve(&args.listen);
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "hallq bench {} — {cores} cores, {}",

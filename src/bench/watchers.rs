@@ -77,16 +77,18 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     );
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Instant>();
+    let frame_len = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let ready = Arc::new(Barrier::new(n + 1));
     let mut tasks = Vec::with_capacity(n);
     for (i, token) in tokens.into_iter().enumerate() {
-        let (tx, ready) = (tx.clone(), ready.clone());
+        let (tx, ready, frame_len) = (tx.clone(), ready.clone(), frame_len.clone());
         let addr = format!("127.0.0.1:{hport}");
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep(Duration::from_micros((i as u64 % 1000) * 300)).await;
             let s = open_events(&addr, &token).await;
             ready.wait().await;
-            if let Some(mut s) = s {
+            if let Some((mut s, first)) = s {
+                frame_len.fetch_max(first, std::sync::atomic::Ordering::Relaxed);
                 watch_events(&mut s, &tx).await;
             }
         }));
@@ -136,6 +138,11 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     for t in tasks {
         t.abort();
     }
+    drop(server);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let frame_len = frame_len.load(std::sync::atomic::Ordering::Relaxed);
+    let floor = super::floor::measure(n, frame_len, CALLS).await?;
+    super::floor::report("the server", &lat, &floor, frame_len);
     Ok(())
 }
 
@@ -180,8 +187,9 @@ async fn issue(
 const MARK: &[u8] = b"\"number\":";
 
 /// Opens the status page's WebSocket (upgrade handshake, then raw reads: an update has
-/// arrived when its bytes are in the socket) and reads up to its first message.
-async fn open_events(addr: &str, token: &str) -> Option<TcpStream> {
+/// arrived when its bytes are in the socket) and reads up to its first message, whose
+/// size in bytes it returns with the socket.
+async fn open_events(addr: &str, token: &str) -> Option<(TcpStream, usize)> {
     for _ in 0..5 {
         if let Ok(mut s) = TcpStream::connect(addr).await {
             let req = format!(
@@ -198,7 +206,8 @@ async fn open_events(addr: &str, token: &str) -> Option<TcpStream> {
                     }
                 }
                 if contains(&buf, MARK) {
-                    return Some(s);
+                    let head = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+                    return Some((s, buf.len() - head));
                 }
             }
         }

@@ -1,0 +1,203 @@
+//! The machine's floor for a fan-out, measured in the same run as the benchmark it is
+//! compared with: a bare process (`hallq bench floor-server`) that writes one prepared
+//! WebSocket frame of the same size to N loopback sockets from every core — std threads,
+//! blocking writes, no runtime, no parsing — read by the same load generator. No server can
+//! deliver to N sockets on this machine faster than this process does.
+
+use super::fanout::{connect_wave, read_events};
+use super::{ms, pct};
+use anyhow::Context;
+use std::io::{BufRead, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::{mpsc, Barrier};
+
+/// The child process: accepts sockets; stdin line `count` answers how many it holds; each
+/// line `LEN EVENT_ID` sends a text frame of
+/// LEN bytes carrying `"event_id":EVENT_ID` to every socket, then answers `done`.
+pub(super) fn serve(listen: &str) -> anyhow::Result<()> {
+    // A deep accept queue: 10k connects arrive within 0.2 s.
+    let addr: std::net::SocketAddr = listen.parse().context("--listen")?;
+    let sock = tokio::net::TcpSocket::new_v4()?;
+    sock.bind(addr).with_context(|| format!("bind {listen}"))?;
+    let listener: TcpListener = sock.listen(8192)?.into_std()?;
+    listener.set_nonblocking(false)?;
+    let socks: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+    let accepted = socks.clone();
+    std::thread::spawn(move || {
+        for s in listener.incoming().flatten() {
+            let _ = s.set_nodelay(true);
+            accepted.lock().unwrap_or_else(|e| e.into_inner()).push(s);
+        }
+    });
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut out = std::io::stdout();
+    writeln!(out, "ready")?;
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        if line == "count" {
+            let n = socks.lock().unwrap_or_else(|e| e.into_inner()).len();
+            writeln!(out, "{n}")?;
+            continue;
+        }
+        let mut it = line.split(' ').filter_map(|x| x.parse::<u64>().ok());
+        let (Some(len), Some(id)) = (it.next(), it.next()) else {
+            continue;
+        };
+        let frame = text_frame(len as usize, id);
+        let socks = socks.lock().unwrap_or_else(|e| e.into_inner());
+        let t0 = Instant::now();
+        let per = socks.len().div_ceil(cores).max(1);
+        std::thread::scope(|scope| {
+            for chunk in socks.chunks(per) {
+                let frame = &frame;
+                scope.spawn(move || {
+                    for mut s in chunk {
+                        let _ = s.write_all(frame);
+                    }
+                });
+            }
+        });
+        writeln!(out, "done {} {}", socks.len(), t0.elapsed().as_micros())?;
+    }
+    Ok(())
+}
+
+/// An unmasked WebSocket text frame of `len` bytes in all, its payload a JSON object with
+/// the event id, padded.
+fn text_frame(len: usize, id: u64) -> Vec<u8> {
+    // 128 and 129 bytes cannot be made (a 126-byte payload needs the 4-byte header).
+    let want = len.saturating_sub(if len < 128 { 2 } else { 4 });
+    let mut body = format!("{{\"event_id\":{id},\"pad\":\"\"}}");
+    if want > body.len() {
+        body.insert_str(body.len() - 2, &"x".repeat(want - body.len()));
+    }
+    let mut f = vec![0x81];
+    if body.len() < 126 {
+        f.push(body.len() as u8);
+    } else {
+        f.push(126);
+        f.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    }
+    f.extend_from_slice(body.as_bytes());
+    f
+}
+
+/// What the floor process achieved.
+pub(super) struct Floor {
+    /// Every receipt's latency from the moment the send was asked for, sorted.
+    pub lat: Vec<Duration>,
+    /// The longest time the bare process took to write one frame to every socket.
+    pub writes: Duration,
+}
+
+/// The floor for `n` sockets and frames of `frame_len` bytes, over `rounds` sends.
+pub(super) async fn measure(n: usize, frame_len: usize, rounds: usize) -> anyhow::Result<Floor> {
+    let port = super::free_port()?;
+    let mut child = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["bench", "floor-server", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut stdin = child.stdin.take().context("floor stdin")?;
+    let mut lines = BufReader::new(child.stdout.take().context("floor stdout")?).lines();
+    anyhow::ensure!(
+        lines.next_line().await?.as_deref() == Some("ready"),
+        "floor-server did not start"
+    );
+    let (tx, mut rx) = mpsc::unbounded_channel::<(u64, Instant)>();
+    let ready = Arc::new(Barrier::new(n + 1));
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let (tx, ready) = (tx.clone(), ready.clone());
+        tasks.push(tokio::spawn(async move {
+            connect_wave(i).await;
+            let s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .ok();
+            ready.wait().await;
+            if let Some(mut s) = s {
+                read_events(&mut s, &tx).await;
+            }
+        }));
+    }
+    drop(tx);
+    ready.wait().await;
+    // A connect can finish before the process has accepted it: wait until it holds all.
+    for _ in 0..100 {
+        stdin.write_all(b"count\n").await?;
+        if lines.next_line().await?.and_then(|l| l.parse().ok()) == Some(n) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut lat = Vec::with_capacity(n * rounds);
+    let mut writes = Duration::ZERO;
+    for round in 0..rounds as u64 {
+        let id = 9_000_000 + round;
+        let t0 = Instant::now();
+        stdin
+            .write_all(format!("{frame_len} {id}\n").as_bytes())
+            .await?;
+        let mut got = 0;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while got < n {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some((e, at))) if e == id => {
+                    got += 1;
+                    lat.push(at - t0);
+                }
+                Ok(Some(_)) => {}
+                _ => break,
+            }
+        }
+        let done = lines.next_line().await?.unwrap_or_default();
+        anyhow::ensure!(
+            got == n,
+            "floor: {got} of {n} sockets got the frame ({done})"
+        );
+        let us = done.rsplit(' ').next().and_then(|u| u.parse().ok());
+        writes = writes.max(Duration::from_micros(us.unwrap_or(0)));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for t in tasks {
+        t.abort();
+    }
+    lat.sort();
+    Ok(Floor { lat, writes })
+}
+
+/// Prints the floor next to a measured distribution, with the ratio of their p99s.
+pub(super) fn report(what: &str, measured: &[Duration], floor: &Floor, frame_len: usize) {
+    let (m, f) = (pct(measured, 0.99), pct(&floor.lat, 0.99));
+    println!(
+        "  floor, same run ({frame_len}-byte frame written by a bare process from every core): p50 {} p99 {} (its writes alone took up to {}) → {what} p99 is {:.2}× the floor",
+        ms(pct(&floor.lat, 0.5)),
+        ms(f),
+        ms(floor.writes),
+        m.as_secs_f64() / f.as_secs_f64().max(1e-9),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_frame;
+
+    #[test]
+    fn frames_have_the_asked_length_and_carry_the_id() {
+        for len in [40, 127, 130, 300, 4000] {
+            let f = text_frame(len, 42);
+            assert_eq!(f.len(), len, "{len}");
+            let start = if f[1] == 126 { 4 } else { 2 };
+            let v: serde_json::Value = serde_json::from_slice(&f[start..]).unwrap();
+            assert_eq!(v["event_id"], 42);
+        }
+    }
+}
