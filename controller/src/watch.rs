@@ -9,14 +9,15 @@ use crate::api::AppState;
 use crate::hours::local_day;
 use crate::model::{Status, Ticket};
 use crate::policy::estimate_wait_s;
+use axum::extract::ws::Utf8Bytes;
 use rumqttc::{AsyncClient, Event, Packet, QoS};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
-/// Latest status JSON of one ticket.
-pub type StatusRx = watch::Receiver<Arc<str>>;
+/// Latest status JSON of one ticket, as the text a socket sends (shared, not copied).
+pub type StatusRx = watch::Receiver<Utf8Bytes>;
 
 struct Entry {
     /// The ticket as last read (number, kind, times never change while it waits).
@@ -27,7 +28,7 @@ struct Entry {
     /// (people ahead, estimate) last sent from `prefix`: an unchanged pair is not
     /// rendered again (several hall events of one action each ask for a refresh).
     last: Option<(i64, i64)>,
-    tx: watch::Sender<Arc<str>>,
+    tx: watch::Sender<Utf8Bytes>,
 }
 
 /// The JSON of a waiting ticket up to (not including) its closing brace.
@@ -55,12 +56,12 @@ impl Watchers {
             ticket: ticket.clone(),
             prefix: None,
             last: None,
-            tx: watch::channel(Arc::from(status.as_str())).0,
+            tx: watch::channel(Utf8Bytes::default()).0,
         });
         entry.ticket = ticket.clone();
         entry.prefix = prefix;
         entry.last = None;
-        entry.tx.send_replace(Arc::from(status.as_str()));
+        entry.tx.send_replace(Utf8Bytes::from(status));
         entry.tx.subscribe()
     }
 
@@ -106,8 +107,8 @@ impl Watchers {
                 continue;
             }
             let json = format!("{prefix},\"people_ahead\":{ahead},\"estimated_wait_s\":{est}}}");
-            if **e.tx.borrow() != *json {
-                e.tx.send_replace(Arc::from(json));
+            if e.tx.borrow().as_str() != json {
+                e.tx.send_replace(Utf8Bytes::from(json));
             }
             e.last = Some((ahead, est));
         }
@@ -120,8 +121,8 @@ impl Watchers {
             e.ticket = ticket.clone();
             e.prefix = waiting_prefix(cfg, ticket);
             e.last = None;
-            if **e.tx.borrow() != *json {
-                e.tx.send_replace(Arc::from(json.as_str()));
+            if e.tx.borrow().as_str() != json {
+                e.tx.send_replace(Utf8Bytes::from(json));
             }
         }
     }

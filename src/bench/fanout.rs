@@ -23,7 +23,7 @@ impl Drop for Display {
 }
 
 /// User + system CPU time of a process, in ms (from /proc, 100 ticks a second).
-fn cpu_ms(pid: u32) -> u64 {
+pub(super) fn cpu_ms(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(") ").map_or("", |(_, r)| r);
     let f: Vec<u64> = after.split(' ').filter_map(|x| x.parse().ok()).collect();

@@ -2,7 +2,7 @@
 //! made by a clerk; how long until every watcher has its update, and the server's RSS.
 //! The server is a separate `hallq run` process (its RSS is its own).
 
-use super::fanout::rss_kb;
+use super::fanout::{cpu_ms, rss_kb};
 use super::{ms, pct, BenchArgs};
 use anyhow::Context;
 use std::process::{Child, Command, Stdio};
@@ -100,6 +100,7 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let clerk = format!("demo-clerk-{}", w.id);
     let mut lat = Vec::new();
     let mut missing = 0;
+    let cpu0 = cpu_ms(server.0.id());
     for call in 0..CALLS {
         // Call k finishes the ticket called by call k-1; tickets finished before that
         // do not change any more, so their watchers get nothing.
@@ -126,7 +127,12 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(300)).await;
         while rx.try_recv().is_ok() {}
     }
+    let cpu = (cpu_ms(server.0.id()) - cpu0) as f64 / CALLS as f64;
     lat.sort();
+    println!(
+        "  server CPU per call: {cpu:.0} ms (user+system, both cores, with the 300 ms pause after it); first watcher updated after {}",
+        ms(lat.first().copied().unwrap_or_default())
+    );
     println!(
         "watchers {n:>6}: call → every watcher updated p50 {} p99 {} max {} ({} updates, {missing} missing); server RSS {} MB with {n} open streams",
         ms(pct(&lat, 0.5)),

@@ -2,7 +2,7 @@
 
 use super::error::ApiError;
 use super::AppState;
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -79,7 +79,7 @@ pub async fn status_events(
             return None;
         }
         let data = rx.borrow_and_update().clone();
-        Some((Ok(Event::default().data(&*data)), (rx, false)))
+        Some((Ok(Event::default().data(data.as_str())), (rx, false)))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))))
 }
@@ -103,7 +103,7 @@ pub async fn status_socket(
 async fn feed(mut socket: WebSocket, mut rx: crate::watch::StatusRx) {
     let mut ping = tokio::time::interval(Duration::from_secs(25));
     loop {
-        let text = Utf8Bytes::from(rx.borrow_and_update().to_string());
+        let text = rx.borrow_and_update().clone();
         if socket.send(Message::Text(text)).await.is_err() {
             return;
         }
