@@ -48,9 +48,22 @@ pub struct Watchers {
 }
 
 impl Watchers {
-    /// Watches `ticket` (by its token), starting from `status`.
-    pub fn watch(&self, cfg: &hallq_config::Settings, ticket: &Ticket, status: String) -> StatusRx {
+    /// Watches `ticket` (by its token), starting from `status` (its status JSON).
+    pub fn watch(
+        &self,
+        cfg: &hallq_config::Settings,
+        ticket: &Ticket,
+        status: &serde_json::Value,
+    ) -> StatusRx {
         let prefix = waiting_prefix(cfg, ticket);
+        // The position the phone was just given: the next refresh sends only a change.
+        let last = prefix.as_ref().and_then(|_| {
+            Some((
+                status["people_ahead"].as_i64()?,
+                status["estimated_wait_s"].as_i64()?,
+            ))
+        });
+        let status = status.to_string();
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let entry = map.entry(ticket.token.clone()).or_insert_with(|| Entry {
             ticket: ticket.clone(),
@@ -60,7 +73,7 @@ impl Watchers {
         });
         entry.ticket = ticket.clone();
         entry.prefix = prefix;
-        entry.last = None;
+        entry.last = last;
         entry.tx.send_replace(Utf8Bytes::from(status));
         entry.tx.subscribe()
     }

@@ -73,7 +73,7 @@ pub async fn status_events(
     Path(token): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let (t, v) = state.status_of(&token).await?;
-    let rx = state.watchers.watch(&state.cfg, &t, v.to_string());
+    let rx = state.watchers.watch(&state.cfg, &t, &v);
     let stream = futures::stream::unfold((rx, true), |(mut rx, first)| async move {
         if !first && rx.changed().await.is_err() {
             return None;
@@ -92,7 +92,7 @@ pub async fn status_socket(
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let (t, v) = state.status_of(&token).await?;
-    let rx = state.watchers.watch(&state.cfg, &t, v.to_string());
+    let rx = state.watchers.watch(&state.cfg, &t, &v);
     Ok(ws
         .read_buffer_size(2 * 1024)
         .write_buffer_size(0)
