@@ -1,6 +1,7 @@
 //! `hallq bench fanout`: one display-client process, N TV sockets, a call published on
 //! MQTT; how long until every socket has it, and what the display-client costs in memory.
 
+use super::receipts::Receipts;
 use super::{ms, pct, BenchArgs};
 use anyhow::Context;
 use std::process::{Child, Command, Stdio};
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, Barrier};
+use tokio::sync::Barrier;
 
 /// Calls published per socket count.
 const CALLS: usize = 5;
@@ -97,20 +98,19 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         .split(',')
         .filter_map(|s| s.trim().parse::<usize>().ok())
     {
-        let (tx, mut rx) = mpsc::unbounded_channel::<(u64, Instant)>();
+        let receipts = Arc::new(Receipts::default());
         let ready = Arc::new(Barrier::new(n + 1));
         let mut tasks = Vec::with_capacity(n);
         for i in 0..n {
-            let (url, tx, ready) = (url.clone(), tx.clone(), ready.clone());
+            let (url, receipts, ready) = (url.clone(), receipts.clone(), ready.clone());
             tasks.push(tokio::spawn(async move {
                 connect_wave(i).await;
                 let ws = connect(&url).await;
                 ready.wait().await;
                 let Some(mut ws) = ws else { return };
-                read_events(&mut ws, &tx).await;
+                read_events(&mut ws, &receipts).await;
             }));
         }
-        drop(tx);
         ready.wait().await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let rss = rss_kb(display.0.id());
@@ -132,19 +132,9 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
                     payload.to_string(),
                 )
                 .await?;
-            let mut got = 0;
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-            while got < n {
-                match tokio::time::timeout_at(deadline, rx.recv()).await {
-                    Ok(Some((id, at))) if id == event_id => {
-                        got += 1;
-                        lat.push(at - t0);
-                    }
-                    Ok(Some(_)) => {}
-                    _ => break,
-                }
-            }
-            missing += n - got;
+            let got = receipts.take(event_id, n, Duration::from_secs(10)).await;
+            missing += n.saturating_sub(got.len());
+            lat.extend(got.into_iter().map(|at| at - t0));
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         lat.sort();
@@ -182,31 +172,46 @@ fn screen_frame_len(payload: &serde_json::Value) -> usize {
 /// the load generator spends a read and a byte search per call, not a full WebSocket and
 /// JSON decode (10k sockets share the machine with the display-client they measure).
 async fn connect(url: &str) -> Option<TcpStream> {
-    let rest = url.strip_prefix("ws://")?;
-    let (host, path) = rest.split_once('/')?;
+    let (host, path) = url.strip_prefix("ws://")?.split_once('/')?;
+    ws_upgrade(host, &format!("/{path}")).await.map(|(s, _)| s)
+}
+
+/// Opens a WebSocket by hand: the upgrade request, then the answer's head read up to its
+/// blank line. Returns the socket and any bytes read past the head. A stuck handshake is
+/// given up after 5 s and tried again, five times at most.
+pub(super) async fn ws_upgrade(host: &str, path: &str) -> Option<(TcpStream, Vec<u8>)> {
     for _ in 0..5 {
-        if let Ok(mut s) = TcpStream::connect(host).await {
-            let req = format!(
-                "GET /{path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-                 Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            );
-            if s.write_all(req.as_bytes()).await.is_ok() {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && head.len() < 4096 {
-                    if s.read_exact(&mut byte).await.is_err() {
-                        break;
-                    }
-                    head.push(byte[0]);
-                }
-                if head.starts_with(b"HTTP/1.1 101") {
-                    return Some(s);
-                }
-            }
+        let once = tokio::time::timeout(Duration::from_secs(5), upgrade_once(host, path));
+        if let Ok(Some(opened)) = once.await {
+            return Some(opened);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     None
+}
+
+async fn upgrade_once(host: &str, path: &str) -> Option<(TcpStream, Vec<u8>)> {
+    let mut s = TcpStream::connect(host).await.ok()?;
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.ok()?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    let end = loop {
+        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p + 4;
+        }
+        match s.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(k) => buf.extend_from_slice(&chunk[..k]),
+        }
+    };
+    if !buf.starts_with(b"HTTP/1.1 101") {
+        return None;
+    }
+    Some((s, buf.split_off(end)))
 }
 
 /// Spreads connection `i` of many over 0.2 s, so the accept queue never overflows.
@@ -215,7 +220,7 @@ pub(super) async fn connect_wave(i: usize) {
 }
 
 /// Reports every `"event_id":N` that arrives (once per id per socket).
-pub(super) async fn read_events(s: &mut TcpStream, tx: &mpsc::UnboundedSender<(u64, Instant)>) {
+pub(super) async fn read_events(s: &mut TcpStream, receipts: &Receipts) {
     const KEY: &[u8] = b"\"event_id\":";
     let mut buf = vec![0u8; 16 * 1024];
     let mut carry = 0;
@@ -241,8 +246,8 @@ pub(super) async fn read_events(s: &mut TcpStream, tx: &mpsc::UnboundedSender<(u
                 .ok()
                 .and_then(|d| d.parse().ok())
                 .unwrap_or(0);
-            if id != last && tx.send((id, at)).is_err() {
-                return;
+            if id != last {
+                receipts.push(id, at);
             }
             last = id;
             i = start + digits;

@@ -5,6 +5,7 @@
 //! deliver to N sockets on this machine faster than this process does.
 
 use super::fanout::{connect_wave, read_events};
+use super::receipts::Receipts;
 use super::{ms, pct};
 use anyhow::Context;
 use std::io::{BufRead, Write};
@@ -13,7 +14,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::sync::{mpsc, Barrier};
+use tokio::sync::Barrier;
 
 /// The child process: accepts sockets; stdin line `count` answers how many it holds; each
 /// line `LEN EVENT_ID` sends a text frame of
@@ -111,11 +112,11 @@ pub(super) async fn measure(n: usize, frame_len: usize, rounds: usize) -> anyhow
         lines.next_line().await?.as_deref() == Some("ready"),
         "floor-server did not start"
     );
-    let (tx, mut rx) = mpsc::unbounded_channel::<(u64, Instant)>();
+    let receipts = Arc::new(Receipts::default());
     let ready = Arc::new(Barrier::new(n + 1));
     let mut tasks = Vec::with_capacity(n);
     for i in 0..n {
-        let (tx, ready) = (tx.clone(), ready.clone());
+        let (receipts, ready) = (receipts.clone(), ready.clone());
         tasks.push(tokio::spawn(async move {
             connect_wave(i).await;
             let s = tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -123,11 +124,10 @@ pub(super) async fn measure(n: usize, frame_len: usize, rounds: usize) -> anyhow
                 .ok();
             ready.wait().await;
             if let Some(mut s) = s {
-                read_events(&mut s, &tx).await;
+                read_events(&mut s, &receipts).await;
             }
         }));
     }
-    drop(tx);
     ready.wait().await;
     // A connect can finish before the process has accepted it: wait until it holds all.
     for _ in 0..100 {
@@ -146,18 +146,9 @@ pub(super) async fn measure(n: usize, frame_len: usize, rounds: usize) -> anyhow
         stdin
             .write_all(format!("{frame_len} {id}\n").as_bytes())
             .await?;
-        let mut got = 0;
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while got < n {
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some((e, at))) if e == id => {
-                    got += 1;
-                    lat.push(at - t0);
-                }
-                Ok(Some(_)) => {}
-                _ => break,
-            }
-        }
+        let got = receipts.take(id, n, Duration::from_secs(10)).await;
+        lat.extend(got.iter().map(|at| *at - t0));
+        let got = got.len();
         let done = lines.next_line().await?.unwrap_or_default();
         anyhow::ensure!(
             got == n,

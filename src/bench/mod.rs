@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 mod bookings;
 mod fanout;
 mod floor;
+mod receipts;
 mod watchers;
 
 /// Benchmark options.

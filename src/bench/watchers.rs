@@ -2,15 +2,16 @@
 //! made by a clerk; how long until every watcher has its update, and the server's RSS.
 //! The server is a separate `hallq run` process (its RSS is its own).
 
-use super::fanout::{cpu_ms, rss_kb};
+use super::fanout::{cpu_ms, rss_kb, ws_upgrade};
+use super::receipts::Receipts;
 use super::{ms, pct, BenchArgs};
 use anyhow::Context;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, Barrier};
+use tokio::sync::Barrier;
 
 /// Calls made per run.
 const CALLS: usize = 3;
@@ -76,12 +77,12 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         rss_kb(server.0.id()) / 1024
     );
 
-    let (tx, mut rx) = mpsc::unbounded_channel::<Instant>();
+    let receipts = Arc::new(Receipts::default());
     let frame_len = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let ready = Arc::new(Barrier::new(n + 1));
     let mut tasks = Vec::with_capacity(n);
     for (i, token) in tokens.into_iter().enumerate() {
-        let (tx, ready, frame_len) = (tx.clone(), ready.clone(), frame_len.clone());
+        let (receipts, ready, frame_len) = (receipts.clone(), ready.clone(), frame_len.clone());
         let addr = format!("127.0.0.1:{hport}");
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep(Duration::from_micros((i as u64 % 1000) * 300)).await;
@@ -89,11 +90,10 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
             ready.wait().await;
             if let Some((mut s, first)) = s {
                 frame_len.fetch_max(first, std::sync::atomic::Ordering::Relaxed);
-                watch_events(&mut s, &tx).await;
+                watch_events(&mut s, &receipts).await;
             }
         }));
     }
-    drop(tx);
     ready.wait().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss = rss_kb(server.0.id());
@@ -112,20 +112,13 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
             .send()
             .await?;
         anyhow::ensure!(r.status() == 200, "call-next: {}", r.status());
-        let mut got = 0;
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        while got < expect {
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(at)) => {
-                    got += 1;
-                    lat.push(at.saturating_duration_since(t0));
-                }
-                _ => break,
-            }
-        }
-        missing += expect - got;
+        let mut got = receipts.take(0, expect, Duration::from_secs(15)).await;
+        got.sort();
+        got.truncate(expect);
+        missing += expect - got.len();
+        lat.extend(got.iter().map(|at| at.saturating_duration_since(t0)));
         tokio::time::sleep(Duration::from_millis(300)).await;
-        while rx.try_recv().is_ok() {}
+        receipts.clear();
     }
     let cpu = (cpu_ms(server.0.id()) - cpu0) as f64 / CALLS as f64;
     lat.sort();
@@ -196,34 +189,20 @@ const MARK: &[u8] = b"\"number\":";
 /// arrived when its bytes are in the socket) and reads up to its first message, whose
 /// size in bytes it returns with the socket.
 async fn open_events(addr: &str, token: &str) -> Option<(TcpStream, usize)> {
-    for _ in 0..5 {
-        if let Ok(mut s) = TcpStream::connect(addr).await {
-            let req = format!(
-                "GET /api/v1/tickets/{token}/ws HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-                 Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            );
-            if s.write_all(req.as_bytes()).await.is_ok() {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 2048];
-                while !contains(&buf, MARK) {
-                    match s.read(&mut chunk).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(k) => buf.extend_from_slice(&chunk[..k]),
-                    }
-                }
-                if contains(&buf, MARK) {
-                    let head = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-                    return Some((s, buf.len() - head));
-                }
-            }
+    let (mut s, mut buf) = ws_upgrade(addr, &format!("/api/v1/tickets/{token}/ws")).await?;
+    let mut chunk = [0u8; 2048];
+    while !contains(&buf, MARK) {
+        let read = tokio::time::timeout(Duration::from_secs(5), s.read(&mut chunk));
+        match read.await {
+            Ok(Ok(k)) if k > 0 => buf.extend_from_slice(&chunk[..k]),
+            _ => return None,
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    None
+    Some((s, buf.len()))
 }
 
 /// Reports the arrival of every later status message.
-async fn watch_events(s: &mut TcpStream, tx: &mpsc::UnboundedSender<Instant>) {
+async fn watch_events(s: &mut TcpStream, receipts: &Receipts) {
     let mut buf = vec![0u8; 8192];
     let mut carry = 0;
     loop {
@@ -238,9 +217,7 @@ async fn watch_events(s: &mut TcpStream, tx: &mpsc::UnboundedSender<Instant>) {
             .filter(|w| *w == MARK)
             .count();
         for _ in 0..events {
-            if tx.send(at).is_err() {
-                return;
-            }
+            receipts.push(0, at);
         }
         let keep = end.min(MARK.len() - 1);
         buf.copy_within(end - keep..end, 0);
