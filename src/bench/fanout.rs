@@ -11,6 +11,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Barrier;
 
+/// How long one WebSocket handshake may take before it is tried again.
+pub(super) const HANDSHAKE: Duration = Duration::from_secs(60);
+
 /// Calls published per socket count.
 const CALLS: usize = 5;
 
@@ -100,18 +103,25 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     {
         let receipts = Arc::new(Receipts::default());
         let ready = Arc::new(Barrier::new(n + 1));
+        let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let mut tasks = Vec::with_capacity(n);
         for i in 0..n {
             let (url, receipts, ready) = (url.clone(), receipts.clone(), ready.clone());
+            let opened = opened.clone();
             tasks.push(tokio::spawn(async move {
                 connect_wave(i).await;
                 let ws = connect(&url).await;
+                if ws.is_some() {
+                    opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
                 ready.wait().await;
                 let Some(mut ws) = ws else { return };
                 read_events(&mut ws, &receipts).await;
             }));
         }
         ready.wait().await;
+        let opened = opened.load(std::sync::atomic::Ordering::Relaxed);
+        anyhow::ensure!(opened == n, "only {opened} of {n} screen sockets opened");
         tokio::time::sleep(Duration::from_millis(500)).await;
         let rss = rss_kb(display.0.id());
         let cpu0 = cpu_ms(display.0.id());
@@ -177,11 +187,12 @@ async fn connect(url: &str) -> Option<TcpStream> {
 }
 
 /// Opens a WebSocket by hand: the upgrade request, then the answer's head read up to its
-/// blank line. Returns the socket and any bytes read past the head. A stuck handshake is
-/// given up after 5 s and tried again, five times at most.
+/// blank line. Returns the socket and any bytes read past the head. A handshake still
+/// unanswered after a minute (a server busy with 10k of them can take tens of seconds) is
+/// given up and tried again, three times at most.
 pub(super) async fn ws_upgrade(host: &str, path: &str) -> Option<(TcpStream, Vec<u8>)> {
-    for _ in 0..5 {
-        let once = tokio::time::timeout(Duration::from_secs(5), upgrade_once(host, path));
+    for _ in 0..3 {
+        let once = tokio::time::timeout(HANDSHAKE, upgrade_once(host, path));
         if let Ok(Some(opened)) = once.await {
             return Some(opened);
         }

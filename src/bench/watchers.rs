@@ -2,7 +2,7 @@
 //! made by a clerk; how long until every watcher has its update, and the server's RSS.
 //! The server is a separate `hallq run` process (its RSS is its own).
 
-use super::fanout::{cpu_ms, rss_kb, ws_upgrade};
+use super::fanout::{cpu_ms, rss_kb, ws_upgrade, HANDSHAKE};
 use super::receipts::Receipts;
 use super::{ms, pct, BenchArgs};
 use anyhow::Context;
@@ -79,14 +79,19 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
 
     let receipts = Arc::new(Receipts::default());
     let frame_len = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let ready = Arc::new(Barrier::new(n + 1));
     let mut tasks = Vec::with_capacity(n);
     for (i, token) in tokens.into_iter().enumerate() {
-        let (receipts, ready, frame_len) = (receipts.clone(), ready.clone(), frame_len.clone());
+        let (receipts, ready) = (receipts.clone(), ready.clone());
+        let (frame_len, opened) = (frame_len.clone(), opened.clone());
         let addr = format!("127.0.0.1:{hport}");
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep(Duration::from_micros((i as u64 % 1000) * 300)).await;
             let s = open_events(&addr, &token).await;
+            if s.is_some() {
+                opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             ready.wait().await;
             if let Some((mut s, first)) = s {
                 frame_len.fetch_max(first, std::sync::atomic::Ordering::Relaxed);
@@ -95,6 +100,8 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         }));
     }
     ready.wait().await;
+    let opened = opened.load(std::sync::atomic::Ordering::Relaxed);
+    anyhow::ensure!(opened == n, "only {opened} of {n} status sockets opened");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss = rss_kb(server.0.id());
     let clerk = format!("demo-clerk-{}", w.id);
@@ -192,7 +199,7 @@ async fn open_events(addr: &str, token: &str) -> Option<(TcpStream, usize)> {
     let (mut s, mut buf) = ws_upgrade(addr, &format!("/api/v1/tickets/{token}/ws")).await?;
     let mut chunk = [0u8; 2048];
     while !contains(&buf, MARK) {
-        let read = tokio::time::timeout(Duration::from_secs(5), s.read(&mut chunk));
+        let read = tokio::time::timeout(HANDSHAKE, s.read(&mut chunk));
         match read.await {
             Ok(Ok(k)) if k > 0 => buf.extend_from_slice(&chunk[..k]),
             _ => return None,
