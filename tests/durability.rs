@@ -128,7 +128,7 @@ async fn events_wait_for_the_broker_and_leave_in_order() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut broker = Mosquitto::new(tmp.path(), port);
+    let mut broker = Mosquitto::persistent(tmp.path(), port);
     let external = format!("mode = \"external\"\nurl = \"mqtt://127.0.0.1:{port}\"");
     let opts = HallOpts {
         edits: vec![("mode = \"embedded\"", external)],
@@ -181,8 +181,12 @@ async fn events_wait_for_the_broker_and_leave_in_order() {
     let _ = retained;
     assert_eq!(w["serving"]["number"], "A002");
 
-    // Broker goes down again while clerks keep calling.
-    broker.stop();
+    // Broker goes down again while clerks keep calling. A screen-like subscriber with a
+    // persistent session is there before the outage, so whichever reconnects first after
+    // it — the controller or the subscriber — the broker keeps the calls for it.
+    let mut sub2 = Sub::persistent("127.0.0.1", port, &format!("{}calls", hall.root())).await;
+    drop(sub);
+    broker.terminate();
     hall.ticket("property").await;
     hall.ticket("property").await;
     hall.ticket("property").await;
@@ -190,8 +194,6 @@ async fn events_wait_for_the_broker_and_leave_in_order() {
         assert_eq!(hall.act(w, "call-next", None).await.0, 200);
     }
     broker.start().await;
-    let mut sub2 = Sub::connect("127.0.0.1", port, None, &format!("{}calls", hall.root())).await;
-    drop(sub);
     let mut got = Vec::new();
     while got.len() < 3 {
         let Some((_, _, v)) = sub2.wait(15, |_, _| true).await else {

@@ -249,10 +249,23 @@ impl Sub {
     /// Connects and subscribes to `filter`; waits for the SUBACK.
     pub async fn connect(host: &str, port: u16, login: Option<(&str, &str)>, filter: &str) -> Self {
         let mut o = MqttOptions::new(format!("test-{}", hex_id()), host, port);
-        o.set_keep_alive(Duration::from_secs(5));
         if let Some((u, p)) = login {
             o.set_credentials(u, p);
         }
+        Self::with_options(o, filter).await
+    }
+
+    /// A subscriber with a persistent session (clean session off): while it is away —
+    /// the broker restarting — a broker with persistence keeps its subscription and queues
+    /// its QoS 1 messages, which it gets when it reconnects by itself.
+    pub async fn persistent(host: &str, port: u16, filter: &str) -> Self {
+        let mut o = MqttOptions::new(format!("test-p-{}", hex_id()), host, port);
+        o.set_clean_session(false);
+        Self::with_options(o, filter).await
+    }
+
+    async fn with_options(mut o: MqttOptions, filter: &str) -> Self {
+        o.set_keep_alive(Duration::from_secs(5));
         let (client, mut ev) = AsyncClient::new(o, 1000);
         client.subscribe(filter, QoS::AtLeastOnce).await.unwrap();
         let (tx, rx) = mpsc::unbounded_channel();
@@ -394,16 +407,46 @@ pub fn mosquitto_bin() -> Option<String> {
 
 impl Mosquitto {
     pub fn new(dir: &std::path::Path, port: u16) -> Self {
+        Self::with_conf(dir, port, "persistence false\n".into())
+    }
+
+    /// A broker that saves its sessions and queued messages when it is stopped with
+    /// [`Mosquitto::terminate`] and loads them when it starts again, as a hall's would.
+    pub fn persistent(dir: &std::path::Path, port: u16) -> Self {
+        use std::os::unix::fs::MetadataExt;
+        let store = format!("{}/", dir.display());
+        // Started as root, Mosquitto drops to its own user, which cannot write into root's
+        // private temp dir: keep root then (as another user it stays that user anyway).
+        let root = std::fs::metadata(dir).is_ok_and(|m| m.uid() == 0);
+        let user = if root { "user root\n" } else { "" };
+        Self::with_conf(
+            dir,
+            port,
+            format!("{user}persistence true\npersistence_location {store}\n"),
+        )
+    }
+
+    fn with_conf(dir: &std::path::Path, port: u16, extra: String) -> Self {
         let conf = dir.join("mosquitto.conf");
         std::fs::write(
             &conf,
-            format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+            format!("listener {port} 127.0.0.1\nallow_anonymous true\n{extra}"),
         )
         .unwrap();
         Self {
             child: None,
             port,
             conf,
+        }
+    }
+
+    /// Stops the broker the way an init system does (SIGTERM), so it saves its state.
+    pub fn terminate(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            let _ = c.wait();
         }
     }
 
