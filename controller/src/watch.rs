@@ -25,8 +25,9 @@ struct Entry {
     /// Its status JSON while waiting, without the closing brace and the two fields that
     /// change with every call (people ahead, estimate): rendered once, not per call.
     prefix: Option<String>,
-    /// (people ahead, estimate) last sent from `prefix`: an unchanged pair is not
-    /// rendered again (several hall events of one action each ask for a refresh).
+    /// (people ahead, estimate) the status last sent shows, whoever rendered it: an
+    /// unchanged pair is not rendered or sent again (several hall events of one action
+    /// each ask for a refresh, and a phone that just opened its stream has it already).
     last: Option<(i64, i64)>,
     tx: watch::Sender<Utf8Bytes>,
 }
@@ -39,6 +40,16 @@ fn waiting_prefix(cfg: &hallq_config::Settings, t: &Ticket) -> Option<String> {
     let mut s = crate::api::render::public_ticket(cfg, t).to_string();
     s.pop();
     Some(s)
+}
+
+/// The (people ahead, estimate) a waiting ticket's status JSON shows; None when the ticket
+/// is not waiting (no `prefix`) or the status has no position.
+fn position(prefix: &Option<String>, status: &serde_json::Value) -> Option<(i64, i64)> {
+    prefix.as_ref()?;
+    Some((
+        status["people_ahead"].as_i64()?,
+        status["estimated_wait_s"].as_i64()?,
+    ))
 }
 
 /// The watched tickets. Cheap to clone.
@@ -57,12 +68,7 @@ impl Watchers {
     ) -> StatusRx {
         let prefix = waiting_prefix(cfg, ticket);
         // The position the phone was just given: the next refresh sends only a change.
-        let last = prefix.as_ref().and_then(|_| {
-            Some((
-                status["people_ahead"].as_i64()?,
-                status["estimated_wait_s"].as_i64()?,
-            ))
-        });
+        let last = position(&prefix, status);
         let status = status.to_string();
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let entry = map.entry(ticket.token.clone()).or_insert_with(|| Entry {
@@ -119,21 +125,21 @@ impl Watchers {
             if e.last == Some((ahead, est)) {
                 continue;
             }
+            // `last` is the position the current value shows, so this one differs from it.
             let json = format!("{prefix},\"people_ahead\":{ahead},\"estimated_wait_s\":{est}}}");
-            if e.tx.borrow().as_str() != json {
-                e.tx.send_replace(Utf8Bytes::from(json));
-            }
+            e.tx.send_replace(Utf8Bytes::from(json));
             e.last = Some((ahead, est));
         }
     }
 
     /// Stores the new status of a ticket that left the queue (or was not cached).
-    fn publish(&self, cfg: &hallq_config::Settings, ticket: &Ticket, json: String) {
+    fn publish(&self, cfg: &hallq_config::Settings, ticket: &Ticket, status: &serde_json::Value) {
+        let json = status.to_string();
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(e) = map.get_mut(&ticket.token) {
             e.ticket = ticket.clone();
             e.prefix = waiting_prefix(cfg, ticket);
-            e.last = None;
+            e.last = position(&e.prefix, status);
             if e.tx.borrow().as_str() != json {
                 e.tx.send_replace(Utf8Bytes::from(json));
             }
@@ -169,7 +175,7 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
             0
         };
         let v = crate::api::tickets::status_value(&state.cfg, &t, &today, ahead, w);
-        state.watchers.publish(&state.cfg, &t, v.to_string());
+        state.watchers.publish(&state.cfg, &t, &v);
     }
     state.watchers.update_waiting(service, &pos, wait);
     Ok(())
