@@ -5,14 +5,15 @@ use super::receipts::Receipts;
 use super::{ms, pct, BenchArgs};
 use anyhow::Context;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::Barrier;
 
 /// How long one WebSocket handshake may take before it is tried again.
 pub(super) const HANDSHAKE: Duration = Duration::from_secs(60);
+
+/// Spacing of connects: a thousand over 0.2 s, then again.
+pub(super) const WAVE: Duration = Duration::from_micros(200);
 
 /// Calls published per socket count.
 const CALLS: usize = 5;
@@ -101,27 +102,17 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         .split(',')
         .filter_map(|s| s.trim().parse::<usize>().ok())
     {
-        let receipts = Arc::new(Receipts::default());
-        let ready = Arc::new(Barrier::new(n + 1));
-        let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let mut tasks = Vec::with_capacity(n);
-        for i in 0..n {
-            let (url, receipts, ready) = (url.clone(), receipts.clone(), ready.clone());
-            let opened = opened.clone();
-            tasks.push(tokio::spawn(async move {
-                connect_wave(i).await;
-                let ws = connect(&url).await;
-                if ws.is_some() {
-                    opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                }
-                ready.wait().await;
-                let Some(mut ws) = ws else { return };
-                read_events(&mut ws, &receipts).await;
-            }));
-        }
-        ready.wait().await;
-        let opened = opened.load(std::sync::atomic::Ordering::Relaxed);
-        anyhow::ensure!(opened == n, "only {opened} of {n} screen sockets opened");
+        let clients = super::clients::open(
+            n,
+            WAVE,
+            "screen sockets",
+            |_| {
+                let url = url.clone();
+                async move { connect(&url).await }
+            },
+            |mut s, r| async move { read_events(&mut s, &r).await },
+        )
+        .await?;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let rss = rss_kb(display.0.id());
         let cpu0 = cpu_ms(display.0.id());
@@ -142,7 +133,10 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
                     payload.to_string(),
                 )
                 .await?;
-            let got = receipts.take(event_id, n, Duration::from_secs(10)).await;
+            let got = clients
+                .receipts
+                .take(event_id, n, Duration::from_secs(10))
+                .await;
             missing += n.saturating_sub(got.len());
             lat.extend(got.into_iter().map(|at| at - t0));
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -159,9 +153,7 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
             rss / 1024,
             rss as f64 / n as f64,
         );
-        for t in tasks {
-            t.abort();
-        }
+        drop(clients);
         tokio::time::sleep(Duration::from_millis(500)).await;
         let floor = super::floor::measure(n, frame_len, CALLS).await?;
         super::floor::report("display-client", &lat, &floor, frame_len);
@@ -223,11 +215,6 @@ async fn upgrade_once(host: &str, path: &str) -> Option<(TcpStream, Vec<u8>)> {
         return None;
     }
     Some((s, buf.split_off(end)))
-}
-
-/// Spreads connection `i` of many over 0.2 s, so the accept queue never overflows.
-pub(super) async fn connect_wave(i: usize) {
-    tokio::time::sleep(Duration::from_micros((i as u64 % 1000) * 200)).await;
 }
 
 /// Reports every `"event_id":N` that arrives (once per id per socket).

@@ -5,8 +5,7 @@
 //! system call per socket is all it does, so a server that does anything more per socket
 //! (as every real one does) is not expected to beat it on the same machine.
 
-use super::fanout::{connect_wave, read_events};
-use super::receipts::Receipts;
+use super::fanout::{read_events, WAVE};
 use super::{ms, pct};
 use anyhow::Context;
 use std::io::{BufRead, Write};
@@ -15,7 +14,6 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::sync::Barrier;
 
 /// The child process: accepts sockets; stdin line `count` answers how many it holds; each
 /// line `LEN EVENT_ID` sends a text frame of LEN bytes carrying `"event_id":EVENT_ID` to
@@ -113,23 +111,18 @@ pub(super) async fn measure(n: usize, frame_len: usize, rounds: usize) -> anyhow
         lines.next_line().await?.as_deref() == Some("ready"),
         "floor-server did not start"
     );
-    let receipts = Arc::new(Receipts::default());
-    let ready = Arc::new(Barrier::new(n + 1));
-    let mut tasks = Vec::with_capacity(n);
-    for i in 0..n {
-        let (receipts, ready) = (receipts.clone(), ready.clone());
-        tasks.push(tokio::spawn(async move {
-            connect_wave(i).await;
-            let s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+    let clients = super::clients::open(
+        n,
+        WAVE,
+        "floor sockets",
+        |_| async move {
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
-                .ok();
-            ready.wait().await;
-            if let Some(mut s) = s {
-                read_events(&mut s, &receipts).await;
-            }
-        }));
-    }
-    ready.wait().await;
+                .ok()
+        },
+        |mut s, r| async move { read_events(&mut s, &r).await },
+    )
+    .await?;
     // A connect can finish before the process has accepted it: wait until it holds all.
     for _ in 0..100 {
         stdin.write_all(b"count\n").await?;
@@ -147,7 +140,7 @@ pub(super) async fn measure(n: usize, frame_len: usize, rounds: usize) -> anyhow
         stdin
             .write_all(format!("{frame_len} {id}\n").as_bytes())
             .await?;
-        let got = receipts.take(id, n, Duration::from_secs(10)).await;
+        let got = clients.receipts.take(id, n, Duration::from_secs(10)).await;
         lat.extend(got.iter().map(|at| *at - t0));
         let got = got.len();
         let done = lines.next_line().await?.unwrap_or_default();
@@ -159,9 +152,7 @@ pub(super) async fn measure(n: usize, frame_len: usize, rounds: usize) -> anyhow
         writes = writes.max(Duration::from_micros(us.unwrap_or(0)));
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    for t in tasks {
-        t.abort();
-    }
+    drop(clients);
     lat.sort();
     Ok(Floor { lat, writes })
 }

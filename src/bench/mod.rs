@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 mod bookings;
+mod clients;
 mod fanout;
 mod floor;
 mod receipts;

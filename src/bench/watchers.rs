@@ -7,11 +7,11 @@ use super::receipts::Receipts;
 use super::{ms, pct, BenchArgs};
 use anyhow::Context;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
-use tokio::sync::Barrier;
 
 /// Calls made per run.
 const CALLS: usize = 3;
@@ -77,31 +77,24 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         rss_kb(server.0.id()) / 1024
     );
 
-    let receipts = Arc::new(Receipts::default());
-    let frame_len = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let ready = Arc::new(Barrier::new(n + 1));
-    let mut tasks = Vec::with_capacity(n);
-    for (i, token) in tokens.into_iter().enumerate() {
-        let (receipts, ready) = (receipts.clone(), ready.clone());
-        let (frame_len, opened) = (frame_len.clone(), opened.clone());
-        let addr = format!("127.0.0.1:{hport}");
-        tasks.push(tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_micros((i as u64 % 1000) * 300)).await;
-            let s = open_events(&addr, &token).await;
-            if s.is_some() {
-                opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // The first message's size, for the floor's frames.
+    let frame_len = Arc::new(AtomicUsize::new(0));
+    let addr = format!("127.0.0.1:{hport}");
+    let clients = super::clients::open(
+        n,
+        Duration::from_micros(300),
+        "status sockets",
+        |i| {
+            let (addr, token, frame_len) = (addr.clone(), tokens[i].clone(), frame_len.clone());
+            async move {
+                let (s, first) = open_events(&addr, &token).await?;
+                frame_len.fetch_max(first, Ordering::Relaxed);
+                Some(s)
             }
-            ready.wait().await;
-            if let Some((mut s, first)) = s {
-                frame_len.fetch_max(first, std::sync::atomic::Ordering::Relaxed);
-                watch_events(&mut s, &receipts).await;
-            }
-        }));
-    }
-    ready.wait().await;
-    let opened = opened.load(std::sync::atomic::Ordering::Relaxed);
-    anyhow::ensure!(opened == n, "only {opened} of {n} status sockets opened");
+        },
+        |mut s, r| async move { watch_events(&mut s, &r).await },
+    )
+    .await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss = rss_kb(server.0.id());
     let clerk = format!("demo-clerk-{}", w.id);
@@ -119,13 +112,16 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
             .send()
             .await?;
         anyhow::ensure!(r.status() == 200, "call-next: {}", r.status());
-        let mut got = receipts.take(0, expect, Duration::from_secs(15)).await;
+        let mut got = clients
+            .receipts
+            .take(0, expect, Duration::from_secs(15))
+            .await;
         got.sort();
         got.truncate(expect);
         missing += expect - got.len();
         lat.extend(got.iter().map(|at| at.saturating_duration_since(t0)));
         tokio::time::sleep(Duration::from_millis(300)).await;
-        receipts.clear();
+        clients.receipts.clear();
     }
     let cpu = (cpu_ms(server.0.id()) - cpu0) as f64 / CALLS as f64;
     lat.sort();
@@ -141,12 +137,10 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         lat.len(),
         rss / 1024,
     );
-    for t in tasks {
-        t.abort();
-    }
+    drop(clients);
     drop(server);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let frame_len = frame_len.load(std::sync::atomic::Ordering::Relaxed);
+    let frame_len = frame_len.load(Ordering::Relaxed);
     let floor = super::floor::measure(n, frame_len, CALLS).await?;
     super::floor::report("the server", &lat, &floor, frame_len);
     Ok(())
