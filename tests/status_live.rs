@@ -50,12 +50,8 @@ impl Stream {
 #[tokio::test(flavor = "multi_thread")]
 async fn people_ahead_counts_down_live_then_the_call_arrives() {
     let hall = Hall::start(HallOpts::default()).await;
-    let (_, me) = hall.req("GET", "/me", Some("demo-clerk-1"), None).await;
-    let service = me["services"][0]["id"].as_str().unwrap().to_string();
-    let mut tickets = Vec::new();
-    for _ in 0..4 {
-        tickets.push(hall.ticket(&service).await);
-    }
+    let service = hall.window_1_service().await;
+    let tickets = hall.tickets(&service, 4).await;
     let last = &tickets[3];
     let mut s = Stream::open(&hall, last["token"].as_str().unwrap()).await;
     let first = s.next().await;

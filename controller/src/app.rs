@@ -190,13 +190,7 @@ impl App {
             .map(|r| tokio::spawn(crate::api::kiosk::run_reader(state.clone(), r.clone())))
             .collect();
         let app = extra.merge(router(state));
-        // Connect info gives handlers the client's address (the audit log's origin).
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await?;
+        crate::http::serve(listener, app, shutdown).await?;
         watch.abort();
         buttons.abort();
         sweep.abort();

@@ -13,13 +13,16 @@
 //!   triggers; staff sessions and sign-in attempts too).
 //! - [`relay`]: publishes the outbox to MQTT in order (QoS 1), marks rows sent; one relay
 //!   per database holds a lease.
-//! - [`watch`]: live status of tickets for phones (SSE), fed by the hall's MQTT topics.
+//! - [`watch`]: live status of tickets for phones (WebSocket and SSE), fed by the hall's
+//!   MQTT topics; the refresh writes the phones' frames itself.
+//! - [`live`]: the phones' status sockets on the raw TCP stream (frame codec pure).
 //! - [`buttons`]: physical call buttons over MQTT; each press id acts once.
 //! - [`reload`]: validated config reload (admin route or SIGHUP) by restarting in place.
 //! - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls.
 //! - [`metrics`]: Prometheus metrics (`GET /metrics`), hand-rolled text format.
 //! - [`api`]: the HTTP API (axum) of the public contract, the pages, and staff sign-in
 //!   (`api::sign_in`, `api::auth`: device tokens and expiring staff sessions).
+//! - [`http`]: the HTTP/1 server (accept loop, upgrades, graceful shutdown).
 //! - [`app`]: wiring — starts store, broker, relay and HTTP from [`hallq_config::Settings`].
 
 pub mod api;
@@ -27,7 +30,9 @@ pub mod app;
 pub mod broker;
 pub mod buttons;
 pub mod hours;
+pub mod http;
 pub mod identity;
+pub mod live;
 pub mod metrics;
 pub mod model;
 pub mod policy;

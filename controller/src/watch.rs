@@ -1,23 +1,31 @@
-//! Live ticket status for phones: every watched ticket has a `watch` channel holding its
-//! latest status JSON; Server-Sent Events streams read it. The controller listens to the
-//! hall's own MQTT topics, so it learns of changes made by any replica; for each service a
-//! change touches it reads the queue order once (as one aggregated value) and updates
-//! every watcher of that service whose status, position or estimate changed — first the
-//! tickets that left the queue (the one just called), then everyone who moved up.
+//! Live ticket status for phones. Every watched ticket has an entry holding its latest
+//! status as a prepared WebSocket frame, the phones' sockets ([`crate::live`]) and, for
+//! Server-Sent Events, a `watch` channel. The controller listens to the hall's own MQTT
+//! topics, so it learns of changes made by any replica; for each service a change touches
+//! it reads the queue order once (as one aggregated value) and updates every watcher of
+//! that service whose status, position or estimate changed — first the tickets that left
+//! the queue (the one just called), then everyone who moved up, writing the frames to the
+//! sockets itself from every core.
 
 use crate::api::AppState;
 use crate::hours::local_day;
+use crate::live::{frame, Sock};
 use crate::model::{Status, Ticket};
 use crate::policy::estimate_wait_s;
-use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
 use rumqttc::{AsyncClient, Event, Packet, QoS};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
-/// Latest status JSON of one ticket, as the text a socket sends (shared, not copied).
-pub type StatusRx = watch::Receiver<Utf8Bytes>;
+/// Latest status JSON of one ticket (for Server-Sent Events).
+pub type StatusRx = watch::Receiver<Bytes>;
+
+/// Watchers of one service up to this many are updated on one thread; more are spread
+/// over every core (each thread renders its share and writes it to the sockets).
+const ONE_THREAD: usize = 512;
 
 struct Entry {
     /// The ticket as last read (number, kind, times never change while it waits).
@@ -29,7 +37,84 @@ struct Entry {
     /// unchanged pair is not rendered or sent again (several hall events of one action
     /// each ask for a refresh, and a phone that just opened its stream has it already).
     last: Option<(i64, i64)>,
-    tx: watch::Sender<Utf8Bytes>,
+    /// Version of `frame`: a socket never takes an older one after a newer.
+    version: u64,
+    /// The status as a whole WebSocket text frame (its payload is the JSON).
+    frame: Bytes,
+    /// Server-Sent Events streams, once one opened.
+    sse: Option<watch::Sender<Bytes>>,
+    /// Phones' sockets.
+    socks: Vec<Arc<Sock>>,
+}
+
+impl Entry {
+    fn new(ticket: &Ticket) -> Self {
+        Self {
+            ticket: ticket.clone(),
+            prefix: None,
+            last: None,
+            version: 0,
+            frame: Bytes::new(),
+            sse: None,
+            socks: Vec::new(),
+        }
+    }
+
+    /// The status JSON now (the frame's payload).
+    fn json(&self) -> Bytes {
+        let n = frame::payload_of(&self.frame).len();
+        self.frame.slice(self.frame.len() - n..)
+    }
+
+    /// Makes `json` the status and sends it to every socket and stream.
+    fn set(&mut self, json: &str) {
+        self.version += 1;
+        self.frame = Bytes::from(frame::server_frame(frame::TEXT, json.as_bytes()));
+        if let Some(tx) = self.sse.as_ref().filter(|tx| tx.receiver_count() > 0) {
+            tx.send_replace(self.json());
+        }
+        for s in &self.socks {
+            s.send_status(self.version, &self.frame);
+        }
+    }
+
+    /// Sends a waiting ticket its new position (rendered from the cached prefix), unless
+    /// the position and estimate it shows are unchanged.
+    fn advance(&mut self, pos: &HashMap<i64, i64>, wait: &impl Fn(i64) -> i64) {
+        let (Some(&ahead), Some(prefix)) = (pos.get(&self.ticket.id), &self.prefix) else {
+            return;
+        };
+        let est = wait(ahead);
+        if self.last == Some((ahead, est)) {
+            return;
+        }
+        // `last` is the position the current value shows, so this one differs from it.
+        let json = format!("{prefix},\"people_ahead\":{ahead},\"estimated_wait_s\":{est}}}");
+        self.set(&json);
+        self.last = Some((ahead, est));
+    }
+
+    /// Takes `status` (just read) as the ticket's, for `ticket` as read with it.
+    fn reset(&mut self, cfg: &hallq_config::Settings, ticket: &Ticket, status: &serde_json::Value) {
+        self.ticket = ticket.clone();
+        self.prefix = waiting_prefix(cfg, ticket);
+        // The position the phone was just given: the next refresh sends only a change.
+        self.last = position(&self.prefix, status);
+        if !self.shows(status) {
+            self.set(&status.to_string());
+        }
+    }
+
+    /// Whether the status now is `status` (compared as JSON: the refresh renders the
+    /// fields in another order than a full rendering).
+    fn shows(&self, status: &serde_json::Value) -> bool {
+        serde_json::from_slice::<serde_json::Value>(&self.json()).is_ok_and(|v| v == *status)
+    }
+
+    /// Whether anybody still watches (a socket leaves by [`Watchers::detach`]).
+    fn watched(&self) -> bool {
+        !self.socks.is_empty() || self.sse.as_ref().is_some_and(|t| t.receiver_count() > 0)
+    }
 }
 
 /// The JSON of a waiting ticket up to (not including) its closing brace.
@@ -56,37 +141,92 @@ fn position(prefix: &Option<String>, status: &serde_json::Value) -> Option<(i64,
 #[derive(Clone, Default)]
 pub struct Watchers {
     entries: Arc<Mutex<HashMap<String, Entry>>>,
+    /// Refreshes begun: a status read before a change and attached after it is re-checked.
+    refreshes: Arc<AtomicU64>,
+    /// Asks the refresh loop to refresh a service.
+    kick: Arc<OnceLock<mpsc::UnboundedSender<String>>>,
 }
 
 impl Watchers {
-    /// Watches `ticket` (by its token), starting from `status` (its status JSON).
+    fn map(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Watches `ticket` (by its token) over Server-Sent Events, starting from `status`
+    /// (its status JSON).
     pub fn watch(
         &self,
         cfg: &hallq_config::Settings,
         ticket: &Ticket,
         status: &serde_json::Value,
     ) -> StatusRx {
-        let prefix = waiting_prefix(cfg, ticket);
-        // The position the phone was just given: the next refresh sends only a change.
-        let last = position(&prefix, status);
-        let status = status.to_string();
-        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = map.entry(ticket.token.clone()).or_insert_with(|| Entry {
-            ticket: ticket.clone(),
-            prefix: None,
-            last: None,
-            tx: watch::channel(Utf8Bytes::default()).0,
+        let mut map = self.map();
+        let e = map
+            .entry(ticket.token.clone())
+            .or_insert_with(|| Entry::new(ticket));
+        e.reset(cfg, ticket, status);
+        let json = e.json();
+        let tx = e.sse.get_or_insert_with(|| watch::channel(Bytes::new()).0);
+        // Other streams of this ticket hear only of a change.
+        tx.send_if_modified(|v| {
+            let changed = *v != json;
+            *v = json;
+            changed
         });
-        entry.ticket = ticket.clone();
-        entry.prefix = prefix;
-        entry.last = last;
-        entry.tx.send_replace(Utf8Bytes::from(status));
-        entry.tx.subscribe()
+        tx.subscribe()
+    }
+
+    /// Refreshes begun so far; pass it to [`Watchers::attach`] with a status read after.
+    pub fn generation(&self) -> u64 {
+        self.refreshes.load(Ordering::SeqCst)
+    }
+
+    /// Adds a phone's socket to `ticket` and sends it `status` (read when the generation
+    /// was `generation`; a refresh begun since then is done again, so nothing is missed).
+    pub fn attach(
+        &self,
+        cfg: &hallq_config::Settings,
+        ticket: &Ticket,
+        status: &serde_json::Value,
+        sock: Arc<Sock>,
+        generation: u64,
+    ) {
+        {
+            let mut map = self.map();
+            let e = map
+                .entry(ticket.token.clone())
+                .or_insert_with(|| Entry::new(ticket));
+            e.socks.push(sock.clone());
+            e.reset(cfg, ticket, status);
+            // Sent once: by the reset if the status changed, else here.
+            sock.send_status(e.version, &e.frame);
+        }
+        if self.generation() != generation {
+            self.refresh_soon(&ticket.service);
+        }
+    }
+
+    /// Removes a closed socket of the ticket `token`.
+    pub fn detach(&self, token: &str, sock: &Arc<Sock>) {
+        let mut map = self.map();
+        if let Some(e) = map.get_mut(token) {
+            e.socks.retain(|s| !Arc::ptr_eq(s, sock) && !s.is_closed());
+            if !e.watched() {
+                map.remove(token);
+            }
+        }
+    }
+
+    /// Asks for the watchers of `service` to be refreshed (no-op before [`run`] starts).
+    pub fn refresh_soon(&self, service: &str) {
+        if let Some(tx) = self.kick.get() {
+            let _ = tx.send(service.to_string());
+        }
     }
 
     /// Tickets being watched.
     pub fn len(&self) -> usize {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.map().len()
     }
 
     /// Whether nobody watches.
@@ -96,16 +236,15 @@ impl Watchers {
 
     /// Whether anybody watches a ticket of `service`.
     fn watches(&self, service: &str) -> bool {
-        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        map.values().any(|e| e.ticket.service == service)
+        self.map().values().any(|e| e.ticket.service == service)
     }
 
     /// Forgets tickets nobody watches any more and returns the watched tickets of
     /// `service` that need a full render: no longer waiting (called, transferred,
     /// finished…), or not cached.
     fn left_queue(&self, service: &str, pos: &HashMap<i64, i64>) -> Vec<i64> {
-        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        map.retain(|_, e| e.tx.receiver_count() > 0);
+        let mut map = self.map();
+        map.retain(|_, e| e.watched());
         map.values()
             .filter(|e| e.ticket.service == service)
             .filter(|e| e.prefix.is_none() || !pos.contains_key(&e.ticket.id))
@@ -113,36 +252,44 @@ impl Watchers {
             .collect()
     }
 
-    /// Gives every waiting watcher of `service` its new position from the cached prefix
-    /// (an unchanged position and estimate is not rendered again).
-    fn update_waiting(&self, service: &str, pos: &HashMap<i64, i64>, wait: impl Fn(i64) -> i64) {
-        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        for e in map.values_mut().filter(|e| e.ticket.service == service) {
-            let (Some(&ahead), Some(prefix)) = (pos.get(&e.ticket.id), &e.prefix) else {
-                continue;
-            };
-            let est = wait(ahead);
-            if e.last == Some((ahead, est)) {
-                continue;
+    /// Gives every waiting watcher of `service` its new position and writes it to their
+    /// sockets; many watchers are shared out among the cores, each thread rendering and
+    /// writing its share (blocking: call it off the async workers).
+    fn update_waiting(
+        &self,
+        service: &str,
+        pos: &HashMap<i64, i64>,
+        wait: impl Fn(i64) -> i64 + Sync,
+    ) {
+        let mut map = self.map();
+        let mut mine: Vec<&mut Entry> = map
+            .values_mut()
+            .filter(|e| e.ticket.service == service)
+            .collect();
+        let threads = if mine.len() > ONE_THREAD {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            1
+        };
+        let per = mine.len().div_ceil(threads).max(1);
+        let wait = &wait;
+        std::thread::scope(|s| {
+            let mut shares = mine.chunks_mut(per);
+            let first = shares.next();
+            for share in shares {
+                s.spawn(move || share.iter_mut().for_each(|e| e.advance(pos, wait)));
             }
-            // `last` is the position the current value shows, so this one differs from it.
-            let json = format!("{prefix},\"people_ahead\":{ahead},\"estimated_wait_s\":{est}}}");
-            e.tx.send_replace(Utf8Bytes::from(json));
-            e.last = Some((ahead, est));
-        }
+            for e in first.into_iter().flatten() {
+                e.advance(pos, wait);
+            }
+        });
     }
 
-    /// Stores the new status of a ticket that left the queue (or was not cached).
+    /// Stores and sends the new status of a ticket that left the queue (or was not cached).
     fn publish(&self, cfg: &hallq_config::Settings, ticket: &Ticket, status: &serde_json::Value) {
-        let json = status.to_string();
-        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.map();
         if let Some(e) = map.get_mut(&ticket.token) {
-            e.ticket = ticket.clone();
-            e.prefix = waiting_prefix(cfg, ticket);
-            e.last = position(&e.prefix, status);
-            if e.tx.borrow().as_str() != json {
-                e.tx.send_replace(Utf8Bytes::from(json));
-            }
+            e.reset(cfg, ticket, status);
         }
     }
 }
@@ -151,6 +298,8 @@ impl Watchers {
 /// waiting tickets get their new position from a cached rendering, only tickets that left
 /// the queue (called, transferred, finished…) are read and rendered again.
 async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::StoreError> {
+    state.watchers.refreshes.fetch_add(1, Ordering::SeqCst);
+    let began = std::time::Instant::now();
     if !state.watchers.watches(service) {
         return Ok(());
     }
@@ -163,9 +312,10 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         .collect();
     let durations = state.store.recent_durations(service, &today).await?;
     let open = state.open_windows_for(service).await?;
-    let wait = |ahead| estimate_wait_s(ahead, &durations, open);
+    let wait = move |ahead| estimate_wait_s(ahead, &durations, open);
     // The people whose ticket left the queue first (the one just called above all),
     // then everyone who moved up.
+    let read = began.elapsed();
     let moved = state.watchers.left_queue(service, &pos);
     for t in state.store.tickets_by_ids(&moved).await? {
         let ahead = pos.get(&t.id).copied().unwrap_or(0);
@@ -177,7 +327,16 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         let v = crate::api::tickets::status_value(&state.cfg, &t, &today, ahead, w);
         state.watchers.publish(&state.cfg, &t, &v);
     }
-    state.watchers.update_waiting(service, &pos, wait);
+    let called = began.elapsed();
+    let (watchers, of) = (state.watchers.clone(), service.to_string());
+    let update = move || watchers.update_waiting(&of, &pos, wait);
+    if state.watchers.len() <= ONE_THREAD {
+        update();
+    } else {
+        // Tens of milliseconds of rendering and writing: not on an async worker.
+        let _ = tokio::task::spawn_blocking(update).await;
+    }
+    tracing::debug!(service, ?read, ?called, all = ?began.elapsed(), "ticket watchers refreshed");
     Ok(())
 }
 
@@ -209,6 +368,7 @@ fn touched(state: &AppState, suffix: &str, payload: &[u8]) -> Vec<String> {
 pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
     let root = format!("hallq/v1/{}/", state.cfg.hall.id);
     let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let _ = state.watchers.kick.set(tx.clone());
     let (client, mut ev) = AsyncClient::new(mqtt.options("hallq-status"), 64);
     let st = state.clone();
     tokio::spawn(async move {

@@ -197,6 +197,24 @@ impl Hall {
         b["ticket"].clone()
     }
 
+    /// The first service window 1 serves (what its demo clerk calls from).
+    pub async fn window_1_service(&self) -> String {
+        let (_, me) = self.req("GET", "/me", Some("demo-clerk-1"), None).await;
+        me["services"][0]["id"]
+            .as_str()
+            .expect("window 1 serves a service")
+            .to_string()
+    }
+
+    /// `n` walk-in tickets of `service`, in the order issued.
+    pub async fn tickets(&self, service: &str, n: usize) -> Vec<Value> {
+        let mut out = Vec::new();
+        for _ in 0..n {
+            out.push(self.ticket(service).await);
+        }
+        out
+    }
+
     /// A window action as that window's demo clerk.
     pub async fn act(&self, w: &str, action: &str, body: Option<Value>) -> (u16, Value) {
         self.req(

@@ -2,13 +2,14 @@
 
 use super::error::ApiError;
 use super::AppState;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
-use axum::http::header;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use futures::stream::Stream;
+use hyper::upgrade::OnUpgrade;
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 const STATUS_PAGE: &str = include_str!("../../assets/status.html");
@@ -79,50 +80,48 @@ pub async fn status_events(
             return None;
         }
         let data = rx.borrow_and_update().clone();
-        Some((Ok(Event::default().data(data.as_str())), (rx, false)))
+        let text = std::str::from_utf8(&data).unwrap_or_default();
+        Some((Ok(Event::default().data(text)), (rx, false)))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))))
 }
 
 /// GET /api/v1/tickets/{token}/ws: the same feed over a WebSocket, which costs the server
-/// a few KB per phone (the status page uses it, and falls back to polling).
+/// a few KB per phone (the status page uses it, and falls back to polling). The refresh
+/// writes each new status to the socket itself ([`crate::live`]).
 pub async fn status_socket(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    ws: WebSocketUpgrade,
+    mut req: Request,
 ) -> Result<Response, ApiError> {
+    let Some(accept) = crate::live::accept_for(req.headers()) else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "websocket_required",
+            "这里只接受 WebSocket 连接 / a WebSocket handshake is expected here",
+        ));
+    };
+    let Some(on) = req.extensions_mut().remove::<OnUpgrade>() else {
+        return Err(ApiError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            "upgrade_required",
+            "这个连接不能升级为 WebSocket / this connection cannot be upgraded",
+        ));
+    };
+    let generation = state.watchers.generation();
     let (t, v) = state.status_of(&token).await?;
-    let rx = state.watchers.watch(&state.cfg, &t, &v);
-    Ok(ws
-        .read_buffer_size(2 * 1024)
-        .write_buffer_size(0)
-        .max_message_size(4 * 1024)
-        .on_upgrade(move |socket| feed(socket, rx)))
-}
-
-async fn feed(mut socket: WebSocket, mut rx: crate::watch::StatusRx) {
-    let mut ping = tokio::time::interval(Duration::from_secs(25));
-    loop {
-        let text = rx.borrow_and_update().clone();
-        if socket.send(Message::Text(text)).await.is_err() {
+    tokio::spawn(async move {
+        let Some((stream, input)) = crate::live::upgraded(on).await else {
             return;
-        }
-        loop {
-            tokio::select! {
-                r = rx.changed() => {
-                    if r.is_err() { return; }
-                    break;
-                }
-                m = socket.recv() => match m {
-                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
-                    Some(Ok(_)) => {}
-                },
-                _ = ping.tick() => {
-                    if socket.send(Message::Ping(Default::default())).await.is_err() { return; }
-                }
-            }
-        }
-    }
+        };
+        let sock = Arc::new(crate::live::Sock::new(stream));
+        state
+            .watchers
+            .attach(&state.cfg, &t, &v, sock.clone(), generation);
+        sock.run(input).await;
+        state.watchers.detach(&t.token, &sock);
+    });
+    Ok(crate::live::switching(&accept))
 }
 
 /// Text made safe to put in HTML (element content or a quoted attribute).

@@ -63,6 +63,11 @@ pub async fn act(
         .store
         .window_action(info, &action, by, &local_day(tz, now), now, tz)
         .await?;
+    // Phones watching these queues hear of it now, not after the event's trip through the
+    // broker (which still tells the other controllers' phones).
+    for s in &conf.services {
+        state.watchers.refresh_soon(s);
+    }
     state
         .metrics
         .window_action(&conf.id, &action, out.ticket.as_ref());
