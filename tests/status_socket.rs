@@ -234,3 +234,49 @@ async fn protocol_breaks_are_refused_and_others_keep_their_feed() {
     assert_eq!(status(&mut good).await["people_ahead"], 0);
     assert_eq!(quiet(&mut good, 200).await, None);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn six_hundred_phones_each_get_their_own_new_place() {
+    // Over 512 watchers of one service, the controller shares the update out among its
+    // cores: every phone must still get its own ticket's position, once.
+    let hall = Hall::start(HallOpts {
+        edits: vec![("daily_cap = 400", "daily_cap = 999".into())],
+        ..HallOpts::default()
+    })
+    .await;
+    let service = hall.window_1_service().await;
+    let tickets = hall.tickets(&service, 600).await;
+    let mut phones = Vec::new();
+    for chunk in tickets.chunks(100) {
+        let opens = chunk
+            .iter()
+            .map(|t| open(&hall, t["token"].as_str().unwrap()));
+        phones.extend(futures::future::join_all(opens).await);
+    }
+    for (i, ws) in phones.iter_mut().enumerate() {
+        assert_eq!(
+            status(ws).await["people_ahead"],
+            i,
+            "opening status of ticket {i}"
+        );
+    }
+    let (st, b) = hall.act("1", "call-next", None).await;
+    assert_eq!(st, 200, "{b}");
+    let tickets = &tickets;
+    let updates = phones.iter_mut().enumerate().map(|(i, ws)| async move {
+        let v = status(ws).await;
+        if i == 0 {
+            assert_eq!(v["status"], "called", "{v}");
+        } else {
+            assert_eq!(
+                (v["number"].clone(), v["people_ahead"].clone()),
+                (tickets[i]["number"].clone(), (i - 1).into()),
+                "{v}"
+            );
+        }
+    });
+    futures::future::join_all(updates).await;
+    for ws in &mut phones {
+        assert_eq!(quiet(ws, 1).await, None);
+    }
+}

@@ -26,6 +26,8 @@ pub type StatusRx = watch::Receiver<Bytes>;
 /// Watchers of one service up to this many are updated on one thread; more are spread
 /// over every core (each thread renders its share and writes it to the sockets).
 const ONE_THREAD: usize = 512;
+/// Watchers a thread updates at a time.
+const SHARE: usize = 64;
 
 struct Entry {
     /// The ticket as last read (number, kind, times never change while it waits).
@@ -137,6 +139,14 @@ fn position(prefix: &Option<String>, status: &serde_json::Value) -> Option<(i64,
     ))
 }
 
+/// A service whose watchers may need a refresh.
+struct Touch {
+    service: String,
+    /// Heard from the broker (one action's events arrive back to back: gather them), not
+    /// asked for by this process right after its own change.
+    heard: bool,
+}
+
 /// The watched tickets. Cheap to clone.
 #[derive(Clone, Default)]
 pub struct Watchers {
@@ -144,7 +154,7 @@ pub struct Watchers {
     /// Refreshes begun: a status read before a change and attached after it is re-checked.
     refreshes: Arc<AtomicU64>,
     /// Asks the refresh loop to refresh a service.
-    kick: Arc<OnceLock<mpsc::UnboundedSender<String>>>,
+    kick: Arc<OnceLock<mpsc::UnboundedSender<Touch>>>,
 }
 
 impl Watchers {
@@ -220,7 +230,10 @@ impl Watchers {
     /// Asks for the watchers of `service` to be refreshed (no-op before [`run`] starts).
     pub fn refresh_soon(&self, service: &str) {
         if let Some(tx) = self.kick.get() {
-            let _ = tx.send(service.to_string());
+            let _ = tx.send(Touch {
+                service: service.to_string(),
+                heard: false,
+            });
         }
     }
 
@@ -271,17 +284,19 @@ impl Watchers {
         } else {
             1
         };
-        let per = mine.len().div_ceil(threads).max(1);
-        let wait = &wait;
+        // Small shares taken in turn, so a thread the scheduler holds back leaves its
+        // work to the others instead of finishing last with half of it.
+        let shares = Mutex::new(mine.chunks_mut(SHARE));
+        let work = || loop {
+            let share = shares.lock().unwrap_or_else(|e| e.into_inner()).next();
+            let Some(share) = share else { break };
+            share.iter_mut().for_each(|e| e.advance(pos, &wait));
+        };
         std::thread::scope(|s| {
-            let mut shares = mine.chunks_mut(per);
-            let first = shares.next();
-            for share in shares {
-                s.spawn(move || share.iter_mut().for_each(|e| e.advance(pos, wait)));
+            for _ in 1..threads {
+                s.spawn(work);
             }
-            for e in first.into_iter().flatten() {
-                e.advance(pos, wait);
-            }
+            work();
         });
     }
 
@@ -304,14 +319,16 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         return Ok(());
     }
     let today = local_day(state.cfg.tz(), state.now());
-    let order = state.store.waiting_order(service, &today).await?;
+    let (order, durations, open) = tokio::try_join!(
+        state.store.waiting_order(service, &today),
+        state.store.recent_durations(service, &today),
+        state.open_windows_for(service),
+    )?;
     let pos: HashMap<i64, i64> = order
         .iter()
         .enumerate()
         .map(|(i, id)| (*id, i as i64))
         .collect();
-    let durations = state.store.recent_durations(service, &today).await?;
-    let open = state.open_windows_for(service).await?;
     let wait = move |ahead| estimate_wait_s(ahead, &durations, open);
     // The people whose ticket left the queue first (the one just called above all),
     // then everyone who moved up.
@@ -367,7 +384,7 @@ fn touched(state: &AppState, suffix: &str, payload: &[u8]) -> Vec<String> {
 /// Listens to the hall's topics and refreshes watchers; runs until the process ends.
 pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
     let root = format!("hallq/v1/{}/", state.cfg.hall.id);
-    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Touch>();
     let _ = state.watchers.kick.set(tx.clone());
     let (client, mut ev) = AsyncClient::new(mqtt.options("hallq-status"), 64);
     let st = state.clone();
@@ -381,8 +398,11 @@ pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
                 }
                 Ok(Event::Incoming(Packet::Publish(p))) => {
                     if let Some(suffix) = p.topic.strip_prefix(&root) {
-                        for s in touched(&st, suffix, &p.payload) {
-                            let _ = tx.send(s);
+                        for service in touched(&st, suffix, &p.payload) {
+                            let _ = tx.send(Touch {
+                                service,
+                                heard: true,
+                            });
                         }
                     }
                 }
@@ -394,10 +414,12 @@ pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
     while let Some(first) = rx.recv().await {
         // Coalesce a burst: one action publishes its call, window and queue events back
         // to back; a millisecond gathers them so each touched service is read once.
-        tokio::time::sleep(Duration::from_millis(1)).await;
-        let mut services = BTreeSet::from([first]);
-        while let Ok(s) = rx.try_recv() {
-            services.insert(s);
+        if first.heard {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let mut services = BTreeSet::from([first.service]);
+        while let Ok(t) = rx.try_recv() {
+            services.insert(t.service);
         }
         // Staff pages re-read the snapshot on every change of the hall.
         state.hall_changed.send_modify(|g| *g += 1);
