@@ -99,6 +99,7 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let rss = rss_kb(server.0.id());
     let clerk = format!("demo-clerk-{}", w.id);
     let mut lat = Vec::new();
+    let mut last = Vec::new();
     let mut missing = 0;
     let cpu0 = cpu_ms(server.0.id());
     for call in 0..CALLS {
@@ -120,6 +121,7 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         got.truncate(expect);
         missing += expect - got.len();
         lat.extend(got.iter().map(|at| at.saturating_duration_since(t0)));
+        last.push(ms(got.last().map(|at| at.saturating_duration_since(t0)).unwrap_or_default()));
         tokio::time::sleep(Duration::from_millis(300)).await;
         clients.receipts.clear();
     }
@@ -129,6 +131,7 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         "  server CPU per call: {cpu:.0} ms (user+system, both cores, with the 300 ms pause after it); first watcher updated after {}",
         ms(lat.first().copied().unwrap_or_default())
     );
+    println!("  last watcher updated, call by call: {}", last.join(", "));
     println!(
         "watchers {n:>6}: call → every watcher updated p50 {} p99 {} max {} ({} updates, {missing} missing); server RSS {} MB with {n} open streams",
         ms(pct(&lat, 0.5)),
