@@ -113,8 +113,9 @@ impl Entry {
         serde_json::from_slice::<serde_json::Value>(&self.json()).is_ok_and(|v| v == *status)
     }
 
-    /// Whether anybody still watches (a socket leaves by [`Watchers::detach`]).
-    fn watched(&self) -> bool {
+    /// Whether anybody still watches; drops closed sockets.
+    fn watched(&mut self) -> bool {
+        self.socks.retain(|s| !s.is_closed());
         !self.socks.is_empty() || self.sse.as_ref().is_some_and(|t| t.receiver_count() > 0)
     }
 }
@@ -216,11 +217,17 @@ impl Watchers {
         }
     }
 
-    /// Removes a closed socket of the ticket `token`.
+    /// Removes a closed socket of the ticket `token`. While a refresh holds the map (tens
+    /// of milliseconds for thousands of phones) it does not wait: the closed socket gets
+    /// nothing more and the next refresh drops it.
     pub fn detach(&self, token: &str, sock: &Arc<Sock>) {
-        let mut map = self.map();
+        let mut map = match self.entries.try_lock() {
+            Ok(m) => m,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return,
+        };
         if let Some(e) = map.get_mut(token) {
-            e.socks.retain(|s| !Arc::ptr_eq(s, sock) && !s.is_closed());
+            e.socks.retain(|s| !Arc::ptr_eq(s, sock));
             if !e.watched() {
                 map.remove(token);
             }
@@ -298,6 +305,16 @@ impl Watchers {
             }
             work();
         });
+    }
+
+    /// Sends the status of a ticket this process's own action just took out of the queue
+    /// (called, serving, finished…) at once, before the refresh reads the queue: the
+    /// person called learns it first. A waiting ticket is left to the refresh.
+    pub fn tell(&self, cfg: &hallq_config::Settings, ticket: &Ticket, today: &str) {
+        if ticket.status != Status::Waiting {
+            let v = crate::api::tickets::status_value(cfg, ticket, today, 0, 0);
+            self.publish(cfg, ticket, &v);
+        }
     }
 
     /// Stores and sends the new status of a ticket that left the queue (or was not cached).

@@ -121,7 +121,10 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         got.truncate(expect);
         missing += expect - got.len();
         lat.extend(got.iter().map(|at| at.saturating_duration_since(t0)));
-        last.push(ms(got.last().map(|at| at.saturating_duration_since(t0)).unwrap_or_default()));
+        last.push(ms(got
+            .last()
+            .map(|at| at.saturating_duration_since(t0))
+            .unwrap_or_default()));
         tokio::time::sleep(Duration::from_millis(300)).await;
         clients.receipts.clear();
     }

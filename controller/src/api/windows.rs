@@ -64,7 +64,10 @@ pub async fn act(
         .window_action(info, &action, by, &local_day(tz, now), now, tz)
         .await?;
     // Phones watching these queues hear of it now, not after the event's trip through the
-    // broker (which still tells the other controllers' phones).
+    // broker (which still tells the other controllers' phones); the ticket acted on first.
+    if let Some(t) = &out.ticket {
+        state.watchers.tell(cfg, t, &local_day(tz, now));
+    }
     for s in &conf.services {
         state.watchers.refresh_soon(s);
     }
