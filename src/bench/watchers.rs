@@ -100,6 +100,7 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let clerk = format!("demo-clerk-{}", w.id);
     let mut lat = Vec::new();
     let mut last = Vec::new();
+    let mut answered = Vec::new();
     let mut missing = 0;
     let cpu0 = cpu_ms(server.0.id());
     for call in 0..CALLS {
@@ -113,6 +114,7 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
             .send()
             .await?;
         anyhow::ensure!(r.status() == 200, "call-next: {}", r.status());
+        answered.push(ms(t0.elapsed()));
         let mut got = clients
             .receipts
             .take(0, expect, Duration::from_secs(15))
@@ -134,7 +136,11 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         "  server CPU per call: {cpu:.0} ms (user+system, both cores, with the 300 ms pause after it); first watcher updated after {}",
         ms(lat.first().copied().unwrap_or_default())
     );
-    println!("  last watcher updated, call by call: {}", last.join(", "));
+    println!(
+        "  call by call: clerk's call answered after {}; last watcher updated after {}",
+        answered.join(", "),
+        last.join(", ")
+    );
     println!(
         "watchers {n:>6}: call → every watcher updated p50 {} p99 {} max {} ({} updates, {missing} missing); server RSS {} MB with {n} open streams",
         ms(pct(&lat, 0.5)),
