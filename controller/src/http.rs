@@ -10,7 +10,7 @@ use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -76,8 +76,9 @@ async fn connection(
         let mut app = app.clone();
         async move { tower::Service::call(&mut app, req).await }
     });
+    // No timer, as with axum's server: idle keep-alive connections are not cut at a fixed
+    // age, so a clerk's POST never races the server closing its reused connection.
     let conn = http1::Builder::new()
-        .timer(TokioTimer::new())
         .serve_connection(TokioIo::new(stream), service)
         .with_upgrades();
     let mut conn = std::pin::pin!(conn);
