@@ -115,9 +115,18 @@ pub async fn status_socket(
             return;
         };
         let sock = Arc::new(crate::live::Sock::new(stream));
-        state
-            .watchers
-            .attach(&state.cfg, &t, &v, sock.clone(), generation);
+        // A refresh of thousands of phones holds the watchers for tens of milliseconds:
+        // wait for it off the async workers, which keep serving clerks and kiosks.
+        let (watchers, cfg, ticket, s) = (
+            state.watchers.clone(),
+            state.cfg.clone(),
+            t.clone(),
+            sock.clone(),
+        );
+        let attach = move || watchers.attach(&cfg, &ticket, &v, s, generation);
+        if tokio::task::spawn_blocking(attach).await.is_err() {
+            return;
+        }
         sock.run(input).await;
         state.watchers.detach(&t.token, &sock);
     });
