@@ -190,7 +190,7 @@ impl App {
             .map(|r| tokio::spawn(crate::api::kiosk::run_reader(state.clone(), r.clone())))
             .collect();
         let app = extra.merge(router(state));
-        crate::http::serve(listener, app, shutdown).await?;
+        crate::http::serve(listener, app, shutdown).await;
         watch.abort();
         buttons.abort();
         sweep.abort();

@@ -21,15 +21,13 @@ use tokio::sync::watch;
 const DRAIN: Duration = Duration::from_secs(5);
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets requests in flight end
-/// (for at most [`DRAIN`]).
-///
-/// # Errors
-/// Never at present; accept errors are logged and retried.
+/// (for at most [`DRAIN`]). Accept errors (out of file descriptors…) are logged and
+/// retried.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) {
     let (stop_tx, stop_rx) = watch::channel(false);
     // Every connection holds a receiver; the server waits until all are gone.
     let (open_tx, open_rx) = watch::channel(());
@@ -61,7 +59,6 @@ pub async fn serve(
     let _ = stop_tx.send(true);
     drop(open_rx);
     let _ = tokio::time::timeout(DRAIN, open_tx.closed()).await;
-    Ok(())
 }
 
 async fn connection(

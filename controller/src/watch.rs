@@ -217,20 +217,18 @@ impl Watchers {
         }
     }
 
-    /// Removes a closed socket of the ticket `token`. While a refresh holds the map (tens
-    /// of milliseconds for thousands of phones) it does not wait: the closed socket gets
-    /// nothing more and the next refresh drops it.
-    pub fn detach(&self, token: &str, sock: &Arc<Sock>) {
+    /// Drops the closed sockets of the ticket `token` (and the ticket, if nobody watches
+    /// it any more). While a refresh holds the map (tens of milliseconds for thousands of
+    /// phones) it does not wait: a closed socket gets nothing more and the next refresh
+    /// drops it.
+    pub fn detach(&self, token: &str) {
         let mut map = match self.entries.try_lock() {
             Ok(m) => m,
             Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
             Err(std::sync::TryLockError::WouldBlock) => return,
         };
-        if let Some(e) = map.get_mut(token) {
-            e.socks.retain(|s| !Arc::ptr_eq(s, sock));
-            if !e.watched() {
-                map.remove(token);
-            }
+        if map.get_mut(token).is_some_and(|e| !e.watched()) {
+            map.remove(token);
         }
     }
 
@@ -363,13 +361,8 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
     }
     let called = began.elapsed();
     let (watchers, of) = (state.watchers.clone(), service.to_string());
-    let update = move || watchers.update_waiting(&of, &pos, wait);
-    if state.watchers.len() <= ONE_THREAD {
-        update();
-    } else {
-        // Tens of milliseconds of rendering and writing: not on an async worker.
-        let _ = tokio::task::spawn_blocking(update).await;
-    }
+    // Up to tens of milliseconds of rendering and writing: not on an async worker.
+    let _ = tokio::task::spawn_blocking(move || watchers.update_waiting(&of, &pos, wait)).await;
     tracing::debug!(service, ?read, ?called, all = ?began.elapsed(), "ticket watchers refreshed");
     Ok(())
 }

@@ -8,6 +8,7 @@
 use super::fanout::{read_events, WAVE};
 use super::{ms, pct};
 use anyhow::Context;
+use hallq_controller::live::frame;
 use std::io::{BufRead, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::Stdio;
@@ -75,15 +76,7 @@ fn text_frame(len: usize, id: u64) -> Vec<u8> {
     if want > body.len() {
         body.insert_str(body.len() - 2, &"x".repeat(want - body.len()));
     }
-    let mut f = vec![0x81];
-    if body.len() < 126 {
-        f.push(body.len() as u8);
-    } else {
-        f.push(126);
-        f.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    }
-    f.extend_from_slice(body.as_bytes());
-    f
+    frame::server_frame(frame::TEXT, body.as_bytes())
 }
 
 /// What the floor process achieved.
@@ -171,15 +164,14 @@ pub(super) fn report(what: &str, measured: &[Duration], floor: &Floor, frame_len
 
 #[cfg(test)]
 mod tests {
-    use super::text_frame;
+    use super::{frame, text_frame};
 
     #[test]
     fn frames_have_the_asked_length_and_carry_the_id() {
         for len in [40, 127, 130, 300, 4000] {
             let f = text_frame(len, 42);
             assert_eq!(f.len(), len, "{len}");
-            let start = if f[1] == 126 { 4 } else { 2 };
-            let v: serde_json::Value = serde_json::from_slice(&f[start..]).unwrap();
+            let v: serde_json::Value = serde_json::from_slice(frame::payload_of(&f)).unwrap();
             assert_eq!(v["event_id"], 42);
         }
     }

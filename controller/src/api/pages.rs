@@ -128,7 +128,7 @@ pub async fn status_socket(
             return;
         }
         sock.run(input).await;
-        state.watchers.detach(&t.token, &sock);
+        state.watchers.detach(&t.token);
     });
     Ok(crate::live::switching(&accept))
 }

@@ -26,7 +26,8 @@ struct Out {
     sent: u64,
     /// Bytes the kernel did not take yet (the rest of a frame, then control frames).
     pending: Vec<u8>,
-    /// The newest status, written after `pending` (replaces an older one not yet written).
+    /// The newest status, written after `pending` (replaces an older one not yet written;
+    /// only ever set while `pending` is not empty).
     next: Option<Bytes>,
     closed: bool,
 }
@@ -78,7 +79,7 @@ impl Sock {
         if o.closed {
             return;
         }
-        if o.pending.is_empty() && o.next.is_none() {
+        if o.pending.is_empty() {
             self.write_now(&mut o, frame);
         } else {
             o.pending.extend_from_slice(frame);
