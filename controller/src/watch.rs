@@ -14,7 +14,7 @@ use crate::model::{Status, Ticket};
 use crate::policy::estimate_wait_s;
 use bytes::Bytes;
 use rumqttc::{AsyncClient, Event, Packet, QoS};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
@@ -28,6 +28,8 @@ pub type StatusRx = watch::Receiver<Bytes>;
 const ONE_THREAD: usize = 512;
 /// Watchers a thread updates at a time.
 const SHARE: usize = 64;
+/// Own events remembered at most while waiting for the broker to bring them back.
+const OWN_KEPT: usize = 4096;
 
 struct Entry {
     /// The ticket as last read (number, kind, times never change while it waits).
@@ -156,6 +158,9 @@ pub struct Watchers {
     refreshes: Arc<AtomicU64>,
     /// Asks the refresh loop to refresh a service.
     kick: Arc<OnceLock<mpsc::UnboundedSender<Touch>>>,
+    /// Hall events of this process's own actions, already refreshed for: when the broker
+    /// brings them back they ask for nothing more.
+    own: Arc<Mutex<HashSet<i64>>>,
 }
 
 impl Watchers {
@@ -242,6 +247,37 @@ impl Watchers {
         }
     }
 
+    /// Asks for the watchers of `services` to be refreshed after this process's own action,
+    /// which wrote the hall events `events` (committed): the refresh reads the database
+    /// after the commit, so those events, when the broker brings them back, are not
+    /// refreshed for again.
+    pub fn refresh_after(&self, services: &[String], events: &[i64]) {
+        if self.kick.get().is_none() {
+            return;
+        }
+        {
+            let mut own = self.own.lock().unwrap_or_else(|e| e.into_inner());
+            // Echoes that never came (broker down) are forgotten, not kept forever: an
+            // event missing here only costs a refresh more.
+            if own.len() > OWN_KEPT {
+                own.clear();
+            }
+            own.extend(events);
+        }
+        for s in services {
+            self.refresh_soon(s);
+        }
+    }
+
+    /// Whether `event` is one of this process's own, already refreshed for (then it is
+    /// forgotten: it comes back once).
+    fn own_event(&self, event: i64) -> bool {
+        self.own
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&event)
+    }
+
     /// Tickets being watched.
     pub fn len(&self) -> usize {
         self.map().len()
@@ -252,20 +288,30 @@ impl Watchers {
         self.len() == 0
     }
 
-    /// Whether anybody watches a ticket of `service`.
-    fn watches(&self, service: &str) -> bool {
-        self.map().values().any(|e| e.ticket.service == service)
-    }
-
-    /// Forgets tickets nobody watches any more and returns the watched tickets of
-    /// `service` that need a full render: no longer waiting (called, transferred,
-    /// finished…), or not cached.
-    fn left_queue(&self, service: &str, pos: &HashMap<i64, i64>) -> Vec<i64> {
+    /// Forgets tickets nobody watches any more; `None` when nobody watches a ticket of
+    /// `service`, else its watched tickets that were not waiting when last read (called,
+    /// transferred, finished…, or not cached): they are read again in full.
+    fn not_waiting(&self, service: &str) -> Option<Vec<i64>> {
         let mut map = self.map();
         map.retain(|_, e| e.watched());
-        map.values()
+        let mut watched = false;
+        let ids = map
+            .values()
             .filter(|e| e.ticket.service == service)
-            .filter(|e| e.prefix.is_none() || !pos.contains_key(&e.ticket.id))
+            .inspect(|_| watched = true)
+            .filter(|e| e.prefix.is_none())
+            .map(|e| e.ticket.id)
+            .collect();
+        watched.then_some(ids)
+    }
+
+    /// Watched tickets of `service` that were waiting when last read and are no longer in
+    /// the queue `pos` (an action elsewhere took them out).
+    fn gone(&self, service: &str, pos: &HashMap<i64, i64>) -> Vec<i64> {
+        self.map()
+            .values()
+            .filter(|e| e.ticket.service == service)
+            .filter(|e| e.prefix.is_some() && !pos.contains_key(&e.ticket.id))
             .map(|e| e.ticket.id)
             .collect()
     }
@@ -325,19 +371,21 @@ impl Watchers {
 }
 
 /// Recomputes the status of every watcher of `service`: one query for the queue order;
-/// waiting tickets get their new position from a cached rendering, only tickets that left
-/// the queue (called, transferred, finished…) are read and rendered again.
+/// waiting tickets get their new position from a cached rendering, only tickets that are
+/// not (or no longer) waiting — called, transferred, finished… — are read and rendered
+/// again.
 async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::StoreError> {
     state.watchers.refreshes.fetch_add(1, Ordering::SeqCst);
     let began = std::time::Instant::now();
-    if !state.watchers.watches(service) {
+    let Some(not_waiting) = state.watchers.not_waiting(service) else {
         return Ok(());
-    }
+    };
     let today = local_day(state.cfg.tz(), state.now());
-    let (order, durations, open) = tokio::try_join!(
+    let (order, durations, open, mut left) = tokio::try_join!(
         state.store.waiting_order(service, &today),
         state.store.recent_durations(service, &today),
         state.open_windows_for(service),
+        state.store.tickets_by_ids(&not_waiting),
     )?;
     let pos: HashMap<i64, i64> = order
         .iter()
@@ -345,11 +393,14 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         .map(|(i, id)| (*id, i as i64))
         .collect();
     let wait = move |ahead| estimate_wait_s(ahead, &durations, open);
+    let read = began.elapsed();
+    let gone = state.watchers.gone(service, &pos);
+    if !gone.is_empty() {
+        left.extend(state.store.tickets_by_ids(&gone).await?);
+    }
     // The people whose ticket left the queue first (the one just called above all),
     // then everyone who moved up.
-    let read = began.elapsed();
-    let moved = state.watchers.left_queue(service, &pos);
-    for t in state.store.tickets_by_ids(&moved).await? {
+    for t in left {
         let ahead = pos.get(&t.id).copied().unwrap_or(0);
         let w = if t.status == Status::Waiting {
             wait(ahead)
@@ -365,6 +416,17 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
     let _ = tokio::task::spawn_blocking(move || watchers.update_waiting(&of, &pos, wait)).await;
     tracing::debug!(service, ?read, ?called, all = ?began.elapsed(), "ticket watchers refreshed");
     Ok(())
+}
+
+/// The `event_id` of a hall event's payload.
+fn event_id(payload: &[u8]) -> Option<i64> {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        event_id: i64,
+    }
+    serde_json::from_slice::<Id>(payload)
+        .ok()
+        .map(|i| i.event_id)
 }
 
 /// Services an MQTT message on `suffix` (topic after the hall root) may have changed.
@@ -408,6 +470,9 @@ pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
                 }
                 Ok(Event::Incoming(Packet::Publish(p))) => {
                     if let Some(suffix) = p.topic.strip_prefix(&root) {
+                        if event_id(&p.payload).is_some_and(|id| st.watchers.own_event(id)) {
+                            continue;
+                        }
                         for service in touched(&st, suffix, &p.payload) {
                             let _ = tx.send(Touch {
                                 service,

@@ -3,7 +3,9 @@
 //! call next, call a number, recall, no-show, start, finish, transfers to a service and
 //! to a window, pause — on SQLite always and on PostgreSQL when `HALLQ_TEST_PG_URL` is
 //! set; and a new ticket's "people ahead" is the number of waiting tickets of its service
-//! in its class or better.
+//! in its class or better. Through the same run, the queue order the phones' positions come
+//! from (`waiting_order`, one aggregated value) stays the order of the tickets themselves by
+//! class, arrival and id — with green-channel tickets and transfers, that is not id order.
 
 #[allow(dead_code, unused_imports)]
 mod common;
@@ -22,6 +24,22 @@ async fn counted(store: &Store) -> BTreeMap<String, i64> {
         }
     }
     m
+}
+
+/// The queue order of `service`, from the tickets themselves: waiting, not sent to one
+/// window, by class, arrival, id.
+async fn ordered(store: &Store, service: &str) -> Vec<i64> {
+    let mut q: Vec<_> = store
+        .tickets_of_day(DAY)
+        .await
+        .expect("tickets")
+        .into_iter()
+        .filter(|t| t.status == Status::Waiting && t.service == service)
+        .filter(|t| t.target_window.is_none())
+        .map(|t| (t.kind.prio(), t.arrived_at, t.id))
+        .collect();
+    q.sort();
+    q.into_iter().map(|(_, _, id)| id).collect()
 }
 
 async fn kept(store: &Store) -> BTreeMap<String, i64> {
@@ -116,6 +134,10 @@ async fn story(db: common::Db) {
                 .await;
         }
         assert_eq!(kept(&store).await, counted(&store).await, "step {step}");
+        for s in ["a", "b"] {
+            let order = store.waiting_order(s, DAY).await.expect("order");
+            assert_eq!(order, ordered(&store, s).await, "step {step}: order of {s}");
+        }
     }
     store.close().await;
 }

@@ -4,7 +4,7 @@
 use super::receipts::Receipts;
 use super::{ms, pct, BenchArgs};
 use anyhow::Context;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -80,8 +80,8 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         .args(["display", "--config"])
         .arg(&cfg_path)
         .args(["--listen", &format!("127.0.0.1:{hport}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(super::server_log())
+        .stderr(super::server_log())
         .spawn()?;
     let display = Display(child);
     let url = format!("ws://127.0.0.1:{hport}/screens/{screen}/ws");

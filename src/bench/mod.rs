@@ -199,6 +199,17 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
     r
 }
 
+/// Where a server started by a benchmark logs: nowhere, unless `RUST_LOG` is set (then
+/// to this terminal, e.g. `RUST_LOG=warn,hallq_controller::watch=debug` for the refresh's
+/// own timings).
+pub(super) fn server_log() -> std::process::Stdio {
+    if std::env::var_os("RUST_LOG").is_some() {
+        std::process::Stdio::inherit()
+    } else {
+        std::process::Stdio::null()
+    }
+}
+
 pub(super) fn pct(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;

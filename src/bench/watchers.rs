@@ -6,7 +6,7 @@ use super::fanout::{cpu_ms, rss_kb, ws_upgrade, HANDSHAKE};
 use super::receipts::Receipts;
 use super::{ms, pct, BenchArgs};
 use anyhow::Context;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -59,8 +59,8 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
             "--mqtt-listen",
             &format!("127.0.0.1:{mport}"),
         ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(super::server_log())
+        .stderr(super::server_log())
         .spawn()?;
     let server = Server(child);
     let base = format!("http://127.0.0.1:{hport}/api/v1");

@@ -68,9 +68,7 @@ pub async fn act(
     if let Some(t) = &out.ticket {
         state.watchers.tell(cfg, t, &local_day(tz, now));
     }
-    for s in &conf.services {
-        state.watchers.refresh_soon(s);
-    }
+    state.watchers.refresh_after(&conf.services, &out.events);
     state
         .metrics
         .window_action(&conf.id, &action, out.ticket.as_ref());

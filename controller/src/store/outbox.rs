@@ -48,28 +48,28 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
-/// Adds several events in one statement, in the order given (ids follow that order).
+/// Adds several events in one statement, in the order given (ids follow that order), and
+/// returns their ids.
 pub(crate) async fn enqueue_all(
     tx: &mut Transaction<'static, Any>,
     rows: &[(&str, &str, String)],
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<Vec<i64>, sqlx::Error> {
     if rows.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let values: Vec<String> = (0..rows.len())
         .map(|i| format!("(${}, ${}, ${}, $1)", 3 * i + 2, 3 * i + 3, 3 * i + 4))
         .collect();
     let sql = format!(
-        "INSERT INTO outbox (kind, subject, payload, created_at) VALUES {}",
+        "INSERT INTO outbox (kind, subject, payload, created_at) VALUES {} RETURNING id",
         values.join(", ")
     );
-    let mut q = sqlx::query(&sql).bind(now);
+    let mut q = sqlx::query_scalar(&sql).bind(now);
     for (kind, subject, payload) in rows {
         q = q.bind(*kind).bind(*subject).bind(payload.as_str());
     }
-    q.execute(&mut **tx).await?;
-    Ok(())
+    q.fetch_all(&mut **tx).await
 }
 
 impl Store {

@@ -143,19 +143,28 @@ impl Store {
     /// Database errors.
     pub async fn waiting_order(&self, service: &str, day: &str) -> StoreResult<Vec<i64>> {
         // One row holding the ids as text: a queue of 10,000 is read as one value, not
-        // 10,000 rows through the driver.
-        let agg = match self.backend {
-            Backend::Sqlite => "group_concat(id, ',' ORDER BY prio, arrived_at, id)",
-            Backend::Postgres => "string_agg(CAST(id AS TEXT), ',' ORDER BY prio, arrived_at, id)",
+        // 10,000 rows through the driver. SQLite keeps the ORDER BY of a FROM subquery when
+        // the outer query has none and is no join, so group_concat takes the ids in queue
+        // order straight off the covering index; `group_concat(… ORDER BY …)` would sort
+        // them all again (at 10,000: 1.5 ms against 5–17 ms). The order is checked against
+        // the tickets themselves in controller/tests/waiting_counts.rs.
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT group_concat(id, ',') FROM (SELECT id FROM tickets \
+                 WHERE day = $1 AND status = 'waiting' AND service = $2 \
+                 AND target_window IS NULL ORDER BY prio, arrived_at, id)"
+            }
+            Backend::Postgres => {
+                "SELECT string_agg(CAST(id AS TEXT), ',' ORDER BY prio, arrived_at, id) \
+                 FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
+                 AND target_window IS NULL"
+            }
         };
-        let list: Option<String> = sqlx::query_scalar(&format!(
-            "SELECT {agg} FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
-             AND target_window IS NULL"
-        ))
-        .bind(day)
-        .bind(service)
-        .fetch_one(&self.read)
-        .await?;
+        let list: Option<String> = sqlx::query_scalar(sql)
+            .bind(day)
+            .bind(service)
+            .fetch_one(&self.read)
+            .await?;
         list.as_deref()
             .unwrap_or_default()
             .split(',')

@@ -92,6 +92,8 @@ pub struct ActionOutcome {
     pub ticket: Option<Ticket>,
     /// The window's status now.
     pub status: WindowStatus,
+    /// Ids of the hall events (outbox rows) the action wrote.
+    pub events: Vec<i64>,
 }
 
 impl Store {
@@ -270,14 +272,18 @@ pub(super) async fn apply(
     if let (Some(t), Some(_)) = (&ticket, ev.call) {
         ev.queues.push(t.service.clone());
     }
-    ev.write(tx, w, ticket.as_ref(), now, tz).await?;
+    let events = ev.write(tx, w, ticket.as_ref(), now, tz).await?;
     // Only pause and resume change the window's status (and the row is locked).
     let status = match action {
         Action::Pause(_) => WindowStatus::Paused,
         Action::Resume => WindowStatus::Open,
         _ => status,
     };
-    Ok(Ok(ActionOutcome { ticket, status }))
+    Ok(Ok(ActionOutcome {
+        ticket,
+        status,
+        events,
+    }))
 }
 
 /// Writes the audit row of an applied action (done, or refused with its changes kept)
@@ -338,7 +344,7 @@ impl Events {
         t: Option<&Ticket>,
         now: i64,
         tz: Tz,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<Vec<i64>, sqlx::Error> {
         let mut rows: Vec<(&str, &str, String)> = Vec::with_capacity(4);
         if let (Some((_, recall)), Some(t)) = (self.call, t) {
             let payload = serde_json::json!({
