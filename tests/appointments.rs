@@ -205,20 +205,7 @@ async fn contention_on_postgres_with_two_controllers() {
         return;
     };
     let db = PgDb::create(&pg).await;
-    let opts = HallOpts {
-        edits: vec![
-            (
-                "mode = \"embedded\"",
-                format!("mode = \"external\"\nurl = \"{mq}\""),
-            ),
-            (
-                "# database_url = \"postgres://postgres@127.0.0.1:5432/hallq\"",
-                format!("database_url = \"{}\"", db.url),
-            ),
-        ],
-        hall_id: Some(unique_hall()),
-        ..Default::default()
-    };
+    let opts = HallOpts::replica(&db.url, &mq, &unique_hall());
     let a = Hall::start(opts.clone()).await;
     // Both replicas verify the same dev assertions: they share the dev key file.
     let b = Hall::start(HallOpts {

@@ -2,7 +2,8 @@
 //! real binary with an independent client (tokio-tungstenite): every phone of a queue sees
 //! each position once and in order, then its call, then its finish; pings are answered, a close is echoed,
 //! and what breaks the protocol is refused the way RFC 6455 says, without the server
-//! stopping for the other phones.
+//! stopping for the other phones; with two controllers, a phone on either hears the calls
+//! made on both.
 
 mod common;
 
@@ -278,5 +279,53 @@ async fn six_hundred_phones_each_get_their_own_new_place() {
     futures::future::join_all(updates).await;
     for ws in &mut phones {
         assert_eq!(quiet(ws, 1).await, None);
+    }
+}
+
+/// Two controllers on one PostgreSQL and one Mosquitto: a phone connected to either sees
+/// every change once, whichever controller the clerk's call went through (its own action,
+/// or heard from the broker), and nothing twice when its own controller's events come back
+/// from the broker.
+#[tokio::test(flavor = "multi_thread")]
+async fn phones_on_two_controllers_see_calls_made_on_either() {
+    let Some(pg) = common::env_or_skip("HALLQ_TEST_PG_URL", "status sockets on two controllers")
+    else {
+        return;
+    };
+    let Some(mq) = common::env_or_skip("HALLQ_TEST_MQTT_URL", "status sockets on two controllers")
+    else {
+        return;
+    };
+    let db = common::PgDb::create(&pg).await;
+    let opts = HallOpts::replica(&db.url, &mq, &common::unique_hall());
+    let a = Hall::start(opts.clone()).await;
+    let b = Hall::start(opts).await;
+    let service = a.window_1_service().await;
+    let tickets = a.tickets(&service, 4).await;
+    let last = tickets[3]["token"].as_str().unwrap();
+    let mut phones = [open(&a, last).await, open(&b, last).await];
+    for ws in &mut phones {
+        assert_eq!(status(ws).await["people_ahead"], 3);
+    }
+    // Calls alternate between the controllers; every phone sees each one once.
+    for (k, hall) in [&b, &a, &b].into_iter().enumerate() {
+        let (st, body) = hall.act("1", "call-next", None).await;
+        assert_eq!(st, 200, "{body}");
+        for ws in &mut phones {
+            let v = status(ws).await;
+            assert_eq!(
+                (v["status"].as_str(), v["people_ahead"].as_i64()),
+                (Some("waiting"), Some(2 - k as i64)),
+                "after call {k}: {v}"
+            );
+        }
+    }
+    let (st, body) = a.act("1", "call-next", None).await;
+    assert_eq!(st, 200, "{body}");
+    for ws in &mut phones {
+        let v = status(ws).await;
+        let got = (v["status"].as_str(), v["window"].as_str());
+        assert_eq!(got, (Some("called"), Some("1")), "{v}");
+        assert_eq!(quiet(ws, 300).await, None, "nothing after the call");
     }
 }

@@ -22,20 +22,7 @@ async fn two_replicas_hammered() {
     let db = PgDb::create(&pg).await;
     let (mq_host, mq_port) = mqtt_addr(&mq);
     let hall_id = unique_hall();
-    let opts = HallOpts {
-        edits: vec![
-            (
-                "mode = \"embedded\"",
-                format!("mode = \"external\"\nurl = \"{mq}\""),
-            ),
-            (
-                "# database_url = \"postgres://postgres@127.0.0.1:5432/hallq\"",
-                format!("database_url = \"{}\"", db.url),
-            ),
-        ],
-        hall_id: Some(hall_id.clone()),
-        ..Default::default()
-    };
+    let opts = HallOpts::replica(&db.url, &mq, &hall_id);
     let a = Hall::start(opts.clone()).await;
     let b = Hall::start(opts).await;
     let mut sub = Sub::connect(

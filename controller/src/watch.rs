@@ -15,6 +15,8 @@ use crate::policy::estimate_wait_s;
 use bytes::Bytes;
 use rumqttc::{AsyncClient, Event, Packet, QoS};
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
@@ -30,6 +32,33 @@ const ONE_THREAD: usize = 512;
 const SHARE: usize = 64;
 /// Own events remembered at most while waiting for the broker to bring them back.
 const OWN_KEPT: usize = 4096;
+
+/// Ticket id → people ahead.
+type Positions = HashMap<i64, i64, BuildHasherDefault<IdHash>>;
+
+/// Hashes a ticket id with one multiplication (ids come from the database, not from
+/// clients; a refresh looks up every watcher's).
+#[derive(Default)]
+struct IdHash(u64);
+
+impl Hasher for IdHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(GOLDEN);
+        }
+    }
+
+    fn write_i64(&mut self, id: i64) {
+        self.0 = (id as u64).wrapping_mul(GOLDEN);
+    }
+}
+
+/// 2^64 / φ, odd: multiplying by it spreads consecutive ids over the whole table.
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
 struct Entry {
     /// The ticket as last read (number, kind, times never change while it waits).
@@ -70,32 +99,48 @@ impl Entry {
         self.frame.slice(self.frame.len() - n..)
     }
 
-    /// Makes `json` the status and sends it to every socket and stream.
-    fn set(&mut self, json: &str) {
+    /// Makes the concatenation of `parts` (JSON) the status and sends it to every socket
+    /// and stream, dropping closed sockets. The frame is written into the last one's
+    /// buffer when no socket holds that any more: a refresh of thousands allocates nothing.
+    fn set(&mut self, parts: &[&[u8]]) {
         self.version += 1;
-        self.frame = Bytes::from(frame::server_frame(frame::TEXT, json.as_bytes()));
+        let len = parts.iter().map(|p| p.len()).sum();
+        let (head, n) = frame::header(frame::TEXT, len);
+        let mut buf = std::mem::take(&mut self.frame)
+            .try_into_mut()
+            .unwrap_or_default();
+        buf.clear();
+        buf.reserve(n + len);
+        buf.extend_from_slice(&head[..n]);
+        parts.iter().for_each(|p| buf.extend_from_slice(p));
+        self.frame = buf.freeze();
         if let Some(tx) = self.sse.as_ref().filter(|tx| tx.receiver_count() > 0) {
             tx.send_replace(self.json());
         }
-        for s in &self.socks {
-            s.send_status(self.version, &self.frame);
-        }
+        let (version, frame) = (self.version, &self.frame);
+        self.socks.retain(|s| s.send_status(version, frame));
     }
 
     /// Sends a waiting ticket its new position (rendered from the cached prefix), unless
     /// the position and estimate it shows are unchanged.
-    fn advance(&mut self, pos: &HashMap<i64, i64>, wait: &impl Fn(i64) -> i64) {
-        let (Some(&ahead), Some(prefix)) = (pos.get(&self.ticket.id), &self.prefix) else {
+    fn advance(&mut self, pos: &Positions, wait: &impl Fn(i64) -> i64) {
+        let Some(&ahead) = pos.get(&self.ticket.id) else {
+            return;
+        };
+        let Some(prefix) = self.prefix.take() else {
             return;
         };
         let est = wait(ahead);
-        if self.last == Some((ahead, est)) {
-            return;
+        if self.last != Some((ahead, est)) {
+            // `last` is the position the current value shows, so this one differs from it.
+            let mut tail = [0u8; 96];
+            let mut w = std::io::Cursor::new(&mut tail[..]);
+            let _ = write!(w, ",\"people_ahead\":{ahead},\"estimated_wait_s\":{est}}}");
+            let n = w.position() as usize;
+            self.set(&[prefix.as_bytes(), &tail[..n]]);
+            self.last = Some((ahead, est));
         }
-        // `last` is the position the current value shows, so this one differs from it.
-        let json = format!("{prefix},\"people_ahead\":{ahead},\"estimated_wait_s\":{est}}}");
-        self.set(&json);
-        self.last = Some((ahead, est));
+        self.prefix = Some(prefix);
     }
 
     /// Takes `status` (just read) as the ticket's, for `ticket` as read with it.
@@ -105,7 +150,7 @@ impl Entry {
         // The position the phone was just given: the next refresh sends only a change.
         self.last = position(&self.prefix, status);
         if !self.shows(status) {
-            self.set(&status.to_string());
+            self.set(&[status.to_string().as_bytes()]);
         }
     }
 
@@ -118,6 +163,11 @@ impl Entry {
     /// Whether anybody still watches; drops closed sockets.
     fn watched(&mut self) -> bool {
         self.socks.retain(|s| !s.is_closed());
+        self.has_watchers()
+    }
+
+    /// Whether anybody may still watch: sockets not known to be closed, or streams.
+    fn has_watchers(&self) -> bool {
         !self.socks.is_empty() || self.sse.as_ref().is_some_and(|t| t.receiver_count() > 0)
     }
 }
@@ -293,7 +343,15 @@ impl Watchers {
     /// transferred, finished…, or not cached): they are read again in full.
     fn not_waiting(&self, service: &str) -> Option<Vec<i64>> {
         let mut map = self.map();
-        map.retain(|_, e| e.watched());
+        // A waiting ticket's closed sockets are dropped as its positions are written to
+        // them: not looked at one by one here, before the writes.
+        map.retain(|_, e| {
+            if e.prefix.is_some() {
+                e.has_watchers()
+            } else {
+                e.watched()
+            }
+        });
         let mut watched = false;
         let ids = map
             .values()
@@ -307,7 +365,7 @@ impl Watchers {
 
     /// Watched tickets of `service` that were waiting when last read and are no longer in
     /// the queue `pos` (an action elsewhere took them out).
-    fn gone(&self, service: &str, pos: &HashMap<i64, i64>) -> Vec<i64> {
+    fn gone(&self, service: &str, pos: &Positions) -> Vec<i64> {
         self.map()
             .values()
             .filter(|e| e.ticket.service == service)
@@ -319,12 +377,7 @@ impl Watchers {
     /// Gives every waiting watcher of `service` its new position and writes it to their
     /// sockets; many watchers are shared out among the cores, each thread rendering and
     /// writing its share (blocking: call it off the async workers).
-    fn update_waiting(
-        &self,
-        service: &str,
-        pos: &HashMap<i64, i64>,
-        wait: impl Fn(i64) -> i64 + Sync,
-    ) {
+    fn update_waiting(&self, service: &str, pos: &Positions, wait: impl Fn(i64) -> i64 + Sync) {
         let mut map = self.map();
         let mut mine: Vec<&mut Entry> = map
             .values_mut()
@@ -387,7 +440,7 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         state.open_windows_for(service),
         state.store.tickets_by_ids(&not_waiting),
     )?;
-    let pos: HashMap<i64, i64> = order
+    let pos: Positions = order
         .iter()
         .enumerate()
         .map(|(i, id)| (*id, i as i64))

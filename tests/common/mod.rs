@@ -75,6 +75,27 @@ pub struct HallOpts {
     pub hall_id: Option<String>,
 }
 
+impl HallOpts {
+    /// A replica of a scaled-out hall: PostgreSQL database `db_url` and the external
+    /// broker `mqtt_url`, under hall id `hall_id` (the same for every replica).
+    pub fn replica(db_url: &str, mqtt_url: &str, hall_id: &str) -> Self {
+        Self {
+            edits: vec![
+                (
+                    "mode = \"embedded\"",
+                    format!("mode = \"external\"\nurl = \"{mqtt_url}\""),
+                ),
+                (
+                    "# database_url = \"postgres://postgres@127.0.0.1:5432/hallq\"",
+                    format!("database_url = \"{db_url}\""),
+                ),
+            ],
+            hall_id: Some(hall_id.to_string()),
+            ..Default::default()
+        }
+    }
+}
+
 impl Hall {
     /// Starts the demo hall and waits until it is healthy. Free ports are picked anew if
     /// another test grabbed one between the pick and the bind.

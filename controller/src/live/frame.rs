@@ -30,20 +30,30 @@ pub fn accept_key(key: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(h.finalize())
 }
 
+/// The header of a server frame (FIN set, unmasked) whose payload is `len` bytes.
+pub fn header(opcode: u8, len: usize) -> ([u8; 10], usize) {
+    let mut h = [0u8; 10];
+    h[0] = 0x80 | opcode;
+    let n = if len < 126 {
+        h[1] = len as u8;
+        2
+    } else if let Ok(short) = u16::try_from(len) {
+        h[1] = 126;
+        h[2..4].copy_from_slice(&short.to_be_bytes());
+        4
+    } else {
+        h[1] = 127;
+        h[2..10].copy_from_slice(&(len as u64).to_be_bytes());
+        10
+    };
+    (h, n)
+}
+
 /// A whole server frame (FIN set, unmasked) carrying `payload`.
 pub fn server_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
-    let len = payload.len();
-    let mut out = Vec::with_capacity(len + 10);
-    out.push(0x80 | opcode);
-    if len < 126 {
-        out.push(len as u8);
-    } else if let Ok(short) = u16::try_from(len) {
-        out.push(126);
-        out.extend_from_slice(&short.to_be_bytes());
-    } else {
-        out.push(127);
-        out.extend_from_slice(&(len as u64).to_be_bytes());
-    }
+    let (h, n) = header(opcode, payload.len());
+    let mut out = Vec::with_capacity(n + payload.len());
+    out.extend_from_slice(&h[..n]);
     out.extend_from_slice(payload);
     out
 }

@@ -59,11 +59,12 @@ impl Sock {
         self.out().closed
     }
 
-    /// Sends status `version` as the prepared `frame`, unless a newer one was sent.
-    pub fn send_status(&self, version: u64, frame: &Bytes) {
+    /// Sends status `version` as the prepared `frame`, unless a newer one was sent;
+    /// false when the socket is closed (nothing more will be sent on it).
+    pub fn send_status(&self, version: u64, frame: &Bytes) -> bool {
         let mut o = self.out();
         if o.closed || version <= o.sent {
-            return;
+            return !o.closed;
         }
         o.sent = version;
         if o.pending.is_empty() {
@@ -71,6 +72,7 @@ impl Sock {
         } else {
             o.next = Some(frame.clone());
         }
+        !o.closed
     }
 
     /// Sends a control frame (after whatever is pending).
