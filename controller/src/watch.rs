@@ -379,10 +379,8 @@ impl Watchers {
     /// writing its share (blocking: call it off the async workers).
     fn update_waiting(&self, service: &str, pos: &Positions, wait: impl Fn(i64) -> i64 + Sync) {
         let mut map = self.map();
-        let mut mine: Vec<&mut Entry> = map
-            .values_mut()
-            .filter(|e| e.ticket.service == service)
-            .collect();
+        let mut mine: Vec<&mut Entry> = Vec::with_capacity(map.len());
+        mine.extend(map.values_mut().filter(|e| e.ticket.service == service));
         let threads = if mine.len() > ONE_THREAD {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         } else {
