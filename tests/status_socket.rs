@@ -329,3 +329,64 @@ async fn phones_on_two_controllers_see_calls_made_on_either() {
         assert_eq!(quiet(ws, 300).await, None, "nothing after the call");
     }
 }
+
+/// A ticket the clerk sends on to another service (one this window does not serve): its
+/// phone shows it waiting in that queue at its place there, and a phone already waiting
+/// in that queue sees the newcomer ahead of it — both as a fresh read of the ticket says.
+/// The hall's broker is unreachable here, so nothing comes back from it: the controller's
+/// own action must refresh every queue it changed by itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticket_transferred_to_another_service_shows_its_new_place() {
+    let nobody = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let gone = format!("mqtt://127.0.0.1:{}", nobody.local_addr().unwrap().port());
+    drop(nobody);
+    let hall = Hall::start(HallOpts {
+        edits: vec![(
+            "mode = \"embedded\"",
+            format!("mode = \"external\"\nurl = \"{gone}\""),
+        )],
+        ..Default::default()
+    })
+    .await;
+    let service = hall.window_1_service().await;
+    let other = "household";
+    // One waits in the other service since before X came, one since after.
+    let before = hall.tickets(other, 1).await.remove(0);
+    let x = hall.tickets(&service, 1).await.remove(0);
+    let after = hall.tickets(other, 1).await.remove(0);
+    let tok = |t: &Value| t["token"].as_str().unwrap().to_string();
+    let (x_tok, h_tok) = (tok(&x), tok(&after));
+    let mut px = open(&hall, &x_tok).await;
+    let mut ph = open(&hall, &h_tok).await;
+    assert_eq!(status(&mut px).await["people_ahead"], 0);
+    assert_eq!(
+        status(&mut ph).await["people_ahead"],
+        1,
+        "behind {}",
+        before["number"]
+    );
+    let (st, b) = hall.act("1", "call-next", None).await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(b["ticket"]["number"], x["number"]);
+    assert_eq!(status(&mut px).await["status"], "called");
+    let body = serde_json::json!({ "service": other });
+    let (st, b) = hall.act("1", "transfer", Some(body)).await;
+    assert_eq!(st, 200, "{b}");
+    for (ws, token) in [(&mut px, &x_tok), (&mut ph, &h_tok)] {
+        let v = status(ws).await;
+        let (_, fresh) = hall
+            .req("GET", &format!("/tickets/{token}"), None, None)
+            .await;
+        assert_eq!(v["status"], "waiting", "{v}");
+        assert_eq!(v["service"], fresh["service"], "{v} / {fresh}");
+        assert_eq!(v["people_ahead"], fresh["people_ahead"], "{v} / {fresh}");
+        assert_eq!(quiet(ws, 300).await, None, "one update for the transfer");
+    }
+    // The transferred ticket kept its arrival: between the two.
+    for (token, ahead) in [(&x_tok, 1), (&h_tok, 2)] {
+        let (_, fresh) = hall
+            .req("GET", &format!("/tickets/{token}"), None, None)
+            .await;
+        assert_eq!(fresh["people_ahead"], ahead, "{fresh}");
+    }
+}

@@ -117,6 +117,9 @@ async fn handle(state: &AppState, w: &str, payload: &[u8]) {
     let (action, press_id) = (&press.action, &press.press_id);
     match result {
         Ok(Press::Done(out)) => {
+            state
+                .watchers
+                .after_action(&state.cfg, &conf.services, &out, &day);
             state.metrics.window_action(w, action, out.ticket.as_ref());
             let ticket = out.ticket.as_ref().map_or("-", |t| t.number.as_str());
             tracing::info!(window = %w, ?action, %press_id, outcome = "done", %ticket, "button press");

@@ -52,18 +52,32 @@ pub const DEFAULT_SERVICE_S: i64 = 180;
 /// serves the service, so the wait is `people_ahead × mean ÷ open_windows`, rounded up.
 /// Durations outside 10 s … 2 h are ignored as outliers (a forgotten finish button).
 pub fn estimate_wait_s(people_ahead: i64, recent_durations_s: &[i64], open_windows: i64) -> i64 {
-    let usable: Vec<i64> = recent_durations_s
+    wait_s(
+        people_ahead,
+        mean_service_s(recent_durations_s),
+        open_windows,
+    )
+}
+
+/// The mean of `recent_durations_s` without outliers, or [`DEFAULT_SERVICE_S`] (the
+/// per-service half of [`estimate_wait_s`], computed once for a whole queue).
+pub fn mean_service_s(recent_durations_s: &[i64]) -> i64 {
+    let (sum, n) = recent_durations_s
         .iter()
-        .copied()
-        .filter(|d| (10..=7200).contains(d))
-        .collect();
-    let mean = if usable.is_empty() {
+        .filter(|d| (10..=7200).contains(*d))
+        .fold((0i64, 0i64), |(sum, n), d| (sum + d, n + 1));
+    if n == 0 {
         DEFAULT_SERVICE_S
     } else {
-        usable.iter().sum::<i64>() / usable.len() as i64
-    };
+        sum / n
+    }
+}
+
+/// The wait for `people_ahead` served `mean_s` seconds each by `open_windows` windows
+/// (at least one), rounded up.
+pub fn wait_s(people_ahead: i64, mean_s: i64, open_windows: i64) -> i64 {
     let windows = open_windows.max(1);
-    (people_ahead.max(0) * mean + windows - 1) / windows
+    (people_ahead.max(0) * mean_s + windows - 1) / windows
 }
 
 #[cfg(test)]

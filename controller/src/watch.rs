@@ -11,7 +11,7 @@ use crate::api::AppState;
 use crate::hours::local_day;
 use crate::live::{frame, Sock};
 use crate::model::{Status, Ticket};
-use crate::policy::estimate_wait_s;
+use crate::policy::{mean_service_s, wait_s};
 use bytes::Bytes;
 use rumqttc::{AsyncClient, Event, Packet, QoS};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -131,7 +131,9 @@ impl Entry {
             return;
         };
         let est = wait(ahead);
-        if self.last != Some((ahead, est)) {
+        if self.last == Some((ahead, est)) {
+            self.drop_closed();
+        } else {
             // `last` is the position the current value shows, so this one differs from it.
             let mut tail = [0u8; 96];
             let mut w = std::io::Cursor::new(&mut tail[..]);
@@ -149,7 +151,9 @@ impl Entry {
         self.prefix = waiting_prefix(cfg, ticket);
         // The position the phone was just given: the next refresh sends only a change.
         self.last = position(&self.prefix, status);
-        if !self.shows(status) {
+        if self.shows(status) {
+            self.drop_closed();
+        } else {
             self.set(&[status.to_string().as_bytes()]);
         }
     }
@@ -162,8 +166,13 @@ impl Entry {
 
     /// Whether anybody still watches; drops closed sockets.
     fn watched(&mut self) -> bool {
-        self.socks.retain(|s| !s.is_closed());
+        self.drop_closed();
         self.has_watchers()
+    }
+
+    /// Drops closed sockets (those written to are dropped by [`Entry::set`]).
+    fn drop_closed(&mut self) {
+        self.socks.retain(|s| !s.is_closed());
     }
 
     /// Whether anybody may still watch: sockets not known to be closed, or streams.
@@ -211,6 +220,10 @@ pub struct Watchers {
     /// Hall events of this process's own actions, already refreshed for: when the broker
     /// brings them back they ask for nothing more.
     own: Arc<Mutex<HashSet<i64>>>,
+    /// Whether event ids follow commit order, so that an own event's id stands for every
+    /// event the relay merged into its message (set by [`run`]; see
+    /// [`Watchers::refresh_after`]).
+    ids_in_commit_order: Arc<OnceLock<bool>>,
 }
 
 impl Watchers {
@@ -300,12 +313,17 @@ impl Watchers {
     /// Asks for the watchers of `services` to be refreshed after this process's own action,
     /// which wrote the hall events `events` (committed): the refresh reads the database
     /// after the commit, so those events, when the broker brings them back, are not
-    /// refreshed for again.
-    pub fn refresh_after(&self, services: &[String], events: &[i64]) {
+    /// refreshed for again. Only where event ids follow commit order (SQLite, one
+    /// writer): the relay publishes one message per window or queue for a batch of
+    /// events, under the newest id, and an older id merged into it was then committed
+    /// before this action, so the refresh saw it too. On PostgreSQL ids come from a
+    /// sequence taken before commit, so another controller's change may hide behind an
+    /// own id: there every event is refreshed for.
+    fn refresh_after(&self, services: &[String], events: &[i64]) {
         if self.kick.get().is_none() {
             return;
         }
-        {
+        if self.ids_in_commit_order.get() == Some(&true) {
             let mut own = self.own.lock().unwrap_or_else(|e| e.into_inner());
             // Echoes that never came (broker down) are forgotten, not kept forever: an
             // event missing here only costs a refresh more.
@@ -402,13 +420,42 @@ impl Watchers {
         });
     }
 
+    /// After this process's own window action `out` (committed) at a window serving
+    /// `services`: phones watching the queues it changed hear of it now, not after the
+    /// events' trip through the broker (which still tells the other controllers' phones),
+    /// the ticket acted on first.
+    pub fn after_action(
+        &self,
+        cfg: &hallq_config::Settings,
+        services: &[String],
+        out: &crate::store::ActionOutcome,
+        today: &str,
+    ) {
+        if let Some(t) = &out.ticket {
+            self.tell(cfg, t, today);
+        }
+        let mut touched = services.to_vec();
+        touched.extend(out.queues.iter().cloned());
+        self.refresh_after(&touched, &out.events);
+    }
+
     /// Sends the status of a ticket this process's own action just took out of the queue
     /// (called, serving, finished…) at once, before the refresh reads the queue: the
     /// person called learns it first. A waiting ticket is left to the refresh.
-    pub fn tell(&self, cfg: &hallq_config::Settings, ticket: &Ticket, today: &str) {
+    fn tell(&self, cfg: &hallq_config::Settings, ticket: &Ticket, today: &str) {
         if ticket.status != Status::Waiting {
             let v = crate::api::tickets::status_value(cfg, ticket, today, 0, 0);
             self.publish(cfg, ticket, &v);
+        }
+    }
+
+    /// Files a watched ticket now in another service under it, to be read and sent by that
+    /// service's refresh.
+    fn moved(&self, ticket: &Ticket) {
+        if let Some(e) = self.map().get_mut(&ticket.token) {
+            e.ticket = ticket.clone();
+            e.prefix = None;
+            e.last = None;
         }
     }
 
@@ -443,7 +490,8 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         .enumerate()
         .map(|(i, id)| (*id, i as i64))
         .collect();
-    let wait = move |ahead| estimate_wait_s(ahead, &durations, open);
+    let mean = mean_service_s(&durations);
+    let wait = move |ahead| wait_s(ahead, mean, open);
     let read = began.elapsed();
     let gone = state.watchers.gone(service, &pos);
     if !gone.is_empty() {
@@ -452,6 +500,12 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
     // The people whose ticket left the queue first (the one just called above all),
     // then everyone who moved up.
     for t in left {
+        if t.service != service {
+            // Transferred to another service: its place is in that queue.
+            state.watchers.moved(&t);
+            state.watchers.refresh_soon(&t.service);
+            continue;
+        }
         let ahead = pos.get(&t.id).copied().unwrap_or(0);
         let w = if t.status == Status::Waiting {
             wait(ahead)
@@ -509,6 +563,8 @@ pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
     let root = format!("hallq/v1/{}/", state.cfg.hall.id);
     let (tx, mut rx) = mpsc::unbounded_channel::<Touch>();
     let _ = state.watchers.kick.set(tx.clone());
+    let in_order = state.store.backend() == crate::store::Backend::Sqlite;
+    let _ = state.watchers.ids_in_commit_order.set(in_order);
     let (client, mut ev) = AsyncClient::new(mqtt.options("hallq-status"), 64);
     let st = state.clone();
     tokio::spawn(async move {

@@ -63,12 +63,9 @@ pub async fn act(
         .store
         .window_action(info, &action, by, &local_day(tz, now), now, tz)
         .await?;
-    // Phones watching these queues hear of it now, not after the event's trip through the
-    // broker (which still tells the other controllers' phones); the ticket acted on first.
-    if let Some(t) = &out.ticket {
-        state.watchers.tell(cfg, t, &local_day(tz, now));
-    }
-    state.watchers.refresh_after(&conf.services, &out.events);
+    state
+        .watchers
+        .after_action(cfg, &conf.services, &out, &local_day(tz, now));
     state
         .metrics
         .window_action(&conf.id, &action, out.ticket.as_ref());

@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 #[derive(Debug, Clone)]
 pub enum Press {
     /// The action ran.
-    Done(ActionOutcome),
+    Done(Box<ActionOutcome>),
     /// The rules refused the action; the press is recorded all the same.
     Refused(Refusal),
     /// This press id was already handled at this window: nothing was done.
@@ -68,7 +68,7 @@ impl Store {
                 detail.insert("press_id".into(), press_id.into());
                 windows::audit(&mut tx, by, w.id, action, &applied, detail, now).await?;
                 match applied {
-                    Ok(out) => Press::Done(out),
+                    Ok(out) => Press::Done(Box::new(out)),
                     Err(kept) => Press::Refused(kept),
                 }
             }

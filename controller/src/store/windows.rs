@@ -94,6 +94,8 @@ pub struct ActionOutcome {
     pub status: WindowStatus,
     /// Ids of the hall events (outbox rows) the action wrote.
     pub events: Vec<i64>,
+    /// Services whose queue the action changed (a transfer's target among them).
+    pub queues: Vec<String>,
 }
 
 impl Store {
@@ -272,7 +274,7 @@ pub(super) async fn apply(
     if let (Some(t), Some(_)) = (&ticket, ev.call) {
         ev.queues.push(t.service.clone());
     }
-    let events = ev.write(tx, w, ticket.as_ref(), now, tz).await?;
+    let (events, queues) = ev.write(tx, w, ticket.as_ref(), now, tz).await?;
     // Only pause and resume change the window's status (and the row is locked).
     let status = match action {
         Action::Pause(_) => WindowStatus::Paused,
@@ -283,6 +285,7 @@ pub(super) async fn apply(
         ticket,
         status,
         events,
+        queues,
     }))
 }
 
@@ -344,7 +347,7 @@ impl Events {
         t: Option<&Ticket>,
         now: i64,
         tz: Tz,
-    ) -> Result<Vec<i64>, sqlx::Error> {
+    ) -> Result<(Vec<i64>, Vec<String>), sqlx::Error> {
         let mut rows: Vec<(&str, &str, String)> = Vec::with_capacity(4);
         if let (Some((_, recall)), Some(t)) = (self.call, t) {
             let payload = serde_json::json!({
@@ -365,7 +368,8 @@ impl Events {
         for q in &self.queues {
             rows.push((outbox::QUEUE, q, String::new()));
         }
-        outbox::enqueue_all(tx, &rows, now).await
+        let ids = outbox::enqueue_all(tx, &rows, now).await?;
+        Ok((ids, self.queues))
     }
 }
 
