@@ -320,9 +320,6 @@ impl Watchers {
     /// sequence taken before commit, so another controller's change may hide behind an
     /// own id: there every event is refreshed for.
     fn refresh_after(&self, services: &[String], events: &[i64]) {
-        if self.kick.get().is_none() {
-            return;
-        }
         if self.ids_in_commit_order.get() == Some(&true) {
             let mut own = self.own.lock().unwrap_or_else(|e| e.into_inner());
             // Echoes that never came (broker down) are forgotten, not kept forever: an
@@ -523,23 +520,12 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
     Ok(())
 }
 
-/// The `event_id` of a hall event's payload.
-fn event_id(payload: &[u8]) -> Option<i64> {
-    #[derive(serde::Deserialize)]
-    struct Id {
-        event_id: i64,
-    }
-    serde_json::from_slice::<Id>(payload)
-        .ok()
-        .map(|i| i.event_id)
-}
-
-/// Services an MQTT message on `suffix` (topic after the hall root) may have changed.
-fn touched(state: &AppState, suffix: &str, payload: &[u8]) -> Vec<String> {
+/// Services an MQTT message on `suffix` (topic after the hall root) with payload `v` may
+/// have changed.
+fn touched(state: &AppState, suffix: &str, v: &serde_json::Value) -> Vec<String> {
     if let Some(s) = suffix.strip_prefix("queues/") {
         return vec![s.to_string()];
     }
-    let v: serde_json::Value = serde_json::from_slice(payload).unwrap_or_default();
     if suffix == "calls" {
         return v["service"]
             .as_str()
@@ -577,10 +563,13 @@ pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
                 }
                 Ok(Event::Incoming(Packet::Publish(p))) => {
                     if let Some(suffix) = p.topic.strip_prefix(&root) {
-                        if event_id(&p.payload).is_some_and(|id| st.watchers.own_event(id)) {
+                        let v: serde_json::Value =
+                            serde_json::from_slice(&p.payload).unwrap_or_default();
+                        let own = v["event_id"].as_i64();
+                        if own.is_some_and(|id| st.watchers.own_event(id)) {
                             continue;
                         }
-                        for service in touched(&st, suffix, &p.payload) {
+                        for service in touched(&st, suffix, &v) {
                             let _ = tx.send(Touch {
                                 service,
                                 heard: true,
