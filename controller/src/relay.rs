@@ -10,6 +10,10 @@
 //!   tables when published, so the retained value is always the latest truth; several
 //!   such events for one subject in a batch go out once, with the newest event id.
 //! - Broker down: events stay unsent in the table and leave in order once it is back.
+//! - Retained state at every (re)connect: once a connection has published the events left
+//!   unsent, it publishes every window's and every queue's state from the tables, so a
+//!   subscriber that arrives with the hall (after a start, a restored database or a broker
+//!   that lost its retained messages) sees every window at once, not only those that acted.
 
 use crate::hours::{local_day, rfc3339};
 use crate::store::{OutboxRow, Store, RELAY_LEASE};
@@ -149,6 +153,7 @@ async fn session(
     let signal = store.outbox_signal();
     let root = topic_root(&cfg.hall.id);
     let mut renewed = Instant::now();
+    let mut snapshot_sent = false;
     loop {
         if *shutdown.borrow() {
             let _ = client.disconnect().await;
@@ -165,6 +170,12 @@ async fn session(
             renewed = Instant::now();
         }
         let rows = store.unsent(BATCH).await.map_err(|e| e.to_string())?;
+        if rows.is_empty() && !snapshot_sent {
+            let published = publish_snapshot(store, cfg, &root, &client).await?;
+            wait_acks(&mut rx, published).await?;
+            snapshot_sent = true;
+            continue;
+        }
         if rows.is_empty() {
             tokio::select! {
                 _ = signal.notified() => {}
@@ -242,6 +253,56 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// Publishes every window's and every queue's retained state as the tables hold it now,
+/// each carrying the newest event id; returns how many messages await an acknowledgement.
+async fn publish_snapshot(
+    store: &Store,
+    cfg: &Settings,
+    root: &str,
+    client: &AsyncClient,
+) -> Result<usize, String> {
+    let id = store.last_event_id().await.map_err(|e| e.to_string())?;
+    let tz = cfg.tz();
+    let at = rfc3339(tz, now_ms());
+    let mut messages: Vec<(String, String)> = Vec::new();
+    for w in store.windows().await.map_err(|e| e.to_string())? {
+        messages.push(window_message(cfg, root, &w, id, &at));
+    }
+    let day = local_day(tz, now_ms());
+    for service in cfg.services() {
+        let waiting = store
+            .waiting(&service.id, &day)
+            .await
+            .map_err(|e| e.to_string())?;
+        messages.push(queue_message(root, &service.id, waiting, id, &at));
+    }
+    let n = messages.len();
+    for (topic, payload) in messages {
+        client
+            .publish(topic, QoS::AtLeastOnce, true, payload.into_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    tracing::debug!("outbox relay: retained state of {n} windows and queues published");
+    Ok(n)
+}
+
+fn window_message(
+    cfg: &Settings,
+    root: &str,
+    w: &crate::store::WindowState,
+    id: i64,
+    at: &str,
+) -> (String, String) {
+    let v = crate::api::render::window_event(cfg, w, id, at);
+    (format!("{root}windows/{}", w.id), v.to_string())
+}
+
+fn queue_message(root: &str, service: &str, waiting: i64, id: i64, at: &str) -> (String, String) {
+    let v = json!({"event_id": id, "service": service, "waiting": waiting, "updated_at": at});
+    (format!("{root}queues/{service}"), v.to_string())
+}
+
 /// Turns one event into (topic, retain, payload); `None` for an event with nothing to
 /// say (unknown kind, or a window no longer in the tables).
 async fn render(
@@ -259,19 +320,15 @@ async fn render(
             Some((format!("{root}calls"), false, v.to_string()))
         }
         "window" => store.window(&row.subject).await?.map(|w| {
-            let v = crate::api::render::window_event(cfg, &w, row.id, &at);
-            (
-                format!("{root}windows/{}", row.subject),
-                true,
-                v.to_string(),
-            )
+            let (topic, payload) = window_message(cfg, root, &w, row.id, &at);
+            (topic, true, payload)
         }),
         "queue" => {
             let waiting = store
                 .waiting(&row.subject, &local_day(tz, now_ms()))
                 .await?;
-            let v = json!({"event_id": row.id, "service": row.subject, "waiting": waiting, "updated_at": at});
-            Some((format!("{root}queues/{}", row.subject), true, v.to_string()))
+            let (topic, payload) = queue_message(root, &row.subject, waiting, row.id, &at);
+            Some((topic, true, payload))
         }
         other => {
             tracing::warn!("outbox row {} has unknown kind {other:?}; skipped", row.id);

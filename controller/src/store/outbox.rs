@@ -118,6 +118,20 @@ impl Store {
         Ok(())
     }
 
+    /// The newest event id (0 when the outbox is empty): the id that state republished
+    /// from the tables carries, since those tables reflect every event up to it.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn last_event_id(&self) -> StoreResult<i64> {
+        Ok(
+            sqlx::query("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM outbox")
+                .fetch_one(&self.read)
+                .await?
+                .try_get(0)?,
+        )
+    }
+
     /// Number of events not yet published.
     ///
     /// # Errors
