@@ -9,6 +9,9 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+mod export;
+pub use export::csv;
+
 /// What the statistics need of one ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
@@ -298,131 +301,6 @@ pub fn aggregate(rows: &[Row], services: &[String], tz: Tz) -> Stats {
         no_show: Share::new(no_shows, called),
         punctuality: Share::new(punctual, appts),
     }
-}
-
-/// Milliseconds as seconds with one decimal, for CSV cells ("" when absent).
-fn secs(ms: Option<i64>) -> String {
-    ms.map(|v| format!("{:.1}", v as f64 / 1000.0))
-        .unwrap_or_default()
-}
-
-fn rate(r: Option<f64>) -> String {
-    r.map(|v| format!("{v:.4}")).unwrap_or_default()
-}
-
-/// A CSV cell, quoted when it needs to be.
-fn cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// The CSV export: a UTF-8 BOM (so Excel reads the Chinese names), one header row, then
-/// rows tagged by `section`: `hour` (one per service × hour with tickets: `count`),
-/// `service` (issued `count`, wait `mean_s`/`p90_s`), `window` (served `count`, service
-/// time `mean_s`), `clerk` (per clerk and window, the clerk in the last column: served
-/// `count`, service time `mean_s`), `no_show` (no-shows `count` of `whole` called, `rate`) and
-/// `punctuality` (punctual `count` of `whole` appointment tickets, `rate`).
-/// `name` maps a service id to its display name.
-pub fn csv(s: &Stats, from: &str, to: &str, name: &dyn Fn(&str) -> String) -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str(
-        "section,from,to,service,service_name,window,hour,count,whole,mean_s,p90_s,rate,clerk\r\n",
-    );
-    let mut line = |cols: [String; 13]| {
-        let cells: Vec<String> = cols.iter().map(|c| cell(c)).collect();
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
-    };
-    let e = String::new;
-    for h in &s.by_hour {
-        line([
-            "hour".into(),
-            from.into(),
-            to.into(),
-            h.service.clone(),
-            name(&h.service),
-            e(),
-            h.hour.to_string(),
-            h.count.to_string(),
-            e(),
-            e(),
-            e(),
-            e(),
-            e(),
-        ]);
-    }
-    for v in &s.services {
-        line([
-            "service".into(),
-            from.into(),
-            to.into(),
-            v.service.clone(),
-            name(&v.service),
-            e(),
-            e(),
-            v.issued.to_string(),
-            e(),
-            secs(v.wait_mean_ms),
-            secs(v.wait_p90_ms),
-            e(),
-            e(),
-        ]);
-    }
-    for w in &s.windows {
-        line([
-            "window".into(),
-            from.into(),
-            to.into(),
-            e(),
-            e(),
-            w.window.clone(),
-            e(),
-            w.served.to_string(),
-            e(),
-            secs(w.service_mean_ms),
-            e(),
-            e(),
-            e(),
-        ]);
-    }
-    for c in &s.clerks {
-        line([
-            "clerk".into(),
-            from.into(),
-            to.into(),
-            e(),
-            e(),
-            c.window.clone(),
-            e(),
-            c.served.to_string(),
-            e(),
-            secs(c.service_mean_ms),
-            e(),
-            e(),
-            c.clerk.clone(),
-        ]);
-    }
-    for (section, sh) in [("no_show", &s.no_show), ("punctuality", &s.punctuality)] {
-        line([
-            section.into(),
-            from.into(),
-            to.into(),
-            e(),
-            e(),
-            e(),
-            e(),
-            sh.part.to_string(),
-            sh.whole.to_string(),
-            e(),
-            e(),
-            rate(sh.rate),
-            e(),
-        ]);
-    }
-    out
 }
 
 #[cfg(test)]
