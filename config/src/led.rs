@@ -45,7 +45,7 @@ pub struct LedSettings {
     pub reconnect_min_ms: u64,
     /// Longest wait before reopening a lost port, in milliseconds.
     pub reconnect_max_ms: u64,
-    /// Brightness by time of day (optional; not sent yet, see README).
+    /// Brightness by time of day (optional; not sent yet, see docs/led.md).
     pub brightness: Vec<BrightnessStep>,
     /// MQTT user name of `hallq led --config` (a `gateway` account); `hallq run` needs none.
     pub mqtt_username: Option<String>,
