@@ -1,11 +1,10 @@
 //! `hallq`: the command line. Thin: parses arguments and calls into the crates.
 
-mod bench;
 mod display;
 mod led;
 
 /// mimalloc: many small, short-lived allocations per request and per socket message;
-/// glibc malloc spent a fifth of the benchmarks' CPU in them. Built without transparent
+/// glibc malloc spent a fifth of the benchmarks' CPU in them (`hallq-bench`). Built without transparent
 /// huge pages (`no_thp`): with them, a buffer of a few kilobytes that lands on memory not
 /// touched before zeroes a whole 2 MB page first — measured at up to 14 ms on a KVM guest,
 /// in the middle of writing a call to 10,000 phones.
@@ -53,8 +52,6 @@ enum Cmd {
         /// The secret.
         secret: Option<String>,
     },
-    /// Load benchmarks (see README).
-    Bench(bench::BenchArgs),
     /// LED boards: encode/decode frames, emulate a board, run the gateway.
     Led(led::LedCli),
 }
@@ -94,7 +91,6 @@ fn main() -> std::process::ExitCode {
         Cmd::Run(args) => exit(runtime().block_on(run(args, true))),
         Cmd::Controller(args) => exit(runtime().block_on(run(args, false))),
         Cmd::Display(args) => exit(runtime().block_on(display::run(args))),
-        Cmd::Bench(args) => exit(runtime().block_on(bench::run(args))),
         Cmd::Led(args) => led::run(args),
     }
 }

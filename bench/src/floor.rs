@@ -1,12 +1,12 @@
 //! The machine's floor for a fan-out, measured in the same run as the benchmark it is
-//! compared with: a bare process (`hallq bench floor-server`) that writes one prepared
+//! compared with: a bare process (`hallq-bench floor-server`) that writes one prepared
 //! WebSocket frame of the same size to N loopback sockets from every core — std threads,
 //! blocking writes, no runtime, no parsing — read by the same load generator. One write
 //! system call per socket is all it does, so a server that does anything more per socket
 //! (as every real one does) is not expected to beat it on the same machine.
 
-use super::fanout::{read_events, WAVE};
-use super::{ms, pct};
+use crate::fanout::{read_events, WAVE};
+use crate::loads::{ms, pct};
 use anyhow::Context;
 use hallq_controller::live::frame;
 use std::io::{BufRead, Write};
@@ -19,7 +19,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 /// The child process: accepts sockets; stdin line `count` answers how many it holds; each
 /// line `LEN EVENT_ID` sends a text frame of LEN bytes carrying `"event_id":EVENT_ID` to
 /// every socket, then answers `done N MICROS` (sockets, time the writes took).
-pub(super) fn serve(listen: &str) -> anyhow::Result<()> {
+pub(crate) fn serve(listen: &str) -> anyhow::Result<()> {
     // A deep accept queue: 10k connects arrive within 0.2 s.
     let addr: std::net::SocketAddr = listen.parse().context("--listen")?;
     let sock = tokio::net::TcpSocket::new_v4()?;
@@ -80,7 +80,7 @@ fn text_frame(len: usize, id: u64) -> Vec<u8> {
 }
 
 /// What the floor process achieved.
-pub(super) struct Floor {
+pub(crate) struct Floor {
     /// Every receipt's latency from the moment the send was asked for, sorted.
     pub lat: Vec<Duration>,
     /// The longest time the bare process took to write one frame to every socket.
@@ -88,10 +88,10 @@ pub(super) struct Floor {
 }
 
 /// The floor for `n` sockets and frames of `frame_len` bytes, over `rounds` sends.
-pub(super) async fn measure(n: usize, frame_len: usize, rounds: usize) -> anyhow::Result<Floor> {
-    let port = super::free_port()?;
+pub(crate) async fn measure(n: usize, frame_len: usize, rounds: usize) -> anyhow::Result<Floor> {
+    let port = crate::loads::free_port()?;
     let mut child = tokio::process::Command::new(std::env::current_exe()?)
-        .args(["bench", "floor-server", "--listen"])
+        .args(["floor-server", "--listen"])
         .arg(format!("127.0.0.1:{port}"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -104,7 +104,7 @@ pub(super) async fn measure(n: usize, frame_len: usize, rounds: usize) -> anyhow
         lines.next_line().await?.as_deref() == Some("ready"),
         "floor-server did not start"
     );
-    let clients = super::clients::open(
+    let clients = crate::clients::open(
         n,
         WAVE,
         "floor sockets",
@@ -151,7 +151,7 @@ pub(super) async fn measure(n: usize, frame_len: usize, rounds: usize) -> anyhow
 }
 
 /// Prints the floor next to a measured distribution, with the ratio of their p99s.
-pub(super) fn report(what: &str, measured: &[Duration], floor: &Floor, frame_len: usize) {
+pub(crate) fn report(what: &str, measured: &[Duration], floor: &Floor, frame_len: usize) {
     let (m, f) = (pct(measured, 0.99), pct(&floor.lat, 0.99));
     println!(
         "  floor, same run ({frame_len}-byte frame written by a bare process from every core): p50 {} p99 {} (its writes alone took up to {}) → {what} p99 is {:.2}× the floor",

@@ -2,10 +2,11 @@
 //! made by a clerk; how long until every watcher has its update, and the server's RSS.
 //! The server is a separate `hallq run` process (its RSS is its own).
 
-use super::fanout::{cpu_ms, rss_kb, ws_upgrade, HANDSHAKE};
-use super::receipts::Receipts;
-use super::{ms, pct, BenchArgs};
+use crate::fanout::{cpu_ms, rss_kb, ws_upgrade, HANDSHAKE};
+use crate::loads::{ms, pct};
+use crate::receipts::Receipts;
 use anyhow::Context;
+use std::path::Path;
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -25,11 +26,10 @@ impl Drop for Server {
     }
 }
 
-pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
-    let n = args.watchers;
+pub(crate) async fn run(config: &Path, n: usize, hallq: &Path) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     // Six-digit numbers and no daily cap, so N tickets fit in one service.
-    let src = std::fs::read_to_string(&args.config).context("config")?;
+    let src = std::fs::read_to_string(config).context("config")?;
     let src: String = src
         .lines()
         .filter(|l| !l.trim_start().starts_with("daily_cap"))
@@ -47,8 +47,8 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let cfg = hallq_config::load_str("bench", &src).map_err(|e| anyhow::anyhow!("{e}"))?;
     let w = cfg.windows.first().context("no window")?;
     let service = w.services.first().context("window serves nothing")?.clone();
-    let (hport, mport) = (super::free_port()?, super::free_port()?);
-    let child = Command::new(std::env::current_exe()?)
+    let (hport, mport) = (crate::loads::free_port()?, crate::loads::free_port()?);
+    let child = Command::new(hallq)
         .args(["run", "--config"])
         .arg(&cfg_path)
         .arg("--data-dir")
@@ -59,8 +59,8 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
             "--mqtt-listen",
             &format!("127.0.0.1:{mport}"),
         ])
-        .stdout(super::server_log())
-        .stderr(super::server_log())
+        .stdout(crate::loads::server_log())
+        .stderr(crate::loads::server_log())
         .spawn()?;
     let server = Server(child);
     let base = format!("http://127.0.0.1:{hport}/api/v1");
@@ -80,7 +80,7 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     // The first message's size, for the floor's frames.
     let frame_len = Arc::new(AtomicUsize::new(0));
     let addr = format!("127.0.0.1:{hport}");
-    let clients = super::clients::open(
+    let clients = crate::clients::open(
         n,
         Duration::from_micros(300),
         "status sockets",
@@ -153,8 +153,8 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     drop(server);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let frame_len = frame_len.load(Ordering::Relaxed);
-    let floor = super::floor::measure(n, frame_len, CALLS).await?;
-    super::floor::report("the server", &lat, &floor, frame_len);
+    let floor = crate::floor::measure(n, frame_len, CALLS).await?;
+    crate::floor::report("the server", &lat, &floor, frame_len);
     Ok(())
 }
 

@@ -1,64 +1,21 @@
-//! `hallq bench`: load benchmarks against a controller started in this process on
-//! loopback (SQLite in a temp dir, or a fresh PostgreSQL database), with the embedded
-//! broker. Prints figures with the machine's core count.
+//! The in-process target of `tickets`, `calls` and `bookings` (a controller started in this
+//! process on loopback: SQLite in a temp dir, or a fresh PostgreSQL database, with the
+//! embedded broker), the `tickets` and `calls` loads, and the figures' helpers.
 
 use anyhow::Context;
 use hallq_config::Settings;
 use hallq_controller::app::App;
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-mod bookings;
-mod clients;
-mod fanout;
-mod floor;
-mod receipts;
-mod watchers;
-
-/// Benchmark options.
-#[derive(clap::Args)]
-pub(crate) struct BenchArgs {
-    /// `tickets` (issuance throughput), `calls` (call → MQTT latency) or `fanout`
-    /// (MQTT call → every TV socket, on a separate display-client process).
-    what: String,
-    /// Status-page watchers for `watchers`.
-    #[arg(long, default_value_t = 10_000)]
-    watchers: usize,
-    /// Socket counts for `fanout`, comma separated.
-    #[arg(long, default_value = "1000,5000,10000")]
-    sockets: String,
-    /// Config to start from (services get 6-digit numbers and no cap for the run).
-    #[arg(long, default_value = "config/examples/demo-hall.toml")]
-    config: PathBuf,
-    /// PostgreSQL URL of a server where a scratch database may be created; default SQLite.
-    #[arg(long)]
-    postgres: Option<String>,
-    /// Concurrent HTTP clients (tickets).
-    #[arg(long, default_value_t = 64)]
-    clients: usize,
-    /// Seconds of load (tickets).
-    #[arg(long, default_value_t = 10)]
-    seconds: u64,
-    /// Calls per second (calls).
-    #[arg(long, default_value_t = 100)]
-    rate: u64,
-    /// Number of calls / raw publishes measured (calls).
-    #[arg(long, default_value_t = 2000)]
-    count: usize,
-    /// Arrival rate of the paced phase of `bookings` (bookings per second).
-    #[arg(long, default_value_t = 3000)]
-    arrivals: u64,
-    /// Address of `floor-server` (started by `fanout` and `watchers` themselves).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    listen: String,
-}
-
-struct Target {
-    base: String,
+/// A controller started in this process for a benchmark.
+pub(crate) struct Target {
+    /// `http://HOST:PORT/api/v1`.
+    pub(crate) base: String,
     mqtt: (String, u16),
     _tmp: tempfile::TempDir,
     pg: Option<(String, String)>,
@@ -66,15 +23,16 @@ struct Target {
     stop: tokio::sync::oneshot::Sender<()>,
 }
 
-pub(super) fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
 }
 
-async fn start(args: &BenchArgs) -> anyhow::Result<Target> {
-    let mut cfg: Settings =
-        hallq_config::load_file(&args.config).map_err(|e| anyhow::anyhow!("{e}"))?;
+/// Starts the target from `config` (services widened to 6-digit numbers, no cap, open all
+/// day), on SQLite or on a scratch database of the PostgreSQL server at `postgres`.
+pub(crate) async fn start(config: &Path, postgres: Option<&str>) -> anyhow::Result<Target> {
+    let mut cfg: Settings = hallq_config::load_file(config).map_err(|e| anyhow::anyhow!("{e}"))?;
     for sec in &mut cfg.sections {
         for s in &mut sec.services {
             s.width = 6;
@@ -98,7 +56,7 @@ async fn start(args: &BenchArgs) -> anyhow::Result<Target> {
         .to_vec();
     let tmp = tempfile::tempdir()?;
     cfg.server.data_dir = tmp.path().display().to_string();
-    let pg = match &args.postgres {
+    let pg = match postgres {
         Some(url) => Some(create_pg(url).await?),
         None => None,
     };
@@ -142,7 +100,8 @@ async fn create_pg(url: &str) -> anyhow::Result<(String, String)> {
 }
 
 impl Target {
-    async fn stop(self) {
+    /// Stops the controller and drops the scratch database.
+    pub(crate) async fn stop(self) {
         let _ = self.stop.send(());
         let _ = self.server.await;
         if let Some((admin, url)) = self.pg {
@@ -159,50 +118,10 @@ impl Target {
     }
 }
 
-/// Runs one benchmark.
-pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    if args.what == "floor-server" {
-        // Its stdout is a line protocol with the benchmark that started it.
-        return floor::serve(&args.listen);
-    }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!(
-        "hallq bench {} — {cores} cores, {}",
-        args.what,
-        if args.postgres.is_some() {
-            "PostgreSQL"
-        } else {
-            "SQLite (WAL, synchronous=NORMAL)"
-        }
-    );
-    if args.what == "fanout" {
-        return fanout::run(&args).await;
-    }
-    if args.what == "watchers" {
-        return watchers::run(&args).await;
-    }
-    let target = start(&args).await?;
-    let r = match args.what.as_str() {
-        "tickets" => tickets(&target, &args).await,
-        "calls" => calls(&target, &args).await,
-        "bookings" => tokio::time::timeout(
-            bookings::TIMEOUT,
-            bookings::run(&args, &target.base, "property"),
-        )
-        .await
-        .unwrap_or_else(|_| Err(anyhow::anyhow!("bookings benchmark timed out"))),
-        other => Err(anyhow::anyhow!(
-            "unknown benchmark {other:?}: use tickets or calls"
-        )),
-    };
-    target.stop().await;
-    r
-}
-
 /// Where a server started by a benchmark logs: nowhere, unless `RUST_LOG` is set (then
 /// to this terminal, e.g. `RUST_LOG=warn,hallq_controller::watch=debug` for the refresh's
 /// own timings).
-pub(super) fn server_log() -> std::process::Stdio {
+pub(crate) fn server_log() -> std::process::Stdio {
     if std::env::var_os("RUST_LOG").is_some() {
         std::process::Stdio::inherit()
     } else {
@@ -210,18 +129,19 @@ pub(super) fn server_log() -> std::process::Stdio {
     }
 }
 
-pub(super) fn pct(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn pct(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-pub(super) fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-async fn tickets(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
+/// `tickets`: `clients` kiosks issue tickets as fast as they can for `seconds`.
+pub(crate) async fn tickets(t: &Target, clients: usize, seconds: u64) -> anyhow::Result<()> {
     let services: Vec<String> = {
         let (_, v) = get(&t.base, "/services").await?;
         v["sections"]
@@ -233,12 +153,12 @@ async fn tickets(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
             .collect()
     };
     let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.clients)
+        .pool_max_idle_per_host(clients)
         .build()?;
-    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for c in 0..args.clients {
+    for c in 0..clients {
         let (client, base, services) = (client.clone(), t.base.clone(), services.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
@@ -277,7 +197,7 @@ async fn tickets(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
     println!(
         "tickets: {} issued by {} clients in {:.1} s = {:.0} tickets/s; latency p50 {} p99 {}; errors {errors}",
         lat.len(),
-        args.clients,
+        clients,
         elapsed.as_secs_f64(),
         lat.len() as f64 / elapsed.as_secs_f64(),
         ms(pct(&lat, 0.5)),
@@ -333,13 +253,20 @@ async fn subscriber(
     Ok(rx)
 }
 
-async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
-    let cfg = hallq_config::load_file(&args.config).map_err(|e| anyhow::anyhow!("{e}"))?;
+/// `calls`: `count` call-next at `rate` per second, each timed to its MQTT event, against
+/// the raw broker's publish → receive at the same rate.
+pub(crate) async fn calls(
+    t: &Target,
+    config: &Path,
+    rate: u64,
+    count: usize,
+) -> anyhow::Result<()> {
+    let cfg = hallq_config::load_file(config).map_err(|e| anyhow::anyhow!("{e}"))?;
     let w = cfg.windows.first().context("config has no window")?;
     let service = w.services.first().context("window serves nothing")?.clone();
     let clerk = format!("demo-clerk-{}", w.id);
     let client = reqwest::Client::new();
-    for _ in 0..args.count {
+    for _ in 0..count {
         let r = client
             .post(format!("{}/tickets", t.base))
             .bearer_auth("demo-kiosk")
@@ -351,11 +278,11 @@ async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
     let (host, port) = (&t.mqtt.0, t.mqtt.1);
     let root = format!("hallq/v1/{}/", cfg.hall.id);
     let mut rx = subscriber(host, port, &format!("{root}calls")).await?;
-    let interval = Duration::from_micros(1_000_000 / args.rate.max(1));
+    let interval = Duration::from_micros(1_000_000 / rate.max(1));
     let mut ticker = tokio::time::interval(interval);
-    let mut lat = Vec::with_capacity(args.count);
-    let mut answered = Vec::with_capacity(args.count);
-    for _ in 0..args.count {
+    let mut lat = Vec::with_capacity(count);
+    let mut answered = Vec::with_capacity(count);
+    for _ in 0..count {
         ticker.tick().await;
         let t0 = Instant::now();
         let r = client
@@ -388,7 +315,7 @@ async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
     }
     lat.sort();
     answered.sort();
-    let raw = raw_broker(host, port, args).await?;
+    let raw = raw_broker(host, port, rate, count).await?;
     let (p50, p99, r50, r99) = (
         pct(&lat, 0.5),
         pct(&lat, 0.99),
@@ -398,7 +325,7 @@ async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
     println!(
         "calls: {} at {}/s: POST call-next → MQTT subscriber p50 {} p99 {}",
         lat.len(),
-        args.rate,
+        rate,
         ms(p50),
         ms(p99)
     );
@@ -420,7 +347,12 @@ async fn calls(t: &Target, args: &BenchArgs) -> anyhow::Result<()> {
 }
 
 /// Publish → receive latency of the broker alone, at the same rate.
-async fn raw_broker(host: &str, port: u16, args: &BenchArgs) -> anyhow::Result<Vec<Duration>> {
+async fn raw_broker(
+    host: &str,
+    port: u16,
+    rate: u64,
+    count: usize,
+) -> anyhow::Result<Vec<Duration>> {
     let mut rx = subscriber(host, port, "hallq-bench/raw").await?;
     let mut o = MqttOptions::new(
         format!("bench-pub-{}", hex::encode(rand::random::<[u8; 4]>())),
@@ -430,9 +362,9 @@ async fn raw_broker(host: &str, port: u16, args: &BenchArgs) -> anyhow::Result<V
     o.set_credentials("hallq-bench", "unused");
     let (client, mut ev) = AsyncClient::new(o, 1000);
     tokio::spawn(async move { while ev.poll().await.is_ok() {} });
-    let mut ticker = tokio::time::interval(Duration::from_micros(1_000_000 / args.rate.max(1)));
-    let mut lat = Vec::with_capacity(args.count);
-    for i in 0..args.count {
+    let mut ticker = tokio::time::interval(Duration::from_micros(1_000_000 / rate.max(1)));
+    let mut lat = Vec::with_capacity(count);
+    for i in 0..count {
         ticker.tick().await;
         let t0 = Instant::now();
         client

@@ -2,7 +2,7 @@
 //! has opened (or given up), then each reading its socket and noting arrivals in shared
 //! [`Receipts`]. Dropping [`Clients`] closes them all.
 
-use super::receipts::Receipts;
+use crate::receipts::Receipts;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -12,10 +12,10 @@ use tokio::sync::Barrier;
 use tokio::task::JoinHandle;
 
 /// Open clients; their readers stop when this is dropped.
-pub(super) struct Clients {
+pub(crate) struct Clients {
     tasks: Vec<JoinHandle<()>>,
     /// Arrivals noted by the readers.
-    pub(super) receipts: Arc<Receipts>,
+    pub(crate) receipts: Arc<Receipts>,
 }
 
 impl Drop for Clients {
@@ -29,7 +29,7 @@ impl Drop for Clients {
 /// Opens `n` clients with `open(i)` — client `i` starts `(i % 1000) × spacing` after the
 /// first, so the accept queue never overflows — waits until every one has opened or given
 /// up, and leaves each reading with `read`. Fails, naming `what`, when some did not open.
-pub(super) async fn open<O, OF, R, RF>(
+pub(crate) async fn open<O, OF, R, RF>(
     n: usize,
     spacing: Duration,
     what: &str,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// Receipts of events (an id per event; 0 where there is none).
 #[derive(Default)]
-pub(super) struct Receipts {
+pub(crate) struct Receipts {
     all: Mutex<Vec<(u64, Instant)>>,
     /// Receipts noted since the last `take`, of any event.
     noted: AtomicUsize,
@@ -17,7 +17,7 @@ pub(super) struct Receipts {
 
 impl Receipts {
     /// Notes that event `id` arrived at `at`.
-    pub(super) fn push(&self, id: u64, at: Instant) {
+    pub(crate) fn push(&self, id: u64, at: Instant) {
         self.all
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -27,7 +27,7 @@ impl Receipts {
 
     /// Waits until `n` receipts of `id` are in or `limit` has passed, then returns their
     /// arrival times and forgets every receipt noted so far.
-    pub(super) async fn take(&self, id: u64, n: usize, limit: Duration) -> Vec<Instant> {
+    pub(crate) async fn take(&self, id: u64, n: usize, limit: Duration) -> Vec<Instant> {
         let deadline = Instant::now() + limit;
         loop {
             // The exact count only once enough receipts of any event are in.
@@ -46,7 +46,7 @@ impl Receipts {
     }
 
     /// Forgets every receipt noted so far (late or repeated ones).
-    pub(super) fn clear(&self) {
+    pub(crate) fn clear(&self) {
         self.all.lock().unwrap_or_else(|e| e.into_inner()).clear();
         self.noted.store(0, Ordering::Relaxed);
     }

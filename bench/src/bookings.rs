@@ -4,7 +4,7 @@
 //! (`--arrivals`, default 3,000/s: latency at the target rate). After each phase every
 //! slot and every person is checked through the API for rule violations.
 
-use super::{ms, pct, BenchArgs};
+use crate::loads::{ms, pct};
 use anyhow::Context;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -17,8 +17,13 @@ fn id_number(n: usize) -> String {
     format!("{body}{}", hallq_idcard::id_number::check_char(&digits))
 }
 
-pub(super) async fn run(args: &BenchArgs, base: &str, service: &str) -> anyhow::Result<()> {
-    let people = args.clients.max(1);
+pub(crate) async fn run(
+    clients: usize,
+    arrivals: u64,
+    base: &str,
+    service: &str,
+) -> anyhow::Result<()> {
+    let people = clients.max(1);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(people)
         .build()?;
@@ -83,7 +88,7 @@ pub(super) async fn run(args: &BenchArgs, base: &str, service: &str) -> anyhow::
     // hide its queueing by delaying the arrivals.
     let day = day_ahead(2);
     let slots = first_slots(&client, base, service, &day).await?;
-    let rate = args.arrivals.max(1) as f64;
+    let rate = arrivals.max(1) as f64;
     let started = tokio::time::Instant::now();
     let mut tasks = Vec::with_capacity(2 * people);
     for k in 0..2 * people {
@@ -256,4 +261,4 @@ async fn violations(
 }
 
 /// Keeps the benchmark's deadline reasonable.
-pub(super) const TIMEOUT: Duration = Duration::from_secs(120);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(120);

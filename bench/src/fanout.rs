@@ -1,19 +1,20 @@
 //! `hallq bench fanout`: one display-client process, N TV sockets, a call published on
 //! MQTT; how long until every socket has it, and what the display-client costs in memory.
 
-use super::receipts::Receipts;
-use super::{ms, pct, BenchArgs};
+use crate::loads::{ms, pct};
+use crate::receipts::Receipts;
 use anyhow::Context;
+use std::path::Path;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// How long one WebSocket handshake may take before it is tried again.
-pub(super) const HANDSHAKE: Duration = Duration::from_secs(60);
+pub(crate) const HANDSHAKE: Duration = Duration::from_secs(60);
 
 /// Spacing of connects: a thousand over 0.2 s, then again.
-pub(super) const WAVE: Duration = Duration::from_micros(200);
+pub(crate) const WAVE: Duration = Duration::from_micros(200);
 
 /// Calls published per socket count.
 const CALLS: usize = 5;
@@ -28,7 +29,7 @@ impl Drop for Display {
 }
 
 /// User + system CPU time of a process, in ms (from /proc, 100 ticks a second).
-pub(super) fn cpu_ms(pid: u32) -> u64 {
+pub(crate) fn cpu_ms(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(") ").map_or("", |(_, r)| r);
     let f: Vec<u64> = after.split(' ').filter_map(|x| x.parse().ok()).collect();
@@ -36,7 +37,7 @@ pub(super) fn cpu_ms(pid: u32) -> u64 {
     (f.get(10).copied().unwrap_or(0) + f.get(11).copied().unwrap_or(0)) * 10
 }
 
-pub(super) fn rss_kb(pid: u32) -> u64 {
+pub(crate) fn rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
         .lines()
@@ -45,9 +46,9 @@ pub(super) fn rss_kb(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
+pub(crate) async fn run(config: &Path, sockets: &[usize], hallq: &Path) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
-    let mport = super::free_port()?;
+    let mport = crate::loads::free_port()?;
     let broker_addr: std::net::SocketAddr = format!("127.0.0.1:{mport}").parse()?;
     let account = hallq_config::BrokerAccount {
         username: "display".into(),
@@ -57,7 +58,7 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     };
     let login = hallq_controller::broker::start(broker_addr, &[account])?;
     // The display-client runs as its own process, so its RSS is its alone.
-    let src = std::fs::read_to_string(&args.config).context("config")?;
+    let src = std::fs::read_to_string(config).context("config")?;
     let src = src
         .replacen(
             "mode = \"embedded\"",
@@ -74,14 +75,13 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         .context("config has no [[screens]]")?
         .id
         .clone();
-    let hport = super::free_port()?;
-    let exe = std::env::current_exe()?;
-    let child = Command::new(exe)
+    let hport = crate::loads::free_port()?;
+    let child = Command::new(hallq)
         .args(["display", "--config"])
         .arg(&cfg_path)
         .args(["--listen", &format!("127.0.0.1:{hport}")])
-        .stdout(super::server_log())
-        .stderr(super::server_log())
+        .stdout(crate::loads::server_log())
+        .stderr(crate::loads::server_log())
         .spawn()?;
     let display = Display(child);
     let url = format!("ws://127.0.0.1:{hport}/screens/{screen}/ws");
@@ -97,12 +97,8 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         rss_kb(display.0.id()) / 1024
     );
     let mut event_id = 1_000_000u64;
-    for n in args
-        .sockets
-        .split(',')
-        .filter_map(|s| s.trim().parse::<usize>().ok())
-    {
-        let clients = super::clients::open(
+    for &n in sockets {
+        let clients = crate::clients::open(
             n,
             WAVE,
             "screen sockets",
@@ -155,8 +151,8 @@ pub(super) async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         );
         drop(clients);
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let floor = super::floor::measure(n, frame_len, CALLS).await?;
-        super::floor::report("display-client", &lat, &floor, frame_len);
+        let floor = crate::floor::measure(n, frame_len, CALLS).await?;
+        crate::floor::report("display-client", &lat, &floor, frame_len);
     }
     Ok(())
 }
@@ -182,7 +178,7 @@ async fn connect(url: &str) -> Option<TcpStream> {
 /// blank line. Returns the socket and any bytes read past the head. A handshake still
 /// unanswered after a minute (a server busy with 10k of them can take tens of seconds) is
 /// given up and tried again, three times at most.
-pub(super) async fn ws_upgrade(host: &str, path: &str) -> Option<(TcpStream, Vec<u8>)> {
+pub(crate) async fn ws_upgrade(host: &str, path: &str) -> Option<(TcpStream, Vec<u8>)> {
     for _ in 0..3 {
         let once = tokio::time::timeout(HANDSHAKE, upgrade_once(host, path));
         if let Ok(Some(opened)) = once.await {
@@ -218,7 +214,7 @@ async fn upgrade_once(host: &str, path: &str) -> Option<(TcpStream, Vec<u8>)> {
 }
 
 /// Reports every `"event_id":N` that arrives (once per id per socket).
-pub(super) async fn read_events(s: &mut TcpStream, receipts: &Receipts) {
+pub(crate) async fn read_events(s: &mut TcpStream, receipts: &Receipts) {
     const KEY: &[u8] = b"\"event_id\":";
     let mut buf = vec![0u8; 16 * 1024];
     let mut carry = 0;
