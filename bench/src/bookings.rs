@@ -123,6 +123,23 @@ fn day_ahead(n: i64) -> String {
         .to_string()
 }
 
+/// The slot list of `day` as the API answers it.
+async fn slots_of(
+    client: &reqwest::Client,
+    base: &str,
+    service: &str,
+    day: &str,
+) -> anyhow::Result<Value> {
+    Ok(client
+        .get(format!(
+            "{base}/appointments/slots?service={service}&date={day}"
+        ))
+        .send()
+        .await?
+        .json()
+        .await?)
+}
+
 /// The first 500 bookable slots of `day`.
 async fn first_slots(
     client: &reqwest::Client,
@@ -130,14 +147,7 @@ async fn first_slots(
     service: &str,
     day: &str,
 ) -> anyhow::Result<Vec<String>> {
-    let v: Value = client
-        .get(format!(
-            "{base}/appointments/slots?service={service}&date={day}"
-        ))
-        .send()
-        .await?
-        .json()
-        .await?;
+    let v = slots_of(client, base, service, day).await?;
     let slots: Vec<String> = v["slots"]
         .as_array()
         .context("slots")?
@@ -209,14 +219,7 @@ async fn violations(
     tokens: &[String],
     ok: usize,
 ) -> anyhow::Result<()> {
-    let v: Value = client
-        .get(format!(
-            "{base}/appointments/slots?service={service}&date={day}"
-        ))
-        .send()
-        .await?
-        .json()
-        .await?;
+    let v = slots_of(client, base, service, day).await?;
     let mut over = 0;
     let mut booked = 0;
     for s in v["slots"].as_array().context("slots")? {
