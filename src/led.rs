@@ -5,10 +5,10 @@
 //! - `gateway` (or `hallq led --config FILE`): the LED gateway alone, for split deployments.
 
 use hallq_config::{BrokerMode, Settings};
-use hallq_controller::app::MqttEndpoint;
+use hallq_mqtt::{Endpoint, Part};
 use led_protocol::emulator::Seen;
 use led_protocol::gateway::emulate::{self, EmulatorOptions};
-use led_protocol::gateway::{Gateway, MqttLogin};
+use led_protocol::gateway::Gateway;
 use led_protocol::show::{BoardSpec, Colour, Content, Effect, Protocol};
 use led_protocol::{alpha, bx};
 use std::io::{Read, Write};
@@ -164,7 +164,7 @@ pub(crate) fn run(args: LedCli) -> ExitCode {
 
 /// Starts the LED gateway inside `hallq run` when the config has boards. Returns at once;
 /// ports open (and reopen) in the background, so a missing board never delays start-up.
-pub(crate) fn start_in_run(cfg: Arc<Settings>, mqtt: MqttEndpoint) {
+pub(crate) fn start_in_run(cfg: Arc<Settings>, mqtt: Endpoint) {
     if cfg.led.buses.is_empty() {
         return;
     }
@@ -173,12 +173,7 @@ pub(crate) fn start_in_run(cfg: Arc<Settings>, mqtt: MqttEndpoint) {
         "LED 网关 / LED gateway: {} buses, {boards} boards",
         cfg.led.buses.len()
     );
-    let login = MqttLogin {
-        host: mqtt.host,
-        port: mqtt.port,
-        login: mqtt.login,
-    };
-    let gateway = Gateway::spawn(cfg, login);
+    let gateway = Gateway::spawn(cfg, mqtt);
     // The gateway lives as long as the process.
     tokio::spawn(async move {
         std::future::pending::<()>().await;
@@ -210,34 +205,15 @@ async fn gateway(a: GatewayArgs) -> Result<(), Usage> {
             a.config.display()
         )));
     }
-    let (host, port) = match cfg.broker.mode {
-        BrokerMode::External => cfg
-            .broker
-            .url
-            .as_deref()
-            .and_then(hallq_config::schema_url::mqtt_host_port)
-            .ok_or_else(|| Usage("broker.url must be mqtt://HOST:PORT".into()))?,
-        BrokerMode::Embedded => {
-            let addr: std::net::SocketAddr = cfg
-                .broker
-                .listen
-                .parse()
-                .map_err(|_| Usage("broker.listen must be HOST:PORT".into()))?;
-            (addr.ip().to_string(), addr.port())
-        }
-    };
-    let (cfg_user, cfg_pass) = match (&cfg.led.mqtt_username, cfg.broker.mode) {
-        (Some(u), _) => (Some(u.clone()), cfg.led.mqtt_password.clone()),
-        (None, BrokerMode::External) => (cfg.broker.username.clone(), cfg.broker.password.clone()),
-        (None, BrokerMode::Embedded) => (None, None),
-    };
+    let mut broker = Endpoint::of(&cfg, Part::Gateway).map_err(Usage)?;
+    let (cfg_user, cfg_pass) = broker.login.take().unzip();
     let user = a.mqtt_user.or(cfg_user);
     let password = a
         .mqtt_password
         .or_else(|| std::env::var("HALLQ_MQTT_PASSWORD").ok())
         .or(cfg_pass);
-    let login = user.map(|u| (u, password.unwrap_or_default()));
-    if login.is_none() && cfg.broker.mode == BrokerMode::Embedded {
+    broker.login = user.map(|u| (u, password.unwrap_or_default()));
+    if broker.login.is_none() && cfg.broker.mode == BrokerMode::Embedded {
         return Err(Usage(
             "内置代理需要登录 / the embedded broker needs a login: set led.mqtt_username and \
              led.mqtt_password (an account of role gateway), or --mqtt-user/--mqtt-password"
@@ -245,12 +221,13 @@ async fn gateway(a: GatewayArgs) -> Result<(), Usage> {
         ));
     }
     println!(
-        "hallq led gateway — {} ({}), MQTT {host}:{port}, {} buses",
+        "hallq led gateway — {} ({}), MQTT {}, {} buses",
         cfg.hall.name,
         cfg.hall.id,
+        broker.url(),
         cfg.led.buses.len()
     );
-    let gw = Gateway::spawn(Arc::new(cfg), MqttLogin { host, port, login });
+    let gw = Gateway::spawn(Arc::new(cfg), broker);
     crate::shutdown_signal().await;
     gw.shutdown().await;
     Ok(())

@@ -4,8 +4,8 @@ use crate::api::{router, AppState};
 use crate::relay::{self, RelayOptions};
 use crate::store::Store;
 use anyhow::Context;
-use hallq_config::schema_url::mqtt_host_port;
 use hallq_config::{BrokerMode, Settings};
+use hallq_mqtt::{Endpoint, Part};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -13,32 +13,6 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-
-/// A broker address and the login to use there.
-#[derive(Clone, Debug)]
-pub struct MqttEndpoint {
-    /// Host.
-    pub host: String,
-    /// Port.
-    pub port: u16,
-    /// User name and password, if the broker wants them.
-    pub login: Option<(String, String)>,
-}
-
-impl MqttEndpoint {
-    /// Options for one of the controller's own clients (`{name}-{random}` as client id,
-    /// clean session, 5 s keep-alive, the login when there is one).
-    pub fn options(&self, name: &str) -> rumqttc::MqttOptions {
-        let id = format!("{name}-{}", hex::encode(rand::random::<[u8; 4]>()));
-        let mut o = rumqttc::MqttOptions::new(id, &self.host, self.port);
-        o.set_keep_alive(std::time::Duration::from_secs(5))
-            .set_clean_session(true);
-        if let Some((u, p)) = &self.login {
-            o.set_credentials(u, p);
-        }
-        o
-    }
-}
 
 /// A started controller, ready to serve HTTP.
 pub struct App {
@@ -51,7 +25,7 @@ pub struct App {
     /// Where the relay publishes (`mqtt://…`).
     pub mqtt_url: String,
     /// The broker and a login other parts of this process (display, LED gateway) use.
-    pub mqtt: MqttEndpoint,
+    pub mqtt: Endpoint,
     /// Metrics, shared by the relay and the HTTP handlers.
     pub metrics: Arc<crate::metrics::Metrics>,
     relay: JoinHandle<()>,
@@ -92,37 +66,15 @@ impl App {
             std::process::id(),
             hex::encode(rand::random::<[u8; 4]>())
         );
-        let (host, port, login) = match cfg.broker.mode {
-            BrokerMode::Embedded => {
-                let addr: SocketAddr = cfg.broker.listen.parse().context("broker.listen")?;
-                let login = crate::broker::start(addr, &cfg.broker.accounts)?;
-                (
-                    addr.ip().to_string(),
-                    addr.port(),
-                    Some((login.username, login.password)),
-                )
-            }
-            BrokerMode::External => {
-                let url = cfg.broker.url.as_deref().unwrap_or_default();
-                let (h, p) = mqtt_host_port(url).context("broker.url must be mqtt://HOST:PORT")?;
-                let login = cfg
-                    .broker
-                    .username
-                    .clone()
-                    .map(|u| (u, cfg.broker.password.clone().unwrap_or_default()));
-                (h, p, login)
-            }
-        };
-        let mqtt_url = format!("mqtt://{host}:{port}");
-        let mqtt = MqttEndpoint {
-            host: host.clone(),
-            port,
-            login: login.clone(),
-        };
+        let mut mqtt = Endpoint::of(&cfg, Part::Controller).map_err(anyhow::Error::msg)?;
+        if cfg.broker.mode == BrokerMode::Embedded {
+            let addr: SocketAddr = cfg.broker.listen.parse().context("broker.listen")?;
+            let login = crate::broker::start(addr, &cfg.broker.accounts)?;
+            mqtt.login = Some((login.username, login.password));
+        }
+        let mqtt_url = mqtt.url();
         let opts = RelayOptions {
-            host,
-            port,
-            login,
+            broker: mqtt.clone(),
             holder,
         };
         let identity =

@@ -10,8 +10,6 @@ use crate::api::AppState;
 use crate::hours::local_day;
 use crate::store::{Action, Actor, Press, WindowInfo};
 use hallq_config::Role;
-use rumqttc::{AsyncClient, Event, Packet, QoS};
-use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// Longest press id accepted, in characters.
@@ -139,35 +137,23 @@ async fn handle(state: &AppState, w: &str, payload: &[u8]) {
 
 /// Subscribes to the hall's `buttons/+` with the controller's own broker login and acts
 /// on each press in arrival order; reconnects after broker outages. Runs until aborted.
-pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
-    let root = format!("hallq/v1/{}/buttons/", state.cfg.hall.id);
-    let (client, mut ev) = AsyncClient::new(mqtt.options("hallq-buttons"), 64);
+pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
     let (tx, mut rx) = mpsc::unbounded_channel::<(String, Vec<u8>)>();
     // Polling and acting run in this one task, so aborting it stops both; acting apart
     // from polling keeps the connection alive while the database works.
-    let poll = async {
-        let mut connected = false;
-        loop {
-            match ev.poll().await {
-                Ok(Event::Incoming(Packet::ConnAck(_))) => {
-                    connected = true;
-                    let _ = client.try_subscribe(format!("{root}+"), QoS::AtLeastOnce);
-                }
-                Ok(Event::Incoming(Packet::Publish(p))) => {
-                    if let Some(w) = p.topic.strip_prefix(&root) {
-                        let _ = tx.send((w.to_string(), p.payload.to_vec()));
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    if std::mem::take(&mut connected) {
-                        tracing::warn!("call buttons: broker connection lost: {e}");
-                    }
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
+    let sub = hallq_mqtt::Subscriber {
+        options: mqtt.options("hallq-buttons"),
+        root: hallq_mqtt::topic_root(&state.cfg.hall.id),
+        filters: vec!["buttons/+".into()],
+        label: "call buttons",
+    };
+    let poll = sub.run(std::future::pending(), move |feed| {
+        if let hallq_mqtt::Feed::Message { topic, payload } = feed {
+            if let hallq_mqtt::Topic::Button(w) = hallq_mqtt::Topic::parse(topic) {
+                let _ = tx.send((w.to_string(), payload.to_vec()));
             }
         }
-    };
+    });
     let act = async {
         while let Some((w, payload)) = rx.recv().await {
             handle(&state, &w, &payload).await;

@@ -18,7 +18,8 @@
 use crate::hours::{local_day, rfc3339};
 use crate::store::{OutboxRow, Store, RELAY_LEASE};
 use hallq_config::Settings;
-use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use hallq_mqtt::{topic_root, Endpoint};
+use rumqttc::{AsyncClient, Event, Packet, QoS};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,19 +28,10 @@ use tokio::sync::{mpsc, watch};
 /// Where and how the relay connects.
 #[derive(Clone, Debug)]
 pub struct RelayOptions {
-    /// Broker host.
-    pub host: String,
-    /// Broker port.
-    pub port: u16,
-    /// User name and password, if the broker wants them.
-    pub login: Option<(String, String)>,
+    /// The broker and the controller's login there.
+    pub broker: Endpoint,
     /// Unique id of this controller process (lease holder, MQTT client id).
     pub holder: String,
-}
-
-/// Topic root of a hall: `hallq/v1/{hall}/`.
-pub fn topic_root(hall: &str) -> String {
-    format!("hallq/v1/{hall}/")
 }
 
 const BATCH: i64 = 256;
@@ -109,18 +101,11 @@ async fn session(
     metrics: &crate::metrics::Metrics,
     shutdown: &mut watch::Receiver<bool>,
 ) -> Result<(), String> {
-    let mut mo = MqttOptions::new(
-        format!("hallq-relay-{}", opts.holder),
-        &opts.host,
-        opts.port,
-    );
-    mo.set_keep_alive(Duration::from_secs(5))
-        .set_clean_session(true)
-        .set_inflight(BATCH as u16)
+    let mut mo = opts
+        .broker
+        .options_with_id(format!("hallq-relay-{}", opts.holder));
+    mo.set_inflight(BATCH as u16)
         .set_max_packet_size(1024 * 1024, 1024 * 1024);
-    if let Some((u, p)) = &opts.login {
-        mo.set_credentials(u, p);
-    }
     let (client, mut eventloop) = AsyncClient::new(mo, BATCH as usize * 2);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let pump = tokio::spawn(async move {
@@ -140,14 +125,10 @@ async fn session(
     let _guard = AbortOnDrop(pump);
     match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
         Ok(Some(Link::Up)) => {}
-        Ok(Some(Link::Down(e))) => return Err(format!("broker {}:{}: {e}", opts.host, opts.port)),
-        _ => return Err(format!("broker {}:{} did not answer", opts.host, opts.port)),
+        Ok(Some(Link::Down(e))) => return Err(format!("broker {}: {e}", opts.broker.url())),
+        _ => return Err(format!("broker {} did not answer", opts.broker.url())),
     }
-    tracing::info!(
-        "outbox relay connected to mqtt://{}:{}",
-        opts.host,
-        opts.port
-    );
+    tracing::info!("outbox relay connected to {}", opts.broker.url());
     metrics.set_broker_connected(true);
     let _down = Disconnected(metrics);
     let signal = store.outbox_signal();

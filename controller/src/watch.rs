@@ -13,7 +13,6 @@ use crate::live::{frame, Sock};
 use crate::model::{Status, Ticket};
 use crate::policy::{mean_service_s, wait_s};
 use bytes::Bytes;
-use rumqttc::{AsyncClient, Event, Packet, QoS};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Write;
@@ -522,66 +521,53 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
 
 /// Services an MQTT message on `suffix` (topic after the hall root) with payload `v` may
 /// have changed.
-fn touched(state: &AppState, suffix: &str, v: &serde_json::Value) -> Vec<String> {
-    if let Some(s) = suffix.strip_prefix("queues/") {
-        return vec![s.to_string()];
-    }
-    if suffix == "calls" {
-        return v["service"]
+fn touched(state: &AppState, topic: &str, v: &serde_json::Value) -> Vec<String> {
+    match hallq_mqtt::Topic::parse(topic) {
+        hallq_mqtt::Topic::Queue(s) => vec![s.to_string()],
+        hallq_mqtt::Topic::Calls => v["service"]
             .as_str()
             .map(String::from)
             .into_iter()
-            .collect();
-    }
-    if let Some(w) = suffix.strip_prefix("windows/") {
+            .collect(),
         // Start, finish and no-show change a ticket at this window: every service it serves.
-        return state
+        hallq_mqtt::Topic::Window(w) => state
             .cfg
             .window(w)
             .map(|c| c.services.clone())
-            .unwrap_or_default();
+            .unwrap_or_default(),
+        hallq_mqtt::Topic::Button(_) | hallq_mqtt::Topic::Other(_) => Vec::new(),
     }
-    Vec::new()
 }
 
 /// Listens to the hall's topics and refreshes watchers; runs until the process ends.
-pub async fn run(state: AppState, mqtt: crate::app::MqttEndpoint) {
-    let root = format!("hallq/v1/{}/", state.cfg.hall.id);
+pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Touch>();
     let _ = state.watchers.kick.set(tx.clone());
     let in_order = state.store.backend() == crate::store::Backend::Sqlite;
     let _ = state.watchers.ids_in_commit_order.set(in_order);
-    let (client, mut ev) = AsyncClient::new(mqtt.options("hallq-status"), 64);
+    let sub = hallq_mqtt::Subscriber {
+        options: mqtt.options("hallq-status"),
+        root: hallq_mqtt::topic_root(&state.cfg.hall.id),
+        filters: vec!["calls".into(), "queues/+".into(), "windows/+".into()],
+        label: "status watchers",
+    };
     let st = state.clone();
-    tokio::spawn(async move {
-        loop {
-            match ev.poll().await {
-                Ok(Event::Incoming(Packet::ConnAck(_))) => {
-                    for t in ["calls", "queues/+", "windows/+"] {
-                        let _ = client.try_subscribe(format!("{root}{t}"), QoS::AtLeastOnce);
-                    }
-                }
-                Ok(Event::Incoming(Packet::Publish(p))) => {
-                    if let Some(suffix) = p.topic.strip_prefix(&root) {
-                        let v: serde_json::Value =
-                            serde_json::from_slice(&p.payload).unwrap_or_default();
-                        let own = v["event_id"].as_i64();
-                        if own.is_some_and(|id| st.watchers.own_event(id)) {
-                            continue;
-                        }
-                        for service in touched(&st, suffix, &v) {
-                            let _ = tx.send(Touch {
-                                service,
-                                heard: true,
-                            });
-                        }
-                    }
-                }
-                Ok(_) => {}
-                Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
-            }
+    tokio::spawn(sub.run(std::future::pending(), move |feed| {
+        let hallq_mqtt::Feed::Message { topic, payload } = feed else {
+            return;
+        };
+        let v: serde_json::Value = serde_json::from_slice(payload).unwrap_or_default();
+        let own = v["event_id"].as_i64();
+        if own.is_some_and(|id| st.watchers.own_event(id)) {
+            return;
         }
-    });
+        for service in touched(&st, topic, &v) {
+            let _ = tx.send(Touch {
+                service,
+                heard: true,
+            });
+        }
+    }));
     while let Some(first) = rx.recv().await {
         // Coalesce a burst: one action publishes its call, window and queue events back
         // to back; a millisecond gathers them so each touched service is read once.

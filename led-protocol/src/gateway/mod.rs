@@ -25,17 +25,6 @@ use tokio::task::JoinHandle;
 use crate::bus::{BoardLink, Bus, BusOptions};
 use crate::show::{BoardSpec, Protocol};
 
-/// The broker and how to sign in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MqttLogin {
-    /// Host.
-    pub host: String,
-    /// Port.
-    pub port: u16,
-    /// User name and password.
-    pub login: Option<(String, String)>,
-}
-
 /// A running gateway: its tasks and the switch that stops them.
 pub struct Gateway {
     stop: watch::Sender<bool>,
@@ -46,7 +35,7 @@ impl Gateway {
     /// Spawns one task per bus and the MQTT task on the current tokio runtime. Returns at
     /// once: ports are opened (and reopened) in the background.
     #[must_use]
-    pub fn spawn(cfg: Arc<Settings>, login: MqttLogin) -> Self {
+    pub fn spawn(cfg: Arc<Settings>, broker: hallq_mqtt::Endpoint) -> Self {
         let (stop, stop_rx) = watch::channel(false);
         let opts = bus_options(&cfg.led);
         let now = tokio::time::Instant::now().into_std();
@@ -89,7 +78,7 @@ impl Gateway {
         let scene = scene::Scene::new(cfg.clone());
         tasks.push(tokio::spawn(mqtt::run_mqtt(
             cfg.hall.id.clone(),
-            login,
+            broker,
             scene,
             routes,
             stop_rx,
