@@ -1,6 +1,7 @@
 //! `GET /metrics` against the real binary: counters move with tickets and calls, the
 //! relay reports its broker connection, requests are timed per matched route, and every
-//! line is valid Prometheus text exposition (0.0.4).
+//! line is valid Prometheus text exposition (0.0.4), queues and windows are read at scrape
+//! time.
 
 mod common;
 use common::*;
@@ -205,6 +206,24 @@ async fn metrics_count_tickets_calls_waits_and_routes() {
         Some(1.0),
         "{text}"
     );
+    // Read from the database at scrape time: one of the two tickets still waits, every
+    // configured service has its series (zero included), every configured window one status.
+    assert_eq!(
+        v("hallq_queue_waiting", &[("service", "property")]),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        v("hallq_queue_waiting", &[("service", "consult")]),
+        Some(0.0),
+        "{text}"
+    );
+    let windows: f64 = ["open", "paused", "closed"]
+        .iter()
+        .map(|st| v("hallq_windows", &[("status", st)]).unwrap_or(-100.0))
+        .sum();
+    assert_eq!(windows, 10.0, "{text}");
+    assert!(v("hallq_windows", &[("status", "open")]) >= Some(1.0), "{text}");
     assert!(v("hallq_outbox_unsent", &[]).is_some(), "{text}");
     assert!(
         v("hallq_outbox_oldest_unsent_seconds", &[]).is_some(),
