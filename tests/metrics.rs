@@ -223,7 +223,10 @@ async fn metrics_count_tickets_calls_waits_and_routes() {
         .map(|st| v("hallq_windows", &[("status", st)]).unwrap_or(-100.0))
         .sum();
     assert_eq!(windows, 10.0, "{text}");
-    assert!(v("hallq_windows", &[("status", "open")]) >= Some(1.0), "{text}");
+    assert!(
+        v("hallq_windows", &[("status", "open")]) >= Some(1.0),
+        "{text}"
+    );
     assert!(v("hallq_outbox_unsent", &[]).is_some(), "{text}");
     assert!(
         v("hallq_outbox_oldest_unsent_seconds", &[]).is_some(),
