@@ -79,19 +79,25 @@ fn scrape_config(target: &str) -> String {
         .replace("scrape_interval: 15s", "scrape_interval: 1s")
 }
 
-/// An instant query's result vector; panics unless Prometheus answers `success`.
-async fn query(base: &str, q: &str) -> Vec<Value> {
+/// A GET of Prometheus's HTTP API; panics unless it answers `success`.
+async fn api(base: &str, path: &str, param: (&str, &str)) -> Value {
     let r: Value = reqwest::Client::new()
-        .get(format!("{base}/api/v1/query"))
-        .query(&[("query", q)])
+        .get(format!("{base}/api/v1/{path}"))
+        .query(&[param])
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(r["status"], "success", "{q}: {r}");
-    r["data"]["result"].as_array().cloned().unwrap_or_default()
+    assert_eq!(r["status"], "success", "{path} {param:?}: {r}");
+    r["data"].clone()
+}
+
+/// An instant query's result vector.
+async fn query(base: &str, q: &str) -> Vec<Value> {
+    let data = api(base, "query", ("query", q)).await;
+    data["result"].as_array().cloned().unwrap_or_default()
 }
 
 /// Waits until Prometheus holds at least `n` scrapes of the hall in the last minute.
@@ -219,14 +225,11 @@ async fn prometheus_reads_the_exposition_and_answers_every_dashboard_query() {
     assert_eq!(waiting.len(), 8, "one series per configured service");
 
     // The instance variable lists this hall.
-    let r: Value = reqwest::Client::new()
-        .get(format!("{base}/api/v1/label/instance/values"))
-        .query(&[("match[]", "hallq_broker_connected")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(r["data"], serde_json::json!([target]), "{r}");
+    let instances = api(
+        &base,
+        "label/instance/values",
+        ("match[]", "hallq_broker_connected"),
+    )
+    .await;
+    assert_eq!(instances, serde_json::json!([target]));
 }

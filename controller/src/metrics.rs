@@ -84,6 +84,18 @@ fn http_histogram() -> Histogram {
     Histogram::new(HTTP_BUCKETS)
 }
 
+/// A family of gauges holding the values read at this scrape.
+fn gauges<L>(values: impl Iterator<Item = (L, i64)>) -> Family<L, Gauge>
+where
+    L: Clone + std::hash::Hash + Eq,
+{
+    let family = Family::<L, Gauge>::default();
+    for (labels, n) in values {
+        family.get_or_create(&labels).set(n);
+    }
+    family
+}
+
 /// The process's metrics. Shared through [`AppState`] and handed to the relay.
 #[derive(Debug)]
 pub struct Metrics {
@@ -200,31 +212,23 @@ impl Metrics {
             self.wait.clone(),
         );
         if let Some(queues) = &scrape.queues {
-            let family = Family::<ServiceLabels, Gauge>::default();
-            for (service, n) in queues {
-                let labels = ServiceLabels {
-                    service: service.clone(),
-                };
-                family.get_or_create(&labels).set(*n);
-            }
             r.register(
                 "hallq_queue_waiting",
                 "People waiting today, by service (read from the database at scrape time)",
-                family,
+                gauges(queues.iter().map(|(service, n)| {
+                    let service = service.clone();
+                    (ServiceLabels { service }, *n)
+                })),
             );
         }
         if let Some(windows) = &scrape.windows {
-            let family = Family::<WindowLabels, Gauge>::default();
-            for (status, n) in windows {
-                let labels = WindowLabels {
-                    status: status.as_str(),
-                };
-                family.get_or_create(&labels).set(*n);
-            }
             r.register(
                 "hallq_windows",
                 "Configured windows by status: open, paused, closed",
-                family,
+                gauges(windows.iter().map(|(status, n)| {
+                    let status = status.as_str();
+                    (WindowLabels { status }, *n)
+                })),
             );
         }
         if let Some((unsent, age)) = scrape.outbox {

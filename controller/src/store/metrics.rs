@@ -25,12 +25,8 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn window_statuses(&self) -> StoreResult<Vec<(String, String)>> {
-        let rows = sqlx::query("SELECT id, status FROM windows")
+        Ok(sqlx::query_as("SELECT id, status FROM windows")
             .fetch_all(&self.read)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+            .await?)
     }
 }
