@@ -1,6 +1,7 @@
 //! `GET /metrics` against the real binary: counters move with tickets and calls, the
 //! relay reports its broker connection, requests are timed per matched route, and every
-//! line is valid Prometheus text exposition (0.0.4).
+//! line is valid Prometheus text exposition (0.0.4), queues and windows are read at scrape
+//! time.
 
 mod common;
 use common::*;
@@ -205,6 +206,27 @@ async fn metrics_count_tickets_calls_waits_and_routes() {
         Some(1.0),
         "{text}"
     );
+    // Read from the database at scrape time: one of the two tickets still waits, every
+    // configured service has its series (zero included), every configured window one status.
+    assert_eq!(
+        v("hallq_queue_waiting", &[("service", "property")]),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        v("hallq_queue_waiting", &[("service", "consult")]),
+        Some(0.0),
+        "{text}"
+    );
+    let windows: f64 = ["open", "paused", "closed"]
+        .iter()
+        .map(|st| v("hallq_windows", &[("status", st)]).unwrap_or(-100.0))
+        .sum();
+    assert_eq!(windows, 10.0, "{text}");
+    assert!(
+        v("hallq_windows", &[("status", "open")]) >= Some(1.0),
+        "{text}"
+    );
     assert!(v("hallq_outbox_unsent", &[]).is_some(), "{text}");
     assert!(
         v("hallq_outbox_oldest_unsent_seconds", &[]).is_some(),
@@ -290,4 +312,63 @@ fn the_checker_refuses_bad_lines() {
     let ok = "# HELP hallq_x X.\n# TYPE hallq_x counter\nhallq_x{a=\"q\\\"\",b=\"\"} 3\n";
     let s = parse_exposition(ok);
     assert_eq!(s[0].1["a"], "q\"");
+}
+
+/// Two replicas on one PostgreSQL: the scrape-time gauges agree (the dashboard takes their
+/// `max`), counters are per process, and one relay at a time is connected.
+#[tokio::test]
+async fn replicas_agree_on_the_scrape_time_gauges() {
+    let Some(pg) = env_or_skip("HALLQ_TEST_PG_URL", "metrics of two replicas") else {
+        return;
+    };
+    let Some(mq) = env_or_skip("HALLQ_TEST_MQTT_URL", "metrics of two replicas") else {
+        return;
+    };
+    let db = PgDb::create(&pg).await;
+    let opts = HallOpts::replica(&db.url, &mq, &unique_hall());
+    let a = Hall::start(opts.clone()).await;
+    let b = Hall::start(opts).await;
+    a.tickets("property", 3).await;
+    let (st, body) = b.act("1", "call-next", None).await;
+    assert_eq!(st, 200, "{body}");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let ((ta, sa), (tb, sb)) = loop {
+        let (sa, sb) = (scrape(&a).await, scrape(&b).await);
+        let connected = |s: &[Sample]| value(s, "hallq_broker_connected", &[]).unwrap_or(0.0);
+        if connected(&sa.1) + connected(&sb.1) == 1.0 || Instant::now() > deadline {
+            break (sa, sb);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let both = format!("{ta}\n----\n{tb}");
+    let v = |s: &[Sample], name: &str, labels: &[(&str, &str)]| value(s, name, labels);
+    let relays = v(&sa, "hallq_broker_connected", &[]).zip(v(&sb, "hallq_broker_connected", &[]));
+    assert!(matches!(relays, Some((x, y)) if x + y == 1.0), "{both}");
+    for s in [&sa, &sb] {
+        let waiting = v(s, "hallq_queue_waiting", &[("service", "property")]);
+        assert_eq!(waiting, Some(2.0), "{both}");
+    }
+    for st in ["open", "paused", "closed"] {
+        let w = [("status", st)];
+        assert_eq!(
+            v(&sa, "hallq_windows", &w),
+            v(&sb, "hallq_windows", &w),
+            "{both}"
+        );
+    }
+    let issued = [("service", "property")];
+    assert_eq!(
+        v(&sa, "hallq_tickets_issued_total", &issued),
+        Some(3.0),
+        "{both}"
+    );
+    assert_eq!(
+        v(&sb, "hallq_tickets_issued_total", &issued),
+        None,
+        "{both}"
+    );
+    assert_eq!(v(&sb, "hallq_wait_seconds_count", &[]), Some(1.0), "{both}");
+    drop((a, b));
+    db.drop_db().await;
 }

@@ -19,7 +19,7 @@
 //! - [`buttons`]: physical call buttons over MQTT; each press id acts once.
 //! - [`reload`]: validated config reload (admin route or SIGHUP) by restarting in place.
 //! - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls.
-//! - [`metrics`]: Prometheus metrics (`GET /metrics`), hand-rolled text format.
+//! - [`metrics`]: Prometheus metrics (`GET /metrics`) with the `prometheus-client` crate.
 //! - [`api`]: the HTTP API (axum) of the public contract, the pages, and staff sign-in
 //!   (`api::sign_in`, `api::auth`: device tokens and expiring staff sessions).
 //! - [`http`]: the HTTP/1 server (accept loop, upgrades, graceful shutdown).

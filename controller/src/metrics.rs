@@ -1,9 +1,12 @@
-//! Prometheus metrics, hand-rolled in the text exposition format 0.0.4 (`GET /metrics`).
+//! Prometheus metrics (`GET /metrics`), kept and encoded by the `prometheus-client` crate
+//! (the Prometheus project's Rust client) in the text exposition format 0.0.4.
 //!
-//! Series (all prefixed `hallq_`):
+//! Series (all prefixed `hallq_`; docs/metrics.md has the full table):
 //! - `hallq_tickets_issued_total{service}`: tickets issued (kiosk walk-ins and check-ins);
 //! - `hallq_calls_total{window,recall}`: successful calls (clerk, admin or call button);
 //! - `hallq_wait_seconds`: histogram of issued → called, observed on each call (not recall);
+//! - `hallq_queue_waiting{service}`, `hallq_windows{status}`: people waiting per configured
+//!   service today and configured windows per status, read from the database at scrape time;
 //! - `hallq_outbox_unsent`, `hallq_outbox_oldest_unsent_seconds`: outbox lag, read from the
 //!   database at scrape time;
 //! - `hallq_broker_connected`: 1 while this process's outbox relay is connected to the broker;
@@ -11,20 +14,27 @@
 //!   `hallq_http_request_duration_seconds{method,route}`: per route, where `route` is the
 //!   matched route template (`/api/v1/tickets/{token}`), `unmatched` for unknown paths.
 //!
+//! Label values come only from the config (services, windows), the router's route
+//! templates, a fixed set of methods and the status code, never from raw client input, so
+//! the number of series stays bounded.
+//!
 //! Counters live in this process only: they start at zero on restart, and each replica
 //! reports its own. The endpoint has no authentication; bind or firewall it to the LAN.
 
 use crate::api::AppState;
-use crate::model::Ticket;
+use crate::model::{Ticket, WindowStatus};
 use crate::store::Action;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use prometheus_client::encoding::{prometheus_text, EncodeLabelSet};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::collections::HashMap;
 use std::time::Instant;
 
 /// Upper bounds of the wait histogram, in seconds.
@@ -35,71 +45,101 @@ pub const HTTP_BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-/// Content type of the exposition.
-pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// Content type of the exposition (text format 0.0.4, which every Prometheus scrapes).
+pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
-/// One histogram's counts (cumulative buckets are computed when rendered).
-#[derive(Debug, Clone, Default)]
-struct Histogram {
-    /// Observations per bucket (not cumulative); the last slot is +Inf.
-    counts: Vec<u64>,
-    sum: f64,
-    count: u64,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ServiceLabels {
+    service: String,
 }
 
-impl Histogram {
-    fn observe(&mut self, bounds: &[f64], v: f64) {
-        if self.counts.len() != bounds.len() + 1 {
-            self.counts = vec![0; bounds.len() + 1];
-        }
-        let i = bounds.iter().position(|b| v <= *b).unwrap_or(bounds.len());
-        self.counts[i] += 1;
-        self.sum += v;
-        self.count += 1;
-    }
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CallLabels {
+    window: String,
+    recall: bool,
+}
 
-    fn render(&self, out: &mut String, name: &str, labels: &str, bounds: &[f64]) {
-        let sep = if labels.is_empty() { "" } else { "," };
-        let mut acc = 0;
-        for (i, b) in bounds
-            .iter()
-            .map(|b| b.to_string())
-            .chain(["+Inf".to_string()])
-            .enumerate()
-        {
-            acc += self.counts.get(i).copied().unwrap_or(0);
-            let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{b}\"}} {acc}");
-        }
-        let braces = if labels.is_empty() {
-            String::new()
-        } else {
-            format!("{{{labels}}}")
-        };
-        let _ = writeln!(out, "{name}_sum{braces} {}", self.sum);
-        let _ = writeln!(out, "{name}_count{braces} {}", self.count);
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: &'static str,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: &'static str,
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WindowLabels {
+    status: &'static str,
+}
+
+/// A family of histograms that all share one set of buckets.
+type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
+
+fn http_histogram() -> Histogram {
+    Histogram::new(HTTP_BUCKETS)
+}
+
+/// A family of gauges holding the values read at this scrape.
+fn gauges<L>(values: impl Iterator<Item = (L, i64)>) -> Family<L, Gauge>
+where
+    L: Clone + std::hash::Hash + Eq,
+{
+    let family = Family::<L, Gauge>::default();
+    for (labels, n) in values {
+        family.get_or_create(&labels).set(n);
     }
+    family
 }
 
 /// The process's metrics. Shared through [`AppState`] and handed to the relay.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Metrics {
-    tickets: Mutex<BTreeMap<String, u64>>,
-    calls: Mutex<BTreeMap<(String, bool), u64>>,
-    wait: Mutex<Histogram>,
-    broker: AtomicBool,
-    http_count: Mutex<BTreeMap<(String, String, u16), u64>>,
-    http_latency: Mutex<BTreeMap<(String, String), Histogram>>,
+    tickets: Family<ServiceLabels, Counter>,
+    calls: Family<CallLabels, Counter>,
+    wait: Histogram,
+    broker: Gauge,
+    http_count: Family<RequestLabels, Counter>,
+    http_latency: Histograms<RouteLabels>,
 }
 
-/// Locks a mutex, ignoring poisoning (a panic elsewhere never stops the metrics).
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+impl Default for Metrics {
+    fn default() -> Self {
+        Self {
+            tickets: Family::default(),
+            calls: Family::default(),
+            wait: Histogram::new(WAIT_BUCKETS),
+            broker: Gauge::default(),
+            http_count: Family::default(),
+            http_latency: Family::new_with_constructor(http_histogram),
+        }
+    }
+}
+
+/// What `GET /metrics` reads from the database at each scrape; `None` where the database
+/// could not be read (the series is then left out rather than reported stale).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scrape {
+    /// Outbox events not yet published, and the age of the oldest in seconds.
+    pub outbox: Option<(i64, f64)>,
+    /// People waiting today, per configured service (zero included).
+    pub queues: Option<Vec<(String, i64)>>,
+    /// Configured windows per status (open, paused, closed; zero included).
+    pub windows: Option<[(WindowStatus, i64); 3]>,
 }
 
 impl Metrics {
     /// A ticket of `service` was issued.
     pub fn ticket_issued(&self, service: &str) {
-        *lock(&self.tickets).entry(service.to_string()).or_default() += 1;
+        self.tickets
+            .get_or_create(&ServiceLabels {
+                service: service.to_string(),
+            })
+            .inc();
     }
 
     /// Records a successful window action: calls (and recalls) count per window, and a
@@ -111,144 +151,125 @@ impl Metrics {
             _ => return,
         };
         let Some(t) = ticket else { return };
-        *lock(&self.calls)
-            .entry((window.to_string(), recall))
-            .or_default() += 1;
+        self.calls
+            .get_or_create(&CallLabels {
+                window: window.to_string(),
+                recall,
+            })
+            .inc();
         if let (false, Some(called)) = (recall, t.called_at) {
-            let wait = (called - t.issued_at).max(0) as f64 / 1000.0;
-            lock(&self.wait).observe(&WAIT_BUCKETS, wait);
+            self.wait
+                .observe((called - t.issued_at).max(0) as f64 / 1000.0);
         }
     }
 
     /// The relay's broker connection went up or down.
     pub fn set_broker_connected(&self, up: bool) {
-        self.broker.store(up, Ordering::Relaxed);
+        self.broker.set(i64::from(up));
     }
 
     /// Whether the relay is connected to the broker.
     pub fn broker_connected(&self) -> bool {
-        self.broker.load(Ordering::Relaxed)
+        self.broker.get() == 1
     }
 
     /// One HTTP request finished.
-    pub fn http_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        *lock(&self.http_count)
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default() += 1;
-        lock(&self.http_latency)
-            .entry((method.to_string(), route.to_string()))
-            .or_default()
-            .observe(&HTTP_BUCKETS, seconds);
+    pub fn http_request(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
+        self.http_count
+            .get_or_create(&RequestLabels {
+                method,
+                route: route.to_string(),
+                status,
+            })
+            .inc();
+        self.http_latency
+            .get_or_create(&RouteLabels {
+                method,
+                route: route.to_string(),
+            })
+            .observe(seconds);
     }
 
-    /// The exposition text. `outbox` is (unsent events, age of the oldest in seconds),
-    /// `None` when the database could not be read.
-    pub fn render(&self, outbox: Option<(i64, f64)>) -> String {
-        let mut out = String::with_capacity(4096);
-        family(
-            &mut out,
-            "hallq_tickets_issued_total",
-            "counter",
-            "Tickets issued (walk-in, green channel and appointment check-in), by service.",
+    /// A registry of this process's metrics plus the values read at this scrape. The
+    /// metrics are shared handles, so building one per scrape is a few small allocations
+    /// and two concurrent scrapes never see each other's database reads.
+    fn registry(&self, scrape: &Scrape) -> Registry {
+        // prometheus-client adds `_total` to counters and a full stop to each help text.
+        let mut r = Registry::default();
+        r.register(
+            "hallq_tickets_issued",
+            "Tickets issued (walk-in, green channel and appointment check-in), by service",
+            self.tickets.clone(),
         );
-        for (service, n) in lock(&self.tickets).iter() {
-            let _ = writeln!(
-                out,
-                "hallq_tickets_issued_total{{service=\"{}\"}} {n}",
-                escape(service)
-            );
-        }
-        family(
-            &mut out,
-            "hallq_calls_total",
-            "counter",
-            "Tickets called at a window (recall=\"true\" for calling the held ticket again).",
+        r.register(
+            "hallq_calls",
+            "Tickets called at a window (recall=\"true\" for calling the held ticket again)",
+            self.calls.clone(),
         );
-        for ((w, recall), n) in lock(&self.calls).iter() {
-            let _ = writeln!(
-                out,
-                "hallq_calls_total{{window=\"{}\",recall=\"{recall}\"}} {n}",
-                escape(w)
-            );
-        }
-        family(
-            &mut out,
+        r.register(
             "hallq_wait_seconds",
-            "histogram",
-            "Wait from issue to call, observed when a ticket is called.",
+            "Wait from issue to call, observed when a ticket is called",
+            self.wait.clone(),
         );
-        lock(&self.wait).render(&mut out, "hallq_wait_seconds", "", &WAIT_BUCKETS);
-        if let Some((unsent, age)) = outbox {
-            family(
-                &mut out,
+        if let Some(queues) = &scrape.queues {
+            r.register(
+                "hallq_queue_waiting",
+                "People waiting today, by service (read from the database at scrape time)",
+                gauges(queues.iter().map(|(service, n)| {
+                    let service = service.clone();
+                    (ServiceLabels { service }, *n)
+                })),
+            );
+        }
+        if let Some(windows) = &scrape.windows {
+            r.register(
+                "hallq_windows",
+                "Configured windows by status: open, paused, closed",
+                gauges(windows.iter().map(|(status, n)| {
+                    let status = status.as_str();
+                    (WindowLabels { status }, *n)
+                })),
+            );
+        }
+        if let Some((unsent, age)) = scrape.outbox {
+            r.register(
                 "hallq_outbox_unsent",
-                "gauge",
-                "Outbox events not yet published to the broker.",
+                "Outbox events not yet published to the broker",
+                ConstGauge::new(unsent),
             );
-            let _ = writeln!(out, "hallq_outbox_unsent {unsent}");
-            family(
-                &mut out,
+            r.register(
                 "hallq_outbox_oldest_unsent_seconds",
-                "gauge",
-                "Age of the oldest unpublished outbox event (0 when none).",
+                "Age of the oldest unpublished outbox event (0 when none)",
+                ConstGauge::new(age),
             );
-            let _ = writeln!(out, "hallq_outbox_oldest_unsent_seconds {age}");
         }
-        family(
-            &mut out,
+        r.register(
             "hallq_broker_connected",
-            "gauge",
-            "1 while this process's outbox relay is connected to the MQTT broker.",
+            "1 while this process's outbox relay is connected to the MQTT broker",
+            self.broker.clone(),
         );
-        let _ = writeln!(
-            out,
-            "hallq_broker_connected {}",
-            u8::from(self.broker_connected())
+        r.register(
+            "hallq_http_requests",
+            "HTTP requests by method, matched route and status",
+            self.http_count.clone(),
         );
-        family(
-            &mut out,
-            "hallq_http_requests_total",
-            "counter",
-            "HTTP requests by method, matched route and status.",
-        );
-        for ((m, r, s), n) in lock(&self.http_count).iter() {
-            let _ = writeln!(
-                out,
-                "hallq_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{s}\"}} {n}",
-                escape(m),
-                escape(r)
-            );
-        }
-        family(
-            &mut out,
+        r.register(
             "hallq_http_request_duration_seconds",
-            "histogram",
-            "Time to the response head, by method and matched route.",
+            "Time to the response head, by method and matched route",
+            self.http_latency.clone(),
         );
-        for ((m, r), h) in lock(&self.http_latency).iter() {
-            let labels = format!("method=\"{}\",route=\"{}\"", escape(m), escape(r));
-            h.render(
-                &mut out,
-                "hallq_http_request_duration_seconds",
-                &labels,
-                &HTTP_BUCKETS,
-            );
+        r
+    }
+
+    /// The exposition text (format 0.0.4) with the values read at this scrape.
+    pub fn render(&self, scrape: &Scrape) -> String {
+        let mut out = String::with_capacity(8192);
+        // Writing to a String cannot fail, nor can the library's own encoders.
+        if let Err(e) = prometheus_text::encode(&mut out, &self.registry(scrape)) {
+            tracing::error!("metrics: cannot encode: {e}");
         }
         out
     }
-}
-
-fn family(out: &mut String, name: &str, kind: &str, help: &str) {
-    let help = help.replace('\\', "\\\\").replace('\n', "\\n");
-    let _ = writeln!(out, "# HELP {name} {help}");
-    let _ = writeln!(out, "# TYPE {name} {kind}");
-}
-
-/// Escapes a label value (backslash, double quote, newline).
-pub fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }
 
 /// The method as a label: the standard ones by name, anything else `other` (so a client
@@ -284,24 +305,66 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     resp
 }
 
-/// GET /metrics: the exposition, with the outbox lag read from the database now.
+/// Logs a failed scrape-time read and drops it.
+fn logged<T>(what: &str, r: crate::store::StoreResult<T>) -> Option<T> {
+    r.map_err(|e| tracing::warn!("metrics: cannot read {what}: {e}"))
+        .ok()
+}
+
+/// Reads the scrape-time values: the outbox lag, today's queues and the windows.
+async fn scrape(state: &AppState) -> Scrape {
+    let cfg = &state.cfg;
+    let now = state.now();
+    let day = crate::hours::local_day(cfg.tz(), now);
+    let store = &state.store;
+    let (unsent, oldest, queues, windows) = futures::join!(
+        store.unsent_count(),
+        store.oldest_unsent_at(),
+        store.queue_counts(&day),
+        store.window_statuses(),
+    );
+    let outbox = logged("the outbox", unsent).zip(logged("the outbox", oldest));
+    let queues = logged("the queues", queues).map(|counts| {
+        let counts: HashMap<String, i64> =
+            counts.into_iter().map(|q| (q.service, q.waiting)).collect();
+        cfg.services()
+            .map(|s| (s.id.clone(), counts.get(&s.id).copied().unwrap_or(0)))
+            .collect()
+    });
+    let windows = logged("the windows", windows).map(|rows| {
+        let mut by_status = [
+            WindowStatus::Open,
+            WindowStatus::Paused,
+            WindowStatus::Closed,
+        ]
+        .map(|s| (s, 0));
+        for (id, status) in rows {
+            // Only configured windows: a row left from an older config is not counted.
+            if cfg.window(&id).is_some() {
+                let status = WindowStatus::parse(&status);
+                if let Some(slot) = by_status.iter_mut().find(|(s, _)| *s == status) {
+                    slot.1 += 1;
+                }
+            }
+        }
+        by_status
+    });
+    Scrape {
+        outbox: outbox.map(|(n, oldest)| {
+            let age = oldest.map_or(0.0, |at| (now - at).max(0) as f64 / 1000.0);
+            (n, age)
+        }),
+        queues,
+        windows,
+    }
+}
+
+/// GET /metrics: the exposition, with the scrape-time values read from the database now.
 pub async fn endpoint(State(state): State<AppState>) -> Response {
-    let outbox = match (
-        state.store.unsent_count().await,
-        state.store.oldest_unsent_at().await,
-    ) {
-        (Ok(n), Ok(oldest)) => {
-            let age = oldest.map_or(0.0, |at| (state.now() - at).max(0) as f64 / 1000.0);
-            Some((n, age))
-        }
-        (Err(e), _) | (_, Err(e)) => {
-            tracing::warn!("metrics: cannot read the outbox: {e}");
-            None
-        }
-    };
+    let scrape = scrape(&state).await;
     (
         [(header::CONTENT_TYPE, CONTENT_TYPE)],
-        state.metrics.render(outbox),
+        state.metrics.render(&scrape),
     )
         .into_response()
 }
@@ -310,24 +373,86 @@ pub async fn endpoint(State(state): State<AppState>) -> Response {
 mod tests {
     use super::*;
 
-    #[test]
-    fn histogram_buckets_are_cumulative() {
-        let mut h = Histogram::default();
-        for v in [30.0, 61.0, 10_000.0] {
-            h.observe(&WAIT_BUCKETS, v);
+    fn scrape() -> Scrape {
+        Scrape {
+            outbox: Some((3, 1.5)),
+            queues: Some(vec![("a\"b".to_string(), 2), ("c".to_string(), 0)]),
+            windows: Some([
+                (WindowStatus::Open, 2),
+                (WindowStatus::Paused, 1),
+                (WindowStatus::Closed, 0),
+            ]),
         }
-        let mut s = String::new();
-        h.render(&mut s, "x", "", &WAIT_BUCKETS);
-        assert!(s.contains("x_bucket{le=\"60\"} 1\n"), "{s}");
-        assert!(s.contains("x_bucket{le=\"300\"} 2\n"), "{s}");
-        assert!(s.contains("x_bucket{le=\"7200\"} 2\n"), "{s}");
-        assert!(s.contains("x_bucket{le=\"+Inf\"} 3\n"), "{s}");
-        assert!(s.contains("x_count 3\n"), "{s}");
-        assert!(s.contains("x_sum 10091\n"), "{s}");
     }
 
     #[test]
-    fn label_values_are_escaped() {
-        assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    fn histogram_buckets_are_cumulative() {
+        let m = Metrics::default();
+        for v in [30_000, 61_000, 10_000_000] {
+            let t = Ticket {
+                id: 1,
+                token: String::new(),
+                number: "A001".into(),
+                service: "a".into(),
+                day: "2026-01-05".into(),
+                kind: crate::model::Kind::WalkIn,
+                status: crate::model::Status::Called,
+                window: Some("1".into()),
+                target_window: None,
+                slot_start: None,
+                arrived_at: 0,
+                issued_at: 0,
+                called_at: Some(v),
+                calls: 1,
+            };
+            m.window_action("1", &Action::CallNext, Some(&t));
+        }
+        let s = m.render(&Scrape::default());
+        assert!(
+            s.contains("hallq_wait_seconds_bucket{le=\"60\"} 1\n"),
+            "{s}"
+        );
+        assert!(
+            s.contains("hallq_wait_seconds_bucket{le=\"300\"} 2\n"),
+            "{s}"
+        );
+        assert!(
+            s.contains("hallq_wait_seconds_bucket{le=\"7200\"} 2\n"),
+            "{s}"
+        );
+        assert!(
+            s.contains("hallq_wait_seconds_bucket{le=\"+Inf\"} 3\n"),
+            "{s}"
+        );
+        assert!(s.contains("hallq_wait_seconds_count 3\n"), "{s}");
+        assert!(s.contains("hallq_wait_seconds_sum 10091"), "{s}");
+        assert!(s.contains("# TYPE hallq_calls_total counter\n"), "{s}");
+        assert!(
+            s.contains("hallq_calls_total{window=\"1\",recall=\"false\"} 3\n"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn scrape_values_are_reported_and_left_out_when_unread() {
+        let m = Metrics::default();
+        let s = m.render(&scrape());
+        assert!(
+            s.contains("hallq_queue_waiting{service=\"a\\\"b\"} 2\n"),
+            "{s}"
+        );
+        assert!(s.contains("hallq_queue_waiting{service=\"c\"} 0\n"), "{s}");
+        assert!(s.contains("hallq_windows{status=\"paused\"} 1\n"), "{s}");
+        assert!(s.contains("hallq_outbox_unsent 3\n"), "{s}");
+        assert!(
+            s.contains("hallq_outbox_oldest_unsent_seconds 1.5\n"),
+            "{s}"
+        );
+        assert!(s.contains("# TYPE hallq_wait_seconds histogram\n"), "{s}");
+        assert!(s.contains("# HELP hallq_broker_connected 1 while "), "{s}");
+        let s = m.render(&Scrape::default());
+        for gone in ["hallq_queue_waiting", "hallq_windows", "hallq_outbox"] {
+            assert!(!s.contains(gone), "{s}");
+        }
     }
 }

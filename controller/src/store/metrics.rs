@@ -1,4 +1,5 @@
-//! What the metrics endpoint reads from the database at scrape time.
+//! What the metrics endpoint reads from the database at scrape time (besides the outbox
+//! count and the trigger-kept waiting counts, which other readers share).
 
 use super::{Store, StoreResult};
 use sqlx::Row;
@@ -17,5 +18,15 @@ impl Store {
             Some(r) => Some(r.try_get(0)?),
             None => None,
         })
+    }
+
+    /// Every window row's id and stored status (`open`, `paused`, `closed`): a few rows.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn window_statuses(&self) -> StoreResult<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT id, status FROM windows")
+            .fetch_all(&self.read)
+            .await?)
     }
 }
