@@ -58,5 +58,5 @@ pub use font::{Font, FontOrigin};
 pub use parse::{parse, parse_with, qr_payloads, text_runs, Align, ParseOptions, Raster, Token};
 pub use png::{qr_png, render_ticket, ticket_png, Part, Region, RenderedTicket};
 pub use printer::{PrintError, Printer, Stage, DEFAULT_TCP_PORT};
-pub use system::{FontSearch, SystemFonts, FONT_ENV, FONT_INDEX_ENV, SIMPLIFIED_PROBE};
+pub use system::{FontSearch, SystemFonts, FONT_ENV, FONT_INDEX_ENV};
 pub use view::{Paper, TicketView};

@@ -9,7 +9,7 @@
 //! [`SystemFonts::None`].
 //!
 //! A face takes part when it has the Han character 中. It is a Chinese face
-//! when it also has every character of [`SIMPLIFIED_PROBE`] (simplified forms
+//! when it also has every character of `SIMPLIFIED_PROBE` (simplified forms
 //! that Japanese and Traditional Chinese fonts lack). Chinese faces come
 //! before the bundled subset, best first: a name marking Simplified Chinese
 //! (a zh-CN family name, or a family name with a word SC, CN, GB or Hans),
@@ -38,7 +38,7 @@ const HAN_PROBE: char = '中';
 
 /// Simplified forms that a font for Simplified Chinese has and Japanese or
 /// Traditional Chinese fonts usually lack.
-pub const SIMPLIFIED_PROBE: &str = "们这说门车东";
+const SIMPLIFIED_PROBE: &str = "们这说门车东";
 
 /// Which system fonts take part.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
