@@ -45,6 +45,14 @@ fn with_system(dir: &Path) -> Font {
     Font::find(&search(SystemFonts::Dirs(vec![PathBuf::from(dir)]))).unwrap()
 }
 
+/// The chain with one test font as the only system font, and that font's origin.
+fn with_system_font(name: &str) -> (tempfile::TempDir, Font, FontOrigin) {
+    let dir = system_dir(&[name]);
+    let font = with_system(dir.path());
+    let origin = file(dir.path(), name);
+    (dir, font, origin)
+}
+
 fn rare_view() -> TicketView {
     TicketView {
         hall_name: format!("{RARE}镇便民服务中心"),
@@ -95,9 +103,7 @@ fn bundled_subset_covers_gb2312_and_the_example_config() {
 
 #[test]
 fn a_rare_character_comes_from_a_system_font_that_has_it() {
-    let dir = system_dir(&["test-sc.otf"]);
-    let font = with_system(dir.path());
-    let sc = file(dir.path(), "test-sc.otf");
+    let (_dir, font, sc) = with_system_font("test-sc.otf");
     // A Simplified Chinese system font leads; the bundle follows.
     assert_eq!(
         font.origins().collect::<Vec<_>>(),
@@ -122,9 +128,7 @@ fn a_rare_character_comes_from_a_system_font_that_has_it() {
 
 #[test]
 fn another_locales_han_font_comes_after_the_bundle() {
-    let dir = system_dir(&["test-han.otf"]);
-    let font = with_system(dir.path());
-    let han = file(dir.path(), "test-han.otf");
+    let (_dir, font, han) = with_system_font("test-han.otf");
     assert_eq!(
         font.origins().collect::<Vec<_>>(),
         [&FontOrigin::Bundled, &han]
