@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates the CJK font bundled into hallq-ticket, and the small test font.
+"""Regenerates the CJK font bundled into hallq-ticket, and the two test fonts.
 
 Source: "Noto Sans CJK SC" Regular, face 2 of NotoSansCJK-Regular.ttc from the
 Debian package `fonts-noto-cjk` (SIL Open Font License 1.1, see OFL.txt here).
@@ -24,7 +24,9 @@ Writes, next to this script:
   counts as a Simplified Chinese font; test-han has only 中 besides RARE, so
   it counts as a Han font of another locale.
 
-The output is deterministic for a given source font and character list.
+The output is the same byte for byte for a given source font, character list
+and fonttools version (made with fonttools 4.68, source fonts-noto-cjk
+1:20220127+repack1-1, Noto Sans CJK 2.004).
 """
 
 import pathlib
