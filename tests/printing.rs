@@ -1,13 +1,51 @@
 //! Printing at the kiosk: a network printer (a real TCP listener) gets ESC/POS bytes that
 //! decode to the ticket; a dead printer marks the ticket print_failed without losing its
 //! number, staff see it, and a reprint clears it. The QR image decodes to the status link.
+//!
+//! The machine's fonts are hidden from every hall here: fontconfig's configuration
+//! (`FONTCONFIG_FILE`) lists one directory holding only a small Han font without
+//! Simplified Chinese forms (ticket-print/fonts/test-han.otf), so the ticket picture is drawn
+//! with the bundled subset and takes from that font only what the bundle lacks.
 
 mod common;
 use common::*;
 use serde_json::{json, Value};
+use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
+
+/// The font directory fontconfig lists for the halls of this file.
+fn hidden_system_fonts() -> &'static PathBuf {
+    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &DIR.get_or_init(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        let fonts = tmp.path().join("fonts");
+        std::fs::create_dir(&fonts).unwrap();
+        let font = concat!(env!("CARGO_MANIFEST_DIR"), "/ticket-print/fonts/test-han.otf");
+        std::fs::copy(font, fonts.join("test-han.otf")).unwrap();
+        let conf = tmp.path().join("fonts.conf");
+        let xml = format!(
+            "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir><cachedir>{}</cachedir></fontconfig>\n",
+            fonts.display(),
+            tmp.path().join("cache").display()
+        );
+        std::fs::write(&conf, xml).unwrap();
+        // Set once, before this file's first hall starts; every hallq inherits it.
+        std::env::set_var("FONTCONFIG_FILE", &conf);
+        std::env::remove_var("HALLQ_TICKET_FONT");
+        let fonts = fonts.canonicalize().unwrap();
+        (tmp, fonts)
+    })
+    .1
+}
+
+/// Starts a hall that sees only the fonts of [`hidden_system_fonts`].
+async fn start(opts: HallOpts) -> Hall {
+    hidden_system_fonts();
+    Hall::start(opts).await
+}
 
 fn with_printer(port: u16) -> HallOpts {
     HallOpts {
@@ -47,7 +85,7 @@ async fn issue(hall: &Hall) -> Value {
 async fn tickets_print_on_the_kiosk_printer() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let hall = Hall::start(with_printer(port)).await;
+    let hall = start(with_printer(port)).await;
     let (job, b) = tokio::join!(printer_job(&listener), issue(&hall));
     assert_eq!(b["print"]["status"], "printed", "{b}");
     let tokens = hallq_ticket::parse(&job);
@@ -69,7 +107,7 @@ async fn tickets_print_on_the_kiosk_printer() {
 #[tokio::test]
 async fn a_dead_printer_marks_the_ticket_and_a_reprint_clears_it() {
     let port = free_port(); // nothing listens yet
-    let hall = Hall::start(with_printer(port)).await;
+    let hall = start(with_printer(port)).await;
     let b = issue(&hall).await;
     assert_eq!(b["print"]["status"], "failed", "{b}");
     assert!(b["print"]["message"].as_str().unwrap().contains("打印失败"));
@@ -106,11 +144,15 @@ async fn a_dead_printer_marks_the_ticket_and_a_reprint_clears_it() {
 
 #[tokio::test]
 async fn qr_and_ticket_images_decode_to_the_status_link() {
-    let hall = Hall::start(HallOpts::default()).await;
+    let hall = start(HallOpts::default()).await;
     let t = hall.ticket("property").await;
     let token = t["token"].as_str().unwrap();
     let client = reqwest::Client::new();
-    for (path, name) in [("qr.png", "qr"), ("ticket.png?paper=58mm", "ticket")] {
+    for (path, name) in [
+        ("qr.png", "qr"),
+        ("ticket.png?paper=58mm", "ticket58"),
+        ("ticket.png?paper=80mm", "ticket80"),
+    ] {
         let r = client
             .get(format!("{}/tickets/{token}/{path}", hall.base))
             .send()
@@ -119,6 +161,14 @@ async fn qr_and_ticket_images_decode_to_the_status_link() {
         assert_eq!(r.status(), 200, "{path}");
         assert_eq!(r.headers()["content-type"], "image/png");
         let png = r.bytes().await.unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{path}");
+        let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        let want = match name {
+            "ticket58" => 384,
+            "ticket80" => 576,
+            _ => width,
+        };
+        assert_eq!(width, want, "{path}: one pixel per printer dot");
         let file = hall.dir.join(format!("{name}.png"));
         std::fs::write(&file, &png).unwrap();
         let Ok(out) = Command::new("zbarimg")
@@ -132,6 +182,12 @@ async fn qr_and_ticket_images_decode_to_the_status_link() {
         let decoded = String::from_utf8_lossy(&out.stdout).trim().to_string();
         assert_eq!(decoded, t["status_url"].as_str().unwrap(), "{path}");
     }
+    // Drawn with the bundled subset; of the system fonts only the one fontconfig lists.
+    let fonts = format!(
+        "bundled Noto Sans CJK SC subset, {} (face 0)",
+        hidden_system_fonts().join("test-han.otf").display()
+    );
+    assert!(hall.log().contains(&fonts), "{}", hall.log());
     let r = client
         .get(format!("{}/tickets/{token}/escpos?qr=raster", hall.base))
         .send()
@@ -154,4 +210,39 @@ async fn qr_and_ticket_images_decode_to_the_status_link() {
         )
         .await;
     assert_eq!((st, b["error"].as_str()), (404, Some("ticket_not_found")));
+}
+
+/// The ticket picture of a hall named `name`: status and body.
+async fn ticket_png_of_hall(name: &str) -> (u16, Vec<u8>) {
+    let hall = start(HallOpts {
+        edits: vec![(
+            "name = \"海口市政务服务中心\"",
+            format!("name = \"{name}\""),
+        )],
+        ..Default::default()
+    })
+    .await;
+    let t = hall.ticket("property").await;
+    let token = t["token"].as_str().unwrap();
+    let r = reqwest::get(format!("{}/tickets/{token}/ticket.png", hall.base))
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn a_rare_character_prints_from_a_system_font_and_a_missing_one_is_refused() {
+    // 堃 and 喆 are outside GB 2312 and the bundle; the font fontconfig lists has them.
+    let (st, png) = ticket_png_of_hall("堃喆镇便民服务中心").await;
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&png));
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // No font has Tibetan here: refused, naming the character, rather than boxes.
+    let (st, body) = ticket_png_of_hall("ཀ镇便民服务中心").await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((st, body["error"].as_str()), (503, Some("render_failed")));
+    assert!(
+        body["message"].as_str().unwrap().contains("U+0F40"),
+        "{body}"
+    );
 }

@@ -24,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         status_url: "http://127.0.0.1:8080/t/Zk3q9XbPw2".into(),
         notice: Some("请留意屏幕和广播叫号，过号需重新取号。办理业务请携带本人身份证原件。".into()),
     };
-    let font = Font::find_system()?;
+    let font = Font::from_env()?;
     std::fs::write(format!("{stem}.png"), ticket_png(&view, paper, &font)?)?;
     let options = EscPosOptions {
         paper,
@@ -32,10 +32,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     std::fs::write(format!("{stem}.bin"), escpos(&view, &options)?)?;
+    let fonts: Vec<String> = font.origins().map(ToString::to_string).collect();
     println!(
-        "{stem}.png ({}), {stem}.bin; font {}",
+        "{stem}.png ({}), {stem}.bin; fonts: {}",
         paper.width_dots(),
-        font.path().display()
+        fonts.join(", ")
     );
     Ok(())
 }

@@ -26,22 +26,16 @@ pub enum Error {
     /// `HALLQ_TICKET_FONT_INDEX` is not a number.
     #[error("HALLQ_TICKET_FONT_INDEX={0:?} is not a face index")]
     FontIndexEnv(String),
-    /// No font was configured and none of the known system fonts exists.
-    #[error("no CJK font found: set HALLQ_TICKET_FONT or install fonts-noto-cjk (tried {tried})")]
-    NoFont {
-        /// The paths that were tried, comma separated.
-        tried: String,
-    },
-    /// A character of the ticket has no glyph in the font; it would print as
-    /// a box, so nothing is rendered.
-    #[error("font {font} has no glyph for {ch:?} (U+{code:04X}) in {text:?}", code = u32::from(*.ch))]
+    /// A character of the ticket has no glyph in any face of the font; it
+    /// would print as a box, so nothing is rendered.
+    #[error("no font has a glyph for {ch:?} (U+{code:04X}) in {text:?} (tried {fonts})", code = u32::from(*.ch))]
     MissingGlyph {
         /// The missing character.
         ch: char,
         /// The text it appears in.
         text: String,
-        /// The font file.
-        font: PathBuf,
+        /// The faces that were tried, comma separated.
+        fonts: String,
     },
     /// The data does not fit into a QR code.
     #[error("QR code: {0}")]

@@ -1,28 +1,29 @@
 //! The PNG ticket: QR decoded by independent decoders (zbarimg, rqrr), real
 //! CJK glyph pixels, and an error instead of boxes for missing glyphs.
+//!
+//! Every ticket here is drawn with the system fonts left out, so the results
+//! do not depend on what the machine has installed: the bundled subset draws.
 
 use std::process::Command;
 
 use hallq_ticket::{
-    qr_png, render_ticket, ticket_png, Error, Font, Paper, Part, RenderedTicket, TicketView,
+    qr_png, render_ticket, ticket_png, Error, Font, FontOrigin, FontSearch, Paper, Part,
+    RenderedTicket, SystemFonts, TicketView,
 };
 
-const URL: &str = "https://hall.example.gov.cn/t/Zk3q9XbPw2";
+mod common;
 
+use common::{ink, rqrr_decode, view, URL};
+
+/// The chain without system fonts: only the bundled subset.
 fn font() -> Font {
-    Font::find_system().expect("a CJK font (Debian: apt-get install fonts-noto-cjk)")
-}
-
-fn view() -> TicketView {
-    TicketView {
-        hall_name: "市民服务中心政务服务大厅".into(),
-        number: "A001".into(),
-        service_name: "不动产登记".into(),
-        people_ahead: 12,
-        issued_at: "2025-03-04 09:15".into(),
-        status_url: URL.into(),
-        notice: Some("请留意屏幕和广播叫号，过号需重新取号。办理业务请携带本人身份证原件。".into()),
-    }
+    let search = FontSearch {
+        file: None,
+        system: SystemFonts::None,
+    };
+    let font = Font::find(&search).unwrap();
+    assert_eq!(font.origins().collect::<Vec<_>>(), [&FontOrigin::Bundled]);
+    font
 }
 
 /// Decodes every QR code in a PNG with zbarimg; None if zbarimg is missing.
@@ -50,18 +51,6 @@ fn zbarimg(png: &[u8]) -> Option<String> {
             .trim_end()
             .to_owned(),
     )
-}
-
-fn rqrr_decode(ticket: &RenderedTicket) -> String {
-    let image = &ticket.image;
-    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
-        image.width() as usize,
-        image.height() as usize,
-        |x, y| image.get_pixel(x as u32, y as u32).0[0],
-    );
-    let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1);
-    grids[0].decode().unwrap().1
 }
 
 #[test]
@@ -99,26 +88,6 @@ fn qr_in_ticket_decodes_with_rqrr() {
             URL
         );
     }
-}
-
-/// Dark pixels (< 128) inside the part's region, and the region's area.
-fn ink(ticket: &RenderedTicket, part: Part) -> (usize, usize) {
-    let r = ticket
-        .regions
-        .iter()
-        .find(|r| r.part == part)
-        .unwrap_or_else(|| panic!("no {part:?}"));
-    assert!(
-        r.x + r.width <= ticket.image.width() && r.y + r.height <= ticket.image.height(),
-        "{r:?}"
-    );
-    let mut dark = 0;
-    for y in r.y..r.y + r.height {
-        for x in r.x..r.x + r.width {
-            dark += usize::from(ticket.image.get_pixel(x, y).0[0] < 128);
-        }
-    }
-    (dark, (r.width * r.height) as usize)
 }
 
 fn crop(ticket: &RenderedTicket, part: Part) -> Vec<u8> {
@@ -232,9 +201,13 @@ fn font_load_errors() {
     let junk = dir.path().join("junk.ttf");
     std::fs::write(&junk, b"not a font").unwrap();
     assert!(matches!(Font::load(&junk), Err(Error::FontInvalid { .. })));
-    let font = font();
+    let bundled = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fonts/NotoSansCJKsc-Regular-ticket.otf"
+    );
+    assert!(Font::load(bundled).is_ok());
     assert!(matches!(
-        Font::load_index(font.path(), 999),
+        Font::load_index(bundled, 999),
         Err(Error::FontInvalid { index: 999, .. })
     ));
 }

@@ -58,7 +58,7 @@ pub struct Inner {
     pub identity: Arc<crate::identity::Identity>,
     /// Prometheus metrics (`GET /metrics`), shared with the outbox relay.
     pub metrics: Arc<crate::metrics::Metrics>,
-    /// The CJK font for ticket images, found on first use.
+    /// The fonts for ticket images, found on first use.
     font: std::sync::OnceLock<Result<std::sync::Arc<hallq_ticket::Font>, String>>,
 }
 
@@ -104,16 +104,25 @@ impl AppState {
         chrono::Utc::now().timestamp_millis() + self.clock_offset_ms
     }
 
-    /// The font ticket images are drawn with (see `hallq_ticket::Font::find_system`).
+    /// The fonts ticket images are drawn with, found on first use (see
+    /// `hallq_ticket::Font::from_env`): `HALLQ_TICKET_FONT`, the Chinese fonts fontconfig
+    /// knows, the bundled subset. Blocks (it scans the system fonts): call it off the runtime.
     ///
     /// # Errors
-    /// When no CJK font is installed: images are refused rather than drawn with boxes.
+    /// When `HALLQ_TICKET_FONT` names a file that cannot be loaded, or
+    /// `HALLQ_TICKET_FONT_INDEX` is not a number: images are refused, not drawn otherwise.
     pub fn font(&self) -> Result<std::sync::Arc<hallq_ticket::Font>, String> {
         self.font
-            .get_or_init(|| {
-                hallq_ticket::Font::find_system()
-                    .map(std::sync::Arc::new)
-                    .map_err(|e| e.to_string())
+            .get_or_init(|| match hallq_ticket::Font::from_env() {
+                Ok(font) => {
+                    let faces: Vec<_> = font.origins().map(ToString::to_string).collect();
+                    tracing::info!(fonts = %faces.join(", "), "ticket image fonts");
+                    Ok(std::sync::Arc::new(font))
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "ticket image font");
+                    Err(e.to_string())
+                }
             })
             .clone()
     }

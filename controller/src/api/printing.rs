@@ -142,15 +142,20 @@ pub async fn image(
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> ApiResult<Response> {
     let (t, ahead) = ticket_of(&state, &token).await?;
-    let font = state.font().map_err(render_error)?;
     let paper = if q.get("paper").map(String::as_str) == Some("58mm") {
         Paper::Mm58
     } else {
         Paper::Mm80
     };
-    Ok(png(
-        ticket_png(&view(&state.cfg, &t, ahead), paper, &font).map_err(render_error)?
-    ))
+    let ticket = view(&state.cfg, &t, ahead);
+    // Finding the fonts (first time) and drawing are blocking work.
+    let drawn = tokio::task::spawn_blocking(move || {
+        let font = state.font().map_err(render_error)?;
+        ticket_png(&ticket, paper, &font).map_err(render_error)
+    })
+    .await
+    .map_err(render_error)??;
+    Ok(png(drawn))
 }
 
 /// GET /tickets/{token}/escpos?qr=native|raster&paper=…: the printer bytes.
