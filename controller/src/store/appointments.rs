@@ -4,10 +4,10 @@
 //! the no-show sweep and false-information marks turn into bans in the same transaction.
 
 use super::tickets::{issue_one, NewTicket};
-use super::{outbox, Refusal, Store, StoreError, StoreResult};
-use sqlx::{Any, Row, Transaction};
+use super::{outbox, Refusal, Store, StoreResult};
+use sqlx::Row;
 
-type Tx = Transaction<'static, Any>;
+use super::writer::Tx;
 
 /// An appointment row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +95,18 @@ pub(crate) struct BookJob {
     daily_limit: i64,
     who: crate::identity::Citizen,
     now: i64,
+}
+
+impl super::writer::Work for BookJob {
+    type Output = Appointment;
+
+    fn run<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        _batch: &'a mut super::writer::Batch,
+    ) -> futures::future::BoxFuture<'a, Result<StoreResult<Appointment>, sqlx::Error>> {
+        Box::pin(book_in_savepoint(tx, self))
+    }
 }
 
 /// Books inside a savepoint of the writer's transaction: a refusal rolls back only this
@@ -188,26 +200,17 @@ impl Store {
     /// # Errors
     /// [`Refusal::Banned`], [`Refusal::SlotFull`], [`Refusal::DailyLimit`]; database errors.
     pub async fn book(&self, req: &BookRequest<'_>) -> StoreResult<Appointment> {
-        let (reply, rx) = tokio::sync::oneshot::channel();
-        let job = BookJob {
-            service: req.service.to_string(),
-            slot: req.slot,
-            day: req.day.to_string(),
-            capacity: req.capacity,
-            daily_limit: req.daily_limit,
-            who: req.who.clone(),
-            now: req.now,
-        };
-        let job = super::tickets::Job {
-            work: super::tickets::Work::Book(job),
-            reply,
-        };
-        match self.write_job(job, rx).await? {
-            super::tickets::Done::Book(a) => Ok(a),
-            super::tickets::Done::Ticket(_) => Err(StoreError::Db(sqlx::Error::Protocol(
-                "writer answered a booking with a ticket".into(),
-            ))),
-        }
+        self.writer
+            .write(BookJob {
+                service: req.service.to_string(),
+                slot: req.slot,
+                day: req.day.to_string(),
+                capacity: req.capacity,
+                daily_limit: req.daily_limit,
+                who: req.who.clone(),
+                now: req.now,
+            })
+            .await
     }
 
     /// Cancels the person's booked appointment before its slot starts, freeing the slot

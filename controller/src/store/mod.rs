@@ -19,6 +19,7 @@ mod stats;
 mod tickets;
 mod views;
 mod windows;
+mod writer;
 
 pub use appointments::{Appointment, BookRequest};
 pub use bans::{Ban, BanRule};
@@ -161,7 +162,7 @@ pub struct Store {
     read: AnyPool,
     backend: Backend,
     outbox_signal: Arc<Notify>,
-    issuer: tickets::IssueSender,
+    writer: writer::Writer,
 }
 
 impl Store {
@@ -201,13 +202,13 @@ impl Store {
             }
         };
         let outbox_signal = Arc::new(Notify::new());
-        let issuer = tickets::spawn_issuer(write.clone(), outbox_signal.clone());
+        let writer = writer::Writer::spawn(write.clone(), outbox_signal.clone());
         Ok(Self {
             write,
             read,
             backend,
             outbox_signal,
-            issuer,
+            writer,
         })
     }
 

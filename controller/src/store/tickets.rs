@@ -1,11 +1,11 @@
 //! Issuing tickets and reading them back.
 
-use super::{outbox, ticket_from_row, Refusal, Store, StoreError, StoreResult, TICKET_COLS};
+use super::writer::{Batch, Tx, Work};
+use super::{ticket_from_row, Refusal, Store, StoreResult, TICKET_COLS};
 use crate::model::{Kind, Status, Ticket};
-use sqlx::{Any, AnyPool, Row, Transaction};
+use futures::future::BoxFuture;
+use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
-use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot, Notify};
 
 /// What a kiosk asks for, already validated against the config.
 #[derive(Debug, Clone)]
@@ -54,97 +54,22 @@ pub struct NewTicket {
     pub(crate) person: Option<String>,
 }
 
-/// What the writer task is asked to do.
-pub(crate) enum Work {
-    /// Issue a ticket.
-    Ticket(NewTicket),
-    /// Book an appointment (inside a savepoint: a refusal undoes its counters only).
-    Book(super::appointments::BookJob),
-}
+impl Work for NewTicket {
+    type Output = Issued;
 
-/// What the writer did.
-pub(crate) enum Done {
-    /// The ticket issued.
-    Ticket(Issued),
-    /// The appointment booked.
-    Book(super::appointments::Appointment),
-}
-
-/// A request and where to send the answer.
-pub(crate) struct Job {
-    pub(crate) work: Work,
-    pub(crate) reply: oneshot::Sender<StoreResult<Done>>,
-}
-
-/// Most requests committed in one transaction.
-const MAX_BATCH: usize = 128;
-
-/// Handle to the task that owns ticket issuance for this process.
-pub(crate) type IssueSender = mpsc::Sender<Job>;
-
-/// Starts the writer task for the hot paths (tickets, bookings): it takes every request
-/// waiting in the channel and commits them in one transaction (group commit). Each ticket
-/// is still allocated by the atomic counter upsert and each booking by the conditional
-/// counters, so replicas and other writers stay correct; batching only saves commits. A
-/// database error fails the whole batch and changes nothing.
-pub(crate) fn spawn_issuer(pool: AnyPool, signal: Arc<Notify>) -> IssueSender {
-    let (tx, mut rx) = mpsc::channel::<Job>(4096);
-    tokio::spawn(async move {
-        while let Some(first) = rx.recv().await {
-            let mut jobs = vec![first];
-            while jobs.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(j) => jobs.push(j),
-                    Err(_) => break,
-                }
+    fn run<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        batch: &'a mut Batch,
+    ) -> BoxFuture<'a, Result<StoreResult<Issued>, sqlx::Error>> {
+        Box::pin(async move {
+            let r = issue_one(tx, self, &mut batch.ahead).await?;
+            if r.is_ok() {
+                batch.queue_changed(&self.service, self.now);
             }
-            match issue_batch(&pool, &jobs).await {
-                Ok(results) => {
-                    signal.notify_one();
-                    for (job, r) in jobs.into_iter().zip(results) {
-                        let _ = job.reply.send(r);
-                    }
-                }
-                Err(e) => {
-                    tracing::error!("writing a batch failed: {e}");
-                    for job in jobs {
-                        let err = sqlx::Error::Protocol(format!("batch failed: {e}"));
-                        let _ = job.reply.send(Err(err.into()));
-                    }
-                }
-            }
-        }
-    });
-    tx
-}
-
-async fn issue_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<StoreResult<Done>>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let mut ahead: HashMap<(String, i64), i64> = HashMap::new();
-    let mut touched: Vec<&str> = Vec::new();
-    let mut out = Vec::with_capacity(jobs.len());
-    let mut now = 0;
-    for job in jobs {
-        match &job.work {
-            Work::Ticket(new) => {
-                let r = issue_one(&mut tx, new, &mut ahead).await?;
-                if r.is_ok() && !touched.contains(&new.service.as_str()) {
-                    touched.push(&new.service);
-                }
-                now = now.max(new.now);
-                out.push(r.map(Done::Ticket));
-            }
-            Work::Book(b) => {
-                let r = super::appointments::book_in_savepoint(&mut tx, b).await?;
-                out.push(r.map(Done::Book));
-            }
-        }
+            Ok(r)
+        })
     }
-    for service in touched {
-        outbox::enqueue(&mut tx, outbox::QUEUE, service, "", now).await?;
-    }
-    tx.commit().await?;
-    Ok(out)
 }
 
 /// Issues one ticket inside the batch's transaction. `ahead` memoises, per (service,
@@ -248,9 +173,8 @@ impl Store {
     /// # Errors
     /// [`Refusal::DailyCapReached`] when the cap is reached; database errors.
     pub async fn issue_ticket(&self, req: &IssueRequest<'_>) -> StoreResult<Issued> {
-        let (reply, rx) = oneshot::channel();
-        let job = Job {
-            work: Work::Ticket(NewTicket {
+        self.writer
+            .write(NewTicket {
                 service: req.service.to_string(),
                 prefix: req.prefix.to_string(),
                 width: req.width,
@@ -261,26 +185,8 @@ impl Store {
                 token: req.token.to_string(),
                 now: req.now,
                 person: None,
-            }),
-            reply,
-        };
-        match self.write_job(job, rx).await? {
-            Done::Ticket(i) => Ok(i),
-            Done::Book(_) => Err(StoreError::Db(sqlx::Error::Protocol(
-                "writer answered a ticket with a booking".into(),
-            ))),
-        }
-    }
-
-    /// Hands a job to the writer task and waits for its answer.
-    pub(crate) async fn write_job(
-        &self,
-        job: Job,
-        rx: oneshot::Receiver<StoreResult<Done>>,
-    ) -> StoreResult<Done> {
-        let closed = || StoreError::Db(sqlx::Error::PoolClosed);
-        self.issuer.send(job).await.map_err(|_| closed())?;
-        rx.await.map_err(|_| closed())?
+            })
+            .await
     }
 
     /// The ticket with this token.
