@@ -1,4 +1,5 @@
-// The announcement queue: pure logic, no browser APIs, so Node can test it.
+// The announcement queue: pure logic, no browser APIs, so Node can test it. ES2017 at
+// most, syntax and library (old TV boxes' WebViews).
 //
 // Rules: every call is announced (none skipped), in arrival order; a new call never cuts
 // off the one being spoken (it waits); a recall is announced again; each announcement is
@@ -30,10 +31,11 @@ export function clipChars(text) {
 
 /** The text to speak for one call. */
 export function announcement(template, call) {
+  // split/join rather than replaceAll (ES2021, missing on old TV WebViews).
   return template
-    .replaceAll("{number}", spell(call.number || ""))
-    .replaceAll("{window}", call.window_name || call.window || "")
-    .replaceAll("{service}", call.service_name || call.service || "");
+    .split("{number}").join(spell(call.number || ""))
+    .split("{window}").join(call.window_name || call.window || "")
+    .split("{service}").join(call.service_name || call.service || "");
 }
 
 export class AnnounceQueue {

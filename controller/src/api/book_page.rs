@@ -30,9 +30,7 @@ pub async fn book_page(State(state): State<AppState>) -> Response {
     });
     // Inside <script>: no "</script>" can be formed.
     let boot = boot.to_string().replace('<', "\\u003c");
-    let html = BOOK_PAGE
-        .replace("{{HALL}}", &crate::api::pages::escape(&cfg.hall.name))
-        .replace("{{BOOT}}", &boot);
+    let html = crate::api::pages::fill(&state, BOOK_PAGE).replace("{{BOOT}}", &boot);
     (
         [
             (header::CACHE_CONTROL, "no-cache"),
