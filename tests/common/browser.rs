@@ -24,6 +24,15 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium (1920×1080), or `None` with a printed
     /// notice when they are not installed.
     pub async fn start() -> Option<Self> {
+        Self::start_with(None).await
+    }
+
+    /// Like [`Browser::start`], with the browser process in time zone `tz` (`TZ=tz`).
+    pub async fn start_in_zone(tz: &str) -> Option<Self> {
+        Self::start_with(Some(tz)).await
+    }
+
+    async fn start_with(tz: Option<&str>) -> Option<Self> {
         let (Some(driver_bin), Some(chrome)) = (
             find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
             find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
@@ -32,7 +41,11 @@ impl Browser {
             return None;
         };
         let port = super::free_port();
-        let driver = Command::new(driver_bin)
+        let mut cmd = Command::new(driver_bin);
+        if let Some(tz) = tz {
+            cmd.env("TZ", tz);
+        }
+        let driver = cmd
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
