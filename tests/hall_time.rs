@@ -3,9 +3,9 @@
 //! and "last 7 days" and the booking page's first day all show the hall's date and time.
 
 mod common;
+use chrono::Timelike;
 use common::browser::Browser;
 use common::*;
-use chrono::Timelike;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -68,11 +68,19 @@ async fn every_clock_shows_hall_time_in_a_utc_browser() {
     )
     .await
     .expect("TV clock shown");
-    let clock = b.js("return document.getElementById('clock').textContent").await;
+    let clock = b
+        .js("return document.getElementById('clock').textContent")
+        .await;
     let clock = clock.as_str().unwrap_or_default();
     println!("hall zone {zone}: TV clock {clock:?}, hall today {today}");
-    assert!(clock.starts_with(&today), "TV clock {clock:?}, hall today {today}");
-    assert!(same_minute(clock, hours), "TV clock {clock:?} not hall time");
+    assert!(
+        clock.starts_with(&today),
+        "TV clock {clock:?}, hall today {today}"
+    );
+    assert!(
+        same_minute(clock, hours),
+        "TV clock {clock:?} not hall time"
+    );
 
     // The kiosk.
     b.goto(&format!("{base}/kiosk?token=demo-kiosk")).await;
@@ -83,9 +91,14 @@ async fn every_clock_shows_hall_time_in_a_utc_browser() {
     )
     .await
     .expect("kiosk clock shown");
-    let clock = b.js("return document.getElementById('clock').textContent").await;
+    let clock = b
+        .js("return document.getElementById('clock').textContent")
+        .await;
     let clock = clock.as_str().unwrap_or_default().to_string();
-    assert!(same_minute(&clock, hours), "kiosk clock {clock:?} not hall time");
+    assert!(
+        same_minute(&clock, hours),
+        "kiosk clock {clock:?} not hall time"
+    );
 
     // The admin page: "today" and "last 7 days" are the hall's.
     b.goto(&format!("{base}/admin")).await;
@@ -98,7 +111,8 @@ async fn every_clock_shows_hall_time_in_a_utc_browser() {
     )
     .await
     .expect("admin stats loaded");
-    let range = "return [document.getElementById('from').value, document.getElementById('to').value]";
+    let range =
+        "return [document.getElementById('from').value, document.getElementById('to').value]";
     b.js("document.getElementById('from').value = ''; document.getElementById('to').value = ''; document.getElementById('week').click(); return 1")
         .await;
     let week_ago = hall_day(hours, -6);
@@ -130,7 +144,8 @@ async fn every_clock_shows_hall_time_in_a_utc_browser() {
         ("[data-section=\"property-tax\"]", "sections"),
         ("[data-service=\"property\"]", "services"),
     ] {
-        let click = format!("var x = document.querySelector('{sel}'); if (x) x.click(); return !!x");
+        let click =
+            format!("var x = document.querySelector('{sel}'); if (x) x.click(); return !!x");
         b.wait_for(&click, &json!(true), Duration::from_secs(10))
             .await
             .unwrap_or_else(|| panic!("booking page: {what}"));

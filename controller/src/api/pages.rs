@@ -37,8 +37,12 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         "hallclock.js" => (hallq_config::clock::SCRIPT, "no-cache"),
         f if f == ECHARTS_FILE => (ECHARTS_JS, "public, max-age=31536000, immutable"),
         _ => {
-            return ApiError::new(StatusCode::NOT_FOUND, "not_found", "没有这个文件 / no such file")
-                .into_response()
+            return ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "没有这个文件 / no such file",
+            )
+            .into_response()
         }
     };
     (
