@@ -17,14 +17,16 @@ const KIOSK_PAGE: &str = include_str!("../../assets/kiosk.html");
 const CLERK_PAGE: &str = include_str!("../../assets/clerk.html");
 const ADMIN_PAGE: &str = include_str!("../../assets/admin.html");
 const SIGN_IN_JS: &str = include_str!("../../assets/signin.js");
+const ELDER_JS: &str = include_str!("../../assets/elder.js");
 const ECHARTS_JS: &str = include_str!("../../assets/vendor/echarts.common.min.js");
 /// Where the admin page loads ECharts from (the version in the name: cached for a year).
 pub const ECHARTS_FILE: &str = "echarts-6.1.0.min.js";
 
-/// `page` with the hall's name (`{{HALL}}`) and its clock (`{{CLOCK}}`, see
-/// [`hallq_config::clock`]) filled in.
+/// `page` with the hall's name (`{{HALL}}`), its clock (`{{CLOCK}}`, see
+/// [`hallq_config::clock`]) and the elder-mode switch (`{{ELDER}}`, elder.js) filled in.
 pub(crate) fn fill(state: &AppState, page: &str) -> String {
     page.replace("{{HALL}}", &escape(&state.cfg.hall.name))
+        .replace("{{ELDER}}", ELDER_JS)
         .replace(
             "{{CLOCK}}",
             &hallq_config::clock::boot_json(state.cfg.tz(), state.now()),
