@@ -1,6 +1,6 @@
-//! The citizen's mobile booking pages (H5, `GET /book`): one self-contained HTML file that
-//! walks section → service → date and slot → notice → confirm → booking code, plus
-//! "我的预约". Identity comes from the URL fragment `#assertion=<jwt>` and never reaches
+//! The citizen's mobile booking pages (H5, `GET /book`): an HTML page (with its script,
+//! `/assets/book.js`) that walks section → service → date and slot → notice → confirm →
+//! booking code, plus "我的预约". Identity comes from the URL fragment `#assertion=<jwt>` and never reaches
 //! this handler.
 
 use super::AppState;

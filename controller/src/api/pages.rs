@@ -19,6 +19,7 @@ const ADMIN_PAGE: &str = include_str!("../../assets/admin.html");
 const SIGN_IN_JS: &str = include_str!("../../assets/signin.js");
 const ELDER_JS: &str = include_str!("../../assets/elder.js");
 const DOM_JS: &str = include_str!("../../assets/dom.js");
+const BOOK_JS: &str = include_str!("../../assets/book.js");
 const ECHARTS_JS: &str = include_str!("../../assets/vendor/echarts.common.min.js");
 /// Where the admin page loads ECharts from (the version in the name: cached for a year).
 pub const ECHARTS_FILE: &str = "echarts-6.1.0.min.js";
@@ -34,12 +35,13 @@ pub(crate) fn fill(state: &AppState, page: &str) -> String {
         )
 }
 
-/// GET /assets/{file}: the hall clock, the DOM helper (dom.js) and the vendored chart
-/// library.
+/// GET /assets/{file}: the hall clock, the DOM helper (dom.js), the booking pages' script
+/// and the vendored chart library.
 pub async fn asset(Path(file): Path<String>) -> Response {
     let (body, cache) = match file.as_str() {
         "hallclock.js" => (hallq_config::clock::SCRIPT, "no-cache"),
         "dom.js" => (DOM_JS, "no-cache"),
+        "book.js" => (BOOK_JS, "no-cache"),
         f if f == ECHARTS_FILE => (ECHARTS_JS, "public, max-age=31536000, immutable"),
         _ => {
             return ApiError::new(
