@@ -246,7 +246,11 @@ async fn elder_mode(b: &Browser, page: &str, ready: &str, found: &mut Vec<String
         "{page}: elder mode remembered"
     );
     audit(b, &format!("{page} (长辈模式)"), found).await;
-    let shot = if page.starts_with("/book") { "elder-book" } else { "elder-status" };
+    let shot = if page.starts_with("/book") {
+        "elder-book"
+    } else {
+        "elder-status"
+    };
     println!("screenshot: {}", b.screenshot(shot).await.display());
     b.js(&format!("{button}.click(); return 1")).await;
 }
