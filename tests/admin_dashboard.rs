@@ -181,19 +181,15 @@ async fn admin_stats_csv_and_dashboard() {
     let Some(browser) = Browser::start().await else {
         return;
     };
-    browser
-        .goto(&format!("http://127.0.0.1:{}/admin", hall.http_port))
-        .await;
-    browser.sign_in_form_shown().await;
-    browser.submit_sign_in("admin", "demo-admin", None).await;
+    browser.open_admin(&hall).await;
     browser
         .wait_for(
-            "return window.hallqAdminLive === true && window.hallqAdminStats === true",
+            "return window.hallqAdminLive === true",
             &json!(true),
             Duration::from_secs(10),
         )
         .await
-        .expect("dashboard live and stats loaded");
+        .expect("dashboard live");
     let cur = "return (document.querySelector('#windows tr[data-window=\"1\"] td.num') || {}).textContent || null";
     let shown = browser.js(cur).await;
     assert!(
@@ -356,19 +352,7 @@ async fn charts_stay_readable_at_ten_to_thirty_windows() {
     let Some(browser) = Browser::start().await else {
         return;
     };
-    browser
-        .goto(&format!("http://127.0.0.1:{}/admin", hall.http_port))
-        .await;
-    browser.sign_in_form_shown().await;
-    browser.submit_sign_in("admin", "demo-admin", None).await;
-    browser
-        .wait_for(
-            "return window.hallqAdminStats === true",
-            &json!(true),
-            Duration::from_secs(10),
-        )
-        .await
-        .expect("stats loaded");
+    browser.open_admin(&hall).await;
     let c = browser.js(CHARTS).await;
     assert_eq!(c["c-win"]["cats"].as_array().unwrap().len(), 10, "{c}");
     let overlaps = browser.js(OVERLAPS).await;

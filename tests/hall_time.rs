@@ -37,6 +37,20 @@ fn same_minute(shown: &str, hours: i32) -> bool {
         .any(|t| shown.contains(&t.format("%H:%M").to_string()))
 }
 
+/// The text of `#clock` on the page at `url`, once it shows something.
+async fn clock_text(b: &Browser, url: &str) -> String {
+    b.goto(url).await;
+    let read = "return document.getElementById('clock').textContent";
+    b.wait_for(
+        &format!("{read}.length > 0"),
+        &json!(true),
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap_or_else(|| panic!("no clock on {url}"));
+    b.js(read).await.as_str().unwrap_or_default().to_string()
+}
+
 #[tokio::test]
 async fn every_clock_shows_hall_time_in_a_utc_browser() {
     let (zone, hours) = zone_off_by_a_day();
@@ -54,63 +68,32 @@ async fn every_clock_shows_hall_time_in_a_utc_browser() {
     let base = format!("http://127.0.0.1:{}", hall.http_port);
     let today = hall_day(hours, 0);
 
-    // The TV screen.
+    // The TV screen, then the kiosk.
     b.goto(&format!("{base}/screens/lobby")).await;
     assert_eq!(
         b.js("return new Date().getTimezoneOffset()").await,
         json!(0),
         "the browser runs in UTC"
     );
-    b.wait_for(
-        "return document.getElementById('clock').textContent.length > 0",
-        &json!(true),
-        Duration::from_secs(10),
-    )
-    .await
-    .expect("TV clock shown");
-    let clock = b
-        .js("return document.getElementById('clock').textContent")
-        .await;
-    let clock = clock.as_str().unwrap_or_default();
+    let clock = clock_text(&b, &format!("{base}/screens/lobby")).await;
     println!("hall zone {zone}: TV clock {clock:?}, hall today {today}");
     assert!(
         clock.starts_with(&today),
         "TV clock {clock:?}, hall today {today}"
     );
     assert!(
-        same_minute(clock, hours),
+        same_minute(&clock, hours),
         "TV clock {clock:?} not hall time"
     );
 
-    // The kiosk.
-    b.goto(&format!("{base}/kiosk?token=demo-kiosk")).await;
-    b.wait_for(
-        "return document.getElementById('clock').textContent.length > 0",
-        &json!(true),
-        Duration::from_secs(10),
-    )
-    .await
-    .expect("kiosk clock shown");
-    let clock = b
-        .js("return document.getElementById('clock').textContent")
-        .await;
-    let clock = clock.as_str().unwrap_or_default().to_string();
+    let clock = clock_text(&b, &format!("{base}/kiosk?token=demo-kiosk")).await;
     assert!(
         same_minute(&clock, hours),
         "kiosk clock {clock:?} not hall time"
     );
 
     // The admin page: "today" and "last 7 days" are the hall's.
-    b.goto(&format!("{base}/admin")).await;
-    b.sign_in_form_shown().await;
-    b.submit_sign_in("admin", "demo-admin", None).await;
-    b.wait_for(
-        "return window.hallqAdminStats === true",
-        &json!(true),
-        Duration::from_secs(10),
-    )
-    .await
-    .expect("admin stats loaded");
+    b.open_admin(&hall).await;
     let range =
         "return [document.getElementById('from').value, document.getElementById('to').value]";
     b.js("document.getElementById('from').value = ''; document.getElementById('to').value = ''; document.getElementById('week').click(); return 1")
@@ -130,16 +113,7 @@ async fn every_clock_shows_hall_time_in_a_utc_browser() {
     .expect("stats for the hall's today");
 
     // The booking page's first day is the hall's today.
-    let (_, a) = hall
-        .req(
-            "POST",
-            "/dev/identity",
-            None,
-            Some(json!({"name": "张三", "id_number": "11010519491231002X", "phone": "13800000000", "method": "face"})),
-        )
-        .await;
-    let token = a["assertion"].as_str().expect("assertion").to_string();
-    b.goto(&format!("{base}/book#assertion={token}")).await;
+    b.open_booking(&hall).await;
     for (sel, what) in [
         ("[data-section=\"property-tax\"]", "sections"),
         ("[data-service=\"property\"]", "services"),

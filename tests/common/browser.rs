@@ -172,6 +172,43 @@ impl Browser {
         .await;
     }
 
+    /// Opens `hall`'s `/admin`, signs in as the demo admin and waits for the statistics.
+    pub async fn open_admin(&self, hall: &super::Hall) {
+        self.goto(&format!("http://127.0.0.1:{}/admin", hall.http_port))
+            .await;
+        self.sign_in_form_shown().await;
+        self.submit_sign_in("admin", "demo-admin", None).await;
+        self.wait_for(
+            "return window.hallqAdminStats === true",
+            &json!(true),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("admin statistics shown");
+    }
+
+    /// Opens `hall`'s `/book` with a fresh assertion from the demo identity provider and
+    /// waits for the sections.
+    pub async fn open_booking(&self, hall: &super::Hall) {
+        let body = json!({"name": "张三", "id_number": "11010519491231002X",
+            "phone": "13800000000", "method": "face"});
+        let (st, a) = hall.req("POST", "/dev/identity", None, Some(body)).await;
+        assert_eq!(st, 200, "{a}");
+        let token = a["assertion"].as_str().expect("assertion");
+        self.goto(&format!(
+            "http://127.0.0.1:{}/book#assertion={token}",
+            hall.http_port
+        ))
+        .await;
+        self.wait_for(
+            "return !!document.querySelector('[data-section]')",
+            &json!(true),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("booking sections shown");
+    }
+
     /// Saves a PNG screenshot under `target/test-artifacts/`.
     pub async fn screenshot(&self, name: &str) -> std::path::PathBuf {
         let v: Value = reqwest::get(format!("{}/screenshot", self.base))
