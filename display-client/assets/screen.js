@@ -1,7 +1,9 @@
 // A lobby screen: holds a WebSocket to the display-client, applies a snapshot and then
 // deltas, reconnects with backoff forever, and announces calls in order. ES2017 at most
 // (old TV boxes' WebViews); data goes in as text, never as markup.
-import { AnnounceQueue, clipChars } from "/screens/assets/announce.js";
+(function () {
+"use strict";
+const { AnnounceQueue, clipChars } = window.HallqAnnounce;
 
 const setup = JSON.parse(document.getElementById("setup").textContent);
 const screen = setup.screen;
@@ -247,3 +249,4 @@ function connect() {
 window.hallqState = state;
 renderAll();
 connect();
+})();
