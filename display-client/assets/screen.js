@@ -28,6 +28,7 @@ $("notice").textContent = screen.notice || "";
 // The hall's time (hall.time_zone), whatever the TV box's zone or clock.
 function tick() {
   const c = window.HallClock;
+  if (!c) return; // hallclock.js did not load: no clock rather than a blank screen
   $("clock").textContent = `${c.date()} ${c.parts().week} ${c.time()}`;
 }
 setInterval(tick, 1000);
