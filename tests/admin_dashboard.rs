@@ -1,5 +1,6 @@
 //! The admin dashboard: statistics JSON and CSV after real calls, admin-only access, and
-//! the page in a real headless Chromium (live windows table, SVG charts).
+//! the page in a real headless Chromium (live windows table, ECharts charts whose values
+//! are read back from the chart instances and compared with `GET /api/v1/admin/stats`).
 
 mod common;
 use common::browser::Browser;
@@ -180,37 +181,22 @@ async fn admin_stats_csv_and_dashboard() {
     let Some(browser) = Browser::start().await else {
         return;
     };
-    browser
-        .goto(&format!("http://127.0.0.1:{}/admin", hall.http_port))
-        .await;
-    browser.sign_in_form_shown().await;
-    browser.submit_sign_in("admin", "demo-admin", None).await;
+    browser.open_admin(&hall).await;
     browser
         .wait_for(
-            "return window.hallqAdminLive === true && window.hallqAdminStats === true",
+            "return window.hallqAdminLive === true",
             &json!(true),
             Duration::from_secs(10),
         )
         .await
-        .expect("dashboard live and stats loaded");
+        .expect("dashboard live");
     let cur = "return (document.querySelector('#windows tr[data-window=\"1\"] td.num') || {}).textContent || null";
     let shown = browser.js(cur).await;
     assert!(
         shown.as_str().unwrap_or_default().starts_with(&held),
         "window 1 shows {shown}, expected {held}"
     );
-    let bars = browser
-        .js("return document.querySelectorAll('#c-hour svg rect.bar').length")
-        .await;
-    assert!(bars.as_i64().unwrap_or(0) >= 2, "hour chart bars: {bars}");
-    let bars = browser
-        .js("return document.querySelectorAll('#c-clerk svg rect.bar').length")
-        .await;
-    assert_eq!(bars, json!(1), "clerk chart bars");
-    let bars = browser
-        .js("return document.querySelectorAll('#c-wait svg rect.bar').length")
-        .await;
-    assert!(bars.as_i64().unwrap_or(0) >= 2, "wait chart bars: {bars}");
+    charts_match_stats(&browser, &s).await;
     let waiting = browser
         .js("return (document.querySelector('#queues tr[data-service=\"household\"] td.longest') || {}).textContent || null")
         .await;
@@ -234,5 +220,174 @@ async fn admin_stats_csv_and_dashboard() {
         .await
         .expect("own session listed");
     let path = browser.screenshot("admin-dashboard").await;
+    println!("screenshot: {}", path.display());
+}
+
+/// What each chart holds: `{id: {unit, cats, series: [{name, data}], labels: [text…]}}`.
+const CHARTS: &str = "var out = {}; Object.keys(window.hallqCharts).forEach(function (k) { \
+    var c = window.hallqCharts[k], o = c.chart.getOption(); \
+    var cat = o.yAxis[0].type === 'category' ? o.yAxis[0] : o.xAxis[0]; \
+    out[k] = { unit: c.unit, cats: cat.data, \
+      series: o.series.map(function (x) { return { name: x.name, data: x.data, \
+        shown: x.data.map(function (v) { return x.label.formatter({ value: v }); }) }; }), \
+      texts: Array.prototype.map.call(document.querySelectorAll('#' + k + ' svg text'), function (t) { return t.textContent; }) }; \
+  }); return out;";
+
+/// The charts show the statistics API's numbers, in seconds (all under 3 minutes here),
+/// with labels that are not rounded to zero.
+async fn charts_match_stats(browser: &Browser, s: &serde_json::Value) {
+    let c = browser.js(CHARTS).await;
+    let close = |shown: &serde_json::Value, ms: &serde_json::Value, what: &str| {
+        let (v, ms) = (shown.as_f64().expect(what), ms.as_f64().expect(what));
+        assert!(
+            (v * 1000.0 - ms).abs() < 1e-6,
+            "{what}: chart {v} s, stats {ms} ms"
+        );
+    };
+    // Waits per service (the services with calls): mean and P90.
+    let called: Vec<&serde_json::Value> = s["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["called"].as_i64() > Some(0))
+        .collect();
+    let w = &c["c-wait"];
+    assert_eq!(w["unit"], "s", "{c}");
+    assert_eq!(w["cats"].as_array().unwrap().len(), called.len(), "{c}");
+    for (i, v) in called.iter().enumerate() {
+        assert_eq!(
+            w["cats"][i],
+            s["names"]["services"][v["service"].as_str().unwrap()]
+        );
+        close(&w["series"][0]["data"][i], &v["wait_mean_ms"], "mean wait");
+        close(&w["series"][1]["data"][i], &v["wait_p90_ms"], "P90 wait");
+    }
+    // Service time per window and per clerk, each labelled in seconds, never "0.0".
+    for (id, list, key) in [
+        ("c-win", "windows", "window"),
+        ("c-clerk", "clerks", "clerk"),
+    ] {
+        let rows: Vec<&serde_json::Value> = s[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| !r["service_mean_ms"].is_null())
+            .collect();
+        let ch = &c[id];
+        assert_eq!(ch["unit"], "s", "{id}: {ch}");
+        assert_eq!(
+            ch["series"][0]["data"].as_array().unwrap().len(),
+            rows.len(),
+            "{id} {key}: {ch}"
+        );
+        for (i, r) in rows.iter().enumerate() {
+            close(&ch["series"][0]["data"][i], &r["service_mean_ms"], id);
+            let label = ch["series"][0]["shown"][i].as_str().unwrap();
+            assert!(
+                label.ends_with('秒') && !label.starts_with("0秒"),
+                "{id} label {label}"
+            );
+            assert!(
+                ch["texts"].as_array().unwrap().iter().any(|t| t == label),
+                "{id}: label {label} not drawn: {ch}"
+            );
+        }
+    }
+    // Tickets per hour: every ticket counted once.
+    let total: f64 = c["c-hour"]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|x| {
+            x["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap_or(0.0))
+        })
+        .sum();
+    assert_eq!(total, s["total"].as_f64().unwrap(), "{c}");
+    // The rates in percent.
+    let rate = &c["c-rate"]["series"][0]["data"];
+    assert_eq!(
+        rate[0].as_f64(),
+        s["no_show"]["rate"].as_f64().map(|r| r * 100.0)
+    );
+}
+
+/// Pairs of chart texts (axis ticks, category names, bar labels) that overlap, per chart.
+const OVERLAPS: &str = "var out = {}; Object.keys(window.hallqCharts).forEach(function (k) { \
+    var r = Array.prototype.map.call(document.querySelectorAll('#' + k + ' svg text'), function (t) { return t.getBoundingClientRect(); }) \
+      .filter(function (b) { return b.width > 0; }), n = 0; \
+    for (var i = 0; i < r.length; i++) for (var j = i + 1; j < r.length; j++) { var a = r[i], b = r[j]; \
+      if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) n++; } \
+    out[k] = n; }); return out;";
+
+/// Ten windows with real service times, then thirty (drawn from the same statistics with
+/// more windows and clerks, some over 3 minutes): every label stays readable (no two
+/// texts of a chart overlap) and long durations are shown as m:ss.
+#[tokio::test]
+async fn charts_stay_readable_at_ten_to_thirty_windows() {
+    let hall = Hall::start(HallOpts::default()).await;
+    for w in 1..=10 {
+        let (_, me) = hall
+            .req("GET", "/me", Some(&format!("demo-clerk-{w}")), None)
+            .await;
+        let svc = me["services"][0]["id"].as_str().unwrap().to_string();
+        hall.ticket(&svc).await;
+        let w = w.to_string();
+        let (st, b) = hall.act(&w, "call-next", None).await;
+        assert_eq!(st, 200, "window {w}: {b}");
+        hall.act(&w, "start", None).await;
+    }
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    for w in 1..=10 {
+        let (st, b) = hall.act(&w.to_string(), "finish", None).await;
+        assert_eq!(st, 200, "window {w}: {b}");
+    }
+    let (_, s) = hall
+        .req("GET", "/admin/stats", Some("demo-admin"), None)
+        .await;
+    assert_eq!(s["windows"].as_array().unwrap().len(), 10, "{s}");
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser.open_admin(&hall).await;
+    let c = browser.js(CHARTS).await;
+    assert_eq!(c["c-win"]["cats"].as_array().unwrap().len(), 10, "{c}");
+    let overlaps = browser.js(OVERLAPS).await;
+    for (k, n) in overlaps.as_object().unwrap() {
+        assert_eq!(n, &json!(0), "{k}: overlapping labels at 10 windows");
+    }
+
+    // Thirty windows with long names, up to 6 minutes of service.
+    let mut big = s.clone();
+    let mut wins = Vec::new();
+    for i in 1..=30 {
+        let id = format!("w{i}");
+        big["names"]["windows"][&id] =
+            json!({"name": format!("第{i}号综合受理窗口（不动产登记）"), "clerks": []});
+        wins.push(json!({"window": id, "served": i, "service_mean_ms": i * 12_000}));
+    }
+    big["windows"] = json!(wins);
+    browser
+        .js(&format!("window.hallqRenderStats({big}); return 1"))
+        .await;
+    let c = browser.js(CHARTS).await;
+    let w = &c["c-win"];
+    assert_eq!(w["cats"].as_array().unwrap().len(), 30, "{w}");
+    assert_eq!(w["unit"], "min", "{w}");
+    assert_eq!(w["series"][0]["shown"][29], "6:00", "{w}");
+    assert_eq!(w["series"][0]["shown"][0], "0:12", "{w}");
+    let overlaps = browser.js(OVERLAPS).await;
+    assert_eq!(
+        overlaps["c-win"],
+        json!(0),
+        "overlapping labels at 30 windows"
+    );
+    browser
+        .js("document.getElementById('c-win').scrollIntoView(); return 1")
+        .await;
+    let path = browser.screenshot("admin-30-windows").await;
     println!("screenshot: {}", path.display());
 }

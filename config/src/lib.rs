@@ -8,11 +8,13 @@
 //! - `validate`: the semantic rules, pure over [`Settings`].
 //! - [`secret`]: hashing of tokens and passwords, so that config files hold no secret in
 //!   clear.
+//! - [`clock`]: the hall's clock for the pages (UTC offsets, the browser-side script).
 //! - [`staff`]: staff accounts (username + argon2id password hash) and `[sign_in]`.
 //!
 //! Nothing here does network IO; loading only reads the file it is given.
 
 pub mod booking;
+pub mod clock;
 pub mod led;
 pub mod load;
 pub mod printers;

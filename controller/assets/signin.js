@@ -1,4 +1,5 @@
-/* Staff sign-in for the clerk panel and the admin dashboard (served by the binary).
+/* Staff sign-in for the clerk panel and the admin dashboard (served by the binary; the
+ * page loads /assets/dom.js first).
  * HallqSignIn.start({key, role, windows, onReady}) finds the session token (sessionStorage,
  * or ?token= for a device-style token), checks it with GET /api/v1/me, and otherwise shows
  * a sign-in form: username, password and, for a clerk, the window. onReady(token, me) runs
@@ -13,7 +14,6 @@
     ".hq-signin input,.hq-signin select{width:100%;box-sizing:border-box;font:inherit;font-size:18px;padding:10px;border:1px solid #c3cfdd;border-radius:8px}" +
     ".hq-signin button{width:100%;margin-top:20px;font:inherit;font-size:20px;font-weight:800;padding:12px;border:0;border-radius:10px;background:#0b5cad;color:#fff;cursor:pointer}" +
     ".hq-signin .err{color:#b00020;min-height:22px;margin-top:12px;font-size:15px}";
-  function esc(s) { return String(s == null ? "" : s).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
   function me(token) {
     return fetch("/api/v1/me", { headers: { Authorization: "Bearer " + token } })
       .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
@@ -26,12 +26,21 @@
     box.className = "hq-signin"; box.id = "hq-signin";
     var clerk = opts.role === "clerk";
     var last = localStorage.getItem(opts.key + "-window") || "";
-    box.innerHTML = '<form autocomplete="on"><h1>' + (clerk ? "窗口人员登录" : "管理员登录") + "</h1><p>" + (clerk ? "Clerk sign-in" : "Admin sign-in") + " · " + esc(document.title) + "</p>" +
-      '<label for="hq-user">用户名 / Username</label><input id="hq-user" name="username" autocomplete="username" required>' +
-      '<label for="hq-pass">密码 / Password</label><input id="hq-pass" name="password" type="password" autocomplete="current-password" required>' +
-      (clerk ? '<label for="hq-window">窗口 / Window</label><select id="hq-window">' + opts.windows.map(function (w) {
-        return '<option value="' + esc(w.id) + '"' + (w.id === last ? " selected" : "") + ">" + esc(w.name) + "</option>"; }).join("") + "</select>" : "") +
-      '<button type="submit" id="hq-go">登录 / Sign in</button><div class="err" id="hq-err">' + esc(message || "") + "</div></form>";
+    var h = HallqDom.h;
+    HallqDom.append(box, h("form", { autocomplete: "on" }, [
+      h("h1", null, clerk ? "窗口人员登录" : "管理员登录"),
+      h("p", null, (clerk ? "Clerk sign-in" : "Admin sign-in") + " · " + document.title),
+      h("label", { "for": "hq-user" }, "用户名 / Username"),
+      h("input", { id: "hq-user", name: "username", autocomplete: "username", required: true }),
+      h("label", { "for": "hq-pass" }, "密码 / Password"),
+      h("input", { id: "hq-pass", name: "password", type: "password", autocomplete: "current-password", required: true }),
+      clerk && h("label", { "for": "hq-window" }, "窗口 / Window"),
+      clerk && h("select", { id: "hq-window" }, opts.windows.map(function (w) {
+        return h("option", { value: w.id, selected: w.id === last }, w.name);
+      })),
+      h("button", { type: "submit", id: "hq-go" }, "登录 / Sign in"),
+      h("div", { "class": "err", id: "hq-err", role: "alert" }, message || "")
+    ]));
     document.body.appendChild(box);
     var f = box.querySelector("form");
     document.getElementById("hq-user").focus();

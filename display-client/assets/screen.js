@@ -1,12 +1,17 @@
 // A lobby screen: holds a WebSocket to the display-client, applies a snapshot and then
-// deltas, reconnects with backoff forever, and announces calls in order.
-import { AnnounceQueue, clipChars } from "/screens/assets/announce.js";
+// deltas, reconnects with backoff forever, and announces calls in order. ES2017 at most
+// (old TV boxes' WebViews); data goes in as text, never as markup.
+(function () {
+"use strict";
+const { AnnounceQueue, clipChars } = window.HallqAnnounce;
 
 const setup = JSON.parse(document.getElementById("setup").textContent);
 const screen = setup.screen;
 const $ = (id) => document.getElementById(id);
-const winName = Object.fromEntries(setup.windows.map((w) => [w.id, w]));
-const svcName = Object.fromEntries(setup.services.map((s) => [s.id, s]));
+// Object.fromEntries is ES2019: old TV WebViews lack it.
+const byKey = (list, key) => list.reduce((m, x) => { m[key(x)] = x; return m; }, {});
+const winName = byKey(setup.windows, (w) => w.id);
+const svcName = byKey(setup.services, (s) => s.id);
 const shownWindows = screen.windows.length ? screen.windows : setup.windows.map((w) => w.id);
 const shownServices = screen.services.length ? screen.services : setup.services.map((s) => s.id);
 const bilingual = screen.language === "zh+en";
@@ -16,27 +21,37 @@ const state = { windows: {}, queues: {}, calls: [], seen: new Set(), socketUp: f
 if (bilingual) document.body.classList.add("bilingual");
 if (bilingual && setup.hall.name_en) $("title-en").textContent = setup.hall.name_en;
 for (const el of document.querySelectorAll("[data-part]")) {
-  if (!screen.layout.includes(el.dataset.part)) el.hidden = true;
+  if (screen.layout.indexOf(el.dataset.part) < 0) el.hidden = true;
 }
 $("notice").textContent = screen.notice || "";
 
+// The hall's time (hall.time_zone), whatever the TV box's zone or clock.
 function tick() {
-  const d = new Date();
-  const p = (n) => String(n).padStart(2, "0");
-  const week = "日一二三四五六"[d.getDay()];
-  $("clock").textContent = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} 星期${week} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  const c = window.HallClock;
+  if (!c) return; // hallclock.js did not load: no clock rather than a blank screen
+  $("clock").textContent = `${c.date()} ${c.parts().week} ${c.time()}`;
 }
 setInterval(tick, 1000);
 tick();
 
-function en(text) {
-  return bilingual && text ? ` <span class="en">${esc(text)}</span>` : "";
+/** An element with text (never markup from data) and optional class and children. */
+function el(tag, cls, text, kids) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text != null) e.textContent = String(text);
+  (kids || []).forEach((k) => { if (k) e.appendChild(k); });
+  return e;
 }
-function esc(s) {
-  return String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+/** The English name after the Chinese one, on a bilingual screen. */
+function en(text) {
+  return bilingual && text ? el("span", "en", text) : null;
+}
+function fill(box, kids) {
+  box.textContent = "";
+  kids.forEach((k) => box.appendChild(k));
 }
 function onThisScreen(call) {
-  return shownWindows.includes(String(call.window));
+  return shownWindows.indexOf(String(call.window)) >= 0;
 }
 
 function renderCurrent(fresh) {
@@ -44,9 +59,9 @@ function renderCurrent(fresh) {
   if (!c) return;
   const w = winName[c.window] || {};
   $("cur-number").textContent = c.number;
-  $("cur-window").innerHTML = `到 ${esc(c.window_name || w.name || c.window)}${en(w.name_en)}`;
+  fill($("cur-window"), [document.createTextNode(`到 ${c.window_name || w.name || c.window}`), en(w.name_en)].filter(Boolean));
   const s = svcName[c.service] || {};
-  $("cur-service").innerHTML = `${esc(s.name || c.service)}${en(s.name_en)}`;
+  fill($("cur-service"), [document.createTextNode(s.name || c.service), en(s.name_en)].filter(Boolean));
   if (fresh) {
     const box = $("current");
     box.classList.remove("fresh");
@@ -56,32 +71,29 @@ function renderCurrent(fresh) {
 }
 
 function renderRecent() {
-  $("recent").innerHTML = state.calls
-    .slice(1, 7)
-    .map((c) => `<li><b>${esc(c.number)}</b><span>${esc(c.window_name || c.window)}</span></li>`)
-    .join("");
+  fill($("recent"), state.calls.slice(1, 7).map((c) => el("li", null, null, [el("b", null, c.number), el("span", null, c.window_name || c.window)])));
 }
 
 function renderWindows() {
-  $("windows").innerHTML = shownWindows
-    .map((id) => {
-      const w = state.windows[id];
-      const conf = winName[id] || { name: id };
-      const paused = w && w.status === "paused";
-      const num = paused ? "暂停服务" : w && w.serving ? w.serving.number : "—";
-      return `<div class="win${paused ? " paused" : ""}" data-window="${esc(id)}"><span>${esc(conf.name)}${en(conf.name_en)}</span><span class="num">${esc(num)}</span></div>`;
-    })
-    .join("");
+  fill($("windows"), shownWindows.map((id) => {
+    const w = state.windows[id];
+    const conf = winName[id] || { name: id };
+    const paused = w && w.status === "paused";
+    const num = paused ? "暂停服务" : w && w.serving ? w.serving.number : "—";
+    const tile = el("div", paused ? "win paused" : "win", null, [el("span", null, conf.name, [en(conf.name_en)]), el("span", "num", num)]);
+    tile.setAttribute("data-window", id);
+    return tile;
+  }));
 }
 
 function renderQueues() {
-  $("queues").innerHTML = shownServices
-    .map((id) => {
-      const q = state.queues[id];
-      const s = svcName[id] || { name: id };
-      return `<div class="q" data-service="${esc(id)}"><span>${esc(s.name)}${en(s.name_en)}</span><b>${q ? q.waiting : 0} 人</b></div>`;
-    })
-    .join("");
+  fill($("queues"), shownServices.map((id) => {
+    const q = state.queues[id];
+    const s = svcName[id] || { name: id };
+    const row = el("div", "q", null, [el("span", null, s.name, [en(s.name_en)]), el("b", null, `${q ? q.waiting : 0} 人`)]);
+    row.setAttribute("data-service", id);
+    return row;
+  }));
 }
 
 function renderOffline() {
@@ -120,7 +132,7 @@ function chime() {
 }
 function zhVoice() {
   if (!("speechSynthesis" in window)) return null;
-  return speechSynthesis.getVoices().find((v) => v.lang && v.lang.replace("_", "-").toLowerCase().startsWith("zh")) || null;
+  return speechSynthesis.getVoices().find((v) => v.lang && v.lang.replace("_", "-").toLowerCase().indexOf("zh") === 0) || null;
 }
 // Recorded clips (one per character) for browsers without a Chinese voice.
 const clips = new Map();
@@ -182,8 +194,8 @@ async function pump() {
 function apply(msg) {
   switch (msg.type) {
     case "snapshot":
-      state.windows = Object.fromEntries(msg.windows.map((w) => [String(w.window || w.id), w]));
-      state.queues = Object.fromEntries(msg.queues.map((q) => [q.service, q]));
+      state.windows = byKey(msg.windows, (w) => String(w.window || w.id));
+      state.queues = byKey(msg.queues, (q) => q.service);
       state.calls = msg.calls.filter(onThisScreen);
       for (const c of msg.calls) state.seen.add(c.event_id);
       state.brokerUp = msg.broker;
@@ -238,3 +250,4 @@ function connect() {
 window.hallqState = state;
 renderAll();
 connect();
+})();

@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use hallq_config::Settings;
+use hallq_config::{clock, Settings};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +27,8 @@ pub struct Screens {
     pub hub: Hub,
 }
 
-/// Routes: `/screens`, `/screens/{id}`, `/screens/{id}/ws`, `/screens/assets/{file}`.
+/// Routes: `/screens`, `/screens/{id}`, `/screens/{id}/ws`, `/screens/assets/{file}`
+/// (`screen.js`, `announce.js`, `screen.css`, `hallclock.js`: the hall's clock).
 pub fn router(screens: Screens) -> Router {
     Router::new()
         .route("/screens", get(index))
@@ -51,7 +52,7 @@ async fn index(State(s): State<Screens>) -> Html<String> {
             )
         })
         .collect();
-    Html(format!("<!doctype html><meta charset=utf-8><title>叫号屏 Screens</title><h1>叫号屏 / Screens</h1><ul>{items}</ul>"))
+    Html(format!("<!doctype html><html lang=zh-CN><meta charset=utf-8><title>叫号屏 Screens</title><h1>叫号屏 / Screens</h1><ul>{items}</ul>"))
 }
 
 fn esc(s: &str) -> String {
@@ -80,9 +81,13 @@ async fn page(State(s): State<Screens>, Path(id): Path<String>) -> Response {
     // `</` cannot end the script element early once escaped.
     let setup = setup.to_string().replace("</", "<\\/");
     let title = esc(screen.title.as_deref().unwrap_or(&cfg.hall.name));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
     let html = PAGE
         .replace("{{TITLE}}", &title)
-        .replace("{{SETUP}}", &setup);
+        .replace("{{SETUP}}", &setup)
+        .replace("{{CLOCK}}", &clock::boot_json(cfg.tz(), now));
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
 }
 
@@ -91,6 +96,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "screen.js" => (SCRIPT, "text/javascript; charset=utf-8"),
         "announce.js" => (ANNOUNCE, "text/javascript; charset=utf-8"),
         "screen.css" => (STYLE, "text/css; charset=utf-8"),
+        "hallclock.js" => (clock::SCRIPT, "text/javascript; charset=utf-8"),
         _ => return not_found(),
     };
     (

@@ -1,7 +1,9 @@
 // Unit tests of the announcement queue (pure JS), run by `node --test` from announce.rs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AnnounceQueue, announcement, clipChars, readNumber, spell } from "../assets/announce.js";
+import announce from "../assets/announce.js";
+
+const { AnnounceQueue, announcement, clipChars, readNumber, spell } = announce;
 
 const T = "请 {number} 号 到 {window} 办理";
 const call = (number, window_name) => ({ number, window_name });

@@ -24,6 +24,15 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium (1920×1080), or `None` with a printed
     /// notice when they are not installed.
     pub async fn start() -> Option<Self> {
+        Self::start_with(None).await
+    }
+
+    /// Like [`Browser::start`], with the browser process in time zone `tz` (`TZ=tz`).
+    pub async fn start_in_zone(tz: &str) -> Option<Self> {
+        Self::start_with(Some(tz)).await
+    }
+
+    async fn start_with(tz: Option<&str>) -> Option<Self> {
         let (Some(driver_bin), Some(chrome)) = (
             find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
             find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
@@ -32,7 +41,11 @@ impl Browser {
             return None;
         };
         let port = super::free_port();
-        let driver = Command::new(driver_bin)
+        let mut cmd = Command::new(driver_bin);
+        if let Some(tz) = tz {
+            cmd.env("TZ", tz);
+        }
+        let driver = cmd
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -157,6 +170,43 @@ impl Browser {
              document.querySelector('#hq-signin form').requestSubmit(); return 1"
         ))
         .await;
+    }
+
+    /// Opens `hall`'s `/admin`, signs in as the demo admin and waits for the statistics.
+    pub async fn open_admin(&self, hall: &super::Hall) {
+        self.goto(&format!("http://127.0.0.1:{}/admin", hall.http_port))
+            .await;
+        self.sign_in_form_shown().await;
+        self.submit_sign_in("admin", "demo-admin", None).await;
+        self.wait_for(
+            "return window.hallqAdminStats === true",
+            &json!(true),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("admin statistics shown");
+    }
+
+    /// Opens `hall`'s `/book` with a fresh assertion from the demo identity provider and
+    /// waits for the sections.
+    pub async fn open_booking(&self, hall: &super::Hall) {
+        let body = json!({"name": "张三", "id_number": "11010519491231002X",
+            "phone": "13800000000", "method": "face"});
+        let (st, a) = hall.req("POST", "/dev/identity", None, Some(body)).await;
+        assert_eq!(st, 200, "{a}");
+        let token = a["assertion"].as_str().expect("assertion");
+        self.goto(&format!(
+            "http://127.0.0.1:{}/book#assertion={token}",
+            hall.http_port
+        ))
+        .await;
+        self.wait_for(
+            "return !!document.querySelector('[data-section]')",
+            &json!(true),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("booking sections shown");
     }
 
     /// Saves a PNG screenshot under `target/test-artifacts/`.

@@ -1,6 +1,6 @@
-//! The citizen's mobile booking pages (H5, `GET /book`): one self-contained HTML file that
-//! walks section → service → date and slot → notice → confirm → booking code, plus
-//! "我的预约". Identity comes from the URL fragment `#assertion=<jwt>` and never reaches
+//! The citizen's mobile booking pages (H5, `GET /book`): an HTML page (with its script,
+//! `/assets/book.js`) that walks section → service → date and slot → notice → confirm →
+//! booking code, plus "我的预约". Identity comes from the URL fragment `#assertion=<jwt>` and never reaches
 //! this handler.
 
 use super::AppState;
@@ -30,9 +30,7 @@ pub async fn book_page(State(state): State<AppState>) -> Response {
     });
     // Inside <script>: no "</script>" can be formed.
     let boot = boot.to_string().replace('<', "\\u003c");
-    let html = BOOK_PAGE
-        .replace("{{HALL}}", &crate::api::pages::escape(&cfg.hall.name))
-        .replace("{{BOOT}}", &boot);
+    let html = crate::api::pages::fill(&state, BOOK_PAGE).replace("{{BOOT}}", &boot);
     (
         [
             (header::CACHE_CONTROL, "no-cache"),

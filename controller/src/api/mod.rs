@@ -234,6 +234,7 @@ pub fn router(state: AppState) -> Router {
         .route("/kiosk", get(pages::kiosk_page))
         .route("/clerk", get(pages::clerk_page))
         .route("/staff/signin.js", get(pages::sign_in_js))
+        .route("/assets/{file}", get(pages::asset))
         .route("/admin", get(pages::admin_page))
         // No authentication: bind or firewall it to the LAN (see the README).
         .route("/metrics", get(crate::metrics::endpoint))

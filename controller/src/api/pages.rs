@@ -17,11 +17,55 @@ const KIOSK_PAGE: &str = include_str!("../../assets/kiosk.html");
 const CLERK_PAGE: &str = include_str!("../../assets/clerk.html");
 const ADMIN_PAGE: &str = include_str!("../../assets/admin.html");
 const SIGN_IN_JS: &str = include_str!("../../assets/signin.js");
+const ELDER_JS: &str = include_str!("../../assets/elder.js");
+const DOM_JS: &str = include_str!("../../assets/dom.js");
+const BOOK_JS: &str = include_str!("../../assets/book.js");
+const ECHARTS_JS: &str = include_str!("../../assets/vendor/echarts.common.min.js");
+/// Where the admin page loads ECharts from (the version in the name: cached for a year).
+pub const ECHARTS_FILE: &str = "echarts-6.1.0.min.js";
+
+/// `page` with the hall's name (`{{HALL}}`), its clock (`{{CLOCK}}`, see
+/// [`hallq_config::clock`]) and the elder-mode switch (`{{ELDER}}`, elder.js) filled in.
+pub(crate) fn fill(state: &AppState, page: &str) -> String {
+    page.replace("{{HALL}}", &escape(&state.cfg.hall.name))
+        .replace("{{ELDER}}", ELDER_JS)
+        .replace(
+            "{{CLOCK}}",
+            &hallq_config::clock::boot_json(state.cfg.tz(), state.now()),
+        )
+}
+
+/// GET /assets/{file}: the hall clock, the DOM helper (dom.js), the booking pages' script
+/// and the vendored chart library.
+pub async fn asset(Path(file): Path<String>) -> Response {
+    let (body, cache) = match file.as_str() {
+        "hallclock.js" => (hallq_config::clock::SCRIPT, "no-cache"),
+        "dom.js" => (DOM_JS, "no-cache"),
+        "book.js" => (BOOK_JS, "no-cache"),
+        f if f == ECHARTS_FILE => (ECHARTS_JS, "public, max-age=31536000, immutable"),
+        _ => {
+            return ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "没有这个文件 / no such file",
+            )
+            .into_response()
+        }
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, cache),
+        ],
+        body,
+    )
+        .into_response()
+}
 
 /// GET /admin: the admin dashboard (`?token=` stores the admin token): live windows and
 /// queues, statistics charts, CSV export, bans, audit log.
 pub async fn admin_page(State(state): State<AppState>) -> Response {
-    let html = ADMIN_PAGE.replace("{{HALL}}", &escape(&state.cfg.hall.name));
+    let html = fill(&state, ADMIN_PAGE);
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
 }
 
@@ -37,9 +81,7 @@ pub async fn clerk_page(State(state): State<AppState>) -> Response {
     let windows = serde_json::Value::from(windows)
         .to_string()
         .replace('<', "\\u003c");
-    let html = CLERK_PAGE
-        .replace("{{HALL}}", &escape(&state.cfg.hall.name))
-        .replace("{{WINDOWS}}", &windows);
+    let html = fill(&state, CLERK_PAGE).replace("{{WINDOWS}}", &windows);
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
 }
 
@@ -57,13 +99,13 @@ pub async fn sign_in_js() -> Response {
 
 /// GET /kiosk: the portrait touch-screen ticket machine (`?token=` stores its kiosk token).
 pub async fn kiosk_page(State(state): State<AppState>) -> Response {
-    let html = KIOSK_PAGE.replace("{{HALL}}", &escape(&state.cfg.hall.name));
+    let html = fill(&state, KIOSK_PAGE);
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
 }
 
 /// GET /t/{token}: the page behind the ticket's QR code (no personal data on it).
 pub async fn status_page(State(state): State<AppState>) -> Response {
-    let html = STATUS_PAGE.replace("{{HALL}}", &escape(&state.cfg.hall.name));
+    let html = fill(&state, STATUS_PAGE);
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
 }
 
