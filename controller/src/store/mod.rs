@@ -14,6 +14,7 @@ mod buttons;
 mod metrics;
 mod migrate;
 mod outbox;
+mod rows;
 mod sessions;
 mod stats;
 mod tickets;
@@ -31,9 +32,8 @@ pub use tickets::{IssueRequest, Issued};
 pub use views::{QueueCount, WindowState};
 pub use windows::{Action, ActionOutcome, Actor, WindowInfo};
 
-use crate::model::{Kind, Status, Ticket};
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -125,35 +125,7 @@ pub enum Refusal {
     Contention,
 }
 
-/// Columns of a ticket, in the order [`ticket_from_row`] reads them.
-pub(crate) const TICKET_COLS: &str = "id, token, number, service, day, kind, status, window_id, \
-     target_window, slot_start, arrived_at, issued_at, called_at, calls";
-
-/// Reads a ticket from a row selected with [`TICKET_COLS`].
-pub(crate) fn ticket_from_row(r: &AnyRow) -> Result<Ticket, sqlx::Error> {
-    ticket_from_row_at(r, 0)
-}
-
-/// Reads a ticket whose [`TICKET_COLS`] start at column `offset` (after a join).
-pub(crate) fn ticket_from_row_at(r: &AnyRow, offset: usize) -> Result<Ticket, sqlx::Error> {
-    let g = |i: usize| offset + i;
-    Ok(Ticket {
-        id: r.try_get(g(0))?,
-        token: r.try_get(g(1))?,
-        number: r.try_get(g(2))?,
-        service: r.try_get(g(3))?,
-        day: r.try_get(g(4))?,
-        kind: Kind::parse(&r.try_get::<String, _>(g(5))?).unwrap_or_default(),
-        status: Status::parse(&r.try_get::<String, _>(g(6))?),
-        window: r.try_get(g(7))?,
-        target_window: r.try_get(g(8))?,
-        slot_start: r.try_get(g(9))?,
-        arrived_at: r.try_get(g(10))?,
-        issued_at: r.try_get(g(11))?,
-        called_at: r.try_get(g(12))?,
-        calls: r.try_get(g(13))?,
-    })
-}
+pub(crate) use rows::{ticket_from_row, TICKET_COLS};
 
 /// Handle to the database. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -1,8 +1,9 @@
 //! Read models: what screens, the snapshot and the relay show.
 
-use super::{ticket_from_row, ticket_from_row_at, Backend, Store, StoreResult, TICKET_COLS};
+use super::rows::{window_cols, WindowRow};
+use super::{ticket_from_row, Backend, Store, StoreResult, TICKET_COLS};
 use crate::model::{Ticket, WindowStatus};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
 /// A window as the hall sees it.
 #[derive(Debug, Clone)]
@@ -46,15 +47,11 @@ impl Store {
     }
 
     async fn windows_where(&self, filter: &str, id: Option<&str>) -> StoreResult<Vec<WindowState>> {
-        let cols: Vec<String> = TICKET_COLS
-            .split(", ")
-            .map(|c| format!("t.{}", c.trim()))
-            .collect();
         let sql = format!(
-            "SELECT w.id, w.status, w.pause_reason, w.updated_at, {} FROM windows w \
+            "SELECT {} FROM windows w \
              LEFT JOIN tickets t ON t.window_id = w.id AND t.status IN ('called', 'serving') \
              {filter} ORDER BY w.id",
-            cols.join(", ")
+            window_cols()
         );
         let mut q = sqlx::query(&sql);
         if let Some(id) = id {
@@ -63,18 +60,13 @@ impl Store {
         let rows = q.fetch_all(&self.read).await?;
         rows.iter()
             .map(|r| {
-                let has_ticket = r.try_get::<Option<i64>, _>(4)?.is_some();
-                let serving = if has_ticket {
-                    Some(ticket_from_row_at(r, 4)?)
-                } else {
-                    None
-                };
+                let w = WindowRow::from_row(r)?;
                 Ok(WindowState {
-                    id: r.try_get(0)?,
-                    status: WindowStatus::parse(&r.try_get::<String, _>(1)?),
-                    pause_reason: r.try_get(2)?,
-                    updated_at: r.try_get(3)?,
-                    serving,
+                    status: w.status(),
+                    serving: WindowRow::ticket(r)?,
+                    id: w.w_id,
+                    pause_reason: w.w_pause_reason,
+                    updated_at: w.w_updated_at,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
