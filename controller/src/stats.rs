@@ -4,6 +4,7 @@
 //!
 //! Durations are in milliseconds; hours are local hours (0–23) of the hall's time zone.
 
+use crate::model::{Kind, Status};
 use chrono::Timelike;
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -21,10 +22,10 @@ pub struct Row {
     pub service: String,
     /// Window that called it, if any.
     pub window: Option<String>,
-    /// `walk_in`, `green` or `appointment`.
-    pub kind: String,
+    /// Walk-in, green channel or appointment.
+    pub kind: Kind,
     /// Status now.
-    pub status: String,
+    pub status: Status,
     /// Issued (ms).
     pub issued_at: i64,
     /// Last called (ms).
@@ -200,12 +201,12 @@ pub fn aggregate(rows: &[Row], services: &[String], tz: Tz) -> Stats {
             waits.push(w);
             all_waits.push(w);
         }
-        let no_show = r.status == "no_show";
+        let no_show = r.status == Status::NoShow;
         if no_show {
             s.no_show += 1;
             no_shows += 1;
         }
-        if r.status == "done" {
+        if r.status == Status::Done {
             s.done += 1;
         }
         if let Some(win) = &r.window {
@@ -223,7 +224,7 @@ pub fn aggregate(rows: &[Row], services: &[String], tz: Tz) -> Stats {
             if no_show {
                 ws.no_show += 1;
             }
-            if r.status == "done" {
+            if r.status == Status::Done {
                 let took = service_time(r);
                 ws.served += 1;
                 times.extend(took);
@@ -234,7 +235,7 @@ pub fn aggregate(rows: &[Row], services: &[String], tz: Tz) -> Stats {
                 }
             }
         }
-        if r.kind == "appointment" {
+        if r.kind == Kind::Appointment {
             if let Some(slot) = r.slot_start {
                 appts += 1;
                 if r.issued_at <= slot {
@@ -317,8 +318,8 @@ mod tests {
             day: "2026-03-02".into(),
             service: service.into(),
             window: None,
-            kind: "walk_in".into(),
-            status: "waiting".into(),
+            kind: Kind::WalkIn,
+            status: Status::Waiting,
             issued_at: issued,
             called_at: None,
             started_at: None,
@@ -331,7 +332,7 @@ mod tests {
     fn done(service: &str, w: &str, issued: i64, wait: i64, serve: i64) -> Row {
         Row {
             window: Some(w.into()),
-            status: "done".into(),
+            status: Status::Done,
             called_at: Some(issued + wait),
             started_at: Some(issued + wait + MIN),
             finished_at: Some(issued + wait + MIN + serve),
@@ -382,16 +383,16 @@ mod tests {
     #[test]
     fn waits_service_times_no_shows_and_punctuality() {
         let mut ns = done("a", "1", T0, 4 * MIN, 0);
-        ns.status = "no_show".into();
+        ns.status = Status::NoShow;
         ns.started_at = None;
         let mut never_started = done("b", "2", T0, 2 * MIN, 0);
         never_started.started_at = None;
         never_started.finished_at = Some(T0 + 2 * MIN + 3 * MIN);
         let mut appt_early = done("a", "1", T0, MIN, MIN);
-        appt_early.kind = "appointment".into();
+        appt_early.kind = Kind::Appointment;
         appt_early.slot_start = Some(T0 + 10 * MIN);
         let mut appt_late = row("a", T0 + 20 * MIN);
-        appt_late.kind = "appointment".into();
+        appt_late.kind = Kind::Appointment;
         appt_late.slot_start = Some(T0 + 10 * MIN);
         let rows = vec![
             done("a", "1", T0, 2 * MIN, 4 * MIN),

@@ -10,7 +10,7 @@ use sqlx::Row;
 use super::writer::Tx;
 
 /// An appointment row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Appointment {
     /// Row id.
     pub id: i64,
@@ -48,23 +48,7 @@ const COLS: &str = "id, code, service, slot_start, slot_end, day, person, id_mas
      phone_masked, channel, method, status, ticket_id, created_at";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Appointment, sqlx::Error> {
-    Ok(Appointment {
-        id: r.try_get(0)?,
-        code: r.try_get(1)?,
-        service: r.try_get(2)?,
-        slot_start: r.try_get(3)?,
-        slot_end: r.try_get(4)?,
-        day: r.try_get(5)?,
-        person: r.try_get(6)?,
-        id_masked: r.try_get(7)?,
-        name_masked: r.try_get(8)?,
-        phone_masked: r.try_get(9)?,
-        channel: r.try_get(10)?,
-        method: r.try_get(11)?,
-        status: r.try_get(12)?,
-        ticket_id: r.try_get(13)?,
-        created_at: r.try_get(14)?,
-    })
+    sqlx::FromRow::from_row(r)
 }
 
 /// A booking request, already checked against the config and the calendar.

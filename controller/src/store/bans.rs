@@ -19,7 +19,7 @@ pub struct BanRule {
 }
 
 /// A ban as admins see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Ban {
     /// Row id.
     pub id: i64,
@@ -182,17 +182,7 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(Ban {
-                    id: r.try_get(0)?,
-                    id_masked: r.try_get(1)?,
-                    reason: r.try_get(2)?,
-                    starts_at: r.try_get(3)?,
-                    until_day: r.try_get(4)?,
-                    lifted_at: r.try_get(5)?,
-                    lifted_by: r.try_get(6)?,
-                })
-            })
+            .map(<Ban as sqlx::FromRow<_>>::from_row)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }

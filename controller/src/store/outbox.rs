@@ -16,7 +16,7 @@ pub(crate) const QUEUE: &str = "queue";
 pub const RELAY_LEASE: &str = "outbox-relay";
 
 /// One unsent event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OutboxRow {
     /// Event id (monotonic per database).
     pub id: i64,
@@ -86,15 +86,7 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(OutboxRow {
-                    id: r.try_get(0)?,
-                    kind: r.try_get(1)?,
-                    subject: r.try_get(2)?,
-                    payload: r.try_get(3)?,
-                    created_at: r.try_get(4)?,
-                })
-            })
+            .map(<OutboxRow as sqlx::FromRow<_>>::from_row)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }

@@ -91,3 +91,37 @@ impl WindowRow {
         ticket_from_row(r).map(Some)
     }
 }
+
+/// What the statistics read of a ticket.
+#[derive(Debug, FromRow)]
+pub(crate) struct StatRow {
+    day: String,
+    service: String,
+    window_id: Option<String>,
+    kind: String,
+    status: String,
+    issued_at: i64,
+    called_at: Option<i64>,
+    started_at: Option<i64>,
+    finished_at: Option<i64>,
+    slot_start: Option<i64>,
+    called_by: Option<String>,
+}
+
+impl From<StatRow> for crate::stats::Row {
+    fn from(r: StatRow) -> Self {
+        Self {
+            day: r.day,
+            service: r.service,
+            window: r.window_id,
+            kind: Kind::parse(&r.kind).unwrap_or_default(),
+            status: Status::parse(&r.status),
+            issued_at: r.issued_at,
+            called_at: r.called_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            slot_start: r.slot_start,
+            called_by: r.called_by,
+        }
+    }
+}

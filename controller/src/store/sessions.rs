@@ -4,7 +4,7 @@ use super::{bans::audit, Store, StoreResult};
 use sqlx::Row;
 
 /// A live staff session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Session {
     /// Row id (admins end sessions by it).
     pub id: i64,
@@ -13,6 +13,7 @@ pub struct Session {
     /// `clerk` or `admin`, as at sign-in.
     pub role: String,
     /// The window a clerk signed in at.
+    #[sqlx(rename = "window_id")]
     pub window: Option<String>,
     /// SHA-256 of the account's password hash at sign-in.
     pub credential: String,
@@ -46,16 +47,7 @@ pub struct NewSession<'a> {
 const COLUMNS: &str = "id, username, role, window_id, origin, created_at, expires_at, credential";
 
 fn session(r: &sqlx::any::AnyRow) -> Result<Session, sqlx::Error> {
-    Ok(Session {
-        id: r.try_get(0)?,
-        username: r.try_get(1)?,
-        role: r.try_get(2)?,
-        window: r.try_get(3)?,
-        origin: r.try_get(4)?,
-        created_at: r.try_get(5)?,
-        expires_at: r.try_get(6)?,
-        credential: r.try_get(7)?,
-    })
+    sqlx::FromRow::from_row(r)
 }
 
 impl Store {

@@ -1,8 +1,10 @@
 //! Reads behind the admin dashboard: ticket rows of a day range for the statistics
 //! (aggregated in [`crate::stats`]), and live extras the snapshot does not carry.
 
+use super::rows::StatRow;
 use super::{Store, StoreResult};
 use crate::stats::Row;
+use sqlx::FromRow;
 use sqlx::Row as _;
 
 /// Most rows one statistics request reads (about a year of a busy hall).
@@ -24,21 +26,7 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(Row {
-                    day: r.try_get(0)?,
-                    service: r.try_get(1)?,
-                    window: r.try_get(2)?,
-                    kind: r.try_get(3)?,
-                    status: r.try_get(4)?,
-                    issued_at: r.try_get(5)?,
-                    called_at: r.try_get(6)?,
-                    started_at: r.try_get(7)?,
-                    finished_at: r.try_get(8)?,
-                    slot_start: r.try_get(9)?,
-                    called_by: r.try_get(10)?,
-                })
-            })
+            .map(|r| StatRow::from_row(r).map(Row::from))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }

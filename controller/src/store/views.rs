@@ -21,7 +21,7 @@ pub struct WindowState {
 }
 
 /// Waiting tickets of one service.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct QueueCount {
     /// Service id.
     pub service: String,
@@ -79,19 +79,14 @@ impl Store {
     /// Database errors.
     pub async fn queue_counts(&self, day: &str) -> StoreResult<Vec<QueueCount>> {
         let rows = sqlx::query(
-            "SELECT service, CAST(SUM(n) AS BIGINT) FROM waiting_counts WHERE day = $1 \
+            "SELECT service, CAST(SUM(n) AS BIGINT) AS waiting FROM waiting_counts WHERE day = $1 \
              GROUP BY service HAVING SUM(n) > 0",
         )
         .bind(day)
         .fetch_all(&self.read)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(QueueCount {
-                    service: r.try_get(0)?,
-                    waiting: r.try_get(1)?,
-                })
-            })
+            .map(QueueCount::from_row)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
