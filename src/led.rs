@@ -9,12 +9,13 @@ use hallq_mqtt::{Endpoint, Part};
 use led_protocol::emulator::Seen;
 use led_protocol::gateway::emulate::{self, EmulatorOptions};
 use led_protocol::gateway::Gateway;
-use led_protocol::show::{BoardSpec, Colour, Content, Effect, Protocol};
-use led_protocol::{alpha, bx};
-use std::io::{Read, Write};
+use led_protocol::show::Protocol;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+
+mod frames;
+use frames::{decode, encode, parse_u16, DecodeArgs, EncodeArgs};
 
 /// `hallq led` arguments.
 #[derive(clap::Args)]
@@ -78,67 +79,6 @@ struct GatewayArgs {
     /// MQTT password (default: led.mqtt_password, or broker.password; env HALLQ_MQTT_PASSWORD).
     #[arg(long)]
     mqtt_password: Option<String>,
-}
-
-#[derive(clap::Args)]
-struct EncodeArgs {
-    /// bx or alpha.
-    #[arg(long)]
-    protocol: Protocol,
-    /// Screen address (BX 1-65535 or 0xFFFE wildcard; Alpha 0-255, 0 = broadcast).
-    #[arg(long, default_value = "1", value_parser = parse_u16)]
-    address: u16,
-    /// What to send: text, or (BX only) ping, clear, on, off.
-    #[arg(long, default_value = "text")]
-    command: String,
-    /// Area left edge, pixels (BX).
-    #[arg(long, default_value_t = 0)]
-    x: u16,
-    /// Area top edge, pixels (BX).
-    #[arg(long, default_value_t = 0)]
-    y: u16,
-    /// Area width, pixels (BX).
-    #[arg(long, default_value_t = 64)]
-    width: u16,
-    /// Area height, pixels (BX).
-    #[arg(long, default_value_t = 16)]
-    height: u16,
-    /// How x/width go on the wire (BX): columns8, pixels, flagged-pixels.
-    #[arg(long, default_value = "columns8")]
-    unit: String,
-    /// Dynamic area id (BX).
-    #[arg(long, default_value_t = 0)]
-    area_id: u8,
-    /// static, type-on, left, right, up, down (Alpha also: hold, rotate, flash, …).
-    #[arg(long, default_value = "static")]
-    mode: String,
-    /// red, green, yellow, or none (no colour code).
-    #[arg(long, default_value = "red")]
-    colour: String,
-    /// Effect speed, 0 fastest (BX).
-    #[arg(long, default_value_t = 0)]
-    speed: u8,
-    /// Hold time in 0.5 s units (BX).
-    #[arg(long, default_value_t = 10)]
-    hold: u8,
-    /// File label (Alpha; 0 = priority file).
-    #[arg(long, default_value = "0")]
-    label: char,
-    /// Display position byte in hex (Alpha; 20 = middle line, the one all signs agree on).
-    #[arg(long, default_value = "20", value_parser = parse_hex_u8)]
-    position: u8,
-    /// Write the raw bytes instead of hex (to pipe into a serial device).
-    #[arg(long)]
-    raw: bool,
-    /// The text to show.
-    text: Option<String>,
-}
-
-#[derive(clap::Args)]
-struct DecodeArgs {
-    /// bx or alpha.
-    #[arg(long)]
-    protocol: Protocol,
 }
 
 /// Runs `hallq led …`.
@@ -350,170 +290,4 @@ fn report(r: Result<(), Usage>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Usage(msg)) => usage(&msg),
     }
-}
-
-fn parse_u16(s: &str) -> Result<u16, String> {
-    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        Some(h) => u16::from_str_radix(h, 16),
-        None => s.parse(),
-    };
-    parsed.map_err(|_| format!("{s:?} is not a number 0-65535 (decimal or 0x hex)"))
-}
-
-fn parse_hex_u8(s: &str) -> Result<u8, String> {
-    u8::from_str_radix(s.trim_start_matches("0x"), 16)
-        .map_err(|_| format!("{s:?} is not a hex byte such as 20"))
-}
-
-fn encode(a: &EncodeArgs) -> Result<(), Usage> {
-    let bytes = match (a.protocol, a.command.as_str()) {
-        (_, "text") => encode_text(a)?,
-        (Protocol::Bx, cmd) => {
-            let plain = bx::Plain::default();
-            let command = match cmd {
-                "ping" => bx::Command::Ping(plain),
-                "clear" => bx::Command::ClearScreen(plain),
-                "on" | "off" => bx::Command::TurnOnOff(bx::TurnOnOff {
-                    response_wanted: true,
-                    on: cmd == "on",
-                }),
-                _ => {
-                    return Err(format!(
-                        "未知命令 / unknown --command {cmd:?}: text, ping, clear, on, off"
-                    )
-                    .into())
-                }
-            };
-            bx::Frame::new(bx::Header::to_screen(a.address), command)
-                .to_bytes()
-                .map_err(|e| format!("无法编码 / cannot encode: {e}"))?
-        }
-        (Protocol::Alpha, cmd) => {
-            return Err(format!(
-                "alpha 只支持 --command text / alpha has only --command text (got {cmd:?})"
-            )
-            .into())
-        }
-    };
-    let mut out = std::io::stdout().lock();
-    let written = if a.raw {
-        out.write_all(&bytes)
-    } else {
-        writeln!(out, "{}", hex::encode(&bytes))
-    };
-    written.map_err(|e| Usage(format!("stdout: {e}")))
-}
-
-fn encode_text(a: &EncodeArgs) -> Result<Vec<u8>, Usage> {
-    let text = a.text.as_deref().ok_or_else(|| {
-        Usage("缺少文字 / TEXT is missing (e.g. hallq led encode --protocol bx 请A001号)".into())
-    })?;
-    let colour = match a.colour.as_str() {
-        "none" => None,
-        c => Some(Colour::from_name(c).ok_or_else(|| {
-            format!("未知颜色 / unknown --colour {c:?}: red, green, yellow, none")
-        })?),
-    };
-    let mut board = BoardSpec::new(a.protocol, a.address);
-    board.area = (a.x, a.y, a.width, a.height);
-    board.area_id = a.area_id;
-    board.speed = a.speed;
-    board.position = alpha::Position(a.position);
-    board.hold_time = a.hold;
-    board.unit = match a.unit.as_str() {
-        "columns8" => bx::HorizontalUnit::Columns8,
-        "pixels" => bx::HorizontalUnit::Pixels,
-        "flagged-pixels" => bx::HorizontalUnit::FlaggedPixels,
-        u => {
-            return Err(format!(
-                "未知单位 / unknown --unit {u:?}: columns8, pixels, flagged-pixels"
-            )
-            .into())
-        }
-    };
-    board.label = u8::try_from(a.label)
-        .ok()
-        .filter(u8::is_ascii_graphic)
-        .ok_or_else(|| {
-            format!(
-                "--label {:?} must be one printable ASCII character",
-                a.label
-            )
-        })?;
-    let effect = match (Effect::from_name(&a.mode), a.protocol) {
-        (Some(e), _) => e,
-        (None, Protocol::Alpha) => {
-            board.alpha_mode = Some(alpha_mode(&a.mode).ok_or_else(|| bad_mode(&a.mode))?);
-            Effect::Static
-        }
-        (None, Protocol::Bx) => return Err(bad_mode(&a.mode)),
-    };
-    let content = Content {
-        text: text.to_string(),
-        effect,
-        colour,
-    };
-    board
-        .frame(&content)
-        .map_err(|e| Usage(format!("无法编码 / cannot encode: {e}")))
-}
-
-fn bad_mode(mode: &str) -> Usage {
-    Usage(format!(
-        "未知模式 / unknown --mode {mode:?}: static, type-on, left, right, up, down \
-         (alpha also its own modes: hold, rotate, flash, roll_up, …)"
-    ))
-}
-
-/// An Alpha mode by its snake_case name (`hold`, `rotate`, `roll_up`, …).
-fn alpha_mode(name: &str) -> Option<alpha::Mode> {
-    (b'a'..=b'z').filter_map(alpha::Mode::from_byte).find(|m| {
-        serde_json::to_value(m)
-            .ok()
-            .as_ref()
-            .and_then(|v| v.as_str())
-            == Some(name)
-    })
-}
-
-fn decode(a: &DecodeArgs) -> Result<(), Usage> {
-    let mut input = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut input)
-        .map_err(|e| Usage(format!("stdin: {e}")))?;
-    let bytes = hex_or_raw(&input)?;
-    let described = led_protocol::show::describe_all(a.protocol, &bytes)
-        .map_err(|e| Usage(format!("帧无效 / bad frame: {e}")))?;
-    let json = match described.as_slice() {
-        [one] => one.clone(),
-        _ => serde_json::Value::Array(described),
-    };
-    let text = serde_json::to_string_pretty(&json).map_err(|e| Usage(e.to_string()))?;
-    println!("{text}");
-    Ok(())
-}
-
-/// Input of printable ASCII and whitespace is hex (every frame of both protocols has
-/// non-printable bytes); anything else is raw bytes.
-fn hex_or_raw(input: &[u8]) -> Result<Vec<u8>, Usage> {
-    if input.iter().all(u8::is_ascii_whitespace) {
-        return Err(Usage("标准输入为空 / stdin is empty".into()));
-    }
-    if !input
-        .iter()
-        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
-    {
-        return Ok(input.to_vec());
-    }
-    let digits: Vec<u8> = input
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    hex::decode(&digits).map_err(|e| {
-        Usage(format!(
-            "十六进制无效 / bad hex ({} digits): {e}",
-            digits.len()
-        ))
-    })
 }

@@ -102,10 +102,10 @@ async fn collect(base: &str, pages: &[String]) -> BTreeMap<String, String> {
         }
     }
     for path in files {
-        if !found.contains_key(&path) {
-            let r = reqwest::get(format!("{base}{path}")).await.unwrap();
-            assert_eq!(r.status(), 200, "{path}");
-            found.insert(path, r.text().await.unwrap());
+        if let std::collections::btree_map::Entry::Vacant(slot) = found.entry(path) {
+            let r = reqwest::get(format!("{base}{}", slot.key())).await.unwrap();
+            assert_eq!(r.status(), 200, "{}", slot.key());
+            slot.insert(r.text().await.unwrap());
         }
     }
     found
