@@ -58,6 +58,7 @@ def mounts(svc):
 def check_files_and_refs(c):
     services = c.get("services") or {}
     volumes = set((c.get("volumes") or {}).keys())
+    dockerfiles = set()
     for name, svc in services.items():
         for src, _ in mounts(svc):
             if src.startswith((".", "/")):
@@ -74,7 +75,8 @@ def check_files_and_refs(c):
             dockerfile = os.path.join(ctx, build.get("dockerfile", "Dockerfile"))
             if not os.path.isfile(dockerfile):
                 problem(f"{name}: dockerfile {dockerfile} does not exist")
-            else:
+            elif dockerfile not in dockerfiles:
+                dockerfiles.add(dockerfile)
                 check_dockerfile(dockerfile, ctx)
     return services
 
@@ -225,10 +227,11 @@ def check_mosquitto(acc_name, acc, brokers):
     for name, svc in brokers.items():
         conf_target = command_arg(svc, "-c")
         conf_src = next((s for s, t in mounts(svc) if t == conf_target), None)
-        if not conf_src:
-            problem(f"{name}: its -c {conf_target} is not mounted")
+        conf_path = conf_src and os.path.normpath(os.path.join(COMPOSE_DIR, conf_src))
+        if not conf_path or not os.path.isfile(conf_path):
+            problem(f"{name}: its -c {conf_target} is not mounted from a file")
             continue
-        with open(os.path.normpath(os.path.join(COMPOSE_DIR, conf_src)), encoding="utf-8") as f:
+        with open(conf_path, encoding="utf-8") as f:
             conf = dict(
                 l.split(None, 1) for l in (x.strip() for x in f) if l and not l.startswith("#")
             )
