@@ -3,11 +3,13 @@
 hall.toml, deploy/mosquitto and deploy/container/Dockerfile fit together.
 
 Run by .ci/package-check after `check-jsonschema --builtin-schema vendor.compose-spec`.
-Prints one line per problem and exits 1 when there is any.
+Prints one line per problem and exits 1 when there is any. With `--shell-accounts` it
+prints the Mosquitto init service's environment and windows as shell lines instead.
 """
 
 import os
 import re
+import shlex
 import sys
 import tomllib
 from urllib.parse import urlsplit
@@ -241,8 +243,19 @@ def check_mosquitto(acc_name, acc, brokers):
                 problem(f"{name}: {key} dir {d} is not the volume {acc_name} writes ({out_vol})")
 
 
+def shell_accounts(c):
+    """For .ci/package-check: the init service's environment and windows, as shell lines."""
+    services = c.get("services") or {}
+    acc = next(s for n, s in services.items() if "make-passwd.sh" in str(s.get("entrypoint")))
+    for k, v in env_of(acc).items():
+        print(f"export {k}={shlex.quote(str(v))}")
+    print("WINDOWS=" + shlex.quote(" ".join(str(a) for a in acc.get("command") or [])))
+
+
 def main():
     c = load_compose()
+    if sys.argv[1:] == ["--shell-accounts"]:
+        return shell_accounts(c)
     services = check_files_and_refs(c)
     hallqs, config_src = check_hallq(services)
     if config_src:
