@@ -2,6 +2,7 @@
 
 mod display;
 mod led;
+mod notify;
 
 /// mimalloc: many small, short-lived allocations per request and per socket message;
 /// glibc malloc spent a fifth of the benchmarks' CPU in them (`hallq-bench`). Built without transparent
@@ -255,6 +256,7 @@ async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
     }
     let reload = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stop = stop_or_reload(args.config.clone(), reload_requested, reload.clone());
+    notify::ready_when_serving(addr);
     app.serve(listener, extra, stop).await?;
     if reload.load(std::sync::atomic::Ordering::SeqCst) {
         restart_in_place()?;
@@ -293,6 +295,11 @@ async fn stop_or_reload(
         _ = shutdown_signal() => {}
         _ = requested.notified() => reload.store(true, std::sync::atomic::Ordering::SeqCst),
         _ = hup => reload.store(true, std::sync::atomic::Ordering::SeqCst),
+    }
+    if reload.load(std::sync::atomic::Ordering::SeqCst) {
+        notify::reloading();
+    } else {
+        notify::stopping();
     }
 }
 
