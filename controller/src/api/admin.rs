@@ -2,26 +2,101 @@
 //! and live extras for the dashboard (longest waits, serving times). Admin token only.
 
 use super::auth::Principal;
+use super::body::ApiQuery;
 use super::error::{ApiError, ApiResult};
 use super::AppState;
 use crate::hours::{local_day, rfc3339};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
 use hallq_config::Role;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
 
 /// Longest day range one statistics request may cover.
 pub const MAX_RANGE_DAYS: i64 = 366;
 
 /// `?from=YYYY-MM-DD&to=YYYY-MM-DD` (both default to today; `to` defaults to `from`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Range {
+    /// First day (YYYY-MM-DD), default today.
+    #[param(value_type = Option<String>, format = Date)]
     from: Option<String>,
+    /// Last day (YYYY-MM-DD), default `from`; at most 366 days after it.
+    #[param(value_type = Option<String>, format = Date)]
     to: Option<String>,
+}
+
+/// GET /admin/stats answer: the statistics of the range (`crate::stats::Stats`: totals,
+/// per day, hour, service, window and clerk, waits, no-shows, punctuality), with names.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct StatsView {
+    /// First day.
+    #[schema(format = Date)]
+    from: String,
+    /// Last day.
+    #[schema(format = Date)]
+    to: String,
+    /// Tickets issued.
+    total: i64,
+    /// Tickets per day.
+    by_day: std::collections::HashMap<String, i64>,
+    /// Tickets by service and hour.
+    by_hour: Vec<Object>,
+    /// Per service.
+    services: Vec<Object>,
+    /// Per window.
+    windows: Vec<Object>,
+    /// Per clerk and window.
+    clerks: Vec<Object>,
+    /// Mean wait (ms).
+    wait_mean_ms: Option<i64>,
+    /// 90th percentile wait (ms).
+    wait_p90_ms: Option<i64>,
+    /// No-shows out of called tickets.
+    no_show: Object,
+    /// Appointment tickets taken before their slot.
+    punctuality: Object,
+    /// Names: `services` (id → name), `windows` (id → {name, clerks}), `clerks`
+    /// (username → display name).
+    names: Object,
+}
+
+/// Any JSON object.
+#[derive(Serialize, ToSchema)]
+#[schema(value_type = Object)]
+pub struct Object(serde_json::Map<String, Value>);
+
+/// GET /admin/audit answer.
+#[derive(Serialize, ToSchema)]
+pub struct Audit {
+    /// Newest first: who, what, when (`at`, RFC 3339), from where.
+    pub audit: Vec<Object>,
+}
+
+/// GET /admin/live answer.
+#[derive(Serialize, ToSchema)]
+pub struct Live {
+    /// The server's clock (ms since the epoch).
+    pub now: i64,
+    /// Per service: the oldest waiting ticket's issue time (ms since the epoch).
+    pub oldest_waiting_at: std::collections::HashMap<String, i64>,
+    /// Per window holding a ticket: `{called_at, started_at}` (ms since the epoch, or null).
+    pub windows: std::collections::HashMap<String, HeldTimes>,
+}
+
+/// When the ticket held at a window was called and started.
+#[derive(Serialize, ToSchema)]
+pub struct HeldTimes {
+    /// Called (ms since the epoch).
+    pub called_at: Option<i64>,
+    /// Started (ms since the epoch).
+    pub started_at: Option<i64>,
 }
 
 impl Range {
@@ -74,10 +149,18 @@ async fn compute(state: &AppState, q: &Range) -> ApiResult<(String, String, crat
 /// GET /admin/stats?from=&to=: statistics of the range (see [`crate::stats::Stats`]),
 /// with service and window names, the clerk credentials of each window and the staff's
 /// display names (`names.clerks`, by username).
+#[utoipa::path(get, path = "/admin/stats", tag = "admin", summary = "statistics of a day range",
+    security(("device_token" = []), ("staff_session" = [])),
+    params(Range),
+    responses((status = 200, description = "statistics", body = StatsView),
+        (status = 401, description = "unauthorized"),
+        (status = 403, description = "forbidden: admins only"),
+        (status = 422, description = "invalid_date, invalid_range, invalid_query"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn stats(
     State(state): State<AppState>,
     who: Principal,
-    Query(q): Query<Range>,
+    ApiQuery(q): ApiQuery<Range>,
 ) -> ApiResult<Json<Value>> {
     who.require(&[Role::Admin])?;
     let (from, to, s) = compute(&state, &q).await?;
@@ -115,10 +198,19 @@ pub async fn stats(
 }
 
 /// GET /admin/stats.csv?from=&to=: the same as CSV for Excel (see [`crate::stats::csv`]).
+#[utoipa::path(get, path = "/admin/stats.csv", tag = "admin", summary = "statistics of a day range as CSV",
+    security(("device_token" = []), ("staff_session" = [])),
+    params(Range),
+    responses((status = 200, description = "CSV (UTF-8, with a BOM for Excel) as an attachment",
+            body = String, content_type = "text/csv"),
+        (status = 401, description = "unauthorized"),
+        (status = 403, description = "forbidden: admins only"),
+        (status = 422, description = "invalid_date, invalid_range, invalid_query"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn stats_csv(
     State(state): State<AppState>,
     who: Principal,
-    Query(q): Query<Range>,
+    ApiQuery(q): ApiQuery<Range>,
 ) -> ApiResult<Response> {
     who.require(&[Role::Admin])?;
     let (from, to, s) = compute(&state, &q).await?;
@@ -138,16 +230,27 @@ pub async fn stats_csv(
 }
 
 /// `?limit=` of the audit log (default 50, at most 1000).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// How many rows (1–1000, default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
 }
 
 /// GET /admin/audit?limit=: the newest audit rows (who, what, when, from where).
+#[utoipa::path(get, path = "/admin/audit", tag = "admin", summary = "the newest audit rows",
+    security(("device_token" = []), ("staff_session" = [])),
+    params(AuditQuery),
+    responses((status = 200, description = "audit rows", body = Audit),
+        (status = 401, description = "unauthorized"),
+        (status = 403, description = "forbidden: admins only"),
+        (status = 422, description = "invalid_limit, invalid_query"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn audit(
     State(state): State<AppState>,
     who: Principal,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Value>> {
     who.require(&[Role::Admin])?;
     let limit = match q.limit.as_deref().filter(|s| !s.is_empty()) {
@@ -179,6 +282,12 @@ pub async fn audit(
 /// GET /admin/live: what the snapshot lacks for the dashboard: per queue the oldest
 /// waiting ticket's issue time, per window holding a ticket its call and start times
 /// (ms since the epoch), and the server's clock.
+#[utoipa::path(get, path = "/admin/live", tag = "admin", summary = "live extras for the dashboard",
+    security(("device_token" = []), ("staff_session" = [])),
+    responses((status = 200, description = "oldest waits and serving times", body = Live),
+        (status = 401, description = "unauthorized"),
+        (status = 403, description = "forbidden: admins only"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn live(State(state): State<AppState>, who: Principal) -> ApiResult<Json<Value>> {
     who.require(&[Role::Admin])?;
     let now = state.now();

@@ -1,9 +1,11 @@
-//! JSON request bodies with the contract's errors: 400 malformed JSON, 413 too large,
-//! 415 wrong content type, 422 well-formed but wrong fields.
+//! Request bodies, query strings and path segments with the contract's errors: 400
+//! malformed JSON, 413 too large, 415 wrong content type, 422 well-formed but wrong fields
+//! (or a query string that does not fit), 404 a path segment of the wrong type.
 
 use super::error::ApiError;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
@@ -136,5 +138,40 @@ impl<S: Send + Sync> FromRequest<S> for LaterJson {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (ctype, body) = bytes(req, state).await?;
         Ok(Self { ctype, body })
+    }
+}
+
+/// A query string read into `T`; one that does not fit is 422 `invalid_query` with the
+/// contract's error body (axum's own rejection is plain text).
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Self(q.0))
+            .map_err(|e| {
+                ApiError::unprocessable(
+                    "invalid_query",
+                    format!("查询参数有误 / invalid query: {}", e.body_text()),
+                )
+            })
+    }
+}
+
+/// Path parameters read into `T`; a segment of the wrong type (a letter where an id is
+/// a number) names no resource: 404 `not_found` with the contract's error body.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Self(p.0))
+            .map_err(|_| ApiError::not_found("not_found", "没有这个地址 / no such route"))
     }
 }

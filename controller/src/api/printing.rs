@@ -129,6 +129,12 @@ fn render_error(e: impl std::fmt::Display) -> ApiError {
 }
 
 /// GET /tickets/{token}/qr.png: the QR code of the status link. The token is the key.
+#[utoipa::path(get, path = "/tickets/{token}/qr.png", tag = "printing",
+    summary = "the QR code of the ticket's status link",
+    params(("token" = String, Path, description = "the ticket's secret token")),
+    responses((status = 200, description = "PNG", content_type = "image/png", body = Vec<u8>),
+        (status = 404, description = "ticket_not_found"),
+        (status = 503, description = "render_failed, storage_unavailable")))]
 pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Response> {
     let (t, _) = ticket_of(&state, &token).await?;
     let url = super::render::status_url(&state.cfg, &t.token);
@@ -136,6 +142,13 @@ pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> Api
 }
 
 /// GET /tickets/{token}/ticket.png?paper=58mm|80mm: the ticket as an image.
+#[utoipa::path(get, path = "/tickets/{token}/ticket.png", tag = "printing",
+    summary = "the paper ticket as an image",
+    params(("token" = String, Path, description = "the ticket's secret token"),
+        ("paper" = Option<super::schema::PaperWidth>, Query, description = "paper width (default 80mm)")),
+    responses((status = 200, description = "PNG", content_type = "image/png", body = Vec<u8>),
+        (status = 404, description = "ticket_not_found"),
+        (status = 503, description = "render_failed (e.g. no CJK font), storage_unavailable")))]
 pub async fn image(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -154,6 +167,14 @@ pub async fn image(
 }
 
 /// GET /tickets/{token}/escpos?qr=native|raster&paper=…: the printer bytes.
+#[utoipa::path(get, path = "/tickets/{token}/escpos", tag = "printing",
+    summary = "the ticket as ESC/POS printer bytes",
+    params(("token" = String, Path, description = "the ticket's secret token"),
+        ("qr" = Option<super::schema::QrMode>, Query, description = "QR as the printer's own command (default) or as a raster image"),
+        ("paper" = Option<super::schema::PaperWidth>, Query, description = "paper width (default 80mm)")),
+    responses((status = 200, description = "ESC/POS bytes", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, description = "ticket_not_found"),
+        (status = 503, description = "render_failed, storage_unavailable")))]
 pub async fn bytes(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -175,6 +196,16 @@ pub async fn bytes(
 }
 
 /// POST /tickets/{token}/reprint: prints again on the asking kiosk's printer.
+#[utoipa::path(post, path = "/tickets/{token}/reprint", tag = "printing",
+    summary = "print the ticket again at the asking kiosk's printer",
+    security(("device_token" = [])),
+    params(("token" = String, Path, description = "the ticket's secret token")),
+    responses((status = 200, description = "the ticket and the print's outcome", body = super::tickets::TicketIssued),
+        (status = 401, description = "unauthorized"),
+        (status = 403, description = "forbidden: not a kiosk"),
+        (status = 404, description = "ticket_not_found"),
+        (status = 409, description = "no_printer"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn reprint(
     State(state): State<AppState>,
     who: Principal,
