@@ -23,11 +23,12 @@ pub const MAX_RANGE_DAYS: i64 = 366;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Range {
-    /// First day (YYYY-MM-DD), default today.
-    #[param(value_type = Option<String>, format = Date)]
+    /// First day (YYYY-MM-DD); empty or absent: today.
+    #[param(schema_with = super::schema::date_or_empty)]
     from: Option<String>,
-    /// Last day (YYYY-MM-DD), default `from`; at most 366 days after it.
-    #[param(value_type = Option<String>, format = Date)]
+    /// Last day (YYYY-MM-DD), not before `from` and at most 365 days after it; empty or
+    /// absent: `from`.
+    #[param(schema_with = super::schema::date_or_empty)]
     to: Option<String>,
 }
 

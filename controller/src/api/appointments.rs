@@ -411,17 +411,63 @@ pub async fn code_qr(
 
 /// POST /checkins body: a booking code, an ID number (typed or from the card reader), or
 /// both (then they must belong together).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"code": "K7Q2M9"}), min_properties = 1)]
 pub struct CheckIn {
     /// Booking code.
     #[serde(default)]
     pub code: Option<String>,
     /// ID number (typed, or read from the card).
     #[serde(default)]
-    #[schema(value_type = Option<super::schema::IdNumber>)]
     pub id_number: Option<String>,
+}
+
+/// POST /checkins body as documented: a code, an ID number, or both.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum CheckInBody {
+    /// By booking code.
+    #[schema(title = "by code")]
+    Code(ByCode),
+    /// By ID number (typed, or read from the card).
+    #[schema(title = "by ID number")]
+    IdNumber(ById),
+    /// Both: they must belong to the same appointment.
+    #[schema(title = "by code and ID number")]
+    Both(ByCodeAndId),
+}
+
+/// Check-in by booking code.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "K7Q2M9"}))]
+#[allow(dead_code)]
+pub struct ByCode {
+    /// Booking code.
+    code: String,
+}
+
+/// Check-in by ID number.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ById {
+    /// ID number.
+    #[schema(value_type = super::schema::IdNumber)]
+    id_number: String,
+}
+
+/// Check-in by booking code and ID number.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ByCodeAndId {
+    /// Booking code.
+    code: String,
+    /// ID number.
+    #[schema(value_type = super::schema::IdNumber)]
+    id_number: String,
 }
 
 /// POST /checkins answer.
@@ -440,7 +486,7 @@ pub struct CheckedIn {
 #[utoipa::path(post, path = "/checkins", tag = "appointments",
     summary = "check in today's appointment at the kiosk: an appointment ticket",
     security(("device_token" = [])),
-    request_body = CheckIn,
+    request_body = CheckInBody,
     responses((status = 201, description = "checked in", body = CheckedIn),
         (status = 400, description = "bad_json"),
         (status = 401, description = "unauthorized"),

@@ -65,12 +65,13 @@ pub fn handshake(
 #[utoipa::path(get, path = "/kiosk/events", tag = "live",
     summary = "the kiosk's live channel (WebSocket)",
     description = "A WebSocket handshake with the kiosk's token in the query (browsers cannot set headers on a WebSocket). The server sends `{\"type\": \"checkin\", ticket, appointment, print}` or `{\"type\": \"checkin_error\", error, message}` when an ID card is read at this kiosk's reader.",
-    params(TokenQuery),
+    security(("query_token" = [])),
+    params(super::schema::Handshake),
     responses((status = 101, description = "switched to the WebSocket protocol"),
         (status = 400, description = "websocket_required: not a WebSocket handshake"),
         (status = 401, description = "unauthorized: unknown token"),
         (status = 403, description = "forbidden: not a kiosk"),
-        (status = 422, description = "invalid_query: no token"),
+        (status = 422, description = "invalid_query: no `token`"),
         (status = 503, description = "storage_unavailable")))]
 pub async fn events(
     State(state): State<AppState>,

@@ -7,7 +7,7 @@
 //! Per hall, the document lists the configured service and window ids as enums, and
 //! every error answer carries the contract's error body ([`ErrorBody`]).
 
-use super::schema::ErrorBody;
+use super::schema::{ErrorBody, PaperWidth, QrMode};
 use super::AppState;
 use axum::extract::State;
 use axum::http::header;
@@ -15,7 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use hallq_config::Settings;
 use serde_json::{json, Value};
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 /// The document's frame: info, tags, security schemes and shared schemas; the paths come
@@ -30,7 +30,7 @@ use utoipa::{Modify, OpenApi};
     ),
     servers((url = "/api/v1")),
     modifiers(&Security),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, PaperWidth, QrMode)),
     tags(
         (name = "hall", description = "大厅 / the hall: services, queues, windows"),
         (name = "tickets", description = "取号 / tickets and their status"),
@@ -73,6 +73,14 @@ impl Modify for Security {
                 "工作人员会话 / a staff session token `hqs_…` from `POST /auth/sign-in`; \
                  valid until it expires, is signed out or the account changes.",
             ),
+        );
+        c.add_security_scheme(
+            "query_token",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "token",
+                "WebSocket feeds: the device or staff session token in the query, as browsers \
+                 cannot set headers on a WebSocket.",
+            ))),
         );
         c.add_security_scheme(
             "identity_assertion",

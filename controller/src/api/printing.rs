@@ -120,6 +120,20 @@ fn png(bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// Refuses `paper` and `qr` values the renderings do not know (422 `invalid_query`).
+fn known_options(q: &std::collections::HashMap<String, String>) -> ApiResult<()> {
+    let known = |key: &str, values: &[&str]| {
+        q.get(key).is_none_or(|v| values.contains(&v.as_str()))
+    };
+    if known("paper", &["58mm", "80mm"]) && known("qr", &["native", "raster"]) {
+        return Ok(());
+    }
+    Err(ApiError::unprocessable(
+        "invalid_query",
+        "paper 应为 58mm 或 80mm，qr 应为 native 或 raster / paper is 58mm|80mm, qr is native|raster",
+    ))
+}
+
 fn render_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -148,12 +162,14 @@ pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> Api
         ("paper" = Option<super::schema::PaperWidth>, Query, description = "paper width (default 80mm)")),
     responses((status = 200, description = "PNG", content_type = "image/png", body = Vec<u8>),
         (status = 404, description = "ticket_not_found"),
+        (status = 422, description = "invalid_query: an unknown paper width"),
         (status = 503, description = "render_failed (e.g. no CJK font), storage_unavailable")))]
 pub async fn image(
     State(state): State<AppState>,
     Path(token): Path<String>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> ApiResult<Response> {
+    known_options(&q)?;
     let (t, ahead) = ticket_of(&state, &token).await?;
     let font = state.font().map_err(render_error)?;
     let paper = if q.get("paper").map(String::as_str) == Some("58mm") {
@@ -174,12 +190,14 @@ pub async fn image(
         ("paper" = Option<super::schema::PaperWidth>, Query, description = "paper width (default 80mm)")),
     responses((status = 200, description = "ESC/POS bytes", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 404, description = "ticket_not_found"),
+        (status = 422, description = "invalid_query: an unknown paper width or QR mode"),
         (status = 503, description = "render_failed, storage_unavailable")))]
 pub async fn bytes(
     State(state): State<AppState>,
     Path(token): Path<String>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> ApiResult<Response> {
+    known_options(&q)?;
     let (t, ahead) = ticket_of(&state, &token).await?;
     let conf = PrinterConf {
         id: "download".into(),

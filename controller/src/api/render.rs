@@ -68,9 +68,8 @@ impl PublicTicket {
 /// A ticket as the kiosk gets it: with its secret token and status link.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IssuedTicket {
-    #[serde(flatten)]
-    #[schema(inline)]
     /// The public part.
+    #[serde(flatten)]
     pub ticket: PublicTicket,
     /// The ticket's secret (128 bits, hex): the key of its status and renderings.
     #[schema(example = "3f2a9c0e8b7d4a1f9e6c5b4a3d2e1f00")]

@@ -3,7 +3,9 @@
 //! is served), and the kiosk printer's outcome.
 
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{IntoParams, ToSchema};
 
 /// The contract's error body. Some refusals add fields (`until` of a ban, `problems` of
 /// a refused config).
@@ -107,17 +109,18 @@ pub enum PrintStatus {
 #[schema(example = "face")]
 pub struct VerificationMethod(pub String);
 
-/// An 18-character resident ID number (GB 11643-1999). The pattern checks the form; the
-/// check character (and the date) are checked by the server: 422 `invalid_id_number`.
+/// An 18-character resident ID number (GB 11643-1999; surrounding spaces and a lower-case
+/// `x` are fine). The pattern checks the form; the check character and the birth date are
+/// checked by the server: 422 `invalid_id_number`.
 #[derive(ToSchema)]
 #[schema(
     example = "11010519491231002X",
-    pattern = r"^[1-9][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$"
+    pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[0-9]{6}(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx][\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
 )]
 pub struct IdNumber(pub String);
 
 /// Paper width of a ticket.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, serde::Deserialize, ToSchema)]
 pub enum PaperWidth {
     /// 58 mm roll.
     #[serde(rename = "58mm")]
@@ -128,11 +131,58 @@ pub enum PaperWidth {
 }
 
 /// How ESC/POS bytes carry the QR code.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QrMode {
     /// The printer's own QR command.
     Native,
     /// A raster image.
     Raster,
+}
+
+/// A day (YYYY-MM-DD), or an empty string for the default (query parameters of forms).
+pub fn date_or_empty() -> RefOr<Schema> {
+    let date = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Date,
+        )));
+    let empty = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some([""]));
+    OneOfBuilder::new().item(date).item(empty).into()
+}
+
+/// The headers of a WebSocket handshake (RFC 6455), which browsers send by themselves.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct Handshake {
+    /// `Upgrade`.
+    #[param(rename = "Connection", pattern = "^[Uu]pgrade$", example = "Upgrade")]
+    connection: String,
+    /// `websocket`.
+    #[param(rename = "Upgrade", pattern = "^websocket$", example = "websocket")]
+    upgrade: String,
+    /// `13`.
+    #[param(rename = "Sec-WebSocket-Version", pattern = "^13$", example = "13")]
+    version: String,
+    /// 16 random bytes, base64.
+    #[param(
+        rename = "Sec-WebSocket-Key",
+        pattern = "^[A-Za-z0-9+/]{21}[AQgw]==$",
+        example = "dGhlIHNhbXBsZSBub25jZQ=="
+    )]
+    key: String,
+}
+
+/// One Server-Sent Event of a ticket's live status.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct StatusEvent {
+    /// The ticket's status as JSON: the shape of `GET /tickets/{token}` (`TicketState`).
+    #[schema(content_media_type = "application/json")]
+    data: String,
+    /// Always the default, `message`.
+    event: Option<String>,
 }

@@ -85,12 +85,13 @@ pub async fn me(State(state): State<AppState>, who: Principal) -> Json<Me> {
 #[utoipa::path(get, path = "/staff/events", tag = "live",
     summary = "the hall's snapshot, live (WebSocket; admin, clerk, display)",
     description = "A WebSocket handshake with the token in the query. The server sends the snapshot (`Snapshot`, as `GET /snapshot`) now and after every change of the hall; a staff session that ends closes the socket with code 4401.",
-    params(TokenQuery),
+    security(("query_token" = [])),
+    params(super::schema::Handshake),
     responses((status = 101, description = "switched to the WebSocket protocol"),
         (status = 400, description = "websocket_required: not a WebSocket handshake"),
         (status = 401, description = "unauthorized: unknown or ended token"),
         (status = 403, description = "forbidden: not admin, clerk or display"),
-        (status = 422, description = "invalid_query: no token"),
+        (status = 422, description = "invalid_query: no `token`"),
         (status = 503, description = "storage_unavailable")))]
 pub async fn events(
     State(state): State<AppState>,

@@ -25,7 +25,7 @@ pub struct NewTicket {
     pub service: String,
     /// `walk_in` (default) or `green`; appointment tickets come from check-in.
     #[serde(default)]
-    #[schema(value_type = Option<WalkInKind>)]
+    #[schema(value_type = WalkInKind)]
     pub kind: Kind,
 }
 
@@ -52,9 +52,8 @@ pub struct TicketIssued {
 /// A ticket's status (GET /tickets/{token}, its live feeds).
 #[derive(Serialize, ToSchema)]
 pub struct TicketState {
-    #[serde(flatten)]
-    #[schema(inline)]
     /// The public part.
+    #[serde(flatten)]
     pub ticket: render::PublicTicket,
     /// Tickets ahead while waiting, else 0.
     pub people_ahead: i64,

@@ -46,23 +46,35 @@ pub struct CallBody {
 
 /// Body of `transfer`: exactly one of `service`, `window`.
 #[derive(Deserialize, ToSchema)]
-#[serde(untagged, deny_unknown_fields)]
+#[serde(untagged)]
 #[allow(dead_code)]
 pub enum TransferBody {
     /// To another service's queue.
     #[schema(title = "to a service")]
-    Service {
-        /// Target service.
-        #[schema(value_type = super::schema::ServiceId)]
-        service: String,
-    },
+    Service(ToService),
     /// To another window.
     #[schema(title = "to a window")]
-    Window {
-        /// Target window.
-        #[schema(value_type = super::schema::WindowId)]
-        window: String,
-    },
+    Window(ToWindow),
+}
+
+/// Transfer to another service's queue.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ToService {
+    /// Target service.
+    #[schema(value_type = super::schema::ServiceId)]
+    service: String,
+}
+
+/// Transfer to another window.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ToWindow {
+    /// Target window.
+    #[schema(value_type = super::schema::WindowId)]
+    window: String,
 }
 
 /// Body of `pause` (optional).
