@@ -242,7 +242,9 @@ fn agreed() -> utoipa::openapi::schema::Object {
     ObjectBuilder::new()
         .schema_type(Type::Boolean)
         .enum_values(Some([true]))
-        .description(Some("must be true: the booking notice was read and agreed to"))
+        .description(Some(
+            "must be true: the booking notice was read and agreed to",
+        ))
         .build()
 }
 

@@ -69,10 +69,7 @@ fn parse<T: DeserializeOwned>(ctype: Option<&str>, body: &[u8]) -> Result<T, Api
         ));
     }
     T::deserialize(value).map_err(|e| {
-        ApiError::unprocessable(
-            "invalid_body",
-            format!("请求字段有误 / invalid field: {e}"),
-        )
+        ApiError::unprocessable("invalid_body", format!("请求字段有误 / invalid field: {e}"))
     })
 }
 

@@ -122,9 +122,8 @@ fn png(bytes: Vec<u8>) -> Response {
 
 /// Refuses `paper` and `qr` values the renderings do not know (422 `invalid_query`).
 fn known_options(q: &std::collections::HashMap<String, String>) -> ApiResult<()> {
-    let known = |key: &str, values: &[&str]| {
-        q.get(key).is_none_or(|v| values.contains(&v.as_str()))
-    };
+    let known =
+        |key: &str, values: &[&str]| q.get(key).is_none_or(|v| values.contains(&v.as_str()));
     if known("paper", &["58mm", "80mm"]) && known("qr", &["native", "raster"]) {
         return Ok(());
     }

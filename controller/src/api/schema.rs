@@ -142,11 +142,9 @@ pub enum QrMode {
 
 /// A day (YYYY-MM-DD), or an empty string for the default (query parameters of forms).
 pub fn date_or_empty() -> RefOr<Schema> {
-    let date = ObjectBuilder::new()
-        .schema_type(Type::String)
-        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-            utoipa::openapi::KnownFormat::Date,
-        )));
+    let date = ObjectBuilder::new().schema_type(Type::String).format(Some(
+        utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date),
+    ));
     let empty = ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some([""]));

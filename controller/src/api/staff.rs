@@ -3,8 +3,8 @@
 
 use super::auth::Principal;
 use super::body::{ApiQuery, LaterJson};
-use super::kiosk::{handshake, TokenQuery};
 use super::error::{ApiError, ApiResult};
+use super::kiosk::{handshake, TokenQuery};
 use super::AppState;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};

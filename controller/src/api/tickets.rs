@@ -132,10 +132,7 @@ pub async fn issue(
         Some(p) => super::printing::print(&state, &issued.ticket, issued.people_ahead, p).await,
         None => json!({"status": "none"}),
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(TicketIssued { ticket: t, print }),
-    ))
+    Ok((StatusCode::CREATED, Json(TicketIssued { ticket: t, print })))
 }
 
 /// GET /tickets/{token}: status, window, people ahead, estimated wait.

@@ -188,7 +188,10 @@ async fn act(
         .metrics
         .window_action(&conf.id, &action, out.ticket.as_ref());
     tracing::info!(window = %w, by = %who.name, action = ?action, ticket = ?out.ticket.as_ref().map(|t| &t.number), "window action");
-    let ticket = out.ticket.as_ref().map(|t| render::IssuedTicket::of(cfg, t, 0));
+    let ticket = out
+        .ticket
+        .as_ref()
+        .map(|t| render::IssuedTicket::of(cfg, t, 0));
     Ok(Json(ActionResult {
         ticket,
         window: WindowAfter {
