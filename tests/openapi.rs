@@ -289,9 +289,11 @@ async fn schemathesis_finds_nothing() {
     );
     let seed = std::env::var("HALLQ_SCHEMATHESIS_SEED").unwrap_or_else(|_| "14".into());
     let out = tokio::task::spawn_blocking({
-        let base = hall.base.clone();
+        let (base, dir) = (hall.base.clone(), hall.dir.clone());
         move || {
             Command::new("schemathesis")
+                // Its cache of crashes goes to the working directory: the hall's temp dir.
+                .current_dir(dir)
                 .args(["--no-color", "--config-file", config, "run"])
                 .arg(format!("{base}/openapi.json"))
                 .args(["--url", &base])
