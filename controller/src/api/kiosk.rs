@@ -2,9 +2,9 @@
 //! holder's appointment in on the server (the number never travels to the browser), and
 //! the kiosk's screen gets the ticket, or the reason, over `/api/v1/kiosk/events`.
 
-use super::appointments::{check_in_core, CheckIn};
 use super::auth::Principal;
 use super::body::ApiQuery;
+use super::checkin::{check_in_core, CheckIn};
 use super::error::ApiError;
 use super::AppState;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;

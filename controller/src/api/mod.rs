@@ -10,8 +10,10 @@
 pub mod admin;
 pub mod appointments;
 pub mod auth;
+pub mod bans;
 pub mod body;
 pub mod book_page;
+pub mod checkin;
 pub mod error;
 pub mod info;
 pub mod kiosk;
@@ -218,14 +220,14 @@ pub fn api_routes(cfg: &Settings) -> OpenApiRouter<AppState> {
         .routes(routes!(windows::pause))
         .routes(routes!(windows::resume))
         .routes(routes!(windows::transfer))
-        .routes(routes!(appointments::false_info))
+        .routes(routes!(bans::false_info))
         .routes(routes!(staff::verify_id))
         .routes(routes!(appointments::slots))
         .routes(routes!(appointments::book))
         .routes(routes!(appointments::cancel))
         .routes(routes!(appointments::code_qr))
         .routes(routes!(appointments::mine))
-        .routes(routes!(appointments::check_in))
+        .routes(routes!(checkin::check_in))
         .routes(routes!(kiosk::events))
         .routes(routes!(staff::me))
         .routes(routes!(staff::events))
@@ -233,8 +235,8 @@ pub fn api_routes(cfg: &Settings) -> OpenApiRouter<AppState> {
         .routes(routes!(sign_in::sign_out))
         .routes(routes!(sign_in::sessions))
         .routes(routes!(sign_in::end))
-        .routes(routes!(appointments::bans))
-        .routes(routes!(appointments::lift))
+        .routes(routes!(bans::bans))
+        .routes(routes!(bans::lift))
         .routes(routes!(crate::reload::reload))
         .routes(routes!(admin::stats))
         .routes(routes!(admin::stats_csv))

@@ -28,6 +28,12 @@ pub fn dev_api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(issue))
 }
 
+/// Both routes at their full paths (for tests that build a router of their own).
+pub fn dev_routes() -> Router<AppState> {
+    let (api, _) = dev_api().split_for_parts();
+    Router::new().nest("/api/v1", api).merge(dev_pages())
+}
+
 /// The provider's page. Merge it only when the provider is enabled.
 pub fn dev_pages() -> Router<AppState> {
     Router::new().route("/dev/identity", get(page))
