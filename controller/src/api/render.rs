@@ -2,7 +2,6 @@
 //! typed struct (its OpenAPI schema is derived from it); the `Value` builders serialise
 //! those structs for the callers that patch or stream JSON (watchers, the relay).
 
-use super::schema::{TicketKind, TicketStatus, WindowStatusName};
 use crate::hours::rfc3339;
 use crate::model::{Kind, Status, Ticket, WindowStatus};
 use crate::store::WindowState;
@@ -25,10 +24,8 @@ pub struct PublicTicket {
     /// Service name.
     pub service_name: Option<String>,
     /// How the ticket was taken.
-    #[schema(value_type = TicketKind)]
     pub kind: Kind,
     /// Where the ticket is in its life.
-    #[schema(value_type = TicketStatus)]
     pub status: Status,
     /// The window that called it.
     pub window: Option<String>,
@@ -106,7 +103,6 @@ pub struct WindowView {
     /// Services it serves, highest priority first.
     pub services: Vec<String>,
     /// Open, paused or closed.
-    #[schema(value_type = WindowStatusName)]
     pub status: WindowStatus,
     /// Why it is paused.
     pub pause_reason: Option<String>,

@@ -23,48 +23,6 @@ pub struct ErrorBody {
     pub problems: Option<Vec<String>>,
 }
 
-/// How a ticket was taken.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketKind {
-    /// At the kiosk.
-    WalkIn,
-    /// Priority (elderly, disabled, …).
-    Green,
-    /// Checked in from an appointment.
-    Appointment,
-}
-
-/// Where a ticket is in its life.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketStatus {
-    /// In the queue.
-    Waiting,
-    /// Called to a window.
-    Called,
-    /// Being served.
-    Serving,
-    /// Served.
-    Done,
-    /// Called, did not come.
-    NoShow,
-    /// Left from an earlier day.
-    Expired,
-}
-
-/// A window's state.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WindowStatusName {
-    /// Calling.
-    Open,
-    /// Paused by its clerk.
-    Paused,
-    /// Closed.
-    Closed,
-}
-
 /// A service id of this hall (the served document lists them).
 #[derive(ToSchema)]
 #[schema(example = "property")]

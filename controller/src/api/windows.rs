@@ -101,7 +101,6 @@ pub struct WindowAfter {
     /// Window id.
     pub id: String,
     /// Its status.
-    #[schema(value_type = super::schema::WindowStatusName)]
     pub status: crate::model::WindowStatus,
 }
 
