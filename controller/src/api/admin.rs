@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use hallq_config::Role;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
 /// Longest day range one statistics request may cover.
@@ -32,44 +33,45 @@ pub struct Range {
     to: Option<String>,
 }
 
-/// GET /admin/stats answer: the statistics of the range (`crate::stats::Stats`: totals,
-/// per day, hour, service, window and clerk, waits, no-shows, punctuality), with names.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+/// GET /admin/stats answer: the statistics of the range with the names pages show.
+#[derive(Serialize, ToSchema)]
 pub struct StatsView {
+    /// Totals, per day, hour, service, window and clerk, waits, no-shows, punctuality.
+    #[serde(flatten)]
+    pub stats: crate::stats::Stats,
     /// First day.
     #[schema(format = Date)]
-    from: String,
+    pub from: String,
     /// Last day.
     #[schema(format = Date)]
-    to: String,
-    /// Tickets issued.
-    total: i64,
-    /// Tickets per day.
-    by_day: std::collections::HashMap<String, i64>,
-    /// Tickets by service and hour.
-    by_hour: Vec<Object>,
-    /// Per service.
-    services: Vec<Object>,
-    /// Per window.
-    windows: Vec<Object>,
-    /// Per clerk and window.
-    clerks: Vec<Object>,
-    /// Mean wait (ms).
-    wait_mean_ms: Option<i64>,
-    /// 90th percentile wait (ms).
-    wait_p90_ms: Option<i64>,
-    /// No-shows out of called tickets.
-    no_show: Object,
-    /// Appointment tickets taken before their slot.
-    punctuality: Object,
-    /// Names: `services` (id → name), `windows` (id → {name, clerks}), `clerks`
-    /// (username → display name).
-    names: Object,
+    pub to: String,
+    /// Names of the ids in the statistics.
+    pub names: Names,
+}
+
+/// Names of services, windows (with their clerk credentials) and staff.
+#[derive(Serialize, ToSchema)]
+pub struct Names {
+    /// Service id → name.
+    pub services: BTreeMap<String, String>,
+    /// Window id → name and the clerk credentials of that window.
+    pub windows: BTreeMap<String, WindowNames>,
+    /// Staff username → display name.
+    pub clerks: BTreeMap<String, String>,
+}
+
+/// A window's name and clerk credentials.
+#[derive(Serialize, ToSchema)]
+pub struct WindowNames {
+    /// Name.
+    pub name: String,
+    /// Clerk credentials of the window.
+    pub clerks: Vec<String>,
 }
 
 /// Any JSON object.
-#[derive(Serialize, ToSchema)]
+#[derive(ToSchema)]
+#[allow(dead_code)]
 #[schema(value_type = Object)]
 pub struct Object(serde_json::Map<String, Value>);
 
@@ -77,7 +79,8 @@ pub struct Object(serde_json::Map<String, Value>);
 #[derive(Serialize, ToSchema)]
 pub struct Audit {
     /// Newest first: who, what, when (`at`, RFC 3339), from where.
-    pub audit: Vec<Object>,
+    #[schema(value_type = Vec<Object>)]
+    pub audit: Vec<Value>,
 }
 
 /// GET /admin/live answer.
@@ -86,9 +89,9 @@ pub struct Live {
     /// The server's clock (ms since the epoch).
     pub now: i64,
     /// Per service: the oldest waiting ticket's issue time (ms since the epoch).
-    pub oldest_waiting_at: std::collections::HashMap<String, i64>,
+    pub oldest_waiting_at: BTreeMap<String, i64>,
     /// Per window holding a ticket: `{called_at, started_at}` (ms since the epoch, or null).
-    pub windows: std::collections::HashMap<String, HeldTimes>,
+    pub windows: BTreeMap<String, HeldTimes>,
 }
 
 /// When the ticket held at a window was called and started.
@@ -162,40 +165,45 @@ pub async fn stats(
     State(state): State<AppState>,
     who: Principal,
     ApiQuery(q): ApiQuery<Range>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<StatsView>> {
     who.require(&[Role::Admin])?;
-    let (from, to, s) = compute(&state, &q).await?;
+    let (from, to, stats) = compute(&state, &q).await?;
     let cfg = &state.cfg;
-    let services: Value = cfg
-        .services()
-        .map(|s| (s.id.clone(), json!(s.name)))
-        .collect::<serde_json::Map<_, _>>()
-        .into();
-    let windows: Value = cfg
+    let windows = cfg
         .windows
         .iter()
         .map(|w| {
-            let clerks: Vec<&str> = cfg
+            let clerks = cfg
                 .credentials
                 .iter()
                 .filter(|c| c.role == Role::Clerk && c.window.as_deref() == Some(&w.id))
-                .map(|c| c.name.as_str())
+                .map(|c| c.name.clone())
                 .collect();
-            (w.id.clone(), json!({"name": w.name, "clerks": clerks}))
+            let names = WindowNames {
+                name: w.name.clone(),
+                clerks,
+            };
+            (w.id.clone(), names)
         })
-        .collect::<serde_json::Map<_, _>>()
-        .into();
-    let mut v = serde_json::to_value(&s).unwrap_or_default();
-    v["from"] = json!(from);
-    v["to"] = json!(to);
-    let clerks: Value = cfg
-        .staff
-        .iter()
-        .map(|u| (u.username.clone(), json!(u.display_name())))
-        .collect::<serde_json::Map<_, _>>()
-        .into();
-    v["names"] = json!({"services": services, "windows": windows, "clerks": clerks});
-    Ok(Json(v))
+        .collect();
+    let names = Names {
+        services: cfg
+            .services()
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect(),
+        windows,
+        clerks: cfg
+            .staff
+            .iter()
+            .map(|u| (u.username.clone(), u.display_name().to_string()))
+            .collect(),
+    };
+    Ok(Json(StatsView {
+        stats,
+        from,
+        to,
+        names,
+    }))
 }
 
 /// GET /admin/stats.csv?from=&to=: the same as CSV for Excel (see [`crate::stats::csv`]).
@@ -252,7 +260,7 @@ pub async fn audit(
     State(state): State<AppState>,
     who: Principal,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Audit>> {
     who.require(&[Role::Admin])?;
     let limit = match q.limit.as_deref().filter(|s| !s.is_empty()) {
         None => 50,
@@ -277,7 +285,7 @@ pub async fn audit(
             r
         })
         .collect();
-    Ok(Json(json!({"audit": rows})))
+    Ok(Json(Audit { audit: rows }))
 }
 
 /// GET /admin/live: what the snapshot lacks for the dashboard: per queue the oldest
@@ -289,25 +297,32 @@ pub async fn audit(
         (status = 401, description = "unauthorized"),
         (status = 403, description = "forbidden: admins only"),
         (status = 503, description = "storage_unavailable")))]
-pub async fn live(State(state): State<AppState>, who: Principal) -> ApiResult<Json<Value>> {
+pub async fn live(State(state): State<AppState>, who: Principal) -> ApiResult<Json<Live>> {
     who.require(&[Role::Admin])?;
     let now = state.now();
     let day = local_day(state.cfg.tz(), now);
-    let oldest: serde_json::Map<String, Value> = state
+    let oldest_waiting_at = state
         .store
         .oldest_waiting(&day)
         .await?
         .into_iter()
-        .map(|(s, at)| (s, json!(at)))
         .collect();
-    let held: serde_json::Map<String, Value> = state
+    let windows = state
         .store
         .held_times()
         .await?
         .into_iter()
-        .map(|(w, c, s)| (w, json!({"called_at": c, "started_at": s})))
+        .map(|(w, called_at, started_at)| {
+            let times = HeldTimes {
+                called_at,
+                started_at,
+            };
+            (w, times)
+        })
         .collect();
-    Ok(Json(
-        json!({"now": now, "oldest_waiting_at": oldest, "windows": held}),
-    ))
+    Ok(Json(Live {
+        now,
+        oldest_waiting_at,
+        windows,
+    }))
 }
