@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hallq_config::Role;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
@@ -81,15 +81,15 @@ pub struct ByCodeAndId {
 }
 
 /// POST /checkins answer.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 pub struct CheckedIn {
     /// The appointment ticket.
-    ticket: render::IssuedTicket,
+    pub ticket: render::IssuedTicket,
     /// The appointment, now `checked_in`.
-    appointment: AppointmentView,
+    pub appointment: AppointmentView,
     /// Printing at the kiosk's printer.
-    print: super::schema::PrintOutcome,
+    #[schema(value_type = super::schema::PrintOutcome)]
+    pub print: Value,
 }
 
 /// POST /checkins: at the kiosk, turn today's appointment into an appointment ticket.
@@ -111,7 +111,7 @@ pub async fn check_in(
     State(state): State<AppState>,
     who: Principal,
     body: LaterJson,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<CheckedIn>)> {
     who.require(&[Role::Kiosk, Role::Admin])?;
     let body: CheckIn = body.parse()?;
     Ok((
@@ -124,7 +124,11 @@ pub async fn check_in(
 ///
 /// # Errors
 /// The refusals of the check-in rules.
-pub async fn check_in_core(state: &AppState, who: &Principal, body: CheckIn) -> ApiResult<Value> {
+pub async fn check_in_core(
+    state: &AppState,
+    who: &Principal,
+    body: CheckIn,
+) -> ApiResult<CheckedIn> {
     who.require(&[Role::Kiosk, Role::Admin])?;
     let cfg = &state.cfg;
     let now = state.now();
@@ -228,9 +232,9 @@ pub async fn check_in_core(state: &AppState, who: &Principal, body: CheckIn) -> 
     };
     let mut a = a;
     a.status = "checked_in".into();
-    Ok(json!({
-        "ticket": render::ticket(cfg, &issued.ticket, issued.people_ahead),
-        "appointment": AppointmentView::of(cfg, &a),
-        "print": print,
-    }))
+    Ok(CheckedIn {
+        ticket: render::IssuedTicket::of(cfg, &issued.ticket, issued.people_ahead),
+        appointment: AppointmentView::of(cfg, &a),
+        print,
+    })
 }

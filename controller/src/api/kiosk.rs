@@ -138,7 +138,7 @@ pub async fn run_reader(state: AppState, conf: IdReaderConf) {
                     };
                     let msg = match check_in_core(&state, &who, body).await {
                         Ok(v) => {
-                            json!({"type": "checkin", "ticket": v["ticket"], "appointment": v["appointment"], "print": v["print"]})
+                            json!({"type": "checkin", "ticket": v.ticket, "appointment": v.appointment, "print": v.print})
                         }
                         Err(e) => {
                             json!({"type": "checkin_error", "error": e.code, "message": e.message})

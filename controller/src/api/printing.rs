@@ -227,7 +227,7 @@ pub async fn reprint(
     State(state): State<AppState>,
     who: Principal,
     Path(token): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<super::tickets::TicketIssued>> {
     who.require(&[Role::Kiosk, Role::Admin])?;
     let (t, ahead) = ticket_of(&state, &token).await?;
     let conf = printer_of(&state.cfg, &who)
@@ -246,7 +246,8 @@ pub async fn reprint(
             )
         })?;
     let print = print(&state, &t, ahead, conf).await;
-    Ok(Json(
-        json!({"ticket": super::render::ticket(&state.cfg, &t, ahead), "print": print}),
-    ))
+    Ok(Json(super::tickets::TicketIssued {
+        ticket: super::render::IssuedTicket::of(&state.cfg, &t, ahead),
+        print,
+    }))
 }

@@ -135,11 +135,6 @@ fn value(v: impl Serialize) -> Value {
     serde_json::to_value(v).unwrap_or_default()
 }
 
-/// A ticket as the kiosk gets it (with its secret token and status link).
-pub fn ticket(cfg: &Settings, t: &Ticket, people_ahead: i64) -> Value {
-    value(IssuedTicket::of(cfg, t, people_ahead))
-}
-
 /// The link printed as a QR code on the ticket.
 pub fn status_url(cfg: &Settings, token: &str) -> String {
     format!("{}/t/{token}", cfg.public_base_url())
