@@ -251,12 +251,10 @@ fn agreed() -> utoipa::openapi::schema::Object {
     security(("identity_assertion" = [])),
     request_body = NewAppointment,
     responses((status = 201, description = "booked", body = OneAppointment),
-        (status = 400, description = "bad_json"),
         (status = 401, description = "identity_required, identity_rejected"),
         (status = 403, description = "banned (with `until`)"),
         (status = 409, description = "slot_full, daily_limit, too_late"),
-        (status = 413, description = "body_too_large"),
-        (status = 415, description = "unsupported_media_type"),
+        super::schema::BodyRefusals,
         (status = 422, description = "unknown_service, not_bookable, notice_not_agreed, invalid_slot (no such slot), outside_horizon, invalid_identity_data, invalid_body"),
         (status = 503, description = "storage_unavailable, busy, identity_unavailable")))]
 pub async fn book(

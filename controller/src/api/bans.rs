@@ -181,12 +181,10 @@ pub struct Lifted {
     params(("id" = i64, Path, description = "ban id")),
     request_body(content = Option<Lift>, description = "optional"),
     responses((status = 200, description = "lifted", body = Lifted),
-        (status = 400, description = "bad_json"),
         (status = 401, description = "unauthorized"),
         (status = 403, description = "forbidden: admins only"),
         (status = 404, description = "ban_not_found, not_found (id not a number)"),
-        (status = 413, description = "body_too_large"),
-        (status = 415, description = "unsupported_media_type"),
+        super::schema::BodyRefusals,
         (status = 422, description = "invalid_body"),
         (status = 503, description = "storage_unavailable")))]
 pub async fn lift(

@@ -98,13 +98,11 @@ pub struct CheckedIn {
     security(("device_token" = [])),
     request_body = CheckInBody,
     responses((status = 201, description = "checked in", body = CheckedIn),
-        (status = 400, description = "bad_json"),
         (status = 401, description = "unauthorized"),
         (status = 403, description = "forbidden: not a kiosk, or the ID card does not match the appointment"),
         (status = 404, description = "appointment_not_found"),
         (status = 409, description = "not_booked, not_today, too_early, checkin_closed, daily_cap_reached"),
-        (status = 413, description = "body_too_large"),
-        (status = 415, description = "unsupported_media_type"),
+        super::schema::BodyRefusals,
         (status = 422, description = "invalid_body, invalid_id_number"),
         (status = 503, description = "storage_unavailable, busy")))]
 pub async fn check_in(

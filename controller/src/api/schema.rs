@@ -142,3 +142,24 @@ pub struct StatusEvent {
     /// Always the default, `message`.
     event: Option<String>,
 }
+
+/// The refusals of a JSON body before its fields are read: every route that takes one.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum BodyRefusals {
+    /// 400 `bad_json`.
+    #[response(
+        status = 400,
+        description = "bad_json: missing (where required) or malformed JSON"
+    )]
+    BadJson(ErrorBody),
+    /// 413 `body_too_large`.
+    #[response(status = 413, description = "body_too_large")]
+    TooLarge(ErrorBody),
+    /// 415 `unsupported_media_type`.
+    #[response(
+        status = 415,
+        description = "unsupported_media_type: not application/json"
+    )]
+    MediaType(ErrorBody),
+}

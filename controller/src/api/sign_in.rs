@@ -116,11 +116,9 @@ const DUMMY_HASH: &str =
     summary = "staff sign-in: username + password (+ window for a clerk) → session token",
     request_body = SignInBody,
     responses((status = 200, description = "signed in", body = SignedIn),
-        (status = 400, description = "bad_json"),
         (status = 401, description = "unauthorized: wrong username or password"),
         (status = 403, description = "forbidden: this account may not work at that window"),
-        (status = 413, description = "body_too_large"),
-        (status = 415, description = "unsupported_media_type"),
+        super::schema::BodyRefusals,
         (status = 422, description = "invalid_body, window_required, unknown_window"),
         (status = 429, description = "locked: too many failed attempts"),
         (status = 503, description = "storage_unavailable")))]

@@ -181,13 +181,11 @@ pub struct IdCheck {
     params(("w" = super::schema::WindowId, Path, description = "window id")),
     request_body = VerifyId,
     responses((status = 200, description = "match, mismatch or unknown", body = IdCheck),
-        (status = 400, description = "bad_json"),
         (status = 401, description = "unauthorized"),
         (status = 403, description = "forbidden: not this window's clerk"),
         (status = 404, description = "unknown_window"),
         (status = 409, description = "no_current_ticket"),
-        (status = 413, description = "body_too_large"),
-        (status = 415, description = "unsupported_media_type"),
+        super::schema::BodyRefusals,
         (status = 422, description = "invalid_body, invalid_id_number"),
         (status = 503, description = "storage_unavailable")))]
 pub async fn verify_id(

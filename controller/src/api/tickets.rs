@@ -66,12 +66,10 @@ pub struct TicketState {
     security(("device_token" = [])),
     request_body = NewTicket,
     responses((status = 201, description = "issued; printed at the kiosk's printer when it has one", body = TicketIssued),
-        (status = 400, description = "bad_json: missing or malformed JSON"),
         (status = 401, description = "unauthorized"),
         (status = 403, description = "forbidden: not a kiosk"),
         (status = 409, description = "hall_closed, daily_cap_reached"),
-        (status = 413, description = "body_too_large"),
-        (status = 415, description = "unsupported_media_type"),
+        super::schema::BodyRefusals,
         (status = 422, description = "unknown_service, invalid_kind, invalid_body"),
         (status = 503, description = "storage_unavailable, busy")))]
 pub async fn issue(

@@ -114,13 +114,11 @@ macro_rules! window_actions {
             params(("w" = super::schema::WindowId, Path, description = "window id")),
             $($body)*
             responses((status = 200, description = "done", body = ActionResult),
-                (status = 400, description = "bad_json: malformed JSON"),
                 (status = 401, description = "unauthorized"),
                 (status = 403, description = "forbidden: not this window's clerk"),
                 (status = 404, description = "unknown_window, queue_empty, ticket_not_found"),
                 (status = 409, description = "window_paused, no_current_ticket, not_started, already_serving, ticket_not_waiting, not_served_here, same_window"),
-                (status = 413, description = "body_too_large"),
-                (status = 415, description = "unsupported_media_type"),
+                super::schema::BodyRefusals,
                 (status = 422, description = "invalid_body, unknown_service, unknown_window"),
                 (status = 503, description = "storage_unavailable, busy")))]
         pub async fn $name(

@@ -134,9 +134,7 @@ fn sign(id: &Identity, body: &Value, now_s: i64) -> Result<String, ApiError> {
     summary = "a signed identity assertion for the typed person (demo halls only)",
     request_body = DevIdentityRequest,
     responses((status = 200, description = "signed, valid 24 h", body = DevAssertion),
-        (status = 400, description = "bad_json"),
-        (status = 413, description = "body_too_large"),
-        (status = 415, description = "unsupported_media_type"),
+        crate::api::schema::BodyRefusals,
         (status = 422, description = "invalid_body, invalid_name, invalid_id_number, invalid_phone, invalid_method"),
         (status = 503, description = "identity_unavailable")))]
 pub async fn issue(
