@@ -445,6 +445,9 @@ fn public_rows(rows: &mut Vec<Row>, token: &str) {
         ("/health".to_string(), Want::Ok),
         ("/services".to_string(), Want::Ok),
         ("/openapi.json".to_string(), Want::Ok),
+        ("/docs".to_string(), Want::Ok),
+        ("/docs/swagger-ui-bundle.js".to_string(), Want::Ok),
+        ("/docs/swagger-ui.css".to_string(), Want::Ok),
         (format!("/tickets/{token}"), Want::Ok),
         (format!("/tickets/{token}/qr.png"), Want::Ok),
         // Needs a CJK font: 503 without one, which is still not a refusal.
