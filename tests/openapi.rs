@@ -136,7 +136,14 @@ async fn document_lists_every_route_and_only_routes() {
     );
 
     let mut gaps = Vec::new();
+    let mut ids = BTreeSet::new();
     for (method, path) in &documented {
+        let id = &doc["paths"][path.as_str()][method.to_lowercase()]["operationId"];
+        if !id.as_str().is_some_and(|i| ids.insert(i.to_string())) {
+            gaps.push(format!(
+                "{method} {path}: operationId {id} missing or not unique"
+            ));
+        }
         // A handler answers each documented operation (401, 404 ticket_not_found, … but
         // not the router's fallback).
         let (st, body) = fetch(&hall, method, &concrete(path)).await;
@@ -235,6 +242,8 @@ async fn docs_page_shows_the_document_from_the_binary_alone() {
         assert!(ct.starts_with(ctype), "{path}: {ct}");
     }
 
+    validate_independently(&hall).await;
+
     let Some(browser) = Browser::start().await else {
         return;
     };
@@ -267,6 +276,34 @@ async fn docs_page_shows_the_document_from_the_binary_alone() {
     assert_eq!(foreign, json!([]), "loaded from elsewhere");
     let path = browser.screenshot("api-docs").await;
     println!("screenshot: {}", path.display());
+}
+
+/// The document checked by another implementation of the OpenAPI 3.1 rules
+/// (`openapi-spec-validator`, Python), when it is installed.
+async fn validate_independently(hall: &Hall) {
+    let present = Command::new("openapi-spec-validator")
+        .arg("--help")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !present {
+        println!(
+            "skipped: openapi-spec-validator (not installed: pip install openapi-spec-validator)"
+        );
+        return;
+    }
+    let (_, doc) = hall.req("GET", "/openapi.json", None, None).await;
+    let file = hall.dir.join("openapi.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = Command::new("openapi-spec-validator")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openapi-spec-validator: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Examples per operation (more find more; the default keeps the run near a minute).

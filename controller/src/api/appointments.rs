@@ -381,7 +381,7 @@ pub async fn cancel(
 }
 
 /// GET /appointments/{code}/qr.png: the booking code as a QR (for the kiosk's scanner).
-#[utoipa::path(get, path = "/appointments/{code}/qr.png", tag = "appointments",
+#[utoipa::path(get, path = "/appointments/{code}/qr.png", operation_id = "appointment_qr", tag = "appointments",
     summary = "the booking code as a QR code",
     params(("code" = String, Path, description = "the booking code")),
     responses((status = 200, description = "PNG", content_type = "image/png", body = Vec<u8>),

@@ -176,7 +176,7 @@ pub struct Lifted {
 }
 
 /// POST /admin/bans/{id}/lift: lifts a ban; audited with who, when and from where.
-#[utoipa::path(post, path = "/admin/bans/{id}/lift", tag = "admin", summary = "lift a ban",
+#[utoipa::path(post, path = "/admin/bans/{id}/lift", operation_id = "lift_ban", tag = "admin", summary = "lift a ban",
     security(("device_token" = []), ("staff_session" = [])),
     params(("id" = i64, Path, description = "ban id")),
     request_body(content = Option<Lift>, description = "optional"),

@@ -62,7 +62,7 @@ pub fn handshake(
 }
 
 /// GET /kiosk/events?token=KIOSK_TOKEN: the kiosk's live channel.
-#[utoipa::path(get, path = "/kiosk/events", tag = "live",
+#[utoipa::path(get, path = "/kiosk/events", operation_id = "kiosk_events", tag = "live",
     summary = "the kiosk's live channel (WebSocket)",
     description = "A WebSocket handshake with the kiosk's token in the query (browsers cannot set headers on a WebSocket). The server sends `{\"type\": \"checkin\", ticket, appointment, print}` or `{\"type\": \"checkin_error\", error, message}` when an ID card is read at this kiosk's reader.",
     security(("query_token" = [])),

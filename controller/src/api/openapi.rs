@@ -129,7 +129,7 @@ pub fn for_hall(doc: utoipa::openapi::OpenApi, cfg: &Settings) -> Value {
 }
 
 /// GET /openapi.json: this document.
-#[utoipa::path(get, path = "/openapi.json", tag = "docs", summary = "this OpenAPI 3.1 document",
+#[utoipa::path(get, path = "/openapi.json", operation_id = "openapi_document", tag = "docs", summary = "this OpenAPI 3.1 document",
     responses((status = 200, description = "the document", body = Object, content_type = "application/json")))]
 pub async fn document(State(state): State<AppState>) -> Response {
     (

@@ -142,7 +142,7 @@ fn render_error(e: impl std::fmt::Display) -> ApiError {
 }
 
 /// GET /tickets/{token}/qr.png: the QR code of the status link. The token is the key.
-#[utoipa::path(get, path = "/tickets/{token}/qr.png", tag = "printing",
+#[utoipa::path(get, path = "/tickets/{token}/qr.png", operation_id = "ticket_qr", tag = "printing",
     summary = "the QR code of the ticket's status link",
     params(("token" = String, Path, description = "the ticket's secret token")),
     responses((status = 200, description = "PNG", content_type = "image/png", body = Vec<u8>),
@@ -155,7 +155,7 @@ pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> Api
 }
 
 /// GET /tickets/{token}/ticket.png?paper=58mm|80mm: the ticket as an image.
-#[utoipa::path(get, path = "/tickets/{token}/ticket.png", tag = "printing",
+#[utoipa::path(get, path = "/tickets/{token}/ticket.png", operation_id = "ticket_png", tag = "printing",
     summary = "the paper ticket as an image",
     params(("token" = String, Path, description = "the ticket's secret token"),
         ("paper" = Option<super::schema::PaperWidth>, Query, description = "paper width (default 80mm)")),
@@ -182,7 +182,7 @@ pub async fn image(
 }
 
 /// GET /tickets/{token}/escpos?qr=native|raster&paper=…: the printer bytes.
-#[utoipa::path(get, path = "/tickets/{token}/escpos", tag = "printing",
+#[utoipa::path(get, path = "/tickets/{token}/escpos", operation_id = "ticket_escpos", tag = "printing",
     summary = "the ticket as ESC/POS printer bytes",
     params(("token" = String, Path, description = "the ticket's secret token"),
         ("qr" = Option<super::schema::QrMode>, Query, description = "QR as the printer's own command (default) or as a raster image"),
@@ -213,7 +213,7 @@ pub async fn bytes(
 }
 
 /// POST /tickets/{token}/reprint: prints again on the asking kiosk's printer.
-#[utoipa::path(post, path = "/tickets/{token}/reprint", tag = "printing",
+#[utoipa::path(post, path = "/tickets/{token}/reprint", operation_id = "reprint_ticket", tag = "printing",
     summary = "print the ticket again at the asking kiosk's printer",
     security(("device_token" = [])),
     params(("token" = String, Path, description = "the ticket's secret token")),

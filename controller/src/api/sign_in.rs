@@ -317,7 +317,7 @@ pub async fn sessions(State(state): State<AppState>, who: Principal) -> ApiResul
 }
 
 /// POST /admin/sessions/{id}/end: signs a session out (audited).
-#[utoipa::path(post, path = "/admin/sessions/{id}/end", tag = "admin", summary = "sign a session out",
+#[utoipa::path(post, path = "/admin/sessions/{id}/end", operation_id = "end_session", tag = "admin", summary = "sign a session out",
     security(("device_token" = []), ("staff_session" = [])),
     params(("id" = i64, Path, description = "session id")),
     responses((status = 200, description = "ended", body = Ended),

@@ -82,7 +82,7 @@ pub async fn me(State(state): State<AppState>, who: Principal) -> Json<Me> {
 }
 
 /// GET /staff/events?token=: the snapshot now and after every change of the hall.
-#[utoipa::path(get, path = "/staff/events", tag = "live",
+#[utoipa::path(get, path = "/staff/events", operation_id = "staff_events", tag = "live",
     summary = "the hall's snapshot, live (WebSocket; admin, clerk, display)",
     description = "A WebSocket handshake with the token in the query. The server sends the snapshot (`Snapshot`, as `GET /snapshot`) now and after every change of the hall; a staff session that ends closes the socket with code 4401.",
     security(("query_token" = [])),

@@ -62,7 +62,7 @@ pub struct TicketState {
 }
 
 /// POST /tickets: the next number of a service.
-#[utoipa::path(post, path = "/tickets", tag = "tickets", summary = "issue a ticket (kiosk)",
+#[utoipa::path(post, path = "/tickets", operation_id = "issue_ticket", tag = "tickets", summary = "issue a ticket (kiosk)",
     security(("device_token" = [])),
     request_body = NewTicket,
     responses((status = 201, description = "issued; printed at the kiosk's printer when it has one", body = TicketIssued),
@@ -134,7 +134,7 @@ pub async fn issue(
 }
 
 /// GET /tickets/{token}: status, window, people ahead, estimated wait.
-#[utoipa::path(get, path = "/tickets/{token}", tag = "tickets", summary = "a ticket's status",
+#[utoipa::path(get, path = "/tickets/{token}", operation_id = "ticket_status", tag = "tickets", summary = "a ticket's status",
     params(("token" = String, Path, description = "the ticket's secret token")),
     responses((status = 200, description = "status", body = TicketState),
         (status = 404, description = "ticket_not_found"),

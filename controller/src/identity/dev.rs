@@ -130,7 +130,7 @@ fn sign(id: &Identity, body: &Value, now_s: i64) -> Result<String, ApiError> {
 /// # Errors
 /// 404 `not_found` when the development provider is off; 422 `invalid_name`,
 /// `invalid_id_number`, `invalid_phone`, `invalid_method` (messages without the data).
-#[utoipa::path(post, path = "/dev/identity", tag = "identity",
+#[utoipa::path(post, path = "/dev/identity", operation_id = "dev_identity", tag = "identity",
     summary = "a signed identity assertion for the typed person (demo halls only)",
     request_body = DevIdentityRequest,
     responses((status = 200, description = "signed, valid 24 h", body = DevAssertion),
