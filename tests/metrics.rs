@@ -261,7 +261,7 @@ async fn metrics_count_tickets_calls_waits_and_routes() {
             "hallq_http_requests_total",
             &[
                 ("method", "POST"),
-                ("route", "/api/v1/windows/{w}/{action}"),
+                ("route", "/api/v1/windows/{w}/call-next"),
                 ("status", "200")
             ]
         ),

@@ -1,10 +1,12 @@
 //! Domain types shared by the store, the API and the relay. No IO.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// How a ticket was issued; decides its class in the call order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = TicketKind)]
 pub enum Kind {
     /// Walked in and took a ticket.
     #[default]
@@ -46,8 +48,9 @@ impl Kind {
 }
 
 /// Where a ticket is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = TicketStatus)]
 pub enum Status {
     /// In the queue.
     Waiting,
@@ -95,8 +98,9 @@ impl Status {
 }
 
 /// A window's state as the contract shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = WindowStatusName)]
 pub enum WindowStatus {
     /// Calling.
     Open,

@@ -33,7 +33,26 @@ pub fn problems(path: &std::path::Path) -> Vec<String> {
     }
 }
 
+/// POST /admin/reload answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct Reloading {
+    /// `reloading`.
+    status: String,
+    /// The config file taken.
+    file: String,
+}
+
 /// POST /admin/reload: validate the config file and, when valid, restart in place with it.
+#[utoipa::path(post, path = "/admin/reload", tag = "admin",
+    summary = "validate the config file and, when valid, restart in place with it",
+    security(("device_token" = []), ("staff_session" = [])),
+    responses((status = 202, description = "valid: the process restarts with it", body = Reloading),
+        (status = 401, description = "unauthorized"),
+        (status = 403, description = "forbidden: admins only"),
+        (status = 409, description = "reload_unavailable: this process cannot reload"),
+        (status = 422, description = "invalid_config (with `problems`): the config in force stays"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn reload(
     State(state): State<AppState>,
     who: Principal,

@@ -41,7 +41,7 @@ pub struct Row {
 }
 
 /// Tickets of one service issued in one local hour.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct HourCount {
     /// Service id.
     pub service: String,
@@ -52,7 +52,7 @@ pub struct HourCount {
 }
 
 /// One service over the range.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ServiceStats {
     /// Service id.
     pub service: String,
@@ -71,7 +71,7 @@ pub struct ServiceStats {
 }
 
 /// One window over the range.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct WindowStats {
     /// Window id.
     pub window: String,
@@ -84,7 +84,7 @@ pub struct WindowStats {
 }
 
 /// One clerk at one window over the range (by who called the tickets).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ClerkStats {
     /// Username of a signed-in clerk, or the credential / button name.
     pub clerk: String,
@@ -97,7 +97,7 @@ pub struct ClerkStats {
 }
 
 /// A share: part of whole, with the rate (None when nothing counted).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Share {
     /// Counted (no-shows; punctual appointment tickets).
     pub part: i64,
@@ -115,7 +115,7 @@ impl Share {
 }
 
 /// Everything the dashboard charts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Stats {
     /// Tickets issued.
     pub total: i64,

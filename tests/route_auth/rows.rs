@@ -348,6 +348,9 @@ pub(super) fn public_rows(rows: &mut Vec<Row>, token: &str) {
         ("/health".to_string(), Want::Ok),
         ("/services".to_string(), Want::Ok),
         ("/openapi.json".to_string(), Want::Ok),
+        ("/docs".to_string(), Want::Ok),
+        ("/docs/swagger-ui-bundle.js".to_string(), Want::Ok),
+        ("/docs/swagger-ui.css".to_string(), Want::Ok),
         (format!("/tickets/{token}"), Want::Ok),
         (format!("/tickets/{token}/qr.png"), Want::Ok),
         // The bundled CJK font draws it on any machine.

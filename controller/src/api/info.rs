@@ -2,16 +2,29 @@
 
 use super::auth::Principal;
 use super::error::ApiResult;
-use super::{render, AppState};
+use super::render::{PublicTicket, WindowView};
+use super::AppState;
 use crate::hours::local_day;
 use axum::extract::State;
 use axum::Json;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// GET /health answer.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
 
 /// GET /health.
-pub async fn health() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+#[utoipa::path(get, path = "/health", tag = "hall", summary = "liveness",
+    responses((status = 200, description = "the process serves", body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 async fn counts(state: &AppState) -> ApiResult<HashMap<String, i64>> {
@@ -25,49 +38,173 @@ async fn counts(state: &AppState) -> ApiResult<HashMap<String, i64>> {
         .collect())
 }
 
+/// GET /services answer.
+#[derive(Serialize, ToSchema)]
+pub struct Services {
+    /// The hall, and whether it issues tickets now.
+    pub hall: HallOpen,
+    /// Business sections in config order.
+    pub sections: Vec<Section>,
+}
+
+/// The hall in GET /services.
+#[derive(Serialize, ToSchema)]
+pub struct HallOpen {
+    /// Hall id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Whether tickets are issued now.
+    pub open: bool,
+    /// Opening hours as text.
+    #[schema(example = "08:30–17:30（mon,tue,wed,thu,fri）")]
+    pub hours_text: String,
+}
+
+/// A business section (业务板块).
+#[derive(Serialize, ToSchema)]
+pub struct Section {
+    /// Section id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Its services.
+    pub services: Vec<ServiceInfo>,
+}
+
+/// A service with its queue.
+#[derive(Serialize, ToSchema)]
+pub struct ServiceInfo {
+    /// Service id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Ticket prefix letter.
+    pub prefix: String,
+    /// People waiting today.
+    pub waiting: i64,
+    /// At its daily cap: no more tickets today.
+    pub full: bool,
+    /// Online booking, when the service takes it.
+    pub booking: Option<BookingInfo>,
+}
+
+/// What the booking pages show of a bookable service.
+#[derive(Serialize, ToSchema)]
+pub struct BookingInfo {
+    /// The booking notice (预约须知).
+    pub notice: Option<String>,
+    /// What must be done first.
+    pub prerequisites: Vec<String>,
+    /// How many days ahead one may book.
+    pub horizon_days: u32,
+    /// Slot length.
+    pub slot_minutes: u32,
+}
+
 /// GET /services: sections → services with waiting counts; whether the hall issues
 /// tickets now, and which services are at their daily cap.
-pub async fn services(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/services", tag = "hall",
+    summary = "sections and services with waiting counts",
+    responses((status = 200, description = "the hall's services", body = Services),
+        (status = 503, description = "storage_unavailable")))]
+pub async fn services(State(state): State<AppState>) -> ApiResult<Json<Services>> {
     let waiting = counts(&state).await?;
     let now = state.now();
     let day = local_day(state.cfg.tz(), now);
     let issued: HashMap<String, i64> = state.store.issued_counts(&day).await?.into_iter().collect();
     let h = &state.cfg.hall.hours;
-    let open = crate::hours::is_open(h, state.cfg.tz(), now);
-    let hours_text = format!("{}–{}（{}）", h.open, h.close, h.days.join(","));
-    let sections: Vec<Value> = state
+    let sections = state
         .cfg
         .sections
         .iter()
-        .map(|sec| {
-            let services: Vec<Value> = sec
+        .map(|sec| Section {
+            id: sec.id.clone(),
+            name: sec.name.clone(),
+            name_en: sec.name_en.clone(),
+            services: sec
                 .services
                 .iter()
-                .map(|s| {
-                    json!({
-                        "id": s.id, "name": s.name, "name_en": s.name_en, "prefix": s.prefix,
-                        "waiting": waiting.get(&s.id).copied().unwrap_or(0),
-                        "full": issued.get(&s.id).copied().unwrap_or(0) >= s.effective_cap(),
-                        "booking": s.booking.as_ref().map(|b| json!({
-                            "notice": b.notice, "prerequisites": b.prerequisites,
-                            "horizon_days": b.horizon_days, "slot_minutes": b.slot_minutes,
-                        })),
-                    })
+                .map(|s| ServiceInfo {
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                    name_en: s.name_en.clone(),
+                    prefix: s.prefix.clone(),
+                    waiting: waiting.get(&s.id).copied().unwrap_or(0),
+                    full: issued.get(&s.id).copied().unwrap_or(0) >= s.effective_cap(),
+                    booking: s.booking.as_ref().map(|b| BookingInfo {
+                        notice: b.notice.clone(),
+                        prerequisites: b.prerequisites.clone(),
+                        horizon_days: b.horizon_days,
+                        slot_minutes: b.slot_minutes,
+                    }),
                 })
-                .collect();
-            json!({"id": sec.id, "name": sec.name, "name_en": sec.name_en, "services": services})
+                .collect(),
         })
         .collect();
-    Ok(Json(json!({
-        "hall": {"id": state.cfg.hall.id, "name": state.cfg.hall.name, "name_en": state.cfg.hall.name_en,
-                 "open": open, "hours_text": hours_text},
-        "sections": sections,
-    })))
+    let hall = &state.cfg.hall;
+    Ok(Json(Services {
+        hall: HallOpen {
+            id: hall.id.clone(),
+            name: hall.name.clone(),
+            name_en: hall.name_en.clone(),
+            open: crate::hours::is_open(h, state.cfg.tz(), now),
+            hours_text: format!("{}–{}（{}）", h.open, h.close, h.days.join(",")),
+        },
+        sections,
+    }))
+}
+
+/// GET /snapshot answer (also sent to staff pages on every change).
+#[derive(Serialize, ToSchema)]
+pub struct Snapshot {
+    /// The hall.
+    pub hall: HallName,
+    /// Windows in config order.
+    pub windows: Vec<WindowView>,
+    /// Every service's queue.
+    pub queues: Vec<QueueView>,
+    /// Today's tickets whose printing failed (to reprint).
+    pub print_failed: Vec<PublicTicket>,
+    /// When the snapshot was taken.
+    #[schema(format = DateTime)]
+    pub at: String,
+}
+
+/// A hall's id and name.
+#[derive(Serialize, ToSchema)]
+pub struct HallName {
+    /// Hall id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A queue in the snapshot.
+#[derive(Serialize, ToSchema)]
+pub struct QueueView {
+    /// Service id.
+    pub service: String,
+    /// Service name.
+    pub name: String,
+    /// People waiting.
+    pub waiting: i64,
 }
 
 /// GET /snapshot: windows with what they serve, and every queue.
-pub async fn snapshot(State(state): State<AppState>, _who: Principal) -> ApiResult<Json<Value>> {
-    Ok(Json(snapshot_value(&state).await?))
+#[utoipa::path(get, path = "/snapshot", tag = "hall", summary = "windows, current calls, queues",
+    security(("device_token" = []), ("staff_session" = [])),
+    responses((status = 200, description = "the hall now", body = Snapshot),
+        (status = 401, description = "unauthorized: no, unknown or ended token"),
+        (status = 503, description = "storage_unavailable")))]
+pub async fn snapshot(State(state): State<AppState>, _who: Principal) -> ApiResult<Json<Snapshot>> {
+    Ok(Json(snapshot_of(&state).await?))
 }
 
 /// The snapshot's JSON (also sent to staff pages on every change).
@@ -75,33 +212,44 @@ pub async fn snapshot(State(state): State<AppState>, _who: Principal) -> ApiResu
 /// # Errors
 /// Storage errors.
 pub async fn snapshot_value(state: &AppState) -> ApiResult<Value> {
+    Ok(serde_json::to_value(snapshot_of(state).await?).unwrap_or_default())
+}
+
+async fn snapshot_of(state: &AppState) -> ApiResult<Snapshot> {
     let windows = state.store.windows().await?;
     let waiting = counts(state).await?;
     let cfg = &state.cfg;
     // Config order, so screens list windows as the admin wrote them.
-    let windows: Vec<Value> = cfg
+    let windows = cfg
         .windows
         .iter()
         .filter_map(|c| windows.iter().find(|w| w.id == c.id))
-        .map(|w| render::window(cfg, w))
+        .map(|w| WindowView::of(cfg, w))
         .collect();
-    let queues: Vec<Value> = cfg
+    let queues = cfg
         .services()
-        .map(|s| json!({"service": s.id, "name": s.name, "waiting": waiting.get(&s.id).copied().unwrap_or(0)}))
+        .map(|s| QueueView {
+            service: s.id.clone(),
+            name: s.name.clone(),
+            waiting: waiting.get(&s.id).copied().unwrap_or(0),
+        })
         .collect();
     let day = local_day(cfg.tz(), state.now());
-    let print_failed: Vec<Value> = state
+    let print_failed = state
         .store
         .print_failed(&day)
         .await?
         .iter()
-        .map(|t| crate::api::render::public_ticket(cfg, t))
+        .map(|t| PublicTicket::of(cfg, t))
         .collect();
-    Ok(json!({
-        "hall": {"id": cfg.hall.id, "name": cfg.hall.name},
-        "windows": windows,
-        "queues": queues,
-        "print_failed": print_failed,
-        "at": crate::hours::rfc3339(cfg.tz(), state.now()),
-    }))
+    Ok(Snapshot {
+        hall: HallName {
+            id: cfg.hall.id.clone(),
+            name: cfg.hall.name.clone(),
+        },
+        windows,
+        queues,
+        print_failed,
+        at: crate::hours::rfc3339(cfg.tz(), state.now()),
+    })
 }

@@ -2,12 +2,14 @@
 //! holder's appointment in on the server (the number never travels to the browser), and
 //! the kiosk's screen gets the ticket, or the reason, over `/api/v1/kiosk/events`.
 
-use super::appointments::{check_in_core, CheckIn};
 use super::auth::Principal;
+use super::body::ApiQuery;
+use super::checkin::{check_in_core, CheckIn};
 use super::error::ApiError;
 use super::AppState;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use hallq_config::printers::IdReaderConf;
 use hallq_config::Role;
@@ -35,20 +37,50 @@ impl KioskHub {
     }
 }
 
-/// Query of the events socket (browsers cannot set headers on a WebSocket).
-#[derive(serde::Deserialize)]
-pub struct EventsQuery {
-    token: String,
+/// Query of the live sockets (browsers cannot set headers on a WebSocket).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TokenQuery {
+    /// The device token or staff session token.
+    pub token: String,
+}
+
+/// The handshake, or the contract's 400 when the request is not one.
+///
+/// # Errors
+/// 400 `websocket_required`.
+pub fn handshake(
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<WebSocketUpgrade, ApiError> {
+    ws.map_err(|_| {
+        ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "websocket_required",
+            "这里只接受 WebSocket 连接 / a WebSocket handshake is expected here",
+        )
+    })
 }
 
 /// GET /kiosk/events?token=KIOSK_TOKEN: the kiosk's live channel.
+#[utoipa::path(get, path = "/kiosk/events", operation_id = "kiosk_events", tag = "live",
+    summary = "the kiosk's live channel (WebSocket)",
+    description = "A WebSocket handshake with the kiosk's token in the query (browsers cannot set headers on a WebSocket). The server sends `{\"type\": \"checkin\", ticket, appointment, print}` or `{\"type\": \"checkin_error\", error, message}` when an ID card is read at this kiosk's reader.",
+    security(("query_token" = [])),
+    params(super::schema::Handshake),
+    responses((status = 101, description = "switched to the WebSocket protocol"),
+        (status = 400, description = "websocket_required: not a WebSocket handshake"),
+        (status = 401, description = "unauthorized: unknown token"),
+        (status = 403, description = "forbidden: not a kiosk"),
+        (status = 422, description = "invalid_query: no `token`"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn events(
     State(state): State<AppState>,
-    Query(q): Query<EventsQuery>,
-    ws: WebSocketUpgrade,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     let who = super::auth::authenticate(&state, &q.token).await?;
     who.require(&[Role::Kiosk])?;
+    let ws = handshake(ws)?;
     let rx = state.kiosks.channel(&who.name).subscribe();
     Ok(ws
         .write_buffer_size(0)
@@ -106,7 +138,7 @@ pub async fn run_reader(state: AppState, conf: IdReaderConf) {
                     };
                     let msg = match check_in_core(&state, &who, body).await {
                         Ok(v) => {
-                            json!({"type": "checkin", "ticket": v["ticket"], "appointment": v["appointment"], "print": v["print"]})
+                            json!({"type": "checkin", "ticket": v.ticket, "appointment": v.appointment, "print": v.print})
                         }
                         Err(e) => {
                             json!({"type": "checkin_error", "error": e.code, "message": e.message})

@@ -2,12 +2,18 @@
 //!
 //! Every error is `{"error": code, "message": text}` with a 4xx status for bad input;
 //! unknown routes, wrong methods, malformed or oversize bodies and panics included.
+//!
+//! Every `/api/v1` route is registered with `utoipa_axum::routes!` from its handler's
+//! `#[utoipa::path]`, so the OpenAPI document ([`openapi`]) lists exactly the routes
+//! there are.
 
 pub mod admin;
 pub mod appointments;
 pub mod auth;
+pub mod bans;
 pub mod body;
 pub mod book_page;
+pub mod checkin;
 pub mod error;
 pub mod info;
 pub mod kiosk;
@@ -15,6 +21,7 @@ pub mod openapi;
 pub mod pages;
 pub mod printing;
 pub mod render;
+pub mod schema;
 pub mod sign_in;
 pub mod staff;
 pub mod tickets;
@@ -24,13 +31,16 @@ use crate::store::{Store, StoreResult};
 use auth::Principal;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use error::ApiError;
 use hallq_config::Settings;
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Shared state of the handlers. Cheap to clone.
 #[derive(Clone)]
@@ -60,6 +70,8 @@ pub struct Inner {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The fonts for ticket images, found on first use.
     font: std::sync::OnceLock<Result<std::sync::Arc<hallq_ticket::Font>, String>>,
+    /// The OpenAPI document of this hall's router (set when the router is built).
+    openapi: std::sync::OnceLock<Arc<serde_json::Value>>,
 }
 
 impl Deref for AppState {
@@ -96,6 +108,7 @@ impl AppState {
             reload,
             metrics,
             font: std::sync::OnceLock::new(),
+            openapi: std::sync::OnceLock::new(),
         }))
     }
 
@@ -123,6 +136,16 @@ impl AppState {
                     tracing::warn!(error = %e, "ticket image font");
                     Err(e.to_string())
                 }
+            })
+            .clone()
+    }
+
+    /// The OpenAPI document (`GET /api/v1/openapi.json`) of this hall's API.
+    pub fn openapi_document(&self) -> Arc<serde_json::Value> {
+        self.openapi
+            .get_or_init(|| {
+                let (_, doc) = api_routes(&self.cfg).split_for_parts();
+                Arc::new(openapi::for_hall(doc, &self.cfg))
             })
             .clone()
     }
@@ -178,51 +201,73 @@ impl AppState {
     }
 }
 
+/// Every route of `/api/v1`, each with its documentation (paths relative to `/api/v1`).
+/// The development identity provider's route exists only when the config enables it.
+pub fn api_routes(cfg: &Settings) -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(info::health))
+        .routes(routes!(info::services))
+        .routes(routes!(info::snapshot))
+        .routes(routes!(openapi::document))
+        .routes(routes!(openapi::docs))
+        .routes(routes!(openapi::docs_js))
+        .routes(routes!(openapi::docs_css))
+        .routes(routes!(tickets::issue))
+        .routes(routes!(tickets::status))
+        .routes(routes!(pages::status_events))
+        .routes(routes!(pages::status_socket))
+        .routes(routes!(printing::qr))
+        .routes(routes!(printing::image))
+        .routes(routes!(printing::bytes))
+        .routes(routes!(printing::reprint))
+        .routes(routes!(windows::call_next))
+        .routes(routes!(windows::recall))
+        .routes(routes!(windows::call))
+        .routes(routes!(windows::no_show))
+        .routes(routes!(windows::start))
+        .routes(routes!(windows::finish))
+        .routes(routes!(windows::pause))
+        .routes(routes!(windows::resume))
+        .routes(routes!(windows::transfer))
+        .routes(routes!(bans::false_info))
+        .routes(routes!(staff::verify_id))
+        .routes(routes!(appointments::slots))
+        .routes(routes!(appointments::book))
+        .routes(routes!(appointments::cancel))
+        .routes(routes!(appointments::code_qr))
+        .routes(routes!(appointments::mine))
+        .routes(routes!(checkin::check_in))
+        .routes(routes!(kiosk::events))
+        .routes(routes!(staff::me))
+        .routes(routes!(staff::events))
+        .routes(routes!(sign_in::sign_in))
+        .routes(routes!(sign_in::sign_out))
+        .routes(routes!(sign_in::sessions))
+        .routes(routes!(sign_in::end))
+        .routes(routes!(bans::bans))
+        .routes(routes!(bans::lift))
+        .routes(routes!(crate::reload::reload))
+        .routes(routes!(admin::stats))
+        .routes(routes!(admin::stats_csv))
+        .routes(routes!(admin::audit))
+        .routes(routes!(admin::live));
+    if cfg.identity.dev_provider {
+        api.merge(crate::identity::dev::dev_api())
+    } else {
+        api
+    }
+}
+
 /// The API router.
 pub fn router(state: AppState) -> Router {
     let limit = state.cfg.server.max_body_bytes;
-    let api = Router::new()
-        .route("/health", get(info::health))
-        .route("/services", get(info::services))
-        .route("/snapshot", get(info::snapshot))
-        .route("/openapi.json", get(openapi::document))
-        .route("/tickets", post(tickets::issue))
-        .route("/tickets/{token}", get(tickets::status))
-        .route("/tickets/{token}/events", get(pages::status_events))
-        .route("/tickets/{token}/ws", get(pages::status_socket))
-        .route("/tickets/{token}/qr.png", get(printing::qr))
-        .route("/tickets/{token}/ticket.png", get(printing::image))
-        .route("/tickets/{token}/escpos", get(printing::bytes))
-        .route("/tickets/{token}/reprint", post(printing::reprint))
-        .route("/windows/{w}/false-info", post(appointments::false_info))
-        .route("/windows/{w}/{action}", post(windows::act))
-        .route("/appointments/slots", get(appointments::slots))
-        .route("/appointments", post(appointments::book))
-        .route(
-            "/appointments/{code}",
-            axum::routing::delete(appointments::cancel),
-        )
-        .route("/appointments/{code}/qr.png", get(appointments::code_qr))
-        .route("/me/appointments", get(appointments::mine))
-        .route("/checkins", post(appointments::check_in))
-        .route("/kiosk/events", get(kiosk::events))
-        .route("/me", get(staff::me))
-        .route("/auth/sign-in", post(sign_in::sign_in))
-        .route("/auth/sign-out", post(sign_in::sign_out))
-        .route("/admin/sessions", get(sign_in::sessions))
-        .route("/admin/sessions/{id}/end", post(sign_in::end))
-        .route("/staff/events", get(staff::events))
-        .route("/windows/{w}/verify-id", post(staff::verify_id))
-        .route("/admin/bans", get(appointments::bans))
-        .route("/admin/reload", post(crate::reload::reload))
-        .route("/admin/bans/{id}/lift", post(appointments::lift))
-        .route("/admin/stats", get(admin::stats))
-        .route("/admin/stats.csv", get(admin::stats_csv))
-        .route("/admin/audit", get(admin::audit))
-        .route("/admin/live", get(admin::live));
-    // The development identity provider exists only when the config enables it.
+    let (api, doc) = api_routes(&state.cfg).split_for_parts();
+    let _ = state
+        .openapi
+        .set(Arc::new(openapi::for_hall(doc, &state.cfg)));
+    // The development identity provider's page exists only when the config enables it.
     let pages = if state.cfg.identity.dev_provider {
-        crate::identity::dev::dev_routes()
+        crate::identity::dev::dev_pages()
     } else {
         Router::new()
     };

@@ -1,90 +1,176 @@
-//! GET /openapi.json: the contract as an OpenAPI 3.0 document.
+//! The API's OpenAPI 3.1 document, generated from the handlers (utoipa): every route of
+//! `/api/v1` is registered through [`utoipa_axum`]'s `routes!`, which takes the path,
+//! method, parameters, bodies and answers from the handler's `#[utoipa::path]`, so a
+//! route cannot exist without its documentation. Served at `GET /api/v1/openapi.json`,
+//! browsable at `GET /api/v1/docs` (Swagger UI, vendored in `assets/swagger-ui/`).
+//!
+//! Per hall, the document lists the configured service and window ids as enums, and
+//! every error answer carries the contract's error body ([`ErrorBody`]).
 
+use super::schema::{ErrorBody, PaperWidth, QrMode};
+use super::AppState;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
+use hallq_config::Settings;
 use serde_json::{json, Value};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
-fn error_resp(desc: &str) -> Value {
-    json!({"description": desc, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
-}
+/// The document's frame: info, tags, security schemes and shared schemas; the paths come
+/// from the router.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "hallq controller",
+        version = "1",
+        description = "政务服务大厅排队叫号与预约 / Tickets, windows, calls and appointments of a government service hall.\n\nErrors are `{\"error\": code, \"message\": text}`. Staff routes take a device token (from the config) or a staff session (from `POST /auth/sign-in`); booking routes take a citizen's signed identity assertion.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&Security),
+    components(schemas(ErrorBody, PaperWidth, QrMode)),
+    tags(
+        (name = "hall", description = "大厅 / the hall: services, queues, windows"),
+        (name = "tickets", description = "取号 / tickets and their status"),
+        (name = "printing", description = "号票打印 / ticket renderings and printing"),
+        (name = "windows", description = "窗口 / what a clerk or call button does"),
+        (name = "appointments", description = "预约 / booking and check-in"),
+        (name = "staff", description = "工作人员 / sign-in, sessions, live feeds"),
+        (name = "admin", description = "管理 / statistics, audit, bans, reload"),
+        (name = "live", description = "实时 / Server-Sent Events and WebSocket feeds"),
+        (name = "identity", description = "实名 / the development identity provider (demo halls only)"),
+        (name = "docs", description = "本文档 / this document and its viewer"),
+    )
+)]
+pub struct ApiDoc;
 
-fn ok(desc: &str, schema: &str) -> Value {
-    json!({"description": desc, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
-}
+struct Security;
 
-fn window_action(summary: &str, body: Option<Value>) -> Value {
-    let mut op = json!({
-        "summary": summary,
-        "security": [{"bearer": []}],
-        "parameters": [{"name": "w", "in": "path", "required": true, "schema": {"type": "string"}}],
-        "responses": {
-            "200": ok("done", "WindowActionResult"),
-            "401": error_resp("no or unknown token"),
-            "403": error_resp("not this window's clerk"),
-            "404": error_resp("unknown window / queue_empty / ticket_not_found"),
-            "409": error_resp("window_paused, no_current_ticket, not_started, already_serving, ticket_not_waiting"),
-            "422": error_resp("invalid body"),
-        }
-    });
-    if let Some(schema) = body {
-        op["requestBody"] =
-            json!({"required": true, "content": {"application/json": {"schema": schema}}});
+impl Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let bearer = |format: &str, text: &str| {
+            let mut h = Http::new(HttpAuthScheme::Bearer);
+            h.bearer_format = Some(format.to_string());
+            h.description = Some(text.to_string());
+            SecurityScheme::Http(h)
+        };
+        let c = doc.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "device_token",
+            bearer(
+                "opaque",
+                "设备令牌 / a device token from the config's `[[credentials]]` (kiosk, clerk, \
+                 button, display, admin), stored there as SHA-256. Demo: `demo-kiosk`, \
+                 `demo-clerk-1`, `demo-admin`, `demo-display`.",
+            ),
+        );
+        c.add_security_scheme(
+            "staff_session",
+            bearer(
+                "hqs_…",
+                "工作人员会话 / a staff session token `hqs_…` from `POST /auth/sign-in`; \
+                 valid until it expires, is signed out or the account changes.",
+            ),
+        );
+        c.add_security_scheme(
+            "query_token",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "token",
+                "WebSocket feeds: the device or staff session token in the query, as browsers \
+                 cannot set headers on a WebSocket.",
+            ))),
+        );
+        c.add_security_scheme(
+            "identity_assertion",
+            bearer(
+                "JWT",
+                "实名认证断言 / a citizen's identity assertion: a JWT signed by a configured \
+                 identity provider (demo: `POST /dev/identity`).",
+            ),
+        );
     }
-    json!({"post": op})
 }
 
-/// The document.
-pub async fn document() -> Json<Value> {
-    Json(json!({
-        "openapi": "3.0.3",
-        "info": {"title": "hallq controller", "version": "1", "description": "Tickets, windows and calls of a government service hall."},
-        "servers": [{"url": "/api/v1"}],
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {
-                "Error": {"type": "object", "required": ["error", "message"], "properties": {"error": {"type": "string"}, "message": {"type": "string"}}},
-                "Ticket": {"type": "object", "required": ["id", "number", "service", "kind", "status"], "properties": {
-                    "id": {"type": "integer"}, "number": {"type": "string"}, "service": {"type": "string"},
-                    "service_name": {"type": "string", "nullable": true},
-                    "kind": {"type": "string", "enum": ["walk_in", "green", "appointment"]},
-                    "status": {"type": "string", "enum": ["waiting", "called", "serving", "done", "no_show", "expired"]},
-                    "token": {"type": "string"}, "status_url": {"type": "string"}, "people_ahead": {"type": "integer"},
-                    "window": {"type": "string", "nullable": true}, "window_name": {"type": "string", "nullable": true},
-                    "issued_at": {"type": "string", "format": "date-time"}, "called_at": {"type": "string", "format": "date-time", "nullable": true}}},
-                "TicketCreated": {"type": "object", "required": ["ticket"], "properties": {"ticket": {"$ref": "#/components/schemas/Ticket"}}},
-                "TicketStatus": {"allOf": [{"$ref": "#/components/schemas/Ticket"}, {"type": "object", "properties": {"estimated_wait_s": {"type": "integer", "nullable": true}}}]},
-                "WindowActionResult": {"type": "object", "properties": {"ticket": {"allOf": [{"$ref": "#/components/schemas/Ticket"}], "nullable": true}, "window": {"type": "object"}}},
-                "Services": {"type": "object", "required": ["sections"], "properties": {"sections": {"type": "array", "items": {"type": "object"}}}},
-                "Snapshot": {"type": "object", "required": ["windows", "queues"], "properties": {"windows": {"type": "array", "items": {"type": "object"}}, "queues": {"type": "array", "items": {"type": "object"}}}},
+/// The document for this hall: ids as enums, the error body on every error answer.
+pub fn for_hall(doc: utoipa::openapi::OpenApi, cfg: &Settings) -> Value {
+    let mut v = serde_json::to_value(doc).unwrap_or_default();
+    let services: Vec<&str> = cfg.services().map(|s| s.id.as_str()).collect();
+    let bookable: Vec<&str> = cfg
+        .services()
+        .filter(|s| s.booking.is_some())
+        .map(|s| s.id.as_str())
+        .collect();
+    let windows: Vec<&str> = cfg.windows.iter().map(|w| w.id.as_str()).collect();
+    let schemas = &mut v["components"]["schemas"];
+    schemas["ServiceId"]["enum"] = json!(services);
+    schemas["BookableServiceId"]["enum"] = json!(bookable);
+    schemas["WindowId"]["enum"] = json!(windows);
+    schemas["VerificationMethod"]["enum"] = json!(hallq_config::booking::METHODS);
+    let error = json!({"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}});
+    if let Some(paths) = v["paths"].as_object_mut() {
+        for op in paths.values_mut().filter_map(Value::as_object_mut) {
+            for answer in op
+                .values_mut()
+                .filter_map(|o| o.get_mut("responses"))
+                .filter_map(Value::as_object_mut)
+            {
+                for (status, r) in answer.iter_mut() {
+                    let is_error = status.starts_with('4') || status.starts_with('5');
+                    if is_error && r.get("content").is_none() {
+                        r["content"] = error.clone();
+                    }
+                }
             }
-        },
-        "paths": {
-            "/health": {"get": {"summary": "liveness", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}}}}},
-            "/services": {"get": {"summary": "sections and services with waiting counts", "responses": {"200": ok("services", "Services")}}},
-            "/snapshot": {"get": {"summary": "windows, current calls, queues", "security": [{"bearer": []}], "responses": {"200": ok("snapshot", "Snapshot"), "401": error_resp("no or unknown token")}}},
-            "/tickets": {"post": {
-                "summary": "issue a ticket (kiosk)", "security": [{"bearer": []}],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["service"], "properties": {"service": {"type": "string"}, "kind": {"type": "string", "enum": ["walk_in", "green"]}}}}}},
-                "responses": {"201": ok("issued", "TicketCreated"), "400": error_resp("malformed JSON"), "401": error_resp("no or unknown token"), "403": error_resp("not a kiosk"),
-                              "409": error_resp("hall_closed or daily_cap_reached"), "413": error_resp("body too large"), "422": error_resp("unknown_service or invalid body")}}},
-            "/tickets/{token}": {"get": {"summary": "a ticket's status", "parameters": [{"name": "token", "in": "path", "required": true, "schema": {"type": "string"}}],
-                "responses": {"200": ok("status", "TicketStatus"), "404": error_resp("no such ticket")}}},
-            "/auth/sign-in": {"post": {
-                "summary": "staff sign-in: username + password (+ window for a clerk) → session token",
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}, "window": {"type": "string"}}}}}},
-                "responses": {"200": {"description": "signed in", "content": {"application/json": {"schema": {"type": "object", "required": ["token", "expires_at", "role"], "properties": {
-                    "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}, "role": {"type": "string"}, "window": {"type": "string", "nullable": true}, "name": {"type": "string"}}}}}},
-                    "401": error_resp("wrong username or password"), "403": error_resp("may not work at that window"),
-                    "422": error_resp("window_required, unknown_window or invalid body"), "429": error_resp("locked after too many attempts")}}},
-            "/auth/sign-out": {"post": {"summary": "end the caller's staff session", "security": [{"bearer": []}], "responses": {"200": {"description": "signed out"}, "401": error_resp("no or ended session")}}},
-            "/windows/{w}/call-next": window_action("finish the current ticket and call the next", None),
-            "/windows/{w}/call": window_action("call a specific number", Some(json!({"type": "object", "required": ["number"], "properties": {"number": {"type": "string"}}}))),
-            "/windows/{w}/recall": window_action("call the current ticket again", None),
-            "/windows/{w}/no-show": window_action("the called person did not come", None),
-            "/windows/{w}/start": window_action("start serving", None),
-            "/windows/{w}/finish": window_action("finish serving", None),
-            "/windows/{w}/pause": window_action("pause calling", Some(json!({"type": "object", "properties": {"reason": {"type": "string"}}}))),
-            "/windows/{w}/resume": window_action("resume calling", None),
-            "/windows/{w}/transfer": window_action("send the current ticket to another service or window", Some(json!({"type": "object", "properties": {"service": {"type": "string"}, "window": {"type": "string"}}}))),
         }
-    }))
+    }
+    v
+}
+
+/// GET /openapi.json: this document.
+#[utoipa::path(get, path = "/openapi.json", operation_id = "openapi_document", tag = "docs", summary = "this OpenAPI 3.1 document",
+    responses((status = 200, description = "the document", body = Object, content_type = "application/json")))]
+pub async fn document(State(state): State<AppState>) -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-cache")],
+        Json(state.openapi_document()),
+    )
+        .into_response()
+}
+
+const DOCS_PAGE: &str = include_str!("../../assets/swagger-ui/index.html");
+const SWAGGER_JS: &str = include_str!("../../assets/swagger-ui/swagger-ui-bundle.js");
+const SWAGGER_CSS: &str = include_str!("../../assets/swagger-ui/swagger-ui.css");
+
+/// GET /docs: the API browsable in Swagger UI (served from the binary, nothing external).
+#[utoipa::path(get, path = "/docs", tag = "docs", summary = "the document in Swagger UI",
+    responses((status = 200, description = "an HTML page", body = String, content_type = "text/html")))]
+pub async fn docs() -> Response {
+    ([(header::CACHE_CONTROL, "no-cache")], Html(DOCS_PAGE)).into_response()
+}
+
+/// GET /docs/swagger-ui-bundle.js: Swagger UI's script (vendored, Apache-2.0).
+#[utoipa::path(get, path = "/docs/swagger-ui-bundle.js", tag = "docs", summary = "Swagger UI's script",
+    responses((status = 200, description = "JavaScript", body = String, content_type = "text/javascript")))]
+pub async fn docs_js() -> Response {
+    asset("text/javascript; charset=utf-8", SWAGGER_JS)
+}
+
+/// GET /docs/swagger-ui.css: Swagger UI's style sheet (vendored, Apache-2.0).
+#[utoipa::path(get, path = "/docs/swagger-ui.css", tag = "docs", summary = "Swagger UI's style sheet",
+    responses((status = 200, description = "CSS", body = String, content_type = "text/css")))]
+pub async fn docs_css() -> Response {
+    asset("text/css; charset=utf-8", SWAGGER_CSS)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
 }

@@ -111,6 +111,15 @@ pub async fn status_page(State(state): State<AppState>) -> Response {
 
 /// GET /api/v1/tickets/{token}/events: the ticket's status now, then every change
 /// (Server-Sent Events; browsers reconnect by themselves).
+#[utoipa::path(get, path = "/tickets/{token}/events", tag = "live",
+    summary = "a ticket's status, live (Server-Sent Events)",
+    description = "An endless `text/event-stream`: one `data:` event with the ticket's status (the shape of `GET /tickets/{token}`, `TicketState`) now and after every change, comments as keep-alive every 20 s.",
+    params(("token" = String, Path, description = "the ticket's secret token")),
+    responses((status = 200, description = "the event stream; each event's data is a TicketState",
+            content_type = "text/event-stream", body = super::schema::StatusEvent,
+            example = "data: {\"number\":\"A001\",\"status\":\"waiting\",\"people_ahead\":2}\n\n"),
+        (status = 404, description = "ticket_not_found"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn status_events(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -131,6 +140,16 @@ pub async fn status_events(
 /// GET /api/v1/tickets/{token}/ws: the same feed over a WebSocket, which costs the server
 /// a few KB per phone (the status page uses it, and falls back to polling). The refresh
 /// writes each new status to the socket itself ([`crate::live`]).
+#[utoipa::path(get, path = "/tickets/{token}/ws", tag = "live",
+    summary = "a ticket's status, live (WebSocket)",
+    description = "A WebSocket handshake (`Connection: Upgrade`, `Upgrade: websocket`, `Sec-WebSocket-Key`, `Sec-WebSocket-Version: 13`). After `101 Switching Protocols` the server sends a text message with the ticket's status (`TicketState`) now and after every change.",
+    params(("token" = String, Path, description = "the ticket's secret token"),
+        super::schema::Handshake),
+    responses((status = 101, description = "switched to the WebSocket protocol"),
+        (status = 400, description = "websocket_required: not a WebSocket handshake"),
+        (status = 404, description = "ticket_not_found"),
+        (status = 426, description = "upgrade_required: the connection cannot be upgraded"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn status_socket(
     State(state): State<AppState>,
     Path(token): Path<String>,

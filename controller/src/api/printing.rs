@@ -120,6 +120,19 @@ fn png(bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// Refuses `paper` and `qr` values the renderings do not know (422 `invalid_query`).
+fn known_options(q: &std::collections::HashMap<String, String>) -> ApiResult<()> {
+    let known =
+        |key: &str, values: &[&str]| q.get(key).is_none_or(|v| values.contains(&v.as_str()));
+    if known("paper", &["58mm", "80mm"]) && known("qr", &["native", "raster"]) {
+        return Ok(());
+    }
+    Err(ApiError::unprocessable(
+        "invalid_query",
+        "paper 应为 58mm 或 80mm，qr 应为 native 或 raster / paper is 58mm|80mm, qr is native|raster",
+    ))
+}
+
 fn render_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -129,6 +142,12 @@ fn render_error(e: impl std::fmt::Display) -> ApiError {
 }
 
 /// GET /tickets/{token}/qr.png: the QR code of the status link. The token is the key.
+#[utoipa::path(get, path = "/tickets/{token}/qr.png", operation_id = "ticket_qr", tag = "printing",
+    summary = "the QR code of the ticket's status link",
+    params(("token" = String, Path, description = "the ticket's secret token")),
+    responses((status = 200, description = "PNG", content_type = "image/png", body = Vec<u8>),
+        (status = 404, description = "ticket_not_found"),
+        (status = 503, description = "render_failed, storage_unavailable")))]
 pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Response> {
     let (t, _) = ticket_of(&state, &token).await?;
     let url = super::render::status_url(&state.cfg, &t.token);
@@ -136,11 +155,20 @@ pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> Api
 }
 
 /// GET /tickets/{token}/ticket.png?paper=58mm|80mm: the ticket as an image.
+#[utoipa::path(get, path = "/tickets/{token}/ticket.png", operation_id = "ticket_png", tag = "printing",
+    summary = "the paper ticket as an image",
+    params(("token" = String, Path, description = "the ticket's secret token"),
+        ("paper" = Option<super::schema::PaperWidth>, Query, description = "paper width (default 80mm)")),
+    responses((status = 200, description = "PNG", content_type = "image/png", body = Vec<u8>),
+        (status = 404, description = "ticket_not_found"),
+        (status = 422, description = "invalid_query: an unknown paper width"),
+        (status = 503, description = "render_failed (e.g. no CJK font), storage_unavailable")))]
 pub async fn image(
     State(state): State<AppState>,
     Path(token): Path<String>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> ApiResult<Response> {
+    known_options(&q)?;
     let (t, ahead) = ticket_of(&state, &token).await?;
     let paper = if q.get("paper").map(String::as_str) == Some("58mm") {
         Paper::Mm58
@@ -159,11 +187,21 @@ pub async fn image(
 }
 
 /// GET /tickets/{token}/escpos?qr=native|raster&paper=…: the printer bytes.
+#[utoipa::path(get, path = "/tickets/{token}/escpos", operation_id = "ticket_escpos", tag = "printing",
+    summary = "the ticket as ESC/POS printer bytes",
+    params(("token" = String, Path, description = "the ticket's secret token"),
+        ("qr" = Option<super::schema::QrMode>, Query, description = "QR as the printer's own command (default) or as a raster image"),
+        ("paper" = Option<super::schema::PaperWidth>, Query, description = "paper width (default 80mm)")),
+    responses((status = 200, description = "ESC/POS bytes", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, description = "ticket_not_found"),
+        (status = 422, description = "invalid_query: an unknown paper width or QR mode"),
+        (status = 503, description = "render_failed, storage_unavailable")))]
 pub async fn bytes(
     State(state): State<AppState>,
     Path(token): Path<String>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> ApiResult<Response> {
+    known_options(&q)?;
     let (t, ahead) = ticket_of(&state, &token).await?;
     let conf = PrinterConf {
         id: "download".into(),
@@ -180,11 +218,21 @@ pub async fn bytes(
 }
 
 /// POST /tickets/{token}/reprint: prints again on the asking kiosk's printer.
+#[utoipa::path(post, path = "/tickets/{token}/reprint", operation_id = "reprint_ticket", tag = "printing",
+    summary = "print the ticket again at the asking kiosk's printer",
+    security(("device_token" = [])),
+    params(("token" = String, Path, description = "the ticket's secret token")),
+    responses((status = 200, description = "the ticket and the print's outcome", body = super::tickets::TicketIssued),
+        (status = 401, description = "unauthorized"),
+        (status = 403, description = "forbidden: not a kiosk"),
+        (status = 404, description = "ticket_not_found"),
+        (status = 409, description = "no_printer"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn reprint(
     State(state): State<AppState>,
     who: Principal,
     Path(token): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<super::tickets::TicketIssued>> {
     who.require(&[Role::Kiosk, Role::Admin])?;
     let (t, ahead) = ticket_of(&state, &token).await?;
     let conf = printer_of(&state.cfg, &who)
@@ -203,7 +251,8 @@ pub async fn reprint(
             )
         })?;
     let print = print(&state, &t, ahead, conf).await;
-    Ok(Json(
-        json!({"ticket": super::render::ticket(&state.cfg, &t, ahead), "print": print}),
-    ))
+    Ok(Json(super::tickets::TicketIssued {
+        ticket: super::render::IssuedTicket::of(&state.cfg, &t, ahead),
+        print,
+    }))
 }

@@ -1,18 +1,138 @@
-//! JSON shapes of the contract, built from store types and the config.
+//! JSON shapes of the contract, built from store types and the config. Each shape is a
+//! typed struct (its OpenAPI schema is derived from it); the `Value` builders serialise
+//! those structs for the callers that patch or stream JSON (watchers, the relay).
 
 use crate::hours::rfc3339;
-use crate::model::Ticket;
+use crate::model::{Kind, Status, Ticket, WindowStatus};
 use crate::store::WindowState;
 use hallq_config::Settings;
+use serde::Serialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
-/// A ticket as the kiosk gets it (with its secret token and status link).
-pub fn ticket(cfg: &Settings, t: &Ticket, people_ahead: i64) -> Value {
-    let mut v = public_ticket(cfg, t);
-    v["token"] = json!(t.token);
-    v["status_url"] = json!(status_url(cfg, &t.token));
-    v["people_ahead"] = json!(people_ahead);
-    v
+/// A ticket as screens and the snapshot show it: no token.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicTicket {
+    /// Database id.
+    pub id: i64,
+    /// The number on the paper, e.g. `A001`.
+    #[schema(example = "A001")]
+    pub number: String,
+    /// Service id.
+    #[schema(example = "property")]
+    pub service: String,
+    /// Service name.
+    pub service_name: Option<String>,
+    /// How the ticket was taken.
+    pub kind: Kind,
+    /// Where the ticket is in its life.
+    pub status: Status,
+    /// The window that called it.
+    pub window: Option<String>,
+    /// That window's name.
+    pub window_name: Option<String>,
+    /// RFC 3339 with the hall's offset.
+    #[schema(format = DateTime, example = "2026-12-01T09:00:00+08:00")]
+    pub issued_at: String,
+    /// When it was (last) called.
+    #[schema(format = DateTime)]
+    pub called_at: Option<String>,
+}
+
+impl PublicTicket {
+    /// The shape of `t`.
+    pub fn of(cfg: &Settings, t: &Ticket) -> Self {
+        let tz = cfg.tz();
+        Self {
+            id: t.id,
+            number: t.number.clone(),
+            service: t.service.clone(),
+            service_name: cfg.service(&t.service).map(|s| s.name.clone()),
+            kind: t.kind,
+            status: t.status,
+            window: t.window.clone(),
+            window_name: t
+                .window
+                .as_deref()
+                .and_then(|w| cfg.window(w))
+                .map(|w| w.name.clone()),
+            issued_at: rfc3339(tz, t.issued_at),
+            called_at: t.called_at.map(|c| rfc3339(tz, c)),
+        }
+    }
+}
+
+/// A ticket as the kiosk gets it: with its secret token and status link.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IssuedTicket {
+    /// The public part.
+    #[serde(flatten)]
+    pub ticket: PublicTicket,
+    /// The ticket's secret (128 bits, hex): the key of its status and renderings.
+    #[schema(example = "3f2a9c0e8b7d4a1f9e6c5b4a3d2e1f00")]
+    pub token: String,
+    /// `{public_base_url}/t/{token}`, printed as a QR code.
+    pub status_url: String,
+    /// Tickets ahead in the queue when issued.
+    pub people_ahead: i64,
+}
+
+impl IssuedTicket {
+    /// The shape of `t`.
+    pub fn of(cfg: &Settings, t: &Ticket, people_ahead: i64) -> Self {
+        Self {
+            ticket: PublicTicket::of(cfg, t),
+            token: t.token.clone(),
+            status_url: status_url(cfg, &t.token),
+            people_ahead,
+        }
+    }
+}
+
+/// A window in the snapshot.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WindowView {
+    /// Window id.
+    pub id: String,
+    /// Name from the config.
+    pub name: Option<String>,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Floor.
+    pub floor: Option<i32>,
+    /// Services it serves, highest priority first.
+    pub services: Vec<String>,
+    /// Open, paused or closed.
+    pub status: WindowStatus,
+    /// Why it is paused.
+    pub pause_reason: Option<String>,
+    /// The ticket at the window.
+    pub serving: Option<PublicTicket>,
+    /// RFC 3339.
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl WindowView {
+    /// The shape of `w`.
+    pub fn of(cfg: &Settings, w: &WindowState) -> Self {
+        let conf = cfg.window(&w.id);
+        Self {
+            id: w.id.clone(),
+            name: conf.map(|c| c.name.clone()),
+            name_en: conf.and_then(|c| c.name_en.clone()),
+            floor: conf.map(|c| c.floor),
+            services: conf.map(|c| c.services.clone()).unwrap_or_default(),
+            status: w.status,
+            pause_reason: w.pause_reason.clone(),
+            serving: w.serving.as_ref().map(|t| PublicTicket::of(cfg, t)),
+            updated_at: rfc3339(cfg.tz(), w.updated_at),
+        }
+    }
+}
+
+fn value(v: impl Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or_default()
 }
 
 /// The link printed as a QR code on the ticket.
@@ -22,35 +142,12 @@ pub fn status_url(cfg: &Settings, token: &str) -> String {
 
 /// A ticket as screens and the snapshot show it: no token.
 pub fn public_ticket(cfg: &Settings, t: &Ticket) -> Value {
-    let tz = cfg.tz();
-    json!({
-        "id": t.id,
-        "number": t.number,
-        "service": t.service,
-        "service_name": cfg.service(&t.service).map(|s| s.name.as_str()),
-        "kind": t.kind,
-        "status": t.status,
-        "window": t.window,
-        "window_name": t.window.as_deref().and_then(|w| cfg.window(w)).map(|w| w.name.as_str()),
-        "issued_at": rfc3339(tz, t.issued_at),
-        "called_at": t.called_at.map(|c| rfc3339(tz, c)),
-    })
+    value(PublicTicket::of(cfg, t))
 }
 
 /// A window in the snapshot.
 pub fn window(cfg: &Settings, w: &WindowState) -> Value {
-    let conf = cfg.window(&w.id);
-    json!({
-        "id": w.id,
-        "name": conf.map(|c| c.name.as_str()),
-        "name_en": conf.and_then(|c| c.name_en.as_deref()),
-        "floor": conf.map(|c| c.floor),
-        "services": conf.map(|c| c.services.clone()).unwrap_or_default(),
-        "status": w.status,
-        "pause_reason": w.pause_reason,
-        "serving": w.serving.as_ref().map(|t| public_ticket(cfg, t)),
-        "updated_at": rfc3339(cfg.tz(), w.updated_at),
-    })
+    value(WindowView::of(cfg, w))
 }
 
 /// The retained `windows/{w}` event.

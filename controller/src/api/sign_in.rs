@@ -9,30 +9,99 @@
 //! - `GET /admin/sessions`, `POST /admin/sessions/{id}/end` (admin).
 
 use super::auth::{Principal, SESSION_PREFIX};
-use super::body::JsonBody;
+use super::body::{ApiPath, JsonBody};
 use super::error::{ApiError, ApiResult};
 use super::windows::origin;
 use super::AppState;
 use crate::hours::rfc3339;
 use crate::store::NewSession;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
 use hallq_config::secret::sha256_hex;
 use hallq_config::staff::{verify_password, StaffUser};
 use hallq_config::Role;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
+use utoipa::ToSchema;
 
 /// POST /auth/sign-in body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "wang", "password": "…", "window": "1"}))]
 pub struct SignInBody {
+    /// Staff username (1–64 characters).
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     username: String,
+    /// Password (at most 1024 bytes).
+    #[schema(max_length = 256)]
     password: String,
+    /// The window a clerk sits at (required for clerks, ignored for admins).
     #[serde(default)]
+    #[schema(value_type = Option<super::schema::WindowId>)]
     window: Option<String>,
+}
+
+/// POST /auth/sign-in answer.
+#[derive(Serialize, ToSchema)]
+pub struct SignedIn {
+    /// The session token (`hqs_…`): `Authorization: Bearer …`.
+    pub token: String,
+    /// Session id.
+    pub session: i64,
+    /// Username.
+    pub username: String,
+    /// Display name.
+    pub name: String,
+    /// `admin` or `clerk` (or another staff role).
+    pub role: &'static str,
+    /// The window of a clerk.
+    pub window: Option<String>,
+    /// When the session ends.
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+}
+
+/// POST /auth/sign-out answer.
+#[derive(Serialize, ToSchema)]
+pub struct SignedOut {
+    /// Always true.
+    pub signed_out: bool,
+}
+
+/// A live staff session.
+#[derive(Serialize, ToSchema)]
+pub struct SessionView {
+    /// Session id.
+    pub id: i64,
+    /// Username.
+    pub username: String,
+    /// Role.
+    pub role: String,
+    /// Window of a clerk.
+    pub window: Option<String>,
+    /// Where it signed in from.
+    pub origin: String,
+    /// When.
+    #[schema(format = DateTime)]
+    pub signed_in_at: String,
+    /// When it ends.
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+}
+
+/// GET /admin/sessions answer.
+#[derive(Serialize, ToSchema)]
+pub struct Sessions {
+    /// Live sessions.
+    pub sessions: Vec<SessionView>,
+}
+
+/// POST /admin/sessions/{id}/end answer.
+#[derive(Serialize, ToSchema)]
+pub struct Ended {
+    /// The session ended.
+    pub ended: i64,
 }
 
 /// Password checks running at once (argon2 takes ~19 MiB each).
@@ -43,12 +112,22 @@ const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$3JjRC3fFm5YwEnC6bBRk8w$UkXi9mSF2VDyoF3F+JOLOrViye1ldjHgxB4F9kiw4Gc";
 
 /// POST /auth/sign-in.
+#[utoipa::path(post, path = "/auth/sign-in", tag = "staff",
+    summary = "staff sign-in: username + password (+ window for a clerk) → session token",
+    request_body = SignInBody,
+    responses((status = 200, description = "signed in", body = SignedIn),
+        (status = 401, description = "unauthorized: wrong username or password"),
+        (status = 403, description = "forbidden: this account may not work at that window"),
+        super::schema::BodyRefusals,
+        (status = 422, description = "invalid_body, window_required, unknown_window"),
+        (status = 429, description = "locked: too many failed attempts"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn sign_in(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<SignInBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<SignedIn>)> {
     let from = origin(peer.map(|Extension(ConnectInfo(a))| a), &headers);
     let username = body.username.trim().to_string();
     if username.is_empty() || username.len() > 64 || body.password.len() > 1024 {
@@ -132,11 +211,15 @@ pub async fn sign_in(
     let tz = state.cfg.tz();
     Ok((
         StatusCode::OK,
-        Json(json!({
-            "token": token, "session": id, "username": user.username,
-            "name": user.display_name(), "role": user.role.as_str(), "window": window,
-            "expires_at": rfc3339(tz, now + ttl_ms),
-        })),
+        Json(SignedIn {
+            token,
+            session: id,
+            name: user.display_name().to_string(),
+            username: user.username,
+            role: user.role.as_str(),
+            window,
+            expires_at: rfc3339(tz, now + ttl_ms),
+        }),
     ))
 }
 
@@ -179,12 +262,18 @@ fn window_for(
 }
 
 /// POST /auth/sign-out: ends the caller's own session.
+#[utoipa::path(post, path = "/auth/sign-out", tag = "staff", summary = "end the caller's session",
+    security(("staff_session" = []), ("device_token" = [])),
+    responses((status = 200, description = "signed out", body = SignedOut),
+        (status = 401, description = "unauthorized: no or ended session"),
+        (status = 422, description = "not_a_session: device tokens do not sign out"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn sign_out(
     State(state): State<AppState>,
     who: Principal,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SignedOut>> {
     let Some((id, _)) = who.session else {
         return Err(ApiError::unprocessable(
             "not_a_session",
@@ -196,37 +285,53 @@ pub async fn sign_out(
         .store
         .end_session(id, &who.name, "sign_out", &from, state.now())
         .await?;
-    Ok(Json(json!({"signed_out": true})))
+    Ok(Json(SignedOut { signed_out: true }))
 }
 
 /// GET /admin/sessions: live staff sessions.
-pub async fn sessions(State(state): State<AppState>, who: Principal) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/admin/sessions", tag = "admin", summary = "live staff sessions",
+    security(("device_token" = []), ("staff_session" = [])),
+    responses((status = 200, description = "sessions", body = Sessions),
+        (status = 401, description = "unauthorized"),
+        (status = 403, description = "forbidden: admins only"),
+        (status = 503, description = "storage_unavailable")))]
+pub async fn sessions(State(state): State<AppState>, who: Principal) -> ApiResult<Json<Sessions>> {
     who.require(&[Role::Admin])?;
     let tz = state.cfg.tz();
-    let list: Vec<Value> = state
+    let sessions = state
         .store
         .sessions(state.now())
         .await?
         .into_iter()
-        .map(|s| {
-            json!({
-                "id": s.id, "username": s.username, "role": s.role, "window": s.window,
-                "origin": s.origin, "signed_in_at": rfc3339(tz, s.created_at),
-                "expires_at": rfc3339(tz, s.expires_at),
-            })
+        .map(|s| SessionView {
+            id: s.id,
+            username: s.username,
+            role: s.role,
+            window: s.window,
+            origin: s.origin,
+            signed_in_at: rfc3339(tz, s.created_at),
+            expires_at: rfc3339(tz, s.expires_at),
         })
         .collect();
-    Ok(Json(json!({ "sessions": list })))
+    Ok(Json(Sessions { sessions }))
 }
 
 /// POST /admin/sessions/{id}/end: signs a session out (audited).
+#[utoipa::path(post, path = "/admin/sessions/{id}/end", operation_id = "end_session", tag = "admin", summary = "sign a session out",
+    security(("device_token" = []), ("staff_session" = [])),
+    params(("id" = i64, Path, description = "session id")),
+    responses((status = 200, description = "ended", body = Ended),
+        (status = 401, description = "unauthorized"),
+        (status = 403, description = "forbidden: admins only"),
+        (status = 404, description = "session_not_found, not_found (id not a number)"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn end(
     State(state): State<AppState>,
     who: Principal,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Ended>> {
     who.require(&[Role::Admin])?;
     let from = origin(peer.map(|Extension(ConnectInfo(a))| a), &headers);
     if !state
@@ -239,5 +344,5 @@ pub async fn end(
             "没有该登录会话或已结束 / no such live session",
         ));
     }
-    Ok(Json(json!({"ended": id})))
+    Ok(Json(Ended { ended: id }))
 }

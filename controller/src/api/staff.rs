@@ -2,52 +2,105 @@
 //! and the ID check at the window.
 
 use super::auth::Principal;
-use super::body::LaterJson;
+use super::body::{ApiQuery, LaterJson};
 use super::error::{ApiError, ApiResult};
+use super::kiosk::{handshake, TokenQuery};
 use super::AppState;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
 use hallq_config::secret::constant_time_eq;
 use hallq_config::Role;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::time::Duration;
+use utoipa::ToSchema;
+
+/// GET /me answer.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    /// Credential or user name.
+    pub name: String,
+    /// What pages show.
+    pub display_name: String,
+    /// `admin`, `clerk`, `kiosk`, `display` or `button`.
+    #[schema(example = "clerk")]
+    pub role: &'static str,
+    /// The window of a clerk or button.
+    pub window: Option<String>,
+    /// When a staff session ends (null for device tokens).
+    #[schema(format = DateTime)]
+    pub session_expires_at: Option<String>,
+    /// The window's name.
+    pub window_name: Option<String>,
+    /// The window's services.
+    pub services: Vec<NamedService>,
+}
+
+/// A service's id and name.
+#[derive(Serialize, ToSchema)]
+pub struct NamedService {
+    /// Service id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
 
 /// GET /me: the token's name, role and window (with the window's services).
-pub async fn me(State(state): State<AppState>, who: Principal) -> Json<Value> {
+#[utoipa::path(get, path = "/me", tag = "staff", summary = "who this token is",
+    security(("device_token" = []), ("staff_session" = [])),
+    responses((status = 200, description = "the caller", body = Me),
+        (status = 401, description = "unauthorized"),
+        (status = 503, description = "storage_unavailable")))]
+pub async fn me(State(state): State<AppState>, who: Principal) -> Json<Me> {
     let w = who.window.as_deref().and_then(|w| state.cfg.window(w));
-    let services: Vec<Value> = w
+    let services = w
         .map(|w| {
             w.services
                 .iter()
                 .filter_map(|s| state.cfg.service(s))
-                .map(|s| json!({"id": s.id, "name": s.name}))
+                .map(|s| NamedService {
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                })
                 .collect()
         })
         .unwrap_or_default();
-    Json(json!({
-        "name": who.name, "display_name": who.display, "role": who.role.as_str(), "window": who.window,
-        "session_expires_at": who.session.map(|(_, end)| crate::hours::rfc3339(state.cfg.tz(), end)),
-        "window_name": w.map(|w| w.name.as_str()), "services": services,
-    }))
-}
-
-/// Query of the staff feed (browsers cannot set headers on a WebSocket).
-#[derive(Deserialize)]
-pub struct FeedQuery {
-    token: String,
+    Json(Me {
+        session_expires_at: who
+            .session
+            .map(|(_, end)| crate::hours::rfc3339(state.cfg.tz(), end)),
+        window_name: w.map(|w| w.name.clone()),
+        role: who.role.as_str(),
+        name: who.name,
+        display_name: who.display,
+        window: who.window,
+        services,
+    })
 }
 
 /// GET /staff/events?token=: the snapshot now and after every change of the hall.
+#[utoipa::path(get, path = "/staff/events", operation_id = "staff_events", tag = "live",
+    summary = "the hall's snapshot, live (WebSocket; admin, clerk, display)",
+    description = "A WebSocket handshake with the token in the query. The server sends the snapshot (`Snapshot`, as `GET /snapshot`) now and after every change of the hall; a staff session that ends closes the socket with code 4401.",
+    security(("query_token" = [])),
+    params(super::schema::Handshake),
+    responses((status = 101, description = "switched to the WebSocket protocol"),
+        (status = 400, description = "websocket_required: not a WebSocket handshake"),
+        (status = 401, description = "unauthorized: unknown or ended token"),
+        (status = 403, description = "forbidden: not admin, clerk or display"),
+        (status = 422, description = "invalid_query: no `token`"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn events(
     State(state): State<AppState>,
-    Query(q): Query<FeedQuery>,
-    ws: WebSocketUpgrade,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     let who = super::auth::authenticate(&state, &q.token).await?;
     who.require(&[Role::Admin, Role::Clerk, Role::Display])?;
+    let ws = handshake(ws)?;
     Ok(ws
         .write_buffer_size(0)
         .on_upgrade(move |socket| feed(socket, state, who.session.map(|_| q.token))))
@@ -100,20 +153,47 @@ async fn feed(mut socket: WebSocket, state: AppState, session_token: Option<Stri
 }
 
 /// POST /windows/{w}/verify-id body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyId {
+    /// The ID number shown at the window.
+    #[schema(value_type = super::schema::IdNumber)]
     id_number: String,
+}
+
+/// POST /windows/{w}/verify-id answer.
+#[derive(Serialize, ToSchema)]
+pub struct IdCheck {
+    /// The ticket number at the window.
+    pub ticket: String,
+    /// `match`, `mismatch`, or `unknown` (a walk-in ticket has no holder on record).
+    #[schema(example = "match")]
+    pub result: &'static str,
+    /// What to tell the clerk.
+    pub message: &'static str,
 }
 
 /// POST /windows/{w}/verify-id: does this ID number belong to the holder of the ticket at
 /// the window? Answers match / mismatch / unknown; never shows the stored number.
+#[utoipa::path(post, path = "/windows/{w}/verify-id", tag = "windows",
+    summary = "does this ID belong to the holder of the ticket at the window",
+    security(("device_token" = []), ("staff_session" = [])),
+    params(("w" = super::schema::WindowId, Path, description = "window id")),
+    request_body = VerifyId,
+    responses((status = 200, description = "match, mismatch or unknown", body = IdCheck),
+        (status = 401, description = "unauthorized"),
+        (status = 403, description = "forbidden: not this window's clerk"),
+        (status = 404, description = "unknown_window"),
+        (status = 409, description = "no_current_ticket"),
+        super::schema::BodyRefusals,
+        (status = 422, description = "invalid_body, invalid_id_number"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn verify_id(
     State(state): State<AppState>,
     who: Principal,
     Path(w): Path<String>,
     body: LaterJson,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<IdCheck>> {
     super::windows::known_window(&state.cfg, &w)?;
     who.require_window(&w, false)?;
     let body: VerifyId = body.parse()?;
@@ -137,7 +217,9 @@ pub async fn verify_id(
         "mismatch" => "证件与取号人不一致，可拒绝办理 / the ID does NOT match the ticket holder",
         _ => "该号为现场取号，无实名记录 / walk-in ticket: no holder on record",
     };
-    Ok(Json(
-        json!({"ticket": t.number, "result": result, "message": message}),
-    ))
+    Ok(Json(IdCheck {
+        ticket: t.number,
+        result,
+        message,
+    }))
 }

@@ -11,26 +11,72 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use hallq_config::Role;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 /// POST /tickets body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"service": "property", "kind": "walk_in"}))]
 pub struct NewTicket {
     /// Service id.
+    #[schema(value_type = super::schema::ServiceId)]
     pub service: String,
-    /// `walk_in` (default) or `green`.
+    /// `walk_in` (default) or `green`; appointment tickets come from check-in.
     #[serde(default)]
+    #[schema(value_type = WalkInKind)]
     pub kind: Kind,
 }
 
+/// The kinds of ticket a kiosk issues.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WalkInKind {
+    /// An ordinary ticket.
+    WalkIn,
+    /// Priority (elderly, disabled, …).
+    Green,
+}
+
+/// POST /tickets and /checkins answer: the ticket, and what became of printing it.
+#[derive(Serialize, ToSchema)]
+pub struct TicketIssued {
+    /// The new ticket.
+    pub ticket: render::IssuedTicket,
+    /// Printing at the asking kiosk's printer.
+    #[schema(value_type = super::schema::PrintOutcome)]
+    pub print: Value,
+}
+
+/// A ticket's status (GET /tickets/{token}, its live feeds).
+#[derive(Serialize, ToSchema)]
+pub struct TicketState {
+    /// The public part.
+    #[serde(flatten)]
+    pub ticket: render::PublicTicket,
+    /// Tickets ahead while waiting, else 0.
+    pub people_ahead: i64,
+    /// Estimated wait in seconds while waiting, else null.
+    pub estimated_wait_s: Option<i64>,
+}
+
 /// POST /tickets: the next number of a service.
+#[utoipa::path(post, path = "/tickets", operation_id = "issue_ticket", tag = "tickets", summary = "issue a ticket (kiosk)",
+    security(("device_token" = [])),
+    request_body = NewTicket,
+    responses((status = 201, description = "issued; printed at the kiosk's printer when it has one", body = TicketIssued),
+        (status = 401, description = "unauthorized"),
+        (status = 403, description = "forbidden: not a kiosk"),
+        (status = 409, description = "hall_closed, daily_cap_reached"),
+        super::schema::BodyRefusals,
+        (status = 422, description = "unknown_service, invalid_kind, invalid_body"),
+        (status = 503, description = "storage_unavailable, busy")))]
 pub async fn issue(
     State(state): State<AppState>,
     who: Principal,
     body: LaterJson,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<TicketIssued>)> {
     who.require(&[Role::Kiosk, Role::Admin])?;
     let body: NewTicket = body.parse()?;
     let cfg = &state.cfg;
@@ -78,19 +124,21 @@ pub async fn issue(
         })
         .await?;
     state.metrics.ticket_issued(&issued.ticket.service);
-    let t = render::ticket(cfg, &issued.ticket, issued.people_ahead);
+    let t = render::IssuedTicket::of(cfg, &issued.ticket, issued.people_ahead);
     // The number is committed before printing: a failed print never loses it.
     let print = match super::printing::printer_of(cfg, &who) {
         Some(p) => super::printing::print(&state, &issued.ticket, issued.people_ahead, p).await,
         None => json!({"status": "none"}),
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"ticket": t, "print": print})),
-    ))
+    Ok((StatusCode::CREATED, Json(TicketIssued { ticket: t, print })))
 }
 
 /// GET /tickets/{token}: status, window, people ahead, estimated wait.
+#[utoipa::path(get, path = "/tickets/{token}", operation_id = "ticket_status", tag = "tickets", summary = "a ticket's status",
+    params(("token" = String, Path, description = "the ticket's secret token")),
+    responses((status = 200, description = "status", body = TicketState),
+        (status = 404, description = "ticket_not_found"),
+        (status = 503, description = "storage_unavailable")))]
 pub async fn status(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -113,8 +161,10 @@ pub fn status_value(
         t.status = Status::Expired;
     }
     let waiting = t.status == Status::Waiting;
-    let mut v = render::public_ticket(cfg, &t);
-    v["people_ahead"] = json!(if waiting { ahead } else { 0 });
-    v["estimated_wait_s"] = json!(waiting.then_some(wait));
-    v
+    let state = TicketState {
+        ticket: render::PublicTicket::of(cfg, &t),
+        people_ahead: if waiting { ahead } else { 0 },
+        estimated_wait_s: waiting.then_some(wait),
+    };
+    serde_json::to_value(state).unwrap_or_default()
 }

@@ -1,4 +1,5 @@
-//! POST /windows/{w}/{action}: what a clerk (or a call button) does at a window.
+//! POST /windows/{w}/{action}: what a clerk (or a call button) does at a window. Each
+//! action is its own route (and its own entry in the OpenAPI document).
 
 use super::auth::Principal;
 use super::body::LaterJson;
@@ -10,9 +11,9 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
 use axum::{Extension, Json};
 use hallq_config::Settings;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
+use utoipa::ToSchema;
 
 /// Optional body of window actions.
 #[derive(Debug, Default, Deserialize)]
@@ -32,21 +33,135 @@ pub struct ActionBody {
     pub reason: Option<String>,
 }
 
+/// Body of `call`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"number": "A001"}))]
+#[allow(dead_code)]
+pub struct CallBody {
+    /// The ticket number to call (case and spaces do not matter).
+    #[schema(min_length = 1, pattern = r"\S")]
+    number: String,
+}
+
+/// Body of `transfer`: exactly one of `service`, `window`.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum TransferBody {
+    /// To another service's queue.
+    #[schema(title = "to a service")]
+    Service(ToService),
+    /// To another window.
+    #[schema(title = "to a window")]
+    Window(ToWindow),
+}
+
+/// Transfer to another service's queue.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ToService {
+    /// Target service.
+    #[schema(value_type = super::schema::ServiceId)]
+    service: String,
+}
+
+/// Transfer to another window.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ToWindow {
+    /// Target window.
+    #[schema(value_type = super::schema::WindowId)]
+    window: String,
+}
+
+/// Body of `pause` (optional).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct PauseBody {
+    /// Why the window pauses (shown to staff).
+    reason: Option<String>,
+}
+
+/// What a window action answers.
+#[derive(Serialize, ToSchema)]
+pub struct ActionResult {
+    /// The ticket the action concerned, if any.
+    pub ticket: Option<render::IssuedTicket>,
+    /// The window after the action.
+    pub window: WindowAfter,
+}
+
+/// The window after an action.
+#[derive(Serialize, ToSchema)]
+pub struct WindowAfter {
+    /// Window id.
+    pub id: String,
+    /// Its status.
+    pub status: crate::model::WindowStatus,
+}
+
+/// Declares one route per window action, documented, all handled by [`act`].
+macro_rules! window_actions {
+    ($($name:ident $path:literal $summary:literal [$($body:tt)*] $who:literal;)*) => {$(
+        #[doc = concat!("POST /windows/{w}/", $path, ": ", $summary, ".")]
+        #[utoipa::path(post, path = concat!("/windows/{w}/", $path), tag = "windows",
+            summary = $summary, description = $who,
+            security(("device_token" = []), ("staff_session" = [])),
+            params(("w" = super::schema::WindowId, Path, description = "window id")),
+            $($body)*
+            responses((status = 200, description = "done", body = ActionResult),
+                (status = 401, description = "unauthorized"),
+                (status = 403, description = "forbidden: not this window's clerk"),
+                (status = 404, description = "unknown_window, queue_empty, ticket_not_found"),
+                (status = 409, description = "window_paused, no_current_ticket, not_started, already_serving, ticket_not_waiting, not_served_here, same_window"),
+                super::schema::BodyRefusals,
+                (status = 422, description = "invalid_body, unknown_service, unknown_window"),
+                (status = 503, description = "storage_unavailable, busy")))]
+        pub async fn $name(
+            state: State<AppState>,
+            Path(w): Path<String>,
+            who: Principal,
+            peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+            headers: HeaderMap,
+            body: LaterJson,
+        ) -> ApiResult<Json<ActionResult>> {
+            act(state, w, $path, who, peer, headers, body).await
+        }
+    )*};
+}
+
+window_actions! {
+    call_next "call-next" "finish the current ticket and call the next" [] "The window's clerk (device token or session), its call button, or an admin.";
+    recall "recall" "call the current ticket again" [] "The window's clerk (device token or session), its call button, or an admin.";
+    call "call" "call a specific number" [request_body = CallBody,] "The window's clerk (device token or session) or an admin.";
+    no_show "no-show" "the called person did not come" [] "The window's clerk (device token or session) or an admin.";
+    start "start" "start serving the called ticket" [] "The window's clerk (device token or session) or an admin.";
+    finish "finish" "finish serving" [] "The window's clerk (device token or session) or an admin.";
+    pause "pause" "pause calling" [request_body(content = Option<PauseBody>, description = "optional"),] "The window's clerk (device token or session) or an admin.";
+    resume "resume" "resume calling" [] "The window's clerk (device token or session) or an admin.";
+    transfer "transfer" "send the current ticket to another service or window" [request_body = TransferBody,] "The window's clerk (device token or session) or an admin.";
+}
+
 /// Handles every window action.
-pub async fn act(
+async fn act(
     State(state): State<AppState>,
-    Path((w, action)): Path<(String, String)>,
+    w: String,
+    action: &str,
     who: Principal,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: LaterJson,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ActionResult>> {
     let cfg = &state.cfg;
     let conf = known_window(cfg, &w)?;
     // Who may act is settled before the body is read: a foreign token gets 403 whatever
     // it sends.
-    who.require_window(&w, matches!(action.as_str(), "call-next" | "recall"))?;
-    let action = parse_action(cfg, &action, body.parse_optional()?)?;
+    who.require_window(&w, matches!(action, "call-next" | "recall"))?;
+    let action = parse_action(cfg, action, body.parse_optional()?)?;
     let info = WindowInfo {
         id: &conf.id,
         name: &conf.name,
@@ -70,10 +185,17 @@ pub async fn act(
         .metrics
         .window_action(&conf.id, &action, out.ticket.as_ref());
     tracing::info!(window = %w, by = %who.name, action = ?action, ticket = ?out.ticket.as_ref().map(|t| &t.number), "window action");
-    let ticket = out.ticket.as_ref().map(|t| render::ticket(cfg, t, 0));
-    Ok(Json(
-        json!({"ticket": ticket, "window": {"id": w, "status": out.status}}),
-    ))
+    let ticket = out
+        .ticket
+        .as_ref()
+        .map(|t| render::IssuedTicket::of(cfg, t, 0));
+    Ok(Json(ActionResult {
+        ticket,
+        window: WindowAfter {
+            id: w,
+            status: out.status,
+        },
+    }))
 }
 
 /// The configured window named in a path.
