@@ -123,7 +123,7 @@ async fn handle(state: &AppState, w: &str, payload: &[u8]) {
             tracing::info!(window = %w, ?action, %press_id, outcome = "done", %ticket, "button press");
         }
         Ok(Press::Refused(r)) => {
-            let code = crate::api::error::ApiError::from(r).code;
+            let code = r.code();
             tracing::info!(window = %w, ?action, %press_id, outcome = "refused", %code, "button press");
         }
         Ok(Press::Repeated) => {

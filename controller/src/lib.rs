@@ -41,4 +41,5 @@ pub mod reload;
 pub mod slots;
 pub mod stats;
 pub mod store;
+pub mod views;
 pub mod watch;

@@ -179,3 +179,20 @@ pub struct Candidate {
     /// Only this window may call it.
     pub target_window: Option<String>,
 }
+
+/// A verified citizen, as the rest of the controller may know them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citizen {
+    /// HMAC-SHA256 (hex) of the ID number under the hall's key.
+    pub id_hash: String,
+    /// `4601**********123X`.
+    pub id_masked: String,
+    /// `张*三`.
+    pub name_masked: String,
+    /// `138****0000`.
+    pub phone_masked: String,
+    /// Channel of the provider that vouched (`wechat-12345`, `city-app`, `dev`).
+    pub channel: String,
+    /// Verification method (`face`, `mps_eid`, …).
+    pub method: String,
+}

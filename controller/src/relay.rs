@@ -275,7 +275,7 @@ fn window_message(
     id: i64,
     at: &str,
 ) -> (String, String) {
-    let v = crate::api::render::window_event(cfg, w, id, at);
+    let v = crate::views::window_event(cfg, w, id, at);
     (format!("{root}windows/{}", w.id), v.to_string())
 }
 

@@ -185,7 +185,7 @@ fn waiting_prefix(cfg: &hallq_config::Settings, t: &Ticket) -> Option<String> {
     if t.status != Status::Waiting {
         return None;
     }
-    let mut s = crate::api::render::public_ticket(cfg, t).to_string();
+    let mut s = crate::views::public_ticket(cfg, t).to_string();
     s.pop();
     Some(s)
 }
@@ -440,7 +440,7 @@ impl Watchers {
     /// person called learns it first. A waiting ticket is left to the refresh.
     fn tell(&self, cfg: &hallq_config::Settings, ticket: &Ticket, today: &str) {
         if ticket.status != Status::Waiting {
-            let v = crate::api::tickets::status_value(cfg, ticket, today, 0, 0);
+            let v = crate::views::status_value(cfg, ticket, today, 0, 0);
             self.publish(cfg, ticket, &v);
         }
     }
@@ -508,7 +508,7 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         } else {
             0
         };
-        let v = crate::api::tickets::status_value(&state.cfg, &t, &today, ahead, w);
+        let v = crate::views::status_value(&state.cfg, &t, &today, ahead, w);
         state.watchers.publish(&state.cfg, &t, &v);
     }
     let called = began.elapsed();

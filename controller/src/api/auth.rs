@@ -85,6 +85,25 @@ impl Principal {
     }
 }
 
+/// The credential of `Authorization: Bearer <credential>`, the one parser of the header for
+/// device tokens, staff sessions and identity assertions: the scheme in any case (RFC 7235),
+/// spaces around the credential trimmed. `Ok(None)` without the header; `Err(())` when it is
+/// not a non-empty bearer credential.
+#[allow(clippy::result_unit_err)]
+pub fn bearer(parts: &Parts) -> Result<Option<&str>, ()> {
+    let Some(v) = parts.headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let v = v.to_str().map_err(|_| ())?;
+    let (scheme, rest) = v.trim().split_once(' ').ok_or(())?;
+    let token = rest.trim();
+    if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() {
+        Ok(Some(token))
+    } else {
+        Err(())
+    }
+}
+
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
@@ -92,18 +111,19 @@ impl FromRequestParts<AppState> for Principal {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
-            ApiError::unauthorized("需要登录凭证 / missing Authorization: Bearer <token>")
-        })?;
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                ApiError::unauthorized("凭证格式错误 / use Authorization: Bearer <token>")
-            })?;
+        let token = match bearer(parts) {
+            Ok(Some(token)) => token,
+            Ok(None) => {
+                return Err(ApiError::unauthorized(
+                    "需要登录凭证 / missing Authorization: Bearer <token>",
+                ))
+            }
+            Err(()) => {
+                return Err(ApiError::unauthorized(
+                    "凭证格式错误 / use Authorization: Bearer <token>",
+                ))
+            }
+        };
         authenticate(state, token).await
     }
 }

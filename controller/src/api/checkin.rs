@@ -4,11 +4,12 @@
 use super::auth::Principal;
 use super::body::LaterJson;
 use super::error::{ApiError, ApiResult};
-use super::{render, AppState};
+use super::AppState;
 use crate::hours::{local_day, to_local};
 use crate::model::Kind;
 use crate::slots;
 use crate::store::NewTicket;
+use crate::views as render;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;

@@ -68,26 +68,13 @@ impl IntoResponse for ApiError {
 impl From<Refusal> for ApiError {
     fn from(r: Refusal) -> Self {
         use Refusal::*;
-        let (status, code) = match &r {
-            DailyCapReached(_) => (StatusCode::CONFLICT, "daily_cap_reached"),
-            QueueEmpty => (StatusCode::NOT_FOUND, "queue_empty"),
-            WindowPaused => (StatusCode::CONFLICT, "window_paused"),
-            NoCurrentTicket => (StatusCode::CONFLICT, "no_current_ticket"),
-            NotStarted => (StatusCode::CONFLICT, "not_started"),
-            AlreadyServing => (StatusCode::CONFLICT, "already_serving"),
-            TicketNotFound(_) => (StatusCode::NOT_FOUND, "ticket_not_found"),
-            TicketNotWaiting(_) => (StatusCode::CONFLICT, "ticket_not_waiting"),
-            NotServedHere(_) => (StatusCode::CONFLICT, "not_served_here"),
-            SameWindow => (StatusCode::CONFLICT, "same_window"),
-            Contention => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
-            SlotFull => (StatusCode::CONFLICT, "slot_full"),
-            DailyLimit(_) => (StatusCode::CONFLICT, "daily_limit"),
-            Banned { .. } => (StatusCode::FORBIDDEN, "banned"),
-            TooLate => (StatusCode::CONFLICT, "too_late"),
-            AppointmentNotFound => (StatusCode::NOT_FOUND, "appointment_not_found"),
-            NotBooked(_) => (StatusCode::CONFLICT, "not_booked"),
-            NotAppointment => (StatusCode::CONFLICT, "not_appointment"),
+        let status = match &r {
+            QueueEmpty | TicketNotFound(_) | AppointmentNotFound => StatusCode::NOT_FOUND,
+            Contention => StatusCode::SERVICE_UNAVAILABLE,
+            Banned { .. } => StatusCode::FORBIDDEN,
+            _ => StatusCode::CONFLICT,
         };
+        let code = r.code();
         let mut e = Self::new(status, code, r.to_string());
         if let Banned { until_day, .. } = &r {
             e.extra = Some(serde_json::json!({"until": until_day}));

@@ -2,9 +2,9 @@
 
 use super::auth::Principal;
 use super::error::ApiResult;
-use super::render::{PublicTicket, WindowView};
 use super::AppState;
 use crate::hours::local_day;
+use crate::views::{PublicTicket, WindowView};
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;

@@ -14,13 +14,17 @@ pub mod bans;
 pub mod body;
 pub mod book_page;
 pub mod checkin;
+pub mod citizen;
+pub mod dev_identity;
 pub mod error;
 pub mod info;
 pub mod kiosk;
+pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod printing;
-pub mod render;
+pub mod reload;
+
 pub mod schema;
 pub mod sign_in;
 pub mod staff;
@@ -179,7 +183,7 @@ impl AppState {
         } else {
             (0, 0)
         };
-        let v = tickets::status_value(&self.cfg, &t, &today, ahead, wait);
+        let v = crate::views::status_value(&self.cfg, &t, &today, ahead, wait);
         Ok((t, v))
     }
 
@@ -246,13 +250,13 @@ pub fn api_routes(cfg: &Settings) -> OpenApiRouter<AppState> {
         .routes(routes!(sign_in::end))
         .routes(routes!(bans::bans))
         .routes(routes!(bans::lift))
-        .routes(routes!(crate::reload::reload))
+        .routes(routes!(reload::reload))
         .routes(routes!(admin::stats))
         .routes(routes!(admin::stats_csv))
         .routes(routes!(admin::audit))
         .routes(routes!(admin::live));
     if cfg.identity.dev_provider {
-        api.merge(crate::identity::dev::dev_api())
+        api.merge(dev_identity::dev_api())
     } else {
         api
     }
@@ -267,7 +271,7 @@ pub fn router(state: AppState) -> Router {
         .set(Arc::new(openapi::for_hall(doc, &state.cfg)));
     // The development identity provider's page exists only when the config enables it.
     let pages = if state.cfg.identity.dev_provider {
-        crate::identity::dev::dev_pages()
+        dev_identity::dev_pages()
     } else {
         Router::new()
     };
@@ -282,7 +286,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(pages::asset))
         .route("/admin", get(pages::admin_page))
         // No authentication: bind or firewall it to the LAN (see the README).
-        .route("/metrics", get(crate::metrics::endpoint))
+        .route("/metrics", get(metrics::endpoint))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
@@ -290,7 +294,7 @@ pub fn router(state: AppState) -> Router {
         // Outermost, so panics (answered 500 above) and refused bodies are counted too.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::metrics::track,
+            metrics::track,
         ))
         .with_state(state)
 }

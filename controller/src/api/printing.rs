@@ -34,7 +34,7 @@ pub fn view(cfg: &Settings, t: &Ticket, people_ahead: i64) -> TicketView {
         issued_at: to_local(cfg.tz(), t.issued_at)
             .format("%Y-%m-%d %H:%M")
             .to_string(),
-        status_url: super::render::status_url(cfg, &t.token),
+        status_url: crate::views::status_url(cfg, &t.token),
         notice: cfg.hall.ticket_notice.clone(),
     }
 }
@@ -150,7 +150,7 @@ fn render_error(e: impl std::fmt::Display) -> ApiError {
         (status = 503, description = "render_failed, storage_unavailable")))]
 pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Response> {
     let (t, _) = ticket_of(&state, &token).await?;
-    let url = super::render::status_url(&state.cfg, &t.token);
+    let url = crate::views::status_url(&state.cfg, &t.token);
     Ok(png(qr_png(&url, 8).map_err(render_error)?))
 }
 
@@ -252,7 +252,7 @@ pub async fn reprint(
         })?;
     let print = print(&state, &t, ahead, conf).await;
     Ok(Json(super::tickets::TicketIssued {
-        ticket: super::render::IssuedTicket::of(&state.cfg, &t, ahead),
+        ticket: crate::views::IssuedTicket::of(&state.cfg, &t, ahead),
         print,
     }))
 }

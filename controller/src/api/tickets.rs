@@ -3,10 +3,11 @@
 use super::auth::Principal;
 use super::body::LaterJson;
 use super::error::{ApiError, ApiResult};
-use super::{render, AppState};
+use super::AppState;
 use crate::hours::{is_open, local_day};
-use crate::model::{Kind, Status, Ticket};
+use crate::model::Kind;
 use crate::store::IssueRequest;
+use crate::views::{self as render, TicketState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -47,18 +48,6 @@ pub struct TicketIssued {
     /// Printing at the asking kiosk's printer.
     #[schema(value_type = super::schema::PrintOutcome)]
     pub print: Value,
-}
-
-/// A ticket's status (GET /tickets/{token}, its live feeds).
-#[derive(Serialize, ToSchema)]
-pub struct TicketState {
-    /// The public part.
-    #[serde(flatten)]
-    pub ticket: render::PublicTicket,
-    /// Tickets ahead while waiting, else 0.
-    pub people_ahead: i64,
-    /// Estimated wait in seconds while waiting, else null.
-    pub estimated_wait_s: Option<i64>,
 }
 
 /// POST /tickets: the next number of a service.
@@ -145,26 +134,4 @@ pub async fn status(
 ) -> ApiResult<Json<Value>> {
     let (_, v) = state.status_of(&token).await?;
     Ok(Json(v))
-}
-
-/// The status shape of one ticket: people ahead and the estimate only while waiting; a
-/// ticket left active from an earlier day reads as expired.
-pub fn status_value(
-    cfg: &hallq_config::Settings,
-    t: &Ticket,
-    today: &str,
-    ahead: i64,
-    wait: i64,
-) -> Value {
-    let mut t = t.clone();
-    if t.day != today && t.status.is_active() {
-        t.status = Status::Expired;
-    }
-    let waiting = t.status == Status::Waiting;
-    let state = TicketState {
-        ticket: render::PublicTicket::of(cfg, &t),
-        people_ahead: if waiting { ahead } else { 0 },
-        estimated_wait_s: waiting.then_some(wait),
-    };
-    serde_json::to_value(state).unwrap_or_default()
 }

@@ -4,9 +4,10 @@
 use super::auth::Principal;
 use super::body::LaterJson;
 use super::error::{ApiError, ApiResult};
-use super::{render, AppState};
+use super::AppState;
 use crate::hours::local_day;
 use crate::store::{Action, Actor, WindowInfo};
+use crate::views as render;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
 use axum::{Extension, Json};

@@ -19,9 +19,7 @@
 mod cache;
 mod claims;
 pub mod data;
-pub mod dev;
 mod devkey;
-mod extract;
 mod hash;
 mod keys;
 pub mod mask;
@@ -37,22 +35,7 @@ use std::path::Path;
 /// How long a development assertion stays valid.
 pub const DEV_ASSERTION_TTL_S: i64 = 24 * 3600;
 
-/// A verified citizen, as the rest of the controller may know them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Citizen {
-    /// HMAC-SHA256 (hex) of the ID number under the hall's key.
-    pub id_hash: String,
-    /// `4601**********123X`.
-    pub id_masked: String,
-    /// `张*三`.
-    pub name_masked: String,
-    /// `138****0000`.
-    pub phone_masked: String,
-    /// Channel of the provider that vouched (`wechat-12345`, `city-app`, `dev`).
-    pub channel: String,
-    /// Verification method (`face`, `mps_eid`, …).
-    pub method: String,
-}
+pub use crate::model::Citizen;
 
 /// Why an assertion was not accepted (each maps to 401, or 422 for bad data).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -65,7 +65,7 @@ pub struct BookRequest<'a> {
     /// Active appointments a person may hold per day.
     pub daily_limit: i64,
     /// Who (hash + masked forms + channel + method).
-    pub who: &'a crate::identity::Citizen,
+    pub who: &'a crate::model::Citizen,
     /// Now (ms).
     pub now: i64,
 }
@@ -77,7 +77,7 @@ pub(crate) struct BookJob {
     day: String,
     capacity: i64,
     daily_limit: i64,
-    who: crate::identity::Citizen,
+    who: crate::model::Citizen,
     now: i64,
 }
 

@@ -125,6 +125,33 @@ pub enum Refusal {
     Contention,
 }
 
+impl Refusal {
+    /// The contract's error code of this refusal (`daily_cap_reached`, `queue_empty` …).
+    pub fn code(&self) -> &'static str {
+        use Refusal::*;
+        match self {
+            DailyCapReached(_) => "daily_cap_reached",
+            QueueEmpty => "queue_empty",
+            WindowPaused => "window_paused",
+            NoCurrentTicket => "no_current_ticket",
+            NotStarted => "not_started",
+            AlreadyServing => "already_serving",
+            TicketNotFound(_) => "ticket_not_found",
+            TicketNotWaiting(_) => "ticket_not_waiting",
+            NotServedHere(_) => "not_served_here",
+            SameWindow => "same_window",
+            Contention => "busy",
+            SlotFull => "slot_full",
+            DailyLimit(_) => "daily_limit",
+            Banned { .. } => "banned",
+            TooLate => "too_late",
+            AppointmentNotFound => "appointment_not_found",
+            NotBooked(_) => "not_booked",
+            NotAppointment => "not_appointment",
+        }
+    }
+}
+
 pub(crate) use rows::{ticket_from_row, TICKET_COLS};
 
 /// Handle to the database. Cheap to clone.

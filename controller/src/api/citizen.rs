@@ -2,11 +2,12 @@
 //! server's clock. 401 `identity_required` / `identity_rejected`, 422
 //! `invalid_identity_data`.
 
-use super::{Citizen, IdentityError};
-use crate::api::error::ApiError;
-use crate::api::AppState;
+use super::auth::bearer;
+use super::error::ApiError;
+use super::AppState;
+use crate::identity::{Citizen, IdentityError};
 use axum::extract::FromRequestParts;
-use axum::http::{header, request::Parts, StatusCode};
+use axum::http::{request::Parts, StatusCode};
 
 impl IdentityError {
     /// The contract's error: 401 `identity_required` (no assertion), 401
@@ -34,14 +35,6 @@ impl IdentityError {
     }
 }
 
-/// The bearer credential of the request, if it has one.
-fn bearer(parts: &Parts) -> Option<&str> {
-    let v = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, rest) = v.trim().split_once(' ')?;
-    let token = rest.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
-}
-
 impl FromRequestParts<AppState> for Citizen {
     type Rejection = ApiError;
 
@@ -49,7 +42,10 @@ impl FromRequestParts<AppState> for Citizen {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let assertion = bearer(parts).ok_or(IdentityError::Missing.into_api_error())?;
+        let assertion = bearer(parts)
+            .ok()
+            .flatten()
+            .ok_or(IdentityError::Missing.into_api_error())?;
         state
             .identity
             .verify(assertion, state.now().div_euclid(1000))

@@ -1,6 +1,7 @@
-//! JSON shapes of the contract, built from store types and the config. Each shape is a
-//! typed struct (its OpenAPI schema is derived from it); the `Value` builders serialise
-//! those structs for the callers that patch or stream JSON (watchers, the relay).
+//! What the hall shows of its tickets and windows: the public shapes that screens, phones,
+//! MQTT subscribers and the HTTP API all see, built from the model, the store's read models
+//! and the config. Each shape is a typed struct (its OpenAPI schema is derived from it);
+//! the `Value` builders serialise them for the callers that stream JSON (watchers, relay).
 
 use crate::hours::rfc3339;
 use crate::model::{Kind, Status, Ticket, WindowStatus};
@@ -157,4 +158,32 @@ pub fn window_event(cfg: &Settings, w: &WindowState, event_id: i64, at: &str) ->
     v["event_id"] = json!(event_id);
     v["updated_at"] = json!(at);
     v
+}
+
+/// A ticket's status (GET /tickets/{token}, its live feeds).
+#[derive(Serialize, ToSchema)]
+pub struct TicketState {
+    /// The public part.
+    #[serde(flatten)]
+    pub ticket: PublicTicket,
+    /// Tickets ahead while waiting, else 0.
+    pub people_ahead: i64,
+    /// Estimated wait in seconds while waiting, else null.
+    pub estimated_wait_s: Option<i64>,
+}
+
+/// The status shape of one ticket: people ahead and the estimate only while waiting; a
+/// ticket left active from an earlier day reads as expired.
+pub fn status_value(cfg: &Settings, t: &Ticket, today: &str, ahead: i64, wait: i64) -> Value {
+    let mut t = t.clone();
+    if t.day != today && t.status.is_active() {
+        t.status = Status::Expired;
+    }
+    let waiting = t.status == Status::Waiting;
+    let state = TicketState {
+        ticket: PublicTicket::of(cfg, &t),
+        people_ahead: if waiting { ahead } else { 0 },
+        estimated_wait_s: waiting.then_some(wait),
+    };
+    serde_json::to_value(state).unwrap_or_default()
 }

@@ -4,10 +4,10 @@
 //!   (documented in the OpenAPI document of a hall that enables it);
 //! - `GET /dev/identity`: a phone-sized form that says it is for demonstration only.
 
-use super::{data, Identity, IdentityError, DEV_ASSERTION_TTL_S};
-use crate::api::body::JsonBody;
-use crate::api::error::ApiError;
-use crate::api::AppState;
+use super::body::JsonBody;
+use super::error::ApiError;
+use super::AppState;
+use crate::identity::{data, Identity, IdentityError, DEV_ASSERTION_TTL_S};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -51,7 +51,7 @@ pub struct DevIdentityRequest {
     )]
     name: String,
     /// 18-character resident ID number (GB 11643-1999; its check character must hold).
-    #[schema(value_type = crate::api::schema::IdNumber)]
+    #[schema(value_type = super::schema::IdNumber)]
     id_number: String,
     /// Mainland mobile number: 11 digits `1[3-9]…`; spaces, dashes and a leading `+86`
     /// or `0086` are ignored.
@@ -60,7 +60,7 @@ pub struct DevIdentityRequest {
     )]
     phone: String,
     /// Verification method (default `face`).
-    #[schema(value_type = Option<crate::api::schema::VerificationMethod>)]
+    #[schema(value_type = Option<super::schema::VerificationMethod>)]
     method: Option<String>,
 }
 
@@ -134,7 +134,7 @@ fn sign(id: &Identity, body: &Value, now_s: i64) -> Result<String, ApiError> {
     summary = "a signed identity assertion for the typed person (demo halls only)",
     request_body = DevIdentityRequest,
     responses((status = 200, description = "signed, valid 24 h", body = DevAssertion),
-        crate::api::schema::BodyRefusals,
+        super::schema::BodyRefusals,
         (status = 422, description = "invalid_body, invalid_name, invalid_id_number, invalid_phone, invalid_method"),
         (status = 503, description = "identity_unavailable")))]
 pub async fn issue(
@@ -163,7 +163,7 @@ pub async fn page(State(state): State<AppState>) -> Result<Response, ApiError> {
     if !state.identity.dev_enabled() {
         return Err(disabled());
     }
-    let html = PAGE.replace("{{HALL}}", &crate::api::pages::escape(&state.cfg.hall.name));
+    let html = PAGE.replace("{{HALL}}", &super::pages::escape(&state.cfg.hall.name));
     Ok((
         StatusCode::OK,
         [
