@@ -1,29 +1,36 @@
 //! The controller: the hall's authority over tickets, windows and calls.
 //!
-//! # Layout
-//! - [`model`]: domain types (tickets, kinds, statuses). No IO.
-//! - [`policy`]: pure rules — which ticket a window calls next, wait estimates.
-//! - [`stats`]: the admin dashboard's statistics (waits, service times, no-shows,
-//!   punctuality, CSV), aggregated from ticket rows. Pure.
-//! - [`slots`]: booking slots, calendar, cut-off and check-in window. Pure.
-//! - [`hours`]: the hall's local time — days, opening hours. Pure; `now` is passed in.
-//! - [`identity`]: signed identity assertions; ID numbers only as keyed hash + mask.
-//! - [`store`]: SQLite / PostgreSQL through sqlx; every change commits with its outbox
-//!   event in one transaction; concurrency settled in SQL (waiting counts kept by
-//!   triggers; staff sessions and sign-in attempts too).
-//! - [`relay`]: publishes the outbox to MQTT in order (QoS 1), marks rows sent; one relay
-//!   per database holds a lease.
-//! - [`watch`]: live status of tickets for phones (WebSocket and SSE), fed by the hall's
-//!   MQTT topics; the refresh writes the phones' frames itself.
-//! - [`live`]: the phones' status sockets on the raw TCP stream (frame codec pure).
-//! - [`buttons`]: physical call buttons over MQTT; each press id acts once.
-//! - [`reload`]: validated config reload (admin route or SIGHUP) by restarting in place.
-//! - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls.
-//! - [`metrics`]: Prometheus metrics (`GET /metrics`) with the `prometheus-client` crate.
-//! - [`api`]: the HTTP API (axum) of the public contract, the pages, and staff sign-in
-//!   (`api::sign_in`, `api::auth`: device tokens and expiring staff sessions).
-//! - [`http`]: the HTTP/1 server (accept loop, upgrades, graceful shutdown).
-//! - [`app`]: wiring — starts store, broker, relay and HTTP from [`hallq_config::Settings`].
+//! # Layers (imports point down only)
+//! 1. **Pure core** — no IO, `now` passed in:
+//!    - [`model`]: domain types (tickets, kinds, statuses, a verified citizen);
+//!    - [`policy`]: which ticket a window calls next, wait estimates;
+//!    - [`hours`]: the hall's local time — days, opening hours;
+//!    - [`slots`]: booking slots, calendar, cut-off and check-in window;
+//!    - [`stats`]: the admin dashboard's statistics and their CSV.
+//! 2. **Store** — [`store`]: SQLite / PostgreSQL through sqlx; every change commits with
+//!    its outbox event in one transaction; concurrency settled in SQL; the group-commit
+//!    writer; rows read by column name.
+//! 3. **Views** — [`views`]: what screens, phones, MQTT subscribers and the API are shown
+//!    of tickets and windows (typed, serialised with serde).
+//! 4. **Services** — long-running parts and their handles:
+//!    - [`relay`]: publishes the outbox to MQTT in order (QoS 1; one relay per database
+//!      holds a lease), and the retained state at every (re)connect;
+//!    - [`watch`]: live status of tickets for phones, fed by the hall's MQTT topics;
+//!    - [`live`]: the phones' status sockets on the raw TCP stream (frame codec pure);
+//!    - [`buttons`]: physical call buttons over MQTT; each press id acts once;
+//!    - [`identity`]: signed identity assertions; ID numbers only as keyed hash + mask;
+//!    - [`reload`]: validated config reload by restarting in place;
+//!    - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls;
+//!    - [`metrics`]: the Prometheus registry (`prometheus-client`).
+//! 5. **HTTP** — [`api`]: every handler of the public contract (`/api/v1`, documented by
+//!    OpenAPI), the pages, `/metrics`, sign-in and the extractors of who is asking;
+//!    [`http`]: the HTTP/1 server (accept loop, upgrades, graceful shutdown).
+//! 6. **Wiring** — [`app`]: starts store, broker, relay, services and HTTP from
+//!    [`hallq_config::Settings`].
+//!
+//! Not yet in this shape: the handlers' shared state ([`api::AppState`]) still lives in
+//! the HTTP layer, so [`watch`] and [`buttons`] import it; the appointment no-show sweep
+//! and the ID card reader loop run from `api`.
 
 pub mod api;
 pub mod app;
