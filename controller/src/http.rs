@@ -21,7 +21,7 @@ use tokio::sync::watch;
 const DRAIN: Duration = Duration::from_secs(5);
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets requests in flight end
-/// (for at most [`DRAIN`]). Accept errors (out of file descriptors…) are logged and
+/// (for at most 5 s). Accept errors (out of file descriptors…) are logged and
 /// retried.
 pub async fn serve(
     listener: TcpListener,

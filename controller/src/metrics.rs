@@ -89,7 +89,7 @@ where
     family
 }
 
-/// The process's metrics. Shared through [`AppState`] and handed to the relay.
+/// The process's metrics. Shared through `api::AppState` and handed to the relay.
 #[derive(Debug)]
 pub struct Metrics {
     tickets: Family<ServiceLabels, Counter>,

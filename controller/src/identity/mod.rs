@@ -10,8 +10,9 @@
 //! - `keys`: trusted providers and their public keys (PEM or JWKS by `kid`).
 //! - `claims`: the JWT's parts, times (`exp` required, 60 s leeway) and claims.
 //! - `devkey`: the development provider's Ed25519 key in `{data_dir}`.
-//! - [`dev`]: `POST /api/v1/dev/identity` and the `/dev/identity` page (demo only).
-//! - `extract`: [`Citizen`] as an axum extractor from `Authorization: Bearer`.
+//! - The HTTP side lives in the API layer: `api::dev_identity` (`POST
+//!   /api/v1/dev/identity` and the `/dev/identity` page, demo only) and `api::citizen`
+//!   ([`Citizen`] as an extractor from `Authorization: Bearer`).
 //! - `cache`: assertions already accepted, by SHA-256, until they expire.
 //!
 //! Time is passed in (`now_s`), never read here.
