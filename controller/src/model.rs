@@ -196,3 +196,55 @@ pub struct Citizen {
     /// Verification method (`face`, `mps_eid`, …).
     pub method: String,
 }
+
+/// Where an appointment is in its life; stored as its snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    /// Booked.
+    Booked,
+    /// A ticket was taken for it.
+    CheckedIn,
+    /// Cancelled by its holder.
+    Cancelled,
+    /// Not checked in in time.
+    NoShow,
+    /// Served.
+    Done,
+}
+
+impl AppointmentStatus {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Booked => "booked",
+            Self::CheckedIn => "checked_in",
+            Self::Cancelled => "cancelled",
+            Self::NoShow => "no_show",
+            Self::Done => "done",
+        }
+    }
+}
+
+impl std::fmt::Display for AppointmentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TryFrom<String> for AppointmentStatus {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        [
+            Self::Booked,
+            Self::CheckedIn,
+            Self::Cancelled,
+            Self::NoShow,
+            Self::Done,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+        .ok_or_else(|| format!("unknown appointment status {s:?}"))
+    }
+}

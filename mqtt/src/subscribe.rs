@@ -50,6 +50,8 @@ impl Subscriber {
         let (client, mut events) = AsyncClient::new(self.options, 64);
         let mut failures = 0u32;
         let mut retry = FIRST_RETRY;
+        // Whether this connection's subscriptions were confirmed (logged once each time).
+        let mut subscribed = false;
         tokio::pin!(until);
         loop {
             let event = tokio::select! {
@@ -58,6 +60,7 @@ impl Subscriber {
             };
             match event {
                 Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                    subscribed = false;
                     if failures > 0 {
                         tracing::info!("{}: reconnected to mqtt://{host}:{port}", self.label);
                     }
@@ -70,7 +73,18 @@ impl Subscriber {
                         }
                     }
                 }
-                Ok(Event::Incoming(Packet::SubAck(_))) => on(Feed::Subscribed),
+                Ok(Event::Incoming(Packet::SubAck(_))) => {
+                    if !subscribed {
+                        subscribed = true;
+                        let filters = self.filters.join(", ");
+                        tracing::info!(
+                            "{} subscribed to mqtt://{host}:{port}/{}{{{filters}}}",
+                            self.label,
+                            self.root
+                        );
+                    }
+                    on(Feed::Subscribed)
+                }
                 Ok(Event::Incoming(Packet::Publish(p))) => {
                     if let Some(topic) = p.topic.strip_prefix(&self.root) {
                         on(Feed::Message {

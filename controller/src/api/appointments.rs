@@ -7,6 +7,7 @@ use super::error::{ApiError, ApiResult};
 use super::AppState;
 use crate::hours::{local_day, rfc3339, to_local};
 use crate::identity::Citizen;
+use crate::model::AppointmentStatus;
 use crate::slots;
 use crate::store::{Appointment, BookRequest};
 use axum::extract::{Path, State};
@@ -37,8 +38,7 @@ pub struct AppointmentView {
     #[schema(format = DateTime, example = "2026-12-01T09:30:00+08:00")]
     pub slot_end: String,
     /// Where it is in its life.
-    #[schema(value_type = AppointmentStatus)]
-    pub status: String,
+    pub status: AppointmentStatus,
     /// The holder's name, masked (`张*三`).
     pub name_masked: String,
     /// The holder's ID number, masked (`4601**********123X`).
@@ -54,22 +54,6 @@ pub struct AppointmentView {
     pub created_at: String,
 }
 
-/// An appointment's state.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AppointmentStatus {
-    /// Booked.
-    Booked,
-    /// A ticket was taken for it.
-    CheckedIn,
-    /// Cancelled by its holder.
-    Cancelled,
-    /// Not checked in in time.
-    NoShow,
-    /// Served.
-    Done,
-}
-
 impl AppointmentView {
     /// The shape of `a`.
     pub fn of(cfg: &Settings, a: &Appointment) -> Self {
@@ -80,7 +64,7 @@ impl AppointmentView {
             service_name: cfg.service(&a.service).map(|s| s.name.clone()),
             slot_start: rfc3339(tz, a.slot_start),
             slot_end: rfc3339(tz, a.slot_end),
-            status: a.status.clone(),
+            status: a.status,
             name_masked: a.name_masked.clone(),
             id_masked: a.id_masked.clone(),
             phone_masked: a.phone_masked.clone(),

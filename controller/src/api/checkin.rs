@@ -180,8 +180,8 @@ pub async fn check_in_core(
             ));
         }
     }
-    if a.status != "booked" {
-        return Err(crate::store::Refusal::NotBooked(a.status.clone()).into());
+    if a.status != crate::model::AppointmentStatus::Booked {
+        return Err(crate::store::Refusal::NotBooked(a.status.to_string()).into());
     }
     if a.day != today {
         return Err(ApiError::new(
@@ -230,7 +230,7 @@ pub async fn check_in_core(
         None => json!({"status": "none"}),
     };
     let mut a = a;
-    a.status = "checked_in".into();
+    a.status = crate::model::AppointmentStatus::CheckedIn;
     Ok(CheckedIn {
         ticket: render::IssuedTicket::of(cfg, &issued.ticket, issued.people_ahead),
         appointment: AppointmentView::of(cfg, &a),

@@ -36,8 +36,8 @@ pub struct Appointment {
     pub channel: String,
     /// Verification method.
     pub method: String,
-    /// booked | checked_in | cancelled | no_show | done.
-    pub status: String,
+    /// Booked, checked in, cancelled, no-show or done.
+    pub status: crate::model::AppointmentStatus,
     /// The ticket issued at check-in.
     pub ticket_id: Option<i64>,
     /// Created (ms).
@@ -218,7 +218,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() != 1 {
-            return Err(Refusal::NotBooked(a.status).into());
+            return Err(Refusal::NotBooked(a.status.to_string()).into());
         }
         sqlx::query("UPDATE slots SET booked = booked - 1 WHERE service = $1 AND slot_start = $2 AND booked > 0")
             .bind(&a.service)
@@ -298,7 +298,7 @@ impl Store {
         if done.rows_affected() != 1 {
             let now_status = by_code(&mut tx, &a.code)
                 .await?
-                .map_or_else(|| "unknown".into(), |x| x.status);
+                .map_or_else(|| "unknown".into(), |x| x.status.to_string());
             return Err(Refusal::NotBooked(now_status).into());
         }
         let mut ahead = std::collections::HashMap::new();

@@ -1,7 +1,7 @@
 //! Rows as the database returns them, read by column name (`sqlx::FromRow`), and turned
 //! into the model's types. Statuses and classes are stored as their snake_case names.
 
-use crate::model::{Kind, Status, Ticket, WindowStatus};
+use crate::model::{AppointmentStatus, Kind, Status, Ticket, WindowStatus};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
@@ -123,5 +123,24 @@ impl From<StatRow> for crate::stats::Row {
             slot_start: r.slot_start,
             called_by: r.called_by,
         }
+    }
+}
+
+/// An appointment's status is stored as its name: read as text, then parsed (an unknown
+/// name is a decoding error, not a silent default).
+impl sqlx::Type<sqlx::Any> for AppointmentStatus {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <String as sqlx::Type<sqlx::Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for AppointmentStatus {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let s = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+        Ok(Self::try_from(s)?)
     }
 }
