@@ -145,7 +145,11 @@ impl Broker {
                     exited = true;
                     break;
                 }
-                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                // Ours, not another test's broker that took the same port: ours says it
+                // runs (it exits on "Address already in use" instead).
+                let running =
+                    std::fs::read_to_string(&log_path).is_ok_and(|l| l.contains(" running"));
+                if running && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                     return Some(Self {
                         child,
                         port,

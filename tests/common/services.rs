@@ -139,6 +139,12 @@ impl Mosquitto {
             .unwrap();
         self.child = Some(child);
         for _ in 0..100 {
+            // Ours must still run: a broker that lost its port to another exits at once.
+            let alive = self
+                .child
+                .as_mut()
+                .is_some_and(|c| c.try_wait().ok().flatten().is_none());
+            assert!(alive, "mosquitto exited (port {} taken?)", self.port);
             if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
                 return;
             }
