@@ -7,8 +7,7 @@
 //! once. Bad payloads, unknown actions and unknown windows are logged and ignored.
 
 use crate::api::AppState;
-use crate::hours::local_day;
-use crate::store::{Action, Actor, Press, WindowInfo};
+use crate::store::{Action, Actor};
 use hallq_config::Role;
 use tokio::sync::mpsc;
 
@@ -95,39 +94,23 @@ async fn handle(state: &AppState, w: &str, payload: &[u8]) {
             return;
         }
     };
-    let info = WindowInfo {
-        id: &conf.id,
-        name: &conf.name,
-        services: &conf.services,
-    };
-    let now = state.now();
-    let tz = state.cfg.tz();
-    let day = local_day(tz, now);
     let name = device_name(state, w);
     let by = Actor {
         name: &name,
         origin: "mqtt",
     };
-    let result = state
-        .store
-        .button_action(info, &press.press_id, &press.action, by, &day, now, tz)
-        .await;
     let (action, press_id) = (&press.action, &press.press_id);
-    match result {
-        Ok(Press::Done(out)) => {
-            state
-                .watchers
-                .after_action(&state.cfg, &conf.services, &out, &day);
-            state.metrics.window_action(w, action, out.ticket.as_ref());
+    match crate::acts::at_window(state, conf, action, by, Some(press_id)).await {
+        Ok(Some(out)) => {
             let ticket = out.ticket.as_ref().map_or("-", |t| t.number.as_str());
             tracing::info!(window = %w, ?action, %press_id, outcome = "done", %ticket, "button press");
         }
-        Ok(Press::Refused(r)) => {
+        Ok(None) => {
+            tracing::info!(window = %w, ?action, %press_id, outcome = "repeated press id, ignored", "button press");
+        }
+        Err(crate::store::StoreError::Refused(r)) => {
             let code = r.code();
             tracing::info!(window = %w, ?action, %press_id, outcome = "refused", %code, "button press");
-        }
-        Ok(Press::Repeated) => {
-            tracing::info!(window = %w, ?action, %press_id, outcome = "repeated press id, ignored", "button press");
         }
         Err(e) => {
             tracing::warn!(window = %w, ?action, %press_id, "button press failed: {e}");

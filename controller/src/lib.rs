@@ -17,6 +17,7 @@
 //!      holds a lease), and the retained state at every (re)connect;
 //!    - [`watch`]: live status of tickets for phones, fed by the hall's MQTT topics;
 //!    - [`live`]: the phones' status sockets on the raw TCP stream (frame codec pure);
+//!    - [`acts`]: one window action, from a clerk's request or a call button's press;
 //!    - [`buttons`]: physical call buttons over MQTT; each press id acts once;
 //!    - [`identity`]: signed identity assertions; ID numbers only as keyed hash + mask;
 //!    - [`reload`]: validated config reload by restarting in place;
@@ -32,6 +33,7 @@
 //! the HTTP layer, so [`watch`] and [`buttons`] import it; the appointment no-show sweep
 //! and the ID card reader loop run from `api`.
 
+pub mod acts;
 pub mod api;
 pub mod app;
 pub mod broker;

@@ -5,8 +5,7 @@ use super::auth::Principal;
 use super::body::LaterJson;
 use super::error::{ApiError, ApiResult};
 use super::AppState;
-use crate::hours::local_day;
-use crate::store::{Action, Actor, WindowInfo};
+use crate::store::{Action, Actor};
 use crate::views as render;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
@@ -163,28 +162,18 @@ async fn act(
     // it sends.
     who.require_window(&w, matches!(action, "call-next" | "recall"))?;
     let action = parse_action(cfg, action, body.parse_optional()?)?;
-    let info = WindowInfo {
-        id: &conf.id,
-        name: &conf.name,
-        services: &conf.services,
-    };
-    let now = state.now();
-    let tz = cfg.tz();
     let from = origin(peer.map(|Extension(ConnectInfo(a))| a), &headers);
     let by = Actor {
         name: &who.name,
         origin: &from,
     };
-    let out = state
-        .store
-        .window_action(info, &action, by, &local_day(tz, now), now, tz)
-        .await?;
-    state
-        .watchers
-        .after_action(cfg, &conf.services, &out, &local_day(tz, now));
-    state
-        .metrics
-        .window_action(&conf.id, &action, out.ticket.as_ref());
+    let out = crate::acts::at_window(&state, conf, &action, by, None)
+        .await?
+        .ok_or_else(|| {
+            ApiError::from(crate::store::StoreError::Refused(
+                crate::store::Refusal::Contention,
+            ))
+        })?;
     tracing::info!(window = %w, by = %who.name, action = ?action, ticket = ?out.ticket.as_ref().map(|t| &t.number), "window action");
     let ticket = out
         .ticket
