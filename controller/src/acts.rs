@@ -2,8 +2,8 @@
 //! press: the action in the store (with its audit row and outbox events, in one
 //! transaction), then the phones watching the queues it changed, then the metrics.
 
-use crate::api::AppState;
 use crate::hours::local_day;
+use crate::state::AppState;
 use crate::store::{Action, ActionOutcome, Actor, Press, StoreResult, WindowInfo};
 
 /// Applies `action` at the configured window `conf` for `by`. A call button's press

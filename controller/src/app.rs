@@ -134,7 +134,7 @@ impl App {
         );
         let watch = tokio::spawn(crate::watch::run(state.clone(), self.mqtt.clone()));
         let buttons = tokio::spawn(crate::buttons::run(state.clone(), self.mqtt.clone()));
-        let sweep = tokio::spawn(crate::api::appointments::sweep_forever(state.clone()));
+        let sweep = tokio::spawn(crate::sweep::sweep_forever(state.clone()));
         let readers: Vec<_> = self
             .cfg
             .id_readers

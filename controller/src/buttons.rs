@@ -6,7 +6,7 @@
 //! (QoS 1 redelivery, a device retrying, two replicas subscribed to the same broker) acts
 //! once. Bad payloads, unknown actions and unknown windows are logged and ignored.
 
-use crate::api::AppState;
+use crate::state::AppState;
 use crate::store::{Action, Actor};
 use hallq_config::Role;
 use tokio::sync::mpsc;

@@ -13,11 +13,15 @@
 //! 3. **Views** — [`views`]: what screens, phones, MQTT subscribers and the API are shown
 //!    of tickets and windows (typed, serialised with serde).
 //! 4. **Services** — long-running parts and their handles:
+//!    - [`state`]: what handlers and services share ([`state::AppState`]);
+//!    - [`principal`]: who is asking (device token or staff session, role, window);
+//!    - [`acts`]: one window action, from a clerk's request or a call button's press;
+//!    - [`sweep`]: appointment no-shows and the ban rules;
+//!    - [`kiosks`]: kiosks' live channels;
 //!    - [`relay`]: publishes the outbox to MQTT in order (QoS 1; one relay per database
 //!      holds a lease), and the retained state at every (re)connect;
 //!    - [`watch`]: live status of tickets for phones, fed by the hall's MQTT topics;
 //!    - [`live`]: the phones' status sockets on the raw TCP stream (frame codec pure);
-//!    - [`acts`]: one window action, from a clerk's request or a call button's press;
 //!    - [`buttons`]: physical call buttons over MQTT; each press id acts once;
 //!    - [`identity`]: signed identity assertions; ID numbers only as keyed hash + mask;
 //!    - [`reload`]: validated config reload by restarting in place;
@@ -29,9 +33,10 @@
 //! 6. **Wiring** — [`app`]: starts store, broker, relay, services and HTTP from
 //!    [`hallq_config::Settings`].
 //!
-//! Not yet in this shape: the handlers' shared state ([`api::AppState`]) still lives in
-//! the HTTP layer, so [`watch`] and [`buttons`] import it; the appointment no-show sweep
-//! and the ID card reader loop run from `api`.
+//! Not yet in this shape: the ID card reader loop and the check-in decisions live in
+//! `api` (`api::kiosk`, `api::checkin`); [`watch`] is one file holding its registry, refresh
+//! and feed; MQTT payloads are built in two places (the call's in the store, the retained
+//! states' in the relay).
 
 pub mod acts;
 pub mod api;
@@ -41,14 +46,18 @@ pub mod buttons;
 pub mod hours;
 pub mod http;
 pub mod identity;
+pub mod kiosks;
 pub mod live;
 pub mod metrics;
 pub mod model;
 pub mod policy;
+pub mod principal;
 pub mod relay;
 pub mod reload;
 pub mod slots;
+pub mod state;
 pub mod stats;
 pub mod store;
+pub mod sweep;
 pub mod views;
 pub mod watch;

@@ -7,11 +7,11 @@
 //! the queue (the one just called), then everyone who moved up, writing the frames to the
 //! sockets itself from every core.
 
-use crate::api::AppState;
 use crate::hours::local_day;
 use crate::live::{frame, Sock};
 use crate::model::{Status, Ticket};
 use crate::policy::{mean_service_s, wait_s};
+use crate::state::AppState;
 use bytes::Bytes;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};

@@ -391,4 +391,4 @@ pub async fn code_qr(
     Ok(([(axum::http::header::CONTENT_TYPE, "image/png")], png).into_response())
 }
 
-pub use super::bans::sweep_forever;
+pub use crate::sweep::sweep_forever;

@@ -8,46 +8,11 @@ use super::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use hallq_config::secret::sha256_hex;
-use hallq_config::{Role, Settings};
-use std::collections::HashMap;
+use hallq_config::Role;
 
-/// Who is calling.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    /// Credential name (for logs).
-    pub name: String,
-    /// Role.
-    pub role: Role,
-    /// Window of a clerk or button.
-    pub window: Option<String>,
-    /// What pages show (a staff member's name; the credential name for devices).
-    pub display: String,
-    /// The staff session behind the token: (id, end in ms).
-    pub session: Option<(i64, i64)>,
-}
+pub use crate::principal::{token_table, Principal, SESSION_PREFIX};
 
-/// Prefix of staff session tokens.
-pub const SESSION_PREFIX: &str = "hqs_";
-
-/// Token hash → principal.
-pub fn token_table(cfg: &Settings) -> HashMap<String, Principal> {
-    cfg.credentials
-        .iter()
-        .map(|c| {
-            (
-                c.token_sha256.clone(),
-                Principal {
-                    name: c.name.clone(),
-                    role: c.role,
-                    window: c.window.clone(),
-                    display: c.name.clone(),
-                    session: None,
-                },
-            )
-        })
-        .collect()
-}
-
+/// The checks handlers make of who is calling (refusals are the contract's 403).
 impl Principal {
     /// Refuses unless the role is one of `roles`.
     ///

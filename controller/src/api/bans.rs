@@ -5,29 +5,14 @@ use super::auth::Principal;
 use super::body::{ApiPath, ApiQuery, OptionalJson};
 use super::error::{ApiError, ApiResult};
 use super::AppState;
-use crate::hours::{day_start_ms, rfc3339, to_local};
-use crate::store::BanRule;
+use crate::hours::rfc3339;
 use axum::extract::{Path, State};
 use axum::Json;
-use hallq_config::{Role, Settings};
+use hallq_config::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// The ban rule for `months` from today (local), with its reason.
-pub fn ban_rule(cfg: &Settings, now: i64, limit: u32, months: u32, reason: &str) -> BanRule {
-    let tz = cfg.tz();
-    let today = to_local(tz, now).date_naive();
-    let until = today
-        .checked_add_months(chrono::Months::new(months))
-        .unwrap_or(today);
-    let until_day = until.format("%Y-%m-%d").to_string();
-    let until_ms = day_start_ms(tz, &until_day).unwrap_or(now);
-    BanRule {
-        limit: i64::from(limit),
-        until: (until_day, until_ms),
-        reason: reason.to_string(),
-    }
-}
+pub use crate::sweep::ban_rule;
 
 /// POST /windows/{w}/false-info answer.
 #[derive(Serialize, ToSchema)]
@@ -212,27 +197,4 @@ pub async fn lift(
         ));
     }
     Ok(Json(Lifted { lifted: id }))
-}
-
-/// Runs the no-show sweep every 30 s until the process ends.
-pub async fn sweep_forever(state: AppState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
-    loop {
-        tick.tick().await;
-        let r = &state.cfg.appointments;
-        let now = state.now();
-        let rule = ban_rule(
-            &state.cfg,
-            now,
-            r.no_show_limit,
-            r.no_show_ban_months,
-            "因多次爽约",
-        );
-        let grace = i64::from(r.checkin_grace_minutes) * 60_000;
-        match state.store.sweep_no_shows(grace, &rule, now).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!("{n} appointments marked as no-show"),
-            Err(e) => tracing::warn!("no-show sweep: {e}"),
-        }
-    }
 }

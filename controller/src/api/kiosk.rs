@@ -14,28 +14,11 @@ use axum::response::Response;
 use hallq_config::printers::IdReaderConf;
 use hallq_config::Role;
 use serde_json::json;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 
-/// Per-kiosk message channels. Cheap to clone.
-#[derive(Clone, Default)]
-pub struct KioskHub(Arc<Mutex<HashMap<String, broadcast::Sender<Arc<str>>>>>);
-
-impl KioskHub {
-    fn channel(&self, kiosk: &str) -> broadcast::Sender<Arc<str>> {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(kiosk.to_string())
-            .or_insert_with(|| broadcast::channel(16).0)
-            .clone()
-    }
-
-    /// Tells the kiosk's open screens.
-    pub fn send(&self, kiosk: &str, msg: serde_json::Value) {
-        let _ = self.channel(kiosk).send(Arc::from(msg.to_string()));
-    }
-}
+pub use crate::kiosks::KioskHub;
 
 /// Query of the live sockets (browsers cannot set headers on a WebSocket).
 #[derive(serde::Deserialize, utoipa::IntoParams)]

@@ -1,0 +1,125 @@
+//! What the handlers and the services share: the config, the store, the phones' watchers,
+//! the metrics, identity, kiosks' channels, the reload handle. Cheap to clone.
+
+use crate::principal::{token_table, Principal};
+use crate::store::{Store, StoreResult};
+use hallq_config::Settings;
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// Shared state of the handlers. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// What handlers share.
+pub struct Inner {
+    /// The hall's config.
+    pub cfg: Arc<Settings>,
+    /// The database.
+    pub store: Store,
+    /// Token hash → principal.
+    pub tokens: HashMap<String, Principal>,
+    /// Clock offset for tests (ms added to the system clock).
+    pub clock_offset_ms: i64,
+    /// Phones watching their ticket.
+    pub watchers: crate::watch::Watchers,
+    /// Config reload, when the process supports it (`hallq run` / `hallq controller`).
+    pub reload: Option<Arc<crate::reload::Reload>>,
+    /// Bumped whenever the hall changes (staff pages refresh on it).
+    pub hall_changed: tokio::sync::watch::Sender<u64>,
+    /// Kiosks' live channels (ID card check-ins).
+    pub kiosks: crate::kiosks::KioskHub,
+    /// Verifies citizens' identity assertions.
+    pub identity: Arc<crate::identity::Identity>,
+    /// Prometheus metrics (`GET /metrics`), shared with the outbox relay.
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// The fonts for ticket images, found on first use.
+    font: std::sync::OnceLock<Result<std::sync::Arc<hallq_ticket::Font>, String>>,
+    /// The OpenAPI document of this hall's router (set when the router is built).
+    pub(crate) openapi: std::sync::OnceLock<Arc<serde_json::Value>>,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(cfg: Arc<Settings>, store: Store, identity: Arc<crate::identity::Identity>) -> Self {
+        Self::with_metrics(cfg, store, identity, Arc::default(), None)
+    }
+
+    /// Builds the state around existing metrics (the ones the relay reports to).
+    pub fn with_metrics(
+        cfg: Arc<Settings>,
+        store: Store,
+        identity: Arc<crate::identity::Identity>,
+        metrics: Arc<crate::metrics::Metrics>,
+        reload: Option<Arc<crate::reload::Reload>>,
+    ) -> Self {
+        let tokens = token_table(&cfg);
+        Self(Arc::new(Inner {
+            cfg,
+            store,
+            tokens,
+            clock_offset_ms: 0,
+            watchers: crate::watch::Watchers::default(),
+            identity,
+            kiosks: crate::kiosks::KioskHub::default(),
+            hall_changed: tokio::sync::watch::channel(0).0,
+            reload,
+            metrics,
+            font: std::sync::OnceLock::new(),
+            openapi: std::sync::OnceLock::new(),
+        }))
+    }
+
+    /// Now, in ms since the epoch.
+    pub fn now(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis() + self.clock_offset_ms
+    }
+
+    /// The fonts ticket images are drawn with, found on first use (see
+    /// `hallq_ticket::Font::from_env`): `HALLQ_TICKET_FONT`, the Chinese fonts fontconfig
+    /// knows, the bundled subset. Blocks (it scans the system fonts): call it off the runtime.
+    ///
+    /// # Errors
+    /// When `HALLQ_TICKET_FONT` names a file that cannot be loaded, or
+    /// `HALLQ_TICKET_FONT_INDEX` is not a number: images are refused, not drawn otherwise.
+    pub fn font(&self) -> Result<std::sync::Arc<hallq_ticket::Font>, String> {
+        self.font
+            .get_or_init(|| match hallq_ticket::Font::from_env() {
+                Ok(font) => {
+                    let faces: Vec<_> = font.origins().map(ToString::to_string).collect();
+                    tracing::info!(fonts = %faces.join(", "), "ticket image fonts");
+                    Ok(std::sync::Arc::new(font))
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "ticket image font");
+                    Err(e.to_string())
+                }
+            })
+            .clone()
+    }
+
+    /// Open windows that serve `service` (at least the estimator's divisor).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn open_windows_for(&self, service: &str) -> StoreResult<i64> {
+        let windows = self.store.windows().await?;
+        Ok(windows
+            .iter()
+            .filter(|w| w.status == crate::model::WindowStatus::Open)
+            .filter(|w| {
+                self.cfg
+                    .window(&w.id)
+                    .is_some_and(|c| c.services.iter().any(|s| s == service))
+            })
+            .count() as i64)
+    }
+}

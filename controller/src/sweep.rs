@@ -1,0 +1,47 @@
+//! Appointment no-shows: every 30 s, booked appointments whose check-in window has passed
+//! become no-shows, and the rules' ban follows the limit-th one. Also the ban rule the
+//! clerks' false-information marks use.
+
+use crate::hours::{day_start_ms, to_local};
+use crate::state::AppState;
+use crate::store::BanRule;
+use hallq_config::Settings;
+
+/// The ban rule for `months` from today (local), with its reason.
+pub fn ban_rule(cfg: &Settings, now: i64, limit: u32, months: u32, reason: &str) -> BanRule {
+    let tz = cfg.tz();
+    let today = to_local(tz, now).date_naive();
+    let until = today
+        .checked_add_months(chrono::Months::new(months))
+        .unwrap_or(today);
+    let until_day = until.format("%Y-%m-%d").to_string();
+    let until_ms = day_start_ms(tz, &until_day).unwrap_or(now);
+    BanRule {
+        limit: i64::from(limit),
+        until: (until_day, until_ms),
+        reason: reason.to_string(),
+    }
+}
+
+/// Runs the no-show sweep every 30 s until the process ends.
+pub async fn sweep_forever(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+    loop {
+        tick.tick().await;
+        let r = &state.cfg.appointments;
+        let now = state.now();
+        let rule = ban_rule(
+            &state.cfg,
+            now,
+            r.no_show_limit,
+            r.no_show_ban_months,
+            "因多次爽约",
+        );
+        let grace = i64::from(r.checkin_grace_minutes) * 60_000;
+        match state.store.sweep_no_shows(grace, &rule, now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("{n} appointments marked as no-show"),
+            Err(e) => tracing::warn!("no-show sweep: {e}"),
+        }
+    }
+}
