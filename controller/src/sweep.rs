@@ -8,7 +8,7 @@ use crate::store::BanRule;
 use hallq_config::Settings;
 
 /// The ban rule for `months` from today (local), with its reason.
-pub fn ban_rule(cfg: &Settings, now: i64, limit: u32, months: u32, reason: &str) -> BanRule {
+fn ban_rule(cfg: &Settings, now: i64, limit: u32, months: u32, reason: &str) -> BanRule {
     let tz = cfg.tz();
     let today = to_local(tz, now).date_naive();
     let until = today
@@ -23,6 +23,31 @@ pub fn ban_rule(cfg: &Settings, now: i64, limit: u32, months: u32, reason: &str)
     }
 }
 
+/// The ban after `no_show_limit` no-shows, for `no_show_ban_months` from today.
+pub fn no_show_rule(cfg: &Settings, now: i64) -> BanRule {
+    let r = &cfg.appointments;
+    ban_rule(
+        cfg,
+        now,
+        r.no_show_limit,
+        r.no_show_ban_months,
+        "因多次爽约",
+    )
+}
+
+/// The ban after `false_info_limit` consecutive false-information marks, for
+/// `false_info_ban_months` from today.
+pub fn false_info_rule(cfg: &Settings, now: i64) -> BanRule {
+    let r = &cfg.appointments;
+    ban_rule(
+        cfg,
+        now,
+        r.false_info_limit,
+        r.false_info_ban_months,
+        "因连续提供虚假信息",
+    )
+}
+
 /// Runs the no-show sweep every 30 s until the process ends.
 pub async fn sweep_forever(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
@@ -30,13 +55,7 @@ pub async fn sweep_forever(state: AppState) {
         tick.tick().await;
         let r = &state.cfg.appointments;
         let now = state.now();
-        let rule = ban_rule(
-            &state.cfg,
-            now,
-            r.no_show_limit,
-            r.no_show_ban_months,
-            "因多次爽约",
-        );
+        let rule = no_show_rule(&state.cfg, now);
         let grace = i64::from(r.checkin_grace_minutes) * 60_000;
         match state.store.sweep_no_shows(grace, &rule, now).await {
             Ok(0) => {}

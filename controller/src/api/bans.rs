@@ -12,8 +12,6 @@ use hallq_config::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-pub use crate::sweep::ban_rule;
-
 /// POST /windows/{w}/false-info answer.
 #[derive(Serialize, ToSchema)]
 pub struct FalseInfo {
@@ -47,15 +45,8 @@ pub async fn false_info(
     let t = windows
         .and_then(|s| s.serving)
         .ok_or(crate::store::Refusal::NoCurrentTicket)?;
-    let r = &state.cfg.appointments;
     let now = state.now();
-    let rule = ban_rule(
-        &state.cfg,
-        now,
-        r.false_info_limit,
-        r.false_info_ban_months,
-        "因连续提供虚假信息",
-    );
+    let rule = crate::sweep::false_info_rule(&state.cfg, now);
     let from = super::windows::origin(peer.map(|axum::Extension(c)| c.0), &headers);
     let by = crate::store::Actor {
         name: &who.name,
