@@ -6,19 +6,26 @@
 //! that service whose status, position or estimate changed — first the tickets that left
 //! the queue (the one just called), then everyone who moved up, writing the frames to the
 //! sockets itself from every core.
+//!
+//! - [`Watchers`] (here): the registry of watched tickets — attach, detach, which need
+//!   reading again, sharing a refresh's writes out among the cores;
+//! - `entry`: one watched ticket's status frame, sockets and stream;
+//! - `feed`: the refresh of a service's watchers, and the MQTT feed and own actions that
+//!   ask for it ([`run`]).
 
-use crate::hours::local_day;
-use crate::live::{frame, Sock};
+mod entry;
+mod feed;
+
+use entry::Entry;
+pub use feed::run;
+
+use crate::live::Sock;
 use crate::model::{Status, Ticket};
-use crate::policy::{mean_service_s, wait_s};
-use crate::state::AppState;
 use bytes::Bytes;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 /// Latest status JSON of one ticket (for Server-Sent Events).
@@ -58,147 +65,6 @@ impl Hasher for IdHash {
 
 /// 2^64 / φ, odd: multiplying by it spreads consecutive ids over the whole table.
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
-
-struct Entry {
-    /// The ticket as last read (number, kind, times never change while it waits).
-    ticket: Ticket,
-    /// Its status JSON while waiting, without the closing brace and the two fields that
-    /// change with every call (people ahead, estimate): rendered once, not per call.
-    prefix: Option<String>,
-    /// (people ahead, estimate) the status last sent shows, whoever rendered it: an
-    /// unchanged pair is not rendered or sent again (several hall events of one action
-    /// each ask for a refresh, and a phone that just opened its stream has it already).
-    last: Option<(i64, i64)>,
-    /// Version of `frame`: a socket never takes an older one after a newer.
-    version: u64,
-    /// The status as a whole WebSocket text frame (its payload is the JSON).
-    frame: Bytes,
-    /// Server-Sent Events streams, once one opened.
-    sse: Option<watch::Sender<Bytes>>,
-    /// Phones' sockets.
-    socks: Vec<Arc<Sock>>,
-}
-
-impl Entry {
-    fn new(ticket: &Ticket) -> Self {
-        Self {
-            ticket: ticket.clone(),
-            prefix: None,
-            last: None,
-            version: 0,
-            frame: Bytes::new(),
-            sse: None,
-            socks: Vec::new(),
-        }
-    }
-
-    /// The status JSON now (the frame's payload).
-    fn json(&self) -> Bytes {
-        let n = frame::payload_of(&self.frame).len();
-        self.frame.slice(self.frame.len() - n..)
-    }
-
-    /// Makes the concatenation of `parts` (JSON) the status and sends it to every socket
-    /// and stream, dropping closed sockets. The frame is written into the last one's
-    /// buffer when no socket holds that any more: a refresh of thousands allocates nothing.
-    fn set(&mut self, parts: &[&[u8]]) {
-        self.version += 1;
-        let len = parts.iter().map(|p| p.len()).sum();
-        let (head, n) = frame::header(frame::TEXT, len);
-        let mut buf = std::mem::take(&mut self.frame)
-            .try_into_mut()
-            .unwrap_or_default();
-        buf.clear();
-        buf.reserve(n + len);
-        buf.extend_from_slice(&head[..n]);
-        parts.iter().for_each(|p| buf.extend_from_slice(p));
-        self.frame = buf.freeze();
-        if let Some(tx) = self.sse.as_ref().filter(|tx| tx.receiver_count() > 0) {
-            tx.send_replace(self.json());
-        }
-        let (version, frame) = (self.version, &self.frame);
-        self.socks.retain(|s| s.send_status(version, frame));
-    }
-
-    /// Sends a waiting ticket its new position (rendered from the cached prefix), unless
-    /// the position and estimate it shows are unchanged.
-    fn advance(&mut self, pos: &Positions, wait: &impl Fn(i64) -> i64) {
-        let Some(&ahead) = pos.get(&self.ticket.id) else {
-            return;
-        };
-        let Some(prefix) = self.prefix.take() else {
-            return;
-        };
-        let est = wait(ahead);
-        if self.last == Some((ahead, est)) {
-            self.drop_closed();
-        } else {
-            // `last` is the position the current value shows, so this one differs from it.
-            let mut tail = [0u8; 96];
-            let mut w = std::io::Cursor::new(&mut tail[..]);
-            let _ = write!(w, ",\"people_ahead\":{ahead},\"estimated_wait_s\":{est}}}");
-            let n = w.position() as usize;
-            self.set(&[prefix.as_bytes(), &tail[..n]]);
-            self.last = Some((ahead, est));
-        }
-        self.prefix = Some(prefix);
-    }
-
-    /// Takes `status` (just read) as the ticket's, for `ticket` as read with it.
-    fn reset(&mut self, cfg: &hallq_config::Settings, ticket: &Ticket, status: &serde_json::Value) {
-        self.ticket = ticket.clone();
-        self.prefix = waiting_prefix(cfg, ticket);
-        // The position the phone was just given: the next refresh sends only a change.
-        self.last = position(&self.prefix, status);
-        if self.shows(status) {
-            self.drop_closed();
-        } else {
-            self.set(&[status.to_string().as_bytes()]);
-        }
-    }
-
-    /// Whether the status now is `status` (compared as JSON: the refresh renders the
-    /// fields in another order than a full rendering).
-    fn shows(&self, status: &serde_json::Value) -> bool {
-        serde_json::from_slice::<serde_json::Value>(&self.json()).is_ok_and(|v| v == *status)
-    }
-
-    /// Whether anybody still watches; drops closed sockets.
-    fn watched(&mut self) -> bool {
-        self.drop_closed();
-        self.has_watchers()
-    }
-
-    /// Drops closed sockets (those written to are dropped by [`Entry::set`]).
-    fn drop_closed(&mut self) {
-        self.socks.retain(|s| !s.is_closed());
-    }
-
-    /// Whether anybody may still watch: sockets not known to be closed, or streams.
-    fn has_watchers(&self) -> bool {
-        !self.socks.is_empty() || self.sse.as_ref().is_some_and(|t| t.receiver_count() > 0)
-    }
-}
-
-/// The JSON of a waiting ticket up to (not including) its closing brace.
-fn waiting_prefix(cfg: &hallq_config::Settings, t: &Ticket) -> Option<String> {
-    if t.status != Status::Waiting {
-        return None;
-    }
-    let mut s = crate::views::public_ticket(cfg, t).to_string();
-    s.pop();
-    Some(s)
-}
-
-/// The (people ahead, estimate) a waiting ticket's status JSON shows; None when the ticket
-/// is not waiting (no `prefix`) or the status has no position.
-fn position(prefix: &Option<String>, status: &serde_json::Value) -> Option<(i64, i64)> {
-    prefix.as_ref()?;
-    Some((
-        status["people_ahead"].as_i64()?,
-        status["estimated_wait_s"].as_i64()?,
-    ))
-}
 
 /// A service whose watchers may need a refresh.
 struct Touch {
@@ -464,126 +330,128 @@ impl Watchers {
     }
 }
 
-/// Recomputes the status of every watcher of `service`: one query for the queue order;
-/// waiting tickets get their new position from a cached rendering, only tickets that are
-/// not (or no longer) waiting — called, transferred, finished… — are read and rendered
-/// again.
-async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::StoreError> {
-    state.watchers.refreshes.fetch_add(1, Ordering::SeqCst);
-    let began = std::time::Instant::now();
-    let Some(not_waiting) = state.watchers.not_waiting(service) else {
-        return Ok(());
-    };
-    let today = local_day(state.cfg.tz(), state.now());
-    let (order, durations, open, mut left) = tokio::try_join!(
-        state.store.waiting_order(service, &today),
-        state.store.recent_durations(service, &today),
-        state.open_windows_for(service),
-        state.store.tickets_by_ids(&not_waiting),
-    )?;
-    let pos: Positions = order
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i as i64))
-        .collect();
-    let mean = mean_service_s(&durations);
-    let wait = move |ahead| wait_s(ahead, mean, open);
-    let read = began.elapsed();
-    let gone = state.watchers.gone(service, &pos);
-    if !gone.is_empty() {
-        left.extend(state.store.tickets_by_ids(&gone).await?);
-    }
-    // The people whose ticket left the queue first (the one just called above all),
-    // then everyone who moved up.
-    for t in left {
-        if t.service != service {
-            // Transferred to another service: its place is in that queue.
-            state.watchers.moved(&t);
-            state.watchers.refresh_soon(&t.service);
-            continue;
-        }
-        let ahead = pos.get(&t.id).copied().unwrap_or(0);
-        let w = if t.status == Status::Waiting {
-            wait(ahead)
-        } else {
-            0
-        };
-        let v = crate::views::status_value(&state.cfg, &t, &today, ahead, w);
-        state.watchers.publish(&state.cfg, &t, &v);
-    }
-    let called = began.elapsed();
-    let (watchers, of) = (state.watchers.clone(), service.to_string());
-    // Up to tens of milliseconds of rendering and writing: not on an async worker.
-    let _ = tokio::task::spawn_blocking(move || watchers.update_waiting(&of, &pos, wait)).await;
-    tracing::debug!(service, ?read, ?called, all = ?began.elapsed(), "ticket watchers refreshed");
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, Status};
 
-/// Services an MQTT message on `suffix` (topic after the hall root) with payload `v` may
-/// have changed.
-fn touched(state: &AppState, topic: &str, v: &serde_json::Value) -> Vec<String> {
-    match hallq_mqtt::Topic::parse(topic) {
-        hallq_mqtt::Topic::Queue(s) => vec![s.to_string()],
-        hallq_mqtt::Topic::Calls => v["service"]
-            .as_str()
-            .map(String::from)
-            .into_iter()
-            .collect(),
-        // Start, finish and no-show change a ticket at this window: every service it serves.
-        hallq_mqtt::Topic::Window(w) => state
-            .cfg
-            .window(w)
-            .map(|c| c.services.clone())
-            .unwrap_or_default(),
-        hallq_mqtt::Topic::Button(_) | hallq_mqtt::Topic::Other(_) => Vec::new(),
+    fn cfg() -> hallq_config::Settings {
+        let src = include_str!("../../../config/examples/demo-hall.toml");
+        hallq_config::load_str("demo-hall.toml", src).expect("demo config")
     }
-}
 
-/// Listens to the hall's topics and refreshes watchers; runs until the process ends.
-pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Touch>();
-    let _ = state.watchers.kick.set(tx.clone());
-    let in_order = state.store.backend() == crate::store::Backend::Sqlite;
-    let _ = state.watchers.ids_in_commit_order.set(in_order);
-    let sub = hallq_mqtt::Subscriber {
-        options: mqtt.options("hallq-status"),
-        root: hallq_mqtt::topic_root(&state.cfg.hall.id),
-        filters: vec!["calls".into(), "queues/+".into(), "windows/+".into()],
-        label: "status watchers",
-    };
-    let st = state.clone();
-    tokio::spawn(sub.run(std::future::pending(), move |feed| {
-        let hallq_mqtt::Feed::Message { topic, payload } = feed else {
-            return;
-        };
-        let v: serde_json::Value = serde_json::from_slice(payload).unwrap_or_default();
-        let own = v["event_id"].as_i64();
-        if own.is_some_and(|id| st.watchers.own_event(id)) {
-            return;
+    fn ticket(id: i64, status: Status) -> Ticket {
+        Ticket {
+            id,
+            token: format!("tok{id}"),
+            number: format!("A{id:03}"),
+            service: "property".into(),
+            day: "2026-12-02".into(),
+            kind: Kind::WalkIn,
+            status,
+            window: None,
+            target_window: None,
+            slot_start: None,
+            arrived_at: id,
+            issued_at: id,
+            called_at: None,
+            calls: 0,
         }
-        for service in touched(&st, topic, &v) {
-            let _ = tx.send(Touch {
-                service,
-                heard: true,
-            });
-        }
-    }));
-    while let Some(first) = rx.recv().await {
-        // Coalesce a burst: one action publishes its call, window and queue events back
-        // to back; a millisecond gathers them so each touched service is read once.
-        if first.heard {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        let mut services = BTreeSet::from([first.service]);
-        while let Ok(t) = rx.try_recv() {
-            services.insert(t.service);
-        }
-        // Staff pages re-read the snapshot on every change of the hall.
-        state.hall_changed.send_modify(|g| *g += 1);
-        for s in services {
-            if let Err(e) = refresh(&state, &s).await {
-                tracing::warn!("refreshing ticket watchers of {s}: {e}");
-            }
-        }
+    }
+
+    fn status(
+        cfg: &hallq_config::Settings,
+        t: &Ticket,
+        ahead: i64,
+        wait: i64,
+    ) -> serde_json::Value {
+        crate::views::status_value(cfg, t, &t.day, ahead, wait)
+    }
+
+    fn json(rx: &StatusRx) -> serde_json::Value {
+        serde_json::from_slice(&rx.borrow()).unwrap()
+    }
+
+    #[test]
+    fn a_waiting_watcher_hears_each_new_position_once() {
+        let cfg = cfg();
+        let w = Watchers::default();
+        let t = ticket(7, Status::Waiting);
+        let mut rx = w.watch(&cfg, &t, &status(&cfg, &t, 3, 540));
+        assert_eq!(json(&rx)["people_ahead"], 3);
+        rx.mark_unchanged();
+
+        let pos: Positions = [(7, 2)].into_iter().collect();
+        w.update_waiting("property", &pos, |ahead| ahead * 180);
+        assert!(rx.has_changed().unwrap(), "a new position is sent");
+        let v = json(&rx);
+        assert_eq!(
+            (v["people_ahead"].clone(), v["estimated_wait_s"].clone()),
+            (2.into(), 360.into())
+        );
+        assert_eq!(
+            v,
+            status(&cfg, &t, 2, 360),
+            "the same JSON a full rendering gives"
+        );
+        rx.mark_unchanged();
+
+        w.update_waiting("property", &pos, |ahead| ahead * 180);
+        assert!(
+            !rx.has_changed().unwrap(),
+            "an unchanged position is not sent again"
+        );
+        // Another service's refresh does not touch it.
+        let other: Positions = [(7, 0)].into_iter().collect();
+        w.update_waiting("household", &other, |_| 0);
+        assert!(!rx.has_changed().unwrap());
+    }
+
+    #[test]
+    fn tickets_that_left_the_queue_are_read_again() {
+        let cfg = cfg();
+        let w = Watchers::default();
+        let waiting = ticket(1, Status::Waiting);
+        let called = ticket(2, Status::Called);
+        let _a = w.watch(&cfg, &waiting, &status(&cfg, &waiting, 0, 0));
+        let _b = w.watch(&cfg, &called, &status(&cfg, &called, 0, 0));
+        assert_eq!(w.not_waiting("property"), Some(vec![2]));
+        assert_eq!(
+            w.not_waiting("household"),
+            None,
+            "nobody watches that service"
+        );
+        let empty = Positions::default();
+        assert_eq!(
+            w.gone("property", &empty),
+            vec![1],
+            "no longer in the queue"
+        );
+        drop(_a);
+        drop(_b);
+        assert_eq!(
+            w.not_waiting("property"),
+            None,
+            "unwatched tickets are forgotten"
+        );
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn own_events_are_remembered_only_where_ids_follow_commit_order() {
+        let w = Watchers::default();
+        w.refresh_after(&[], &[10, 11]);
+        assert!(
+            !w.own_event(10),
+            "not known to follow commit order: every echo counts"
+        );
+        let w = Watchers::default();
+        w.ids_in_commit_order.set(true).unwrap();
+        w.refresh_after(&[], &[10, 11]);
+        assert!(w.own_event(10));
+        assert!(!w.own_event(10), "an echo comes back once");
+        w.refresh_after(&[], &(0..=OWN_KEPT as i64 + 1).collect::<Vec<_>>());
+        w.refresh_after(&[], &[99_999]);
+        assert!(w.own.lock().unwrap().len() <= OWN_KEPT + 1, "bounded");
     }
 }

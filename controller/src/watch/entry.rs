@@ -1,0 +1,156 @@
+//! One watched ticket: its latest status as a ready WebSocket frame, the phones' sockets
+//! and the Server-Sent Events stream, and how a new position is rendered and sent.
+
+use super::Positions;
+use crate::live::{frame, Sock};
+use crate::model::{Status, Ticket};
+use bytes::Bytes;
+use std::io::Write;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+pub(super) struct Entry {
+    /// The ticket as last read (number, kind, times never change while it waits).
+    pub(super) ticket: Ticket,
+    /// Its status JSON while waiting, without the closing brace and the two fields that
+    /// change with every call (people ahead, estimate): rendered once, not per call.
+    pub(super) prefix: Option<String>,
+    /// (people ahead, estimate) the status last sent shows, whoever rendered it: an
+    /// unchanged pair is not rendered or sent again (several hall events of one action
+    /// each ask for a refresh, and a phone that just opened its stream has it already).
+    pub(super) last: Option<(i64, i64)>,
+    /// Version of `frame`: a socket never takes an older one after a newer.
+    pub(super) version: u64,
+    /// The status as a whole WebSocket text frame (its payload is the JSON).
+    pub(super) frame: Bytes,
+    /// Server-Sent Events streams, once one opened.
+    pub(super) sse: Option<watch::Sender<Bytes>>,
+    /// Phones' sockets.
+    pub(super) socks: Vec<Arc<Sock>>,
+}
+
+impl Entry {
+    pub(super) fn new(ticket: &Ticket) -> Self {
+        Self {
+            ticket: ticket.clone(),
+            prefix: None,
+            last: None,
+            version: 0,
+            frame: Bytes::new(),
+            sse: None,
+            socks: Vec::new(),
+        }
+    }
+
+    /// The status JSON now (the frame's payload).
+    pub(super) fn json(&self) -> Bytes {
+        let n = frame::payload_of(&self.frame).len();
+        self.frame.slice(self.frame.len() - n..)
+    }
+
+    /// Makes the concatenation of `parts` (JSON) the status and sends it to every socket
+    /// and stream, dropping closed sockets. The frame is written into the last one's
+    /// buffer when no socket holds that any more: a refresh of thousands allocates nothing.
+    pub(super) fn set(&mut self, parts: &[&[u8]]) {
+        self.version += 1;
+        let len = parts.iter().map(|p| p.len()).sum();
+        let (head, n) = frame::header(frame::TEXT, len);
+        let mut buf = std::mem::take(&mut self.frame)
+            .try_into_mut()
+            .unwrap_or_default();
+        buf.clear();
+        buf.reserve(n + len);
+        buf.extend_from_slice(&head[..n]);
+        parts.iter().for_each(|p| buf.extend_from_slice(p));
+        self.frame = buf.freeze();
+        if let Some(tx) = self.sse.as_ref().filter(|tx| tx.receiver_count() > 0) {
+            tx.send_replace(self.json());
+        }
+        let (version, frame) = (self.version, &self.frame);
+        self.socks.retain(|s| s.send_status(version, frame));
+    }
+
+    /// Sends a waiting ticket its new position (rendered from the cached prefix), unless
+    /// the position and estimate it shows are unchanged.
+    pub(super) fn advance(&mut self, pos: &Positions, wait: &impl Fn(i64) -> i64) {
+        let Some(&ahead) = pos.get(&self.ticket.id) else {
+            return;
+        };
+        let Some(prefix) = self.prefix.take() else {
+            return;
+        };
+        let est = wait(ahead);
+        if self.last == Some((ahead, est)) {
+            self.drop_closed();
+        } else {
+            // `last` is the position the current value shows, so this one differs from it.
+            let mut tail = [0u8; 96];
+            let mut w = std::io::Cursor::new(&mut tail[..]);
+            let _ = write!(w, ",\"people_ahead\":{ahead},\"estimated_wait_s\":{est}}}");
+            let n = w.position() as usize;
+            self.set(&[prefix.as_bytes(), &tail[..n]]);
+            self.last = Some((ahead, est));
+        }
+        self.prefix = Some(prefix);
+    }
+
+    /// Takes `status` (just read) as the ticket's, for `ticket` as read with it.
+    pub(super) fn reset(
+        &mut self,
+        cfg: &hallq_config::Settings,
+        ticket: &Ticket,
+        status: &serde_json::Value,
+    ) {
+        self.ticket = ticket.clone();
+        self.prefix = waiting_prefix(cfg, ticket);
+        // The position the phone was just given: the next refresh sends only a change.
+        self.last = position(&self.prefix, status);
+        if self.shows(status) {
+            self.drop_closed();
+        } else {
+            self.set(&[status.to_string().as_bytes()]);
+        }
+    }
+
+    /// Whether the status now is `status` (compared as JSON: the refresh renders the
+    /// fields in another order than a full rendering).
+    pub(super) fn shows(&self, status: &serde_json::Value) -> bool {
+        serde_json::from_slice::<serde_json::Value>(&self.json()).is_ok_and(|v| v == *status)
+    }
+
+    /// Whether anybody still watches; drops closed sockets.
+    pub(super) fn watched(&mut self) -> bool {
+        self.drop_closed();
+        self.has_watchers()
+    }
+
+    /// Drops closed sockets (those written to are dropped by [`Entry::set`]).
+    pub(super) fn drop_closed(&mut self) {
+        self.socks.retain(|s| !s.is_closed());
+    }
+
+    /// Whether anybody may still watch: sockets not known to be closed, or streams.
+    pub(super) fn has_watchers(&self) -> bool {
+        !self.socks.is_empty() || self.sse.as_ref().is_some_and(|t| t.receiver_count() > 0)
+    }
+}
+
+/// The JSON of a waiting ticket up to (not including) its closing brace.
+fn waiting_prefix(cfg: &hallq_config::Settings, t: &Ticket) -> Option<String> {
+    if t.status != Status::Waiting {
+        return None;
+    }
+    let mut s = crate::views::public_ticket(cfg, t).to_string();
+    s.pop();
+    Some(s)
+}
+
+/// The (people ahead, estimate) a waiting ticket's status JSON shows; None when the ticket
+/// is not waiting (no `prefix`) or the status has no position.
+fn position(prefix: &Option<String>, status: &serde_json::Value) -> Option<(i64, i64)> {
+    prefix.as_ref()?;
+    Some((
+        status["people_ahead"].as_i64()?,
+        status["estimated_wait_s"].as_i64()?,
+    ))
+}

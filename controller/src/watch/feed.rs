@@ -1,0 +1,137 @@
+//! The refresh of one service's watchers (one read of the queue order, then every
+//! watcher's new status) and the feed that asks for it: the hall's MQTT topics, and this
+//! process's own actions.
+
+use super::{Positions, Touch};
+use crate::hours::local_day;
+use crate::model::Status;
+use crate::policy::{mean_service_s, wait_s};
+use crate::state::AppState;
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Recomputes the status of every watcher of `service`: one query for the queue order;
+/// waiting tickets get their new position from a cached rendering, only tickets that are
+/// not (or no longer) waiting — called, transferred, finished… — are read and rendered
+/// again.
+async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::StoreError> {
+    state.watchers.refreshes.fetch_add(1, Ordering::SeqCst);
+    let began = std::time::Instant::now();
+    let Some(not_waiting) = state.watchers.not_waiting(service) else {
+        return Ok(());
+    };
+    let today = local_day(state.cfg.tz(), state.now());
+    let (order, durations, open, mut left) = tokio::try_join!(
+        state.store.waiting_order(service, &today),
+        state.store.recent_durations(service, &today),
+        state.open_windows_for(service),
+        state.store.tickets_by_ids(&not_waiting),
+    )?;
+    let pos: Positions = order
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i as i64))
+        .collect();
+    let mean = mean_service_s(&durations);
+    let wait = move |ahead| wait_s(ahead, mean, open);
+    let read = began.elapsed();
+    let gone = state.watchers.gone(service, &pos);
+    if !gone.is_empty() {
+        left.extend(state.store.tickets_by_ids(&gone).await?);
+    }
+    // The people whose ticket left the queue first (the one just called above all),
+    // then everyone who moved up.
+    for t in left {
+        if t.service != service {
+            // Transferred to another service: its place is in that queue.
+            state.watchers.moved(&t);
+            state.watchers.refresh_soon(&t.service);
+            continue;
+        }
+        let ahead = pos.get(&t.id).copied().unwrap_or(0);
+        let w = if t.status == Status::Waiting {
+            wait(ahead)
+        } else {
+            0
+        };
+        let v = crate::views::status_value(&state.cfg, &t, &today, ahead, w);
+        state.watchers.publish(&state.cfg, &t, &v);
+    }
+    let called = began.elapsed();
+    let (watchers, of) = (state.watchers.clone(), service.to_string());
+    // Up to tens of milliseconds of rendering and writing: not on an async worker.
+    let _ = tokio::task::spawn_blocking(move || watchers.update_waiting(&of, &pos, wait)).await;
+    tracing::debug!(service, ?read, ?called, all = ?began.elapsed(), "ticket watchers refreshed");
+    Ok(())
+}
+
+/// Services an MQTT message on `suffix` (topic after the hall root) with payload `v` may
+/// have changed.
+fn touched(state: &AppState, topic: &str, v: &serde_json::Value) -> Vec<String> {
+    match hallq_mqtt::Topic::parse(topic) {
+        hallq_mqtt::Topic::Queue(s) => vec![s.to_string()],
+        hallq_mqtt::Topic::Calls => v["service"]
+            .as_str()
+            .map(String::from)
+            .into_iter()
+            .collect(),
+        // Start, finish and no-show change a ticket at this window: every service it serves.
+        hallq_mqtt::Topic::Window(w) => state
+            .cfg
+            .window(w)
+            .map(|c| c.services.clone())
+            .unwrap_or_default(),
+        hallq_mqtt::Topic::Button(_) | hallq_mqtt::Topic::Other(_) => Vec::new(),
+    }
+}
+
+/// Listens to the hall's topics and refreshes watchers; runs until the process ends.
+pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Touch>();
+    let _ = state.watchers.kick.set(tx.clone());
+    let in_order = state.store.backend() == crate::store::Backend::Sqlite;
+    let _ = state.watchers.ids_in_commit_order.set(in_order);
+    let sub = hallq_mqtt::Subscriber {
+        options: mqtt.options("hallq-status"),
+        root: hallq_mqtt::topic_root(&state.cfg.hall.id),
+        filters: vec!["calls".into(), "queues/+".into(), "windows/+".into()],
+        label: "status watchers",
+    };
+    let st = state.clone();
+    tokio::spawn(sub.run(std::future::pending(), move |feed| {
+        let hallq_mqtt::Feed::Message { topic, payload } = feed else {
+            return;
+        };
+        let v: serde_json::Value = serde_json::from_slice(payload).unwrap_or_default();
+        let own = v["event_id"].as_i64();
+        if own.is_some_and(|id| st.watchers.own_event(id)) {
+            return;
+        }
+        for service in touched(&st, topic, &v) {
+            let _ = tx.send(Touch {
+                service,
+                heard: true,
+            });
+        }
+    }));
+    while let Some(first) = rx.recv().await {
+        // Coalesce a burst: one action publishes its call, window and queue events back
+        // to back; a millisecond gathers them so each touched service is read once.
+        if first.heard {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let mut services = BTreeSet::from([first.service]);
+        while let Ok(t) = rx.try_recv() {
+            services.insert(t.service);
+        }
+        // Staff pages re-read the snapshot on every change of the hall.
+        state.hall_changed.send_modify(|g| *g += 1);
+        for s in services {
+            if let Err(e) = refresh(&state, &s).await {
+                tracing::warn!("refreshing ticket watchers of {s}: {e}");
+            }
+        }
+    }
+}
