@@ -2,6 +2,7 @@
 
 mod display;
 mod led;
+mod mqtt;
 mod notify;
 
 /// mimalloc: many small, short-lived allocations per request and per socket message;
@@ -55,6 +56,11 @@ enum Cmd {
     },
     /// LED boards: encode/decode frames, emulate a board, run the gateway.
     Led(led::LedCli),
+    /// MQTT tools: the Mosquitto ACL for the config's accounts.
+    Mqtt {
+        #[command(subcommand)]
+        cmd: mqtt::MqttCmd,
+    },
 }
 
 #[derive(Subcommand)]
@@ -93,6 +99,7 @@ fn main() -> std::process::ExitCode {
         Cmd::Controller(args) => exit(runtime().block_on(run(args, false))),
         Cmd::Display(args) => exit(runtime().block_on(display::run(args))),
         Cmd::Led(args) => led::run(args),
+        Cmd::Mqtt { cmd } => mqtt::run(cmd),
     }
 }
 

@@ -83,13 +83,7 @@ async fn ticket_call_event_status_and_retained_state() {
     assert!(ev2["event_id"].as_i64() > ev["event_id"].as_i64());
 
     // A subscriber arriving later gets the retained window and queue state.
-    let mut late = Sub::connect(
-        "127.0.0.1",
-        hall.mqtt_port,
-        Some(("display", "demo-display")),
-        &format!("{}#", hall.root()),
-    )
-    .await;
+    let mut late = Sub::display(hall.mqtt_port, &hall.root()).await;
     let got = late.drain(700).await;
     let find = |suffix: &str| got.iter().find(|(t, _, _)| t.ends_with(suffix)).cloned();
     let (_, retained, w) = find("windows/1").expect("retained window state");

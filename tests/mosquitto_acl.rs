@@ -62,10 +62,23 @@ struct Broker {
     _dir: tempfile::TempDir,
 }
 
+/// Where make-passwd.sh takes the accounts from.
+enum Accounts {
+    /// The standard accounts and the call buttons of windows 3 and 4.
+    Windows,
+    /// The demo config's accounts, through `hallq mqtt acl --config`.
+    DemoConfig,
+}
+
 impl Broker {
     /// Builds passwd + acl with make-passwd.sh for windows 3 and 4, then starts Mosquitto
     /// on a free port (a new one if another process took the first between pick and bind).
     async fn start() -> Option<Self> {
+        Self::start_with(Accounts::Windows).await
+    }
+
+    /// As [`Broker::start`], with the accounts from `accounts`.
+    async fn start_with(accounts: Accounts) -> Option<Self> {
         let Some(bin) = mosquitto_bin() else {
             skip("no mosquitto binary");
             return None;
@@ -79,31 +92,38 @@ impl Broker {
         // password file; make-passwd.sh gives the files to that group, and the temp dir
         // must let it in.
         set_mode(dir.path(), 0o755);
-        let out = Command::new("sh")
-            .arg(format!("{DEPLOY}/make-passwd.sh"))
+        let mut make = Command::new("sh");
+        make.arg(format!("{DEPLOY}/make-passwd.sh"))
             .arg(dir.path())
-            .args(["3", "4"])
-            .env("MOSQUITTO_PASSWD", &pw_bin)
-            .env("HALLQ_MQTT_CONTROLLER_PASSWORD", CONTROLLER.1)
-            .env("HALLQ_MQTT_GATEWAY_PASSWORD", GATEWAY.1)
-            .env("HALLQ_MQTT_DISPLAY_PASSWORD", DISPLAY.1)
-            .env("HALLQ_MQTT_BUTTON_PASSWORD_3", BUTTON_3.1)
-            .env("HALLQ_MQTT_BUTTON_PASSWORD_4", BUTTON_4.1)
-            .output()
-            .unwrap();
+            .env("MOSQUITTO_PASSWD", &pw_bin);
+        match accounts {
+            Accounts::Windows => make
+                .args(["3", "4"])
+                .env("HALLQ_MQTT_CONTROLLER_PASSWORD", CONTROLLER.1)
+                .env("HALLQ_MQTT_GATEWAY_PASSWORD", GATEWAY.1)
+                .env("HALLQ_MQTT_DISPLAY_PASSWORD", DISPLAY.1)
+                .env("HALLQ_MQTT_BUTTON_PASSWORD_3", BUTTON_3.1)
+                .env("HALLQ_MQTT_BUTTON_PASSWORD_4", BUTTON_4.1),
+            Accounts::DemoConfig => make
+                .args(["--config", concat!(env!("CARGO_MANIFEST_DIR"), "/config/examples/demo-hall.toml")])
+                .env("HALLQ", env!("CARGO_BIN_EXE_hallq"))
+                .env("HALLQ_MQTT_PASSWORD_hallq_controller", CONTROLLER.1)
+                .env("HALLQ_MQTT_PASSWORD_display", DISPLAY.1)
+                .env("HALLQ_MQTT_PASSWORD_button_3", BUTTON_3.1)
+                .env("HALLQ_MQTT_PASSWORD_button_4", BUTTON_4.1),
+        };
+        let out = make.output().unwrap();
         assert!(
             out.status.success(),
             "make-passwd.sh failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         let passwd = std::fs::read_to_string(dir.path().join("passwd")).unwrap();
-        for user in [
-            "hallq-controller",
-            "gateway",
-            "display",
-            "button-3",
-            "button-4",
-        ] {
+        let users: &[&str] = match accounts {
+            Accounts::Windows => &["hallq-controller", "gateway", "display", "button-3", "button-4"],
+            Accounts::DemoConfig => &["hallq-controller", "display", "button-1", "button-3", "button-10"],
+        };
+        for user in users {
             assert!(
                 passwd.lines().any(|l| l.starts_with(&format!("{user}:$"))),
                 "{user} hashed in passwd:\n{passwd}"
@@ -113,15 +133,32 @@ impl Broker {
             !passwd.contains("test-"),
             "no clear-text password in passwd"
         );
-        assert!(
-            !dir.path().join("credentials").exists(),
-            "every password was given, none generated"
-        );
         let acl = std::fs::read_to_string(dir.path().join("acl")).unwrap();
-        assert!(
-            acl.contains("\nuser button-3\ntopic write hallq/v1/+/buttons/3\n"),
-            "{acl}"
-        );
+        match accounts {
+            Accounts::Windows => {
+                assert!(
+                    !dir.path().join("credentials").exists(),
+                    "every password was given, none generated"
+                );
+                assert!(
+                    acl.contains("\nuser button-3\ntopic write hallq/v1/+/buttons/3\n"),
+                    "{acl}"
+                );
+            }
+            Accounts::DemoConfig => {
+                // Buttons 1, 2, 5… had no password given: generated, for provisioning.
+                let cred = std::fs::read_to_string(dir.path().join("credentials")).unwrap();
+                assert!(cred.contains("button-1 ") && !cred.contains("button-3 "), "{cred}");
+                assert!(
+                    acl.contains("\nuser button-3\ntopic write hallq/v1/haikou/buttons/3\n"),
+                    "{acl}"
+                );
+                assert!(
+                    acl.contains("\nuser display\ntopic read hallq/v1/haikou/calls\n"),
+                    "{acl}"
+                );
+            }
+        }
 
         let snippet = std::fs::read_to_string(format!("{DEPLOY}/mosquitto.conf")).unwrap();
         for _ in 0..4 {
@@ -473,4 +510,69 @@ async fn anonymous_and_wrong_password_logins_are_refused() {
     for who in [CONTROLLER, GATEWAY, DISPLAY, BUTTON_3, BUTTON_4] {
         assert!(login(port, Some(who)).await.is_ok(), "{} signs in", who.0);
     }
+}
+
+/// The read-only accounts never receive a button press, whatever they subscribe to;
+/// the calls the controller publishes still reach them.
+async fn presses_reach_the_controller_only(broker: &Broker, button: (&str, &str), window: &str) {
+    let mut watch = broker.sub(CONTROLLER, "hallq/v1/#").await;
+    let mut display_all = broker.sub(DISPLAY, "hallq/v1/#").await;
+    let mut display_buttons = broker.sub(DISPLAY, "hallq/v1/+/buttons/+").await;
+    let mut b = broker.device(button).await;
+    let press = format!("buttons/{window}");
+    b.publish(&press, json!({"action": "call_next", "press_id": "p1"}))
+        .await;
+    let (topic, _, _) = watch
+        .wait(5, |_, _| true)
+        .await
+        .expect("the controller reads the press");
+    assert_eq!(topic, format!("{ROOT}{press}"));
+    let mut controller = broker.device(CONTROLLER).await;
+    controller
+        .publish("calls", json!({"number": "A001", "press_id": "control"}))
+        .await;
+    let (topic, _, v) = display_all
+        .wait(5, |_, _| true)
+        .await
+        .expect("the display receives the call");
+    assert_eq!(
+        (topic, v["press_id"].clone()),
+        (format!("{ROOT}calls"), json!("control")),
+        "the call is the first thing a display receives, no press before it"
+    );
+    let leaked = display_buttons.drain(500).await;
+    assert!(leaked.is_empty(), "a display read a press: {leaked:?}");
+}
+
+#[tokio::test]
+async fn displays_never_read_button_presses() {
+    let Some(broker) = Broker::start().await else {
+        return;
+    };
+    presses_reach_the_controller_only(&broker, BUTTON_3, "3").await;
+}
+
+/// `make-passwd.sh OUT --config demo-hall.toml`: the accounts and ACL come from the
+/// config (through `hallq mqtt acl`), with the same rules.
+#[tokio::test]
+async fn the_acl_generated_from_the_config_holds_the_same_rules() {
+    let Some(broker) = Broker::start_with(Accounts::DemoConfig).await else {
+        return;
+    };
+    presses_reach_the_controller_only(&broker, BUTTON_3, "3").await;
+    let mut watch = broker.sub(CONTROLLER, "hallq/v1/#").await;
+    let mut b3 = broker.device(BUTTON_3).await;
+    let mut display = broker.device(DISPLAY).await;
+    b3.publish("buttons/4", json!({"action": "call_next", "press_id": "denied"}))
+        .await;
+    b3.publish("calls", json!({"press_id": "denied"})).await;
+    display.publish("calls", json!({"press_id": "denied"})).await;
+    display
+        .publish("windows/1", json!({"press_id": "denied"}))
+        .await;
+    nothing_then_control(&mut watch, "config accounts", &mut b3, "buttons/3", "control-3").await;
+    assert_refused(
+        login(broker.port, Some(("gateway", GATEWAY.1))).await,
+        "an account the config does not have",
+    );
 }

@@ -65,9 +65,8 @@ async fn collect(
 async fn a_subscriber_arriving_with_the_hall_sees_every_window_and_queue() {
     let hall = Hall::start(HallOpts::default()).await;
     let root = hall.root();
-    let login = Some(("display", "demo-display"));
-    // Right after start, before any window acts.
-    let mut first = Sub::connect("127.0.0.1", hall.mqtt_port, login, &format!("{root}#")).await;
+    // Right after start, before any window acts: a TV screen's login and filters.
+    let mut first = Sub::display(hall.mqtt_port, &root).await;
     let (windows, services) = subjects(&hall).await;
     let got = collect(&mut first, &root, &windows, &services).await;
     for w in &windows {
@@ -82,7 +81,7 @@ async fn a_subscriber_arriving_with_the_hall_sees_every_window_and_queue() {
         assert_eq!(v["waiting"], 0);
     }
     // A later subscriber gets the same state as retained messages.
-    let mut later = Sub::connect("127.0.0.1", hall.mqtt_port, login, &format!("{root}#")).await;
+    let mut later = Sub::display(hall.mqtt_port, &root).await;
     let got = collect(&mut later, &root, &windows, &services).await;
     let not_retained: Vec<&String> = got
         .iter()

@@ -56,9 +56,13 @@ pub(crate) async fn run(config: &Path, sockets: &[usize], hallq: &Path) -> anyho
         role: hallq_config::Role::Display,
         window: None,
     };
-    let login = hallq_controller::broker::start(broker_addr, &[account])?;
     // The display-client runs as its own process, so its RSS is its alone.
     let src = std::fs::read_to_string(config).context("config")?;
+    let hall = hallq_config::load_str("bench", &src)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .hall
+        .id;
+    let login = hallq_controller::broker::start(broker_addr, &hall, &[account])?;
     let src = src
         .replacen(
             "mode = \"embedded\"",
@@ -86,7 +90,8 @@ pub(crate) async fn run(config: &Path, sockets: &[usize], hallq: &Path) -> anyho
     let display = Display(child);
     let url = format!("ws://127.0.0.1:{hport}/screens/{screen}/ws");
     wait_up(hport).await?;
-    let mut o = rumqttc::MqttOptions::new("bench-fanout-pub", "127.0.0.1", mport);
+    // The publisher is the controller's own login, on rumqttd's private port.
+    let mut o = rumqttc::MqttOptions::new("bench-fanout-pub", "127.0.0.1", login.addr.port());
     o.set_credentials(login.username, login.password);
     let (client, mut ev) = rumqttc::AsyncClient::new(o, 100);
     tokio::spawn(async move { while ev.poll().await.is_ok() {} });

@@ -203,8 +203,44 @@ fn broker(s: &Settings, p: &mut Problems) {
                     .into(),
             ));
         }
-        window_ref(s, a.role, a.window.as_deref(), &path("window"), p);
+        if !account_name_ok(&a.username) {
+            p.push((
+                path("username"),
+                "must be 1-64 characters of letters, digits, '.', '-' or '_' \
+                 (it becomes a Mosquitto user name and part of a client id)"
+                    .into(),
+            ));
+        } else if a.username == "hallq-internal" || b.username.as_deref() == Some(&a.username) {
+            p.push((
+                path("username"),
+                format!("{:?} is the controller's own login", a.username),
+            ));
+        }
+        match a.role {
+            Role::Display | Role::Gateway if a.window.is_some() => p.push((
+                path("window"),
+                "only a button account names a window".into(),
+            )),
+            Role::Display | Role::Gateway | Role::Button => {
+                window_ref(s, a.role, a.window.as_deref(), &path("window"), p);
+            }
+            Role::Admin | Role::Clerk | Role::Kiosk => p.push((
+                path("role"),
+                "broker accounts are `display`, `gateway` or `button` \
+                 (the controller signs in by itself)"
+                    .into(),
+            )),
+        }
     }
+}
+
+/// MQTT user names: they go into Mosquitto's password and ACL files line by line.
+fn account_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 fn is_sha256(h: &str) -> bool {

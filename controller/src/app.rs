@@ -67,12 +67,16 @@ impl App {
             hex::encode(rand::random::<[u8; 4]>())
         );
         let mut mqtt = Endpoint::of(&cfg, Part::Controller).map_err(anyhow::Error::msg)?;
+        // Where devices reach the broker (on the embedded one, the authorizing front).
+        let mqtt_url = mqtt.url();
         if cfg.broker.mode == BrokerMode::Embedded {
             let addr: SocketAddr = cfg.broker.listen.parse().context("broker.listen")?;
-            let login = crate::broker::start(addr, &cfg.broker.accounts)?;
+            let login = crate::broker::start(addr, &cfg.hall.id, &cfg.broker.accounts)?;
+            // The controller's clients sign in to rumqttd directly, beside the front.
+            mqtt.host = login.addr.ip().to_string();
+            mqtt.port = login.addr.port();
             mqtt.login = Some((login.username, login.password));
         }
-        let mqtt_url = mqtt.url();
         let opts = RelayOptions {
             broker: mqtt.clone(),
             holder,

@@ -25,7 +25,8 @@
 //!    - [`buttons`]: physical call buttons over MQTT; each press id acts once;
 //!    - [`identity`]: signed identity assertions; ID numbers only as keyed hash + mask;
 //!    - [`reload`]: validated config reload by restarting in place;
-//!    - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls;
+//!    - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls, behind an
+//!      authorizing front that enforces `hallq_mqtt::acl` per account;
 //!    - [`metrics`]: the Prometheus registry (`prometheus-client`).
 //! 5. **HTTP** — [`api`]: every handler of the public contract (`/api/v1`, documented by
 //!    OpenAPI), the pages, `/metrics`, sign-in and the extractors of who is asking;

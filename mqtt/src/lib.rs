@@ -8,6 +8,7 @@
 //! - [`Subscriber`]: the one subscribe loop — subscribes on every (re)connect, reconnects
 //!   with backoff, hands each message's topic (below the root) and payload to its caller.
 
+pub mod acl;
 mod subscribe;
 
 pub use subscribe::{Feed, Subscriber};

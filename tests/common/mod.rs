@@ -291,7 +291,17 @@ impl Sub {
         if let Some((u, p)) = login {
             o.set_credentials(u, p);
         }
-        Self::with_options(o, filter).await
+        Self::with_options(o, &[filter]).await
+    }
+
+    /// What a TV screen reads: a `display` login subscribed to the hall's `calls`,
+    /// `windows/+` and `queues/+` (all a display account may read).
+    pub async fn display(port: u16, root: &str) -> Self {
+        let mut o = MqttOptions::new(format!("test-d-{}", hex_id()), "127.0.0.1", port);
+        o.set_credentials("display", "demo-display");
+        let filters = ["calls", "windows/+", "queues/+"].map(|f| format!("{root}{f}"));
+        let filters: Vec<&str> = filters.iter().map(String::as_str).collect();
+        Self::with_options(o, &filters).await
     }
 
     /// A subscriber with a persistent session (clean session off): while it is away —
@@ -300,13 +310,16 @@ impl Sub {
     pub async fn persistent(host: &str, port: u16, filter: &str) -> Self {
         let mut o = MqttOptions::new(format!("test-p-{}", hex_id()), host, port);
         o.set_clean_session(false);
-        Self::with_options(o, filter).await
+        Self::with_options(o, &[filter]).await
     }
 
-    async fn with_options(mut o: MqttOptions, filter: &str) -> Self {
+    async fn with_options(mut o: MqttOptions, filters: &[&str]) -> Self {
         o.set_keep_alive(Duration::from_secs(5));
         let (client, mut ev) = AsyncClient::new(o, 1000);
-        client.subscribe(filter, QoS::AtLeastOnce).await.unwrap();
+        let many = filters
+            .iter()
+            .map(|f| rumqttc::SubscribeFilter::new(f.to_string(), QoS::AtLeastOnce));
+        client.subscribe_many(many).await.unwrap();
         let (tx, rx) = mpsc::unbounded_channel();
         let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
         let task = tokio::spawn(async move {
