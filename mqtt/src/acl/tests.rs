@@ -167,6 +167,8 @@ proptest! {
     /// only meet `#`.
     #[test]
     fn filter_within_is_subset_of_matched_topics(f in filter_strategy(), p in filter_strategy()) {
+        // The one invalid filter the strategy makes: "" (within nothing, tested above).
+        prop_assume!(valid_filter(&f) && valid_filter(&p));
         let depth = f.split('/').count().max(p.split('/').count()) + 1;
         let subset = all_topics(depth)
             .iter()
