@@ -105,7 +105,13 @@ impl Broker {
                 .env("HALLQ_MQTT_BUTTON_PASSWORD_3", BUTTON_3.1)
                 .env("HALLQ_MQTT_BUTTON_PASSWORD_4", BUTTON_4.1),
             Accounts::DemoConfig => make
-                .args(["--config", concat!(env!("CARGO_MANIFEST_DIR"), "/config/examples/demo-hall.toml")])
+                .args([
+                    "--config",
+                    concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/config/examples/demo-hall.toml"
+                    ),
+                ])
                 .env("HALLQ", env!("CARGO_BIN_EXE_hallq"))
                 .env("HALLQ_MQTT_PASSWORD_hallq_controller", CONTROLLER.1)
                 .env("HALLQ_MQTT_PASSWORD_display", DISPLAY.1)
@@ -120,8 +126,20 @@ impl Broker {
         );
         let passwd = std::fs::read_to_string(dir.path().join("passwd")).unwrap();
         let users: &[&str] = match accounts {
-            Accounts::Windows => &["hallq-controller", "gateway", "display", "button-3", "button-4"],
-            Accounts::DemoConfig => &["hallq-controller", "display", "button-1", "button-3", "button-10"],
+            Accounts::Windows => &[
+                "hallq-controller",
+                "gateway",
+                "display",
+                "button-3",
+                "button-4",
+            ],
+            Accounts::DemoConfig => &[
+                "hallq-controller",
+                "display",
+                "button-1",
+                "button-3",
+                "button-10",
+            ],
         };
         for user in users {
             assert!(
@@ -148,7 +166,10 @@ impl Broker {
             Accounts::DemoConfig => {
                 // Buttons 1, 2, 5… had no password given: generated, for provisioning.
                 let cred = std::fs::read_to_string(dir.path().join("credentials")).unwrap();
-                assert!(cred.contains("button-1 ") && !cred.contains("button-3 "), "{cred}");
+                assert!(
+                    cred.contains("button-1 ") && !cred.contains("button-3 "),
+                    "{cred}"
+                );
                 assert!(
                     acl.contains("\nuser button-3\ntopic write hallq/v1/haikou/buttons/3\n"),
                     "{acl}"
@@ -563,14 +584,26 @@ async fn the_acl_generated_from_the_config_holds_the_same_rules() {
     let mut watch = broker.sub(CONTROLLER, "hallq/v1/#").await;
     let mut b3 = broker.device(BUTTON_3).await;
     let mut display = broker.device(DISPLAY).await;
-    b3.publish("buttons/4", json!({"action": "call_next", "press_id": "denied"}))
-        .await;
+    b3.publish(
+        "buttons/4",
+        json!({"action": "call_next", "press_id": "denied"}),
+    )
+    .await;
     b3.publish("calls", json!({"press_id": "denied"})).await;
-    display.publish("calls", json!({"press_id": "denied"})).await;
+    display
+        .publish("calls", json!({"press_id": "denied"}))
+        .await;
     display
         .publish("windows/1", json!({"press_id": "denied"}))
         .await;
-    nothing_then_control(&mut watch, "config accounts", &mut b3, "buttons/3", "control-3").await;
+    nothing_then_control(
+        &mut watch,
+        "config accounts",
+        &mut b3,
+        "buttons/3",
+        "control-3",
+    )
+    .await;
     assert_refused(
         login(broker.port, Some(("gateway", GATEWAY.1))).await,
         "an account the config does not have",

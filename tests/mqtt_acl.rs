@@ -31,7 +31,11 @@ struct Device {
 
 impl Device {
     async fn connect(hall: &Hall, user: &str, pass: &str) -> Self {
-        let mut o = MqttOptions::new(format!("acl-{user}-{}", hex_id()), "127.0.0.1", hall.mqtt_port);
+        let mut o = MqttOptions::new(
+            format!("acl-{user}-{}", hex_id()),
+            "127.0.0.1",
+            hall.mqtt_port,
+        );
         o.set_keep_alive(Duration::from_secs(5));
         o.set_credentials(user, pass);
         let (client, mut ev) = AsyncClient::new(o, 100);
@@ -108,7 +112,9 @@ fn forged_call() -> Value {
 /// The TV page's first frame (a snapshot of what the in-process display-client holds).
 async fn tv_snapshot(hall: &Hall) -> String {
     let url = format!("ws://127.0.0.1:{}/screens/lobby/ws", hall.http_port);
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("screen socket");
+    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("screen socket");
     use futures::StreamExt;
     let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
         .await
@@ -129,15 +135,21 @@ async fn forged_calls_and_state_from_devices_reach_no_subscriber() {
     let mut display = Device::connect(&hall, "display", "demo-display").await;
     let mut button = Device::connect(&hall, "button-1", "demo-button").await;
     for dev in [&mut display, &mut button] {
-        dev.publish(&format!("{root}calls"), false, forged_call()).await;
+        dev.publish(&format!("{root}calls"), false, forged_call())
+            .await;
         let window = json!({"event_id": 999_999_999, "window": "1", "name": FORGED,
                             "status": "closed", "serving": {"number": FORGED}});
         dev.publish(&format!("{root}windows/1"), true, window).await;
         let queue = json!({"event_id": 999_999_999, "service": "property", "waiting": 999});
-        dev.publish(&format!("{root}queues/property"), true, queue).await;
-        // And the press of another window (button-1's own is allowed).
-        dev.publish(&format!("{root}buttons/2"), false, json!({"action": "call_next", "press_id": "forged"}))
+        dev.publish(&format!("{root}queues/property"), true, queue)
             .await;
+        // And the press of another window (button-1's own is allowed).
+        dev.publish(
+            &format!("{root}buttons/2"),
+            false,
+            json!({"action": "call_next", "press_id": "forged"}),
+        )
+        .await;
     }
     let early = screen.drain(1000).await;
     assert!(early.is_empty(), "forged publishes delivered: {early:?}");
@@ -154,7 +166,10 @@ async fn forged_calls_and_state_from_devices_reach_no_subscriber() {
     assert_eq!(call["number"], t["number"], "{call}");
     let rest = screen.drain(500).await;
     let seen = format!("{early:?}{rest:?}{call}");
-    assert!(!seen.contains(FORGED), "a forged message was delivered: {seen}");
+    assert!(
+        !seen.contains(FORGED),
+        "a forged message was delivered: {seen}"
+    );
 
     // Retained state was not overwritten: a screen arriving now gets the real state.
     let mut late = Sub::display(hall.mqtt_port, &root).await;
@@ -169,7 +184,10 @@ async fn forged_calls_and_state_from_devices_reach_no_subscriber() {
     // The controller's own TV page (the display-client inside `hallq run`).
     let tv = tv_snapshot(&hall).await;
     assert!(tv.contains(t["number"].as_str().unwrap()), "{tv}");
-    assert!(!tv.contains(FORGED), "the TV page shows a forged call: {tv}");
+    assert!(
+        !tv.contains(FORGED),
+        "the TV page shows a forged call: {tv}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -182,12 +200,16 @@ async fn a_button_cannot_press_another_window() {
     let mut button = Device::connect(&hall, "button-1", "demo-button").await;
     for action in ["call_next", "pause"] {
         let press = json!({"action": action, "press_id": format!("forged-{action}")});
-        button.publish(&format!("{root}buttons/2"), false, press).await;
+        button
+            .publish(&format!("{root}buttons/2"), false, press)
+            .await;
     }
     // Its own press, sent after the forged ones on the same connection, is handled: had
     // those reached the controller, they would have been handled first.
     let own = json!({"action": "call_next", "press_id": "own-1"});
-    button.publish(&format!("{root}buttons/1"), false, own).await;
+    button
+        .publish(&format!("{root}buttons/1"), false, own)
+        .await;
     let mut serving = Value::Null;
     for _ in 0..50 {
         let (st, snap) = hall.req("GET", "/snapshot", Some("demo-admin"), None).await;
@@ -200,10 +222,19 @@ async fn a_button_cannot_press_another_window() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(serving.is_object(), "window 1's own press was never handled:\n{}", hall.log());
-    assert!(serving["serving"].is_null(), "window 2 called a ticket: {serving}");
-    assert_ne!(serving["status"], "paused", "window 2 was paused: {serving}");
-
+    assert!(
+        serving.is_object(),
+        "window 1's own press was never handled:\n{}",
+        hall.log()
+    );
+    assert!(
+        serving["serving"].is_null(),
+        "window 2 called a ticket: {serving}"
+    );
+    assert_ne!(
+        serving["status"], "paused",
+        "window 2 was paused: {serving}"
+    );
 
     let (st, audit) = hall
         .req("GET", "/admin/audit?limit=200", Some("demo-admin"), None)
@@ -212,7 +243,8 @@ async fn a_button_cannot_press_another_window() {
     let rows = audit["audit"].as_array().unwrap();
     // Each row: actor, action, subject (the window), detail.
     assert!(
-        rows.iter().any(|r| r["subject"] == "1" && r["actor"] == "button-1"),
+        rows.iter()
+            .any(|r| r["subject"] == "1" && r["actor"] == "button-1"),
         "window 1's press is audited: {audit}"
     );
     let forged: Vec<&Value> = rows.iter().filter(|r| r["subject"] == "2").collect();
@@ -242,10 +274,15 @@ async fn displays_cannot_subscribe_to_button_presses() {
     let codes = display
         .subscribe(&[format!("{root}buttons/+"), format!("{root}calls")])
         .await;
-    assert_eq!(codes, vec![failure, SubscribeReasonCode::Success(QoS::AtLeastOnce)]);
+    assert_eq!(
+        codes,
+        vec![failure, SubscribeReasonCode::Success(QoS::AtLeastOnce)]
+    );
     // A button reads nothing at all.
     let mut b2 = Device::connect(&hall, "button-2", "demo-button").await;
-    let codes = b2.subscribe(&[format!("{root}calls"), format!("{root}buttons/2")]).await;
+    let codes = b2
+        .subscribe(&[format!("{root}calls"), format!("{root}buttons/2")])
+        .await;
     assert_eq!(codes, vec![failure, failure]);
 
     // A press goes to the controller only: the display gets the resulting call, no press.
@@ -253,8 +290,12 @@ async fn displays_cannot_subscribe_to_button_presses() {
     watch.drain(1000).await;
     let t = hall.ticket("property").await;
     let mut b1 = Device::connect(&hall, "button-1", "demo-button").await;
-    b1.publish(&format!("{root}buttons/1"), false, json!({"action": "call_next", "press_id": "p1"}))
-        .await;
+    b1.publish(
+        &format!("{root}buttons/1"),
+        false,
+        json!({"action": "call_next", "press_id": "p1"}),
+    )
+    .await;
     let got = watch
         .wait(10, |t, _| t.ends_with("/calls"))
         .await
@@ -285,7 +326,11 @@ async fn login(o: MqttOptions) -> Result<(), ConnectionError> {
 }
 
 fn options(hall: &Hall, creds: Option<(&str, &str)>) -> MqttOptions {
-    let mut o = MqttOptions::new(format!("acl-login-{}", hex_id()), "127.0.0.1", hall.mqtt_port);
+    let mut o = MqttOptions::new(
+        format!("acl-login-{}", hex_id()),
+        "127.0.0.1",
+        hall.mqtt_port,
+    );
     if let Some((u, p)) = creds {
         o.set_credentials(u, p);
     }
@@ -305,9 +350,15 @@ async fn wrong_logins_other_protocols_and_forged_wills_are_refused_at_connect() 
     let bad = [
         (None, "anonymous"),
         (Some(("display", "wrong")), "a wrong password"),
-        (Some(("button-1", "demo-display")), "another account's password"),
+        (
+            Some(("button-1", "demo-display")),
+            "another account's password",
+        ),
         (Some(("button-99", "demo-button")), "an unknown account"),
-        (Some(("hallq-internal", "x")), "the controller's own user name"),
+        (
+            Some(("hallq-internal", "x")),
+            "the controller's own user name",
+        ),
         (Some(("display", "")), "an empty password"),
     ];
     for (creds, what) in bad {
@@ -320,11 +371,18 @@ async fn wrong_logins_other_protocols_and_forged_wills_are_refused_at_connect() 
             "{what} is refused at CONNACK; got {r:?}"
         );
     }
-    assert!(login(options(&hall, Some(("display", "demo-display")))).await.is_ok());
+    assert!(login(options(&hall, Some(("display", "demo-display"))))
+        .await
+        .is_ok());
 
     // A display's last will on the calls topic would be a forged call when it drops.
     let mut o = options(&hall, Some(("display", "demo-display")));
-    o.set_last_will(LastWill::new(format!("{}calls", hall.root()), FORGED, QoS::AtLeastOnce, false));
+    o.set_last_will(LastWill::new(
+        format!("{}calls", hall.root()),
+        FORGED,
+        QoS::AtLeastOnce,
+        false,
+    ));
     let r = login(o).await;
     assert_eq!(refused(&r), Some(ConnectReturnCode::NotAuthorized), "{r:?}");
 
@@ -334,21 +392,29 @@ async fn wrong_logins_other_protocols_and_forged_wills_are_refused_at_connect() 
     connect.set_login("display", "demo-display");
     let mut out = bytes::BytesMut::new();
     connect.write(&mut out).unwrap();
-    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", hall.mqtt_port)).await.unwrap();
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", hall.mqtt_port))
+        .await
+        .unwrap();
     s.write_all(&out).await.unwrap();
     let mut answer = [0u8; 4];
     tokio::time::timeout(Duration::from_secs(5), s.read_exact(&mut answer))
         .await
         .expect("CONNACK within 5 s")
         .unwrap();
-    assert_eq!(answer, [0x20, 2, 0, 1], "CONNACK 0x01 (unacceptable protocol version)");
+    assert_eq!(
+        answer,
+        [0x20, 2, 0, 1],
+        "CONNACK 0x01 (unacceptable protocol version)"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn silent_and_oversized_clients_are_cut_off() {
     let hall = Hall::start(HallOpts::default()).await;
     // A connection that never sends CONNECT is closed after 10 s.
-    let mut silent = tokio::net::TcpStream::connect(("127.0.0.1", hall.mqtt_port)).await.unwrap();
+    let mut silent = tokio::net::TcpStream::connect(("127.0.0.1", hall.mqtt_port))
+        .await
+        .unwrap();
     let started = std::time::Instant::now();
     let mut one = [0u8; 1];
     let n = tokio::time::timeout(Duration::from_secs(15), silent.read(&mut one))
@@ -356,10 +422,16 @@ async fn silent_and_oversized_clients_are_cut_off() {
         .expect("closed within 15 s")
         .unwrap_or(0);
     assert_eq!(n, 0, "closed without an answer");
-    assert!(started.elapsed() >= Duration::from_secs(9), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(9),
+        "{:?}",
+        started.elapsed()
+    );
 
     // A packet announcing more than 64 KiB is refused before it is read.
-    let mut big = tokio::net::TcpStream::connect(("127.0.0.1", hall.mqtt_port)).await.unwrap();
+    let mut big = tokio::net::TcpStream::connect(("127.0.0.1", hall.mqtt_port))
+        .await
+        .unwrap();
     let mut connect = v4::Connect::new("acl-big");
     connect.set_login("button-1", "demo-button");
     let mut out = bytes::BytesMut::new();
@@ -369,9 +441,13 @@ async fn silent_and_oversized_clients_are_cut_off() {
     big.read_exact(&mut connack).await.unwrap();
     assert_eq!(connack, [0x20, 2, 0, 0], "button-1 signs in");
     let mut out = bytes::BytesMut::new();
-    v4::Publish::new(format!("{}buttons/1", hall.root()), QoS::AtMostOnce, vec![b'x'; 70 * 1024])
-        .write(&mut out)
-        .unwrap();
+    v4::Publish::new(
+        format!("{}buttons/1", hall.root()),
+        QoS::AtMostOnce,
+        vec![b'x'; 70 * 1024],
+    )
+    .write(&mut out)
+    .unwrap();
     let _ = big.write_all(&out).await;
     let mut buf = vec![0u8; 64];
     let mut got = Vec::new();

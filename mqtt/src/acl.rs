@@ -113,7 +113,11 @@ pub fn mosquitto_acl(hall: &str, accounts: &[(String, Account)]) -> String {
         let g = account.grants(hall);
         out.push_str(&format!("\n# {}\nuser {user}\n", account.describe()));
         for p in &g.publish {
-            let access = if g.subscribe.contains(p) { "readwrite" } else { "write" };
+            let access = if g.subscribe.contains(p) {
+                "readwrite"
+            } else {
+                "write"
+            };
             out.push_str(&format!("topic {access} {p}\n"));
         }
         for p in g.subscribe.iter().filter(|p| !g.publish.contains(p)) {
@@ -151,9 +155,7 @@ impl Grants {
 
 /// A topic name a client may publish to: non-empty, no wildcard, no NUL, not `$…`.
 pub fn valid_topic(topic: &str) -> bool {
-    !topic.is_empty()
-        && !topic.starts_with('$')
-        && !topic.contains(['+', '#', '\0'])
+    !topic.is_empty() && !topic.starts_with('$') && !topic.contains(['+', '#', '\0'])
 }
 
 /// A valid MQTT 3.1.1 topic filter: non-empty, no NUL, `+` alone in its level, `#` alone

@@ -497,10 +497,10 @@ pub(crate) static REJECTED: &[Rejected] = &[
             "role = \"gateway\"\n",
         ))],
         expect: &[
-            at("broker.accounts[0].role", 52, "broker accounts are `display`, `gateway` or `button`"),
-            at("broker.accounts[1].window", 59, "only a button account names a window"),
-            at("broker.accounts[2].username", 62, "must be 1-64 characters"),
-            at("broker.accounts[3].username", 67, "the controller's own login"),
+            at("broker.accounts[0].role", 50, "broker accounts are `display`, `gateway` or `button`"),
+            at("broker.accounts[1].window", 57, "only a button account names a window"),
+            at("broker.accounts[2].username", 60, "must be 1-64 characters"),
+            at("broker.accounts[3].username", 65, "the controller's own login"),
         ],
     },
     // ---- several semantic problems at once ----

@@ -147,7 +147,10 @@ fn connack(code: v4::ConnectReturnCode) -> Bytes {
 }
 
 /// Checks a CONNECT: the account's grants, or the CONNACK code that refuses it.
-fn admit<'f>(front: &'f Front, c: &v4::Connect) -> Result<(&'f str, &'f Grants), v4::ConnectReturnCode> {
+fn admit<'f>(
+    front: &'f Front,
+    c: &v4::Connect,
+) -> Result<(&'f str, &'f Grants), v4::ConnectReturnCode> {
     use v4::ConnectReturnCode as Code;
     if c.protocol != mqttbytes::Protocol::V4 {
         return Err(Code::RefusedProtocolVersion);
@@ -178,9 +181,12 @@ fn admit<'f>(front: &'f Front, c: &v4::Connect) -> Result<(&'f str, &'f Grants),
 /// One client: CONNECT, then both directions until either side ends.
 async fn connection(mut client: TcpStream, front: &Front) -> Result<(), Closed> {
     let mut buf = BytesMut::with_capacity(512);
-    let first = tokio::time::timeout(CONNECT_TIMEOUT, next_packet(&mut client, &mut buf, MAX_PACKET))
-        .await
-        .map_err(|_| "no CONNECT within 10 s".to_string())?;
+    let first = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        next_packet(&mut client, &mut buf, MAX_PACKET),
+    )
+    .await
+    .map_err(|_| "no CONNECT within 10 s".to_string())?;
     let connect = match first {
         Ok(Some((_, v4::Packet::Connect(c)))) => c,
         Ok(Some((_, other))) => return Err(format!("first packet is not CONNECT: {other:?}")),
@@ -320,7 +326,11 @@ impl Session<'_> {
             .filter(|(_, g)| !**g)
             .map(|(f, _)| f.path.as_str())
             .collect();
-        tracing::warn!(user = self.user, ?refused, "MQTT front: subscription not allowed");
+        tracing::warn!(
+            user = self.user,
+            ?refused,
+            "MQTT front: subscription not allowed"
+        );
         if !granted.iter().any(|g| *g) {
             let codes = vec![v4::SubscribeReasonCode::Failure; granted.len()];
             let ack = encode(|b| v4::SubAck::new(s.pkid, codes).write(b));

@@ -63,7 +63,8 @@ pub fn start(
     hall: &str,
     accounts: &[BrokerAccount],
 ) -> Result<InternalLogin, BrokerError> {
-    let public = std::net::TcpListener::bind(addr).map_err(|source| BrokerError::Bind { addr, source })?;
+    let public =
+        std::net::TcpListener::bind(addr).map_err(|source| BrokerError::Bind { addr, source })?;
     let private = private_addr().map_err(|source| BrokerError::Bind {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         source,
@@ -121,8 +122,8 @@ pub fn start(
     public
         .set_nonblocking(true)
         .map_err(|source| BrokerError::Bind { addr, source })?;
-    let listener =
-        tokio::net::TcpListener::from_std(public).map_err(|source| BrokerError::Bind { addr, source })?;
+    let listener = tokio::net::TcpListener::from_std(public)
+        .map_err(|source| BrokerError::Bind { addr, source })?;
     tokio::spawn(front::serve(listener, front));
     Ok(login)
 }

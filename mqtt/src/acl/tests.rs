@@ -28,9 +28,18 @@ fn displays_and_gateways_read_state_and_calls_but_not_buttons() {
             "windows/#",
             "calls/#",
         ] {
-            assert!(!g.may_subscribe(&t(denied)), "{who:?} may not read {denied}");
+            assert!(
+                !g.may_subscribe(&t(denied)),
+                "{who:?} may not read {denied}"
+            );
         }
-        for denied in ["#", "hallq/#", "hallq/v1/#", "hallq/v1/+/buttons/+", "+/+/+/+/+"] {
+        for denied in [
+            "#",
+            "hallq/#",
+            "hallq/v1/#",
+            "hallq/v1/+/buttons/+",
+            "+/+/+/+/+",
+        ] {
             assert!(!g.may_subscribe(denied), "{who:?} may not read {denied}");
         }
         // Another hall's topics are not this account's.
@@ -55,7 +64,10 @@ fn a_button_presses_only_its_own_window_and_reads_nothing() {
         "windows/1",
         "queues/tax",
     ] {
-        assert!(!g.may_publish(&t(denied)), "button-1 may not publish {denied}");
+        assert!(
+            !g.may_publish(&t(denied)),
+            "button-1 may not publish {denied}"
+        );
     }
     assert!(!g.may_publish("hallq/v1/sanya/buttons/1"));
     for f in ["#", "buttons/1", "calls"] {
@@ -117,7 +129,11 @@ fn filter_within_examples() {
         ("$x/a", "+/a", false),
         ("$x/a", "#", false),
     ] {
-        assert_eq!(filter_within(filter, pattern), want, "{filter} within {pattern}");
+        assert_eq!(
+            filter_within(filter, pattern),
+            want,
+            "{filter} within {pattern}"
+        );
     }
 }
 
