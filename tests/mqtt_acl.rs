@@ -267,7 +267,7 @@ async fn displays_cannot_subscribe_to_button_presses() {
         format!("{root}+/1"),
         "hallq/v1/+/+/+".into(),
     ] {
-        let codes = display.subscribe(&[filter.clone()]).await;
+        let codes = display.subscribe(std::slice::from_ref(&filter)).await;
         assert_eq!(codes, vec![failure], "display subscribing {filter}");
     }
     // Mixed: the allowed filter is granted, the other refused, in order.
