@@ -14,6 +14,7 @@
 //! Nothing here does network IO; loading only reads the file it is given.
 
 pub mod booking;
+pub mod identity;
 pub mod clock;
 pub mod led;
 pub mod load;
