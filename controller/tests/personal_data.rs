@@ -128,7 +128,7 @@ async fn retention_purges_old_data_only(db: Db) {
         }
     }
     let marked = store
-        .sweep_no_shows(GRACE, &rule(3, OLD + 100 * DAY_MS), OLD + 5 * DAY_MS)
+        .sweep_no_shows(GRACE, &rule(3, OLD + 15 * DAY_MS), OLD + 5 * DAY_MS)
         .await
         .unwrap();
     assert_eq!(marked, 9);
