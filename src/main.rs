@@ -207,12 +207,11 @@ async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
     // Identity and personal data: where the development provider may run, the ID hash key.
-    let startup = hallq_controller::identity::startup::check(
-        &cfg,
-        listener.local_addr()?,
-        &|var| std::env::var(var).ok(),
-    )
-    .map_err(|e| anyhow::anyhow!("refusing to start: {e}"))?;
+    let startup =
+        hallq_controller::identity::startup::check(&cfg, listener.local_addr()?, &|var| {
+            std::env::var(var).ok()
+        })
+        .map_err(|e| anyhow::anyhow!("refusing to start: {e}"))?;
     for w in &startup.warnings {
         tracing::warn!("{w}");
     }

@@ -21,7 +21,10 @@ fn spawn(
     env: &[(&str, &str)],
 ) -> (Child, std::path::PathBuf) {
     let mut edits = edits.to_vec();
-    edits.push(("id = \"haikou\"", format!("id = \"{}\"", common::unique_hall())));
+    edits.push((
+        "id = \"haikou\"",
+        format!("id = \"{}\"", common::unique_hall()),
+    ));
     let config = dir.path().join("hall.toml");
     std::fs::write(&config, demo_config(&edits)).unwrap();
     let log_path = dir.path().join("hallq.log");
@@ -120,7 +123,10 @@ async fn dev_provider_refuses_a_lan_listener_without_the_opt_in() {
 #[tokio::test]
 async fn demo_on_loopback_starts_with_its_warnings() {
     let text = starts(&[], false, &[]).await;
-    assert!(text.contains("DEVELOPMENT IDENTITY PROVIDER ACTIVE"), "{text}");
+    assert!(
+        text.contains("DEVELOPMENT IDENTITY PROVIDER ACTIVE"),
+        "{text}"
+    );
     assert!(text.contains("DEMO ID HASH KEY"), "{text}");
 }
 
@@ -133,8 +139,16 @@ async fn outside_the_demo_the_id_hash_key_comes_from_the_environment() {
     // Named but unset, too short, or the demo key: refused, naming the variable.
     let text = refused(&key_from_env(), false, &[]).await;
     assert!(text.contains("HALLQ_ID_HASH_KEY"), "{text}");
-    let text = refused(&key_from_env(), false, &[("HALLQ_ID_HASH_KEY", "short-key-16byte")]).await;
-    assert!(text.contains("HALLQ_ID_HASH_KEY") && text.contains("32"), "{text}");
+    let text = refused(
+        &key_from_env(),
+        false,
+        &[("HALLQ_ID_HASH_KEY", "short-key-16byte")],
+    )
+    .await;
+    assert!(
+        text.contains("HALLQ_ID_HASH_KEY") && text.contains("32"),
+        "{text}"
+    );
     let text = refused(
         &key_from_env(),
         false,
@@ -161,7 +175,10 @@ async fn rotation_needs_the_previous_key_too() {
     starts(
         &edits,
         false,
-        &[("HALLQ_ID_HASH_KEY", GOOD_KEY), ("HALLQ_ID_HASH_KEY_PREVIOUS", &prev)],
+        &[
+            ("HALLQ_ID_HASH_KEY", GOOD_KEY),
+            ("HALLQ_ID_HASH_KEY_PREVIOUS", &prev),
+        ],
     )
     .await;
 }

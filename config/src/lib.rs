@@ -14,8 +14,8 @@
 //! Nothing here does network IO; loading only reads the file it is given.
 
 pub mod booking;
-pub mod identity;
 pub mod clock;
+pub mod identity;
 pub mod led;
 pub mod load;
 pub mod printers;

@@ -133,7 +133,10 @@ async fn call(app: &axum::Router, req: Request<Body>) -> (StatusCode, Value) {
     let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
         .await
         .unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 fn mine(jwt: &str) -> Request<Body> {
@@ -198,7 +201,11 @@ async fn lifetime_is_capped_and_iat_required() {
     assert_eq!(call(&app, mine(&sign(&at_cap))).await.0, StatusCode::OK);
     let over = with(with(claims(), "iat", json!(now)), "exp", json!(now + 1801));
     assert_rejected(call(&app, mine(&sign(&over))).await, "30 minutes");
-    let day = with(with(claims(), "iat", json!(now - 60)), "exp", json!(now + 86_400));
+    let day = with(
+        with(claims(), "iat", json!(now - 60)),
+        "exp",
+        json!(now + 86_400),
+    );
     assert_rejected(call(&app, mine(&sign(&day))).await, "30 minutes");
     assert_rejected(
         call(&app, mine(&sign(&without(claims(), "iat")))).await,
@@ -255,14 +262,21 @@ fn config_requires_an_audience_and_known_purposes() {
 async fn after_a_key_rotation_lookups_find_what_the_previous_key_stored() {
     let dir = tempfile::tempdir().unwrap();
     let jwt = sign(&claims());
-    let before = app_in(&dir, settings_with("[]", r#"id_hash_key = "key-version-1""#)).await;
+    let before = app_in(
+        &dir,
+        settings_with("[]", r#"id_hash_key = "key-version-1""#),
+    )
+    .await;
     assert_eq!(call(&before, book(&jwt)).await.0, StatusCode::CREATED);
     drop(before);
 
     // Version 2 without the previous key: the booking is no longer found.
     let alone = app_in(
         &dir,
-        settings_with("[]", "id_hash_key = \"key-version-2\"\nid_hash_key_version = 2"),
+        settings_with(
+            "[]",
+            "id_hash_key = \"key-version-2\"\nid_hash_key_version = 2",
+        ),
     )
     .await;
     let (_, v) = call(&alone, mine(&jwt)).await;

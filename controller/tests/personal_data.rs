@@ -214,7 +214,10 @@ async fn retention_purges_old_data_only(db: Db) {
         .purge_personal_data(CUTOFF, &day(CUTOFF), NOW)
         .await
         .unwrap();
-    assert_eq!((again.appointments, again.bans, again.ticket_persons), (0, 0, 0));
+    assert_eq!(
+        (again.appointments, again.bans, again.ticket_persons),
+        (0, 0, 0)
+    );
 }
 
 /// Sets a ticket's holder as check-in does (the store's check-in path needs a kiosk).

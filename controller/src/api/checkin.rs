@@ -155,10 +155,7 @@ pub async fn check_in_core(
             .await?
             .ok_or_else(not_found)?,
         (None, Some(p)) => {
-            let list = state
-                .store
-                .booked_of_day([&p[0], &p[1]], &today)
-                .await?;
+            let list = state.store.booked_of_day([&p[0], &p[1]], &today).await?;
             // The earliest whose check-in window is open, else the next one (for the message).
             list.iter()
                 .find(|a| {

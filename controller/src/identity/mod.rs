@@ -257,7 +257,10 @@ impl Identity {
         let id = data::normalize_id_number(id_number)?;
         let keys = self.key()?;
         let current = keys.current.hash(&id);
-        let previous = keys.previous.as_ref().map_or_else(|| current.clone(), |k| k.hash(&id));
+        let previous = keys
+            .previous
+            .as_ref()
+            .map_or_else(|| current.clone(), |k| k.hash(&id));
         Ok([current, previous])
     }
 

@@ -61,15 +61,10 @@ pub fn check(
     let has_key = id.id_hash_key.is_some() || id.id_hash_key_env.is_some();
     if demo {
         if id.id_hash_key.as_deref() == Some(DEMO_ID_HASH_KEY)
-            && id
-                .id_hash_key_env
-                .as_deref()
-                .and_then(|v| env(v))
-                .is_none()
+            && id.id_hash_key_env.as_deref().and_then(|v| env(v)).is_none()
         {
-            warnings.push(
-                "DEMO ID HASH KEY (identity.id_hash_key) — allowed only in the demo".into(),
-            );
+            warnings
+                .push("DEMO ID HASH KEY (identity.id_hash_key) — allowed only in the demo".into());
         }
     } else if bookable || has_key {
         let Some(var) = &id.id_hash_key_env else {

@@ -105,10 +105,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let mut counters = sqlx::query("DELETE FROM people WHERE no_shows = 0 AND false_streak = 0")
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let mut counters =
+            sqlx::query("DELETE FROM people WHERE no_shows = 0 AND false_streak = 0")
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         counters += sqlx::query("DELETE FROM person_days WHERE day < $1")
             .bind(cutoff_day)
             .execute(&mut *tx)
