@@ -59,7 +59,7 @@ pub async fn sweep_forever(state: AppState) {
     let mut ticks = 0u32;
     loop {
         tick.tick().await;
-        if ticks % PURGE_EVERY == 0 {
+        if ticks.is_multiple_of(PURGE_EVERY) {
             crate::retention::purge_logged(&state).await;
         }
         ticks = ticks.wrapping_add(1);

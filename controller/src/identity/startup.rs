@@ -61,7 +61,7 @@ pub fn check(
     let has_key = id.id_hash_key.is_some() || id.id_hash_key_env.is_some();
     if demo {
         if id.id_hash_key.as_deref() == Some(DEMO_ID_HASH_KEY)
-            && id.id_hash_key_env.as_deref().and_then(|v| env(v)).is_none()
+            && id.id_hash_key_env.as_deref().and_then(env).is_none()
         {
             warnings
                 .push("DEMO ID HASH KEY (identity.id_hash_key) — allowed only in the demo".into());
