@@ -213,6 +213,15 @@ async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
+    // Identity and personal data: where the development provider may run, the ID hash key.
+    let startup =
+        hallq_controller::identity::startup::check(&cfg, listener.local_addr()?, &|var| {
+            std::env::var(var).ok()
+        })
+        .map_err(|e| anyhow::anyhow!("refusing to start: {e}"))?;
+    for w in &startup.warnings {
+        tracing::warn!("{w}");
+    }
     let mut app = App::start(cfg.clone()).await?;
     let reload_requested = app.enable_reload(args.config.clone());
     let extra = if all_parts {

@@ -262,6 +262,13 @@ async fn book_then_cancel_on_a_phone() {
     view_is(&b, "notice").await;
     assert!(text(&b, "#notice").await.contains("不动产权证书"));
     assert!(text(&b, "#rules").await.contains("每人每天最多预约2次"));
+    // The personal-data notice (PIPL): what, why, how long (the config's retention),
+    // accepted with the same checkbox.
+    let privacy = text(&b, "#privacy").await;
+    for part in ["姓名、身份证号和手机号", "用途", "180天后自动删除"] {
+        assert!(privacy.contains(part), "{part:?} not in {privacy:?}");
+    }
+    assert!(text(&b, ".agree").await.contains("个人信息说明"));
     assert_eq!(
         b.js("return document.getElementById('next').disabled")
             .await,

@@ -202,7 +202,15 @@ async fn document_lists_every_route_and_only_routes() {
 #[tokio::test]
 async fn development_identity_route_only_when_enabled() {
     let hall = Hall::start(HallOpts {
-        edits: vec![("dev_provider = true", "dev_provider = false".to_string())],
+        // Outside the demo the ID hash key comes from the environment.
+        edits: vec![
+            ("dev_provider = true", "dev_provider = false".to_string()),
+            (
+                "id_hash_key = \"demo-only-id-hash-key\"",
+                "id_hash_key_env = \"HALLQ_ID_HASH_KEY\"".to_string(),
+            ),
+        ],
+        env: vec![("HALLQ_ID_HASH_KEY", "7f".repeat(32))],
         ..HallOpts::default()
     })
     .await;

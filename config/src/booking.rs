@@ -87,6 +87,9 @@ pub struct Rules {
     pub checkin_before_minutes: u32,
     /// Check-in stays open this many minutes after the slot starts.
     pub checkin_grace_minutes: u32,
+    /// Personal data is kept this many days: older appointments, tickets' person hashes
+    /// and ended bans are purged by the retention sweep.
+    pub retention_days: u32,
 }
 
 impl Default for Rules {
@@ -99,61 +102,12 @@ impl Default for Rules {
             false_info_ban_months: 1,
             checkin_before_minutes: 60,
             checkin_grace_minutes: 15,
+            retention_days: 180,
         }
     }
 }
 
-/// `[identity]`: who may vouch for a citizen, and how ID numbers are kept.
-#[derive(Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct Identity {
-    /// Secret for the keyed hash of ID numbers (HMAC-SHA256); or name an environment
-    /// variable in `id_hash_key_env`. Never stored in the database.
-    pub id_hash_key: Option<String>,
-    /// Environment variable holding the key (preferred in production).
-    pub id_hash_key_env: Option<String>,
-    /// Enables the development identity provider (`POST /api/v1/dev/identity` and its
-    /// page). Demo and test halls only.
-    pub dev_provider: bool,
-    /// Trusted identity providers.
-    pub providers: Vec<Provider>,
-}
-
-impl std::fmt::Debug for Identity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Identity")
-            .field(
-                "id_hash_key",
-                &self.id_hash_key.as_ref().map(|_| "<redacted>"),
-            )
-            .field("id_hash_key_env", &self.id_hash_key_env)
-            .field("dev_provider", &self.dev_provider)
-            .field("providers", &self.providers)
-            .finish()
-    }
-}
-
-/// One identity provider (a city app, the 12345 WeChat account…).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Provider {
-    /// Id.
-    pub id: String,
-    /// Channel recorded on appointments, e.g. `wechat-12345`, `city-app`.
-    pub channel: String,
-    /// Expected `iss` of its assertions.
-    pub issuer: String,
-    /// `EdDSA` (Ed25519), `ES256` or `RS256`.
-    pub algorithm: String,
-    /// Public key, PEM text.
-    #[serde(default)]
-    pub public_key_pem: Option<String>,
-    /// Or a JWKS file (path relative to the working directory).
-    #[serde(default)]
-    pub jwks_file: Option<String>,
-    /// Verification methods accepted from it: face, id_photo_review, alipay_face,
-    /// alipay_account, mps_eid, unionpay, tencent_faceid.
-    pub methods: Vec<String>,
-}
+pub use crate::identity::{Identity, Provider};
 
 /// Known verification methods.
 pub const METHODS: [&str; 7] = [
@@ -225,35 +179,5 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
             }
         }
     }
-    let id = &s.identity;
-    for (n, pr) in id.providers.iter().enumerate() {
-        let at = |key: &str| vec![k("identity"), k("providers"), Seg::Index(n), k(key)];
-        if !["EdDSA", "ES256", "RS256"].contains(&pr.algorithm.as_str()) {
-            p.push((at("algorithm"), "must be EdDSA, ES256 or RS256".into()));
-        }
-        if pr.public_key_pem.is_none() == pr.jwks_file.is_none() {
-            p.push((
-                at("public_key_pem"),
-                "give exactly one of public_key_pem, jwks_file".into(),
-            ));
-        }
-        for (m, method) in pr.methods.iter().enumerate() {
-            if !METHODS.contains(&method.as_str()) {
-                let mut path = at("methods");
-                path.push(Seg::Index(m));
-                p.push((
-                    path,
-                    format!("unknown method {method:?}: use {}", METHODS.join(", ")),
-                ));
-            }
-        }
-    }
-    let bookable = s.services().any(|v| v.booking.is_some());
-    if bookable && id.id_hash_key.is_none() && id.id_hash_key_env.is_none() {
-        p.push((
-            vec![k("identity"), k("id_hash_key_env")],
-            "bookable services need a key for hashing ID numbers (id_hash_key_env or id_hash_key)"
-                .into(),
-        ));
-    }
+    crate::identity::validate(s, p);
 }

@@ -15,6 +15,7 @@
 
 pub mod booking;
 pub mod clock;
+pub mod identity;
 pub mod led;
 pub mod load;
 pub mod printers;

@@ -8,7 +8,7 @@
   var KEY = "hallq-assertion";
   var boot = {};
   try { boot = JSON.parse(document.getElementById("boot").textContent); } catch (e) { boot = {}; }
-  var rules = boot.rules || { daily_limit: 2, no_show_limit: 3, no_show_ban_months: 3, false_info_limit: 3, false_info_ban_months: 1, checkin_before_minutes: 60 };
+  var rules = boot.rules || { daily_limit: 2, no_show_limit: 3, no_show_ban_months: 3, false_info_limit: 3, false_info_ban_months: 1, checkin_before_minutes: 60, retention_days: 180 };
   var hallName = boot.hall || "";
   // The hall's clock (hallclock.js): "today" is the hall's today even when the phone's
   // clock or time zone is off.
@@ -242,6 +242,13 @@
   function choice(svc) {
     return [kv("业务", svc.name, "c-service"), kv("日期", dayLabel(S.slot.slot_start.slice(0, 10)), "c-date"), kv("时段", span(S.slot), "c-slot")];
   }
+  // The personal-data notice (PIPL): what is collected, why, for how long.
+  function privacy() {
+    var days = rules.retention_days || 180;
+    return ["收集：实名认证平台提供的姓名、身份证号和手机号。本系统只保存身份证号的加密摘要（不可还原）和打码后的姓名、证件号、手机号，不保存原文。",
+      "用途：确认预约人身份，执行每日预约上限和爽约、虚假信息规则，并在到场签到时核对身份。",
+      "保存：预约记录和排队号上的身份摘要保存" + days + "天后自动删除；暂停预约记录在期满" + days + "天后删除。"];
+  }
   function heading(zh, en) { return h("h3", null, [zh + " ", h("span", { "class": "en" }, en)]); }
   function li(x) { return h("li", null, x); }
   VIEWS.notice = function () {
@@ -250,11 +257,12 @@
     fill(view, [h("div", { "class": "card notice", id: "notice" }, [h("h3", { style: "margin-top:0" }, svc.name),
       b.notice ? h("p", null, b.notice) : null,
       pre.length ? [heading("办理前提", "Prerequisites"), h("ul", { id: "prereq" }, pre.map(li))] : null,
-      heading("预约规则", "Rules"), h("ol", { id: "rules" }, hallRules().map(li))]),
+      heading("预约规则", "Rules"), h("ol", { id: "rules" }, hallRules().map(li)),
+      heading("个人信息说明", "Personal data"), h("ul", { id: "privacy" }, privacy().map(li))]),
     h("div", { "class": "card" }, choice(svc)),
     h("label", { "class": "agree" }, [h("input", { type: "checkbox", id: "agree", checked: S.agreed,
       onchange: function () { S.agreed = this.checked; next.disabled = !this.checked; } }),
-      "我已阅读并同意", h("span", { "class": "en", style: "margin-left:6px" }, "I have read and agree")]),
+      "我已阅读并同意预约须知和个人信息说明", h("span", { "class": "en", style: "margin-left:6px" }, "I have read and agree to both")]),
     next]);
   };
 

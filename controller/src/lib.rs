@@ -17,6 +17,7 @@
 //!    - [`principal`]: who is asking (device token or staff session, role, window);
 //!    - [`acts`]: one window action, from a clerk's request or a call button's press;
 //!    - [`sweep`]: appointment no-shows and the ban rules;
+//!    - [`retention`]: personal data purged after `retention_days`;
 //!    - [`kiosks`]: kiosks' live channels;
 //!    - [`relay`]: publishes the outbox to MQTT in order (QoS 1; one relay per database
 //!      holds a lease), and the retained state at every (re)connect;
@@ -55,6 +56,7 @@ pub mod policy;
 pub mod principal;
 pub mod relay;
 pub mod reload;
+pub mod retention;
 pub mod slots;
 pub mod state;
 pub mod stats;

@@ -183,8 +183,12 @@ pub struct Candidate {
 /// A verified citizen, as the rest of the controller may know them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Citizen {
-    /// HMAC-SHA256 (hex) of the ID number under the hall's key.
+    /// HMAC-SHA256 (hex) of the ID number under the hall's current key.
     pub id_hash: String,
+    /// The current key's version, stored beside the hash.
+    pub key_version: i32,
+    /// The hash under the previous key during a key rotation (lookups try both).
+    pub id_hash_previous: Option<String>,
     /// `4601**********123X`.
     pub id_masked: String,
     /// `张*三`.
@@ -195,6 +199,40 @@ pub struct Citizen {
     pub channel: String,
     /// Verification method (`face`, `mps_eid`, …).
     pub method: String,
+    /// Set when the assertion may be used only once for some purposes.
+    pub single_use: Option<SingleUse>,
+}
+
+impl Citizen {
+    /// The hashes to look this person up by: the current one, then the previous key's
+    /// (the current one again when there is none, so that queries bind two values).
+    #[must_use]
+    pub fn lookup_hashes(&self) -> [&str; 2] {
+        [
+            &self.id_hash,
+            self.id_hash_previous.as_deref().unwrap_or(&self.id_hash),
+        ]
+    }
+}
+
+/// An assertion its provider declared single-use for some purposes (`single_use`),
+/// carrying a `jti`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SingleUse {
+    /// `{provider id}:{jti}`.
+    pub key: String,
+    /// The assertion's expiry, ms (the record of its use is kept until then).
+    pub expires_ms: i64,
+    /// The purposes (`book`, `cancel`) it may serve once each.
+    pub purposes: Vec<String>,
+}
+
+impl SingleUse {
+    /// Whether `purpose` is one of those.
+    #[must_use]
+    pub fn covers(&self, purpose: &str) -> bool {
+        self.purposes.iter().any(|p| p == purpose)
+    }
 }
 
 /// Where an appointment is in its life; stored as its snake_case name.

@@ -1,6 +1,7 @@
 //! Appointment no-shows: every 30 s, booked appointments whose check-in window has passed
 //! become no-shows, and the rules' ban follows the limit-th one. Also the ban rule the
-//! clerks' false-information marks use.
+//! clerks' false-information marks use, and the hourly retention purge
+//! ([`crate::retention`]).
 
 use crate::hours::{day_start_ms, to_local};
 use crate::state::AppState;
@@ -48,11 +49,20 @@ pub fn false_info_rule(cfg: &Settings, now: i64) -> BanRule {
     )
 }
 
-/// Runs the no-show sweep every 30 s until the process ends.
+/// Ticks of 30 s between retention purges (one hour).
+const PURGE_EVERY: u32 = 120;
+
+/// Runs the no-show sweep every 30 s, and the retention purge at start and hourly,
+/// until the process ends.
 pub async fn sweep_forever(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+    let mut ticks = 0u32;
     loop {
         tick.tick().await;
+        if ticks.is_multiple_of(PURGE_EVERY) {
+            crate::retention::purge_logged(&state).await;
+        }
+        ticks = ticks.wrapping_add(1);
         let r = &state.cfg.appointments;
         let now = state.now();
         let rule = no_show_rule(&state.cfg, now);

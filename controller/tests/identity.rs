@@ -41,8 +41,18 @@ fn read(name: &str) -> String {
     std::fs::read_to_string(fixture(name)).unwrap()
 }
 
-/// A small hall with one bookable service and four providers.
+/// A small hall with one bookable service and four providers (none when the extra
+/// lines enable the development provider: the config never allows both).
 fn hall(identity_extra: &str) -> String {
+    let hall = providers(identity_extra);
+    if identity_extra.contains("dev_provider = true") {
+        hall[..hall.find("[[identity.providers]]").unwrap()].to_string()
+    } else {
+        hall
+    }
+}
+
+fn providers(identity_extra: &str) -> String {
     format!(
         r#"[hall]
 id = "test-hall"
@@ -76,6 +86,7 @@ services = ["marriage"]
 id = "city"
 channel = "city-app"
 issuer = "{CITY}"
+audience = "test-hall"
 algorithm = "EdDSA"
 public_key_pem = '''
 {ed}'''
@@ -85,6 +96,7 @@ methods = ["face", "mps_eid"]
 id = "wechat"
 channel = "wechat-12345"
 issuer = "{WECHAT}"
+audience = "test-hall"
 algorithm = "ES256"
 jwks_file = "{es_jwks}"
 methods = ["face", "alipay_face"]
@@ -93,6 +105,7 @@ methods = ["face", "alipay_face"]
 id = "bank"
 channel = "unionpay"
 issuer = "{BANK}"
+audience = "test-hall"
 algorithm = "RS256"
 public_key_pem = '''
 {rsa}'''
@@ -102,6 +115,7 @@ methods = ["unionpay"]
 id = "rsa-jwks"
 channel = "rsa-app"
 issuer = "{RSA_JWKS}"
+audience = "test-hall"
 algorithm = "RS256"
 jwks_file = "{rs_jwks}"
 methods = ["face"]
@@ -143,7 +157,7 @@ fn sign(key: &str, alg: Algorithm, kid: Option<&str>, claims: &Value) -> String 
 
 fn claims(iss: &str, method: &str) -> Value {
     json!({
-        "iss": iss, "iat": NOW - 10, "exp": NOW + 600,
+        "iss": iss, "aud": "test-hall", "iat": NOW - 10, "exp": NOW + 600,
         "name": "张三丰", "id_number": ID, "phone": PHONE, "method": method,
     })
 }
@@ -278,8 +292,8 @@ fn times_exp_required_with_leeway() {
         id.verify(&city(&with(base.clone(), "iat", json!(NOW + 600))), NOW),
         "future",
     );
-    // iat is optional.
-    assert!(id.verify(&city(&without(base.clone(), "iat")), NOW).is_ok());
+    // iat is required (the lifetime exp - iat is capped).
+    rejected(id.verify(&city(&without(base.clone(), "iat")), NOW), "iat");
 
     // An assertion accepted once is remembered, but never beyond its own times: the same
     // token is refused after its expiry, and before its nbf when the clock goes back.

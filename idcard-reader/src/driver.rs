@@ -41,7 +41,9 @@ where
         while let Some(event) = reader.poll_event() {
             match event {
                 Event::CardRead(card) => {
-                    tracing::info!(card = ?card, "身份证已读取 / ID card read");
+                    // Personal fields (even masked) only at debug level.
+                    tracing::info!("身份证已读取 / ID card read");
+                    tracing::debug!(card = ?card, "身份证内容（已打码）/ ID card fields, masked");
                     if tx.send(card).await.is_err() {
                         return Ok(());
                     }

@@ -73,6 +73,8 @@ pub struct HallOpts {
     pub ports: Option<(u16, u16)>,
     /// Hall id (else unique).
     pub hall_id: Option<String>,
+    /// Extra environment variables of the process.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl HallOpts {
@@ -138,6 +140,7 @@ impl Hall {
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .stdin(Stdio::null())
+            .envs(opts.env.iter().map(|(k, v)| (*k, v.as_str())))
             .spawn()
             .unwrap();
         let mut hall = Self {

@@ -289,8 +289,10 @@ pub async fn book(
         who: &who,
         now,
     };
+    super::citizen::use_once(&state, &who, "book").await?;
     let a = state.store.book(&req).await?;
-    tracing::info!(code = %a.code, service = %a.service, person = %who.id_masked, channel = %who.channel, "booked");
+    // Never the booking code beside the person (not even masked).
+    tracing::info!(service = %a.service, channel = %who.channel, "booked");
     Ok((
         StatusCode::CREATED,
         Json(OneAppointment {
@@ -328,7 +330,7 @@ pub struct Person {
         (status = 422, description = "invalid_identity_data"),
         (status = 503, description = "storage_unavailable, identity_unavailable")))]
 pub async fn mine(State(state): State<AppState>, who: Citizen) -> ApiResult<Json<MyAppointments>> {
-    let list = state.store.appointments_of(&who.id_hash).await?;
+    let list = state.store.appointments_of(who.lookup_hashes()).await?;
     Ok(Json(MyAppointments {
         person: Person {
             name_masked: who.name_masked,
@@ -358,7 +360,11 @@ pub async fn cancel(
     who: Citizen,
     Path(code): Path<String>,
 ) -> ApiResult<Json<OneAppointment>> {
-    let a = state.store.cancel(&code, &who.id_hash, state.now()).await?;
+    super::citizen::use_once(&state, &who, "cancel").await?;
+    let a = state
+        .store
+        .cancel(&code, who.lookup_hashes(), state.now())
+        .await?;
     Ok(Json(OneAppointment {
         appointment: AppointmentView::of(&state.cfg, &a),
     }))

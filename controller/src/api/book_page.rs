@@ -26,6 +26,7 @@ pub async fn book_page(State(state): State<AppState>) -> Response {
             "false_info_limit": r.false_info_limit,
             "false_info_ban_months": r.false_info_ban_months,
             "checkin_before_minutes": r.checkin_before_minutes,
+            "retention_days": r.retention_days,
         },
     });
     // Inside <script>: no "</script>" can be formed.

@@ -137,7 +137,7 @@ pub async fn check_in_core(
         Some(n) => Some(
             state
                 .identity
-                .hash_id(n)
+                .hash_id_all(n)
                 .map_err(|e| ApiError::unprocessable("invalid_id_number", e.to_string()))?,
         ),
         None => None,
@@ -155,7 +155,7 @@ pub async fn check_in_core(
             .await?
             .ok_or_else(not_found)?,
         (None, Some(p)) => {
-            let list = state.store.booked_of_day(p, &today).await?;
+            let list = state.store.booked_of_day([&p[0], &p[1]], &today).await?;
             // The earliest whose check-in window is open, else the next one (for the message).
             list.iter()
                 .find(|a| {
@@ -174,7 +174,7 @@ pub async fn check_in_core(
         }
     };
     if let Some(p) = &person {
-        if &a.person != p {
+        if !p.contains(&a.person) {
             return Err(ApiError::forbidden(
                 "身份证与预约人不一致 / this ID card does not match the appointment",
             ));
@@ -222,6 +222,7 @@ pub async fn check_in_core(
         token,
         now,
         person: Some(a.person.clone()),
+        person_key_version: Some(a.key_version),
     };
     let issued = state.store.check_in(&a, ticket).await?;
     state.metrics.ticket_issued(&issued.ticket.service);

@@ -35,6 +35,30 @@ impl IdentityError {
     }
 }
 
+/// Records the use of a single-use assertion for `purpose` (when its provider declared
+/// it single-use for that purpose and it carries a `jti`); a second use is refused. The
+/// record is one atomic insert, so of two concurrent uses exactly one passes.
+///
+/// # Errors
+/// 401 `identity_rejected` for a replay; 503 `storage_unavailable`.
+pub async fn use_once(state: &AppState, who: &Citizen, purpose: &str) -> Result<(), ApiError> {
+    let Some(once) = who.single_use.as_ref().filter(|o| o.covers(purpose)) else {
+        return Ok(());
+    };
+    if state
+        .store
+        .use_assertion(purpose, &once.key, once.expires_ms, state.now())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(IdentityError::Rejected(format!(
+            "实名凭证已使用过，请重新认证 / this identity assertion was already used ({purpose})"
+        ))
+        .into_api_error())
+    }
+}
+
 impl FromRequestParts<AppState> for Citizen {
     type Rejection = ApiError;
 

@@ -7,7 +7,7 @@
 use super::body::JsonBody;
 use super::error::ApiError;
 use super::AppState;
-use crate::identity::{data, Identity, IdentityError, DEV_ASSERTION_TTL_S};
+use crate::identity::{data, Identity, IdentityError};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -125,7 +125,8 @@ fn sign(id: &Identity, body: &Value, now_s: i64) -> Result<String, ApiError> {
         .map_err(refuse("invalid_identity_data"))
 }
 
-/// POST /api/v1/dev/identity: a signed assertion for the typed person, valid 24 h.
+/// POST /api/v1/dev/identity: a signed assertion for the typed person, valid for
+/// `identity.max_assertion_minutes` (30 min by default).
 ///
 /// # Errors
 /// 404 `not_found` when the development provider is off; 422 `invalid_name`,
@@ -133,7 +134,7 @@ fn sign(id: &Identity, body: &Value, now_s: i64) -> Result<String, ApiError> {
 #[utoipa::path(post, path = "/dev/identity", operation_id = "dev_identity", tag = "identity",
     summary = "a signed identity assertion for the typed person (demo halls only)",
     request_body = DevIdentityRequest,
-    responses((status = 200, description = "signed, valid 24 h", body = DevAssertion),
+    responses((status = 200, description = "signed, valid identity.max_assertion_minutes (30 min by default)", body = DevAssertion),
         super::schema::BodyRefusals,
         (status = 422, description = "invalid_body, invalid_name, invalid_id_number, invalid_phone, invalid_method"),
         (status = 503, description = "identity_unavailable")))]
@@ -150,7 +151,7 @@ pub async fn issue(
     Ok(Json(DevAssertion {
         book_url: format!("/book#assertion={assertion}"),
         assertion,
-        expires_at: now_s + DEV_ASSERTION_TTL_S,
+        expires_at: now_s + state.identity.dev_lifetime_s(),
         demo: true,
     }))
 }

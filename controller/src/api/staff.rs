@@ -203,12 +203,12 @@ pub async fn verify_id(
         .await?
         .and_then(|s| s.serving)
         .ok_or(crate::store::Refusal::NoCurrentTicket)?;
-    let hash = state
+    let hashes = state
         .identity
-        .hash_id(&body.id_number)
+        .hash_id_all(&body.id_number)
         .map_err(|e| ApiError::unprocessable("invalid_id_number", e.to_string()))?;
     let result = match state.store.ticket_person(t.id).await? {
-        Some(p) if constant_time_eq(&p, &hash) => "match",
+        Some(p) if hashes.iter().any(|h| constant_time_eq(&p, h)) => "match",
         Some(_) => "mismatch",
         None => "unknown",
     };

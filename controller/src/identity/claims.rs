@@ -112,13 +112,21 @@ pub(super) fn excerpt(s: &str) -> String {
     format!("{cut:?}")
 }
 
-/// Checks `exp` (required), `nbf` and `iat` against `now_s` with [`LEEWAY_S`].
+/// Checks `exp` and `iat` (both required), `nbf`, all against `now_s` with [`LEEWAY_S`],
+/// and the lifetime `exp - iat` against `max_lifetime_s`.
 ///
 /// # Errors
 /// [`IdentityError::Rejected`] saying which.
-pub(super) fn check_times(t: &Token<'_>, now_s: i64) -> Result<(), IdentityError> {
+pub(super) fn check_times(
+    t: &Token<'_>,
+    now_s: i64,
+    max_lifetime_s: i64,
+) -> Result<(), IdentityError> {
     let exp = t.time_claim("exp")?.ok_or_else(|| {
         rejected("实名凭证缺少有效期 / the identity assertion has no exp (expiry) claim")
+    })?;
+    let iat = t.time_claim("iat")?.ok_or_else(|| {
+        rejected("实名凭证缺少签发时间 / the identity assertion has no iat (issued at) claim")
     })?;
     if now_s > exp.saturating_add(LEEWAY_S) {
         return Err(rejected(
@@ -132,14 +140,63 @@ pub(super) fn check_times(t: &Token<'_>, now_s: i64) -> Result<(), IdentityError
             "实名凭证尚未生效 / the identity assertion is not valid yet",
         ));
     }
-    if t.time_claim("iat")?
-        .is_some_and(|iat| iat > now_s.saturating_add(LEEWAY_S))
-    {
+    if iat > now_s.saturating_add(LEEWAY_S) {
         return Err(rejected(
             "实名凭证签发时间在未来 / the identity assertion was issued in the future",
         ));
     }
+    if exp.saturating_sub(iat) > max_lifetime_s {
+        return Err(rejected(format!(
+            "实名凭证有效期过长 / the identity assertion lives longer than {} minutes (exp - iat)",
+            max_lifetime_s / 60
+        )));
+    }
     Ok(())
+}
+
+/// Checks that `aud` (a string, or an array of strings) names `expected`.
+///
+/// # Errors
+/// [`IdentityError::Rejected`] when `aud` is absent, malformed or names another audience.
+pub(super) fn check_audience(t: &Token<'_>, expected: &str) -> Result<(), IdentityError> {
+    let ok = match t.payload.get("aud") {
+        None | Some(Value::Null) => {
+            return Err(rejected(
+                "实名凭证缺少受众 / the identity assertion has no aud (audience) claim",
+            ))
+        }
+        Some(Value::String(a)) => a == expected,
+        Some(Value::Array(list)) => list.iter().any(|a| a.as_str() == Some(expected)),
+        Some(_) => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(rejected(
+            "实名凭证不是签发给本大厅的 / the identity assertion is for another audience (aud)",
+        ))
+    }
+}
+
+/// Longest `jti` accepted, in characters.
+const JTI_MAX: usize = 128;
+
+/// The `jti` claim, when present: 1 to 128 printable ASCII characters.
+///
+/// # Errors
+/// [`IdentityError::Rejected`] for any other `jti`.
+pub(super) fn jti(t: &Token<'_>) -> Result<Option<String>, IdentityError> {
+    match t.payload.get("jti") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(j))
+            if !j.is_empty() && j.len() <= JTI_MAX && j.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(Some(j.clone()))
+        }
+        Some(_) => Err(rejected(format!(
+            "实名凭证编号格式错误 / jti must be 1 to {JTI_MAX} printable ASCII characters"
+        ))),
+    }
 }
 
 /// The personal claims, present and strings. `Debug` hides the values.

@@ -18,6 +18,12 @@ pub const DEV_ISSUER: &str = "hallq-dev";
 /// Channel recorded for them.
 pub const DEV_CHANNEL: &str = "dev";
 
+/// `aud` of development assertions: `hallq-dev:{hall id}`.
+#[must_use]
+pub fn dev_audience(hall_id: &str) -> String {
+    format!("hallq-dev:{hall_id}")
+}
+
 const PEM_LABEL: &str = "PRIVATE KEY";
 
 /// The private half, for signing.
@@ -38,7 +44,10 @@ fn config_err(path: &Path, what: impl std::fmt::Display) -> IdentityError {
 /// # Errors
 /// [`IdentityError::Config`] when the directory or file cannot be written or read, or the
 /// file holds no Ed25519 key.
-pub(super) fn load_or_create(data_dir: &Path) -> Result<(DevSigner, Trusted), IdentityError> {
+pub(super) fn load_or_create(
+    data_dir: &Path,
+    audience: &str,
+) -> Result<(DevSigner, Trusted), IdentityError> {
     let path = data_dir.join(KEY_FILE);
     if !path.exists() {
         create(data_dir, &path)?;
@@ -52,12 +61,14 @@ pub(super) fn load_or_create(data_dir: &Path) -> Result<(DevSigner, Trusted), Id
         id: "dev".into(),
         channel: DEV_CHANNEL.into(),
         issuer: DEV_ISSUER.into(),
+        audience: audience.into(),
         alg: Algorithm::EdDSA,
         keys: vec![VerifyKey {
             kid: None,
             key: public,
         }],
         methods: hallq_config::booking::METHODS.map(String::from).to_vec(),
+        single_use: Vec::new(),
     };
     Ok((
         DevSigner {

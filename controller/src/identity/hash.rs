@@ -1,6 +1,9 @@
 //! The keyed hash of ID numbers: HMAC-SHA256 under the hall's secret, lowercase hex.
-//! The secret comes from `[identity] id_hash_key_env` (an environment variable) or
-//! `id_hash_key`; it is never stored in the database.
+//! The secret comes from `[identity] id_hash_key_env` (an environment variable; the
+//! file's `id_hash_key` only in the demo, see [`super::startup`]); it is never stored in
+//! the database. Every stored hash names its key version (`id_hash_key_version`); during
+//! a rotation the previous key (`id_hash_key_previous_env`, version − 1) is kept so that
+//! lookups find what was stored under it.
 
 use super::IdentityError;
 use hallq_config::Settings;
@@ -33,36 +36,54 @@ impl HashKey {
     }
 }
 
-/// The key the config asks for: the environment variable named by `id_hash_key_env` when
-/// it is set and not empty, else `id_hash_key`. `None` when neither gives one and no
+/// The current key and, during a rotation, the previous one.
+#[derive(Debug, Clone)]
+pub(super) struct HashKeys {
+    /// Hashes everything new.
+    pub(super) current: HashKey,
+    /// Its version (`id_hash_key_version`).
+    pub(super) version: i32,
+    /// The previous key (version − 1), for lookups only.
+    pub(super) previous: Option<HashKey>,
+}
+
+/// The keys the config asks for: the environment variable named by `id_hash_key_env`
+/// when it is set and not empty, else `id_hash_key`; the previous key from the variable
+/// named by `id_hash_key_previous_env`. `None` when neither gives a current key and no
 /// service is bookable.
 ///
 /// # Errors
-/// [`IdentityError::Config`] when a service is bookable and there is no key; the message
-/// names the variable.
-pub(super) fn load(cfg: &Settings) -> Result<Option<HashKey>, IdentityError> {
+/// [`IdentityError::Config`] when a service is bookable and there is no key, or the
+/// previous key's variable is unset; the message names the variable.
+pub(super) fn load(cfg: &Settings) -> Result<Option<HashKeys>, IdentityError> {
     let id = &cfg.identity;
-    if let Some(var) = &id.id_hash_key_env {
-        match std::env::var(var) {
-            Ok(v) if !v.is_empty() => return Ok(Some(HashKey::new(v))),
-            _ if id.id_hash_key.is_none() && bookable(cfg) => {
-                return Err(IdentityError::Config(format!(
-                    "environment variable {var} (identity.id_hash_key_env) is not set: \
-                     bookable services need the key for hashing ID numbers"
-                )));
-            }
-            _ => {}
+    let env = |var: &String| std::env::var(var).ok().filter(|v| !v.is_empty());
+    let current = match (id.id_hash_key_env.as_ref().and_then(env), &id.id_hash_key) {
+        (Some(v), _) => HashKey::new(v),
+        (None, Some(k)) if !k.is_empty() => HashKey::new(k.as_bytes()),
+        _ if !bookable(cfg) => return Ok(None),
+        (None, _) => {
+            let var = id.id_hash_key_env.as_deref().unwrap_or("HALLQ_ID_HASH_KEY");
+            return Err(IdentityError::Config(format!(
+                "environment variable {var} (identity.id_hash_key_env) is not set: \
+                 bookable services need the key for hashing ID numbers"
+            )));
         }
-    }
-    match &id.id_hash_key {
-        Some(k) if !k.is_empty() => Ok(Some(HashKey::new(k.as_bytes()))),
-        _ if bookable(cfg) => Err(IdentityError::Config(
-            "bookable services need a key for hashing ID numbers: set identity.id_hash_key_env \
-             (an environment variable) or identity.id_hash_key"
-                .into(),
-        )),
-        _ => Ok(None),
-    }
+    };
+    let previous = match &id.id_hash_key_previous_env {
+        None => None,
+        Some(var) => Some(HashKey::new(env(var).ok_or_else(|| {
+            IdentityError::Config(format!(
+                "environment variable {var} (identity.id_hash_key_previous_env) is not set: \
+                 it must hold the previous key during a rotation"
+            ))
+        })?)),
+    };
+    Ok(Some(HashKeys {
+        current,
+        version: i32::try_from(id.id_hash_key_version).unwrap_or(i32::MAX),
+        previous,
+    }))
 }
 
 fn bookable(cfg: &Settings) -> bool {

@@ -22,12 +22,16 @@ pub(super) struct Trusted {
     pub(super) channel: String,
     /// Expected `iss`.
     pub(super) issuer: String,
+    /// Expected `aud`.
+    pub(super) audience: String,
     /// The only algorithm accepted from it.
     pub(super) alg: Algorithm,
     /// Its keys.
     pub(super) keys: Vec<VerifyKey>,
     /// Verification methods accepted from it.
     pub(super) methods: Vec<String>,
+    /// Purposes for which an assertion with a `jti` is accepted once.
+    pub(super) single_use: Vec<String>,
 }
 
 /// `EdDSA`, `ES256` or `RS256` (the three the config allows).
@@ -70,9 +74,11 @@ impl Trusted {
             id: p.id.clone(),
             channel: p.channel.clone(),
             issuer: p.issuer.clone(),
+            audience: p.audience.clone(),
             alg,
             keys,
             methods: p.methods.clone(),
+            single_use: p.single_use.clone(),
         })
     }
 

@@ -6,9 +6,13 @@
 //! - [`data`]: GB 11643-1999 ID numbers, mobile phones, names — validated and
 //!   normalised; error messages never repeat the value.
 //! - [`mask`]: the masked forms (`4601**********123X`, `张*三`, `138****0000`).
-//! - `hash`: HMAC-SHA256 of the ID under the hall's key (`id_hash_key[_env]`).
+//! - `hash`: HMAC-SHA256 of the ID under the hall's key (`id_hash_key[_env]`), its
+//!   version, and the previous key during a rotation.
+//! - [`startup`]: the start-up rules — where the development provider may run, what
+//!   counts as the demo, and what the ID hash key must be outside it.
 //! - `keys`: trusted providers and their public keys (PEM or JWKS by `kid`).
-//! - `claims`: the JWT's parts, times (`exp` required, 60 s leeway) and claims.
+//! - `claims`: the JWT's parts, times (`exp` and `iat` required, 60 s leeway, lifetime
+//!   capped by `max_assertion_minutes`), audience, `jti`, and the personal claims.
 //! - `devkey`: the development provider's Ed25519 key in `{data_dir}`.
 //! - The HTTP side lives in the API layer: `api::dev_identity` (`POST
 //!   /api/v1/dev/identity` and the `/dev/identity` page, demo only) and `api::citizen`
@@ -24,8 +28,9 @@ mod devkey;
 mod hash;
 mod keys;
 pub mod mask;
+pub mod startup;
 
-pub use devkey::{DEV_CHANNEL, DEV_ISSUER, KEY_FILE as DEV_KEY_FILE};
+pub use devkey::{dev_audience, DEV_CHANNEL, DEV_ISSUER, KEY_FILE as DEV_KEY_FILE};
 
 use claims::{excerpt, rejected, Claims, Token};
 use hallq_config::Settings;
@@ -33,10 +38,7 @@ use jsonwebtoken::Algorithm;
 use keys::Trusted;
 use std::path::Path;
 
-/// How long a development assertion stays valid.
-pub const DEV_ASSERTION_TTL_S: i64 = 24 * 3600;
-
-pub use crate::model::Citizen;
+pub use crate::model::{Citizen, SingleUse};
 
 /// Why an assertion was not accepted (each maps to 401, or 422 for bad data).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,8 +61,10 @@ pub enum IdentityError {
 pub struct Identity {
     /// Trusted providers, the development one last.
     providers: Vec<Trusted>,
-    /// Key of the ID hash; `None` when the hall books nothing and has none.
-    hash_key: Option<hash::HashKey>,
+    /// Keys of the ID hash; `None` when the hall books nothing and has none.
+    hash_key: Option<hash::HashKeys>,
+    /// Longest accepted lifetime (`exp - iat`), s.
+    max_lifetime_s: i64,
     /// Signer of the development provider, when enabled.
     dev: Option<devkey::DevSigner>,
     /// Assertions already accepted (see [`cache`]).
@@ -91,7 +95,8 @@ impl Identity {
             .map(Trusted::load)
             .collect::<Result<Vec<_>, _>>()?;
         let dev = if id.dev_provider {
-            let (signer, trusted) = devkey::load_or_create(data_dir)?;
+            let (signer, trusted) =
+                devkey::load_or_create(data_dir, &devkey::dev_audience(&cfg.hall.id))?;
             providers.push(trusted);
             Some(signer)
         } else {
@@ -100,6 +105,7 @@ impl Identity {
         Ok(Self {
             providers,
             hash_key: hash::load(cfg)?,
+            max_lifetime_s: i64::from(id.max_assertion_minutes) * 60,
             dev,
             verified: cache::Verified::default(),
         })
@@ -128,10 +134,13 @@ impl Identity {
         Ok(citizen)
     }
 
-    /// The full check of a parsed assertion: signature, times, method, personal data.
+    /// The full check of a parsed assertion: signature, audience, times, `jti`, method,
+    /// personal data.
     fn verify_token(&self, token: &Token<'_>, now_s: i64) -> Result<Citizen, IdentityError> {
         let provider = self.check_signature(token)?;
-        claims::check_times(token, now_s)?;
+        claims::check_audience(token, &provider.audience)?;
+        claims::check_times(token, now_s, self.max_lifetime_s)?;
+        let jti = claims::jti(token)?;
         let claims = Claims::from_token(token)?;
         if !provider.methods.contains(&claims.method) {
             return Err(rejected(format!(
@@ -140,7 +149,16 @@ impl Identity {
                 provider.channel
             )));
         }
-        self.citizen(&claims, &provider.channel)
+        let mut citizen = self.citizen(&claims, &provider.channel)?;
+        if let (Some(jti), false) = (jti, provider.single_use.is_empty()) {
+            let exp_s = token.time_claim("exp")?.unwrap_or(now_s);
+            citizen.single_use = Some(SingleUse {
+                key: format!("{}:{jti}", provider.id),
+                expires_ms: exp_s.saturating_add(claims::LEEWAY_S).saturating_mul(1000),
+                purposes: provider.single_use.clone(),
+            });
+        }
+        Ok(citizen)
     }
 
     /// The provider named by `iss` whose key signed the token.
@@ -199,17 +217,21 @@ impl Identity {
         let id = data::normalize_id_number(&c.id_number)?;
         let phone = data::normalize_phone(&c.phone)?;
         let name = data::normalize_name(&c.name)?;
+        let keys = self.key()?;
         Ok(Citizen {
-            id_hash: self.key()?.hash(&id),
+            id_hash: keys.current.hash(&id),
+            key_version: keys.version,
+            id_hash_previous: keys.previous.as_ref().map(|k| k.hash(&id)),
             id_masked: mask::mask_id_number(&id),
             name_masked: mask::mask_name(&name),
             phone_masked: mask::mask_phone(&phone),
             channel: channel.to_string(),
             method: c.method.clone(),
+            single_use: None,
         })
     }
 
-    fn key(&self) -> Result<&hash::HashKey, IdentityError> {
+    fn key(&self) -> Result<&hash::HashKeys, IdentityError> {
         self.hash_key.as_ref().ok_or_else(|| {
             IdentityError::Config(
                 "no key for hashing ID numbers: set identity.id_hash_key_env or identity.id_hash_key"
@@ -218,17 +240,39 @@ impl Identity {
         })
     }
 
-    /// The keyed hash of an ID number (after validating it).
+    /// The keyed hash of an ID number (after validating it) under the current key.
     ///
     /// # Errors
     /// [`IdentityError::BadData`] for an invalid number.
     pub fn hash_id(&self, id_number: &str) -> Result<String, IdentityError> {
-        let id = data::normalize_id_number(id_number)?;
-        Ok(self.key()?.hash(&id))
+        Ok(self.hash_id_all(id_number)?[0].clone())
     }
 
-    /// Signs a development assertion (issuer `hallq-dev`, valid
-    /// [`DEV_ASSERTION_TTL_S`]) after validating the data; `method` defaults to `face`.
+    /// The keyed hashes of an ID number to look it up by: under the current key, then
+    /// under the previous one (the current again when there is none).
+    ///
+    /// # Errors
+    /// [`IdentityError::BadData`] for an invalid number.
+    pub fn hash_id_all(&self, id_number: &str) -> Result<[String; 2], IdentityError> {
+        let id = data::normalize_id_number(id_number)?;
+        let keys = self.key()?;
+        let current = keys.current.hash(&id);
+        let previous = keys
+            .previous
+            .as_ref()
+            .map_or_else(|| current.clone(), |k| k.hash(&id));
+        Ok([current, previous])
+    }
+
+    /// How long the assertions of the development provider live (the lifetime cap), s.
+    #[must_use]
+    pub fn dev_lifetime_s(&self) -> i64 {
+        self.max_lifetime_s
+    }
+
+    /// Signs a development assertion (issuer `hallq-dev`, audience
+    /// `hallq-dev:{hall id}`, a fresh `jti`, valid [`Self::dev_lifetime_s`]) after
+    /// validating the data; `method` defaults to `face`.
     ///
     /// # Errors
     /// [`IdentityError::Config`] when the development provider is off;
@@ -248,10 +292,18 @@ impl Identity {
         let id = data::normalize_id_number(id_number)?;
         let phone = data::normalize_phone(phone)?;
         let method = data::normalize_method(method)?;
+        let audience = self
+            .providers
+            .iter()
+            .find(|p| p.issuer == DEV_ISSUER)
+            .map(|p| p.audience.clone())
+            .unwrap_or_default();
         let claims = serde_json::json!({
             "iss": DEV_ISSUER,
+            "aud": audience,
+            "jti": hex::encode(rand::random::<[u8; 16]>()),
             "iat": now_s,
-            "exp": now_s + DEV_ASSERTION_TTL_S,
+            "exp": now_s + self.max_lifetime_s,
             "name": name,
             "id_number": id,
             "phone": phone,

@@ -26,6 +26,8 @@ pub struct Appointment {
     pub day: String,
     /// Keyed hash of the ID number.
     pub person: String,
+    /// Version of the key that made it.
+    pub key_version: i32,
     /// Masked ID number.
     pub id_masked: String,
     /// Masked name.
@@ -44,8 +46,8 @@ pub struct Appointment {
     pub created_at: i64,
 }
 
-const COLS: &str = "id, code, service, slot_start, slot_end, day, person, id_masked, name_masked, \
-     phone_masked, channel, method, status, ticket_id, created_at";
+const COLS: &str = "id, code, service, slot_start, slot_end, day, person, key_version, id_masked, \
+     name_masked, phone_masked, channel, method, status, ticket_id, created_at";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Appointment, sqlx::Error> {
     sqlx::FromRow::from_row(r)
@@ -121,7 +123,7 @@ async fn book_steps(
     tx: &mut sqlx::AnyConnection,
     req: &BookJob,
 ) -> Result<Result<Appointment, Refusal>, sqlx::Error> {
-    if let Some((until_day, reason)) = active_ban(tx, &req.who.id_hash, req.now).await? {
+    if let Some((until_day, reason)) = active_ban(tx, req.who.lookup_hashes(), req.now).await? {
         return Ok(Err(Refusal::Banned { until_day, reason }));
     }
     let got: Option<i64> = sqlx::query_scalar(
@@ -139,13 +141,14 @@ async fn book_steps(
         return Ok(Err(Refusal::SlotFull));
     }
     let active: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO person_days (person, day, active) VALUES ($1, $2, 1) \
+        "INSERT INTO person_days (person, day, active, key_version) VALUES ($1, $2, 1, $4) \
          ON CONFLICT (person, day) DO UPDATE SET active = person_days.active + 1 \
          WHERE person_days.active < $3 RETURNING active",
     )
     .bind(&req.who.id_hash)
     .bind(&req.day)
     .bind(req.daily_limit)
+    .bind(req.who.key_version)
     .fetch_optional(&mut *tx)
     .await?;
     if active.is_none() {
@@ -154,8 +157,8 @@ async fn book_steps(
     let code = format!("{:08}", rand::random::<u32>() % 100_000_000);
     let row = sqlx::query(&format!(
         "INSERT INTO appointments (code, service, slot_start, slot_end, day, person, id_masked, \
-         name_masked, phone_masked, channel, method, status, created_at, changed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12) RETURNING {COLS}"
+         name_masked, phone_masked, channel, method, status, created_at, changed_at, key_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12, $13) RETURNING {COLS}"
     ))
     .bind(&code)
     .bind(&req.service)
@@ -169,6 +172,7 @@ async fn book_steps(
     .bind(&req.who.channel)
     .bind(&req.who.method)
     .bind(req.now)
+    .bind(req.who.key_version)
     .fetch_one(&mut *tx)
     .await?;
     Ok(Ok(from_row(&row)?))
@@ -198,16 +202,22 @@ impl Store {
     }
 
     /// Cancels the person's booked appointment before its slot starts, freeing the slot
-    /// and the daily count in the same transaction.
+    /// and the daily count in the same transaction. `persons`: the person's hashes under
+    /// the current and the previous key ([`crate::model::Citizen::lookup_hashes`]).
     ///
     /// # Errors
     /// [`Refusal::AppointmentNotFound`] (unknown, or someone else's), [`Refusal::TooLate`],
     /// [`Refusal::NotBooked`]; database errors.
-    pub async fn cancel(&self, code: &str, person: &str, now: i64) -> StoreResult<Appointment> {
+    pub async fn cancel(
+        &self,
+        code: &str,
+        persons: [&str; 2],
+        now: i64,
+    ) -> StoreResult<Appointment> {
         let mut tx = self.write.begin().await?;
         let a = by_code(&mut tx, code)
             .await?
-            .filter(|a| a.person == person)
+            .filter(|a| persons.contains(&a.person.as_str()))
             .ok_or(Refusal::AppointmentNotFound)?;
         if now >= a.slot_start {
             return Err(Refusal::TooLate.into());
@@ -249,15 +259,17 @@ impl Store {
         Ok(row.map(|r| from_row(&r)).transpose()?)
     }
 
-    /// A person's appointments, newest slot first.
+    /// A person's appointments (by the hashes under the current and previous key),
+    /// newest slot first.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn appointments_of(&self, person: &str) -> StoreResult<Vec<Appointment>> {
+    pub async fn appointments_of(&self, persons: [&str; 2]) -> StoreResult<Vec<Appointment>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLS} FROM appointments WHERE person = $1 ORDER BY slot_start DESC, id DESC LIMIT 100"
+            "SELECT {COLS} FROM appointments WHERE person IN ($1, $2) ORDER BY slot_start DESC, id DESC LIMIT 100"
         ))
-        .bind(person)
+        .bind(persons[0])
+        .bind(persons[1])
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -317,16 +329,22 @@ impl Store {
         Ok(issued)
     }
 
-    /// Today's booked appointments of a person (for check-in by ID card).
+    /// Today's booked appointments of a person (by the hashes under the current and
+    /// previous key; for check-in by ID card).
     ///
     /// # Errors
     /// Database errors.
-    pub async fn booked_of_day(&self, person: &str, day: &str) -> StoreResult<Vec<Appointment>> {
+    pub async fn booked_of_day(
+        &self,
+        persons: [&str; 2],
+        day: &str,
+    ) -> StoreResult<Vec<Appointment>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLS} FROM appointments WHERE person = $1 AND day = $2 AND status = 'booked' ORDER BY slot_start"
+            "SELECT {COLS} FROM appointments WHERE person IN ($1, $3) AND day = $2 AND status = 'booked' ORDER BY slot_start"
         ))
-        .bind(person)
+        .bind(persons[0])
         .bind(day)
+        .bind(persons[1])
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -344,18 +362,20 @@ async fn by_code(tx: &mut Tx, code: &str) -> Result<Option<Appointment>, sqlx::E
     row.map(|r| from_row(&r)).transpose()
 }
 
-/// The end day and reason of a ban in force at `now`, if any.
+/// The end day and reason of a ban in force at `now` on a person (by the hashes under
+/// the current and previous key), if any.
 pub(crate) async fn active_ban(
     tx: &mut sqlx::AnyConnection,
-    person: &str,
+    persons: [&str; 2],
     now: i64,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT until_day, reason FROM bans WHERE person = $1 AND lifted_at IS NULL AND until_ms > $2 \
+        "SELECT until_day, reason FROM bans WHERE person IN ($1, $3) AND lifted_at IS NULL AND until_ms > $2 \
          ORDER BY until_ms DESC LIMIT 1",
     )
-    .bind(person)
+    .bind(persons[0])
     .bind(now)
+    .bind(persons[1])
     .fetch_optional(&mut *tx)
     .await?;
     row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()

@@ -37,15 +37,28 @@ pub struct Ban {
     pub lifted_by: Option<String>,
 }
 
-async fn ban(
-    tx: &mut Tx,
-    person: &str,
-    id_masked: &str,
-    rule: &BanRule,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+/// A person as stored on an appointment: the hash, the version of its key, the mask.
+struct Person {
+    hash: String,
+    key_version: i32,
+    masked: String,
+}
+
+impl Person {
+    fn from_row(r: &sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            hash: r.try_get(0)?,
+            masked: r.try_get(1)?,
+            key_version: r.try_get(2)?,
+        })
+    }
+}
+
+async fn ban(tx: &mut Tx, who: &Person, rule: &BanRule, now: i64) -> Result<(), sqlx::Error> {
+    let (person, id_masked) = (&who.hash, &who.masked);
     sqlx::query(
-        "INSERT INTO bans (person, id_masked, reason, starts_at, until_ms, until_day) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO bans (person, id_masked, reason, starts_at, until_ms, until_day, key_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(person)
     .bind(id_masked)
@@ -53,6 +66,7 @@ async fn ban(
     .bind(now)
     .bind(rule.until.1)
     .bind(&rule.until.0)
+    .bind(who.key_version)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -74,26 +88,26 @@ impl Store {
         let mut tx = self.write.begin().await?;
         let rows = sqlx::query(
             "UPDATE appointments SET status = 'no_show', changed_at = $1 \
-             WHERE status = 'booked' AND slot_start + $2 < $1 RETURNING person, id_masked",
+             WHERE status = 'booked' AND slot_start + $2 < $1 RETURNING person, id_masked, key_version",
         )
         .bind(now)
         .bind(grace_ms)
         .fetch_all(&mut *tx)
         .await?;
         for r in &rows {
-            let person: String = r.try_get(0)?;
-            let masked: String = r.try_get(1)?;
+            let who = Person::from_row(r)?;
             let n: i64 = sqlx::query_scalar(
-                "INSERT INTO people (person, no_shows) VALUES ($1, 1) \
+                "INSERT INTO people (person, no_shows, key_version) VALUES ($1, 1, $2) \
                  ON CONFLICT (person) DO UPDATE SET no_shows = people.no_shows + 1 RETURNING no_shows",
             )
-            .bind(&person)
+            .bind(&who.hash)
+            .bind(who.key_version)
             .fetch_one(&mut *tx)
             .await?;
             if n >= rule.limit {
-                ban(&mut tx, &person, &masked, rule, now).await?;
+                ban(&mut tx, &who, rule, now).await?;
                 sqlx::query("UPDATE people SET no_shows = 0 WHERE person = $1")
-                    .bind(&person)
+                    .bind(&who.hash)
                     .execute(&mut *tx)
                     .await?;
             }
@@ -119,7 +133,7 @@ impl Store {
         let mut tx = self.write.begin().await?;
         let row = sqlx::query(
             "UPDATE appointments SET false_info = 1, changed_at = $2 WHERE ticket_id = $1 AND false_info = 0 \
-             RETURNING person, id_masked",
+             RETURNING person, id_masked, key_version",
         )
         .bind(ticket_id)
         .bind(now)
@@ -128,20 +142,20 @@ impl Store {
         let Some(row) = row else {
             return Err(super::Refusal::NotAppointment.into());
         };
-        let person: String = row.try_get(0)?;
-        let masked: String = row.try_get(1)?;
+        let who = Person::from_row(&row)?;
         let n: i64 = sqlx::query_scalar(
-            "INSERT INTO people (person, false_streak) VALUES ($1, 1) \
+            "INSERT INTO people (person, false_streak, key_version) VALUES ($1, 1, $2) \
              ON CONFLICT (person) DO UPDATE SET false_streak = people.false_streak + 1 RETURNING false_streak",
         )
-        .bind(&person)
+        .bind(&who.hash)
+        .bind(who.key_version)
         .fetch_one(&mut *tx)
         .await?;
         let banned = n >= rule.limit;
         if banned {
-            ban(&mut tx, &person, &masked, rule, now).await?;
+            ban(&mut tx, &who, rule, now).await?;
             sqlx::query("UPDATE people SET false_streak = 0 WHERE person = $1")
-                .bind(&person)
+                .bind(&who.hash)
                 .execute(&mut *tx)
                 .await?;
         }

@@ -25,6 +25,10 @@ const SQLITE: &[(i64, &str)] = &[
         6,
         include_str!("../../migrations/sqlite/0006_waiting_counts.sql"),
     ),
+    (
+        7,
+        include_str!("../../migrations/sqlite/0007_personal_data.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -47,6 +51,10 @@ const POSTGRES: &[(i64, &str)] = &[
     (
         6,
         include_str!("../../migrations/postgres/0006_waiting_counts.sql"),
+    ),
+    (
+        7,
+        include_str!("../../migrations/postgres/0007_personal_data.sql"),
     ),
 ];
 

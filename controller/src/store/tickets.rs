@@ -52,6 +52,8 @@ pub struct NewTicket {
     pub(crate) now: i64,
     /// Keyed hash of the holder's ID number (appointment tickets).
     pub(crate) person: Option<String>,
+    /// Version of the key that made it.
+    pub(crate) person_key_version: Option<i32>,
 }
 
 impl Work for NewTicket {
@@ -104,8 +106,8 @@ pub(crate) async fn issue_one(
     let number = format!("{}{:0w$}", job.prefix, seq, w = job.width);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (token, number, origin_service, service, day, seq, kind, prio, \
-         status, slot_start, arrived_at, issued_at, person) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, 'waiting', $8, $9, $9, $10) RETURNING id",
+         status, slot_start, arrived_at, issued_at, person, person_key_version) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, 'waiting', $8, $9, $9, $10, $11) RETURNING id",
     )
     .bind(&job.token)
     .bind(&number)
@@ -117,6 +119,7 @@ pub(crate) async fn issue_one(
     .bind(job.slot_start)
     .bind(job.now)
     .bind(&job.person)
+    .bind(job.person_key_version)
     .fetch_one(&mut **tx)
     .await?;
     ahead.insert(key, people_ahead);
@@ -185,6 +188,7 @@ impl Store {
                 token: req.token.to_string(),
                 now: req.now,
                 person: None,
+                person_key_version: None,
             })
             .await
     }

@@ -130,9 +130,10 @@ fn dev_sign_round_trip_and_key_persistence() {
     );
     assert_eq!(c.id_hash, first.hash_id(ID).unwrap());
     assert_eq!(c.phone_masked, "138****0000");
-    // Valid for 24 hours.
-    assert!(first.verify(&jwt, NOW + 24 * 3600).is_ok());
-    rejected(first.verify(&jwt, NOW + 24 * 3600 + 61), "expired");
+    // Valid for the lifetime cap (identity.max_assertion_minutes, 30 by default).
+    assert_eq!(first.dev_lifetime_s(), 30 * 60);
+    assert!(first.verify(&jwt, NOW + 30 * 60).is_ok());
+    rejected(first.verify(&jwt, NOW + 30 * 60 + 61), "expired");
     // Method defaults to face.
     let jwt2 = first.dev_sign("李四", ID, PHONE, None, NOW).unwrap();
     assert_eq!(first.verify(&jwt2, NOW).unwrap().method, "face");

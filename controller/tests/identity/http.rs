@@ -84,6 +84,14 @@ async fn dev_route_issues_assertions_the_extractor_accepts() {
         (status, v["error"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("identity_rejected"))
     );
+}
+
+/// Assertions of a real provider through the extractor (a hall without the development
+/// provider: the config never allows both).
+#[tokio::test]
+async fn extractor_refuses_expired_and_bad_data() {
+    let (st, _dir) = state(false).await;
+    let app = app(st);
     let expired = city(&with(claims(CITY, "face"), "exp", json!(1_000_000)));
     let (status, v, _) = call(&app, whoami_req(Some(&format!("Bearer {expired}")))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -92,12 +100,16 @@ async fn dev_route_issues_assertions_the_extractor_accepts() {
     let far = chrono::Utc::now().timestamp() + 600;
     let bad = city(&with(
         with(
-            claims(CITY, "face"),
-            "id_number",
-            json!("110105194912310021"),
+            with(
+                claims(CITY, "face"),
+                "id_number",
+                json!("110105194912310021"),
+            ),
+            "exp",
+            json!(far),
         ),
-        "exp",
-        json!(far),
+        "iat",
+        json!(far - 600),
     ));
     let (status, v, text) = call(&app, whoami_req(Some(&format!("Bearer {bad}")))).await;
     assert_eq!(
