@@ -72,7 +72,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<usize> {
         let mut tx = self.write.begin().await?;
-        let rows = sqlx::query(
+        let rows: Vec<(String, String)> = sqlx::query_as(
             "UPDATE appointments SET status = 'no_show', changed_at = $1 \
              WHERE status = 'booked' AND slot_start + $2 < $1 RETURNING person, id_masked",
         )
@@ -80,9 +80,7 @@ impl Store {
         .bind(grace_ms)
         .fetch_all(&mut *tx)
         .await?;
-        for r in &rows {
-            let person: String = r.try_get(0)?;
-            let masked: String = r.try_get(1)?;
+        for (person, masked) in &rows {
             let n: i64 = sqlx::query_scalar(
                 "INSERT INTO people (person, no_shows) VALUES ($1, 1) \
                  ON CONFLICT (person) DO UPDATE SET no_shows = people.no_shows + 1 RETURNING no_shows",
@@ -117,7 +115,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
-        let row = sqlx::query(
+        let row: Option<(String, String)> = sqlx::query_as(
             "UPDATE appointments SET false_info = 1, changed_at = $2 WHERE ticket_id = $1 AND false_info = 0 \
              RETURNING person, id_masked",
         )
@@ -125,11 +123,9 @@ impl Store {
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(row) = row else {
+        let Some((person, masked)) = row else {
             return Err(super::Refusal::NotAppointment.into());
         };
-        let person: String = row.try_get(0)?;
-        let masked: String = row.try_get(1)?;
         let n: i64 = sqlx::query_scalar(
             "INSERT INTO people (person, false_streak) VALUES ($1, 1) \
              ON CONFLICT (person) DO UPDATE SET false_streak = people.false_streak + 1 RETURNING false_streak",
@@ -238,9 +234,11 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(serde_json::json!({
-                    "at": r.try_get::<i64, _>(0)?, "actor": r.try_get::<String, _>(1)?,
-                    "action": r.try_get::<String, _>(2)?, "subject": r.try_get::<String, _>(3)?,
-                    "detail": r.try_get::<String, _>(4)?, "origin": r.try_get::<String, _>(5)?,
+                    "at": r.try_get::<i64, _>("at")?, "actor": r.try_get::<String, _>("actor")?,
+                    "action": r.try_get::<String, _>("action")?,
+                    "subject": r.try_get::<String, _>("subject")?,
+                    "detail": r.try_get::<String, _>("detail")?,
+                    "origin": r.try_get::<String, _>("origin")?,
                 }))
             })
             .collect::<Result<_, sqlx::Error>>()
