@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum KioskEvent {
     /// Checked in: `{type: "checkin", ticket, appointment, print}`.
-    Checkin(CheckedIn),
+    Checkin(Box<CheckedIn>),
     /// Not checked in: `{type: "checkin_error", error, message}`.
     CheckinError {
         /// The contract's error code.
@@ -31,7 +31,7 @@ pub enum KioskEvent {
 impl From<Result<CheckedIn, CheckInError>> for KioskEvent {
     fn from(r: Result<CheckedIn, CheckInError>) -> Self {
         match r {
-            Ok(v) => Self::Checkin(v),
+            Ok(v) => Self::Checkin(Box::new(v)),
             Err(e) => {
                 if let CheckInError::Store(StoreError::Db(cause)) = &e {
                     tracing::error!("database error: {cause}");

@@ -145,7 +145,7 @@ impl From<CheckInError> for ApiError {
             CheckInError::Refused(Refused::NotTheHolder) => StatusCode::FORBIDDEN,
             CheckInError::Refused(_) => StatusCode::CONFLICT,
         };
-        ApiError::new(status, e.code(), e.to_string())
+        Self::new(status, e.code(), e.to_string())
     }
 }
 

@@ -85,13 +85,13 @@ impl Store {
                 "INSERT INTO people (person, no_shows) VALUES ($1, 1) \
                  ON CONFLICT (person) DO UPDATE SET no_shows = people.no_shows + 1 RETURNING no_shows",
             )
-            .bind(&person)
+            .bind(person)
             .fetch_one(&mut *tx)
             .await?;
             if n >= rule.limit {
-                ban(&mut tx, &person, &masked, rule, now).await?;
+                ban(&mut tx, person, masked, rule, now).await?;
                 sqlx::query("UPDATE people SET no_shows = 0 WHERE person = $1")
-                    .bind(&person)
+                    .bind(person)
                     .execute(&mut *tx)
                     .await?;
             }
