@@ -5,11 +5,14 @@
 use hallq_config::{load_file, load_str, ConfigError, Diagnostic, Settings};
 use std::path::Path;
 
-#[path = "validation/rejected.rs"]
-mod rejected;
-use rejected::REJECTED;
 #[path = "validation/accepted.rs"]
 mod accepted;
+#[path = "validation/rejected_access.rs"]
+mod rejected_access;
+#[path = "validation/rejected_form.rs"]
+mod rejected_form;
+#[path = "validation/rejected_hall.rs"]
+mod rejected_hall;
 use accepted::ACCEPTED;
 
 /// A small valid hall. Line numbers, for reading the tables below:
@@ -230,17 +233,30 @@ fn run_all<T: std::panic::RefUnwindSafe>(cases: &[T], name: fn(&T) -> &str, chec
     );
 }
 
+/// Every refused case: the file's form, the hall it describes, who may do what.
+fn rejected() -> Vec<&'static Rejected> {
+    [
+        rejected_form::FORM,
+        rejected_hall::HALL,
+        rejected_access::ACCESS,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 #[test]
 fn rejected_cases() {
-    run_all(REJECTED, |c| c.name, check_rejected);
+    run_all(&rejected(), |c| c.name, |c| check_rejected(c));
 }
 
 #[test]
 fn rejected_case_names_are_unique() {
-    let mut names: Vec<_> = REJECTED.iter().map(|c| c.name).collect();
+    let cases = rejected();
+    let mut names: Vec<_> = cases.iter().map(|c| c.name).collect();
     names.sort_unstable();
     names.dedup();
-    assert_eq!(names.len(), REJECTED.len());
+    assert_eq!(names.len(), cases.len());
 }
 
 struct Accepted {

@@ -143,7 +143,7 @@ impl App {
             .cfg
             .id_readers
             .iter()
-            .map(|r| tokio::spawn(crate::api::kiosk::run_reader(state.clone(), r.clone())))
+            .map(|r| tokio::spawn(crate::reader::run(state.clone(), r.clone())))
             .collect();
         let app = extra.merge(router(state));
         crate::http::serve(listener, app, shutdown).await;

@@ -6,19 +6,25 @@
 //!    - [`policy`]: which ticket a window calls next, wait estimates;
 //!    - [`hours`]: the hall's local time — days, opening hours;
 //!    - [`slots`]: booking slots, calendar, cut-off and check-in window;
+//!    - [`checkin`]: whether an appointment may be checked in now (holder, status, day,
+//!      window), and which of the day's an ID card means;
 //!    - [`stats`]: the admin dashboard's statistics and their CSV.
 //! 2. **Store** — [`store`]: SQLite / PostgreSQL through sqlx; every change commits with
 //!    its outbox event in one transaction; concurrency settled in SQL; the group-commit
 //!    writer; rows read by column name.
 //! 3. **Views** — [`views`]: what screens, phones, MQTT subscribers and the API are shown
-//!    of tickets and windows (typed, serialised with serde).
+//!    of tickets, windows and appointments (typed, serialised with serde).
 //! 4. **Services** — long-running parts and their handles:
 //!    - [`state`]: what handlers and services share ([`state::AppState`]);
 //!    - [`principal`]: who is asking (device token or staff session, role, window);
 //!    - [`acts`]: one window action, from a clerk's request or a call button's press;
+//!    - [`arrivals`]: check-in at the kiosk (code, ID number or card): the decision, the
+//!      appointment ticket, its print;
+//!    - [`printing`]: a ticket on a kiosk's printer (ESC/POS), the outcome recorded;
 //!    - [`sweep`]: appointment no-shows and the ban rules;
 //!    - [`retention`]: personal data purged after `retention_days`;
 //!    - [`kiosks`]: kiosks' live channels;
+//!    - [`reader`]: the kiosks' ID card readers, each card checked in, the kiosk told;
 //!    - [`relay`]: publishes the outbox to MQTT in order (QoS 1; one relay per database
 //!      holds a lease), and the retained state at every (re)connect;
 //!    - [`watch`]: live status of tickets for phones, fed by the hall's MQTT topics;
@@ -35,16 +41,17 @@
 //! 6. **Wiring** — [`app`]: starts store, broker, relay, services and HTTP from
 //!    [`hallq_config::Settings`].
 //!
-//! Not yet in this shape: the ID card reader loop and the check-in decisions live in
-//! `api` (`api::kiosk`, `api::checkin`); [`watch`] still renders a waiting ticket's new
+//! Not yet in this shape: [`watch`] still renders a waiting ticket's new
 //! position by appending to a cached JSON prefix, not from a typed struct; MQTT payloads are built in two places (the call's in the store, the retained
 //! states' in the relay).
 
 pub mod acts;
 pub mod api;
 pub mod app;
+pub mod arrivals;
 pub mod broker;
 pub mod buttons;
+pub mod checkin;
 pub mod hours;
 pub mod http;
 pub mod identity;
@@ -54,6 +61,8 @@ pub mod metrics;
 pub mod model;
 pub mod policy;
 pub mod principal;
+pub mod printing;
+pub mod reader;
 pub mod relay;
 pub mod reload;
 pub mod retention;

@@ -1,11 +1,12 @@
-//! What the hall shows of its tickets and windows: the public shapes that screens, phones,
-//! MQTT subscribers and the HTTP API all see, built from the model, the store's read models
-//! and the config. Each shape is a typed struct (its OpenAPI schema is derived from it);
-//! the `Value` builders serialise them for the callers that stream JSON (watchers, relay).
+//! What the hall shows of its tickets, windows and appointments: the public shapes that
+//! screens, phones, MQTT subscribers and the HTTP API all see, built from the model, the
+//! store's read models and the config. Each shape is a typed struct (its OpenAPI schema is
+//! derived from it); the `Value` builders serialise them for the callers that stream JSON
+//! (watchers, relay).
 
 use crate::hours::rfc3339;
-use crate::model::{Kind, Status, Ticket, WindowStatus};
-use crate::store::WindowState;
+use crate::model::{AppointmentStatus, Kind, Status, Ticket, WindowStatus};
+use crate::store::{Appointment, WindowState};
 use hallq_config::Settings;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -86,6 +87,60 @@ impl IssuedTicket {
             token: t.token.clone(),
             status_url: status_url(cfg, &t.token),
             people_ahead,
+        }
+    }
+}
+
+/// An appointment as its holder sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AppointmentView {
+    /// The booking code (typed at the kiosk).
+    #[schema(example = "K7Q2M9")]
+    pub code: String,
+    /// Service id.
+    pub service: String,
+    /// Service name.
+    pub service_name: Option<String>,
+    /// Slot start, RFC 3339 with the hall's offset.
+    #[schema(format = DateTime, example = "2026-12-01T09:00:00+08:00")]
+    pub slot_start: String,
+    /// Slot end.
+    #[schema(format = DateTime, example = "2026-12-01T09:30:00+08:00")]
+    pub slot_end: String,
+    /// Where it is in its life.
+    pub status: AppointmentStatus,
+    /// The holder's name, masked (`张*三`).
+    pub name_masked: String,
+    /// The holder's ID number, masked (`4601**********123X`).
+    pub id_masked: String,
+    /// The holder's phone, masked.
+    pub phone_masked: String,
+    /// The channel that verified the holder.
+    pub channel: String,
+    /// The verification method.
+    pub method: String,
+    /// When it was booked.
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+impl AppointmentView {
+    /// The shape of `a`.
+    pub fn of(cfg: &Settings, a: &Appointment) -> Self {
+        let tz = cfg.tz();
+        Self {
+            code: a.code.clone(),
+            service: a.service.clone(),
+            service_name: cfg.service(&a.service).map(|s| s.name.clone()),
+            slot_start: rfc3339(tz, a.slot_start),
+            slot_end: rfc3339(tz, a.slot_end),
+            status: a.status,
+            name_masked: a.name_masked.clone(),
+            id_masked: a.id_masked.clone(),
+            phone_masked: a.phone_masked.clone(),
+            channel: a.channel.clone(),
+            method: a.method.clone(),
+            created_at: rfc3339(tz, a.created_at),
         }
     }
 }

@@ -7,9 +7,9 @@ use super::error::{ApiError, ApiResult};
 use super::AppState;
 use crate::hours::{local_day, rfc3339, to_local};
 use crate::identity::Citizen;
-use crate::model::AppointmentStatus;
 use crate::slots;
-use crate::store::{Appointment, BookRequest};
+use crate::store::BookRequest;
+use crate::views::AppointmentView;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -20,60 +20,6 @@ use hallq_config::{Service, Settings};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
-
-/// An appointment as its holder sees it.
-#[derive(Serialize, ToSchema)]
-pub struct AppointmentView {
-    /// The booking code (typed at the kiosk).
-    #[schema(example = "K7Q2M9")]
-    pub code: String,
-    /// Service id.
-    pub service: String,
-    /// Service name.
-    pub service_name: Option<String>,
-    /// Slot start, RFC 3339 with the hall's offset.
-    #[schema(format = DateTime, example = "2026-12-01T09:00:00+08:00")]
-    pub slot_start: String,
-    /// Slot end.
-    #[schema(format = DateTime, example = "2026-12-01T09:30:00+08:00")]
-    pub slot_end: String,
-    /// Where it is in its life.
-    pub status: AppointmentStatus,
-    /// The holder's name, masked (`张*三`).
-    pub name_masked: String,
-    /// The holder's ID number, masked (`4601**********123X`).
-    pub id_masked: String,
-    /// The holder's phone, masked.
-    pub phone_masked: String,
-    /// The channel that verified the holder.
-    pub channel: String,
-    /// The verification method.
-    pub method: String,
-    /// When it was booked.
-    #[schema(format = DateTime)]
-    pub created_at: String,
-}
-
-impl AppointmentView {
-    /// The shape of `a`.
-    pub fn of(cfg: &Settings, a: &Appointment) -> Self {
-        let tz = cfg.tz();
-        Self {
-            code: a.code.clone(),
-            service: a.service.clone(),
-            service_name: cfg.service(&a.service).map(|s| s.name.clone()),
-            slot_start: rfc3339(tz, a.slot_start),
-            slot_end: rfc3339(tz, a.slot_end),
-            status: a.status,
-            name_masked: a.name_masked.clone(),
-            id_masked: a.id_masked.clone(),
-            phone_masked: a.phone_masked.clone(),
-            channel: a.channel.clone(),
-            method: a.method.clone(),
-            created_at: rfc3339(tz, a.created_at),
-        }
-    }
-}
 
 /// `{appointment}`: POST /appointments, DELETE /appointments/{code}.
 #[derive(Serialize, ToSchema)]

@@ -1,27 +1,24 @@
-//! Check-in at the kiosk (预约取号): today's appointment, by booking code or ID number,
-//! becomes an appointment ticket.
+//! `POST /checkins`: check-in at the kiosk (预约取号) over HTTP — the body parsed into
+//! what it presents, the check-in service ([`crate::arrivals`]) asked, its answer or
+//! refusal mapped to the contract.
 
 use super::auth::Principal;
 use super::body::LaterJson;
 use super::error::{ApiError, ApiResult};
 use super::AppState;
-use crate::hours::{local_day, to_local};
-use crate::model::Kind;
-use crate::slots;
-use crate::store::NewTicket;
-use crate::views as render;
+use crate::arrivals::{self, CheckInError, Presented};
+use crate::checkin::Refused;
+use crate::views::{AppointmentView, IssuedTicket};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hallq_config::Role;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::appointments::AppointmentView;
-
-/// POST /checkins body: a booking code, an ID number (typed or from the card reader), or
-/// both (then they must belong together).
+/// POST /checkins body: a booking code, a typed ID number, or both (then they must belong
+/// together).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckIn {
@@ -85,7 +82,7 @@ pub struct ByCodeAndId {
 #[derive(Serialize, ToSchema)]
 pub struct CheckedIn {
     /// The appointment ticket.
-    pub ticket: render::IssuedTicket,
+    pub ticket: IssuedTicket,
     /// The appointment, now `checked_in`.
     pub appointment: AppointmentView,
     /// Printing at the kiosk's printer.
@@ -113,128 +110,97 @@ pub async fn check_in(
 ) -> ApiResult<(StatusCode, Json<CheckedIn>)> {
     who.require(&[Role::Kiosk, Role::Admin])?;
     let body: CheckIn = body.parse()?;
+    let done = arrivals::check_in(&state, &who, body.presented()?).await?;
     Ok((
         StatusCode::CREATED,
-        Json(check_in_core(&state, &who, body).await?),
+        Json(CheckedIn {
+            ticket: done.ticket,
+            appointment: done.appointment,
+            print: done.print,
+        }),
     ))
 }
 
-/// Check-in for a kiosk (the HTTP route, or the kiosk's ID card reader).
-///
-/// # Errors
-/// The refusals of the check-in rules.
-pub async fn check_in_core(
-    state: &AppState,
-    who: &Principal,
-    body: CheckIn,
-) -> ApiResult<CheckedIn> {
-    who.require(&[Role::Kiosk, Role::Admin])?;
-    let cfg = &state.cfg;
-    let now = state.now();
-    let tz = cfg.tz();
-    let today = local_day(tz, now);
-    let person = match &body.id_number {
-        Some(n) => Some(
-            state
-                .identity
-                .hash_id_all(n)
-                .map_err(|e| ApiError::unprocessable("invalid_id_number", e.to_string()))?,
-        ),
-        None => None,
-    };
-    let not_found = || {
-        ApiError::not_found(
-            "appointment_not_found",
-            "没有找到今日的预约 / no appointment for today",
-        )
-    };
-    let a = match (&body.code, &person) {
-        (Some(code), _) => state
-            .store
-            .appointment(code.trim())
-            .await?
-            .ok_or_else(not_found)?,
-        (None, Some(p)) => {
-            let list = state.store.booked_of_day([&p[0], &p[1]], &today).await?;
-            // The earliest whose check-in window is open, else the next one (for the message).
-            list.iter()
-                .find(|a| {
-                    let (from, to) = slots::checkin_window(&cfg.appointments, a.slot_start);
-                    (from..=to).contains(&now)
-                })
-                .or(list.first())
-                .cloned()
-                .ok_or_else(not_found)?
-        }
-        (None, None) => {
-            return Err(ApiError::unprocessable(
+impl CheckIn {
+    /// What the body presents, or 422 `invalid_body` when it gives neither.
+    fn presented(&self) -> ApiResult<Presented<'_>> {
+        match (self.code.as_deref(), self.id_number.as_deref()) {
+            (Some(code), Some(id_number)) => Ok(Presented::Both { code, id_number }),
+            (Some(code), None) => Ok(Presented::Code(code)),
+            (None, Some(id_number)) => Ok(Presented::IdNumber(id_number)),
+            (None, None) => Err(ApiError::unprocessable(
                 "invalid_body",
                 "请输入预约码或刷身份证 / give a code or an ID number",
-            ))
-        }
-    };
-    if let Some(p) = &person {
-        if !p.contains(&a.person) {
-            return Err(ApiError::forbidden(
-                "身份证与预约人不一致 / this ID card does not match the appointment",
-            ));
+            )),
         }
     }
-    if a.status != crate::model::AppointmentStatus::Booked {
-        return Err(crate::store::Refusal::NotBooked(a.status.to_string()).into());
+}
+
+impl From<CheckInError> for ApiError {
+    fn from(e: CheckInError) -> Self {
+        let status = match e {
+            CheckInError::Store(e) => return e.into(),
+            CheckInError::InvalidIdNumber(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            CheckInError::NotFound => StatusCode::NOT_FOUND,
+            CheckInError::Refused(Refused::NotTheHolder) => StatusCode::FORBIDDEN,
+            CheckInError::Refused(_) => StatusCode::CONFLICT,
+        };
+        Self::new(status, e.code(), e.to_string())
     }
-    if a.day != today {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "not_today",
-            format!(
-                "该预约日期为 {}，请当天取号 / the appointment is on {}",
-                a.day, a.day
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AppointmentStatus;
+
+    fn answer(e: CheckInError) -> (u16, &'static str) {
+        let e = ApiError::from(e);
+        (e.status.as_u16(), e.code)
+    }
+
+    #[test]
+    fn each_refusal_keeps_its_status_and_code() {
+        let at_nine = chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+        let cases = [
+            (CheckInError::NotFound, (404, "appointment_not_found")),
+            (Refused::NotTheHolder.into(), (403, "forbidden")),
+            (
+                Refused::NotBooked(AppointmentStatus::Cancelled).into(),
+                (409, "not_booked"),
             ),
-        ));
+            (
+                Refused::NotToday("2026-12-02".into()).into(),
+                (409, "not_today"),
+            ),
+            (Refused::TooEarly(at_nine).into(), (409, "too_early")),
+            (Refused::Closed.into(), (409, "checkin_closed")),
+            (
+                CheckInError::InvalidIdNumber(crate::identity::IdentityError::BadData(
+                    "check digit".into(),
+                )),
+                (422, "invalid_id_number"),
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(answer(e), want);
+        }
     }
-    let (from, to) = slots::checkin_window(&cfg.appointments, a.slot_start);
-    if now < from {
-        let at = to_local(tz, from).format("%H:%M");
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "too_early",
-            format!("请于 {at} 后取号 / check in from {at}"),
-        ));
+
+    #[test]
+    fn a_body_must_present_something() {
+        let e = CheckIn::default().presented().unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (422, "invalid_body"));
+        let both = CheckIn {
+            code: Some("12345678".into()),
+            id_number: Some("46010619900103123X".into()),
+        };
+        assert_eq!(
+            both.presented().unwrap(),
+            Presented::Both {
+                code: "12345678",
+                id_number: "46010619900103123X"
+            }
+        );
     }
-    if now > to {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "checkin_closed",
-            "已超过取号时间，预约已失效 / the check-in time has passed",
-        ));
-    }
-    let service = cfg.service(&a.service).ok_or_else(not_found)?;
-    let token = hex::encode(rand::random::<[u8; 16]>());
-    let ticket = NewTicket {
-        service: service.id.clone(),
-        prefix: service.prefix.clone(),
-        width: service.width as usize,
-        cap: service.effective_cap(),
-        kind: Kind::Appointment,
-        slot_start: Some(a.slot_start),
-        day: today.clone(),
-        token,
-        now,
-        person: Some(a.person.clone()),
-        person_key_version: Some(a.key_version),
-    };
-    let issued = state.store.check_in(&a, ticket).await?;
-    state.metrics.ticket_issued(&issued.ticket.service);
-    let print = match super::printing::printer_of(cfg, who) {
-        Some(p) => super::printing::print(state, &issued.ticket, issued.people_ahead, p).await,
-        None => json!({"status": "none"}),
-    };
-    let mut a = a;
-    a.status = crate::model::AppointmentStatus::CheckedIn;
-    Ok(CheckedIn {
-        ticket: render::IssuedTicket::of(cfg, &issued.ticket, issued.people_ahead),
-        appointment: AppointmentView::of(cfg, &a),
-        print,
-    })
 }

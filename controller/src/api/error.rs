@@ -92,7 +92,7 @@ impl From<StoreError> for ApiError {
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "storage_unavailable",
-                    "数据库暂不可用，请稍后重试 / storage unavailable, retry shortly",
+                    crate::store::UNAVAILABLE,
                 )
             }
         }

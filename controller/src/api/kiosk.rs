@@ -1,24 +1,17 @@
-//! The kiosk's live channel and its ID card reader: a card laid on the reader checks its
-//! holder's appointment in on the server (the number never travels to the browser), and
-//! the kiosk's screen gets the ticket, or the reason, over `/api/v1/kiosk/events`.
+//! `GET /kiosk/events`: the kiosk's live channel, on which its screen gets the ticket, or
+//! the reason, when a card is read at its ID card reader ([`crate::reader`]).
 
-use super::auth::Principal;
 use super::body::ApiQuery;
-use super::checkin::{check_in_core, CheckIn};
 use super::error::ApiError;
 use super::AppState;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
-use hallq_config::printers::IdReaderConf;
 use hallq_config::Role;
-use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
-
-pub use crate::kiosks::KioskHub;
+use tokio::sync::broadcast;
 
 /// Query of the live sockets (browsers cannot set headers on a WebSocket).
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -89,53 +82,5 @@ async fn feed(mut socket: WebSocket, mut rx: broadcast::Receiver<Arc<str>>) {
                 if socket.send(Message::Ping(Default::default())).await.is_err() { return; }
             }
         }
-    }
-}
-
-/// Drives one reader for as long as the process runs: opens the port (again with backoff
-/// when it fails or the adapter is unplugged), and checks each presented card in.
-pub async fn run_reader(state: AppState, conf: IdReaderConf) {
-    let who = Principal {
-        name: conf.kiosk.clone(),
-        role: Role::Kiosk,
-        window: None,
-        display: conf.kiosk.clone(),
-        session: None,
-    };
-    let mut backoff = Duration::from_millis(500);
-    loop {
-        match hallq_idcard::open_serial(&conf.port, conf.baud) {
-            Ok(port) => {
-                backoff = Duration::from_millis(500);
-                tracing::info!(port = %conf.port, kiosk = %conf.kiosk, "ID card reader open");
-                let (tx, mut rx) = mpsc::channel(4);
-                let driver = tokio::spawn(hallq_idcard::run(
-                    port,
-                    hallq_idcard::ReaderOptions::default(),
-                    tx,
-                ));
-                while let Some(card) = rx.recv().await {
-                    let body = CheckIn {
-                        code: None,
-                        id_number: Some(card.id_number.clone()),
-                    };
-                    let msg = match check_in_core(&state, &who, body).await {
-                        Ok(v) => {
-                            json!({"type": "checkin", "ticket": v.ticket, "appointment": v.appointment, "print": v.print})
-                        }
-                        Err(e) => {
-                            json!({"type": "checkin_error", "error": e.code, "message": e.message})
-                        }
-                    };
-                    state.kiosks.send(&conf.kiosk, msg);
-                }
-                if let Ok(Err(e)) = driver.await {
-                    tracing::warn!(port = %conf.port, "ID card reader: {e}; reopening");
-                }
-            }
-            Err(e) => tracing::debug!(port = %conf.port, "cannot open ID card reader: {e}"),
-        }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(10));
     }
 }

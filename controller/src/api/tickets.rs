@@ -115,8 +115,8 @@ pub async fn issue(
     state.metrics.ticket_issued(&issued.ticket.service);
     let t = render::IssuedTicket::of(cfg, &issued.ticket, issued.people_ahead);
     // The number is committed before printing: a failed print never loses it.
-    let print = match super::printing::printer_of(cfg, &who) {
-        Some(p) => super::printing::print(&state, &issued.ticket, issued.people_ahead, p).await,
+    let print = match crate::printing::printer_of(cfg, &who) {
+        Some(p) => crate::printing::print(&state, &issued.ticket, issued.people_ahead, p).await,
         None => json!({"status": "none"}),
     };
     Ok((StatusCode::CREATED, Json(TicketIssued { ticket: t, print })))

@@ -5,7 +5,6 @@
 
 use super::tickets::{issue_one, NewTicket};
 use super::{outbox, Refusal, Store, StoreResult};
-use sqlx::Row;
 
 use super::writer::Tx;
 
@@ -44,6 +43,18 @@ pub struct Appointment {
     pub ticket_id: Option<i64>,
     /// Created (ms).
     pub created_at: i64,
+}
+
+impl Appointment {
+    /// What the check-in decision reads of it.
+    pub fn facts(&self) -> crate::checkin::Facts<'_> {
+        crate::checkin::Facts {
+            status: self.status,
+            day: &self.day,
+            slot_start: self.slot_start,
+            holder: &self.person,
+        }
+    }
 }
 
 const COLS: &str = "id, code, service, slot_start, slot_end, day, person, key_version, id_masked, \
@@ -283,16 +294,12 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn slot_counts(&self, service: &str, from: i64, to: i64) -> StoreResult<SlotCounts> {
-        let rows = sqlx::query("SELECT slot_start, booked FROM slots WHERE service = $1 AND slot_start >= $2 AND slot_start < $3")
+        Ok(sqlx::query_as("SELECT slot_start, booked FROM slots WHERE service = $1 AND slot_start >= $2 AND slot_start < $3")
             .bind(service)
             .bind(from)
             .bind(to)
             .fetch_all(&self.read)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+            .await?)
     }
 
     /// Checks in a booked appointment and issues its appointment-class ticket, in one
@@ -369,7 +376,7 @@ pub(crate) async fn active_ban(
     persons: [&str; 2],
     now: i64,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT until_day, reason FROM bans WHERE person IN ($1, $3) AND lifted_at IS NULL AND until_ms > $2 \
          ORDER BY until_ms DESC LIMIT 1",
     )
@@ -377,6 +384,5 @@ pub(crate) async fn active_ban(
     .bind(now)
     .bind(persons[1])
     .fetch_optional(&mut *tx)
-    .await?;
-    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    .await
 }

@@ -252,9 +252,11 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(serde_json::json!({
-                    "at": r.try_get::<i64, _>(0)?, "actor": r.try_get::<String, _>(1)?,
-                    "action": r.try_get::<String, _>(2)?, "subject": r.try_get::<String, _>(3)?,
-                    "detail": r.try_get::<String, _>(4)?, "origin": r.try_get::<String, _>(5)?,
+                    "at": r.try_get::<i64, _>("at")?, "actor": r.try_get::<String, _>("actor")?,
+                    "action": r.try_get::<String, _>("action")?,
+                    "subject": r.try_get::<String, _>("subject")?,
+                    "detail": r.try_get::<String, _>("detail")?,
+                    "origin": r.try_get::<String, _>("origin")?,
                 }))
             })
             .collect::<Result<_, sqlx::Error>>()

@@ -2,7 +2,6 @@
 //! count and the trigger-kept waiting counts, which other readers share).
 
 use super::{Store, StoreResult};
-use sqlx::Row;
 
 impl Store {
     /// When the oldest unpublished outbox event was committed (ms), if any.
@@ -10,14 +9,11 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn oldest_unsent_at(&self) -> StoreResult<Option<i64>> {
-        let row =
-            sqlx::query("SELECT created_at FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 1")
-                .fetch_optional(&self.read)
-                .await?;
-        Ok(match row {
-            Some(r) => Some(r.try_get(0)?),
-            None => None,
-        })
+        Ok(sqlx::query_scalar(
+            "SELECT created_at FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 1",
+        )
+        .fetch_optional(&self.read)
+        .await?)
     }
 
     /// Every window row's id and stored status (`open`, `paused`, `closed`): a few rows.

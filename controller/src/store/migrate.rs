@@ -1,7 +1,7 @@
 //! Schema migrations: numbered SQL files per backend, applied once each, in order.
 
 use super::{Backend, StoreResult};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 const SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
@@ -76,12 +76,9 @@ pub(super) async fn run(pool: &AnyPool, backend: Backend) -> StoreResult<()> {
     )
     .execute(&mut *tx)
     .await?;
-    let done: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+    let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
         .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<i64, _>(0))
-        .collect::<Result<_, _>>()?;
+        .await?;
     for (version, sql) in steps {
         if done.contains(version) {
             continue;

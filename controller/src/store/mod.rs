@@ -63,6 +63,27 @@ pub enum StoreError {
 /// Result of store operations.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// What the person asking is told when the database fails (the cause goes to the log).
+pub const UNAVAILABLE: &str = "数据库暂不可用，请稍后重试 / storage unavailable, retry shortly";
+
+impl StoreError {
+    /// The contract's error code: the refusal's, or `storage_unavailable`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Refused(r) => r.code(),
+            Self::Db(_) => "storage_unavailable",
+        }
+    }
+
+    /// What the person asking is told: the refusal in plain words, or [`UNAVAILABLE`].
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::Refused(r) => r.to_string(),
+            Self::Db(_) => UNAVAILABLE.to_string(),
+        }
+    }
+}
+
 /// A request the rules refuse. Each maps to one contract error code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {

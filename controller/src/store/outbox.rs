@@ -3,7 +3,7 @@
 //! events leave in one ordered stream.
 
 use super::{Store, StoreResult};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 /// A call (payload stored as JSON, without its event id).
 pub(crate) const CALL: &str = "call";
@@ -117,10 +117,9 @@ impl Store {
     /// Database errors.
     pub async fn last_event_id(&self) -> StoreResult<i64> {
         Ok(
-            sqlx::query("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM outbox")
+            sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM outbox")
                 .fetch_one(&self.read)
-                .await?
-                .try_get(0)?,
+                .await?,
         )
     }
 
@@ -130,10 +129,9 @@ impl Store {
     /// Database errors.
     pub async fn unsent_count(&self) -> StoreResult<i64> {
         Ok(
-            sqlx::query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
                 .fetch_one(&self.read)
-                .await?
-                .try_get(0)?,
+                .await?,
         )
     }
 

@@ -1,7 +1,6 @@
 //! Staff sessions and sign-in attempts.
 
 use super::{bans::audit, Store, StoreResult};
-use sqlx::Row;
 
 /// A live staff session.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -95,14 +94,13 @@ impl Store {
     }
 
     async fn recent_attempts(&self, username: &str, since: i64) -> StoreResult<i64> {
-        Ok(sqlx::query(
+        Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM staff_sign_in_attempts WHERE username = $1 AND at > $2",
         )
         .bind(username)
         .bind(since)
         .fetch_one(&self.write)
-        .await?
-        .try_get(0)?)
+        .await?)
     }
 
     /// Forgets the account's attempts (the password was right, but the sign-in failed for
@@ -155,7 +153,7 @@ impl Store {
             .bind(s.username)
             .execute(&mut *tx)
             .await?;
-        let id: i64 = sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO staff_sessions (token_sha256, username, role, window_id, origin, created_at, expires_at, credential) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
@@ -168,8 +166,7 @@ impl Store {
         .bind(now + s.ttl_ms)
         .bind(s.credential)
         .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+        .await?;
         let detail = match s.window {
             Some(w) => format!("{} at window {w}", s.role),
             None => s.role.to_string(),
@@ -231,7 +228,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
-        let whose = sqlx::query(
+        let whose: Option<(String, Option<String>)> = sqlx::query_as(
             "UPDATE staff_sessions SET ended_at = $2 \
              WHERE id = $1 AND ended_at IS NULL AND expires_at > $2 RETURNING username, window_id",
         )
@@ -240,9 +237,8 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let ended = whose.is_some();
-        if let Some(r) = whose {
-            let user: String = r.try_get(0)?;
-            let detail = match r.try_get::<Option<String>, _>(1)? {
+        if let Some((user, window)) = whose {
+            let detail = match window {
                 Some(w) => format!("session of {user} at window {w}"),
                 None => format!("session of {user}"),
             };

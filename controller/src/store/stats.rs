@@ -5,7 +5,6 @@ use super::rows::StatRow;
 use super::{Store, StoreResult};
 use crate::stats::Row;
 use sqlx::FromRow;
-use sqlx::Row as _;
 
 /// Most rows one statistics request reads (about a year of a busy hall).
 pub const MAX_STAT_ROWS: i64 = 500_000;
@@ -36,16 +35,12 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn oldest_waiting(&self, day: &str) -> StoreResult<Vec<(String, i64)>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT service, MIN(issued_at) FROM tickets WHERE day = $1 AND status = 'waiting' GROUP BY service",
         )
         .bind(day)
         .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+        .await?)
     }
 
     /// Per window holding a ticket: (window, called_at, started_at) in ms.
@@ -53,15 +48,11 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn held_times(&self) -> StoreResult<Vec<(String, Option<i64>, Option<i64>)>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT window_id, called_at, started_at FROM tickets \
              WHERE status IN ('called', 'serving') AND window_id IS NOT NULL",
         )
         .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+        .await?)
     }
 }

@@ -4,7 +4,7 @@ use super::writer::{Batch, Tx, Work};
 use super::{ticket_from_row, Refusal, Store, StoreResult, TICKET_COLS};
 use crate::model::{Kind, Status, Ticket};
 use futures::future::BoxFuture;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::HashMap;
 
 /// What a kiosk asks for, already validated against the config.
@@ -221,7 +221,7 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn recent_durations(&self, service: &str, day: &str) -> StoreResult<Vec<i64>> {
-        let rows = sqlx::query(
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT called_at, finished_at FROM tickets WHERE day = $1 AND service = $2 \
              AND status = 'done' AND called_at IS NOT NULL AND finished_at IS NOT NULL \
              ORDER BY finished_at DESC LIMIT 20",
@@ -230,17 +230,17 @@ impl Store {
         .bind(service)
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get::<i64, _>(1)? - r.try_get::<i64, _>(0)?) / 1000))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+        Ok(rows
+            .into_iter()
+            .map(|(called_at, finished_at)| (finished_at - called_at) / 1000)
+            .collect())
     }
 }
 
 /// Waiting tickets of the same service and day ahead of `t`: a better class, or the same
 /// class and earlier arrival. (Tickets transferred to one window are not counted.)
 async fn count_ahead(conn: &mut sqlx::AnyConnection, t: &Ticket) -> Result<i64, sqlx::Error> {
-    let n: i64 = sqlx::query(
+    let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
          AND target_window IS NULL AND id <> $5 \
          AND (prio < $3 OR (prio = $3 AND (arrived_at < $4 OR (arrived_at = $4 AND id < $5))))",
@@ -251,7 +251,6 @@ async fn count_ahead(conn: &mut sqlx::AnyConnection, t: &Ticket) -> Result<i64, 
     .bind(t.arrived_at)
     .bind(t.id)
     .fetch_one(conn)
-    .await?
-    .try_get(0)?;
+    .await?;
     Ok(n)
 }

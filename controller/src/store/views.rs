@@ -3,7 +3,7 @@
 use super::rows::{window_cols, WindowRow};
 use super::{ticket_from_row, Backend, Store, StoreResult, TICKET_COLS};
 use crate::model::{Ticket, WindowStatus};
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
 
 /// A window as the hall sees it.
 #[derive(Debug, Clone)]
@@ -96,14 +96,13 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn waiting(&self, service: &str, day: &str) -> StoreResult<i64> {
-        Ok(sqlx::query(
+        Ok(sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM waiting_counts WHERE day = $1 AND service = $2",
         )
         .bind(day)
         .bind(service)
         .fetch_one(&self.read)
-        .await?
-        .try_get(0)?)
+        .await?)
     }
 
     /// Every ticket of `day` (tests and audits).
@@ -189,14 +188,12 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn issued_counts(&self, day: &str) -> StoreResult<Vec<(String, i64)>> {
-        let rows = sqlx::query("SELECT service, last FROM counters WHERE day = $1")
-            .bind(day)
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+        Ok(
+            sqlx::query_as("SELECT service, last FROM counters WHERE day = $1")
+                .bind(day)
+                .fetch_all(&self.read)
+                .await?,
+        )
     }
 
     /// Records how printing a ticket went (`printed` or `failed`).

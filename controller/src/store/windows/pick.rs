@@ -134,12 +134,12 @@ async fn candidates(
         .iter()
         .map(|r| {
             Ok(Candidate {
-                id: r.try_get(0)?,
-                service: r.try_get(1)?,
-                kind: Kind::parse(&r.try_get::<String, _>(2)?).unwrap_or_default(),
-                slot_start: r.try_get(3)?,
-                arrived_at: r.try_get(4)?,
-                target_window: r.try_get(5)?,
+                id: r.try_get("id")?,
+                service: r.try_get("service")?,
+                kind: Kind::parse(&r.try_get::<String, _>("kind")?).unwrap_or_default(),
+                slot_start: r.try_get("slot_start")?,
+                arrived_at: r.try_get("arrived_at")?,
+                target_window: r.try_get("target_window")?,
             })
         })
         .collect()
