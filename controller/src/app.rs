@@ -142,7 +142,8 @@ impl App {
             .map(|r| tokio::spawn(crate::api::kiosk::run_reader(state.clone(), r.clone())))
             .collect();
         let app = extra.merge(router(state));
-        crate::http::serve(listener, app, shutdown).await;
+        let opts = crate::http::Options::of(&self.cfg.server);
+        crate::http::serve(listener, app, opts, shutdown).await;
         watch.abort();
         buttons.abort();
         sweep.abort();

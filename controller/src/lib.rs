@@ -18,6 +18,7 @@
 //!    - [`acts`]: one window action, from a clerk's request or a call button's press;
 //!    - [`sweep`]: appointment no-shows and the ban rules;
 //!    - [`kiosks`]: kiosks' live channels;
+//!    - [`limits`]: rate limits per client address (`[limits]`) and status socket caps;
 //!    - [`relay`]: publishes the outbox to MQTT in order (QoS 1; one relay per database
 //!      holds a lease), and the retained state at every (re)connect;
 //!    - [`watch`]: live status of tickets for phones, fed by the hall's MQTT topics;
@@ -47,6 +48,7 @@ pub mod hours;
 pub mod http;
 pub mod identity;
 pub mod kiosks;
+pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod model;
