@@ -191,7 +191,10 @@ async fn cancel_races_check_in(bases: &[String]) {
 /// loopback, so the per-address limits (`[limits]`) are lifted.
 fn crowd(mut opts: HallOpts) -> HallOpts {
     for (key, demo) in [
-        ("dev_identities", "dev_identities = { max = 30, per_secs = 60 }"),
+        (
+            "dev_identities",
+            "dev_identities = { max = 30, per_secs = 60 }",
+        ),
         ("bookings", "bookings = { max = 20, per_secs = 3600 }"),
         ("code_lookups", "code_lookups = { max = 30, per_secs = 60 }"),
     ] {

@@ -144,7 +144,10 @@ async fn status_socket(hall: &Hall, token: &str) -> (TcpStream, String) {
 #[tokio::test(flavor = "multi_thread")]
 async fn status_sockets_are_capped_and_a_silent_phone_is_closed() {
     let hall = Hall::start(hall_with(&[
-        ("status_sockets_per_ticket = 8", "status_sockets_per_ticket = 3"),
+        (
+            "status_sockets_per_ticket = 8",
+            "status_sockets_per_ticket = 3",
+        ),
         ("status_sockets = 20000", "status_sockets = 5"),
         ("status_ping_secs = 25", "status_ping_secs = 1"),
         ("status_idle_secs = 60", "status_idle_secs = 2"),
@@ -179,7 +182,10 @@ async fn status_sockets_are_capped_and_a_silent_phone_is_closed() {
     for s in &mut open {
         let (_, got) = until_closed(s, Duration::from_secs(6)).await;
         assert!(got.windows(2).any(|w| w == [0x89, 0x00]), "pinged: {got:?}");
-        assert!(got.ends_with(&[0x88, 0x02, 0x03, 0xE9]), "close 1001: {got:?}");
+        assert!(
+            got.ends_with(&[0x88, 0x02, 0x03, 0xE9]),
+            "close 1001: {got:?}"
+        );
     }
     assert!(start.elapsed() >= Duration::from_millis(1500));
     // Their places are free again.

@@ -83,7 +83,10 @@ async fn sixty_failed_sign_ins_get_ten_answers_then_429() {
         let (st, retry, body) = wrong_sign_in(&hall, &client, &format!("guess{i}"), None).await;
         if st == 429 {
             assert_eq!(body["error"], "rate_limited", "{body}");
-            assert!(body["message"].as_str().unwrap().contains("秒后再试"), "{body}");
+            assert!(
+                body["message"].as_str().unwrap().contains("秒后再试"),
+                "{body}"
+            );
             let retry = retry.expect("Retry-After");
             assert!((1..=300).contains(&retry), "{retry}");
         } else {
@@ -106,7 +109,11 @@ async fn sixty_failed_sign_ins_get_ten_answers_then_429() {
             Some(json!({"username": "admin", "password": "demo-admin"})),
         )
         .await;
-    assert_eq!((st, b["error"].clone()), (429, json!("rate_limited")), "{b}");
+    assert_eq!(
+        (st, b["error"].clone()),
+        (429, json!("rate_limited")),
+        "{b}"
+    );
     // Another address is not affected.
     let (st, _, _) = wrong_sign_in(&hall, &client_from("127.0.0.3"), "guess", None).await;
     assert_eq!(st, 401);
@@ -141,7 +148,10 @@ async fn three_hundred_booking_code_guesses_get_thirty_answers() {
 async fn forwarded_for_counts_only_from_a_trusted_proxy() {
     let hall = Hall::start(HallOpts {
         edits: vec![
-            ("trusted_proxies = []", "trusted_proxies = [\"127.0.0.2\"]".into()),
+            (
+                "trusted_proxies = []",
+                "trusted_proxies = [\"127.0.0.2\"]".into(),
+            ),
             (
                 "sign_in_failures = { max = 10, per_secs = 300 }",
                 "sign_in_failures = { max = 3, per_secs = 300 }".into(),

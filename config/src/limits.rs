@@ -87,7 +87,10 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
         ));
     }
     if sv.idle_timeout_secs == 0 {
-        p.push((at("server", "idle_timeout_secs"), "must be at least 1".into()));
+        p.push((
+            at("server", "idle_timeout_secs"),
+            "must be at least 1".into(),
+        ));
     }
     if sv.max_connections == 0 {
         p.push((at("server", "max_connections"), "must be at least 1".into()));
@@ -124,10 +127,9 @@ mod tests {
         let l: Limits = toml::from_str("").unwrap();
         assert_eq!(l.sign_in_failures, Rate::new(10, 300));
         assert_eq!(l.status_sockets, 20_000);
-        let l: Limits = toml::from_str(
-            "bookings = { max = 3, per_secs = 60 }\nstatus_idle_secs = 2\n",
-        )
-        .unwrap();
+        let l: Limits =
+            toml::from_str("bookings = { max = 3, per_secs = 60 }\nstatus_idle_secs = 2\n")
+                .unwrap();
         assert_eq!(l.bookings, Rate::new(3, 60));
         assert_eq!(l.status_idle_secs.get(), 2);
         assert_eq!(l.code_lookups, Rate::new(30, 60));

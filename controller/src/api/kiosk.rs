@@ -42,12 +42,12 @@ pub fn handshake(
 ) -> Result<WebSocketUpgrade, ApiError> {
     ws.map(|ws| ws.max_message_size(MAX_MESSAGE).max_frame_size(MAX_MESSAGE))
         .map_err(|_| {
-        ApiError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "websocket_required",
-            "这里只接受 WebSocket 连接 / a WebSocket handshake is expected here",
-        )
-    })
+            ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "websocket_required",
+                "这里只接受 WebSocket 连接 / a WebSocket handshake is expected here",
+            )
+        })
 }
 
 /// GET /kiosk/events?token=KIOSK_TOKEN: the kiosk's live channel.

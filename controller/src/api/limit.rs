@@ -168,7 +168,10 @@ mod tests {
         }
         document(&mut doc);
         let qr = &doc["paths"]["/appointments/{code}/qr.png"]["get"]["responses"]["429"];
-        assert!(qr["description"].as_str().unwrap().starts_with("rate_limited"));
+        assert!(qr["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("rate_limited"));
         let sign_in = &doc["paths"]["/auth/sign-in"]["post"]["responses"]["429"];
         assert!(sign_in["description"].as_str().unwrap().contains("locked"));
         assert_eq!(
