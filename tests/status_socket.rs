@@ -58,7 +58,15 @@ async fn quiet(ws: &mut Ws, ms: u64) -> Option<Message> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn many_phones_see_each_change_once_and_in_order() {
-    let hall = Hall::start(HallOpts::default()).await;
+    // More phones on one ticket than the default cap of 8 (see tests/http_limits.rs).
+    let hall = Hall::start(HallOpts {
+        edits: vec![(
+            "status_sockets_per_ticket = 8",
+            "status_sockets_per_ticket = 30".into(),
+        )],
+        ..HallOpts::default()
+    })
+    .await;
     let service = hall.window_1_service().await;
     let tickets = hall.tickets(&service, 4).await;
     let last = tickets[3]["token"].as_str().unwrap().to_string();

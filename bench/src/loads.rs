@@ -49,6 +49,11 @@ pub(crate) async fn start(config: &Path, postgres: Option<&str>) -> anyhow::Resu
             }
         }
     }
+    // The load comes from one address: the per-address limits of bookings and
+    // development identities would answer it 429 (the limiter still runs, and is timed).
+    let lifted = hallq_config::limits::Rate::new(u32::MAX, 1);
+    cfg.limits.bookings = lifted;
+    cfg.limits.dev_identities = lifted;
     cfg.hall.hours.open = "00:00".into();
     cfg.hall.hours.close = "24:00".into();
     cfg.hall.hours.days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

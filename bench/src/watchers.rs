@@ -36,6 +36,9 @@ pub(crate) async fn run(config: &Path, n: usize, hallq: &Path) -> anyhow::Result
         .map(|l| {
             if l.trim() == "width = 3" {
                 "width = 6"
+            } else if l.starts_with("status_idle_secs") {
+                // The watchers read raw frames and answer no ping: keep them open anyway.
+                "status_idle_secs = 86400"
             } else {
                 l
             }

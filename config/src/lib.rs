@@ -10,6 +10,7 @@
 //!   clear.
 //! - [`clock`]: the hall's clock for the pages (UTC offsets, the browser-side script).
 //! - [`staff`]: staff accounts (username + argon2id password hash) and `[sign_in]`.
+//! - [`limits`]: `[limits]`, per-address rate limits and status socket caps.
 //!
 //! Nothing here does network IO; loading only reads the file it is given.
 
@@ -17,6 +18,7 @@ pub mod booking;
 pub mod clock;
 pub mod identity;
 pub mod led;
+pub mod limits;
 pub mod load;
 pub mod printers;
 pub mod schema;

@@ -53,6 +53,9 @@ pub struct Settings {
     /// LED boards and the buses they hang on.
     #[serde(default)]
     pub led: crate::led::LedSettings,
+    /// Per-address rate limits and the phones' status socket caps.
+    #[serde(default)]
+    pub limits: crate::limits::Limits,
 }
 
 /// The hall: identity, time zone, opening hours.
@@ -121,6 +124,18 @@ pub struct Server {
     pub public_base_url: Option<String>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// A request head must arrive whole within this many seconds of the server waiting
+    /// for it (1–30, default 30); an idle keep-alive connection is closed after it too.
+    pub header_timeout_secs: u64,
+    /// A connection on which no byte moved either way for this many seconds is closed
+    /// (a stalled body, a client that does not read its answer; default 60).
+    pub idle_timeout_secs: u64,
+    /// HTTP connections served at once (default 4096); past it the server accepts no
+    /// more until one ends. Upgraded sockets do not count.
+    pub max_connections: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (exact addresses; default
+    /// none: the client is always the TCP peer).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Server {
@@ -131,6 +146,10 @@ impl Default for Server {
             database_url: None,
             public_base_url: None,
             max_body_bytes: 16 * 1024,
+            header_timeout_secs: 30,
+            idle_timeout_secs: 60,
+            max_connections: 4096,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -28,6 +28,7 @@ pub(crate) fn validate(s: &Settings) -> Problems {
     crate::printers::validate(s, &mut p);
     crate::staff::validate(s, &mut p);
     crate::booking::validate(s, &mut p);
+    crate::limits::validate(s, &mut p);
     p
 }
 

@@ -146,7 +146,8 @@ impl App {
             .map(|r| tokio::spawn(crate::reader::run(state.clone(), r.clone())))
             .collect();
         let app = extra.merge(router(state));
-        crate::http::serve(listener, app, shutdown).await;
+        let opts = crate::http::Options::of(&self.cfg.server);
+        crate::http::serve(listener, app, opts, shutdown).await;
         watch.abort();
         buttons.abort();
         sweep.abort();

@@ -25,6 +25,7 @@
 //!    - [`retention`]: personal data purged after `retention_days`;
 //!    - [`kiosks`]: kiosks' live channels;
 //!    - [`reader`]: the kiosks' ID card readers, each card checked in, the kiosk told;
+//!    - [`limits`]: rate limits per client address (`[limits]`) and status socket caps;
 //!    - [`relay`]: publishes the outbox to MQTT in order (QoS 1; one relay per database
 //!      holds a lease), and the retained state at every (re)connect;
 //!    - [`watch`]: live status of tickets for phones, fed by the hall's MQTT topics;
@@ -56,6 +57,7 @@ pub mod hours;
 pub mod http;
 pub mod identity;
 pub mod kiosks;
+pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod model;

@@ -34,6 +34,8 @@ pub struct Inner {
     pub identity: Arc<crate::identity::Identity>,
     /// Prometheus metrics (`GET /metrics`), shared with the outbox relay.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Rate limits per client address and the status socket caps (`[limits]`).
+    pub limits: Arc<crate::limits::Limits>,
     /// The fonts for ticket images, found on first use.
     font: std::sync::OnceLock<Result<std::sync::Arc<hallq_ticket::Font>, String>>,
     /// The OpenAPI document of this hall's router (set when the router is built).
@@ -62,6 +64,7 @@ impl AppState {
         reload: Option<Arc<crate::reload::Reload>>,
     ) -> Self {
         let tokens = token_table(&cfg);
+        let limits = Arc::new(crate::limits::Limits::new(&cfg));
         Self(Arc::new(Inner {
             cfg,
             store,
@@ -73,6 +76,7 @@ impl AppState {
             hall_changed: tokio::sync::watch::channel(0).0,
             reload,
             metrics,
+            limits,
             font: std::sync::OnceLock::new(),
             openapi: std::sync::OnceLock::new(),
         }))

@@ -1,7 +1,7 @@
 //! Staff sessions in the store: a session is found by its token hash until it expires or
 //! ends; ending is audited once, naming whose session it was; sign-in attempts are
 //! admitted up to the limit, a concurrent burst included, and refused ones do not prolong
-//! a lockout. Runs on SQLite always and on PostgreSQL
+//! a lockout; expired attempts of every account are purged. Runs on SQLite always and on PostgreSQL
 //! when `HALLQ_TEST_PG_URL` is set.
 
 #[allow(dead_code, unused_imports)]
@@ -138,7 +138,36 @@ async fn story(url: String) {
             .await
             .unwrap());
     }
+    // Made-up usernames (a guesser's flood) leave no row beyond the window: the next
+    // attempt of any account purges every expired one.
+    let t2 = t1 + 60 * MIN;
+    for i in 0..30 {
+        store
+            .sign_in_attempt(&format!("guess{i}"), 15 * MIN, 5, t2)
+            .await
+            .unwrap();
+    }
+    assert!(attempt_rows(&url).await >= 30);
+    assert!(store
+        .sign_in_attempt("li", 15 * MIN, 5, t2 + 15 * MIN + 1)
+        .await
+        .unwrap());
+    assert_eq!(attempt_rows(&url).await, 1);
     store.close().await;
+}
+
+async fn attempt_rows(url: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let n = sqlx::query("SELECT COUNT(*) FROM staff_sign_in_attempts")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    pool.close().await;
+    n
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -137,7 +137,8 @@ async fn socket(
     // Screens only listen: small buffers keep each connection to a few KB.
     ws.read_buffer_size(4 * 1024)
         .write_buffer_size(0)
-        .max_message_size(16 * 1024)
+        .max_message_size(4 * 1024)
+        .max_frame_size(4 * 1024)
         .on_upgrade(move |socket| feed(socket, hub))
 }
 

@@ -21,20 +21,26 @@ pub struct TokenQuery {
     pub token: String,
 }
 
-/// The handshake, or the contract's 400 when the request is not one.
+/// Largest message (and frame) a kiosk or staff page may send on its feed; they send
+/// nothing but pongs and a close.
+pub const MAX_MESSAGE: usize = 4 * 1024;
+
+/// The handshake (taking messages of at most [`MAX_MESSAGE`] bytes), or the contract's 400
+/// when the request is not one.
 ///
 /// # Errors
 /// 400 `websocket_required`.
 pub fn handshake(
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<WebSocketUpgrade, ApiError> {
-    ws.map_err(|_| {
-        ApiError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "websocket_required",
-            "这里只接受 WebSocket 连接 / a WebSocket handshake is expected here",
-        )
-    })
+    ws.map(|ws| ws.max_message_size(MAX_MESSAGE).max_frame_size(MAX_MESSAGE))
+        .map_err(|_| {
+            ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "websocket_required",
+                "这里只接受 WebSocket 连接 / a WebSocket handshake is expected here",
+            )
+        })
 }
 
 /// GET /kiosk/events?token=KIOSK_TOKEN: the kiosk's live channel.

@@ -19,6 +19,7 @@ pub mod dev_identity;
 pub mod error;
 pub mod info;
 pub mod kiosk;
+pub mod limit;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
@@ -149,7 +150,7 @@ pub fn api_routes(cfg: &Settings) -> OpenApiRouter<AppState> {
 
 /// The API router.
 pub fn router(state: AppState) -> Router {
-    let limit = state.cfg.server.max_body_bytes;
+    let max_body = state.cfg.server.max_body_bytes;
     let (api, doc) = api_routes(&state.cfg).split_for_parts();
     let _ = state
         .openapi
@@ -174,8 +175,13 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::endpoint))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(limit))
+        .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(on_panic))
+        // Rate limits per client address on the routes listed in `limit::LIMITED`.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit::guard,
+        ))
         // Outermost, so panics (answered 500 above) and refused bodies are counted too.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -108,6 +108,7 @@ pub fn for_hall(doc: utoipa::openapi::OpenApi, cfg: &Settings) -> Value {
     schemas["BookableServiceId"]["enum"] = json!(bookable);
     schemas["WindowId"]["enum"] = json!(windows);
     schemas["VerificationMethod"]["enum"] = json!(hallq_config::booking::METHODS);
+    super::limit::document(&mut v);
     let error = json!({"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}});
     if let Some(paths) = v["paths"].as_object_mut() {
         for op in paths.values_mut().filter_map(Value::as_object_mut) {

@@ -149,6 +149,7 @@ pub async fn status_events(
         (status = 400, description = "websocket_required: not a WebSocket handshake"),
         (status = 404, description = "ticket_not_found"),
         (status = 426, description = "upgrade_required: the connection cannot be upgraded"),
+        (status = 429, description = "too_many_sockets: the ticket (`limits.status_sockets_per_ticket`) or the server (`limits.status_sockets`) has its most status sockets open"),
         (status = 503, description = "storage_unavailable")))]
 pub async fn status_socket(
     State(state): State<AppState>,
@@ -171,7 +172,15 @@ pub async fn status_socket(
     };
     let generation = state.watchers.generation();
     let (t, v) = state.status_of(&token).await?;
+    let permit = state
+        .limits
+        .sockets
+        .admit(&t.token)
+        .map_err(too_many_sockets)?;
+    let timing = crate::live::Timing::of(&state.cfg);
     tokio::spawn(async move {
+        // The socket's place is held until the socket ends.
+        let _permit = permit;
         let Some((stream, input)) = crate::live::upgraded(on).await else {
             return;
         };
@@ -188,10 +197,23 @@ pub async fn status_socket(
         if tokio::task::spawn_blocking(attach).await.is_err() {
             return;
         }
-        sock.run(input).await;
+        sock.run(input, timing).await;
         state.watchers.detach(&t.token);
     });
     Ok(crate::live::switching(&accept))
+}
+
+/// 429 for a status socket over a cap (the status page then polls instead).
+fn too_many_sockets(full: crate::live::Full) -> ApiError {
+    let message = match full {
+        crate::live::Full::Ticket => {
+            "这张票打开的实时连接太多 / too many live connections for this ticket"
+        }
+        crate::live::Full::Hall => {
+            "实时连接已满，请稍后再试 / the server has too many live connections; try again later"
+        }
+    };
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_sockets", message)
 }
 
 /// Text made safe to put in HTML (element content or a quoted attribute).

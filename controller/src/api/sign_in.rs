@@ -4,7 +4,10 @@
 //! - `POST /auth/sign-in {username, password, window?}` → `{token, expires_at, …}`; a
 //!   clerk names the window they sit at. Unknown user and wrong password answer the same
 //!   401; after `sign_in.max_failures` attempts in a row the account waits
-//!   `sign_in.lockout_minutes` (429 `locked`), concurrent guesses included.
+//!   `sign_in.lockout_minutes` (429 `locked`), concurrent guesses included. Apart from
+//!   that, an address with `limits.sign_in_failures` failures is answered 429
+//!   `rate_limited` before this handler runs (the router's guard, [`super::limit`]), so
+//!   its further guesses leave no attempt row and no audit row.
 //! - `POST /auth/sign-out`: ends the caller's session.
 //! - `GET /admin/sessions`, `POST /admin/sessions/{id}/end` (admin).
 

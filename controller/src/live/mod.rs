@@ -3,15 +3,22 @@
 //! WebSocket library between the status and the kernel.
 //!
 //! - [`frame`]: the accept key and the frames, as pure code.
-//! - [`sock`]: one socket: direct writes, and a task for what is left, pings and closes.
+//! - [`sock`]: one socket: direct writes, and a task for what is left, pings and closes
+//!   (a phone that answers no ping for `limits.status_idle_secs` is closed).
+//! - [`caps`]: how many sockets may be open per ticket and in all.
+//! - [`idle`]: the TCP stream of every HTTP connection, noting whether bytes moved.
 //! - here: the handshake check and taking the TCP stream back from hyper after the upgrade
 //!   (the controller serves HTTP/1 itself, see [`crate::http`], so the upgraded connection
 //!   is the plain `TcpStream`).
 
+pub mod caps;
 pub mod frame;
+pub mod idle;
 pub mod sock;
 
-pub use sock::Sock;
+pub use caps::{Caps, Full, Permit};
+pub use idle::Tracked;
+pub use sock::{Sock, Timing};
 
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use hyper::upgrade::OnUpgrade;
@@ -56,8 +63,8 @@ pub fn switching(accept: &str) -> Response<axum::body::Body> {
 /// handshake; None when the connection went away or is not a plain TCP stream.
 pub async fn upgraded(on: OnUpgrade) -> Option<(TcpStream, Vec<u8>)> {
     let up = on.await.ok()?;
-    match up.downcast::<TokioIo<TcpStream>>() {
-        Ok(parts) => Some((parts.io.into_inner(), parts.read_buf.to_vec())),
+    match up.downcast::<TokioIo<Tracked>>() {
+        Ok(parts) => Some((parts.io.into_inner().stream, parts.read_buf.to_vec())),
         Err(_) => {
             tracing::error!("status socket: the upgraded connection is not a TCP stream");
             None

@@ -2,7 +2,9 @@
 //! frame straight to the socket with one non-blocking `write` ([`Sock::send_status`]),
 //! without waking a task per phone; only what the kernel does not take at once (a slow or
 //! vanished phone) is left to the socket's own task, which also answers pings and closes,
-//! and pings the phone every 25 s so that proxies and phones keep the connection.
+//! and pings the phone (every 25 s by default) so that proxies and phones keep the
+//! connection; a phone from which nothing, not even a pong, came for a minute (by default)
+//! is gone, and its socket is closed.
 
 use super::frame::{self, Frame};
 use bytes::Bytes;
@@ -16,8 +18,36 @@ use tokio::sync::Notify;
 const MAX_PENDING: usize = 64 * 1024;
 /// How long the task waits for a phone to take what is pending before giving up on it.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
-/// Ping interval.
-const PING_EVERY: Duration = Duration::from_secs(25);
+/// Close code for a phone that answered no ping (going away).
+const GONE: u16 = 1001;
+
+/// How often the server pings, and how long a phone may stay silent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// Ping interval.
+    pub ping: Duration,
+    /// Silence after which the socket is closed (checked at each ping).
+    pub idle: Duration,
+}
+
+impl Timing {
+    /// The `[limits]` of `cfg`.
+    pub fn of(cfg: &hallq_config::Settings) -> Self {
+        Self {
+            ping: Duration::from_secs(cfg.limits.status_ping_secs.get()),
+            idle: Duration::from_secs(cfg.limits.status_idle_secs.get()),
+        }
+    }
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            ping: Duration::from_secs(25),
+            idle: Duration::from_secs(60),
+        }
+    }
+}
 
 /// What is still to be written, in order.
 #[derive(Default)]
@@ -171,11 +201,12 @@ impl Sock {
         }
     }
 
-    /// Serves the socket until either side closes it; `input` holds bytes the phone sent
-    /// along with its handshake.
-    pub async fn run(&self, mut input: Vec<u8>) {
-        let mut ping =
-            tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+    /// Serves the socket until either side closes it or the phone stays silent for
+    /// `timing.idle`; `input` holds bytes the phone sent along with its handshake.
+    pub async fn run(&self, mut input: Vec<u8>, timing: Timing) {
+        let start = tokio::time::Instant::now();
+        let mut ping = tokio::time::interval_at(start + timing.ping, timing.ping);
+        let mut heard = start;
         let mut buf = [0u8; 2048];
         while self.take_frames(&mut input) {
             tokio::select! {
@@ -185,7 +216,10 @@ impl Sock {
                     }
                     match self.stream.try_read(&mut buf) {
                         Ok(0) => break,
-                        Ok(n) => input.extend_from_slice(&buf[..n]),
+                        Ok(n) => {
+                            heard = tokio::time::Instant::now();
+                            input.extend_from_slice(&buf[..n]);
+                        }
                         Err(e) if e.kind() == ErrorKind::WouldBlock => {}
                         Err(_) => break,
                     }
@@ -195,7 +229,13 @@ impl Sock {
                         break;
                     }
                 }
-                _ = ping.tick() => self.send_control(&frame::server_frame(frame::PING, &[])),
+                now = ping.tick() => {
+                    if now.duration_since(heard) >= timing.idle {
+                        self.send_control(&frame::close_frame(GONE));
+                        break;
+                    }
+                    self.send_control(&frame::server_frame(frame::PING, &[]));
+                }
             }
         }
         // Whatever is pending (a close frame) goes out before the socket is closed.
@@ -247,7 +287,7 @@ mod tests {
         let sock = std::sync::Arc::new(sock);
         let task = tokio::spawn({
             let sock = sock.clone();
-            async move { sock.run(Vec::new()).await }
+            async move { sock.run(Vec::new(), Timing::default()).await }
         });
         // The phone reads nothing while 2,000 statuses of 1 KB each are sent: far more
         // than the kernel holds, so most wait, and only the newest of those is kept.
@@ -293,5 +333,56 @@ mod tests {
             .expect("task ends")
             .unwrap();
         assert!(sock.is_closed());
+    }
+
+    #[tokio::test]
+    async fn a_phone_that_answers_no_ping_is_closed_and_one_that_answers_is_kept() {
+        let timing = Timing {
+            ping: Duration::from_millis(100),
+            idle: Duration::from_millis(350),
+        };
+        // Silent: pinged, then closed with 1001 once silent for `idle`.
+        let (sock, mut phone) = pair().await;
+        let started = std::time::Instant::now();
+        tokio::time::timeout(Duration::from_secs(3), sock.run(Vec::new(), timing))
+            .await
+            .expect("the silent phone's socket ends");
+        assert!(started.elapsed() >= Duration::from_millis(350));
+        assert!(sock.is_closed());
+        drop(sock);
+        let mut got = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(1), phone.read_to_end(&mut got)).await;
+        let fs = frames(&got);
+        assert!(fs.iter().any(|(op, _)| *op == frame::PING), "{fs:?}");
+        assert_eq!(
+            fs.last(),
+            Some(&(frame::CLOSE, 1001u16.to_be_bytes().to_vec()))
+        );
+
+        // Answering: a masked, empty pong to each ping keeps the socket open.
+        let (sock, phone) = pair().await;
+        let sock = std::sync::Arc::new(sock);
+        let task = tokio::spawn({
+            let sock = sock.clone();
+            async move { sock.run(Vec::new(), timing).await }
+        });
+        let (mut rd, mut wr) = phone.into_split();
+        let answering = tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            let mut buf = [0u8; 64];
+            while let Ok(n) = rd.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                if wr.write_all(&[0x8A, 0x80, 1, 2, 3, 4]).await.is_err() {
+                    break;
+                }
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        assert!(!sock.is_closed(), "a phone that answers stays");
+        assert!(!task.is_finished());
+        task.abort();
+        answering.abort();
     }
 }

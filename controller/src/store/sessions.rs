@@ -52,7 +52,8 @@ fn session(r: &sqlx::any::AnyRow) -> Result<Session, sqlx::Error> {
 impl Store {
     /// Admits one sign-in attempt for `username` unless `max` attempts since the last
     /// success already fall within the last `window_ms` (the account is locked). An
-    /// admitted attempt stays recorded until a success clears it; a refused one leaves
+    /// admitted attempt stays recorded until a success clears it or it is older than
+    /// `window_ms` (then any account's attempt purges it); a refused one leaves
     /// nothing, so retrying during a lockout does not prolong it. Concurrent attempts are
     /// settled in the database: each writes its row (committed) before counting, and one
     /// that then sees more than `max` withdraws it, so of any burst at most `max` pass.
@@ -67,9 +68,9 @@ impl Store {
         now: i64,
     ) -> StoreResult<bool> {
         let since = now - window_ms;
-        // Attempts older than the window no longer count: drop them (a bounded table).
-        sqlx::query("DELETE FROM staff_sign_in_attempts WHERE username = $1 AND at <= $2")
-            .bind(username)
+        // Attempts older than the window no longer count: drop them, every account's (a
+        // flood of made-up usernames leaves no row for longer than the window).
+        sqlx::query("DELETE FROM staff_sign_in_attempts WHERE at <= $1")
             .bind(since)
             .execute(&self.write)
             .await?;
