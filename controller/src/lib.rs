@@ -34,9 +34,7 @@
 //!    [`hallq_config::Settings`].
 //!
 //! Not yet in this shape: the ID card reader loop and the check-in decisions live in
-//! `api` (`api::kiosk`, `api::checkin`); [`watch`] still renders a waiting ticket's new
-//! position by appending to a cached JSON prefix, not from a typed struct; MQTT payloads are built in two places (the call's in the store, the retained
-//! states' in the relay).
+//! `api` (`api::kiosk`, `api::checkin`).
 
 pub mod acts;
 pub mod api;
