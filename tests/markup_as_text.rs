@@ -152,7 +152,7 @@ async fn forged_and_garbled_payloads_never_reach_a_tv_page() {
     broker.start().await;
     let external = format!("mode = \"external\"\nurl = \"mqtt://127.0.0.1:{port}\"");
     let hall = Hall::start(HallOpts {
-        edits: edits(vec![("mode = \"embedded\"", external)]),
+        edits: vec![("mode = \"embedded\"", external)],
         ..Default::default()
     })
     .await;
