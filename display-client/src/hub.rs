@@ -125,7 +125,7 @@ impl Hub {
                 }
                 Inbound::Window(w) => {
                     let frame = change("window", &w);
-                    s.windows.insert(w.window.clone(), w);
+                    s.windows.insert(w.window.clone(), *w);
                     frame
                 }
                 Inbound::Queue(q) => {

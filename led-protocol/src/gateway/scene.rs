@@ -147,7 +147,7 @@ impl Scene {
             },
             Inbound::Window(w) => {
                 let window = w.window.clone();
-                self.on_window(w);
+                self.on_window(*w);
                 self.refresh(|b| b.window == window, false)
             }
             Inbound::Queue(_) | Inbound::Button { .. } => Vec::new(),

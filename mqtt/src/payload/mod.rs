@@ -108,8 +108,8 @@ pub fn to_json(v: &impl Serialize) -> String {
 pub enum Inbound {
     /// On `calls`.
     Call(Call),
-    /// On `windows/{w}`.
-    Window(WindowState),
+    /// On `windows/{w}` (boxed: the largest payload).
+    Window(Box<WindowState>),
     /// On `queues/{service}`.
     Queue(QueueState),
     /// On `buttons/{w}`.
@@ -143,7 +143,7 @@ impl Inbound {
             Topic::Window(w) => {
                 let s = WindowState::parse(payload)?;
                 same(w, &s.window)?;
-                Self::Window(s)
+                Self::Window(Box::new(s))
             }
             Topic::Queue(q) => {
                 let s = QueueState::parse(payload)?;
