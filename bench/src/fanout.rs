@@ -123,7 +123,8 @@ pub(crate) async fn run(config: &Path, sockets: &[usize], hallq: &Path) -> anyho
         for _ in 0..CALLS {
             event_id += 1;
             let payload = serde_json::json!({"event_id": event_id, "number": "A001", "service": "property",
-                "window": "1", "window_name": "1号窗口", "called_at": "", "recall": false});
+                "window": "1", "window_name": "1号窗口", "called_at": "2026-12-01T09:00:00+08:00",
+                "recall": false, "kind": "walk_in"});
             frame_len = screen_frame_len(&payload);
             let t0 = Instant::now();
             client

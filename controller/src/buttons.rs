@@ -4,66 +4,31 @@
 //! Each press runs through [`Store::button_action`](crate::store::Store::button_action),
 //! which records the press id in the same transaction as the action: a repeated press id
 //! (QoS 1 redelivery, a device retrying, two replicas subscribed to the same broker) acts
-//! once. Bad payloads, unknown actions and unknown windows are logged and ignored.
+//! once. A payload is parsed into `hallq_mqtt::payload::ButtonPress`; one that does not
+//! parse (bad JSON, an unknown action, a press id out of bounds) is dropped and counted,
+//! and presses for unknown windows are logged and ignored.
 
 use crate::state::AppState;
 use crate::store::{Action, Actor};
 use hallq_config::Role;
+use hallq_mqtt::payload::{ButtonAction, ButtonPress};
+use hallq_mqtt::{Dropped, Inbound};
 use tokio::sync::mpsc;
 
-/// Longest press id accepted, in characters.
-pub const MAX_PRESS_ID: usize = 64;
+/// Messages on `buttons/+` that were not a press (counted, warned of now and then).
+static DROPPED: Dropped = Dropped::new("call buttons");
 
-/// One valid press, as parsed from a payload.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ButtonPress {
-    /// What to do.
-    pub action: Action,
-    /// The device's id for this press (repeats are ignored).
-    pub press_id: String,
-}
-
-/// Parses a button payload `{"action": …, "press_id": …}` (other fields are ignored).
-/// Actions: `call_next` (or `call-next`), `recall`, `no_show`, `start`, `finish`,
-/// `pause`, `resume`.
-///
-/// # Errors
-/// A message saying what is wrong with the payload.
-pub fn parse(payload: &[u8]) -> Result<ButtonPress, String> {
-    let v: serde_json::Value =
-        serde_json::from_slice(payload).map_err(|e| format!("not JSON: {e}"))?;
-    let obj = v.as_object().ok_or("not a JSON object")?;
-    let action = match obj.get("action").and_then(|a| a.as_str()) {
-        Some(a) => parse_action(a).ok_or_else(|| format!("unknown action {a:?}"))?,
-        None => return Err("missing string field action".into()),
-    };
-    let press_id = obj
-        .get("press_id")
-        .and_then(|p| p.as_str())
-        .ok_or("missing string field press_id")?;
-    if press_id.is_empty() || press_id.chars().count() > MAX_PRESS_ID {
-        return Err(format!(
-            "press_id must be 1 to {MAX_PRESS_ID} characters, got {}",
-            press_id.chars().count()
-        ));
+/// The window action a press asks for.
+pub fn action(a: ButtonAction) -> Action {
+    match a {
+        ButtonAction::CallNext => Action::CallNext,
+        ButtonAction::Recall => Action::Recall,
+        ButtonAction::NoShow => Action::NoShow,
+        ButtonAction::Start => Action::Start,
+        ButtonAction::Finish => Action::Finish,
+        ButtonAction::Pause => Action::Pause(None),
+        ButtonAction::Resume => Action::Resume,
     }
-    Ok(ButtonPress {
-        action,
-        press_id: press_id.to_string(),
-    })
-}
-
-fn parse_action(name: &str) -> Option<Action> {
-    Some(match name.replace('-', "_").as_str() {
-        "call_next" => Action::CallNext,
-        "recall" => Action::Recall,
-        "no_show" => Action::NoShow,
-        "start" => Action::Start,
-        "finish" => Action::Finish,
-        "pause" => Action::Pause(None),
-        "resume" => Action::Resume,
-        _ => return None,
-    })
 }
 
 /// Who pressed, for the audit log: the embedded broker's button account of window `w`
@@ -81,25 +46,18 @@ fn device_name(state: &AppState, w: &str) -> String {
     }
 }
 
-/// Handles one message on `buttons/{w}`.
-async fn handle(state: &AppState, w: &str, payload: &[u8]) {
+/// Handles one press on `buttons/{w}`.
+async fn handle(state: &AppState, w: &str, press: ButtonPress) {
     let Some(conf) = state.cfg.window(w) else {
         tracing::warn!(window = %w, "button press for an unknown window ignored");
         return;
-    };
-    let press = match parse(payload) {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::warn!(window = %w, "button press ignored: {e}");
-            return;
-        }
     };
     let name = device_name(state, w);
     let by = Actor {
         name: &name,
         origin: "mqtt",
     };
-    let (action, press_id) = (&press.action, &press.press_id);
+    let (action, press_id) = (&action(press.action), &press.press_id);
     match crate::acts::at_window(state, conf, action, by, Some(press_id)).await {
         Ok(Some(out)) => {
             let ticket = out.ticket.as_ref().map_or("-", |t| t.number.as_str());
@@ -121,7 +79,7 @@ async fn handle(state: &AppState, w: &str, payload: &[u8]) {
 /// Subscribes to the hall's `buttons/+` with the controller's own broker login and acts
 /// on each press in arrival order; reconnects after broker outages. Runs until aborted.
 pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<(String, Vec<u8>)>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<(String, ButtonPress)>();
     // Polling and acting run in this one task, so aborting it stops both; acting apart
     // from polling keeps the connection alive while the database works.
     let sub = hallq_mqtt::Subscriber {
@@ -132,14 +90,18 @@ pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
     };
     let poll = sub.run(std::future::pending(), move |feed| {
         if let hallq_mqtt::Feed::Message { topic, payload } = feed {
-            if let hallq_mqtt::Topic::Button(w) = hallq_mqtt::Topic::parse(topic) {
-                let _ = tx.send((w.to_string(), payload.to_vec()));
+            match Inbound::parse(topic, payload) {
+                Ok(Inbound::Button { window, press }) => {
+                    let _ = tx.send((window, press));
+                }
+                Ok(_) => {}
+                Err(e) => DROPPED.note(topic, &e),
             }
         }
     });
     let act = async {
-        while let Some((w, payload)) = rx.recv().await {
-            handle(&state, &w, &payload).await;
+        while let Some((w, press)) = rx.recv().await {
+            handle(&state, &w, press).await;
         }
     };
     tokio::select! {
@@ -151,15 +113,13 @@ pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hallq_mqtt::Payload;
 
     #[test]
-    fn parses_actions_and_press_ids() {
-        let p = parse(br#"{"action":"call_next","press_id":"p1"}"#).unwrap();
-        assert_eq!(p.action, Action::CallNext);
-        assert_eq!(p.press_id, "p1");
-        let p = parse(br#"{"action":"call-next","press_id":"x","battery":80}"#).unwrap();
-        assert_eq!(p.action, Action::CallNext);
+    fn presses_ask_for_their_window_actions() {
         for (name, a) in [
+            ("call_next", Action::CallNext),
+            ("call-next", Action::CallNext),
             ("recall", Action::Recall),
             ("no_show", Action::NoShow),
             ("start", Action::Start),
@@ -168,36 +128,8 @@ mod tests {
             ("resume", Action::Resume),
         ] {
             let json = format!(r#"{{"action":"{name}","press_id":"p"}}"#);
-            assert_eq!(parse(json.as_bytes()).unwrap().action, a);
-        }
-        let long = "x".repeat(MAX_PRESS_ID);
-        let json = format!(r#"{{"action":"recall","press_id":"{long}"}}"#);
-        assert!(parse(json.as_bytes()).is_ok());
-    }
-
-    #[test]
-    fn refuses_bad_payloads() {
-        let too_long = format!(
-            r#"{{"action":"recall","press_id":"{}"}}"#,
-            "x".repeat(MAX_PRESS_ID + 1)
-        );
-        for bad in [
-            &b""[..],
-            b"not json",
-            b"{\"action\":\"call_next\"",
-            b"[]",
-            b"null",
-            br#"{"press_id":"p1"}"#,
-            br#"{"action":"call_next"}"#,
-            br#"{"action":"call_next","press_id":""}"#,
-            br#"{"action":"call_next","press_id":7}"#,
-            br#"{"action":7,"press_id":"p1"}"#,
-            br#"{"action":"transfer","press_id":"p1"}"#,
-            br#"{"action":"explode","press_id":"p1"}"#,
-            too_long.as_bytes(),
-            &[0xff, 0xfe, 0x00],
-        ] {
-            assert!(parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+            let press = ButtonPress::parse(json.as_bytes()).unwrap();
+            assert_eq!(action(press.action), a);
         }
     }
 }

@@ -42,9 +42,6 @@
 //! 6. **Wiring** — [`app`]: starts store, broker, relay, services and HTTP from
 //!    [`hallq_config::Settings`].
 //!
-//! Not yet in this shape: [`watch`] still renders a waiting ticket's new
-//! position by appending to a cached JSON prefix, not from a typed struct; MQTT payloads are built in two places (the call's in the store, the retained
-//! states' in the relay).
 
 pub mod acts;
 pub mod api;

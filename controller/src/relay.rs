@@ -9,6 +9,8 @@
 //! - State topics (`windows/{w}`, `queues/{service}`) are retained and rendered from the
 //!   tables when published, so the retained value is always the latest truth; several
 //!   such events for one subject in a batch go out once, with the newest event id.
+//! - Payloads are `hallq_mqtt::payload`'s types, serialised with serde: a call as the
+//!   store recorded it plus its event id, the states from [`crate::views`].
 //! - Broker down: events stay unsent in the table and leave in order once it is back.
 //! - Retained state at every (re)connect: once a connection has published the events left
 //!   unsent, it publishes every window's and every queue's state from the tables, so a
@@ -18,9 +20,9 @@
 use crate::hours::{local_day, rfc3339};
 use crate::store::{OutboxRow, Store, RELAY_LEASE};
 use hallq_config::Settings;
+use hallq_mqtt::payload::{Call, CallBody, Payload};
 use hallq_mqtt::{topic_root, Endpoint};
 use rumqttc::{AsyncClient, Event, Packet, QoS};
-use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
@@ -276,12 +278,24 @@ fn window_message(
     at: &str,
 ) -> (String, String) {
     let v = crate::views::window_event(cfg, w, id, at);
-    (format!("{root}windows/{}", w.id), v.to_string())
+    (format!("{root}windows/{}", w.id), checked(&v))
 }
 
 fn queue_message(root: &str, service: &str, waiting: i64, id: i64, at: &str) -> (String, String) {
-    let v = json!({"event_id": id, "service": service, "waiting": waiting, "updated_at": at});
-    (format!("{root}queues/{service}"), v.to_string())
+    let v = crate::views::queue_event(service, waiting, id, at);
+    (format!("{root}queues/{service}"), checked(&v))
+}
+
+/// The payload's JSON; a payload that subscribers would drop (a configured name over the
+/// contract's bounds) is still published, and said in the log.
+fn checked(v: &impl Payload) -> String {
+    if let Err(e) = v.check() {
+        tracing::warn!(
+            "outbox relay: subscribers will drop this payload ({e}): {}",
+            v.to_json()
+        );
+    }
+    v.to_json()
 }
 
 /// Turns one event into (topic, retain, payload); `None` for an event with nothing to
@@ -295,11 +309,19 @@ async fn render(
     let tz = cfg.tz();
     let at = rfc3339(tz, row.created_at);
     Ok(match row.kind.as_str() {
-        "call" => {
-            let mut v: Value = serde_json::from_str(&row.payload).unwrap_or_else(|_| json!({}));
-            v["event_id"] = json!(row.id);
-            Some((format!("{root}calls"), false, v.to_string()))
-        }
+        "call" => match serde_json::from_str::<CallBody>(&row.payload) {
+            Ok(call) => {
+                let call = Call {
+                    event_id: row.id,
+                    call,
+                };
+                Some((format!("{root}calls"), false, checked(&call)))
+            }
+            Err(e) => {
+                tracing::warn!("outbox row {} is not a call ({e}); skipped", row.id);
+                None
+            }
+        },
         "window" => store.window(&row.subject).await?.map(|w| {
             let (topic, payload) = window_message(cfg, root, &w, row.id, &at);
             (topic, true, payload)

@@ -1,15 +1,16 @@
 //! What the hall shows of its tickets, windows and appointments: the public shapes that
 //! screens, phones, MQTT subscribers and the HTTP API all see, built from the model, the
 //! store's read models and the config. Each shape is a typed struct (its OpenAPI schema is
-//! derived from it); the `Value` builders serialise them for the callers that stream JSON
-//! (watchers, relay).
+//! derived from it); the MQTT shapes are `hallq_mqtt::payload`'s, built here from the same
+//! views.
 
 use crate::hours::rfc3339;
 use crate::model::{AppointmentStatus, Kind, Status, Ticket, WindowStatus};
 use crate::store::{Appointment, WindowState};
 use hallq_config::Settings;
+use hallq_mqtt::payload as wire;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 /// A ticket as screens and the snapshot show it: no token.
@@ -187,32 +188,89 @@ impl WindowView {
     }
 }
 
-fn value(v: impl Serialize) -> Value {
-    serde_json::to_value(v).unwrap_or_default()
-}
-
 /// The link printed as a QR code on the ticket.
 pub fn status_url(cfg: &Settings, token: &str) -> String {
     format!("{}/t/{token}", cfg.public_base_url())
 }
 
-/// A ticket as screens and the snapshot show it: no token.
-pub fn public_ticket(cfg: &Settings, t: &Ticket) -> Value {
-    value(PublicTicket::of(cfg, t))
+/// The retained `windows/{w}` event: the window's view, with the event id and `at` as
+/// its time.
+pub fn window_event(cfg: &Settings, w: &WindowState, event_id: i64, at: &str) -> wire::WindowState {
+    let v = WindowView::of(cfg, w);
+    wire::WindowState {
+        event_id,
+        window: w.id.clone(),
+        id: v.id,
+        name: v.name,
+        name_en: v.name_en,
+        floor: v.floor,
+        services: v.services,
+        status: v.status.into(),
+        pause_reason: v.pause_reason,
+        serving: v.serving.map(PublicTicket::into_wire),
+        updated_at: at.to_string(),
+    }
 }
 
-/// A window in the snapshot.
-pub fn window(cfg: &Settings, w: &WindowState) -> Value {
-    value(WindowView::of(cfg, w))
+/// The retained `queues/{service}` event.
+pub fn queue_event(service: &str, waiting: i64, event_id: i64, at: &str) -> wire::QueueState {
+    wire::QueueState {
+        event_id,
+        service: service.to_string(),
+        waiting,
+        updated_at: at.to_string(),
+    }
 }
 
-/// The retained `windows/{w}` event.
-pub fn window_event(cfg: &Settings, w: &WindowState, event_id: i64, at: &str) -> Value {
-    let mut v = window(cfg, w);
-    v["window"] = json!(w.id);
-    v["event_id"] = json!(event_id);
-    v["updated_at"] = json!(at);
-    v
+impl PublicTicket {
+    /// The same ticket as MQTT payloads carry it.
+    pub fn into_wire(self) -> wire::Ticket {
+        wire::Ticket {
+            id: self.id,
+            number: self.number,
+            service: self.service,
+            service_name: self.service_name,
+            kind: self.kind.into(),
+            status: self.status.into(),
+            window: self.window,
+            window_name: self.window_name,
+            issued_at: self.issued_at,
+            called_at: self.called_at,
+        }
+    }
+}
+
+impl From<Kind> for wire::TicketKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::WalkIn => Self::WalkIn,
+            Kind::Green => Self::Green,
+            Kind::Appointment => Self::Appointment,
+        }
+    }
+}
+
+impl From<Status> for wire::TicketStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Waiting => Self::Waiting,
+            Status::Called => Self::Called,
+            Status::Serving => Self::Serving,
+            Status::Done => Self::Done,
+            Status::NoShow => Self::NoShow,
+            Status::Expired => Self::Expired,
+        }
+    }
+}
+
+impl From<WindowStatus> for wire::WindowStatus {
+    fn from(s: WindowStatus) -> Self {
+        match s {
+            WindowStatus::Open => Self::Open,
+            WindowStatus::Paused => Self::Paused,
+            WindowStatus::Closed => Self::Closed,
+        }
+    }
 }
 
 /// A ticket's status (GET /tickets/{token}, its live feeds).
@@ -225,6 +283,19 @@ pub struct TicketState {
     pub people_ahead: i64,
     /// Estimated wait in seconds while waiting, else null.
     pub estimated_wait_s: Option<i64>,
+}
+
+/// A waiting ticket's status, its unchanging public part borrowed: the shape of
+/// [`TicketState`] while waiting (the status watchers render every new position from it).
+#[derive(Serialize)]
+pub struct WaitingState<'a> {
+    /// The public part.
+    #[serde(flatten)]
+    pub ticket: &'a PublicTicket,
+    /// Tickets ahead.
+    pub people_ahead: i64,
+    /// Estimated wait in seconds.
+    pub estimated_wait_s: i64,
 }
 
 /// The status shape of one ticket: people ahead and the estimate only while waiting; a

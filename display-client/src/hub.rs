@@ -1,6 +1,11 @@
-//! The hall's state as screens show it, and the broadcast of its changes.
+//! The hall's state as screens show it, and the broadcast of its changes. Every message
+//! from the broker is parsed into `hallq_mqtt`'s payload types first; what does not parse
+//! is dropped (counted, see [`Hub::dropped`]) and never reaches a screen, and what screens
+//! get is serialised from those types, so a field the contract does not know never does.
 
-use serde_json::{json, Value};
+use hallq_mqtt::payload::{to_json, Call, QueueState, WindowState};
+use hallq_mqtt::{Dropped, Inbound};
+use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, RwLock};
 use tokio::sync::broadcast;
@@ -13,10 +18,38 @@ pub type Frame = axum::extract::ws::Utf8Bytes;
 
 #[derive(Default)]
 struct State {
-    windows: BTreeMap<String, Value>,
-    queues: BTreeMap<String, Value>,
-    calls: VecDeque<Value>,
+    windows: BTreeMap<String, WindowState>,
+    queues: BTreeMap<String, QueueState>,
+    calls: VecDeque<Call>,
     broker_up: bool,
+}
+
+/// The whole state, as a new socket gets it first.
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    windows: Vec<&'a WindowState>,
+    queues: Vec<&'a QueueState>,
+    calls: Vec<&'a Call>,
+    broker: bool,
+}
+
+/// One change: a payload with its `type` (`call`, `window`, `queue`).
+#[derive(Serialize)]
+struct Change<'a, T> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    payload: &'a T,
+}
+
+/// Whether the broker is reachable.
+#[derive(Serialize)]
+struct Broker {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    up: bool,
 }
 
 /// Shared state plus the broadcast of changes. Cheap to clone.
@@ -24,6 +57,7 @@ struct State {
 pub struct Hub {
     state: Arc<RwLock<State>>,
     tx: broadcast::Sender<Frame>,
+    dropped: Arc<Dropped>,
 }
 
 impl Default for Hub {
@@ -39,6 +73,7 @@ impl Hub {
         Self {
             state: Arc::default(),
             tx,
+            dropped: Arc::new(Dropped::new("display-client")),
         }
     }
 
@@ -52,46 +87,56 @@ impl Hub {
         self.tx.receiver_count()
     }
 
-    /// The whole state as one `snapshot` message.
-    pub fn snapshot(&self) -> Value {
+    /// Messages dropped because they were not the contract's payloads.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.count()
+    }
+
+    /// The whole state as one `snapshot` message (JSON).
+    pub fn snapshot(&self) -> String {
         let s = self.state.read().unwrap_or_else(|e| e.into_inner());
-        json!({
-            "type": "snapshot",
-            "windows": s.windows.values().collect::<Vec<_>>(),
-            "queues": s.queues.values().collect::<Vec<_>>(),
-            "calls": s.calls.iter().collect::<Vec<_>>(),
-            "broker": s.broker_up,
+        to_json(&Snapshot {
+            kind: "snapshot",
+            windows: s.windows.values().collect(),
+            queues: s.queues.values().collect(),
+            calls: s.calls.iter().collect(),
+            broker: s.broker_up,
         })
     }
 
-    /// Applies one MQTT message (`suffix` is the topic after `hallq/v1/{hall}/`).
+    /// Applies one MQTT message (`suffix` is the topic after `hallq/v1/{hall}/`); drops
+    /// one that does not parse.
     pub fn apply(&self, suffix: &str, payload: &[u8]) {
-        let Ok(mut v) = serde_json::from_slice::<Value>(payload) else {
-            tracing::warn!("ignoring non-JSON message on {suffix}");
-            return;
+        let msg = match Inbound::parse(suffix, payload) {
+            Ok(m) => m,
+            Err(e) => return self.dropped.note(suffix, &e),
         };
-        let kind = {
+        let frame = {
             let mut s = self.state.write().unwrap_or_else(|e| e.into_inner());
-            if suffix == "calls" {
-                let id = v["event_id"].clone();
-                if !id.is_null() && s.calls.iter().any(|c| c["event_id"] == id) {
-                    return; // at-least-once delivery: already shown
+            match msg {
+                Inbound::Call(c) => {
+                    if s.calls.iter().any(|old| old.event_id == c.event_id) {
+                        return; // at-least-once delivery: already shown
+                    }
+                    let frame = change("call", &c);
+                    s.calls.push_front(c);
+                    s.calls.truncate(RECENT);
+                    frame
                 }
-                s.calls.push_front(v.clone());
-                s.calls.truncate(RECENT);
-                "call"
-            } else if let Some(w) = suffix.strip_prefix("windows/") {
-                s.windows.insert(w.to_string(), v.clone());
-                "window"
-            } else if let Some(q) = suffix.strip_prefix("queues/") {
-                s.queues.insert(q.to_string(), v.clone());
-                "queue"
-            } else {
-                return;
+                Inbound::Window(w) => {
+                    let frame = change("window", &w);
+                    s.windows.insert(w.window.clone(), *w);
+                    frame
+                }
+                Inbound::Queue(q) => {
+                    let frame = change("queue", &q);
+                    s.queues.insert(q.service.clone(), q);
+                    frame
+                }
+                Inbound::Button { .. } => return,
             }
         };
-        v["type"] = json!(kind);
-        self.send(v);
+        let _ = self.tx.send(Frame::from(frame));
     }
 
     /// Records whether the broker is reachable, and tells the screens.
@@ -103,40 +148,14 @@ impl Hub {
             }
             s.broker_up = up;
         }
-        self.send(json!({"type": "broker", "up": up}));
+        let frame = to_json(&Broker { kind: "broker", up });
+        let _ = self.tx.send(Frame::from(frame));
     }
+}
 
-    fn send(&self, v: Value) {
-        let _ = self.tx.send(Frame::from(v.to_string()));
-    }
+fn change<T: Serialize>(kind: &'static str, payload: &T) -> String {
+    to_json(&Change { kind, payload })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dedupes_calls_and_keeps_latest_state() {
-        let hub = Hub::new();
-        let mut rx = hub.subscribe();
-        hub.apply("calls", br#"{"event_id":1,"number":"A001"}"#);
-        hub.apply("calls", br#"{"event_id":1,"number":"A001"}"#);
-        hub.apply("windows/1", br#"{"window":"1","status":"open"}"#);
-        hub.apply("windows/1", br#"{"window":"1","status":"paused"}"#);
-        hub.apply("other", b"{}");
-        hub.apply("calls", b"not json");
-        let snap = hub.snapshot();
-        assert_eq!(snap["calls"].as_array().unwrap().len(), 1);
-        assert_eq!(snap["windows"][0]["status"], "paused");
-        let mut kinds = Vec::new();
-        while let Ok(f) = rx.try_recv() {
-            kinds.push(
-                serde_json::from_str::<Value>(f.as_str()).unwrap()["type"]
-                    .as_str()
-                    .unwrap()
-                    .to_string(),
-            );
-        }
-        assert_eq!(kinds, ["call", "window", "window"]);
-    }
-}
+mod tests;

@@ -78,8 +78,9 @@ async fn page(State(s): State<Screens>, Path(id): Path<String>) -> Response {
         "windows": cfg.windows.iter().map(|w| json!({"id": w.id, "name": w.name, "name_en": w.name_en, "services": w.services})).collect::<Vec<_>>(),
         "services": cfg.services().map(|v| json!({"id": v.id, "name": v.name, "name_en": v.name_en, "prefix": v.prefix})).collect::<Vec<_>>(),
     });
-    // `</` cannot end the script element early once escaped.
-    let setup = setup.to_string().replace("</", "<\\/");
+    // No `<` in the script element's text (`</script>`, `<!--`): inside JSON strings,
+    // where alone it can occur, `\u003c` is the same character.
+    let setup = setup.to_string().replace('<', "\\u003c");
     let title = esc(screen.title.as_deref().unwrap_or(&cfg.hall.name));
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -145,7 +146,7 @@ async fn socket(
 /// Snapshot first, then every change; a socket that fell behind gets a fresh snapshot.
 async fn feed(mut socket: WebSocket, hub: Hub) {
     let mut rx = hub.subscribe();
-    if send(&mut socket, Utf8Bytes::from(hub.snapshot().to_string()))
+    if send(&mut socket, Utf8Bytes::from(hub.snapshot()))
         .await
         .is_err()
     {
@@ -158,7 +159,7 @@ async fn feed(mut socket: WebSocket, hub: Hub) {
             r = rx.recv() => {
                 let frame = match r {
                     Ok(f) => f,
-                    Err(RecvError::Lagged(_)) => Utf8Bytes::from(hub.snapshot().to_string()),
+                    Err(RecvError::Lagged(_)) => Utf8Bytes::from(hub.snapshot()),
                     Err(RecvError::Closed) => return,
                 };
                 if send(&mut socket, frame).await.is_err() {

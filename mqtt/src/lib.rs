@@ -7,10 +7,15 @@
 //! - [`topic_root`] and [`Topic`]: the topics under `hallq/v1/{hall}/`, parsed.
 //! - [`Subscriber`]: the one subscribe loop — subscribes on every (re)connect, reconnects
 //!   with backoff, hands each message's topic (below the root) and payload to its caller.
+//! - [`payload`]: every payload on those topics as a typed struct — what the controller
+//!   publishes is built from them, and every subscriber parses what it hears into them
+//!   ([`Inbound::parse`]) and drops (counting, [`Dropped`]) what does not parse.
 
 pub mod acl;
+pub mod payload;
 mod subscribe;
 
+pub use payload::{Dropped, Inbound, Payload, PayloadError};
 pub use subscribe::{Feed, Subscriber};
 
 use hallq_config::{schema_url::mqtt_host_port, BrokerMode, Settings};

@@ -6,6 +6,7 @@ use super::{outbox, ticket_from_row, Refusal, Store, StoreError, StoreResult, TI
 use crate::hours::rfc3339;
 use crate::model::{Kind, Status, Ticket, WindowStatus};
 use chrono_tz::Tz;
+use hallq_mqtt::payload::{to_json, CallBody};
 use sqlx::{Any, Transaction};
 
 type Tx = Transaction<'static, Any>;
@@ -352,17 +353,18 @@ impl Events {
     ) -> Result<(Vec<i64>, Vec<String>), sqlx::Error> {
         let mut rows: Vec<(&str, &str, String)> = Vec::with_capacity(4);
         if let (Some((_, recall)), Some(t)) = (self.call, t) {
-            let payload = serde_json::json!({
-                "number": t.number,
-                "service": t.service,
-                "window": w.id,
-                "window_name": w.name,
-                "called_at": rfc3339(tz, now),
-                "called_at_ms": now,
-                "recall": recall,
-                "kind": t.kind,
-            });
-            rows.push((outbox::CALL, w.id, payload.to_string()));
+            // The call event without its id (the relay adds it): hallq_mqtt's typed shape.
+            let call = CallBody {
+                number: t.number.clone(),
+                service: t.service.clone(),
+                window: w.id.to_string(),
+                window_name: w.name.to_string(),
+                called_at: rfc3339(tz, now),
+                called_at_ms: Some(now),
+                recall,
+                kind: Some(t.kind.into()),
+            };
+            rows.push((outbox::CALL, w.id, to_json(&call)));
         }
         rows.push((outbox::WINDOW, w.id, String::new()));
         self.queues.sort();

@@ -1,20 +1,28 @@
 //! One watched ticket: its latest status as a ready WebSocket frame, the phones' sockets
-//! and the Server-Sent Events stream, and how a new position is rendered and sent.
+//! and the Server-Sent Events stream, and how a new position is rendered and sent — from
+//! the typed status ([`WaitingState`]) with serde, the unchanging public part built once.
 
 use super::Positions;
 use crate::live::{frame, Sock};
 use crate::model::{Status, Ticket};
+use crate::views::{PublicTicket, WaitingState};
 use bytes::Bytes;
-use std::io::Write;
+use std::cell::RefCell;
 use std::sync::Arc;
 use tokio::sync::watch;
+
+thread_local! {
+    /// Where each thread renders a status before framing it (reused: no allocation per
+    /// watcher once it has grown).
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 
 pub(super) struct Entry {
     /// The ticket as last read (number, kind, times never change while it waits).
     pub(super) ticket: Ticket,
-    /// Its status JSON while waiting, without the closing brace and the two fields that
-    /// change with every call (people ahead, estimate): rendered once, not per call.
-    pub(super) prefix: Option<String>,
+    /// Its public part while waiting (all of its status but the two fields that change
+    /// with every call, people ahead and estimate): built once, not per call.
+    pub(super) waiting: Option<PublicTicket>,
     /// (people ahead, estimate) the status last sent shows, whoever rendered it: an
     /// unchanged pair is not rendered or sent again (several hall events of one action
     /// each ask for a refresh, and a phone that just opened its stream has it already).
@@ -33,7 +41,7 @@ impl Entry {
     pub(super) fn new(ticket: &Ticket) -> Self {
         Self {
             ticket: ticket.clone(),
-            prefix: None,
+            waiting: None,
             last: None,
             version: 0,
             frame: Bytes::new(),
@@ -70,13 +78,13 @@ impl Entry {
         self.socks.retain(|s| s.send_status(version, frame));
     }
 
-    /// Sends a waiting ticket its new position (rendered from the cached prefix), unless
-    /// the position and estimate it shows are unchanged.
+    /// Sends a waiting ticket its new position (its status rendered with serde from the
+    /// cached public part), unless the position and estimate it shows are unchanged.
     pub(super) fn advance(&mut self, pos: &Positions, wait: &impl Fn(i64) -> i64) {
         let Some(&ahead) = pos.get(&self.ticket.id) else {
             return;
         };
-        let Some(prefix) = self.prefix.take() else {
+        let Some(public) = self.waiting.take() else {
             return;
         };
         let est = wait(ahead);
@@ -84,14 +92,20 @@ impl Entry {
             self.drop_closed();
         } else {
             // `last` is the position the current value shows, so this one differs from it.
-            let mut tail = [0u8; 96];
-            let mut w = std::io::Cursor::new(&mut tail[..]);
-            let _ = write!(w, ",\"people_ahead\":{ahead},\"estimated_wait_s\":{est}}}");
-            let n = w.position() as usize;
-            self.set(&[prefix.as_bytes(), &tail[..n]]);
+            let state = WaitingState {
+                ticket: &public,
+                people_ahead: ahead,
+                estimated_wait_s: est,
+            };
+            SCRATCH.with_borrow_mut(|buf| {
+                buf.clear();
+                // Writing plain structs into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *buf, &state);
+                self.set(&[buf]);
+            });
             self.last = Some((ahead, est));
         }
-        self.prefix = Some(prefix);
+        self.waiting = Some(public);
     }
 
     /// Takes `status` (just read) as the ticket's, for `ticket` as read with it.
@@ -102,9 +116,9 @@ impl Entry {
         status: &serde_json::Value,
     ) {
         self.ticket = ticket.clone();
-        self.prefix = waiting_prefix(cfg, ticket);
+        self.waiting = (ticket.status == Status::Waiting).then(|| PublicTicket::of(cfg, ticket));
         // The position the phone was just given: the next refresh sends only a change.
-        self.last = position(&self.prefix, status);
+        self.last = position(&self.waiting, status);
         if self.shows(status) {
             self.drop_closed();
         } else {
@@ -135,20 +149,10 @@ impl Entry {
     }
 }
 
-/// The JSON of a waiting ticket up to (not including) its closing brace.
-fn waiting_prefix(cfg: &hallq_config::Settings, t: &Ticket) -> Option<String> {
-    if t.status != Status::Waiting {
-        return None;
-    }
-    let mut s = crate::views::public_ticket(cfg, t).to_string();
-    s.pop();
-    Some(s)
-}
-
 /// The (people ahead, estimate) a waiting ticket's status JSON shows; None when the ticket
-/// is not waiting (no `prefix`) or the status has no position.
-fn position(prefix: &Option<String>, status: &serde_json::Value) -> Option<(i64, i64)> {
-    prefix.as_ref()?;
+/// is not waiting (no public part cached) or the status has no position.
+fn position(waiting: &Option<PublicTicket>, status: &serde_json::Value) -> Option<(i64, i64)> {
+    waiting.as_ref()?;
     Some((
         status["people_ahead"].as_i64()?,
         status["estimated_wait_s"].as_i64()?,

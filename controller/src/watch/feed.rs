@@ -1,16 +1,21 @@
 //! The refresh of one service's watchers (one read of the queue order, then every
-//! watcher's new status) and the feed that asks for it: the hall's MQTT topics, and this
-//! process's own actions.
+//! watcher's new status) and the feed that asks for it: the hall's MQTT topics (each
+//! message parsed into `hallq_mqtt`'s types; what does not parse is dropped and counted),
+//! and this process's own actions.
 
 use super::{Positions, Touch};
 use crate::hours::local_day;
 use crate::model::Status;
 use crate::policy::{mean_service_s, wait_s};
 use crate::state::AppState;
+use hallq_mqtt::{Dropped, Inbound};
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::mpsc;
+
+/// Messages on the hall's topics that were not the contract's payloads.
+static DROPPED: Dropped = Dropped::new("status watchers");
 
 /// Recomputes the status of every watcher of `service`: one query for the queue order;
 /// waiting tickets get their new position from a cached rendering, only tickets that are
@@ -67,23 +72,28 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
     Ok(())
 }
 
-/// Services an MQTT message on `suffix` (topic after the hall root) with payload `v` may
-/// have changed.
-fn touched(state: &AppState, topic: &str, v: &serde_json::Value) -> Vec<String> {
-    match hallq_mqtt::Topic::parse(topic) {
-        hallq_mqtt::Topic::Queue(s) => vec![s.to_string()],
-        hallq_mqtt::Topic::Calls => v["service"]
-            .as_str()
-            .map(String::from)
-            .into_iter()
-            .collect(),
+/// Services a message heard on the hall's topics may have changed.
+fn touched(state: &AppState, msg: &Inbound) -> Vec<String> {
+    match msg {
+        Inbound::Queue(q) => vec![q.service.clone()],
+        Inbound::Call(c) => vec![c.call.service.clone()],
         // Start, finish and no-show change a ticket at this window: every service it serves.
-        hallq_mqtt::Topic::Window(w) => state
+        Inbound::Window(w) => state
             .cfg
-            .window(w)
+            .window(&w.window)
             .map(|c| c.services.clone())
             .unwrap_or_default(),
-        hallq_mqtt::Topic::Button(_) | hallq_mqtt::Topic::Other(_) => Vec::new(),
+        Inbound::Button { .. } => Vec::new(),
+    }
+}
+
+/// The hall event a message carries.
+fn event_id(msg: &Inbound) -> Option<i64> {
+    match msg {
+        Inbound::Call(c) => Some(c.event_id),
+        Inbound::Window(w) => Some(w.event_id),
+        Inbound::Queue(q) => Some(q.event_id),
+        Inbound::Button { .. } => None,
     }
 }
 
@@ -104,12 +114,15 @@ pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
         let hallq_mqtt::Feed::Message { topic, payload } = feed else {
             return;
         };
-        let v: serde_json::Value = serde_json::from_slice(payload).unwrap_or_default();
-        let own = v["event_id"].as_i64();
-        if own.is_some_and(|id| st.watchers.own_event(id)) {
+        // What does not parse asks for nothing (a forged message costs no refresh).
+        let msg = match Inbound::parse(topic, payload) {
+            Ok(m) => m,
+            Err(e) => return DROPPED.note(topic, &e),
+        };
+        if event_id(&msg).is_some_and(|id| st.watchers.own_event(id)) {
             return;
         }
-        for service in touched(&st, topic, &v) {
+        for service in touched(&st, &msg) {
             let _ = tx.send(Touch {
                 service,
                 heard: true,

@@ -226,7 +226,7 @@ impl Watchers {
         // A waiting ticket's closed sockets are dropped as its positions are written to
         // them: not looked at one by one here, before the writes.
         map.retain(|_, e| {
-            if e.prefix.is_some() {
+            if e.waiting.is_some() {
                 e.has_watchers()
             } else {
                 e.watched()
@@ -237,7 +237,7 @@ impl Watchers {
             .values()
             .filter(|e| e.ticket.service == service)
             .inspect(|_| watched = true)
-            .filter(|e| e.prefix.is_none())
+            .filter(|e| e.waiting.is_none())
             .map(|e| e.ticket.id)
             .collect();
         watched.then_some(ids)
@@ -249,7 +249,7 @@ impl Watchers {
         self.map()
             .values()
             .filter(|e| e.ticket.service == service)
-            .filter(|e| e.prefix.is_some() && !pos.contains_key(&e.ticket.id))
+            .filter(|e| e.waiting.is_some() && !pos.contains_key(&e.ticket.id))
             .map(|e| e.ticket.id)
             .collect()
     }
@@ -316,7 +316,7 @@ impl Watchers {
     fn moved(&self, ticket: &Ticket) {
         if let Some(e) = self.map().get_mut(&ticket.token) {
             e.ticket = ticket.clone();
-            e.prefix = None;
+            e.waiting = None;
             e.last = None;
         }
     }

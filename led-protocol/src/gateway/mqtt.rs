@@ -1,14 +1,18 @@
 //! The MQTT side: subscribes to the hall's `calls` and `windows/+`, keeps the [`Scene`],
-//! and hands each changed board's frame to its bus task.
+//! and hands each changed board's frame to its bus task; a message the scene cannot parse
+//! is dropped and counted.
 
 use std::time::Duration;
 
-use hallq_mqtt::{topic_root, Endpoint, Feed, Subscriber};
+use hallq_mqtt::{topic_root, Dropped, Endpoint, Feed, Subscriber};
 use tokio::sync::{mpsc, watch};
 
 use super::driver::Update;
 use super::scene::Scene;
 use crate::show::{BoardSpec, Content};
+
+/// Messages that were not the contract's payloads (dropped, counted, warned of now and then).
+static DROPPED: Dropped = Dropped::new("LED 网关 / LED gateway");
 
 /// Where a board's frames go: its spec, its bus's sender and its index on that bus.
 pub struct Route {
@@ -67,7 +71,7 @@ pub async fn run_mqtt(
         if let Feed::Message { topic, payload } = feed {
             match scene.handle_message(topic, payload) {
                 Ok(updates) => send(&routes, updates),
-                Err(e) => tracing::warn!("LED gateway ignores a message: {e}"),
+                Err(e) => DROPPED.note(topic, &e.reason),
             }
         }
     })

@@ -8,12 +8,15 @@
 //!   (`hall_call` each; `hall_idle` before the first call).
 //! - A call or recall re-sends the window's content even when the text is unchanged, so the
 //!   board shows it anew; a repeated delivery (same `event_id`) changes nothing.
+//! - Messages are parsed into `hallq_mqtt`'s payload types; one that does not parse changes
+//!   nothing (the caller drops it).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use hallq_config::led::{parse_template, Board, Piece, TemplateKind};
 use hallq_config::Settings;
-use serde_json::Value;
+use hallq_mqtt::payload::{Call as CallEvent, WindowState, WindowStatus};
+use hallq_mqtt::{Inbound, PayloadError};
 
 use crate::show::{Colour, Content, Effect};
 
@@ -24,7 +27,8 @@ const HALL_SEPARATOR: &str = "  ";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct WindowView {
-    status: String,
+    /// None before the window's state was heard.
+    status: Option<WindowStatus>,
     reason: String,
     serving: Option<Ticket>,
 }
@@ -62,13 +66,14 @@ pub struct Scene {
 }
 
 /// A message the scene could not use.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[error("{topic}: {reason}")]
 pub struct SceneError {
     /// Topic after the hall's root.
     pub topic: String,
     /// What was wrong.
-    pub reason: String,
+    #[source]
+    pub reason: PayloadError,
 }
 
 impl Scene {
@@ -125,51 +130,46 @@ impl Scene {
     /// boards whose content must be sent.
     ///
     /// # Errors
-    /// [`SceneError`] for a payload that is not the contract's JSON; nothing changes then.
+    /// [`SceneError`] for a payload that is not the contract's; nothing changes then.
     pub fn handle_message(
         &mut self,
         topic: &str,
         payload: &[u8],
     ) -> Result<Vec<(usize, Content)>, SceneError> {
-        let err = |reason: String| SceneError {
+        let msg = Inbound::parse(topic, payload).map_err(|reason| SceneError {
             topic: topic.to_string(),
             reason,
-        };
-        let v: Value =
-            serde_json::from_slice(payload).map_err(|e| err(format!("not JSON: {e}")))?;
-        if topic == "calls" {
-            let Some(window) = self.on_call(&v).map_err(err)? else {
-                return Ok(Vec::new());
-            };
-            Ok(self.refresh(|b| b.is_hall() || b.window == window, true))
-        } else if let Some(w) = topic.strip_prefix("windows/") {
-            self.on_window(w, &v).map_err(err)?;
-            Ok(self.refresh(|b| b.window == w, false))
-        } else {
-            Ok(Vec::new())
-        }
+        })?;
+        Ok(match msg {
+            Inbound::Call(c) => match self.on_call(c) {
+                Some(window) => self.refresh(|b| b.is_hall() || b.window == window, true),
+                None => Vec::new(),
+            },
+            Inbound::Window(w) => {
+                let window = w.window.clone();
+                self.on_window(*w);
+                self.refresh(|b| b.window == window, false)
+            }
+            Inbound::Queue(_) | Inbound::Button { .. } => Vec::new(),
+        })
     }
 
     /// Takes a call; `None` for a repeated delivery.
-    fn on_call(&mut self, v: &Value) -> Result<Option<String>, String> {
-        let field = |k: &str| {
-            v[k].as_str()
-                .map(str::to_string)
-                .ok_or_else(|| format!("call without {k}"))
-        };
-        let (number, service, window) = (field("number")?, field("service")?, field("window")?);
-        if let Some(id) = v["event_id"].as_i64() {
-            if !self.seen.insert(id) {
-                return Ok(None);
-            }
-            self.seen_order.push_back(id);
-            if self.seen_order.len() > SEEN_EVENTS {
-                if let Some(old) = self.seen_order.pop_front() {
-                    self.seen.remove(&old);
-                }
+    fn on_call(&mut self, c: CallEvent) -> Option<String> {
+        if !self.seen.insert(c.event_id) {
+            return None;
+        }
+        self.seen_order.push_back(c.event_id);
+        if self.seen_order.len() > SEEN_EVENTS {
+            if let Some(old) = self.seen_order.pop_front() {
+                self.seen.remove(&old);
             }
         }
-        let ticket = Ticket { number, service };
+        let window = c.call.window;
+        let ticket = Ticket {
+            number: c.call.number,
+            service: c.call.service,
+        };
         self.windows.entry(window.clone()).or_default().serving = Some(ticket.clone());
         self.calls
             .retain(|c| !(c.ticket.number == ticket.number && c.window == window));
@@ -178,29 +178,17 @@ impl Scene {
             window: window.clone(),
         });
         self.calls.truncate(self.cfg.led.hall_calls.max(1));
-        Ok(Some(window))
+        Some(window)
     }
 
-    fn on_window(&mut self, w: &str, v: &Value) -> Result<(), String> {
-        let status = v["status"]
-            .as_str()
-            .ok_or("window state without status")?
-            .to_string();
-        let serving = match &v["serving"] {
-            Value::Null => None,
-            t => Some(Ticket {
-                number: t["number"]
-                    .as_str()
-                    .ok_or("serving ticket without number")?
-                    .to_string(),
-                service: t["service"].as_str().unwrap_or_default().to_string(),
-            }),
-        };
-        let view = self.windows.entry(w.to_string()).or_default();
-        view.status = status;
-        view.reason = v["pause_reason"].as_str().unwrap_or_default().to_string();
-        view.serving = serving;
-        Ok(())
+    fn on_window(&mut self, w: WindowState) {
+        let view = self.windows.entry(w.window).or_default();
+        view.status = Some(w.status);
+        view.reason = w.pause_reason.unwrap_or_default();
+        view.serving = w.serving.map(|t| Ticket {
+            number: t.number,
+            service: t.service,
+        });
     }
 
     fn refresh(&mut self, which: impl Fn(&Board) -> bool, force: bool) -> Vec<(usize, Content)> {
@@ -238,9 +226,9 @@ impl Scene {
         } else {
             let w = self.windows.get(&b.window).cloned().unwrap_or_default();
             // A pause or close outranks a ticket still held at the window.
-            let kind = match (w.status.as_str(), &w.serving) {
-                ("paused", _) => TemplateKind::Paused,
-                ("closed", _) => TemplateKind::Closed,
+            let kind = match (w.status, &w.serving) {
+                (Some(WindowStatus::Paused), _) => TemplateKind::Paused,
+                (Some(WindowStatus::Closed), _) => TemplateKind::Closed,
                 (_, Some(_)) => TemplateKind::Calling,
                 (_, None) => TemplateKind::Idle,
             };

@@ -72,7 +72,9 @@ fn call(event_id: i64, number: &str, window: &str) -> Vec<u8> {
 fn window(w: &str, status: &str, serving: Option<&str>) -> Vec<u8> {
     serde_json::json!({
         "event_id": 1, "window": w, "status": status, "pause_reason": "lunch",
-        "serving": serving.map(|n| serde_json::json!({"number": n, "service": "marriage", "status": "called"})),
+        "serving": serving.map(|n| serde_json::json!({"id": 1, "number": n, "service": "marriage",
+            "service_name": null, "kind": "walk_in", "status": "called", "window": w,
+            "window_name": null, "issued_at": "2026-12-01T08:00:00+08:00", "called_at": null})),
         "updated_at": "2026-12-01T09:00:00+08:00"
     })
     .to_string()
@@ -160,8 +162,18 @@ fn malformed_messages_change_nothing() {
     assert!(s.handle_message("calls", b"not json").is_err());
     assert!(s.handle_message("calls", b"{\"number\": 5}").is_err());
     assert!(s.handle_message("windows/1", b"{}").is_err());
+    assert!(s.handle_message("queues/marriage", b"{}").is_err());
+    // A forged call with markup for a number, and a window state for another window.
+    let forged = String::from_utf8(call(99, "A001", "1"))
+        .unwrap()
+        .replace("A001", "<b>Z999</b>");
+    assert!(s.handle_message("calls", forged.as_bytes()).is_err());
     assert!(s
-        .handle_message("queues/marriage", b"{}")
+        .handle_message("windows/1", &window("2", "open", Some("Z999")))
+        .is_err());
+    let queue = br#"{"event_id":3,"service":"marriage","waiting":2,"updated_at":"2026-12-01T09:00:00+08:00"}"#;
+    assert!(s
+        .handle_message("queues/marriage", queue)
         .unwrap()
         .is_empty());
     assert_eq!(s.render(0).text, "欢迎光临");
