@@ -130,7 +130,13 @@ pub async fn check_in(
         (None, None) => None,
     }
     .ok_or(CheckInError::NotFound)?;
-    if let Decision::Refuse(r) = decide(&cfg.appointments, tz, now, &a.facts(), hashes.as_ref().map(|h| &h[..])) {
+    if let Decision::Refuse(r) = decide(
+        &cfg.appointments,
+        tz,
+        now,
+        &a.facts(),
+        hashes.as_ref().map(|h| &h[..]),
+    ) {
         return Err(r.into());
     }
     let service = cfg.service(&a.service).ok_or(CheckInError::NotFound)?;

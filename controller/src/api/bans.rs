@@ -167,15 +167,12 @@ pub async fn lift(
     State(state): State<AppState>,
     who: Principal,
     ApiPath(id): ApiPath<i64>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: axum::http::HeaderMap,
     OptionalJson(body): OptionalJson<Lift>,
 ) -> ApiResult<Json<Lifted>> {
     who.require(&[Role::Admin])?;
-    let origin = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("direct")
-        .to_string();
+    let origin = super::windows::origin(peer.map(|axum::Extension(c)| c.0), &headers);
     let reason = body.reason.unwrap_or_default();
     if !state
         .store
