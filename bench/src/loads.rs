@@ -17,6 +17,9 @@ pub(crate) struct Target {
     /// `http://HOST:PORT/api/v1`.
     pub(crate) base: String,
     mqtt: (String, u16),
+    /// The controller's own broker login (rumqttd behind the authorizing front), with
+    /// which the raw hop publishes as the relay does.
+    internal: MqttOptions,
     _tmp: tempfile::TempDir,
     pg: Option<(String, String)>,
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
@@ -79,6 +82,7 @@ pub(crate) async fn start(config: &Path, postgres: Option<&str>) -> anyhow::Resu
     let base = format!("http://{}/api/v1", listener.local_addr()?);
     cfg.server.listen = listener.local_addr()?.to_string();
     let app = App::start(Arc::new(cfg)).await?;
+    let internal = app.mqtt.options("hallq-bench-raw");
     let (stop, rx) = tokio::sync::oneshot::channel();
     let server = tokio::spawn(app.serve(listener, axum::Router::new(), async {
         let _ = rx.await;
@@ -86,6 +90,7 @@ pub(crate) async fn start(config: &Path, postgres: Option<&str>) -> anyhow::Resu
     Ok(Target {
         base,
         mqtt: ("127.0.0.1".into(), mport),
+        internal,
         _tmp: tmp,
         pg,
         server,
@@ -320,7 +325,7 @@ pub(crate) async fn calls(
     }
     lat.sort();
     answered.sort();
-    let raw = raw_broker(host, port, rate, count).await?;
+    let raw = raw_broker(t, &format!("{root}queues/hallq-bench-raw"), rate, count).await?;
     let (p50, p99, r50, r99) = (
         pct(&lat, 0.5),
         pct(&lat, 0.99),
@@ -351,21 +356,18 @@ pub(crate) async fn calls(
     Ok(())
 }
 
-/// Publish → receive latency of the broker alone, at the same rate.
+/// Publish → receive latency of the broker alone, at the same rate, on the calls' path:
+/// published with the controller's login (as the relay does), received through the
+/// authorizing front by a display login, on `topic` (one a display may read; the
+/// controller's own subscribers drop its payloads, which are no queue state).
 async fn raw_broker(
-    host: &str,
-    port: u16,
+    t: &Target,
+    topic: &str,
     rate: u64,
     count: usize,
 ) -> anyhow::Result<Vec<Duration>> {
-    let mut rx = subscriber(host, port, "hallq-bench/raw").await?;
-    let mut o = MqttOptions::new(
-        format!("bench-pub-{}", hex::encode(rand::random::<[u8; 4]>())),
-        host,
-        port,
-    );
-    o.set_credentials("hallq-bench", "unused");
-    let (client, mut ev) = AsyncClient::new(o, 1000);
+    let mut rx = subscriber(&t.mqtt.0, t.mqtt.1, topic).await?;
+    let (client, mut ev) = AsyncClient::new(t.internal.clone(), 1000);
     tokio::spawn(async move { while ev.poll().await.is_ok() {} });
     let mut ticker = tokio::time::interval(Duration::from_micros(1_000_000 / rate.max(1)));
     let mut lat = Vec::with_capacity(count);
@@ -373,12 +375,7 @@ async fn raw_broker(
         ticker.tick().await;
         let t0 = Instant::now();
         client
-            .publish(
-                "hallq-bench/raw",
-                QoS::AtLeastOnce,
-                false,
-                i.to_string().into_bytes(),
-            )
+            .publish(topic, QoS::AtLeastOnce, false, i.to_string().into_bytes())
             .await?;
         loop {
             let (at, p) = tokio::time::timeout(Duration::from_secs(5), rx.recv())

@@ -151,6 +151,26 @@ impl Grants {
     pub fn may_subscribe(&self, filter: &str) -> bool {
         self.subscribe.iter().any(|p| filter_within(filter, p))
     }
+
+    /// [`Self::may_subscribe`] on a broker that carries one hall's topics only (the
+    /// embedded broker: every account's publishes are confined to `hallq/v1/{hall}/…`), where
+    /// a `+` at the hall level (`hallq/v1/+/calls`, the contract's usual filter) can match
+    /// only this hall: it is read as the hall of the pattern it is checked against.
+    pub fn may_subscribe_single_hall(&self, filter: &str) -> bool {
+        self.subscribe.iter().any(|p| {
+            filter_within(filter, p) || {
+                let mut f: Vec<&str> = filter.split('/').collect();
+                let hall = p.split('/').nth(2);
+                match (f.get(2), hall) {
+                    (Some(&"+"), Some(h)) if h != "+" && h != "#" => {
+                        f[2] = h;
+                        filter_within(&f.join("/"), p)
+                    }
+                    _ => false,
+                }
+            }
+        })
+    }
 }
 
 /// A topic name a client may publish to: non-empty, no wildcard, no NUL, not `$…`.

@@ -314,7 +314,7 @@ impl Session<'_> {
         let granted: Vec<bool> = s
             .filters
             .iter()
-            .map(|f| self.grants.may_subscribe(&f.path))
+            .map(|f| self.grants.may_subscribe_single_hall(&f.path))
             .collect();
         if granted.iter().all(|g| *g) {
             return Ok(Some(raw));

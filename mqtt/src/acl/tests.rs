@@ -51,6 +51,36 @@ fn displays_and_gateways_read_state_and_calls_but_not_buttons() {
 }
 
 #[test]
+fn on_a_one_hall_broker_the_hall_level_plus_is_this_hall() {
+    for who in [Account::Display, Account::Gateway] {
+        let g = who.grants("haikou");
+        for ok in [
+            "hallq/v1/+/calls",
+            "hallq/v1/+/windows/+",
+            "hallq/v1/+/queues/tax",
+        ] {
+            assert!(!g.may_subscribe(ok), "{who:?}: {ok} reaches other halls");
+            assert!(g.may_subscribe_single_hall(ok), "{who:?} may read {ok}");
+        }
+        for denied in [
+            "hallq/v1/+/buttons/+",
+            "hallq/v1/+/#",
+            "hallq/v1/#",
+            "hallq/+/+/calls",
+            "hallq/v1/sanya/calls",
+            "+/v1/+/calls",
+        ] {
+            assert!(
+                !g.may_subscribe_single_hall(denied),
+                "{who:?} may not read {denied}"
+            );
+        }
+    }
+    let button = Account::Button { window: "1".into() }.grants("haikou");
+    assert!(!button.may_subscribe_single_hall("hallq/v1/+/buttons/1"));
+}
+
+#[test]
 fn a_button_presses_only_its_own_window_and_reads_nothing() {
     let g = Account::Button { window: "1".into() }.grants("haikou");
     assert!(g.may_publish(&t("buttons/1")));
