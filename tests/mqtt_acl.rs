@@ -310,21 +310,6 @@ async fn displays_cannot_subscribe_to_button_presses() {
     );
 }
 
-async fn login(o: MqttOptions) -> Result<(), ConnectionError> {
-    let (_client, mut ev) = AsyncClient::new(o, 10);
-    tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            match ev.poll().await {
-                Ok(Event::Incoming(Packet::ConnAck(_))) => return Ok(()),
-                Ok(_) => {}
-                Err(e) => return Err(e),
-            }
-        }
-    })
-    .await
-    .expect("CONNACK within 5 s")
-}
-
 fn options(hall: &Hall, creds: Option<(&str, &str)>) -> MqttOptions {
     let mut o = MqttOptions::new(
         format!("acl-login-{}", hex_id()),
@@ -362,7 +347,7 @@ async fn wrong_logins_other_protocols_and_forged_wills_are_refused_at_connect() 
         (Some(("display", "")), "an empty password"),
     ];
     for (creds, what) in bad {
-        let r = login(options(&hall, creds)).await;
+        let r = connack(options(&hall, creds)).await;
         assert!(
             matches!(
                 refused(&r),
@@ -371,7 +356,7 @@ async fn wrong_logins_other_protocols_and_forged_wills_are_refused_at_connect() 
             "{what} is refused at CONNACK; got {r:?}"
         );
     }
-    assert!(login(options(&hall, Some(("display", "demo-display"))))
+    assert!(connack(options(&hall, Some(("display", "demo-display"))))
         .await
         .is_ok());
 
@@ -383,7 +368,7 @@ async fn wrong_logins_other_protocols_and_forged_wills_are_refused_at_connect() 
         QoS::AtLeastOnce,
         false,
     ));
-    let r = login(o).await;
+    let r = connack(o).await;
     assert_eq!(refused(&r), Some(ConnectReturnCode::NotAuthorized), "{r:?}");
 
     // MQTT 5 (and 3.1) are refused with "unacceptable protocol version".

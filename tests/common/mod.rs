@@ -426,3 +426,19 @@ pub async fn next_slot(base: &str, service: &str) -> String {
     }
     panic!("no bookable {service} slot today or tomorrow");
 }
+
+/// Signs in with `o` and returns how the broker answered the CONNECT (within 5 s).
+pub async fn connack(o: MqttOptions) -> Result<(), rumqttc::ConnectionError> {
+    let (_client, mut ev) = AsyncClient::new(o, 10);
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match ev.poll().await {
+                Ok(Event::Incoming(Packet::ConnAck(_))) => return Ok(()),
+                Ok(_) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    })
+    .await
+    .expect("CONNACK within 5 s")
+}

@@ -374,18 +374,7 @@ pub async fn login(port: u16, creds: Option<(&str, &str)>) -> Result<(), Connect
     if let Some((u, p)) = creds {
         o.set_credentials(u, p);
     }
-    let (_client, mut ev) = AsyncClient::new(o, 10);
-    tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            match ev.poll().await {
-                Ok(Event::Incoming(Packet::ConnAck(_))) => return Ok(()),
-                Ok(_) => {}
-                Err(e) => return Err(e),
-            }
-        }
-    })
-    .await
-    .expect("CONNACK within 5 s")
+    connack(o).await
 }
 
 pub fn assert_refused(r: Result<(), ConnectionError>, what: &str) {
