@@ -125,14 +125,13 @@ pub async fn check_in(
         (Some(code), _) => state.store.appointment(code.trim()).await?,
         (None, Some(p)) => {
             let booked = state.store.booked_of_day(p, &today).await?;
-            pick(&booked, |a| a.slot_start, &cfg.appointments, now).cloned()
+            pick(&booked, |a| a.slot_start, cfg, now).cloned()
         }
         (None, None) => None,
     }
     .ok_or(CheckInError::NotFound)?;
     if let Decision::Refuse(r) = decide(
-        &cfg.appointments,
-        tz,
+        cfg,
         now,
         &a.facts(),
         hashes.as_ref().map(|h| &h[..]),
