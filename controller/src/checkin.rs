@@ -228,7 +228,7 @@ mod tests {
     #[test]
     fn the_holders_card_passes_and_another_is_refused_first() {
         let a = booked();
-        let now = "2026-12-01T10:00:00+08:00";
+        let now = "2026-12-01T09:30:00+08:00";
         assert_eq!(at(now, &a, Some(&["holder-hash"])), Decision::CheckIn);
         // Someone else's card learns nothing about the appointment's state.
         let gone = Facts {

@@ -253,7 +253,8 @@ mod tests {
         ) {
             for (n, c) in cands.iter_mut().enumerate() { c.id = n as i64; }
             let t = {
-                let t = &mut cands[pick % cands.len()];
+                let n = cands.len();
+                let t = &mut cands[pick % n];
                 t.target_window = None;
                 t.clone()
             };
