@@ -151,10 +151,10 @@ async fn story(db: common::Db) {
 
     // Booked early in the morning of the day.
     api.state.set_now(at("07:00:00"));
-    let afternoon = api.book(1, "15:00").await;
-    let before = api.book(2, "10:00").await;
-    let at_start = api.book(3, "10:00").await;
-    let no_show = api.book(4, "11:00").await;
+    let afternoon = api.book(1, "15:00:00").await;
+    let before = api.book(2, "10:00:00").await;
+    let at_start = api.book(3, "10:00:00").await;
+    let no_show = api.book(4, "11:00:00").await;
     // The appointment shows its window: from the hall's opening until the slot starts.
     assert_eq!(afternoon["checkin_from"], format!("{DAY}T08:30:00+08:00"));
     assert_eq!(afternoon["checkin_until"], format!("{DAY}T15:00:00+08:00"));
