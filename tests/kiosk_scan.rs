@@ -2,8 +2,9 @@
 //! code, and the kiosk's keyboard-wedge scanner types it and Enter. On the start screen
 //! and on the check-in screen that checks the appointment in at once (the ticket shows,
 //! the API says `checked_in`); stray keys that are not a code do nothing. Also the
-//! people-ahead answer of an appointment ticket checked in before its slot: the walk-in
-//! who came earlier is called first, and the count says so.
+//! people-ahead answer of an appointment ticket checked in before its slot (the kiosk's
+//! and the status page's): the walk-in who came earlier is called first, and the count
+//! says so.
 
 mod common;
 use common::browser::Browser;
@@ -64,7 +65,7 @@ async fn a_scanned_booking_code_checks_in_on_the_start_and_checkin_screens() {
     let first = book(&hall, 1, &slot).await;
     let second = book(&hall, 2, &slot).await;
     b.resize(1080, 1920).await;
-    b.goto(&format!("{}/kiosk?token=demo-kiosk", hall.root()))
+    b.goto(&format!("http://127.0.0.1:{}/kiosk?token=demo-kiosk", hall.http_port))
         .await;
     b.wait_for(
         "return !!document.querySelector('[data-section]')",
@@ -86,6 +87,8 @@ async fn a_scanned_booking_code_checks_in_on_the_start_and_checkin_screens() {
         "stray keys leave the start screen as it is"
     );
     assert_eq!(status(&hall, 1, &first).await, "booked");
+    // Someone walked in before them.
+    hall.ticket("property").await;
 
     // The scanner on the start screen: the appointment ticket comes out.
     b.keys(&format!("{first}\n")).await;
@@ -99,6 +102,14 @@ async fn a_scanned_booking_code_checks_in_on_the_start_and_checkin_screens() {
     assert_eq!(status(&hall, 1, &first).await, "checked_in");
     let shown = b.js(TICKET).await;
     assert!(shown.as_str().is_some_and(|n| n.starts_with('A')), "{shown}");
+    // Checked in before its slot, it is called after the earlier walk-in: the kiosk's
+    // answer and the status page say one ahead, not zero.
+    assert_eq!(b.js("return window.hallqTicket.people_ahead").await, json!(1));
+    let token = b.js("return window.hallqTicket.token").await;
+    let (st, s) = hall
+        .req("GET", &format!("/tickets/{}", token.as_str().unwrap()), None, None)
+        .await;
+    assert_eq!((st, s["people_ahead"].clone()), (200, json!(1)), "{s}");
 
     // The check-in screen, its input focused (as after a touch): scan there too.
     b.js("document.getElementById('done').click(); return 1").await;
@@ -120,4 +131,5 @@ async fn a_scanned_booking_code_checks_in_on_the_start_and_checkin_screens() {
     .await
     .expect("appointment ticket shown after the scan on the check-in screen");
     assert_eq!(status(&hall, 2, &second).await, "checked_in");
+    assert_eq!(b.js("return window.hallqTicket.people_ahead").await, json!(2));
 }
