@@ -43,13 +43,21 @@ async fn the_notice_shows_the_configured_rule_values() {
     assert_eq!(notice.len(), 8, "{notice:?}");
     assert!(notice[0].contains("不收取任何手续费"), "{}", notice[0]);
     assert!(notice[2].contains("海南省政务服务网"), "{}", notice[2]);
-    assert!(notice[3].contains("同一用户每天只能预约3次"), "{}", notice[3]);
+    assert!(
+        notice[3].contains("同一用户每天只能预约3次"),
+        "{}",
+        notice[3]
+    );
     assert!(
         notice[4].contains("未取消预约3次以上的，本系统自动将其列入黑名单，6个月内"),
         "{}",
         notice[4]
     );
     assert!(notice[5].contains("涉税的房屋登记业务"), "{}", notice[5]);
-    assert!(notice[7].contains("连续3次填写信息不实，1个月内"), "{}", notice[7]);
+    assert!(
+        notice[7].contains("连续3次填写信息不实，1个月内"),
+        "{}",
+        notice[7]
+    );
     assert!(notice.iter().all(|p| !p.contains('{')), "{notice:?}");
 }

@@ -266,21 +266,28 @@ async fn book_then_cancel_on_a_phone() {
     // the rule values; the service's own notice below them.
     let rules = text(&b, "#rules").await;
     assert!(rules.contains("同一用户每天只能预约2次"), "{rules}");
-    assert!(rules.contains("未取消预约3次以上的，本系统自动将其列入黑名单，3个月内"), "{rules}");
+    assert!(
+        rules.contains("未取消预约3次以上的，本系统自动将其列入黑名单，3个月内"),
+        "{rules}"
+    );
     assert!(rules.contains("连续3次填写信息不实，1个月内"), "{rules}");
     assert_eq!(
-        b.js("return document.querySelectorAll('#rules > li').length").await,
+        b.js("return document.querySelectorAll('#rules > li').length")
+            .await,
         json!(8)
     );
     assert_eq!(
-        b.js("return document.querySelectorAll('#rules *:not(li)').length").await,
+        b.js("return document.querySelectorAll('#rules *:not(li)').length")
+            .await,
         json!(0),
         "the points are text, not markup"
     );
     assert_eq!(
-        b.js("var r = document.getElementById('rules'), n = document.getElementById('svc-notice'); \
-              return !!(r.compareDocumentPosition(n) & Node.DOCUMENT_POSITION_FOLLOWING)")
-            .await,
+        b.js(
+            "var r = document.getElementById('rules'), n = document.getElementById('svc-notice'); \
+              return !!(r.compareDocumentPosition(n) & Node.DOCUMENT_POSITION_FOLLOWING)"
+        )
+        .await,
         json!(true),
         "the service's notice comes below the hall's points"
     );

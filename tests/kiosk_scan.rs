@@ -30,7 +30,9 @@ async fn assertion(hall: &Hall, n: u32) -> String {
 async fn book(hall: &Hall, n: u32, slot: &str) -> String {
     let a = assertion(hall, n).await;
     let body = json!({"service": "property", "slot_start": slot, "agree_notice": true});
-    let (st, b) = hall.req("POST", "/appointments", Some(&a), Some(body)).await;
+    let (st, b) = hall
+        .req("POST", "/appointments", Some(&a), Some(body))
+        .await;
     assert_eq!(st, 201, "{b}");
     b["appointment"]["code"].as_str().unwrap().to_string()
 }
@@ -65,8 +67,11 @@ async fn a_scanned_booking_code_checks_in_on_the_start_and_checkin_screens() {
     let first = book(&hall, 1, &slot).await;
     let second = book(&hall, 2, &slot).await;
     b.resize(1080, 1920).await;
-    b.goto(&format!("http://127.0.0.1:{}/kiosk?token=demo-kiosk", hall.http_port))
-        .await;
+    b.goto(&format!(
+        "http://127.0.0.1:{}/kiosk?token=demo-kiosk",
+        hall.http_port
+    ))
+    .await;
     b.wait_for(
         "return !!document.querySelector('[data-section]')",
         &json!(true),
@@ -101,18 +106,30 @@ async fn a_scanned_booking_code_checks_in_on_the_start_and_checkin_screens() {
     .expect("appointment ticket shown after the scan");
     assert_eq!(status(&hall, 1, &first).await, "checked_in");
     let shown = b.js(TICKET).await;
-    assert!(shown.as_str().is_some_and(|n| n.starts_with('A')), "{shown}");
+    assert!(
+        shown.as_str().is_some_and(|n| n.starts_with('A')),
+        "{shown}"
+    );
     // Checked in before its slot, it is called after the earlier walk-in: the kiosk's
     // answer and the status page say one ahead, not zero.
-    assert_eq!(b.js("return window.hallqTicket.people_ahead").await, json!(1));
+    assert_eq!(
+        b.js("return window.hallqTicket.people_ahead").await,
+        json!(1)
+    );
     let token = b.js("return window.hallqTicket.token").await;
     let (st, s) = hall
-        .req("GET", &format!("/tickets/{}", token.as_str().unwrap()), None, None)
+        .req(
+            "GET",
+            &format!("/tickets/{}", token.as_str().unwrap()),
+            None,
+            None,
+        )
         .await;
     assert_eq!((st, s["people_ahead"].clone()), (200, json!(1)), "{s}");
 
     // The check-in screen, its input focused (as after a touch): scan there too.
-    b.js("document.getElementById('done').click(); return 1").await;
+    b.js("document.getElementById('done').click(); return 1")
+        .await;
     b.wait_for(
         "return !!document.getElementById('appt')",
         &json!(true),
@@ -131,5 +148,8 @@ async fn a_scanned_booking_code_checks_in_on_the_start_and_checkin_screens() {
     .await
     .expect("appointment ticket shown after the scan on the check-in screen");
     assert_eq!(status(&hall, 2, &second).await, "checked_in");
-    assert_eq!(b.js("return window.hallqTicket.people_ahead").await, json!(2));
+    assert_eq!(
+        b.js("return window.hallqTicket.people_ahead").await,
+        json!(2)
+    );
 }

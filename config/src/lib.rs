@@ -24,11 +24,11 @@ pub mod limits;
 pub mod load;
 pub mod notice;
 pub mod printers;
+mod rules_check;
 pub mod schema;
 pub mod screens;
 pub mod secret;
 pub mod staff;
-mod rules_check;
 mod validate;
 
 mod locate;

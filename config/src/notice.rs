@@ -117,14 +117,20 @@ mod tests {
         assert!(shown[3].contains("同一用户每天只能预约4次"), "{}", shown[3]);
         assert!(shown[4].contains("未取消预约3次以上"), "{}", shown[4]);
         assert!(shown[4].contains("6个月内"), "{}", shown[4]);
-        assert!(shown[7].starts_with("连续3次填写信息不实，1个月内"), "{}", shown[7]);
+        assert!(
+            shown[7].starts_with("连续3次填写信息不实，1个月内"),
+            "{}",
+            shown[7]
+        );
         assert!(shown.iter().all(|p| !p.contains('{')));
     }
 
     #[test]
     fn unknown_or_unbalanced_braces_are_named() {
         assert_eq!(check("每天{daily_limit}次"), None);
-        assert!(check("{daily_limits}").unwrap().contains("unknown placeholder {daily_limits}"));
+        assert!(check("{daily_limits}")
+            .unwrap()
+            .contains("unknown placeholder {daily_limits}"));
         assert!(check("a { b").unwrap().contains("never closed"));
         assert!(check("a } b").unwrap().contains("closes no"));
         assert!(check("{}").unwrap().contains("unknown placeholder {}"));

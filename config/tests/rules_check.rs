@@ -57,7 +57,10 @@ fn one(extra: &str, line: usize, col: usize, key: &str, msg: &str) {
 fn the_base_hall_loads_with_the_published_rules() {
     let s = load_str("hall.toml", BASE).expect("loads");
     let r = &s.appointments;
-    assert_eq!((r.daily_limit, r.no_show_limit, r.no_show_ban_months), (2, 3, 3));
+    assert_eq!(
+        (r.daily_limit, r.no_show_limit, r.no_show_ban_months),
+        (2, 3, 3)
+    );
     assert_eq!((r.false_info_limit, r.false_info_ban_months), (3, 1));
     assert_eq!(r.checkin_opens, CheckinOpens::HallOpen);
     assert_eq!(r.checkin_closes_after_start_minutes, 0);
@@ -73,13 +76,43 @@ fn zero_limits_and_zero_month_bans_are_refused() {
         "false_info_limit",
         "false_info_ban_months",
     ] {
-        one(&format!("{key} = 0\n"), FIRST, 1, &format!("appointments.{key}"), "must be 1 to");
+        one(
+            &format!("{key} = 0\n"),
+            FIRST,
+            1,
+            &format!("appointments.{key}"),
+            "must be 1 to",
+        );
     }
-    one("daily_limit = 21\n", FIRST, 1, "appointments.daily_limit", "must be 1 to 20, not 21");
-    one("no_show_ban_months = 61\n", FIRST, 1, "appointments.no_show_ban_months", "1 to 60");
-    one("retention_days = 7\n", FIRST, 1, "appointments.retention_days", "must be 30 to 3650");
+    one(
+        "daily_limit = 21\n",
+        FIRST,
+        1,
+        "appointments.daily_limit",
+        "must be 1 to 20, not 21",
+    );
+    one(
+        "no_show_ban_months = 61\n",
+        FIRST,
+        1,
+        "appointments.no_show_ban_months",
+        "1 to 60",
+    );
+    one(
+        "retention_days = 7\n",
+        FIRST,
+        1,
+        "appointments.retention_days",
+        "must be 30 to 3650",
+    );
     // Indented: the column points at the key.
-    one("  no_show_limit = 0\n", FIRST, 3, "appointments.no_show_limit", "must be 1 to 100");
+    one(
+        "  no_show_limit = 0\n",
+        FIRST,
+        3,
+        "appointments.no_show_limit",
+        "must be 1 to 100",
+    );
 }
 
 #[test]
@@ -93,7 +126,10 @@ fn sane_rule_values_load() {
         ),
     )
     .expect("loads");
-    assert_eq!(s.appointments.checkin_opens, CheckinOpens::MinutesBefore(60));
+    assert_eq!(
+        s.appointments.checkin_opens,
+        CheckinOpens::MinutesBefore(60)
+    );
     assert_eq!(s.appointments.checkin_closes_after_start_minutes, 15);
 }
 

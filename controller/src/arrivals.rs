@@ -130,12 +130,7 @@ pub async fn check_in(
         (None, None) => None,
     }
     .ok_or(CheckInError::NotFound)?;
-    if let Decision::Refuse(r) = decide(
-        cfg,
-        now,
-        &a.facts(),
-        hashes.as_ref().map(|h| &h[..]),
-    ) {
+    if let Decision::Refuse(r) = decide(cfg, now, &a.facts(), hashes.as_ref().map(|h| &h[..])) {
         return Err(r.into());
     }
     let service = cfg.service(&a.service).ok_or(CheckInError::NotFound)?;

@@ -70,12 +70,7 @@ impl Refused {
 /// current key and, during a rotation, the previous one), if any: one must be the holder's. The first rule broken is the answer, in this order: the holder,
 /// the status, the day, the check-in window ([`checkin_window`]: open from its first
 /// millisecond, closed from its end on).
-pub fn decide(
-    cfg: &Settings,
-    now: i64,
-    a: &Facts<'_>,
-    presented: Option<&[&str]>,
-) -> Decision {
+pub fn decide(cfg: &Settings, now: i64, a: &Facts<'_>, presented: Option<&[&str]>) -> Decision {
     let refuse = Decision::Refuse;
     let tz = cfg.tz();
     if presented.is_some_and(|p| !p.contains(&a.holder)) {
@@ -177,7 +172,10 @@ mod tests {
         let a = booked();
         assert_eq!(at("2026-12-01T08:30:00+08:00", &a, None), Decision::CheckIn);
         assert_eq!(at("2026-12-01T09:59:59+08:00", &a, None), Decision::CheckIn);
-        assert_eq!(at("2026-12-01T09:59:59.999+08:00", &a, None), Decision::CheckIn);
+        assert_eq!(
+            at("2026-12-01T09:59:59.999+08:00", &a, None),
+            Decision::CheckIn
+        );
         let early = refused(at("2026-12-01T08:29:59.999+08:00", &a, None));
         assert_eq!(early.code(), "too_early");
         assert_eq!(early.to_string(), "请于 08:30 后取号 / check in from 08:30");

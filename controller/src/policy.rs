@@ -52,7 +52,13 @@ pub fn class(kind: Kind, slot_start: Option<i64>, now: i64) -> u8 {
 
 /// Where a ticket stands in its service's queue at `now`: smaller is called first by
 /// every window serving the service ([`pick_next`]'s order within one service).
-pub fn queue_key(kind: Kind, slot_start: Option<i64>, arrived_at: i64, id: i64, now: i64) -> (u8, i64, i64) {
+pub fn queue_key(
+    kind: Kind,
+    slot_start: Option<i64>,
+    arrived_at: i64,
+    id: i64,
+    now: i64,
+) -> (u8, i64, i64) {
     (class(kind, slot_start, now), arrived_at, id)
 }
 
@@ -151,7 +157,11 @@ mod tests {
     fn an_appointment_before_its_slot_waits_behind_earlier_walk_ins() {
         let mut appt = c(3, "a", Kind::Appointment, 30);
         appt.slot_start = Some(100);
-        let queue = vec![c(1, "a", Kind::WalkIn, 10), c(2, "a", Kind::Green, 40), appt.clone()];
+        let queue = vec![
+            c(1, "a", Kind::WalkIn, 10),
+            c(2, "a", Kind::Green, 40),
+            appt.clone(),
+        ];
         // Checked in before its slot: the walk-in and the green ticket go first.
         assert_eq!(people_ahead(&appt, &queue, 50), 2);
         assert_eq!(pick_next("w", &svcs(&["a"]), 50, &queue), Some(2));

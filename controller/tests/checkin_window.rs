@@ -87,8 +87,16 @@ struct Api {
 }
 
 impl Api {
-    async fn call(&self, method: &str, path: &str, auth: Option<&str>, body: Option<Value>) -> (u16, Value) {
-        let mut r = Request::builder().method(method).uri(format!("/api/v1{path}"));
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut r = Request::builder()
+            .method(method)
+            .uri(format!("/api/v1{path}"));
         if let Some(a) = auth {
             r = r.header(header::AUTHORIZATION, format!("Bearer {a}"));
         }
@@ -101,8 +109,13 @@ impl Api {
         .unwrap();
         let resp = self.app.clone().oneshot(r).await.unwrap();
         let status = resp.status().as_u16();
-        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 
     /// Person `n` books the slot starting at `hms`: the appointment's JSON.
@@ -127,13 +140,24 @@ impl Api {
 
     /// The kiosk checks in `code`.
     async fn check_in(&self, code: &Value) -> (u16, Value) {
-        self.call("POST", "/checkins", Some(KIOSK), Some(json!({"code": code})))
-            .await
+        self.call(
+            "POST",
+            "/checkins",
+            Some(KIOSK),
+            Some(json!({"code": code})),
+        )
+        .await
     }
 
     async fn status(&self, code: &Value) -> AppointmentStatus {
         let code = code.as_str().unwrap();
-        self.state.store.appointment(code).await.unwrap().unwrap().status
+        self.state
+            .store
+            .appointment(code)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
     }
 }
 
@@ -141,8 +165,13 @@ async fn story(db: common::Db) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = Arc::new(hallq_config::load_str("t.toml", &config()).expect("config"));
     let identity = Arc::new(Identity::from_config(&cfg, dir.path()).unwrap());
-    let store = hallq_controller::store::Store::connect(&db.url).await.unwrap();
-    store.sync_windows(&["w1".to_string()], at("08:00:00")).await.unwrap();
+    let store = hallq_controller::store::Store::connect(&db.url)
+        .await
+        .unwrap();
+    store
+        .sync_windows(&["w1".to_string()], at("08:00:00"))
+        .await
+        .unwrap();
     let state = AppState::new(cfg, store, identity);
     let api = Api {
         app: hallq_controller::api::router(state.clone()),
@@ -175,25 +204,51 @@ async fn story(db: common::Db) {
     api.state.set_now(at("09:59:59"));
     let (st, b) = api.check_in(&before["code"]).await;
     assert_eq!(st, 201, "one second before: {b}");
-    assert_eq!(api.status(&before["code"]).await, AppointmentStatus::CheckedIn);
+    assert_eq!(
+        api.status(&before["code"]).await,
+        AppointmentStatus::CheckedIn
+    );
 
     // At the slot's start: refused, and nothing changes.
     api.state.set_now(at("10:00:00"));
     let (st, b) = api.check_in(&at_start["code"]).await;
-    assert_eq!((st, b["error"].as_str()), (409, Some("checkin_closed")), "{b}");
-    assert_eq!(api.status(&at_start["code"]).await, AppointmentStatus::Booked);
+    assert_eq!(
+        (st, b["error"].as_str()),
+        (409, Some("checkin_closed")),
+        "{b}"
+    );
+    assert_eq!(
+        api.status(&at_start["code"]).await,
+        AppointmentStatus::Booked
+    );
 
     // The no-show follows at once: recorded by the sweep at the slot's start, not before.
     api.state.set_now(at("10:59:59"));
-    hallq_controller::sweep::sweep_no_shows(&api.state).await.unwrap();
-    assert_eq!(api.status(&at_start["code"]).await, AppointmentStatus::NoShow);
-    assert_eq!(api.status(&no_show["code"]).await, AppointmentStatus::Booked);
+    hallq_controller::sweep::sweep_no_shows(&api.state)
+        .await
+        .unwrap();
+    assert_eq!(
+        api.status(&at_start["code"]).await,
+        AppointmentStatus::NoShow
+    );
+    assert_eq!(
+        api.status(&no_show["code"]).await,
+        AppointmentStatus::Booked
+    );
     api.state.set_now(at("11:00:00"));
-    let marked = hallq_controller::sweep::sweep_no_shows(&api.state).await.unwrap();
+    let marked = hallq_controller::sweep::sweep_no_shows(&api.state)
+        .await
+        .unwrap();
     assert_eq!(marked, 1);
-    assert_eq!(api.status(&no_show["code"]).await, AppointmentStatus::NoShow);
+    assert_eq!(
+        api.status(&no_show["code"]).await,
+        AppointmentStatus::NoShow
+    );
     // Checked-in ones are never no-shows.
-    assert_eq!(api.status(&afternoon["code"]).await, AppointmentStatus::CheckedIn);
+    assert_eq!(
+        api.status(&afternoon["code"]).await,
+        AppointmentStatus::CheckedIn
+    );
     api.state.store.close().await;
 }
 

@@ -155,7 +155,11 @@ async fn story(db: common::Db) {
         assert_eq!(kept(&store).await, counted(&store).await, "step {step}");
         for s in ["a", "b"] {
             let order = store.waiting_order(s, DAY, now).await.expect("order");
-            assert_eq!(order, ordered(&store, s, now).await, "step {step}: order of {s}");
+            assert_eq!(
+                order,
+                ordered(&store, s, now).await,
+                "step {step}: order of {s}"
+            );
         }
         if step % 10 == 0 {
             let queue = waiting(&store).await;
@@ -165,7 +169,11 @@ async fn story(db: common::Db) {
                 }
                 let ahead = store.people_ahead(&t, now).await.expect("ahead");
                 let want = policy::people_ahead(&candidate(&t), &queue, now);
-                assert_eq!(ahead as usize, want, "step {step}: people ahead of {}", t.number);
+                assert_eq!(
+                    ahead as usize, want,
+                    "step {step}: people ahead of {}",
+                    t.number
+                );
             }
         }
     }

@@ -136,7 +136,11 @@ impl Browser {
     pub async fn keys(&self, text: &str) {
         let mut actions = Vec::new();
         for c in text.chars() {
-            let key = if c == '\n' { "\u{E007}".to_string() } else { c.to_string() };
+            let key = if c == '\n' {
+                "\u{E007}".to_string()
+            } else {
+                c.to_string()
+            };
             actions.push(json!({"type": "keyDown", "value": key}));
             actions.push(json!({"type": "keyUp", "value": key}));
         }
