@@ -109,3 +109,34 @@ pub async fn sweep_no_shows(state: &AppState) -> crate::store::StoreResult<usize
     let closes = crate::slots::checkin_closes_after_start_ms(&state.cfg.appointments);
     state.store.sweep_no_shows(closes, &rule, now).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(s: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    #[test]
+    fn a_service_is_named_when_one_of_its_slots_began_in_the_interval() {
+        let cfg = hallq_config::load_str(
+            "t",
+            "[hall]\nid='h'\nname='厅'\n[[sections]]\nid='s'\nname='s'\n\
+             [[sections.services]]\nid='a'\nname='a'\nprefix='A'\n\
+             [sections.services.booking]\ndays=['mon','tue','wed','thu','fri','sat','sun']\nopen='09:00'\nslot_minutes=30\n\
+             [[sections.services]]\nid='b'\nname='b'\nprefix='B'\n[identity]\nid_hash_key='k'\n",
+        )
+        .unwrap();
+        let nine = ms("2026-12-01T09:00:00+08:00");
+        assert_eq!(slots_begun(&cfg, nine - 30_000, nine), vec!["a".to_string()]);
+        assert!(slots_begun(&cfg, nine, nine + 30_000).is_empty());
+        assert!(slots_begun(&cfg, nine + 60_000, nine + 90_000).is_empty());
+        assert_eq!(
+            slots_begun(&cfg, nine + 1_799_999, nine + 1_800_000),
+            vec!["a".to_string()]
+        );
+    }
+}
