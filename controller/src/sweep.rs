@@ -131,7 +131,10 @@ mod tests {
         )
         .unwrap();
         let nine = ms("2026-12-01T09:00:00+08:00");
-        assert_eq!(slots_begun(&cfg, nine - 30_000, nine), vec!["a".to_string()]);
+        assert_eq!(
+            slots_begun(&cfg, nine - 30_000, nine),
+            vec!["a".to_string()]
+        );
         assert!(slots_begun(&cfg, nine, nine + 30_000).is_empty());
         assert!(slots_begun(&cfg, nine + 60_000, nine + 90_000).is_empty());
         assert_eq!(
