@@ -122,6 +122,7 @@ async fn book_page_is_self_contained() {
     let boot: Value = serde_json::from_str(boot).expect("boot JSON");
     assert_eq!(boot["rules"]["daily_limit"], 2, "{boot}");
     assert_eq!(boot["rules"]["no_show_limit"], 3, "{boot}");
+    assert_eq!(boot["notice"].as_array().map(Vec::len), Some(8), "{boot}");
     assert!(
         boot["now"].as_str().unwrap().ends_with("+08:00"),
         "hall clock with its offset: {boot}"
@@ -261,7 +262,35 @@ async fn book_then_cancel_on_a_phone() {
     // The notice must be agreed to.
     view_is(&b, "notice").await;
     assert!(text(&b, "#notice").await.contains("不动产权证书"));
-    assert!(text(&b, "#rules").await.contains("每人每天最多预约2次"));
+    // The hall-wide notice: the eight points of the hall's rules, as text, numbers from
+    // the rule values; the service's own notice below them.
+    let rules = text(&b, "#rules").await;
+    assert!(rules.contains("同一用户每天只能预约2次"), "{rules}");
+    assert!(
+        rules.contains("未取消预约3次以上的，本系统自动将其列入黑名单，3个月内"),
+        "{rules}"
+    );
+    assert!(rules.contains("连续3次填写信息不实，1个月内"), "{rules}");
+    assert_eq!(
+        b.js("return document.querySelectorAll('#rules > li').length")
+            .await,
+        json!(8)
+    );
+    assert_eq!(
+        b.js("return document.querySelectorAll('#rules *:not(li)').length")
+            .await,
+        json!(0),
+        "the points are text, not markup"
+    );
+    assert_eq!(
+        b.js(
+            "var r = document.getElementById('rules'), n = document.getElementById('svc-notice'); \
+              return !!(r.compareDocumentPosition(n) & Node.DOCUMENT_POSITION_FOLLOWING)"
+        )
+        .await,
+        json!(true),
+        "the service's notice comes below the hall's points"
+    );
     // The personal-data notice (PIPL): what, why, how long (the config's retention),
     // accepted with the same checkbox.
     let privacy = text(&b, "#privacy").await;

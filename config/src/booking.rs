@@ -83,10 +83,21 @@ pub struct Rules {
     pub false_info_limit: u32,
     /// Ban length after false information, in months.
     pub false_info_ban_months: u32,
-    /// Check-in opens this many minutes before the slot.
-    pub checkin_before_minutes: u32,
-    /// Check-in stays open this many minutes after the slot starts.
-    pub checkin_grace_minutes: u32,
+    /// When check-in (预约取号) opens on the slot's day: at the hall's opening (default)
+    /// or this many minutes before the slot starts.
+    pub checkin_opens: CheckinOpens,
+    /// Check-in closes this many minutes after the slot starts (0, the default: at the
+    /// start, "请在预约时间段前领取预约号"); the no-show follows at that moment.
+    pub checkin_closes_after_start_minutes: u32,
+    /// Replaced by `checkin_opens`; refused by the config check with a pointer to it.
+    pub checkin_before_minutes: Option<u32>,
+    /// Replaced by `checkin_closes_after_start_minutes`; refused likewise.
+    pub checkin_grace_minutes: Option<u32>,
+    /// The hall-wide booking notice (预约须知), one point per entry, with `{daily_limit}`,
+    /// `{no_show_limit}`, `{no_show_ban_months}`, `{false_info_limit}` and
+    /// `{false_info_ban_months}` replaced by the rule values (see [`crate::notice`]).
+    /// Default: the eight points of the hall's published rules.
+    pub notice: Vec<String>,
     /// Personal data is kept this many days: older appointments, tickets' person hashes
     /// and ended bans are purged by the retention sweep.
     pub retention_days: u32,
@@ -100,10 +111,58 @@ impl Default for Rules {
             no_show_ban_months: 3,
             false_info_limit: 3,
             false_info_ban_months: 1,
-            checkin_before_minutes: 60,
-            checkin_grace_minutes: 15,
+            checkin_opens: CheckinOpens::HallOpen,
+            checkin_closes_after_start_minutes: 0,
+            checkin_before_minutes: None,
+            checkin_grace_minutes: None,
+            notice: crate::notice::default_points(),
             retention_days: 180,
         }
+    }
+}
+
+/// `checkin_opens`: `"hall_open"` or a number of minutes before the slot's start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CheckinOpens {
+    /// At the hall's opening time (`[hall.hours] open`) on the slot's day.
+    #[default]
+    HallOpen,
+    /// This many minutes before the slot starts (on the slot's day only).
+    MinutesBefore(u32),
+}
+
+/// Most minutes before a slot `checkin_opens` may name (a day).
+pub const CHECKIN_OPENS_MAX: u32 = 1440;
+
+impl<'de> Deserialize<'de> for CheckinOpens {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = CheckinOpens;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(
+                    f,
+                    "\"hall_open\" or minutes before the slot starts (0 to {CHECKIN_OPENS_MAX})"
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                if v == "hall_open" {
+                    Ok(CheckinOpens::HallOpen)
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Str(v), &self))
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                match u32::try_from(v) {
+                    Ok(m) if m <= CHECKIN_OPENS_MAX => Ok(CheckinOpens::MinutesBefore(m)),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -180,4 +239,5 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
         }
     }
     crate::identity::validate(s, p);
+    crate::rules_check::validate(s, p);
 }

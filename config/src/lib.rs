@@ -11,6 +11,8 @@
 //! - [`clock`]: the hall's clock for the pages (UTC offsets, the browser-side script).
 //! - [`staff`]: staff accounts (username + argon2id password hash) and `[sign_in]`.
 //! - [`limits`]: `[limits]`, per-address rate limits and status socket caps.
+//! - [`notice`]: the hall-wide booking notice (预约须知) and its rule-value placeholders;
+//!   `rules_check` validates the `[appointments]` rule values.
 //!
 //! Nothing here does network IO; loading only reads the file it is given.
 
@@ -20,7 +22,9 @@ pub mod identity;
 pub mod led;
 pub mod limits;
 pub mod load;
+pub mod notice;
 pub mod printers;
+mod rules_check;
 pub mod schema;
 pub mod screens;
 pub mod secret;

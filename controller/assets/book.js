@@ -8,7 +8,9 @@
   var KEY = "hallq-assertion";
   var boot = {};
   try { boot = JSON.parse(document.getElementById("boot").textContent); } catch (e) { boot = {}; }
-  var rules = boot.rules || { daily_limit: 2, no_show_limit: 3, no_show_ban_months: 3, false_info_limit: 3, false_info_ban_months: 1, checkin_before_minutes: 60, retention_days: 180 };
+  var rules = boot.rules || { daily_limit: 2, no_show_limit: 3, no_show_ban_months: 3, false_info_limit: 3, false_info_ban_months: 1, retention_days: 180 };
+  // The hall-wide notice (预约须知), its numbers already taken from the rules by the server.
+  var hallNotice = Array.isArray(boot.notice) ? boot.notice : [];
   var hallName = boot.hall || "";
   // The hall's clock (hallclock.js): "today" is the hall's today even when the phone's
   // clock or time zone is off.
@@ -234,11 +236,6 @@
     }).catch(function () { if (my === seq) fill(box, errBox(net())); });
   }
 
-  function hallRules() {
-    return ["每人每天最多预约" + rules.daily_limit + "次", "请在预约时段开始前取号", "不能前来请在时段开始前取消",
-      "累计爽约" + rules.no_show_limit + "次将暂停网上预约" + rules.no_show_ban_months + "个月",
-      "连续" + rules.false_info_limit + "次提供虚假信息将暂停网上预约" + rules.false_info_ban_months + "个月"];
-  }
   function choice(svc) {
     return [kv("业务", svc.name, "c-service"), kv("日期", dayLabel(S.slot.slot_start.slice(0, 10)), "c-date"), kv("时段", span(S.slot), "c-slot")];
   }
@@ -254,10 +251,12 @@
   VIEWS.notice = function () {
     var svc = findService(S.service), b = svc.booking, pre = b.prerequisites || [];
     var next = h("button", { "class": "btn", id: "next", disabled: !S.agreed, onclick: function () { if (S.agreed) go("confirm"); } }, zhEn("下一步 ", "Next"));
-    fill(view, [h("div", { "class": "card notice", id: "notice" }, [h("h3", { style: "margin-top:0" }, svc.name),
-      b.notice ? h("p", null, b.notice) : null,
+    // The hall-wide points first, then the service's own notice and prerequisites.
+    fill(view, [h("div", { "class": "card notice", id: "notice" }, [h("h3", { style: "margin-top:0" }, ["预约须知 ", h("span", { "class": "en" }, "Booking notice")]),
+      h("ol", { id: "rules" }, hallNotice.map(li)),
+      h("h3", { id: "svc-name" }, svc.name),
+      b.notice ? h("p", { id: "svc-notice" }, b.notice) : null,
       pre.length ? [heading("办理前提", "Prerequisites"), h("ul", { id: "prereq" }, pre.map(li))] : null,
-      heading("预约规则", "Rules"), h("ol", { id: "rules" }, hallRules().map(li)),
       heading("个人信息说明", "Personal data"), h("ul", { id: "privacy" }, privacy().map(li))]),
     h("div", { "class": "card" }, choice(svc)),
     h("label", { "class": "agree" }, [h("input", { type: "checkbox", id: "agree", checked: S.agreed,
@@ -332,6 +331,12 @@
     };
   }
 
+  // When to check in, from the appointment's own window (the kiosk applies the same one).
+  function checkinTip(a) {
+    var from = hm(a.checkin_from), until = hm(a.checkin_until);
+    return (from ? "当天 " + from + " 起可取号，" : "") + "请在 " + (until || hm(a.slot_start)) + " 前取号；不能前来请在时段开始前取消。";
+  }
+
   VIEWS.done = function () {
     var a = S.appt, live = a.status === "booked", st = STATUS[a.status] || a.status;
     window.hallqAppointment = a;
@@ -345,7 +350,7 @@
     h("div", { "class": "card" }, [kv("业务", name(a)), kv("日期", dayLabel(a.slot_start.slice(0, 10)), "d-date"), kv("时段", span(a), "d-slot"),
       h("div", { "class": "kv" }, [h("div", { "class": "k" }, "状态"), h("div", { "class": "v" },
         h("span", { "class": "badge st-" + a.status, id: "d-status", style: "margin-left:0" }, st))])]),
-    live ? h("div", { "class": "tip" }, "时段开始前" + rules.checkin_before_minutes + "分钟起可取号，请在 " + hm(a.slot_start) + " 前取号；不能前来请在时段开始前取消。") : null,
+    live ? h("div", { "class": "tip", id: "checkin-tip" }, checkinTip(a)) : null,
     live ? h("div", null, cancel) : null,
     h("button", { "class": "btn ghost", id: "go-mine", onclick: function () { go("mine"); } }, zhEn("我的预约 ", "My appointments")),
     h("button", { "class": "btn ghost", id: "again", onclick: function () { go("home"); } }, zhEn("继续预约 ", "Book another"))]);

@@ -125,18 +125,12 @@ pub async fn check_in(
         (Some(code), _) => state.store.appointment(code.trim()).await?,
         (None, Some(p)) => {
             let booked = state.store.booked_of_day(p, &today).await?;
-            pick(&booked, |a| a.slot_start, &cfg.appointments, now).cloned()
+            pick(&booked, |a| a.slot_start, cfg, now).cloned()
         }
         (None, None) => None,
     }
     .ok_or(CheckInError::NotFound)?;
-    if let Decision::Refuse(r) = decide(
-        &cfg.appointments,
-        tz,
-        now,
-        &a.facts(),
-        hashes.as_ref().map(|h| &h[..]),
-    ) {
+    if let Decision::Refuse(r) = decide(cfg, now, &a.facts(), hashes.as_ref().map(|h| &h[..])) {
         return Err(r.into());
     }
     let service = cfg.service(&a.service).ok_or(CheckInError::NotFound)?;

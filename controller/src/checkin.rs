@@ -7,8 +7,7 @@ use crate::hours::{local_day, to_local};
 use crate::model::AppointmentStatus;
 use crate::slots::checkin_window;
 use chrono::NaiveTime;
-use chrono_tz::Tz;
-use hallq_config::booking::Rules;
+use hallq_config::Settings;
 
 /// What the decision reads of an appointment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,18 +65,14 @@ impl Refused {
     }
 }
 
-/// Decides whether the appointment `a` may be checked in at `now` in the hall's time zone
-/// `tz`. `presented` is the keyed hashes of an ID number given with the request (under the
+/// Decides whether the appointment `a` may be checked in at `now` under the hall's rules
+/// and time zone (`cfg`). `presented` is the keyed hashes of an ID number given with the request (under the
 /// current key and, during a rotation, the previous one), if any: one must be the holder's. The first rule broken is the answer, in this order: the holder,
-/// the status, the day, the check-in window.
-pub fn decide(
-    rules: &Rules,
-    tz: Tz,
-    now: i64,
-    a: &Facts<'_>,
-    presented: Option<&[&str]>,
-) -> Decision {
+/// the status, the day, the check-in window ([`checkin_window`]: open from its first
+/// millisecond, closed from its end on).
+pub fn decide(cfg: &Settings, now: i64, a: &Facts<'_>, presented: Option<&[&str]>) -> Decision {
     let refuse = Decision::Refuse;
+    let tz = cfg.tz();
     if presented.is_some_and(|p| !p.contains(&a.holder)) {
         return refuse(Refused::NotTheHolder);
     }
@@ -87,11 +82,11 @@ pub fn decide(
     if a.day != local_day(tz, now) {
         return refuse(Refused::NotToday(a.day.to_string()));
     }
-    let (from, to) = checkin_window(rules, a.slot_start);
+    let (from, until) = checkin_window(cfg, a.slot_start);
     if now < from {
         return refuse(Refused::TooEarly(to_local(tz, from).time()));
     }
-    if now > to {
+    if now >= until {
         return refuse(Refused::Closed);
     }
     Decision::CheckIn
@@ -103,14 +98,14 @@ pub fn decide(
 pub fn pick<'a, T>(
     booked: &'a [T],
     slot_start: impl Fn(&T) -> i64,
-    rules: &Rules,
+    cfg: &Settings,
     now: i64,
 ) -> Option<&'a T> {
     booked
         .iter()
         .find(|a| {
-            let (from, to) = checkin_window(rules, slot_start(a));
-            (from..=to).contains(&now)
+            let (from, until) = checkin_window(cfg, slot_start(a));
+            (from..until).contains(&now)
         })
         .or(booked.first())
 }
@@ -122,8 +117,27 @@ mod tests {
 
     const MIN: i64 = 60_000;
 
-    fn tz() -> Tz {
+    fn tz() -> chrono_tz::Tz {
         "Asia/Shanghai".parse().unwrap()
+    }
+
+    /// A hall opening at 08:30 (Shanghai) with the default rules: check-in from the
+    /// opening on the slot's day until the slot starts.
+    fn cfg() -> Settings {
+        hallq_config::load_str(
+            "t",
+            "[hall]\nid='h'\nname='厅'\n[hall.hours]\nopen='08:30'\n[[sections]]\nid='s'\nname='s'\n\
+             [[sections.services]]\nid='a'\nname='a'\nprefix='A'\n[identity]\nid_hash_key='k'\n",
+        )
+        .unwrap()
+    }
+
+    /// [`cfg`] with check-in from `before` minutes before the slot until `after` after.
+    fn cfg_minutes(before: u32, after: u32) -> Settings {
+        let mut c = cfg();
+        c.appointments.checkin_opens = hallq_config::booking::CheckinOpens::MinutesBefore(before);
+        c.appointments.checkin_closes_after_start_minutes = after;
+        c
     }
 
     fn ms(s: &str) -> i64 {
@@ -132,7 +146,7 @@ mod tests {
             .timestamp_millis()
     }
 
-    /// Booked for 2026-12-01 10:00 (Shanghai); check-in from 09:00 until 10:15.
+    /// Booked for 2026-12-01 10:00 (Shanghai); check-in from 08:30 until 10:00 (excluded).
     fn booked() -> Facts<'static> {
         Facts {
             status: AppointmentStatus::Booked,
@@ -143,7 +157,7 @@ mod tests {
     }
 
     fn at(now: &str, a: &Facts<'_>, presented: Option<&[&str]>) -> Decision {
-        decide(&Rules::default(), tz(), ms(now), a, presented)
+        decide(&cfg(), ms(now), a, presented)
     }
 
     fn refused(d: Decision) -> Refused {
@@ -154,16 +168,29 @@ mod tests {
     }
 
     #[test]
-    fn the_window_is_open_from_its_first_to_its_last_millisecond() {
+    fn the_window_is_open_from_the_halls_opening_until_the_slot_starts() {
         let a = booked();
-        assert_eq!(at("2026-12-01T09:00:00+08:00", &a, None), Decision::CheckIn);
-        assert_eq!(at("2026-12-01T10:15:00+08:00", &a, None), Decision::CheckIn);
-        let early = refused(at("2026-12-01T08:59:59.999+08:00", &a, None));
+        assert_eq!(at("2026-12-01T08:30:00+08:00", &a, None), Decision::CheckIn);
+        assert_eq!(at("2026-12-01T09:59:59+08:00", &a, None), Decision::CheckIn);
+        assert_eq!(
+            at("2026-12-01T09:59:59.999+08:00", &a, None),
+            Decision::CheckIn
+        );
+        let early = refused(at("2026-12-01T08:29:59.999+08:00", &a, None));
         assert_eq!(early.code(), "too_early");
-        assert_eq!(early.to_string(), "请于 09:00 后取号 / check in from 09:00");
-        let late = refused(at("2026-12-01T10:15:00.001+08:00", &a, None));
+        assert_eq!(early.to_string(), "请于 08:30 后取号 / check in from 08:30");
+        let late = refused(at("2026-12-01T10:00:00+08:00", &a, None));
         assert_eq!(late.code(), "checkin_closed");
         assert_eq!(late, Refused::Closed);
+    }
+
+    #[test]
+    fn an_afternoon_slot_checks_in_early_in_the_morning() {
+        let a = Facts {
+            slot_start: ms("2026-12-01T15:00:00+08:00"),
+            ..booked()
+        };
+        assert_eq!(at("2026-12-01T08:31:00+08:00", &a, None), Decision::CheckIn);
     }
 
     #[test]
@@ -199,7 +226,7 @@ mod tests {
     #[test]
     fn the_holders_card_passes_and_another_is_refused_first() {
         let a = booked();
-        let now = "2026-12-01T10:00:00+08:00";
+        let now = "2026-12-01T09:30:00+08:00";
         assert_eq!(at(now, &a, Some(&["holder-hash"])), Decision::CheckIn);
         // Someone else's card learns nothing about the appointment's state.
         let gone = Facts {
@@ -212,14 +239,15 @@ mod tests {
 
     #[test]
     fn a_card_means_the_appointment_whose_window_is_open() {
-        let rules = Rules::default();
+        let rules = cfg_minutes(60, 15);
         let slots = [
             ms("2026-12-01T09:00:00+08:00"),
             ms("2026-12-01T10:00:00+08:00"),
             ms("2026-12-01T11:00:00+08:00"),
         ];
         let id = |s: &i64| *s;
-        // 09:50: the 09:00 window closed at 09:15; 10:00's is open (11:00's opens at 10:00).
+        // 09:50 (check-in from 60 min before to 15 after): the 09:00 window closed at
+        // 09:15; 10:00's is open (11:00's opens at 10:00).
         let now = ms("2026-12-01T09:50:00+08:00");
         assert_eq!(pick(&slots, id, &rules, now), Some(&slots[1]));
         // 07:00: none open yet, the first one (whose decision says "too early").
@@ -234,19 +262,19 @@ mod tests {
             before in 0u32..10, grace in 0u32..10,
             slot_min in 0i64..(24 * 60), offset_min in -12i64..12, jitter in -1i64..=1,
         ) {
-            let rules = Rules { checkin_before_minutes: before, checkin_grace_minutes: grace, ..Rules::default() };
+            let rules = cfg_minutes(before, grace);
             let slot_start = ms("2026-12-01T00:00:00+08:00") + slot_min * MIN;
             let day = local_day(tz(), slot_start);
             let a = Facts { day: &day, slot_start, ..booked() };
             // Whole minutes off the slot, give or take a millisecond: the window's edges.
             let now = slot_start + offset_min * MIN + jitter;
             let (from, to) = (slot_start - i64::from(before) * MIN, slot_start + i64::from(grace) * MIN);
-            let d = decide(&rules, tz(), now, &a, Some(&[a.holder]));
+            let d = decide(&rules, now, &a, Some(&[a.holder]));
             let want = if local_day(tz(), now) != day {
                 Decision::Refuse(Refused::NotToday(day.clone()))
             } else if now < from {
                 Decision::Refuse(Refused::TooEarly(to_local(tz(), from).time()))
-            } else if now > to {
+            } else if now >= to {
                 Decision::Refuse(Refused::Closed)
             } else {
                 Decision::CheckIn
@@ -261,11 +289,11 @@ mod tests {
         ) {
             slots.sort_unstable();
             let slots: Vec<i64> = slots.into_iter().map(|m| m * MIN).collect();
-            let rules = Rules::default();
+            let rules = cfg_minutes(60, 15);
             let now = now_min * MIN;
             let open = |s: &i64| {
                 let (from, to) = checkin_window(&rules, *s);
-                (from..=to).contains(&now)
+                (from..to).contains(&now)
             };
             let got = pick(&slots, |s| *s, &rules, now);
             prop_assert_eq!(got.is_some(), !slots.is_empty());

@@ -1,4 +1,7 @@
-//! Pure policy: which ticket a window calls next, and how long a wait is estimated.
+//! Pure policy: which ticket a window calls next, how many people are ahead of a waiting
+//! ticket (derived from the same order, so the status page, the kiosk's answer and the
+//! estimate never promise what the call order will not keep), and how long a wait is
+//! estimated.
 
 use crate::model::{Candidate, Kind};
 
@@ -33,12 +36,43 @@ fn rank(window: &str, services: &[String], now: i64, c: &Candidate) -> Option<(u
         Some(_) => return None,
         None => 1 + services.iter().position(|s| *s == c.service)?,
     };
-    let class = match c.kind {
-        Kind::Appointment if c.slot_start.is_some_and(|s| s <= now) => 0,
+    Some((service_rank, class(c.kind, c.slot_start, now)))
+}
+
+/// A waiting ticket's class in the call order at `now`: 0 for an appointment whose slot
+/// has begun, 1 for the green channel, 2 for everything else (walk-ins, and appointments
+/// checked in before their slot). The store's SQL mirrors it (`store::queue`).
+pub fn class(kind: Kind, slot_start: Option<i64>, now: i64) -> u8 {
+    match kind {
+        Kind::Appointment if slot_start.is_some_and(|s| s <= now) => 0,
         Kind::Green => 1,
         _ => 2,
-    };
-    Some((service_rank, class))
+    }
+}
+
+/// Where a ticket stands in its service's queue at `now`: smaller is called first by
+/// every window serving the service ([`pick_next`]'s order within one service).
+pub fn queue_key(
+    kind: Kind,
+    slot_start: Option<i64>,
+    arrived_at: i64,
+    id: i64,
+    now: i64,
+) -> (u8, i64, i64) {
+    (class(kind, slot_start, now), arrived_at, id)
+}
+
+/// People ahead of `t` at `now`: the waiting tickets of its service, not transferred to
+/// one window, that [`pick_next`] calls before it (`queue` may hold anything; `t` itself
+/// and other services' tickets are not counted).
+pub fn people_ahead(t: &Candidate, queue: &[Candidate], now: i64) -> usize {
+    let key = |c: &Candidate| queue_key(c.kind, c.slot_start, c.arrived_at, c.id, now);
+    let mine = key(t);
+    queue
+        .iter()
+        .filter(|c| c.id != t.id && c.service == t.service && c.target_window.is_none())
+        .filter(|c| key(c) < mine)
+        .count()
 }
 
 /// Service time assumed before any ticket of the day has been served, in seconds.
@@ -120,6 +154,23 @@ mod tests {
     }
 
     #[test]
+    fn an_appointment_before_its_slot_waits_behind_earlier_walk_ins() {
+        let mut appt = c(3, "a", Kind::Appointment, 30);
+        appt.slot_start = Some(100);
+        let queue = vec![
+            c(1, "a", Kind::WalkIn, 10),
+            c(2, "a", Kind::Green, 40),
+            appt.clone(),
+        ];
+        // Checked in before its slot: the walk-in and the green ticket go first.
+        assert_eq!(people_ahead(&appt, &queue, 50), 2);
+        assert_eq!(pick_next("w", &svcs(&["a"]), 50, &queue), Some(2));
+        // Once the slot has begun it is next.
+        assert_eq!(people_ahead(&appt, &queue, 100), 0);
+        assert_eq!(people_ahead(&queue[0], &queue, 100), 2);
+    }
+
+    #[test]
     fn transfers() {
         let services = svcs(&["a"]);
         let mut mine = c(1, "x", Kind::WalkIn, 50);
@@ -198,6 +249,44 @@ mod tests {
             let first = pick_next("v", &services, now, &cands);
             cands.reverse();
             prop_assert_eq!(first, pick_next("v", &services, now, &cands));
+        }
+
+        /// Windows serving the ticket's service (each with its own other services, in its
+        /// own order) call repeatedly at `now`: the tickets of its service called before
+        /// it are exactly its people ahead.
+        #[test]
+        fn people_ahead_is_what_the_windows_call_first(
+            mut cands in proptest::collection::vec(cand(), 1..40),
+            now in 0i64..200,
+            pick in 0usize..40,
+            lists in proptest::collection::vec(proptest::sample::subsequence(vec!["a", "b", "c"], 0..=3), 1..4),
+        ) {
+            for (n, c) in cands.iter_mut().enumerate() { c.id = n as i64; }
+            let t = {
+                let n = cands.len();
+                let t = &mut cands[pick % n];
+                t.target_window = None;
+                t.clone()
+            };
+            let ahead = people_ahead(&t, &cands, now);
+            // Every window serves t's service somewhere in its list.
+            let windows: Vec<(String, Vec<String>)> = lists.iter().enumerate().map(|(i, l)| {
+                let mut l: Vec<String> = l.iter().map(|s| s.to_string()).filter(|s| *s != t.service).collect();
+                l.insert(i % (l.len() + 1), t.service.clone());
+                (["w", "v", "u"][i % 3].to_string(), l)
+            }).collect();
+            let mut left = cands.clone();
+            let mut before = 0;
+            'calling: loop {
+                for (w, services) in &windows {
+                    let Some(id) = pick_next(w, services, now, &left) else { continue };
+                    if id == t.id { break 'calling; }
+                    let c = left.iter().position(|c| c.id == id).unwrap();
+                    let called = left.remove(c);
+                    if called.service == t.service && called.target_window.is_none() { before += 1; }
+                }
+            }
+            prop_assert_eq!(ahead, before);
         }
 
         #[test]

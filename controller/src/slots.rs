@@ -5,8 +5,8 @@
 use crate::hours::to_local;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Tz;
-use hallq_config::booking::{Calendar, Rules, ServiceBooking};
-use hallq_config::{parse_hhmm, weekday};
+use hallq_config::booking::{Calendar, CheckinOpens, Rules, ServiceBooking};
+use hallq_config::{parse_hhmm, weekday, Settings};
 
 /// One slot: start and end in ms since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,13 +81,30 @@ pub fn bookable(b: &ServiceBooking, now_ms: i64, slot_start: i64) -> bool {
     now_ms < slot_start - i64::from(b.cutoff_minutes) * 60_000
 }
 
-/// The check-in window of a slot: from `checkin_before_minutes` before its start until
-/// `checkin_grace_minutes` after.
-pub fn checkin_window(rules: &Rules, slot_start: i64) -> (i64, i64) {
-    (
-        slot_start - i64::from(rules.checkin_before_minutes) * 60_000,
-        slot_start + i64::from(rules.checkin_grace_minutes) * 60_000,
-    )
+/// How long after a slot's start check-in stays open (ms): the moment it closes is also
+/// the moment a booked appointment becomes a no-show (the sweep uses this).
+pub fn checkin_closes_after_start_ms(rules: &Rules) -> i64 {
+    i64::from(rules.checkin_closes_after_start_minutes) * 60_000
+}
+
+/// The check-in window of a slot, `[from, until)` in ms: from the hall's opening on the
+/// slot's day (or `checkin_opens` minutes before the slot) until
+/// `checkin_closes_after_start_minutes` after its start, that moment excluded. The one
+/// definition the kiosk's decision, the appointment view, the booking page and the
+/// no-show sweep share.
+pub fn checkin_window(cfg: &Settings, slot_start: i64) -> (i64, i64) {
+    let r = &cfg.appointments;
+    let until = slot_start + checkin_closes_after_start_ms(r);
+    let from = match r.checkin_opens {
+        CheckinOpens::HallOpen => {
+            let tz = cfg.tz();
+            let date = to_local(tz, slot_start).date_naive();
+            let open = parse_hhmm(&cfg.hall.hours.open).unwrap_or(0);
+            midnight(tz, date).map_or(slot_start, |m| m + i64::from(open) * 60_000)
+        }
+        CheckinOpens::MinutesBefore(m) => slot_start - i64::from(m) * 60_000,
+    };
+    (from, until)
 }
 
 /// The slot starting at `start`, if the service has one: the same answer as looking it up
@@ -218,7 +235,27 @@ mod tests {
         b.cutoff_minutes = 30;
         assert!(bookable(&b, now, now + 31 * 60_000));
         assert!(!bookable(&b, now, now + 30 * 60_000));
-        let (from, to) = checkin_window(&Rules::default(), now);
-        assert_eq!((now - from, to - now), (3_600_000, 900_000));
+    }
+
+    #[test]
+    fn checkin_from_the_halls_opening_until_the_slot_starts() {
+        let cfg = hallq_config::load_str(
+            "t",
+            "[hall]\nid='h'\nname='厅'\n[hall.hours]\nopen='08:30'\n[[sections]]\nid='s'\nname='s'\n\
+             [[sections.services]]\nid='a'\nname='a'\nprefix='A'\n[identity]\nid_hash_key='k'\n",
+        )
+        .unwrap();
+        let slot = ms("2026-12-01T14:00:00+08:00");
+        let (from, until) = checkin_window(&cfg, slot);
+        assert_eq!(from, ms("2026-12-01T08:30:00+08:00"));
+        assert_eq!(until, slot);
+        let mut cfg = cfg;
+        cfg.appointments.checkin_opens = CheckinOpens::MinutesBefore(60);
+        cfg.appointments.checkin_closes_after_start_minutes = 15;
+        assert_eq!(
+            checkin_window(&cfg, slot),
+            (slot - 3_600_000, slot + 900_000)
+        );
+        assert_eq!(checkin_closes_after_start_ms(&cfg.appointments), 900_000);
     }
 }

@@ -20,8 +20,9 @@ pub struct Inner {
     pub store: Store,
     /// Token hash → principal.
     pub tokens: HashMap<String, Principal>,
-    /// Clock offset for tests (ms added to the system clock).
-    pub clock_offset_ms: i64,
+    /// Clock offset (ms added to the system clock): 0 in service; tests move it with
+    /// [`AppState::set_now`].
+    clock_offset_ms: std::sync::atomic::AtomicI64,
     /// Phones watching their ticket.
     pub watchers: crate::watch::Watchers,
     /// Config reload, when the process supports it (`hallq run` / `hallq controller`).
@@ -69,7 +70,7 @@ impl AppState {
             cfg,
             store,
             tokens,
-            clock_offset_ms: 0,
+            clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
             watchers: crate::watch::Watchers::default(),
             identity,
             kiosks: crate::kiosks::KioskHub::default(),
@@ -84,7 +85,18 @@ impl AppState {
 
     /// Now, in ms since the epoch.
     pub fn now(&self) -> i64 {
-        chrono::Utc::now().timestamp_millis() + self.clock_offset_ms
+        chrono::Utc::now().timestamp_millis()
+            + self
+                .clock_offset_ms
+                .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The injected clock of in-process tests: from here on [`AppState::now`] reads
+    /// `ms`, then runs on with the system clock. Nothing in service calls it.
+    pub fn set_now(&self, ms: i64) {
+        let offset = ms - chrono::Utc::now().timestamp_millis();
+        self.clock_offset_ms
+            .store(offset, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The fonts ticket images are drawn with, found on first use (see

@@ -1,5 +1,5 @@
-//! Appointment no-shows: every 30 s, booked appointments whose check-in window has passed
-//! become no-shows, and the rules' ban follows the limit-th one. Also the ban rule the
+//! Appointment no-shows: every 30 s, booked appointments whose check-in window has closed
+//! ([`crate::slots::checkin_window`]: by default at the slot's start) become no-shows, and the rules' ban follows the limit-th one. Also the ban rule the
 //! clerks' false-information marks use, and the hourly retention purge
 //! ([`crate::retention`]).
 
@@ -52,25 +52,94 @@ pub fn false_info_rule(cfg: &Settings, now: i64) -> BanRule {
 /// Ticks of 30 s between retention purges (one hour).
 const PURGE_EVERY: u32 = 120;
 
+/// Bookable services with a slot that began in `(since, now]`: their appointment tickets
+/// checked in early move up in the call order then, with no queue event to say so.
+pub fn slots_begun(cfg: &Settings, since: i64, now: i64) -> Vec<String> {
+    let tz = cfg.tz();
+    let today = to_local(tz, now).date_naive();
+    cfg.sections
+        .iter()
+        .flat_map(|sec| &sec.services)
+        .filter(|sv| {
+            sv.booking.as_ref().is_some_and(|b| {
+                crate::slots::slots_of_day(b, &cfg.calendar, tz, today)
+                    .iter()
+                    .any(|slot| since < slot.start && slot.start <= now)
+            })
+        })
+        .map(|sv| sv.id.clone())
+        .collect()
+}
+
 /// Runs the no-show sweep every 30 s, and the retention purge at start and hourly,
-/// until the process ends.
+/// until the process ends. Each tick also refreshes the status watchers of services whose
+/// slots began since the last one (their people ahead changed).
 pub async fn sweep_forever(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
     let mut ticks = 0u32;
+    let mut last = state.now();
     loop {
         tick.tick().await;
+        let now = state.now();
+        for service in slots_begun(&state.cfg, last, now) {
+            state.watchers.refresh_soon(&service);
+        }
+        last = now;
         if ticks.is_multiple_of(PURGE_EVERY) {
             crate::retention::purge_logged(&state).await;
         }
         ticks = ticks.wrapping_add(1);
-        let r = &state.cfg.appointments;
-        let now = state.now();
-        let rule = no_show_rule(&state.cfg, now);
-        let grace = i64::from(r.checkin_grace_minutes) * 60_000;
-        match state.store.sweep_no_shows(grace, &rule, now).await {
+        match sweep_no_shows(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!("{n} appointments marked as no-show"),
             Err(e) => tracing::warn!("no-show sweep: {e}"),
         }
+    }
+}
+
+/// One no-show sweep at `state.now()`: every booked appointment whose check-in window
+/// ([`crate::slots::checkin_window`]) has closed becomes a no-show, and the ban rule
+/// follows. Returns how many were marked.
+///
+/// # Errors
+/// Database errors.
+pub async fn sweep_no_shows(state: &AppState) -> crate::store::StoreResult<usize> {
+    let now = state.now();
+    let rule = no_show_rule(&state.cfg, now);
+    let closes = crate::slots::checkin_closes_after_start_ms(&state.cfg.appointments);
+    state.store.sweep_no_shows(closes, &rule, now).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(s: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    #[test]
+    fn a_service_is_named_when_one_of_its_slots_began_in_the_interval() {
+        let cfg = hallq_config::load_str(
+            "t",
+            "[hall]\nid='h'\nname='厅'\n[[sections]]\nid='s'\nname='s'\n\
+             [[sections.services]]\nid='a'\nname='a'\nprefix='A'\n\
+             [sections.services.booking]\ndays=['mon','tue','wed','thu','fri','sat','sun']\nopen='09:00'\nslot_minutes=30\n\
+             [[sections.services]]\nid='b'\nname='b'\nprefix='B'\n[identity]\nid_hash_key='k'\n",
+        )
+        .unwrap();
+        let nine = ms("2026-12-01T09:00:00+08:00");
+        assert_eq!(
+            slots_begun(&cfg, nine - 30_000, nine),
+            vec!["a".to_string()]
+        );
+        assert!(slots_begun(&cfg, nine, nine + 30_000).is_empty());
+        assert!(slots_begun(&cfg, nine + 60_000, nine + 90_000).is_empty());
+        assert_eq!(
+            slots_begun(&cfg, nine + 1_799_999, nine + 1_800_000),
+            vec!["a".to_string()]
+        );
     }
 }

@@ -110,6 +110,14 @@ pub struct AppointmentView {
     pub slot_end: String,
     /// Where it is in its life.
     pub status: AppointmentStatus,
+    /// Check-in (预约取号) opens: RFC 3339 with the hall's offset (by default the hall's
+    /// opening on the slot's day).
+    #[schema(format = DateTime, example = "2026-12-01T08:30:00+08:00")]
+    pub checkin_from: String,
+    /// Check-in closes (this moment excluded; by default the slot's start): not checked
+    /// in by then, the appointment becomes a no-show.
+    #[schema(format = DateTime, example = "2026-12-01T09:00:00+08:00")]
+    pub checkin_until: String,
     /// The holder's name, masked (`张*三`).
     pub name_masked: String,
     /// The holder's ID number, masked (`4601**********123X`).
@@ -129,6 +137,7 @@ impl AppointmentView {
     /// The shape of `a`.
     pub fn of(cfg: &Settings, a: &Appointment) -> Self {
         let tz = cfg.tz();
+        let (from, until) = crate::slots::checkin_window(cfg, a.slot_start);
         Self {
             code: a.code.clone(),
             service: a.service.clone(),
@@ -136,6 +145,8 @@ impl AppointmentView {
             slot_start: rfc3339(tz, a.slot_start),
             slot_end: rfc3339(tz, a.slot_end),
             status: a.status,
+            checkin_from: rfc3339(tz, from),
+            checkin_until: rfc3339(tz, until),
             name_masked: a.name_masked.clone(),
             id_masked: a.id_masked.clone(),
             phone_masked: a.phone_masked.clone(),

@@ -2,16 +2,19 @@
 //! tickets themselves through a long pseudo-random run of every window action — issue,
 //! call next, call a number, recall, no-show, start, finish, transfers to a service and
 //! to a window, pause — on SQLite always and on PostgreSQL when `HALLQ_TEST_PG_URL` is
-//! set; and a new ticket's "people ahead" is the number of waiting tickets of its service
-//! in its class or better. Through the same run, the queue order the phones' positions come
-//! from (`waiting_order`, one aggregated value) stays the order of the tickets themselves by
-//! class, arrival and id — with green-channel tickets and transfers, that is not id order.
+//! set. Through the same run, with appointment tickets whose slots begin as the clock moves
+//! on, every "people ahead" the store answers — a new ticket's (`issue`), a waiting ticket's
+//! (`people_ahead`, the status page) and the queue order the phones' positions come from
+//! (`waiting_order`, one aggregated value) — is the one the pure call order gives
+//! (`policy::people_ahead` / `policy::queue_key`, property-tested against `pick_next`):
+//! the SQL mirror of the class and the policy cannot drift apart.
 
 #[allow(dead_code, unused_imports)]
 mod common;
 
 use common::{try_issue, win, Win, A, B, DAY, T0, TZ};
-use hallq_controller::model::{Kind, Status};
+use hallq_controller::model::{Candidate, Kind, Status, Ticket};
+use hallq_controller::policy;
 use hallq_controller::store::{Action, Actor, Store};
 use std::collections::BTreeMap;
 
@@ -26,9 +29,9 @@ async fn counted(store: &Store) -> BTreeMap<String, i64> {
     m
 }
 
-/// The queue order of `service`, from the tickets themselves: waiting, not sent to one
-/// window, by class, arrival, id.
-async fn ordered(store: &Store, service: &str) -> Vec<i64> {
+/// The queue order of `service` at `now`, from the tickets themselves and the pure policy:
+/// waiting, not sent to one window, by [`policy::queue_key`].
+async fn ordered(store: &Store, service: &str, now: i64) -> Vec<i64> {
     let mut q: Vec<_> = store
         .tickets_of_day(DAY)
         .await
@@ -36,10 +39,34 @@ async fn ordered(store: &Store, service: &str) -> Vec<i64> {
         .into_iter()
         .filter(|t| t.status == Status::Waiting && t.service == service)
         .filter(|t| t.target_window.is_none())
-        .map(|t| (t.kind.prio(), t.arrived_at, t.id))
+        .map(|t| policy::queue_key(t.kind, t.slot_start, t.arrived_at, t.id, now))
         .collect();
     q.sort();
     q.into_iter().map(|(_, _, id)| id).collect()
+}
+
+/// A ticket as the policy sees it.
+fn candidate(t: &Ticket) -> Candidate {
+    Candidate {
+        id: t.id,
+        service: t.service.clone(),
+        kind: t.kind,
+        slot_start: t.slot_start,
+        arrived_at: t.arrived_at,
+        target_window: t.target_window.clone(),
+    }
+}
+
+/// The waiting tickets of the day as the policy sees them.
+async fn waiting(store: &Store) -> Vec<Candidate> {
+    store
+        .tickets_of_day(DAY)
+        .await
+        .expect("tickets")
+        .iter()
+        .filter(|t| t.status == Status::Waiting)
+        .map(candidate)
+        .collect()
 }
 
 async fn kept(store: &Store) -> BTreeMap<String, i64> {
@@ -100,29 +127,21 @@ async fn story(db: common::Db) {
         let now = T0 + step * 1000;
         if r.next(3) == 0 || numbers.is_empty() {
             let svc = if r.next(2) == 0 { A } else { B };
-            let kind = if r.next(5) == 0 {
-                Kind::Green
-            } else {
-                Kind::WalkIn
+            // Appointment tickets' slots begin during the run (steps 0 to 400).
+            let (kind, slot) = match r.next(6) {
+                0 => (Kind::Green, None),
+                1 | 2 => (Kind::Appointment, Some(T0 + r.next(400) as i64 * 1000)),
+                _ => (Kind::WalkIn, None),
             };
-            let ahead = store
-                .tickets_of_day(DAY)
-                .await
-                .unwrap()
-                .iter()
-                .filter(|x| {
-                    x.status == Status::Waiting
-                        && x.service == svc.id
-                        && x.target_window.is_none()
-                        && x.kind.prio() <= kind.prio()
-                })
-                .count();
-            let issued = try_issue(&store, svc, kind, None, DAY, now)
+            let queue = waiting(&store).await;
+            let issued = try_issue(&store, svc, kind, slot, DAY, now)
                 .await
                 .expect("issue");
+            let new = candidate(&issued.ticket);
             assert_eq!(
-                issued.people_ahead as usize, ahead,
-                "step {step}: people ahead"
+                issued.people_ahead as usize,
+                policy::people_ahead(&new, &queue, now),
+                "step {step}: people ahead of a new {kind:?} ticket"
             );
             numbers.push(issued.ticket.number.clone());
         } else {
@@ -135,8 +154,27 @@ async fn story(db: common::Db) {
         }
         assert_eq!(kept(&store).await, counted(&store).await, "step {step}");
         for s in ["a", "b"] {
-            let order = store.waiting_order(s, DAY).await.expect("order");
-            assert_eq!(order, ordered(&store, s).await, "step {step}: order of {s}");
+            let order = store.waiting_order(s, DAY, now).await.expect("order");
+            assert_eq!(
+                order,
+                ordered(&store, s, now).await,
+                "step {step}: order of {s}"
+            );
+        }
+        if step % 10 == 0 {
+            let queue = waiting(&store).await;
+            for t in store.tickets_of_day(DAY).await.expect("tickets") {
+                if t.status != Status::Waiting || t.target_window.is_some() {
+                    continue;
+                }
+                let ahead = store.people_ahead(&t, now).await.expect("ahead");
+                let want = policy::people_ahead(&candidate(&t), &queue, now);
+                assert_eq!(
+                    ahead as usize, want,
+                    "step {step}: people ahead of {}",
+                    t.number
+                );
+            }
         }
     }
     store.close().await;

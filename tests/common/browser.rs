@@ -131,6 +131,26 @@ impl Browser {
             .await
     }
 
+    /// Types `text` as real key presses to whatever has the focus, one key after another
+    /// as fast as the browser takes them (a keyboard-wedge scanner); `\n` is Enter.
+    pub async fn keys(&self, text: &str) {
+        let mut actions = Vec::new();
+        for c in text.chars() {
+            let key = if c == '\n' {
+                "\u{E007}".to_string()
+            } else {
+                c.to_string()
+            };
+            actions.push(json!({"type": "keyDown", "value": key}));
+            actions.push(json!({"type": "keyUp", "value": key}));
+        }
+        self.post(
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "scanner", "actions": actions}]}),
+        )
+        .await;
+    }
+
     /// Polls `script` until it returns `want` or `timeout` passes; returns the time taken.
     pub async fn wait_for(
         &self,

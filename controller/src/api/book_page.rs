@@ -12,7 +12,8 @@ use serde_json::json;
 const BOOK_PAGE: &str = include_str!("../../assets/book.html");
 
 /// GET /book: the booking pages, with the hall's name, its clock (so "today" is the
-/// hall's today whatever the phone's clock says) and the booking rules filled in.
+/// hall's today whatever the phone's clock says), the booking rules and the hall-wide
+/// notice (预约须知, its numbers taken from the rules) filled in.
 pub async fn book_page(State(state): State<AppState>) -> Response {
     let cfg = &state.cfg;
     let r = &cfg.appointments;
@@ -25,9 +26,10 @@ pub async fn book_page(State(state): State<AppState>) -> Response {
             "no_show_ban_months": r.no_show_ban_months,
             "false_info_limit": r.false_info_limit,
             "false_info_ban_months": r.false_info_ban_months,
-            "checkin_before_minutes": r.checkin_before_minutes,
             "retention_days": r.retention_days,
         },
+        // The hall-wide notice (预约须知), rule values filled in.
+        "notice": hallq_config::notice::render(r),
     });
     // Inside <script>: no "</script>" can be formed.
     let boot = boot.to_string().replace('<', "\\u003c");

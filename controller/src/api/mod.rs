@@ -74,9 +74,10 @@ impl AppState {
             .ticket_by_token(token)
             .await?
             .ok_or_else(not_found)?;
-        let today = crate::hours::local_day(self.cfg.tz(), self.now());
+        let now = self.now();
+        let today = crate::hours::local_day(self.cfg.tz(), now);
         let (ahead, wait) = if t.status == crate::model::Status::Waiting && t.day == today {
-            let ahead = self.store.people_ahead(&t).await?;
+            let ahead = self.store.people_ahead(&t, now).await?;
             let durations = self.store.recent_durations(&t.service, &today).await?;
             let open = self.open_windows_for(&t.service).await?;
             (

@@ -73,7 +73,8 @@ async fn ban(tx: &mut Tx, who: &Person, rule: &BanRule, now: i64) -> Result<(), 
 }
 
 impl Store {
-    /// Marks booked appointments whose check-in window closed before `now` as no-shows,
+    /// Marks booked appointments whose check-in window has closed at `now` (it closes
+    /// `closes_after_start_ms` after the slot's start, that moment included) as no-shows,
     /// counts them per person, and bans whoever reaches the limit. Returns the number of
     /// no-shows marked.
     ///
@@ -81,17 +82,17 @@ impl Store {
     /// Database errors.
     pub async fn sweep_no_shows(
         &self,
-        grace_ms: i64,
+        closes_after_start_ms: i64,
         rule: &BanRule,
         now: i64,
     ) -> StoreResult<usize> {
         let mut tx = self.write.begin().await?;
         let rows = sqlx::query(
             "UPDATE appointments SET status = 'no_show', changed_at = $1 \
-             WHERE status = 'booked' AND slot_start + $2 < $1 RETURNING person, id_masked, key_version",
+             WHERE status = 'booked' AND slot_start + $2 <= $1 RETURNING person, id_masked, key_version",
         )
         .bind(now)
-        .bind(grace_ms)
+        .bind(closes_after_start_ms)
         .fetch_all(&mut *tx)
         .await?;
         for r in &rows {

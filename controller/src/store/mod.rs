@@ -15,6 +15,7 @@ mod metrics;
 mod migrate;
 mod outbox;
 mod personal;
+mod queue;
 mod rows;
 mod sessions;
 mod stats;

@@ -75,12 +75,12 @@ impl Work for NewTicket {
 }
 
 /// Issues one ticket inside the batch's transaction. `ahead` memoises, per (service,
-/// class), how many waiting tickets precede a new arrival of that class, so a batch
-/// counts each queue once.
+/// class, time), how many waiting tickets precede a new arrival of that class then, so a
+/// batch counts each queue once.
 pub(crate) async fn issue_one(
     tx: &mut Transaction<'static, Any>,
     job: &NewTicket,
-    ahead: &mut HashMap<(String, i64), i64>,
+    ahead: &mut HashMap<(String, i64, i64), i64>,
 ) -> Result<StoreResult<Issued>, sqlx::Error> {
     // Atomic allocation: the upsert increments only while under the cap and returns
     // the new value; no row back means the cap is reached.
@@ -98,10 +98,11 @@ pub(crate) async fn issue_one(
         return Ok(Err(Refusal::DailyCapReached(job.cap).into()));
     };
     let prio = job.kind.prio();
-    let key = (job.service.clone(), prio);
+    let class = i64::from(crate::policy::class(job.kind, job.slot_start, job.now));
+    let key = (job.service.clone(), class, job.now);
     let people_ahead = match ahead.get(&key) {
         Some(n) => *n,
-        None => count_before_new(tx, &job.service, &job.day, prio).await?,
+        None => count_before_new(tx, &job.service, &job.day, class, job.now).await?,
     };
     let number = format!("{}{:0w$}", job.prefix, seq, w = job.width);
     let id: i64 = sqlx::query_scalar(
@@ -123,9 +124,11 @@ pub(crate) async fn issue_one(
     .fetch_one(&mut **tx)
     .await?;
     ahead.insert(key, people_ahead);
-    // This ticket is ahead of every later arrival of its class or a worse one.
-    for ((s, p), n) in ahead.iter_mut() {
-        if *s == job.service && *p >= prio {
+    // This ticket is ahead of every later arrival of its class or a worse one at the same
+    // time; counts for other times are read again (a slot may have begun in between).
+    ahead.retain(|(s, _, at), _| *s != job.service || *at == job.now);
+    for ((s, c, _), n) in ahead.iter_mut() {
+        if *s == job.service && *c >= class {
             *n += 1;
         }
     }
@@ -151,23 +154,46 @@ pub(crate) async fn issue_one(
     }))
 }
 
-/// Waiting tickets of a service that a new arrival of class `prio` would queue behind.
+/// Waiting tickets of a service that a new arrival of `class` at `now` queues behind:
+/// every ticket of its class or a better one ([`crate::policy::class`]; the arrival is the
+/// latest). The counts per stored class come from `waiting_counts`; only begun
+/// appointments are counted in `tickets` (by index).
 async fn count_before_new(
     tx: &mut Transaction<'static, Any>,
     service: &str,
     day: &str,
-    prio: i64,
+    class: i64,
+    now: i64,
 ) -> Result<i64, sqlx::Error> {
     // waiting_counts is kept by triggers (migration 0006): a few rows, not the queue.
-    sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM waiting_counts \
-         WHERE day = $1 AND service = $2 AND targeted = 0 AND prio <= $3",
+    let by_prio = |lo: i64, hi: i64| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM waiting_counts \
+             WHERE day = $1 AND service = $2 AND targeted = 0 AND prio >= $3 AND prio <= $4",
+        )
+        .bind(day)
+        .bind(service)
+        .bind(lo)
+        .bind(hi)
+    };
+    if class >= 2 {
+        return by_prio(0, 2).fetch_one(&mut **tx).await;
+    }
+    let begun: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
+         AND target_window IS NULL AND prio = 0 AND slot_start <= $3",
     )
     .bind(day)
     .bind(service)
-    .bind(prio)
+    .bind(now)
     .fetch_one(&mut **tx)
-    .await
+    .await?;
+    let green = if class >= 1 {
+        by_prio(1, 1).fetch_one(&mut **tx).await?
+    } else {
+        0
+    };
+    Ok(begun + green)
 }
 
 impl Store {
@@ -207,13 +233,14 @@ impl Store {
         Ok(row.map(|r| ticket_from_row(&r)).transpose()?)
     }
 
-    /// How many waiting tickets will be called before `t` (same service queue).
+    /// How many waiting tickets will be called before `t` at `now` (same service queue,
+    /// the call order's [`crate::policy::queue_key`]).
     ///
     /// # Errors
     /// Database errors.
-    pub async fn people_ahead(&self, t: &Ticket) -> StoreResult<i64> {
+    pub async fn people_ahead(&self, t: &Ticket, now: i64) -> StoreResult<i64> {
         let mut conn = self.read.acquire().await?;
-        Ok(count_ahead(&mut conn, t).await?)
+        Ok(count_ahead(&mut conn, t, now).await?)
     }
 
     /// Durations (s, call to finish) of the service's latest finished tickets of `day`.
@@ -237,19 +264,26 @@ impl Store {
     }
 }
 
-/// Waiting tickets of the same service and day ahead of `t`: a better class, or the same
-/// class and earlier arrival. (Tickets transferred to one window are not counted.)
-async fn count_ahead(conn: &mut sqlx::AnyConnection, t: &Ticket) -> Result<i64, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(
+/// Waiting tickets of the same service and day ahead of `t` at `now`: a better class in
+/// the call order, or the same class and earlier arrival (then lower id). Tickets
+/// transferred to one window are not counted.
+async fn count_ahead(
+    conn: &mut sqlx::AnyConnection,
+    t: &Ticket,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let class = super::queue::class_sql("$6");
+    let n: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
          AND target_window IS NULL AND id <> $5 \
-         AND (prio < $3 OR (prio = $3 AND (arrived_at < $4 OR (arrived_at = $4 AND id < $5))))",
-    )
+         AND ({class} < $3 OR ({class} = $3 AND (arrived_at < $4 OR (arrived_at = $4 AND id < $5))))"
+    ))
     .bind(&t.day)
     .bind(&t.service)
-    .bind(t.kind.prio())
+    .bind(i64::from(crate::policy::class(t.kind, t.slot_start, now)))
     .bind(t.arrived_at)
     .bind(t.id)
+    .bind(now)
     .fetch_one(conn)
     .await?;
     Ok(n)

@@ -122,33 +122,36 @@ impl Store {
             .map_err(Into::into)
     }
 
-    /// Ids of the service's waiting tickets in call order for people-ahead purposes
-    /// (class, then arrival): a ticket's index is the number of people ahead of it.
+    /// Ids of the service's waiting tickets in call order at `now` (the call order's
+    /// [`crate::policy::queue_key`]: class, then arrival, then id): a ticket's index is
+    /// the number of people ahead of it.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn waiting_order(&self, service: &str, day: &str) -> StoreResult<Vec<i64>> {
+    pub async fn waiting_order(&self, service: &str, day: &str, now: i64) -> StoreResult<Vec<i64>> {
         // One row holding the ids as text: a queue of 10,000 is read as one value, not
         // 10,000 rows through the driver. SQLite keeps the ORDER BY of a FROM subquery when
         // the outer query has none and is no join, so group_concat takes the ids in queue
-        // order straight off the covering index; `group_concat(… ORDER BY …)` would sort
-        // them all again (at 10,000: 1.5 ms against 5–17 ms). The order is checked against
-        // the tickets themselves in controller/tests/waiting_counts.rs.
+        // order. The class depends on `now` (an appointment moves up when its slot begins), so the order is
+        // sorted rather than read off the index. The order is checked against the tickets
+        // themselves and the pure policy in controller/tests/waiting_counts.rs.
+        let class = super::queue::class_sql("$3");
         let sql = match self.backend {
-            Backend::Sqlite => {
+            Backend::Sqlite => format!(
                 "SELECT group_concat(id, ',') FROM (SELECT id FROM tickets \
                  WHERE day = $1 AND status = 'waiting' AND service = $2 \
-                 AND target_window IS NULL ORDER BY prio, arrived_at, id)"
-            }
-            Backend::Postgres => {
-                "SELECT string_agg(CAST(id AS TEXT), ',' ORDER BY prio, arrived_at, id) \
+                 AND target_window IS NULL ORDER BY {class}, arrived_at, id)"
+            ),
+            Backend::Postgres => format!(
+                "SELECT string_agg(CAST(id AS TEXT), ',' ORDER BY {class}, arrived_at, id) \
                  FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
                  AND target_window IS NULL"
-            }
+            ),
         };
-        let list: Option<String> = sqlx::query_scalar(sql)
+        let list: Option<String> = sqlx::query_scalar(&sql)
             .bind(day)
             .bind(service)
+            .bind(now)
             .fetch_one(&self.read)
             .await?;
         list.as_deref()

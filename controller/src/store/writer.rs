@@ -19,8 +19,9 @@ pub(crate) type Tx = Transaction<'static, Any>;
 /// What the jobs of one batch share.
 #[derive(Default)]
 pub(crate) struct Batch {
-    /// Per (service, class): waiting tickets ahead of a new arrival, counted once a batch.
-    pub(crate) ahead: HashMap<(String, i64), i64>,
+    /// Per (service, class, time): waiting tickets ahead of a new arrival, counted once a
+    /// batch.
+    pub(crate) ahead: HashMap<(String, i64, i64), i64>,
     /// Services whose queue changed: one `queue` event each when the batch ends.
     pub(crate) queues: Vec<String>,
     /// The latest time of the batch's jobs (ms), for those events.

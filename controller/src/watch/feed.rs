@@ -27,9 +27,10 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
     let Some(not_waiting) = state.watchers.not_waiting(service) else {
         return Ok(());
     };
-    let today = local_day(state.cfg.tz(), state.now());
+    let now = state.now();
+    let today = local_day(state.cfg.tz(), now);
     let (order, durations, open, mut left) = tokio::try_join!(
-        state.store.waiting_order(service, &today),
+        state.store.waiting_order(service, &today, now),
         state.store.recent_durations(service, &today),
         state.open_windows_for(service),
         state.store.tickets_by_ids(&not_waiting),

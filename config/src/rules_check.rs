@@ -1,0 +1,115 @@
+//! The config check of `[appointments]`: rule values within sane bounds (a zero limit
+//! would ban at the first no-show, a zero-month ban would ban nobody), the check-in keys
+//! consistent with each other and with the hours, the notice's placeholders known, and
+//! the replaced check-in keys refused with a pointer to their successors. Pure.
+
+use crate::booking::{CheckinOpens, Rules};
+use crate::locate::Seg;
+use crate::schema::Settings;
+
+/// Inclusive bounds of each numeric rule, and why.
+const BOUNDS: [(&str, u32, u32); 6] = [
+    ("daily_limit", 1, 20),
+    ("no_show_limit", 1, 100),
+    ("no_show_ban_months", 1, 60),
+    ("false_info_limit", 1, 100),
+    ("false_info_ban_months", 1, 60),
+    ("retention_days", 30, 3650),
+];
+
+/// Most minutes after a slot's start check-in may stay open.
+const CLOSES_MAX: u32 = 240;
+
+fn numeric(r: &Rules, key: &str) -> u32 {
+    match key {
+        "daily_limit" => r.daily_limit,
+        "no_show_limit" => r.no_show_limit,
+        "no_show_ban_months" => r.no_show_ban_months,
+        "false_info_limit" => r.false_info_limit,
+        "false_info_ban_months" => r.false_info_ban_months,
+        _ => r.retention_days,
+    }
+}
+
+/// Rule violations of `[appointments]`.
+pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
+    let r = &s.appointments;
+    let at = |key: &str| vec![Seg::Key("appointments".into()), Seg::Key(key.into())];
+    for (key, lo, hi) in BOUNDS {
+        let v = numeric(r, key);
+        if !(lo..=hi).contains(&v) {
+            p.push((at(key), format!("must be {lo} to {hi}, not {v}")));
+        }
+    }
+    if r.checkin_before_minutes.is_some() {
+        p.push((
+            at("checkin_before_minutes"),
+            "replaced by checkin_opens: \"hall_open\" (the default: from the hall's opening on the \
+             slot's day) or minutes before the slot starts"
+                .into(),
+        ));
+    }
+    if r.checkin_grace_minutes.is_some() {
+        p.push((
+            at("checkin_grace_minutes"),
+            "replaced by checkin_closes_after_start_minutes (0, the default: check-in closes as \
+             the slot starts)"
+                .into(),
+        ));
+    }
+    let closes = r.checkin_closes_after_start_minutes;
+    if closes > CLOSES_MAX {
+        p.push((
+            at("checkin_closes_after_start_minutes"),
+            format!("must be 0 to {CLOSES_MAX} minutes"),
+        ));
+    }
+    if r.checkin_opens == CheckinOpens::MinutesBefore(0) && closes == 0 {
+        p.push((
+            at("checkin_opens"),
+            "0 minutes before the slot with checkin_closes_after_start_minutes = 0 leaves no time \
+             to check in"
+                .into(),
+        ));
+    }
+    if r.checkin_opens == CheckinOpens::HallOpen {
+        hall_open_first(s, p);
+    }
+    for (n, point) in r.notice.iter().enumerate() {
+        if let Some(problem) = crate::notice::check(point) {
+            let mut path = at("notice");
+            path.push(Seg::Index(n));
+            p.push((path, problem));
+        }
+    }
+}
+
+/// With check-in from the hall's opening, a slot starting before the hall opens could
+/// never be checked in: each service's bookings must not open before the hall does.
+fn hall_open_first(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
+    let Some(hall_open) = crate::parse_hhmm(&s.hall.hours.open) else {
+        return;
+    };
+    for (si, sec) in s.sections.iter().enumerate() {
+        for (vi, sv) in sec.services.iter().enumerate() {
+            let Some(b) = &sv.booking else { continue };
+            if crate::parse_hhmm(&b.open).is_some_and(|o| o < hall_open) {
+                p.push((
+                    vec![
+                        Seg::Key("sections".into()),
+                        Seg::Index(si),
+                        Seg::Key("services".into()),
+                        Seg::Index(vi),
+                        Seg::Key("booking".into()),
+                        Seg::Key("open".into()),
+                    ],
+                    format!(
+                        "slots from {} start before the hall opens ({}); with checkin_opens = \
+                         \"hall_open\" they could never be checked in",
+                        b.open, s.hall.hours.open
+                    ),
+                ));
+            }
+        }
+    }
+}
