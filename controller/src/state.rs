@@ -20,8 +20,9 @@ pub struct Inner {
     pub store: Store,
     /// Token hash → principal.
     pub tokens: HashMap<String, Principal>,
-    /// Clock offset for tests (ms added to the system clock).
-    pub clock_offset_ms: i64,
+    /// Clock offset for tests (ms added to the system clock; see
+    /// [`AppState::set_clock_offset_ms`]).
+    clock_offset_ms: std::sync::atomic::AtomicI64,
     /// Phones watching their ticket.
     pub watchers: crate::watch::Watchers,
     /// Config reload, when the process supports it (`hallq run` / `hallq controller`).
@@ -69,7 +70,7 @@ impl AppState {
             cfg,
             store,
             tokens,
-            clock_offset_ms: 0,
+            clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
             watchers: crate::watch::Watchers::default(),
             identity,
             kiosks: crate::kiosks::KioskHub::default(),
@@ -84,7 +85,17 @@ impl AppState {
 
     /// Now, in ms since the epoch.
     pub fn now(&self) -> i64 {
-        chrono::Utc::now().timestamp_millis() + self.clock_offset_ms
+        chrono::Utc::now().timestamp_millis()
+            + self
+                .clock_offset_ms
+                .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Moves this state's clock (tests drive the rules' dates through it, e.g. a ban's
+    /// end three months on): `now()` becomes the system clock plus `offset_ms`.
+    pub fn set_clock_offset_ms(&self, offset_ms: i64) {
+        self.clock_offset_ms
+            .store(offset_ms, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The fonts ticket images are drawn with, found on first use (see

@@ -1,5 +1,6 @@
 //! Appointment no-shows: every 30 s, booked appointments whose check-in window has passed
-//! become no-shows, and the rules' ban follows the limit-th one. Also the ban rule the
+//! become no-shows, and the rules' ban follows the limit-th one within the rolling period
+//! (`no_show_period_months`). Also the ban rule the
 //! clerks' false-information marks use, and the hourly retention purge
 //! ([`crate::retention`]).
 
@@ -49,8 +50,30 @@ pub fn false_info_rule(cfg: &Settings, now: i64) -> BanRule {
     )
 }
 
+/// The start of the rolling period over which no-shows count at `now`: the first
+/// instant of the local day `no_show_period_months` before today.
+pub fn no_show_since(cfg: &Settings, now: i64) -> i64 {
+    let tz = cfg.tz();
+    let today = to_local(tz, now).date_naive();
+    let months = chrono::Months::new(cfg.appointments.no_show_period_months);
+    let from = today.checked_sub_months(months).unwrap_or(today);
+    day_start_ms(tz, &from.format("%Y-%m-%d").to_string()).unwrap_or(now)
+}
+
 /// Ticks of 30 s between retention purges (one hour).
 const PURGE_EVERY: u32 = 120;
+
+/// One no-show sweep at the state's now; returns the no-shows marked.
+///
+/// # Errors
+/// Database errors.
+pub async fn sweep_once(state: &AppState) -> crate::store::StoreResult<usize> {
+    let now = state.now();
+    let rule = no_show_rule(&state.cfg, now);
+    let grace = i64::from(state.cfg.appointments.checkin_grace_minutes) * 60_000;
+    let since = no_show_since(&state.cfg, now);
+    state.store.sweep_no_shows(grace, since, &rule, now).await
+}
 
 /// Runs the no-show sweep every 30 s, and the retention purge at start and hourly,
 /// until the process ends.
@@ -63,11 +86,7 @@ pub async fn sweep_forever(state: AppState) {
             crate::retention::purge_logged(&state).await;
         }
         ticks = ticks.wrapping_add(1);
-        let r = &state.cfg.appointments;
-        let now = state.now();
-        let rule = no_show_rule(&state.cfg, now);
-        let grace = i64::from(r.checkin_grace_minutes) * 60_000;
-        match state.store.sweep_no_shows(grace, &rule, now).await {
+        match sweep_once(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!("{n} appointments marked as no-show"),
             Err(e) => tracing::warn!("no-show sweep: {e}"),
