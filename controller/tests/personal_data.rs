@@ -67,6 +67,7 @@ fn person(n: u32) -> Citizen {
 }
 
 async fn book(store: &Store, who: &Citizen, slot: i64) -> Result<(), StoreError> {
+    let today = day(slot - HOUR_MS);
     let day = day(slot);
     store
         .book(&BookRequest {
@@ -75,6 +76,8 @@ async fn book(store: &Store, who: &Citizen, slot: i64) -> Result<(), StoreError>
             day: &day,
             capacity: 50,
             daily_limit: 50,
+            active_per_day: 50,
+            today: &today,
             who,
             now: slot - HOUR_MS,
         })
@@ -128,7 +131,7 @@ async fn retention_purges_old_data_only(db: Db) {
         }
     }
     let marked = store
-        .sweep_no_shows(GRACE, &rule(3, OLD + 15 * DAY_MS), OLD + 5 * DAY_MS)
+        .sweep_no_shows(GRACE, 0, &rule(3, OLD + 15 * DAY_MS), OLD + 5 * DAY_MS)
         .await
         .unwrap();
     assert_eq!(marked, 9);
@@ -147,14 +150,14 @@ async fn retention_purges_old_data_only(db: Db) {
     // banned until after NOW.
     book(&store, &b, RECENT).await.unwrap();
     store
-        .sweep_no_shows(GRACE, &rule(4, NOW + 80 * DAY_MS), RECENT + DAY_MS)
+        .sweep_no_shows(GRACE, 0, &rule(4, NOW + 80 * DAY_MS), RECENT + DAY_MS)
         .await
         .unwrap();
     for i in 0..3 {
         book(&store, &c, RECENT + (2 + i) * DAY_MS).await.unwrap();
     }
     store
-        .sweep_no_shows(GRACE, &rule(3, NOW + 80 * DAY_MS), RECENT + 6 * DAY_MS)
+        .sweep_no_shows(GRACE, 0, &rule(3, NOW + 80 * DAY_MS), RECENT + 6 * DAY_MS)
         .await
         .unwrap();
     let all_bans = banned(&store, true, NOW).await;
@@ -195,7 +198,7 @@ async fn retention_purges_old_data_only(db: Db) {
     // first would already have banned B.
     book(&store, &b, NOW + DAY_MS).await.unwrap();
     store
-        .sweep_no_shows(GRACE, &rule(3, NOW + 90 * DAY_MS), NOW + 2 * DAY_MS)
+        .sweep_no_shows(GRACE, 0, &rule(3, NOW + 90 * DAY_MS), NOW + 2 * DAY_MS)
         .await
         .unwrap();
     assert!(!banned(&store, false, NOW + 2 * DAY_MS)
@@ -203,7 +206,7 @@ async fn retention_purges_old_data_only(db: Db) {
         .contains(&b.id_masked));
     book(&store, &b, NOW + 3 * DAY_MS).await.unwrap();
     store
-        .sweep_no_shows(GRACE, &rule(3, NOW + 90 * DAY_MS), NOW + 4 * DAY_MS)
+        .sweep_no_shows(GRACE, 0, &rule(3, NOW + 90 * DAY_MS), NOW + 4 * DAY_MS)
         .await
         .unwrap();
     assert!(banned(&store, false, NOW + 4 * DAY_MS)

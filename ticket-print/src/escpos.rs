@@ -274,6 +274,20 @@ mod tests {
     }
 
     #[test]
+    fn wait_hint_printed_under_people_ahead_only_when_set() {
+        let hint = "请到 3、4号窗口附近等候";
+        let with = TicketView {
+            wait_hint: Some(hint.into()),
+            ..view()
+        };
+        let runs = crate::text_runs(&crate::parse(&escpos(&with, &EscPosOptions::default()).unwrap()));
+        let ahead = runs.iter().position(|r| r.contains("前面还有")).unwrap();
+        assert_eq!(runs[ahead + 1], hint, "{runs:?}");
+        let runs = crate::text_runs(&crate::parse(&escpos(&view(), &EscPosOptions::default()).unwrap()));
+        assert!(!runs.iter().any(|r| r.contains("窗口附近")), "{runs:?}");
+    }
+
+    #[test]
     fn number_size_fits_paper() {
         assert_eq!(number_magnification("A001", Paper::Mm58.columns()), 4);
         assert_eq!(number_magnification("A001", Paper::Mm80.columns()), 6);
