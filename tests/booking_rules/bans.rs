@@ -206,7 +206,7 @@ pub async fn ban_by_hand_and_lift(h: &RulesHall) {
         (bad(&id, "x", "2027-03-01"), "invalid_until"),
         (bad(&id, "x", "2027-3-05"), "invalid_until"),
         (bad(&id, "x", "2027-02-30"), "invalid_until"),
-        (bad(&id, "x", "2037-03-05"), "invalid_until"),
+        (bad(&id, "x", "2037-03-02"), "invalid_until"),
         (json!({"id_number": id, "reason": "x"}), "invalid_body"),
         (json!({"id_number": id, "reason": "x", "until": "2027-04-01", "by": "me"}), "invalid_body"),
         (json!([id, "x", "2027-04-01"]), "invalid_body"),
@@ -229,4 +229,12 @@ pub async fn ban_by_hand_and_lift(h: &RulesHall) {
     let b: Value = r.json().await.unwrap();
     assert_eq!(b["error"], "bad_json", "{b}");
     assert!(ban_of(h, n).await.is_none(), "nothing banned by the refusals");
+    // The ends allowed: tomorrow, and ten years on.
+    for (who, until) in [(31, "2027-03-02"), (32, "2037-03-01")] {
+        let body = bad(&id_number(who), "x", until);
+        let (st, b) = h
+            .req("POST", "/admin/bans", Some("demo-admin"), Some(body))
+            .await;
+        assert_eq!((st, &b["ban"]["until"]), (201, &json!(until)), "{b}");
+    }
 }

@@ -146,8 +146,8 @@ pub async fn bans(
 /// Longest reason of a ban given by hand, in characters.
 const REASON_MAX: usize = 200;
 
-/// Furthest end of a ban given by hand, in days from today.
-const UNTIL_MAX_DAYS: i64 = 3660;
+/// Furthest end of a ban given by hand, in months from today (10 years).
+const UNTIL_MAX_MONTHS: u32 = 120;
 
 /// POST /admin/bans body.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -184,8 +184,8 @@ fn invalid_reason(reason: &str) -> Option<ApiError> {
     None
 }
 
-/// The ban's end (the day and its first instant) if `until` is a later day than today
-/// within [`UNTIL_MAX_DAYS`].
+/// The ban's end (the day and its first instant) if `until` is a later day than today,
+/// at most [`UNTIL_MAX_MONTHS`] ahead.
 fn until_of(tz: chrono_tz::Tz, until: &str, now: i64) -> Result<(String, i64), ApiError> {
     let bad = |why: &str| {
         ApiError::unprocessable(
@@ -198,8 +198,10 @@ fn until_of(tz: chrono_tz::Tz, until: &str, now: i64) -> Result<(String, i64), A
         .filter(|_| until.len() == 10)
         .ok_or_else(|| bad("must be a date YYYY-MM-DD"))?;
     let today = crate::hours::to_local(tz, now).date_naive();
-    let ahead = (day - today).num_days();
-    if ahead < 1 || ahead > UNTIL_MAX_DAYS {
+    let last = today
+        .checked_add_months(chrono::Months::new(UNTIL_MAX_MONTHS))
+        .unwrap_or(today);
+    if day <= today || day > last {
         return Err(bad("must be a later day than today, within 10 years"));
     }
     let text = day.format("%Y-%m-%d").to_string();
