@@ -11,9 +11,9 @@
 //!   does not break the streak, a ticket is marked once;
 //! - bans by hand (POST /admin/bans) and lifting: the person books again at once.
 
-mod common;
 #[path = "booking_rules/bans.rs"]
 mod bans;
+mod common;
 #[path = "booking_rules/limits.rs"]
 mod limits;
 
@@ -52,7 +52,10 @@ impl Drop for RulesHall {
 fn crowd(edits: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
     let mut all = edits.to_vec();
     for (key, demo) in [
-        ("dev_identities", "dev_identities = { max = 30, per_secs = 60 }"),
+        (
+            "dev_identities",
+            "dev_identities = { max = 30, per_secs = 60 }",
+        ),
         ("bookings", "bookings = { max = 20, per_secs = 3600 }"),
         ("code_lookups", "code_lookups = { max = 30, per_secs = 60 }"),
     ] {
@@ -120,7 +123,13 @@ impl RulesHall {
             .set_clock_offset_ms(want - chrono::Utc::now().timestamp_millis());
     }
 
-    pub async fn req(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    pub async fn req(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         req(&self.base, method, path, token, body).await
     }
 
@@ -140,7 +149,8 @@ impl RulesHall {
 
     pub async fn book_with(&self, token: &str, slot: &str) -> (u16, Value) {
         let body = json!({"service": "property", "slot_start": slot, "agree_notice": true});
-        self.req("POST", "/appointments", Some(token), Some(body)).await
+        self.req("POST", "/appointments", Some(token), Some(body))
+            .await
     }
 
     /// Person `n` books `slot`, which must succeed; returns the booking code.
@@ -154,14 +164,21 @@ impl RulesHall {
     pub async fn cancel(&self, n: u32, code: &str) {
         let token = self.assertion(n).await;
         let (st, b) = self
-            .req("DELETE", &format!("/appointments/{code}"), Some(&token), None)
+            .req(
+                "DELETE",
+                &format!("/appointments/{code}"),
+                Some(&token),
+                None,
+            )
             .await;
         assert_eq!(st, 200, "{b}");
     }
 
     /// The bans in force, as admins see them.
     pub async fn bans(&self) -> Vec<Value> {
-        let (st, b) = self.req("GET", "/admin/bans", Some("demo-admin"), None).await;
+        let (st, b) = self
+            .req("GET", "/admin/bans", Some("demo-admin"), None)
+            .await;
         assert_eq!(st, 200, "{b}");
         b["bans"].as_array().unwrap().clone()
     }
@@ -169,7 +186,10 @@ impl RulesHall {
     /// Whether a ban of person `n` is in force.
     pub async fn banned(&self, n: u32) -> bool {
         let masked = hallq_idcard::mask_id_number(&id_number(n));
-        self.bans().await.iter().any(|b| b["id_masked"] == masked.as_str())
+        self.bans()
+            .await
+            .iter()
+            .any(|b| b["id_masked"] == masked.as_str())
     }
 }
 

@@ -99,7 +99,9 @@ async fn tickets_print_on_the_kiosk_printer() {
     assert!(text.contains(hint), "{text}");
     assert_eq!(b["ticket"]["wait_hint"], hint, "{b}");
     let token = b["ticket"]["token"].as_str().unwrap();
-    let (_, status) = hall.req("GET", &format!("/tickets/{token}"), None, None).await;
+    let (_, status) = hall
+        .req("GET", &format!("/tickets/{token}"), None, None)
+        .await;
     assert_eq!(status["wait_hint"], hint, "{status}");
     let qr = hallq_ticket::qr_payloads(&tokens);
     assert_eq!(

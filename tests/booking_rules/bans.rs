@@ -53,7 +53,10 @@ pub async fn no_shows_ban_and_the_ban_ends(h: &RulesHall) {
     // One more no-show after the ban is the first of a new count.
     h.at("2027-06-15T10:00:00+08:00");
     assert_eq!(sweep_once(&h.state).await.unwrap(), 1);
-    assert!(ban_of(h, n).await.is_none(), "no-shows before the ban counted again");
+    assert!(
+        ban_of(h, n).await.is_none(),
+        "no-shows before the ban counted again"
+    );
 }
 
 /// No-shows count over the last 6 months: three spread over 8 months do not ban; a
@@ -92,14 +95,23 @@ async fn at_the_window(h: &RulesHall, n: u32, seq: &str) -> Vec<bool> {
     for i in 0..seq.len() {
         let m = 9 * 60 + 30 * i;
         let slot = format!("2027-03-02T{:02}:{:02}:00+08:00", m / 60, m % 60);
-        let before = format!("2027-03-02T{:02}:{:02}:00+08:00", (m - 10) / 60, (m - 10) % 60);
+        let before = format!(
+            "2027-03-02T{:02}:{:02}:00+08:00",
+            (m - 10) / 60,
+            (m - 10) % 60
+        );
         booked.push((before, h.booked(n, &slot).await));
     }
     let mut marks = Vec::new();
     for ((before, code), what) in booked.iter().zip(seq.chars()) {
         h.at(before);
         let (st, b) = h
-            .req("POST", "/checkins", Some("demo-kiosk"), Some(json!({"code": code})))
+            .req(
+                "POST",
+                "/checkins",
+                Some("demo-kiosk"),
+                Some(json!({"code": code})),
+            )
             .await;
         assert_eq!(st, 201, "{b}");
         let number = b["ticket"]["number"].clone();
@@ -130,8 +142,15 @@ pub async fn false_info_streak(h: &RulesHall) {
     let marks = at_the_window(h, n, "FFTFFF").await;
     assert_eq!(marks, [false, false, false, false, true], "F-F-T-F-F-F");
     let (st, b) = clerk(h, "false-info").await;
-    assert_eq!((st, b["error"].as_str()), (409, Some("already_marked")), "{b}");
-    assert!(b["message"].as_str().unwrap().contains("已标记为信息不实"), "{b}");
+    assert_eq!(
+        (st, b["error"].as_str()),
+        (409, Some("already_marked")),
+        "{b}"
+    );
+    assert!(
+        b["message"].as_str().unwrap().contains("已标记为信息不实"),
+        "{b}"
+    );
     let ban = ban_of(h, n).await.expect("banned");
     assert_eq!(ban["until"], "2027-04-02", "{ban}");
     let (st, b) = h.book(n, "2027-03-03T09:00:00+08:00").await;
@@ -156,7 +175,12 @@ pub async fn ban_by_hand_and_lift(h: &RulesHall) {
     let id = id_number(n);
     let body = json!({"id_number": id, "reason": "冒用他人身份预约", "until": "2027-04-01"});
     let (st, b) = h
-        .req("POST", "/admin/bans", Some("demo-clerk-1"), Some(body.clone()))
+        .req(
+            "POST",
+            "/admin/bans",
+            Some("demo-clerk-1"),
+            Some(body.clone()),
+        )
         .await;
     assert_eq!((st, b["error"].as_str()), (403, Some("forbidden")), "{b}");
     let (st, b) = h
@@ -167,11 +191,18 @@ pub async fn ban_by_hand_and_lift(h: &RulesHall) {
     assert_eq!(ban["id_masked"], hallq_idcard::mask_id_number(&id), "{ban}");
     assert_eq!(ban["until"], "2027-04-01", "{ban}");
     assert_eq!(ban["reason"], "冒用他人身份预约", "{ban}");
-    assert_eq!(ban_of(h, n).await.as_ref(), Some(&ban), "listed as answered");
+    assert_eq!(
+        ban_of(h, n).await.as_ref(),
+        Some(&ban),
+        "listed as answered"
+    );
     assert!(!b.to_string().contains(&id), "{b}");
     let (st, b) = h.book(n, "2027-03-02T09:00:00+08:00").await;
     assert_banned(st, &b, "2027-04-01");
-    assert!(b["message"].as_str().unwrap().contains("冒用他人身份预约"), "{b}");
+    assert!(
+        b["message"].as_str().unwrap().contains("冒用他人身份预约"),
+        "{b}"
+    );
     let (_, audit) = h.req("GET", "/admin/audit", Some("demo-admin"), None).await;
     let row = audit["audit"]
         .as_array()
@@ -180,7 +211,10 @@ pub async fn ban_by_hand_and_lift(h: &RulesHall) {
         .find(|r| r["action"] == "ban")
         .cloned()
         .expect("audited");
-    assert_eq!((&row["actor"], &row["subject"]), (&json!("admin"), &json!(ban["id"].to_string())));
+    assert_eq!(
+        (&row["actor"], &row["subject"]),
+        (&json!("admin"), &json!(ban["id"].to_string()))
+    );
     assert!(!audit.to_string().contains(&id), "{audit}");
 
     let (st, b) = h
@@ -194,9 +228,7 @@ pub async fn ban_by_hand_and_lift(h: &RulesHall) {
     assert_eq!(st, 200, "{b}");
     h.booked(n, "2027-03-02T09:00:00+08:00").await;
 
-    let bad = |id: &str, reason: &str, until: &str| {
-        json!({"id_number": id, "reason": reason, "until": until})
-    };
+    let bad = |id: &str, reason: &str, until: &str| json!({"id_number": id, "reason": reason, "until": until});
     let wrong_check = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' });
     for (body, code) in [
         (bad(&wrong_check, "x", "2027-04-01"), "invalid_id_number"),
@@ -208,14 +240,28 @@ pub async fn ban_by_hand_and_lift(h: &RulesHall) {
         (bad(&id, "x", "2027-02-30"), "invalid_until"),
         (bad(&id, "x", "2037-03-02"), "invalid_until"),
         (json!({"id_number": id, "reason": "x"}), "invalid_body"),
-        (json!({"id_number": id, "reason": "x", "until": "2027-04-01", "by": "me"}), "invalid_body"),
+        (
+            json!({"id_number": id, "reason": "x", "until": "2027-04-01", "by": "me"}),
+            "invalid_body",
+        ),
         (json!([id, "x", "2027-04-01"]), "invalid_body"),
     ] {
         let (st, b) = h
-            .req("POST", "/admin/bans", Some("demo-admin"), Some(body.clone()))
+            .req(
+                "POST",
+                "/admin/bans",
+                Some("demo-admin"),
+                Some(body.clone()),
+            )
             .await;
         assert_eq!((st, b["error"].as_str()), (422, Some(code)), "{body}: {b}");
-        assert!(!b["message"].as_str().unwrap_or("").contains(&wrong_check[..17]), "{b}");
+        assert!(
+            !b["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains(&wrong_check[..17]),
+            "{b}"
+        );
     }
     let r = reqwest::Client::new()
         .post(format!("{}/admin/bans", h.base))
@@ -228,7 +274,10 @@ pub async fn ban_by_hand_and_lift(h: &RulesHall) {
     assert_eq!(r.status(), 400);
     let b: Value = r.json().await.unwrap();
     assert_eq!(b["error"], "bad_json", "{b}");
-    assert!(ban_of(h, n).await.is_none(), "nothing banned by the refusals");
+    assert!(
+        ban_of(h, n).await.is_none(),
+        "nothing banned by the refusals"
+    );
     // The ends allowed: tomorrow, and ten years on.
     for (who, until) in [(31, "2027-03-02"), (32, "2037-03-01")] {
         let body = bad(&id_number(who), "x", until);

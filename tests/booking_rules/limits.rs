@@ -99,6 +99,8 @@ pub async fn concurrent(halls: &[&RulesHall]) {
     assert_eq!(at_once(halls, 8, &one_day).await, 2, "2 active on one day");
     let (st, b) = halls[0].book(8, "2027-03-03T09:00:00+08:00").await;
     assert_eq!(st, 201, "a third act on another day: {b}");
-    let (st, b) = halls[halls.len() - 1].book(8, "2027-03-04T09:00:00+08:00").await;
+    let (st, b) = halls[halls.len() - 1]
+        .book(8, "2027-03-04T09:00:00+08:00")
+        .await;
     refused_daily(st, &b, "每天只能预约3次");
 }

@@ -250,7 +250,9 @@ pub(super) fn admin_rows(rows: &mut Vec<Row>) {
         (
             "POST",
             "/admin/bans",
-            Some(json!({"id_number": "11010519491231002X", "reason": "test", "until": "2099-01-01"})),
+            Some(
+                json!({"id_number": "11010519491231002X", "reason": "test", "until": "2099-01-01"}),
+            ),
         ),
         ("GET", "/admin/sessions", None),
         ("POST", "/admin/sessions/999999/end", None),

@@ -280,10 +280,14 @@ mod tests {
             wait_hint: Some(hint.into()),
             ..view()
         };
-        let runs = crate::text_runs(&crate::parse(&escpos(&with, &EscPosOptions::default()).unwrap()));
+        let runs = crate::text_runs(&crate::parse(
+            &escpos(&with, &EscPosOptions::default()).unwrap(),
+        ));
         let ahead = runs.iter().position(|r| r.contains("前面还有")).unwrap();
         assert_eq!(runs[ahead + 1], hint, "{runs:?}");
-        let runs = crate::text_runs(&crate::parse(&escpos(&view(), &EscPosOptions::default()).unwrap()));
+        let runs = crate::text_runs(&crate::parse(
+            &escpos(&view(), &EscPosOptions::default()).unwrap(),
+        ));
         assert!(!runs.iter().any(|r| r.contains("窗口附近")), "{runs:?}");
     }
 

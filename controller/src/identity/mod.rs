@@ -272,7 +272,11 @@ impl Identity {
     pub fn stored_id(&self, id_number: &str) -> Result<(String, i32, String), IdentityError> {
         let id = data::normalize_id_number(id_number)?;
         let keys = self.key()?;
-        Ok((keys.current.hash(&id), keys.version, mask::mask_id_number(&id)))
+        Ok((
+            keys.current.hash(&id),
+            keys.version,
+            mask::mask_id_number(&id),
+        ))
     }
 
     /// How long the assertions of the development provider live (the lifetime cap), s.

@@ -127,12 +127,14 @@ impl Store {
             .bind(who.key_version)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("INSERT INTO no_shows (person, at, spent, key_version) VALUES ($1, $2, 0, $3)")
-                .bind(&who.hash)
-                .bind(at)
-                .bind(who.key_version)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO no_shows (person, at, spent, key_version) VALUES ($1, $2, 0, $3)",
+            )
+            .bind(&who.hash)
+            .bind(at)
+            .bind(who.key_version)
+            .execute(&mut *tx)
+            .await?;
             let n: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM no_shows WHERE person = $1 AND spent = 0 AND at >= $2",
             )
@@ -283,7 +285,16 @@ impl Store {
             "id_masked": b.id_masked, "reason": b.reason, "until": b.until_day,
         })
         .to_string();
-        audit(&mut tx, now, by.name, "ban", &b.id.to_string(), &detail, by.origin).await?;
+        audit(
+            &mut tx,
+            now,
+            by.name,
+            "ban",
+            &b.id.to_string(),
+            &detail,
+            by.origin,
+        )
+        .await?;
         tx.commit().await?;
         Ok(b)
     }

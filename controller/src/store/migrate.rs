@@ -65,7 +65,10 @@ const POSTGRES: &[(i64, &str)] = &[
         8,
         include_str!("../../migrations/postgres/0008_booking_acts.sql"),
     ),
-    (9, include_str!("../../migrations/postgres/0009_no_shows.sql")),
+    (
+        9,
+        include_str!("../../migrations/postgres/0009_no_shows.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet applied. On PostgreSQL an advisory lock keeps two
