@@ -93,9 +93,9 @@ async fn tickets_print_on_the_kiosk_printer() {
     assert!(text.contains("A001"), "{text}");
     assert!(text.contains("不动产登记"), "{text}");
     assert!(text.contains("海口市政务服务中心"), "{text}");
-    // Where to wait: the windows whose services include property (1, 2 and 3 in the demo),
+    // Where to wait: the windows whose services include property (1, 2, 3 and 10 in the demo),
     // on the paper (GB18030, decoded), on the kiosk's screen and on the status page.
-    let hint = "请到 1、2、3号窗口附近等候";
+    let hint = "请到 1、2、3、10号窗口附近等候";
     assert!(text.contains(hint), "{text}");
     assert_eq!(b["ticket"]["wait_hint"], hint, "{b}");
     let token = b["ticket"]["token"].as_str().unwrap();
