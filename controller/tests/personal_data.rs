@@ -162,6 +162,11 @@ async fn retention_purges_old_data_only(db: Db) {
         .unwrap();
     let all_bans = banned(&store, true, NOW).await;
     assert_eq!(all_bans.len(), 3, "{all_bans:?}");
+    // Booking acts and no-shows of old and recent days are on record.
+    let old_acts = "SELECT COUNT(*) FROM booking_acts WHERE day < $1";
+    let old_no_shows = "SELECT COUNT(*) FROM no_shows WHERE at < $1";
+    assert!(count_rows(&db.url, old_acts, &day(CUTOFF)).await > 0);
+    assert!(count_rows(&db.url, old_no_shows, &CUTOFF.to_string()).await > 0);
     // Tickets: one issued long ago, one recently, both of an appointment's holder.
     let old_ticket = issue(&store, A, Kind::Appointment, &day(OLD), OLD).await;
     let new_ticket = issue(&store, A, Kind::Appointment, &day(RECENT), RECENT).await;
@@ -176,6 +181,23 @@ async fn retention_purges_old_data_only(db: Db) {
     assert_eq!(purged.bans, 2, "{purged:?}");
     assert_eq!(purged.ticket_persons, 1, "{purged:?}");
 
+    // Booking acts and no-shows before the cut-off are gone, recent ones kept.
+    assert_eq!(count_rows(&db.url, old_acts, &day(CUTOFF)).await, 0);
+    assert_eq!(
+        count_rows(&db.url, old_no_shows, &CUTOFF.to_string()).await,
+        0
+    );
+    let all_acts = "SELECT COUNT(*) FROM booking_acts WHERE day <> $1";
+    assert!(
+        count_rows(&db.url, all_acts, "").await > 0,
+        "recent acts kept"
+    );
+    let all_no_shows = "SELECT COUNT(*) FROM no_shows WHERE person <> $1";
+    assert_eq!(
+        count_rows(&db.url, all_no_shows, "").await,
+        4,
+        "B's one, C's three"
+    );
     // Old appointments gone, recent ones kept.
     assert_eq!(count_of(&store, &a).await, 0);
     assert_eq!(count_of(&store, &d).await, 0);
@@ -221,6 +243,21 @@ async fn retention_purges_old_data_only(db: Db) {
         (again.appointments, again.bans, again.ticket_persons),
         (0, 0, 0)
     );
+}
+
+/// `sql` (one `COUNT(*)` with one parameter, bound as text, or as a number when it
+/// parses as one) on the database itself.
+async fn count_rows(url: &str, sql: &str, param: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let q = sqlx::query_scalar(sql);
+    let q = match param.parse::<i64>() {
+        Ok(n) => q.bind(n),
+        Err(_) => q.bind(param.to_string()),
+    };
+    let n: i64 = q.fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    n
 }
 
 /// Sets a ticket's holder as check-in does (the store's check-in path needs a kiosk).
