@@ -71,11 +71,12 @@ impl Person {
     }
 }
 
-async fn ban(tx: &mut Tx, who: &Person, rule: &BanRule, now: i64) -> Result<(), sqlx::Error> {
+/// Inserts a ban; returns its id.
+async fn ban(tx: &mut Tx, who: &Person, rule: &BanRule, now: i64) -> Result<i64, sqlx::Error> {
     let (person, id_masked) = (&who.hash, &who.masked);
-    sqlx::query(
+    sqlx::query_scalar(
         "INSERT INTO bans (person, id_masked, reason, starts_at, until_ms, until_day, key_version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(person)
     .bind(id_masked)
@@ -84,9 +85,8 @@ async fn ban(tx: &mut Tx, who: &Person, rule: &BanRule, now: i64) -> Result<(), 
     .bind(rule.until.1)
     .bind(&rule.until.0)
     .bind(who.key_version)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .fetch_one(&mut **tx)
+    .await
 }
 
 impl Store {
@@ -271,13 +271,12 @@ impl Store {
             until: (who.until.0.to_string(), who.until.1),
             reason: who.reason.to_string(),
         };
-        ban(&mut tx, &person, &rule, now).await?;
+        let id = ban(&mut tx, &person, &rule, now).await?;
         let row = sqlx::query(
             "SELECT id, id_masked, reason, starts_at, until_day, lifted_at, lifted_by FROM bans \
-             WHERE person = $1 AND starts_at = $2 ORDER BY id DESC LIMIT 1",
+             WHERE id = $1",
         )
-        .bind(who.person)
-        .bind(now)
+        .bind(id)
         .fetch_one(&mut *tx)
         .await?;
         let b = <Ban as sqlx::FromRow<_>>::from_row(&row)?;
