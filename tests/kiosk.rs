@@ -46,6 +46,14 @@ async fn kiosk_ticket_then_live_status_page() {
         .await
         .expect("ticket A002 shown");
     browser.screenshot("kiosk-ticket").await;
+    // Where to wait: the windows serving property, as text on the ticket.
+    let hint = "请到 1、2、3、10号窗口附近等候";
+    assert_eq!(
+        browser
+            .js("return document.getElementById('ticket-where').textContent")
+            .await,
+        json!(hint)
+    );
     let token = browser.js("return window.hallqTicket.token").await;
     let token = token.as_str().unwrap().to_string();
 
@@ -56,6 +64,12 @@ async fn kiosk_ticket_then_live_status_page() {
         .wait_for(state, &json!("前面还有 1 人"), Duration::from_secs(5))
         .await
         .expect("waiting, one ahead");
+    assert_eq!(
+        browser
+            .js("return document.getElementById('where').textContent")
+            .await,
+        json!(hint)
+    );
     assert_eq!(
         browser
             .js("return document.getElementById('soon').hidden")

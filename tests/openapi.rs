@@ -61,6 +61,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/sessions"),
     ("POST", "/admin/sessions/{id}/end"),
     ("GET", "/admin/bans"),
+    ("POST", "/admin/bans"),
     ("POST", "/admin/bans/{id}/lift"),
     ("POST", "/admin/reload"),
     ("GET", "/admin/stats"),

@@ -93,6 +93,16 @@ async fn tickets_print_on_the_kiosk_printer() {
     assert!(text.contains("A001"), "{text}");
     assert!(text.contains("不动产登记"), "{text}");
     assert!(text.contains("海口市政务服务中心"), "{text}");
+    // Where to wait: the windows whose services include property (1, 2, 3 and 10 in the demo),
+    // on the paper (GB18030, decoded), on the kiosk's screen and on the status page.
+    let hint = "请到 1、2、3、10号窗口附近等候";
+    assert!(text.contains(hint), "{text}");
+    assert_eq!(b["ticket"]["wait_hint"], hint, "{b}");
+    let token = b["ticket"]["token"].as_str().unwrap();
+    let (_, status) = hall
+        .req("GET", &format!("/tickets/{token}"), None, None)
+        .await;
+    assert_eq!(status["wait_hint"], hint, "{status}");
     let qr = hallq_ticket::qr_payloads(&tokens);
     assert_eq!(
         qr,

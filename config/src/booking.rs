@@ -73,10 +73,17 @@ pub struct Calendar {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct Rules {
-    /// Active appointments one person may hold per day.
+    /// Bookings one person may make per calendar day (the hall's time zone) of the
+    /// booking moment, cancelled ones included ("同一用户每天只能预约2次").
     pub daily_limit: u32,
+    /// Active (booked or checked-in) appointments one person may hold on any one
+    /// appointment day.
+    pub active_per_day: u32,
     /// No-shows that lead to a ban.
     pub no_show_limit: u32,
+    /// No-shows count over this many months back from today (rolling); those spent on
+    /// an earlier ban never count again.
+    pub no_show_period_months: u32,
     /// Ban length after too many no-shows, in months.
     pub no_show_ban_months: u32,
     /// Consecutive false-information marks that lead to a ban.
@@ -107,7 +114,9 @@ impl Default for Rules {
     fn default() -> Self {
         Self {
             daily_limit: 2,
+            active_per_day: 2,
             no_show_limit: 3,
+            no_show_period_months: 6,
             no_show_ban_months: 3,
             false_info_limit: 3,
             false_info_ban_months: 1,

@@ -8,8 +8,10 @@ use crate::locate::Seg;
 use crate::schema::Settings;
 
 /// Inclusive bounds of each numeric rule, and why.
-const BOUNDS: [(&str, u32, u32); 6] = [
+const BOUNDS: [(&str, u32, u32); 8] = [
     ("daily_limit", 1, 20),
+    ("active_per_day", 1, 20),
+    ("no_show_period_months", 1, 60),
     ("no_show_limit", 1, 100),
     ("no_show_ban_months", 1, 60),
     ("false_info_limit", 1, 100),
@@ -23,6 +25,8 @@ const CLOSES_MAX: u32 = 240;
 fn numeric(r: &Rules, key: &str) -> u32 {
     match key {
         "daily_limit" => r.daily_limit,
+        "active_per_day" => r.active_per_day,
+        "no_show_period_months" => r.no_show_period_months,
         "no_show_limit" => r.no_show_limit,
         "no_show_ban_months" => r.no_show_ban_months,
         "false_info_limit" => r.false_info_limit,

@@ -71,6 +71,8 @@ fn the_base_hall_loads_with_the_published_rules() {
 fn zero_limits_and_zero_month_bans_are_refused() {
     for key in [
         "daily_limit",
+        "active_per_day",
+        "no_show_period_months",
         "no_show_limit",
         "no_show_ban_months",
         "false_info_limit",

@@ -24,6 +24,7 @@ pub fn view(cfg: &Settings, t: &Ticket, people_ahead: i64) -> TicketView {
             .service(&t.service)
             .map_or_else(|| t.service.clone(), |s| s.name.clone()),
         people_ahead: people_ahead.max(0) as u32,
+        wait_hint: crate::views::wait_hint(cfg, &t.service),
         issued_at: to_local(cfg.tz(), t.issued_at)
             .format("%Y-%m-%d %H:%M")
             .to_string(),

@@ -1,5 +1,7 @@
 //! Appointment no-shows: every 30 s, booked appointments whose check-in window has closed
-//! ([`crate::slots::checkin_window`]: by default at the slot's start) become no-shows, and the rules' ban follows the limit-th one. Also the ban rule the
+//! ([`crate::slots::checkin_window`]: by default at the slot's start) become no-shows, and
+//! the rules' ban follows the limit-th one within the rolling period
+//! (`no_show_period_months`). Also the ban rule the
 //! clerks' false-information marks use, and the hourly retention purge
 //! ([`crate::retention`]).
 
@@ -47,6 +49,16 @@ pub fn false_info_rule(cfg: &Settings, now: i64) -> BanRule {
         r.false_info_ban_months,
         "因连续提供虚假信息",
     )
+}
+
+/// The start of the rolling period over which no-shows count at `now`: the first
+/// instant of the local day `no_show_period_months` before today.
+pub fn no_show_since(cfg: &Settings, now: i64) -> i64 {
+    let tz = cfg.tz();
+    let today = to_local(tz, now).date_naive();
+    let months = chrono::Months::new(cfg.appointments.no_show_period_months);
+    let from = today.checked_sub_months(months).unwrap_or(today);
+    day_start_ms(tz, &from.format("%Y-%m-%d").to_string()).unwrap_or(now)
 }
 
 /// Ticks of 30 s between retention purges (one hour).
@@ -107,7 +119,8 @@ pub async fn sweep_no_shows(state: &AppState) -> crate::store::StoreResult<usize
     let now = state.now();
     let rule = no_show_rule(&state.cfg, now);
     let closes = crate::slots::checkin_closes_after_start_ms(&state.cfg.appointments);
-    state.store.sweep_no_shows(closes, &rule, now).await
+    let since = no_show_since(&state.cfg, now);
+    state.store.sweep_no_shows(closes, since, &rule, now).await
 }
 
 #[cfg(test)]

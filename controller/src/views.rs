@@ -40,6 +40,10 @@ pub struct PublicTicket {
     /// When it was (last) called.
     #[schema(format = DateTime)]
     pub called_at: Option<String>,
+    /// Where to wait: the windows serving its service ("请到 3、4号窗口附近等候"); null
+    /// when no window serves it.
+    #[schema(example = "请到 3、4号窗口附近等候")]
+    pub wait_hint: Option<String>,
 }
 
 impl PublicTicket {
@@ -61,8 +65,33 @@ impl PublicTicket {
                 .map(|w| w.name.clone()),
             issued_at: rfc3339(tz, t.issued_at),
             called_at: t.called_at.map(|c| rfc3339(tz, c)),
+            wait_hint: wait_hint(cfg, &t.service),
         }
     }
+}
+
+/// Where a ticket of `service` waits: "请到 3、4号窗口附近等候", from the windows whose
+/// services include it (in the config's order; "N号窗口" names share one "号窗口"),
+/// None when no window serves it.
+#[must_use]
+pub fn wait_hint(cfg: &Settings, service: &str) -> Option<String> {
+    let names: Vec<&str> = cfg
+        .windows
+        .iter()
+        .filter(|w| w.services.iter().any(|s| s == service))
+        .map(|w| w.name.as_str())
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    let stems: Option<Vec<&str>> = names.iter().map(|n| n.strip_suffix("号窗口")).collect();
+    let place = match stems {
+        Some(stems) if stems.iter().all(|x| !x.is_empty()) => {
+            format!("{}号窗口", stems.join("、"))
+        }
+        _ => names.join("、"),
+    };
+    Some(format!("请到 {place}附近等候"))
 }
 
 /// A ticket as the kiosk gets it: with its secret token and status link.

@@ -67,6 +67,7 @@ fn person(n: u32) -> Citizen {
 }
 
 async fn book(store: &Store, who: &Citizen, slot: i64) -> Result<(), StoreError> {
+    let today = day(slot - HOUR_MS);
     let day = day(slot);
     store
         .book(&BookRequest {
@@ -75,6 +76,8 @@ async fn book(store: &Store, who: &Citizen, slot: i64) -> Result<(), StoreError>
             day: &day,
             capacity: 50,
             daily_limit: 50,
+            active_per_day: 50,
+            today: &today,
             who,
             now: slot - HOUR_MS,
         })
@@ -128,7 +131,7 @@ async fn retention_purges_old_data_only(db: Db) {
         }
     }
     let marked = store
-        .sweep_no_shows(GRACE, &rule(3, OLD + 15 * DAY_MS), OLD + 5 * DAY_MS)
+        .sweep_no_shows(GRACE, 0, &rule(3, OLD + 15 * DAY_MS), OLD + 5 * DAY_MS)
         .await
         .unwrap();
     assert_eq!(marked, 9);
@@ -147,18 +150,23 @@ async fn retention_purges_old_data_only(db: Db) {
     // banned until after NOW.
     book(&store, &b, RECENT).await.unwrap();
     store
-        .sweep_no_shows(GRACE, &rule(4, NOW + 80 * DAY_MS), RECENT + DAY_MS)
+        .sweep_no_shows(GRACE, 0, &rule(4, NOW + 80 * DAY_MS), RECENT + DAY_MS)
         .await
         .unwrap();
     for i in 0..3 {
         book(&store, &c, RECENT + (2 + i) * DAY_MS).await.unwrap();
     }
     store
-        .sweep_no_shows(GRACE, &rule(3, NOW + 80 * DAY_MS), RECENT + 6 * DAY_MS)
+        .sweep_no_shows(GRACE, 0, &rule(3, NOW + 80 * DAY_MS), RECENT + 6 * DAY_MS)
         .await
         .unwrap();
     let all_bans = banned(&store, true, NOW).await;
     assert_eq!(all_bans.len(), 3, "{all_bans:?}");
+    // Booking acts and no-shows of old and recent days are on record.
+    let old_acts = "SELECT COUNT(*) FROM booking_acts WHERE day < $1";
+    let old_no_shows = "SELECT COUNT(*) FROM no_shows WHERE at < $1";
+    assert!(count_rows(&db.url, old_acts, &day(CUTOFF)).await > 0);
+    assert!(count_rows(&db.url, old_no_shows, &CUTOFF.to_string()).await > 0);
     // Tickets: one issued long ago, one recently, both of an appointment's holder.
     let old_ticket = issue(&store, A, Kind::Appointment, &day(OLD), OLD).await;
     let new_ticket = issue(&store, A, Kind::Appointment, &day(RECENT), RECENT).await;
@@ -173,6 +181,23 @@ async fn retention_purges_old_data_only(db: Db) {
     assert_eq!(purged.bans, 2, "{purged:?}");
     assert_eq!(purged.ticket_persons, 1, "{purged:?}");
 
+    // Booking acts and no-shows before the cut-off are gone, recent ones kept.
+    assert_eq!(count_rows(&db.url, old_acts, &day(CUTOFF)).await, 0);
+    assert_eq!(
+        count_rows(&db.url, old_no_shows, &CUTOFF.to_string()).await,
+        0
+    );
+    let all_acts = "SELECT COUNT(*) FROM booking_acts WHERE day <> $1";
+    assert!(
+        count_rows(&db.url, all_acts, "").await > 0,
+        "recent acts kept"
+    );
+    let all_no_shows = "SELECT COUNT(*) FROM no_shows WHERE person <> $1";
+    assert_eq!(
+        count_rows(&db.url, all_no_shows, "").await,
+        4,
+        "B's one, C's three"
+    );
     // Old appointments gone, recent ones kept.
     assert_eq!(count_of(&store, &a).await, 0);
     assert_eq!(count_of(&store, &d).await, 0);
@@ -195,7 +220,7 @@ async fn retention_purges_old_data_only(db: Db) {
     // first would already have banned B.
     book(&store, &b, NOW + DAY_MS).await.unwrap();
     store
-        .sweep_no_shows(GRACE, &rule(3, NOW + 90 * DAY_MS), NOW + 2 * DAY_MS)
+        .sweep_no_shows(GRACE, 0, &rule(3, NOW + 90 * DAY_MS), NOW + 2 * DAY_MS)
         .await
         .unwrap();
     assert!(!banned(&store, false, NOW + 2 * DAY_MS)
@@ -203,7 +228,7 @@ async fn retention_purges_old_data_only(db: Db) {
         .contains(&b.id_masked));
     book(&store, &b, NOW + 3 * DAY_MS).await.unwrap();
     store
-        .sweep_no_shows(GRACE, &rule(3, NOW + 90 * DAY_MS), NOW + 4 * DAY_MS)
+        .sweep_no_shows(GRACE, 0, &rule(3, NOW + 90 * DAY_MS), NOW + 4 * DAY_MS)
         .await
         .unwrap();
     assert!(banned(&store, false, NOW + 4 * DAY_MS)
@@ -218,6 +243,21 @@ async fn retention_purges_old_data_only(db: Db) {
         (again.appointments, again.bans, again.ticket_persons),
         (0, 0, 0)
     );
+}
+
+/// `sql` (one `COUNT(*)` with one parameter, bound as text, or as a number when it
+/// parses as one) on the database itself.
+async fn count_rows(url: &str, sql: &str, param: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let q = sqlx::query_scalar(sql);
+    let q = match param.parse::<i64>() {
+        Ok(n) => q.bind(n),
+        Err(_) => q.bind(param.to_string()),
+    };
+    let n: i64 = q.fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    n
 }
 
 /// Sets a ticket's holder as check-in does (the store's check-in path needs a kiosk).

@@ -245,8 +245,15 @@ pub(super) fn checkin_rows(rows: &mut Vec<Row>) {
 }
 
 pub(super) fn admin_rows(rows: &mut Vec<Row>) {
-    let routes: [(&'static str, &str, Option<Value>); 8] = [
+    let routes: [(&'static str, &str, Option<Value>); 9] = [
         ("GET", "/admin/bans", None),
+        (
+            "POST",
+            "/admin/bans",
+            Some(
+                json!({"id_number": "11010519491231002X", "reason": "test", "until": "2099-01-01"}),
+            ),
+        ),
         ("GET", "/admin/sessions", None),
         ("POST", "/admin/sessions/999999/end", None),
         ("GET", "/admin/stats", None),

@@ -22,8 +22,8 @@
 //! ```
 //!
 //! Layout: hall name (bold, double size), the number (bold, up to 4× on
-//! 58 mm and 6× on 80 mm), service name (double size), people ahead, issue
-//! time, QR code, notice; long lines are wrapped to the paper's columns
+//! 58 mm and 6× on 80 mm), service name (double size), people ahead, where
+//! to wait (when set), issue time, QR code, notice; long lines are wrapped to the paper's columns
 //! (a Chinese character takes two columns of font A).
 
 use serde::{Deserialize, Serialize};
@@ -109,6 +109,9 @@ pub fn escpos(view: &TicketView, options: &EscPosOptions) -> Result<Vec<u8>, Err
     lines(&mut out, &view.service_name, cols / 2);
     out.extend([GS, b'!', 0x00]);
     line(&mut out, &view.people_ahead_line());
+    if let Some(hint) = &view.wait_hint {
+        lines(&mut out, hint, cols);
+    }
     line(&mut out, &view.issued_at);
 
     match options.qr {
@@ -218,6 +221,7 @@ mod tests {
             number: "A001".into(),
             service_name: "不动产登记".into(),
             people_ahead: 5,
+            wait_hint: None,
             issued_at: "2025-03-04 09:15".into(),
             status_url: "http://127.0.0.1:8080/t/abc123".into(),
             notice: None,
@@ -267,6 +271,24 @@ mod tests {
         let mut out = Vec::new();
         line(&mut out, "A\x1b@1");
         assert_eq!(out, b"A @1\n");
+    }
+
+    #[test]
+    fn wait_hint_printed_under_people_ahead_only_when_set() {
+        let hint = "请到 3、4号窗口附近等候";
+        let with = TicketView {
+            wait_hint: Some(hint.into()),
+            ..view()
+        };
+        let runs = crate::text_runs(&crate::parse(
+            &escpos(&with, &EscPosOptions::default()).unwrap(),
+        ));
+        let ahead = runs.iter().position(|r| r.contains("前面还有")).unwrap();
+        assert_eq!(runs[ahead + 1], hint, "{runs:?}");
+        let runs = crate::text_runs(&crate::parse(
+            &escpos(&view(), &EscPosOptions::default()).unwrap(),
+        ));
+        assert!(!runs.iter().any(|r| r.contains("窗口附近")), "{runs:?}");
     }
 
     #[test]

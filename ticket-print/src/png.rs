@@ -1,7 +1,7 @@
 //! The ticket as a greyscale PNG, one pixel per printer dot (203 dpi).
 //!
 //! Top to bottom, centred: hall name, the big number, service name,
-//! "前面还有 N 人等候", issue time, QR code of the status URL, notice (wrapped).
+//! "前面还有 N 人等候", where to wait (when set), issue time, QR code of the status URL, notice (wrapped).
 
 use std::io::Cursor;
 
@@ -22,6 +22,8 @@ pub enum Part {
     Service,
     /// The "前面还有 N 人等候" line.
     PeopleAhead,
+    /// Where to wait ("请到 3、4号窗口附近等候"; may wrap; absent when not set).
+    WaitHint,
     /// The issue time.
     IssuedAt,
     /// The QR code, quiet zone included.
@@ -147,16 +149,17 @@ fn layout(view: &TicketView, paper: Paper, font: &Font) -> Result<Vec<Block>, Er
     let width = paper.width_dots() as f32;
     let s = width / 384.0;
     let avail = width - 24.0 * s;
-    let [hall, number, service, people, issued, notice] = [
+    let [hall, number, service, people, hint, issued, notice] = [
         view.hall_name.as_str(),
         &view.number,
         &view.service_name,
         &view.people_ahead_line(),
+        view.wait_hint.as_deref().unwrap_or(""),
         &view.issued_at,
         view.notice.as_deref().unwrap_or(""),
     ]
     .map(clean);
-    for text in [&hall, &number, &service, &people, &issued, &notice] {
+    for text in [&hall, &number, &service, &people, &hint, &issued, &notice] {
         font.check(text)?;
     }
     let mut blocks = vec![Block::Gap(16.0 * s)];
@@ -177,6 +180,7 @@ fn layout(view: &TicketView, paper: Paper, font: &Font) -> Result<Vec<Block>, Er
     text(&mut blocks, Part::Service, &service, 40.0 * s, false);
     blocks.push(Block::Gap(8.0 * s));
     text(&mut blocks, Part::PeopleAhead, &people, 28.0 * s, false);
+    text(&mut blocks, Part::WaitHint, &hint, 24.0 * s, false);
     text(&mut blocks, Part::IssuedAt, &issued, 22.0 * s, false);
     blocks.push(Block::Gap(8.0 * s));
     let matrix = QrMatrix::encode(&view.status_url)?;

@@ -13,6 +13,10 @@ pub struct TicketView {
     pub service_name: String,
     /// Tickets of the same service waiting before this one.
     pub people_ahead: u32,
+    /// Where to wait, e.g. "请到 3、4号窗口附近等候" (the windows serving the ticket's
+    /// service), printed under the people ahead.
+    #[serde(default)]
+    pub wait_hint: Option<String>,
     /// Issue time, already formatted in local time, e.g. "2025-03-04 09:15".
     pub issued_at: String,
     /// URL of the live status page; encoded into the QR code.

@@ -15,6 +15,7 @@ fn ticket_bytes(qr: QrMode) -> Vec<u8> {
         number: "B012".into(),
         service_name: "社保医保".into(),
         people_ahead: 3,
+        wait_hint: None,
         issued_at: "2025-03-04 10:02".into(),
         status_url: "http://127.0.0.1:8080/t/q8Lx".into(),
         notice: None,

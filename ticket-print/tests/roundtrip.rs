@@ -16,6 +16,7 @@ fn view() -> TicketView {
         number: "A001".into(),
         service_name: "不动产登记".into(),
         people_ahead: 5,
+        wait_hint: None,
         issued_at: "2025-03-04 09:15".into(),
         status_url: URL.into(),
         notice: Some(NOTICE.into()),

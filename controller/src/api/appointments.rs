@@ -183,7 +183,7 @@ fn agreed() -> utoipa::openapi::schema::Object {
     responses((status = 201, description = "booked", body = OneAppointment),
         (status = 401, description = "identity_required, identity_rejected"),
         (status = 403, description = "banned (with `until`)"),
-        (status = 409, description = "slot_full, daily_limit, too_late"),
+        (status = 409, description = "slot_full, daily_limit (bookings made today, cancelled ones included, or active appointments on that day), too_late"),
         super::schema::BodyRefusals,
         (status = 422, description = "unknown_service, not_bookable, notice_not_agreed, invalid_slot (no such slot), outside_horizon, invalid_identity_data, invalid_body"),
         (status = 503, description = "storage_unavailable, busy, identity_unavailable")))]
@@ -226,12 +226,15 @@ pub async fn book(
         ));
     }
     let day = local_day(tz, slot.start);
+    let today = local_day(tz, now);
     let req = BookRequest {
         service: &service.id,
         slot: (slot.start, slot.end),
         day: &day,
         capacity: i64::from(b.capacity),
         daily_limit: i64::from(cfg.appointments.daily_limit),
+        active_per_day: i64::from(cfg.appointments.active_per_day),
+        today: &today,
         who: &who,
         now,
     };

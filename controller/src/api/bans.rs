@@ -1,12 +1,13 @@
-//! False information at the window, booking bans for admins, and the no-show sweep that
-//! bans repeat no-shows.
+//! False information at the window, and booking bans for admins: the list, a ban given
+//! by hand, lifting.
 
 use super::auth::Principal;
-use super::body::{ApiPath, ApiQuery, OptionalJson};
+use super::body::{ApiPath, ApiQuery, LaterJson, OptionalJson};
 use super::error::{ApiError, ApiResult};
 use super::AppState;
 use crate::hours::rfc3339;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
 use hallq_config::Role;
 use serde::{Deserialize, Serialize};
@@ -30,7 +31,7 @@ pub struct FalseInfo {
         (status = 401, description = "unauthorized"),
         (status = 403, description = "forbidden: not this window's clerk"),
         (status = 404, description = "unknown_window"),
-        (status = 409, description = "no_current_ticket, not_appointment"),
+        (status = 409, description = "no_current_ticket, not_appointment, already_marked"),
         (status = 503, description = "storage_unavailable, busy")))]
 pub async fn false_info(
     State(state): State<AppState>,
@@ -84,7 +85,8 @@ pub struct BanView {
     /// Since.
     #[schema(format = DateTime)]
     pub starts_at: String,
-    /// Last day (YYYY-MM-DD).
+    /// The day booking works again (YYYY-MM-DD, the hall's time zone): the ban is in
+    /// force until that day starts.
     #[schema(format = Date)]
     pub until: String,
     /// When an admin lifted it.
@@ -92,6 +94,20 @@ pub struct BanView {
     pub lifted_at: Option<String>,
     /// Who lifted it.
     pub lifted_by: Option<String>,
+}
+
+impl BanView {
+    fn of(tz: chrono_tz::Tz, b: crate::store::Ban) -> Self {
+        Self {
+            id: b.id,
+            id_masked: b.id_masked,
+            reason: b.reason,
+            starts_at: rfc3339(tz, b.starts_at),
+            until: b.until_day,
+            lifted_at: b.lifted_at.map(|t| rfc3339(tz, t)),
+            lifted_by: b.lifted_by,
+        }
+    }
 }
 
 /// GET /admin/bans answer.
@@ -122,17 +138,130 @@ pub async fn bans(
         .bans(q.all, state.now())
         .await?
         .into_iter()
-        .map(|b| BanView {
-            id: b.id,
-            id_masked: b.id_masked,
-            reason: b.reason,
-            starts_at: rfc3339(tz, b.starts_at),
-            until: b.until_day,
-            lifted_at: b.lifted_at.map(|t| rfc3339(tz, t)),
-            lifted_by: b.lifted_by,
-        })
+        .map(|b| BanView::of(tz, b))
         .collect();
     Ok(Json(Bans { bans }))
+}
+
+/// Longest reason of a ban given by hand, in characters.
+const REASON_MAX: usize = 200;
+
+/// Furthest end of a ban given by hand, in months from today (10 years).
+const UNTIL_MAX_MONTHS: u32 = 120;
+
+/// POST /admin/bans body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBan {
+    /// The person's 18-character ID number (hashed with the hall's key at once; never
+    /// stored nor logged in clear).
+    #[schema(value_type = super::schema::IdNumber)]
+    id_number: String,
+    /// Why (1–200 characters; shown to the person when they try to book; audited).
+    reason: String,
+    /// The day booking works again (YYYY-MM-DD, the hall's time zone; a later day than
+    /// today, within 10 years).
+    #[schema(format = Date, example = "2027-06-01")]
+    until: String,
+}
+
+/// POST /admin/bans answer.
+#[derive(Serialize, ToSchema)]
+pub struct OneBan {
+    /// The ban, as `GET /admin/bans` lists it.
+    pub ban: BanView,
+}
+
+fn invalid_reason(reason: &str) -> Option<ApiError> {
+    let r = reason.trim();
+    let n = r.chars().count();
+    if n == 0 || n > REASON_MAX || r.chars().any(char::is_control) {
+        return Some(ApiError::unprocessable(
+            "invalid_reason",
+            format!("请填写禁约原因（1至{REASON_MAX}字，不含控制字符） / the reason must be 1 to {REASON_MAX} characters, no control characters"),
+        ));
+    }
+    None
+}
+
+/// The ban's end (the day and its first instant) if `until` is a later day than today,
+/// at most [`UNTIL_MAX_MONTHS`] ahead.
+fn until_of(tz: chrono_tz::Tz, until: &str, now: i64) -> Result<(String, i64), ApiError> {
+    let bad = |why: &str| {
+        ApiError::unprocessable(
+            "invalid_until",
+            format!("禁约截止日期应为今天以后、十年以内的日期 YYYY-MM-DD / until {why}"),
+        )
+    };
+    let day = chrono::NaiveDate::parse_from_str(until, "%Y-%m-%d")
+        .ok()
+        .filter(|_| until.len() == 10)
+        .ok_or_else(|| bad("must be a date YYYY-MM-DD"))?;
+    let today = crate::hours::to_local(tz, now).date_naive();
+    let last = today
+        .checked_add_months(chrono::Months::new(UNTIL_MAX_MONTHS))
+        .unwrap_or(today);
+    if day <= today || day > last {
+        return Err(bad("must be a later day than today, within 10 years"));
+    }
+    let text = day.format("%Y-%m-%d").to_string();
+    let at = crate::hours::day_start_ms(tz, &text).ok_or_else(|| bad("has no start"))?;
+    Ok((text, at))
+}
+
+/// POST /admin/bans: bans a person from booking online by hand, with a reason, until a
+/// day; audited with who, when and from where (the ID number only masked).
+#[utoipa::path(post, path = "/admin/bans", operation_id = "ban_by_hand", tag = "admin", summary = "ban a person by hand",
+    security(("device_token" = []), ("staff_session" = [])),
+    request_body = NewBan,
+    responses((status = 201, description = "banned", body = OneBan),
+        (status = 401, description = "unauthorized"),
+        (status = 403, description = "forbidden: admins only"),
+        super::schema::BodyRefusals,
+        (status = 422, description = "invalid_body, invalid_id_number, invalid_reason, invalid_until"),
+        (status = 503, description = "storage_unavailable, identity_unavailable")))]
+pub async fn ban_by_hand(
+    State(state): State<AppState>,
+    who: Principal,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: axum::http::HeaderMap,
+    body: LaterJson,
+) -> ApiResult<(StatusCode, Json<OneBan>)> {
+    who.require(&[Role::Admin])?;
+    let body: NewBan = body.parse()?;
+    let (person, key_version, id_masked) = match state.identity.stored_id(&body.id_number) {
+        Ok(x) => x,
+        Err(crate::identity::IdentityError::BadData(m)) => {
+            return Err(ApiError::unprocessable("invalid_id_number", m))
+        }
+        Err(e) => return Err(e.into_api_error()),
+    };
+    if let Some(e) = invalid_reason(&body.reason) {
+        return Err(e);
+    }
+    let tz = state.cfg.tz();
+    let now = state.now();
+    let until = until_of(tz, &body.until, now)?;
+    let origin = super::windows::origin(peer.map(|axum::Extension(c)| c.0), &headers);
+    let ban = crate::store::ManualBan {
+        person: &person,
+        key_version,
+        id_masked: &id_masked,
+        reason: body.reason.trim(),
+        until: (&until.0, until.1),
+    };
+    let by = crate::store::Actor {
+        name: &who.name,
+        origin: &origin,
+    };
+    let b = state.store.ban_by_hand(&ban, by, now).await?;
+    tracing::info!(by = %who.name, ban = b.id, until = %b.until_day, "banned by hand");
+    Ok((
+        StatusCode::CREATED,
+        Json(OneBan {
+            ban: BanView::of(tz, b),
+        }),
+    ))
 }
 
 /// POST /admin/bans/{id}/lift body.

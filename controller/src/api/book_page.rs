@@ -22,7 +22,9 @@ pub async fn book_page(State(state): State<AppState>) -> Response {
         "now": crate::hours::rfc3339(cfg.tz(), state.now()),
         "rules": {
             "daily_limit": r.daily_limit,
+            "active_per_day": r.active_per_day,
             "no_show_limit": r.no_show_limit,
+            "no_show_period_months": r.no_show_period_months,
             "no_show_ban_months": r.no_show_ban_months,
             "false_info_limit": r.false_info_limit,
             "false_info_ban_months": r.false_info_ban_months,

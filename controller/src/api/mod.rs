@@ -135,7 +135,7 @@ pub fn api_routes(cfg: &Settings) -> OpenApiRouter<AppState> {
         .routes(routes!(sign_in::sign_out))
         .routes(routes!(sign_in::sessions))
         .routes(routes!(sign_in::end))
-        .routes(routes!(bans::bans))
+        .routes(routes!(bans::bans, bans::ban_by_hand))
         .routes(routes!(bans::lift))
         .routes(routes!(reload::reload))
         .routes(routes!(admin::stats))

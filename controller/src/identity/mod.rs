@@ -264,6 +264,21 @@ impl Identity {
         Ok([current, previous])
     }
 
+    /// An ID number typed by staff, as stored: the keyed hash under the current key, the
+    /// key's version, and the masked number.
+    ///
+    /// # Errors
+    /// [`IdentityError::BadData`] for an invalid number (the message never repeats it).
+    pub fn stored_id(&self, id_number: &str) -> Result<(String, i32, String), IdentityError> {
+        let id = data::normalize_id_number(id_number)?;
+        let keys = self.key()?;
+        Ok((
+            keys.current.hash(&id),
+            keys.version,
+            mask::mask_id_number(&id),
+        ))
+    }
+
     /// How long the assertions of the development provider live (the lifetime cap), s.
     #[must_use]
     pub fn dev_lifetime_s(&self) -> i64 {

@@ -1,5 +1,6 @@
-//! Appointments in SQL: capacity and the per-person daily limit are counters changed by
-//! conditional upserts in the booking transaction (never check-then-insert), cancel and
+//! Appointments in SQL: capacity and the per-person limits (booking acts per calendar day,
+//! active appointments per appointment day) are counters changed by conditional upserts
+//! in the booking transaction (never check-then-insert), cancel and
 //! check-in are conditional updates of the appointment's status (exactly one wins), and
 //! the no-show sweep and false-information marks turn into bans in the same transaction.
 
@@ -75,8 +76,13 @@ pub struct BookRequest<'a> {
     pub day: &'a str,
     /// Slot capacity.
     pub capacity: i64,
-    /// Active appointments a person may hold per day.
+    /// Bookings a person may make per calendar day of the booking moment, cancelled
+    /// ones included.
     pub daily_limit: i64,
+    /// Active appointments a person may hold on one appointment day.
+    pub active_per_day: i64,
+    /// Local day of the booking moment (`YYYY-MM-DD`, the hall's time zone).
+    pub today: &'a str,
     /// Who (hash + masked forms + channel + method).
     pub who: &'a crate::model::Citizen,
     /// Now (ms).
@@ -90,6 +96,8 @@ pub(crate) struct BookJob {
     day: String,
     capacity: i64,
     daily_limit: i64,
+    active_per_day: i64,
+    today: String,
     who: crate::model::Citizen,
     now: i64,
 }
@@ -151,19 +159,37 @@ async fn book_steps(
     if got.is_none() {
         return Ok(Err(Refusal::SlotFull));
     }
+    // Booking acts of the person today: a cancel never gives one back. The row lock this
+    // upsert takes also orders one person's concurrent bookings on PostgreSQL.
+    let acts: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO booking_acts (person, day, acts, key_version) \
+         SELECT $1, $2, 1, $4 WHERE $3 > 0 \
+         ON CONFLICT (person, day) DO UPDATE SET acts = booking_acts.acts + 1 \
+         WHERE booking_acts.acts < $3 RETURNING acts",
+    )
+    .bind(&req.who.id_hash)
+    .bind(&req.today)
+    .bind(req.daily_limit)
+    .bind(req.who.key_version)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if acts.is_none() {
+        return Ok(Err(Refusal::DailyLimit(req.daily_limit)));
+    }
     let active: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO person_days (person, day, active, key_version) VALUES ($1, $2, 1, $4) \
+        "INSERT INTO person_days (person, day, active, key_version) \
+         SELECT $1, $2, 1, $4 WHERE $3 > 0 \
          ON CONFLICT (person, day) DO UPDATE SET active = person_days.active + 1 \
          WHERE person_days.active < $3 RETURNING active",
     )
     .bind(&req.who.id_hash)
     .bind(&req.day)
-    .bind(req.daily_limit)
+    .bind(req.active_per_day)
     .bind(req.who.key_version)
     .fetch_optional(&mut *tx)
     .await?;
     if active.is_none() {
-        return Ok(Err(Refusal::DailyLimit(req.daily_limit)));
+        return Ok(Err(Refusal::ActivePerDay(req.active_per_day)));
     }
     let code = format!("{:08}", rand::random::<u32>() % 100_000_000);
     let row = sqlx::query(&format!(
@@ -193,11 +219,13 @@ async fn book_steps(
 pub type SlotCounts = Vec<(i64, i64)>;
 
 impl Store {
-    /// Books atomically: refuses a banned person, a full slot, or a person at the daily
-    /// limit, changing nothing. Runs in the writer task's group commit.
+    /// Books atomically: refuses a banned person, a full slot, a person who booked
+    /// `daily_limit` times today (cancelled bookings count) or holds `active_per_day`
+    /// appointments on the slot's day, changing nothing. Runs in the writer task's group commit.
     ///
     /// # Errors
-    /// [`Refusal::Banned`], [`Refusal::SlotFull`], [`Refusal::DailyLimit`]; database errors.
+    /// [`Refusal::Banned`], [`Refusal::SlotFull`], [`Refusal::DailyLimit`],
+    /// [`Refusal::ActivePerDay`]; database errors.
     pub async fn book(&self, req: &BookRequest<'_>) -> StoreResult<Appointment> {
         self.writer
             .write(BookJob {
@@ -206,6 +234,8 @@ impl Store {
                 day: req.day.to_string(),
                 capacity: req.capacity,
                 daily_limit: req.daily_limit,
+                active_per_day: req.active_per_day,
+                today: req.today.to_string(),
                 who: req.who.clone(),
                 now: req.now,
             })
@@ -213,7 +243,7 @@ impl Store {
     }
 
     /// Cancels the person's booked appointment before its slot starts, freeing the slot
-    /// and the daily count in the same transaction. `persons`: the person's hashes under
+    /// and the day's active count in the same transaction (the booking act stays counted). `persons`: the person's hashes under
     /// the current and the previous key ([`crate::model::Citizen::lookup_hashes`]).
     ///
     /// # Errors

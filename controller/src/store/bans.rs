@@ -37,6 +37,23 @@ pub struct Ban {
     pub lifted_by: Option<String>,
 }
 
+/// A ban given by hand: who (keyed hash under the current key, its version, the mask),
+/// why, and until when.
+#[derive(Debug, Clone)]
+pub struct ManualBan<'a> {
+    /// Keyed hash of the ID number (current key).
+    pub person: &'a str,
+    /// Version of that key.
+    pub key_version: i32,
+    /// Masked ID number.
+    pub id_masked: &'a str,
+    /// Why (shown to the person when they try to book).
+    pub reason: &'a str,
+    /// Ban end: local day (`YYYY-MM-DD`; booking works again that day) and its first
+    /// instant (ms).
+    pub until: (&'a str, i64),
+}
+
 /// A person as stored on an appointment: the hash, the version of its key, the mask.
 struct Person {
     hash: String,
@@ -54,11 +71,12 @@ impl Person {
     }
 }
 
-async fn ban(tx: &mut Tx, who: &Person, rule: &BanRule, now: i64) -> Result<(), sqlx::Error> {
+/// Inserts a ban; returns its id.
+async fn ban(tx: &mut Tx, who: &Person, rule: &BanRule, now: i64) -> Result<i64, sqlx::Error> {
     let (person, id_masked) = (&who.hash, &who.masked);
-    sqlx::query(
+    sqlx::query_scalar(
         "INSERT INTO bans (person, id_masked, reason, starts_at, until_ms, until_day, key_version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(person)
     .bind(id_masked)
@@ -67,29 +85,31 @@ async fn ban(tx: &mut Tx, who: &Person, rule: &BanRule, now: i64) -> Result<(), 
     .bind(rule.until.1)
     .bind(&rule.until.0)
     .bind(who.key_version)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .fetch_one(&mut **tx)
+    .await
 }
 
 impl Store {
     /// Marks booked appointments whose check-in window has closed at `now` (it closes
     /// `closes_after_start_ms` after the slot's start, that moment included) as no-shows,
-    /// counts them per person, and bans whoever reaches the limit. Returns the number of
-    /// no-shows marked.
+    /// records each with its slot's start, and bans whoever has `rule.limit` no-shows
+    /// since `since` (the rolling period) not yet spent on an earlier ban; the ban spends
+    /// them. Returns the number of no-shows marked.
     ///
     /// # Errors
     /// Database errors.
     pub async fn sweep_no_shows(
         &self,
         closes_after_start_ms: i64,
+        since: i64,
         rule: &BanRule,
         now: i64,
     ) -> StoreResult<usize> {
         let mut tx = self.write.begin().await?;
         let rows = sqlx::query(
             "UPDATE appointments SET status = 'no_show', changed_at = $1 \
-             WHERE status = 'booked' AND slot_start + $2 <= $1 RETURNING person, id_masked, key_version",
+             WHERE status = 'booked' AND slot_start + $2 <= $1 \
+             RETURNING person, id_masked, key_version, slot_start",
         )
         .bind(now)
         .bind(closes_after_start_ms)
@@ -97,17 +117,35 @@ impl Store {
         .await?;
         for r in &rows {
             let who = Person::from_row(r)?;
-            let n: i64 = sqlx::query_scalar(
-                "INSERT INTO people (person, no_shows, key_version) VALUES ($1, 1, $2) \
-                 ON CONFLICT (person) DO UPDATE SET no_shows = people.no_shows + 1 RETURNING no_shows",
+            let at: i64 = r.try_get(3)?;
+            // The person's row, locked: two replicas counting one person's no-shows at
+            // once take turns, so neither misses the other's.
+            sqlx::query(
+                "INSERT INTO people (person, key_version) VALUES ($1, $2) \
+                 ON CONFLICT (person) DO UPDATE SET key_version = people.key_version",
             )
             .bind(&who.hash)
             .bind(who.key_version)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO no_shows (person, at, spent, key_version) VALUES ($1, $2, 0, $3)",
+            )
+            .bind(&who.hash)
+            .bind(at)
+            .bind(who.key_version)
+            .execute(&mut *tx)
+            .await?;
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM no_shows WHERE person = $1 AND spent = 0 AND at >= $2",
+            )
+            .bind(&who.hash)
+            .bind(since)
             .fetch_one(&mut *tx)
             .await?;
             if n >= rule.limit {
                 ban(&mut tx, &who, rule, now).await?;
-                sqlx::query("UPDATE people SET no_shows = 0 WHERE person = $1")
+                sqlx::query("UPDATE no_shows SET spent = 1 WHERE person = $1 AND spent = 0")
                     .bind(&who.hash)
                     .execute(&mut *tx)
                     .await?;
@@ -122,7 +160,8 @@ impl Store {
     /// the same transaction. Returns whether a ban followed.
     ///
     /// # Errors
-    /// [`super::Refusal::NotAppointment`] for a walk-in ticket; database errors.
+    /// [`super::Refusal::NotAppointment`] for a walk-in ticket,
+    /// [`super::Refusal::AlreadyMarked`] for a ticket marked before; database errors.
     pub async fn mark_false_info(
         &self,
         ticket_id: i64,
@@ -141,7 +180,16 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
-            return Err(super::Refusal::NotAppointment.into());
+            let marked: Option<i64> =
+                sqlx::query_scalar("SELECT false_info FROM appointments WHERE ticket_id = $1")
+                    .bind(ticket_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            return Err(match marked {
+                Some(_) => super::Refusal::AlreadyMarked,
+                None => super::Refusal::NotAppointment,
+            }
+            .into());
         };
         let who = Person::from_row(&row)?;
         let n: i64 = sqlx::query_scalar(
@@ -200,6 +248,55 @@ impl Store {
             .map(<Ban as sqlx::FromRow<_>>::from_row)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
+    }
+
+    /// Bans a person by hand (an admin, with a reason) until `until` (local day and its
+    /// first instant), writing the audit row in the same transaction; returns the ban.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn ban_by_hand(
+        &self,
+        who: &ManualBan<'_>,
+        by: super::Actor<'_>,
+        now: i64,
+    ) -> StoreResult<Ban> {
+        let mut tx = self.write.begin().await?;
+        let person = Person {
+            hash: who.person.to_string(),
+            key_version: who.key_version,
+            masked: who.id_masked.to_string(),
+        };
+        let rule = BanRule {
+            limit: 0,
+            until: (who.until.0.to_string(), who.until.1),
+            reason: who.reason.to_string(),
+        };
+        let id = ban(&mut tx, &person, &rule, now).await?;
+        let row = sqlx::query(
+            "SELECT id, id_masked, reason, starts_at, until_day, lifted_at, lifted_by FROM bans \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let b = <Ban as sqlx::FromRow<_>>::from_row(&row)?;
+        let detail = serde_json::json!({
+            "id_masked": b.id_masked, "reason": b.reason, "until": b.until_day,
+        })
+        .to_string();
+        audit(
+            &mut tx,
+            now,
+            by.name,
+            "ban",
+            &b.id.to_string(),
+            &detail,
+            by.origin,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(b)
     }
 
     /// Lifts a ban and writes the audit row in the same transaction; false when there was

@@ -29,6 +29,11 @@ const SQLITE: &[(i64, &str)] = &[
         7,
         include_str!("../../migrations/sqlite/0007_personal_data.sql"),
     ),
+    (
+        8,
+        include_str!("../../migrations/sqlite/0008_booking_acts.sql"),
+    ),
+    (9, include_str!("../../migrations/sqlite/0009_no_shows.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -55,6 +60,14 @@ const POSTGRES: &[(i64, &str)] = &[
     (
         7,
         include_str!("../../migrations/postgres/0007_personal_data.sql"),
+    ),
+    (
+        8,
+        include_str!("../../migrations/postgres/0008_booking_acts.sql"),
+    ),
+    (
+        9,
+        include_str!("../../migrations/postgres/0009_no_shows.sql"),
     ),
 ];
 

@@ -25,7 +25,7 @@ mod windows;
 mod writer;
 
 pub use appointments::{Appointment, BookRequest};
-pub use bans::{Ban, BanRule};
+pub use bans::{Ban, BanRule, ManualBan};
 pub use buttons::Press;
 pub use outbox::{OutboxRow, RELAY_LEASE};
 pub use personal::Purged;
@@ -121,9 +121,12 @@ pub enum Refusal {
     /// The slot has no room left.
     #[error("该时段已约满，请选择其他时段 / this slot is full")]
     SlotFull,
-    /// The person holds the most appointments allowed that day.
-    #[error("您当日已预约{0}次，不能再预约 / you already hold {0} appointments that day")]
+    /// The person made the most bookings allowed today (cancelled ones count).
+    #[error("同一用户每天只能预约{0}次（取消的预约也计算在内），请明天再约 / at most {0} bookings a day, cancelled ones included; please book tomorrow")]
     DailyLimit(i64),
+    /// The person holds the most active appointments allowed on that day.
+    #[error("您在该日已有{0}个预约，不能再预约 / you already hold {0} appointments on that day")]
+    ActivePerDay(i64),
     /// The person may not book online until `until_day`.
     #[error("{reason}，{until_day}前不能在线预约 / online booking suspended until {until_day}")]
     Banned {
@@ -144,6 +147,9 @@ pub enum Refusal {
     /// False information can only be marked on an appointment ticket.
     #[error("只有预约号可以标记虚假信息 / only appointment tickets can be marked")]
     NotAppointment,
+    /// This ticket's appointment is already marked as false information.
+    #[error("该号已标记为信息不实 / already marked")]
+    AlreadyMarked,
     /// Another writer kept winning; try again.
     #[error("系统繁忙，请重试 / busy, please retry")]
     Contention,
@@ -166,12 +172,13 @@ impl Refusal {
             SameWindow => "same_window",
             Contention => "busy",
             SlotFull => "slot_full",
-            DailyLimit(_) => "daily_limit",
+            DailyLimit(_) | ActivePerDay(_) => "daily_limit",
             Banned { .. } => "banned",
             TooLate => "too_late",
             AppointmentNotFound => "appointment_not_found",
             NotBooked(_) => "not_booked",
             NotAppointment => "not_appointment",
+            AlreadyMarked => "already_marked",
         }
     }
 }

@@ -1,9 +1,9 @@
 //! Personal data over time: single-use identity assertions already used (one atomic
 //! insert per use), and the retention purge — appointments, tickets' person hashes,
-//! ended bans and the per-person counters older than the retention period.
+//! ended bans, recorded no-shows and the per-person counters older than the retention
+//! period.
 
 use super::{Store, StoreResult};
-use sqlx::Row;
 
 /// What one retention purge removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -14,7 +14,8 @@ pub struct Purged {
     pub ticket_persons: u64,
     /// Bans that ended (expired or lifted) before the cut-off.
     pub bans: u64,
-    /// Per-person counters (`people`) and daily counts (`person_days`) dropped.
+    /// Per-person counters (`people`), recorded no-shows (`no_shows`) and daily counts
+    /// (`person_days`, `booking_acts`) dropped.
     pub counters: u64,
     /// Expired records of used assertions.
     pub assertion_uses: u64,
@@ -57,10 +58,11 @@ impl Store {
 
     /// Deletes personal data older than `cutoff` (ms) in one transaction: appointments
     /// whose slot started before it, the person hash of tickets issued before it, bans
-    /// that ended before it, daily counts of days before `cutoff_day`; and records of used
-    /// assertions expired at `now`. The ban rules' counters (`people`) are brought within
-    /// the retention period: a person's no-shows and consecutive false-information marks
-    /// never exceed those still on record, and a person with neither is forgotten.
+    /// that ended before it, no-shows recorded before it, daily counts (active
+    /// appointments, booking acts) of days before `cutoff_day`; and records of used
+    /// assertions expired at `now`. The false-information streak (`people`) is brought
+    /// within the retention period: it never exceeds the marks still on record, and a
+    /// person without one is forgotten.
     ///
     /// # Errors
     /// Database errors.
@@ -82,39 +84,39 @@ impl Store {
             .await?
             .rows_affected();
         for person in &persons {
-            let row = sqlx::query(
-                "SELECT \
-                   COALESCE(SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END), 0), \
-                   COALESCE(SUM(CASE WHEN false_info = 1 THEN 1 ELSE 0 END), 0) \
+            let marks: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(SUM(CASE WHEN false_info = 1 THEN 1 ELSE 0 END), 0) \
                  FROM appointments WHERE person = $1",
             )
             .bind(person)
             .fetch_one(&mut *tx)
             .await?;
-            let no_shows: i64 = row.try_get(0)?;
-            let marks: i64 = row.try_get(1)?;
             sqlx::query(
                 "UPDATE people SET \
-                   no_shows = CASE WHEN no_shows > $2 THEN $2 ELSE no_shows END, \
-                   false_streak = CASE WHEN false_streak > $3 THEN $3 ELSE false_streak END \
+                   false_streak = CASE WHEN false_streak > $2 THEN $2 ELSE false_streak END \
                  WHERE person = $1",
             )
             .bind(person)
-            .bind(no_shows)
             .bind(marks)
             .execute(&mut *tx)
             .await?;
         }
-        let mut counters =
-            sqlx::query("DELETE FROM people WHERE no_shows = 0 AND false_streak = 0")
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        counters += sqlx::query("DELETE FROM person_days WHERE day < $1")
-            .bind(cutoff_day)
+        let mut counters = sqlx::query("DELETE FROM people WHERE false_streak = 0")
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        counters += sqlx::query("DELETE FROM no_shows WHERE at < $1")
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        for table in ["person_days", "booking_acts"] {
+            counters += sqlx::query(&format!("DELETE FROM {table} WHERE day < $1"))
+                .bind(cutoff_day)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
         let ticket_persons = sqlx::query(
             "UPDATE tickets SET person = NULL, person_key_version = NULL \
              WHERE person IS NOT NULL AND issued_at < $1",

@@ -440,26 +440,31 @@ async fn by_id(tx: &mut Tx, id: i64) -> Result<Ticket, sqlx::Error> {
     ticket_from_row(&row)
 }
 
-/// A served appointment ticket completes its appointment; a truthful one (not marked as
-/// false information) ends the person's false-information streak.
+/// A closed appointment ticket completes its appointment; only a served one (started,
+/// then finished) that was not marked as false information ends the person's
+/// false-information streak: a ticket called and closed without ever being started says
+/// nothing about the person's information.
 async fn appointment_done(tx: &mut Tx, t: &Ticket, now: i64) -> Result<(), sqlx::Error> {
     // Only appointment tickets (made at check-in) have an appointment row.
     if t.kind != Kind::Appointment {
         return Ok(());
     }
+    let served = t.status == Status::Serving;
     let ticket_id = t.id;
     sqlx::query("UPDATE appointments SET status = 'done', changed_at = $2 WHERE ticket_id = $1 AND status = 'checked_in'")
         .bind(ticket_id)
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    sqlx::query(
-        "UPDATE people SET false_streak = 0 WHERE person IN \
-         (SELECT person FROM appointments WHERE ticket_id = $1 AND false_info = 0)",
-    )
-    .bind(ticket_id)
-    .execute(&mut **tx)
-    .await?;
+    if served {
+        sqlx::query(
+            "UPDATE people SET false_streak = 0 WHERE person IN \
+             (SELECT person FROM appointments WHERE ticket_id = $1 AND false_info = 0)",
+        )
+        .bind(ticket_id)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 

@@ -14,6 +14,7 @@ pub fn view() -> TicketView {
         number: "A001".into(),
         service_name: "不动产登记".into(),
         people_ahead: 12,
+        wait_hint: None,
         issued_at: "2025-03-04 09:15".into(),
         status_url: URL.into(),
         notice: Some("请留意屏幕和广播叫号，过号需重新取号。办理业务请携带本人身份证原件。".into()),
