@@ -119,8 +119,7 @@ impl RulesHall {
         let want = chrono::DateTime::parse_from_rfc3339(at)
             .unwrap()
             .timestamp_millis();
-        self.state
-            .set_clock_offset_ms(want - chrono::Utc::now().timestamp_millis());
+        self.state.set_now(want);
     }
 
     pub async fn req(

@@ -99,13 +99,6 @@ impl AppState {
             .store(offset, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Moves this state's clock (tests drive the rules' dates through it, e.g. a ban's
-    /// end three months on): `now()` becomes the system clock plus `offset_ms`.
-    pub fn set_clock_offset_ms(&self, offset_ms: i64) {
-        self.clock_offset_ms
-            .store(offset_ms, std::sync::atomic::Ordering::Relaxed);
-    }
-
     /// The fonts ticket images are drawn with, found on first use (see
     /// `hallq_ticket::Font::from_env`): `HALLQ_TICKET_FONT`, the Chinese fonts fontconfig
     /// knows, the bundled subset. Blocks (it scans the system fonts): call it off the runtime.
