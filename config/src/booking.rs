@@ -90,6 +90,9 @@ pub struct Rules {
     /// Personal data is kept this many days: older appointments, tickets' person hashes
     /// and ended bans are purged by the retention sweep.
     pub retention_days: u32,
+    /// Reminders before each booked slot: lead times `N` + `d`/`h`/`m`, 5m to 7d
+    /// (default `["1d", "1h"]`; `[]` = none). See [`crate::notifiers::parse_lead`].
+    pub reminders: Vec<String>,
 }
 
 impl Default for Rules {
@@ -103,6 +106,7 @@ impl Default for Rules {
             checkin_before_minutes: 60,
             checkin_grace_minutes: 15,
             retention_days: 180,
+            reminders: crate::notifiers::default_reminders(),
         }
     }
 }

@@ -11,6 +11,7 @@
 //! - [`clock`]: the hall's clock for the pages (UTC offsets, the browser-side script).
 //! - [`staff`]: staff accounts (username + argon2id password hash) and `[sign_in]`.
 //! - [`limits`]: `[limits]`, per-address rate limits and status socket caps.
+//! - [`notifiers`]: `[[notifiers]]` (citizens' notifications) and the reminder lead times.
 //!
 //! Nothing here does network IO; loading only reads the file it is given.
 
@@ -20,6 +21,7 @@ pub mod identity;
 pub mod led;
 pub mod limits;
 pub mod load;
+pub mod notifiers;
 pub mod printers;
 pub mod schema;
 pub mod screens;

@@ -1,5 +1,6 @@
 //! Appointment no-shows: every 30 s, booked appointments whose check-in window has passed
-//! become no-shows, and the rules' ban follows the limit-th one. Also the ban rule the
+//! become no-shows, and the rules' ban follows the limit-th one; the reminders due
+//! (`[appointments] reminders`) are written to the notification outbox. Also the ban rule the
 //! clerks' false-information marks use, and the hourly retention purge
 //! ([`crate::retention`]).
 
@@ -52,7 +53,7 @@ pub fn false_info_rule(cfg: &Settings, now: i64) -> BanRule {
 /// Ticks of 30 s between retention purges (one hour).
 const PURGE_EVERY: u32 = 120;
 
-/// Runs the no-show sweep every 30 s, and the retention purge at start and hourly,
+/// Runs the no-show sweep and the reminders every 30 s, and the retention purge at start and hourly,
 /// until the process ends.
 pub async fn sweep_forever(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
@@ -71,6 +72,12 @@ pub async fn sweep_forever(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!("{n} appointments marked as no-show"),
             Err(e) => tracing::warn!("no-show sweep: {e}"),
+        }
+        let leads = state.cfg.reminder_leads();
+        match state.store.schedule_reminders(&leads, now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("{n} appointment reminders written"),
+            Err(e) => tracing::warn!("reminders: {e}"),
         }
     }
 }

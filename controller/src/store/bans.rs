@@ -1,6 +1,8 @@
 //! No-shows, false information and bans. Every rule applies inside one transaction with
-//! the change that triggers it, so two replicas sweeping at once count each no-show once.
+//! the change that triggers it, so two replicas sweeping at once count each no-show once;
+//! the citizen's `no_show` and `banned` notices are written in that transaction too.
 
+use super::notices::{self, About, NoticeType};
 use super::{Store, StoreResult};
 use sqlx::{Any, Row, Transaction};
 
@@ -72,6 +74,18 @@ async fn ban(tx: &mut Tx, who: &Person, rule: &BanRule, now: i64) -> Result<(), 
     Ok(())
 }
 
+/// The `banned` notice of a ban that appointment `id` caused (its code, the ban's end
+/// day and reason).
+async fn banned_notice(tx: &mut Tx, id: i64, rule: &BanRule, now: i64) -> Result<(), sqlx::Error> {
+    let about = About {
+        until_day: Some(rule.until.0.clone()),
+        reason: Some(rule.reason.clone()),
+        ..About::default()
+    };
+    notices::enqueue_about(tx, NoticeType::Banned, id, about, now).await?;
+    Ok(())
+}
+
 impl Store {
     /// Marks booked appointments whose check-in window closed before `now` as no-shows,
     /// counts them per person, and bans whoever reaches the limit. Returns the number of
@@ -88,7 +102,7 @@ impl Store {
         let mut tx = self.write.begin().await?;
         let rows = sqlx::query(
             "UPDATE appointments SET status = 'no_show', changed_at = $1 \
-             WHERE status = 'booked' AND slot_start + $2 < $1 RETURNING person, id_masked, key_version",
+             WHERE status = 'booked' AND slot_start + $2 < $1 RETURNING person, id_masked, key_version, id",
         )
         .bind(now)
         .bind(grace_ms)
@@ -96,6 +110,9 @@ impl Store {
         .await?;
         for r in &rows {
             let who = Person::from_row(r)?;
+            let appointment: i64 = r.try_get(3)?;
+            let no_show = About::default();
+            notices::enqueue_about(&mut tx, NoticeType::NoShow, appointment, no_show, now).await?;
             let n: i64 = sqlx::query_scalar(
                 "INSERT INTO people (person, no_shows, key_version) VALUES ($1, 1, $2) \
                  ON CONFLICT (person) DO UPDATE SET no_shows = people.no_shows + 1 RETURNING no_shows",
@@ -106,6 +123,7 @@ impl Store {
             .await?;
             if n >= rule.limit {
                 ban(&mut tx, &who, rule, now).await?;
+                banned_notice(&mut tx, appointment, rule, now).await?;
                 sqlx::query("UPDATE people SET no_shows = 0 WHERE person = $1")
                     .bind(&who.hash)
                     .execute(&mut *tx)
@@ -113,6 +131,9 @@ impl Store {
             }
         }
         tx.commit().await?;
+        if !rows.is_empty() {
+            self.notices_written();
+        }
         Ok(rows.len())
     }
 
@@ -133,7 +154,7 @@ impl Store {
         let mut tx = self.write.begin().await?;
         let row = sqlx::query(
             "UPDATE appointments SET false_info = 1, changed_at = $2 WHERE ticket_id = $1 AND false_info = 0 \
-             RETURNING person, id_masked, key_version",
+             RETURNING person, id_masked, key_version, id",
         )
         .bind(ticket_id)
         .bind(now)
@@ -154,6 +175,7 @@ impl Store {
         let banned = n >= rule.limit;
         if banned {
             ban(&mut tx, &who, rule, now).await?;
+            banned_notice(&mut tx, row.try_get(3)?, rule, now).await?;
             sqlx::query("UPDATE people SET false_streak = 0 WHERE person = $1")
                 .bind(&who.hash)
                 .execute(&mut *tx)
@@ -175,6 +197,9 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        if banned {
+            self.notices_written();
+        }
         Ok(banned)
     }
 

@@ -29,6 +29,7 @@ const SQLITE: &[(i64, &str)] = &[
         7,
         include_str!("../../migrations/sqlite/0007_personal_data.sql"),
     ),
+    (10, include_str!("../../migrations/sqlite/0010_notices.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -55,6 +56,10 @@ const POSTGRES: &[(i64, &str)] = &[
     (
         7,
         include_str!("../../migrations/postgres/0007_personal_data.sql"),
+    ),
+    (
+        10,
+        include_str!("../../migrations/postgres/0010_notices.sql"),
     ),
 ];
 
