@@ -8,7 +8,7 @@ pub(crate) static NOTIFY: &[Rejected] = &[
     Rejected {
         name: "unknown notifier kind",
         edits: &[Append("\n[[notifiers]]\nkind = \"sms\"\n")],
-        expect: &[at_col("notifiers[0].kind", 48, 8, "unknown notifier kind \"sms\"")],
+        expect: &[at_col("notifiers[0].kind", 48, 1, "unknown notifier kind \"sms\"")],
     },
     Rejected {
         name: "webhook without url and secret_env",
@@ -21,7 +21,7 @@ pub(crate) static NOTIFY: &[Rejected] = &[
             "\n[[notifiers]]\nkind = \"webhook\"\nurl = \"ftp://msg.example.org/x\"\nsecret_env = \"MY-KEY\"\ntimeout_secs = 0\n",
         )],
         expect: &[
-            at_col("notifiers[0].url", 49, 7, "must start with http://"),
+            at_col("notifiers[0].url", 49, 1, "must start with http://"),
             at("notifiers[0].secret_env", 50, "name of an environment variable"),
             at("notifiers[0].timeout_secs", 51, "1 to 60 seconds"),
         ],
