@@ -91,6 +91,7 @@ impl App {
         let identity = Arc::new(identity);
         let (stop, rx) = watch::channel(false);
         let metrics = Arc::<crate::metrics::Metrics>::default();
+        metrics.notifiers(notifiers.names());
         let relay = tokio::spawn(relay::run(
             store.clone(),
             cfg.clone(),

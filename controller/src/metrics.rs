@@ -178,6 +178,16 @@ impl Metrics {
         self.broker.get() == 1
     }
 
+    /// Starts the failure counter of each configured notifier at 0, so that every
+    /// notifier's series exists before its first failure.
+    pub fn notifiers<'a>(&self, names: impl IntoIterator<Item = &'a str>) {
+        for notifier in names {
+            let _ = self.notify_failures.get_or_create(&NotifierLabels {
+                notifier: notifier.to_string(),
+            });
+        }
+    }
+
     /// A delivery attempt of a citizen's notification to `notifier` (a configured name)
     /// failed.
     pub fn notification_failed(&self, notifier: &str) {

@@ -117,6 +117,11 @@ impl Notifiers {
         Ok(Self(out))
     }
 
+    /// Their names, in config order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(Notifier::name)
+    }
+
     /// Whether none is configured.
     #[must_use]
     pub fn is_empty(&self) -> bool {
