@@ -174,3 +174,33 @@ async fn booking_reaches_the_webhook_after_it_was_down_postgres() {
     booking_reaches_the_webhook_after_it_was_down(Some(&db.url)).await;
     db.drop_db().await;
 }
+
+#[test]
+fn a_webhook_without_its_key_refuses_to_start_naming_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let hook = "[[notifiers]]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:9/hook\"\n\
+                secret_env = \"HALLQ_TEST_UNSET_HOOK_KEY\"\n"
+        .to_string();
+    let config = dir.path().join("hall.toml");
+    std::fs::write(
+        &config,
+        demo_config(&[("[[notifiers]]\nkind = \"log\"\n", hook)]),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hallq"))
+        .args(["run", "--config"])
+        .arg(&config)
+        .args(["--listen", &format!("127.0.0.1:{}", free_port())])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--mqtt-listen", &format!("127.0.0.1:{}", free_port())])
+        .env_remove("HALLQ_TEST_UNSET_HOOK_KEY")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "started: {err}");
+    assert!(
+        err.contains("set the environment variable HALLQ_TEST_UNSET_HOOK_KEY"),
+        "{err}"
+    );
+}

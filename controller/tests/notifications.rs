@@ -15,6 +15,7 @@ mod common;
 
 use common::{Db, T0, TZ};
 use hallq_controller::model::Citizen;
+use hallq_controller::notify::event::Event;
 use hallq_controller::notify::{self, Notifiers};
 use hallq_controller::store::notices::{NoticeRow, NoticeType};
 use hallq_controller::store::{Appointment, BanRule, BookRequest, Refusal, Store, StoreError};
@@ -196,6 +197,13 @@ async fn reminders_once_at_their_lead_times(db: Db) {
     assert_eq!(r.created_at, slot - DAY);
     assert_eq!(r.notice.slot, Some((slot, slot + 30 * MIN)));
     assert_eq!(r.notice.citizen.subject.as_deref(), Some("u1"));
+    let ev = serde_json::to_value(Event::of(&config_with_webhook(9), &r)).unwrap();
+    assert_eq!(
+        (ev["type"].as_str(), ev["lead_minutes"].as_u64()),
+        (Some("reminder"), Some(1440))
+    );
+    assert_eq!(ev["code"], a.code.as_str());
+    assert!(ev["until"].is_null() && ev["reason"].is_null());
 }
 
 async fn no_show_and_banned_from_the_sweep(db: Db) {
@@ -236,6 +244,12 @@ async fn no_show_and_banned_from_the_sweep(db: Db) {
     assert_eq!(b.citizen.subject.as_deref(), Some("u2"));
     assert_eq!(b.citizen.id_masked, "1101**********002X");
     assert_eq!(banned[0].created_at, at);
+    let ev = serde_json::to_value(Event::of(&config_with_webhook(9), banned[0])).unwrap();
+    assert_eq!(ev["type"], "banned");
+    assert_eq!(ev["until"], "2026-06-05");
+    assert_eq!(ev["reason"], "因多次爽约");
+    assert_eq!(ev["code"], b.code.as_deref().unwrap());
+    assert!(ev["lead_minutes"].is_null());
     // A second sweep finds nothing more and writes nothing more.
     assert_eq!(
         store.sweep_no_shows(grace, &rule, at + MIN).await.unwrap(),
