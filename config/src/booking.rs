@@ -108,6 +108,9 @@ pub struct Rules {
     /// Personal data is kept this many days: older appointments, tickets' person hashes
     /// and ended bans are purged by the retention sweep.
     pub retention_days: u32,
+    /// Reminders before each booked slot: lead times `N` + `d`/`h`/`m`, 5m to 7d
+    /// (default `["1d", "1h"]`; `[]` = none). See [`crate::notifiers::parse_lead`].
+    pub reminders: Vec<String>,
 }
 
 impl Default for Rules {
@@ -126,6 +129,7 @@ impl Default for Rules {
             checkin_grace_minutes: None,
             notice: crate::notice::default_points(),
             retention_days: 180,
+            reminders: crate::notifiers::default_reminders(),
         }
     }
 }

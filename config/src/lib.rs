@@ -13,6 +13,7 @@
 //! - [`limits`]: `[limits]`, per-address rate limits and status socket caps.
 //! - [`notice`]: the hall-wide booking notice (预约须知) and its rule-value placeholders;
 //!   `rules_check` validates the `[appointments]` rule values.
+//! - [`notifiers`]: `[[notifiers]]` (citizens' notifications) and the reminder lead times.
 //!
 //! Nothing here does network IO; loading only reads the file it is given.
 
@@ -23,6 +24,7 @@ pub mod led;
 pub mod limits;
 pub mod load;
 pub mod notice;
+pub mod notifiers;
 pub mod printers;
 mod rules_check;
 pub mod schema;

@@ -56,6 +56,9 @@ pub struct Settings {
     /// Per-address rate limits and the phones' status socket caps.
     #[serde(default)]
     pub limits: crate::limits::Limits,
+    /// Where citizens' notifications go (none = none sent; see docs/notifications.md).
+    #[serde(default)]
+    pub notifiers: Vec<crate::notifiers::Notifier>,
 }
 
 /// The hall: identity, time zone, opening hours.

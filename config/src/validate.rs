@@ -29,6 +29,7 @@ pub(crate) fn validate(s: &Settings) -> Problems {
     crate::staff::validate(s, &mut p);
     crate::booking::validate(s, &mut p);
     crate::limits::validate(s, &mut p);
+    crate::notifiers::validate(s, &mut p);
     p
 }
 

@@ -13,6 +13,8 @@ mod rejected_access;
 mod rejected_form;
 #[path = "validation/rejected_hall.rs"]
 mod rejected_hall;
+#[path = "validation/rejected_notify.rs"]
+mod rejected_notify;
 use accepted::ACCEPTED;
 
 /// A small valid hall. Line numbers, for reading the tables below:
@@ -239,6 +241,7 @@ fn rejected() -> Vec<&'static Rejected> {
         rejected_form::FORM,
         rejected_hall::HALL,
         rejected_access::ACCESS,
+        rejected_notify::NOTIFY,
     ]
     .into_iter()
     .flatten()

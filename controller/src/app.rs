@@ -1,4 +1,5 @@
-//! Wiring: from settings to a running controller (store, broker, relay, HTTP).
+//! Wiring: from settings to a running controller (store, broker, relay, notifications,
+//! HTTP).
 
 use crate::api::{router, AppState};
 use crate::relay::{self, RelayOptions};
@@ -29,6 +30,7 @@ pub struct App {
     /// Metrics, shared by the relay and the HTTP handlers.
     pub metrics: Arc<crate::metrics::Metrics>,
     relay: JoinHandle<()>,
+    notify: JoinHandle<()>,
     stop: watch::Sender<bool>,
     reload: Option<Arc<crate::reload::Reload>>,
 }
@@ -77,9 +79,11 @@ impl App {
             mqtt.port = login.addr.port();
             mqtt.login = Some((login.username, login.password));
         }
+        let notifiers = crate::notify::Notifiers::from_config(&cfg, |v| std::env::var(v).ok())
+            .context("notifiers")?;
         let opts = RelayOptions {
             broker: mqtt.clone(),
-            holder,
+            holder: holder.clone(),
         };
         let identity =
             crate::identity::Identity::from_config(&cfg, Path::new(&cfg.server.data_dir))
@@ -87,11 +91,20 @@ impl App {
         let identity = Arc::new(identity);
         let (stop, rx) = watch::channel(false);
         let metrics = Arc::<crate::metrics::Metrics>::default();
+        metrics.notifiers(notifiers.names());
         let relay = tokio::spawn(relay::run(
             store.clone(),
             cfg.clone(),
             opts,
             metrics.clone(),
+            rx.clone(),
+        ));
+        let notify = tokio::spawn(crate::notify::run(
+            store.clone(),
+            cfg.clone(),
+            Arc::new(notifiers),
+            metrics.clone(),
+            holder,
             rx,
         ));
         Ok(Self {
@@ -102,6 +115,7 @@ impl App {
             mqtt,
             metrics,
             relay,
+            notify,
             stop,
             reload: None,
         })
@@ -154,6 +168,7 @@ impl App {
         readers.iter().for_each(|r| r.abort());
         let _ = self.stop.send(true);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(3), self.relay).await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(3), self.notify).await;
         self.store.close().await;
         Ok(())
     }

@@ -33,6 +33,8 @@
 //!    - [`buttons`]: physical call buttons over MQTT; each press id acts once;
 //!    - [`identity`]: signed identity assertions; ID numbers only as keyed hash + mask;
 //!    - [`reload`]: validated config reload by restarting in place;
+//!    - [`notify`]: citizens' notifications — the notification outbox delivered to the
+//!      configured notifiers (signed webhook, log) with retries, one deliverer per database;
 //!    - [`broker`]: the embedded MQTT broker (rumqttd) for one-box halls, behind an
 //!      authorizing front that enforces `hallq_mqtt::acl` per account;
 //!    - [`metrics`]: the Prometheus registry (`prometheus-client`).
@@ -58,6 +60,7 @@ pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod model;
+pub mod notify;
 pub mod policy;
 pub mod principal;
 pub mod printing;

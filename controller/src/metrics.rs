@@ -10,6 +10,9 @@
 //! - `hallq_outbox_unsent`, `hallq_outbox_oldest_unsent_seconds`: outbox lag, read from the
 //!   database at scrape time;
 //! - `hallq_broker_connected`: 1 while this process's outbox relay is connected to the broker;
+//! - `hallq_notifications_pending`: citizens' notifications not yet delivered to every
+//!   notifier, read from the database at scrape time;
+//! - `hallq_notification_failures_total{notifier}`: failed delivery attempts per notifier;
 //! - `hallq_http_requests_total{method,route,status}` and
 //!   `hallq_http_request_duration_seconds{method,route}`: per route, where `route` is the
 //!   matched route template (`/api/v1/tickets/{token}`), `unmatched` for unknown paths.
@@ -66,6 +69,11 @@ struct RouteLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct NotifierLabels {
+    notifier: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct WindowLabels {
     status: &'static str,
 }
@@ -98,6 +106,7 @@ pub struct Metrics {
     broker: Gauge,
     http_count: Family<RequestLabels, Counter>,
     http_latency: Histograms<RouteLabels>,
+    notify_failures: Family<NotifierLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -109,6 +118,7 @@ impl Default for Metrics {
             broker: Gauge::default(),
             http_count: Family::default(),
             http_latency: Family::new_with_constructor(http_histogram),
+            notify_failures: Family::default(),
         }
     }
 }
@@ -123,6 +133,8 @@ pub struct Scrape {
     pub queues: Option<Vec<(String, i64)>>,
     /// Configured windows per status (open, paused, closed; zero included).
     pub windows: Option<[(WindowStatus, i64); 3]>,
+    /// Citizens' notifications not yet delivered to every notifier.
+    pub notifications: Option<i64>,
 }
 
 impl Metrics {
@@ -164,6 +176,26 @@ impl Metrics {
     /// Whether the relay is connected to the broker.
     pub fn broker_connected(&self) -> bool {
         self.broker.get() == 1
+    }
+
+    /// Starts the failure counter of each configured notifier at 0, so that every
+    /// notifier's series exists before its first failure.
+    pub fn notifiers<'a>(&self, names: impl IntoIterator<Item = &'a str>) {
+        for notifier in names {
+            let _ = self.notify_failures.get_or_create(&NotifierLabels {
+                notifier: notifier.to_string(),
+            });
+        }
+    }
+
+    /// A delivery attempt of a citizen's notification to `notifier` (a configured name)
+    /// failed.
+    pub fn notification_failed(&self, notifier: &str) {
+        self.notify_failures
+            .get_or_create(&NotifierLabels {
+                notifier: notifier.to_string(),
+            })
+            .inc();
     }
 
     /// One HTTP request finished.
@@ -241,6 +273,18 @@ impl Metrics {
             "1 while this process's outbox relay is connected to the MQTT broker",
             self.broker.clone(),
         );
+        if let Some(pending) = scrape.notifications {
+            r.register(
+                "hallq_notifications_pending",
+                "Citizens' notifications not yet delivered to every notifier",
+                ConstGauge::new(pending),
+            );
+        }
+        r.register(
+            "hallq_notification_failures",
+            "Failed delivery attempts of citizens' notifications, by notifier",
+            self.notify_failures.clone(),
+        );
         r.register(
             "hallq_http_requests",
             "HTTP requests by method, matched route and status",
@@ -278,6 +322,7 @@ mod tests {
                 (WindowStatus::Paused, 1),
                 (WindowStatus::Closed, 0),
             ]),
+            notifications: Some(4),
         }
     }
 
@@ -340,6 +385,7 @@ mod tests {
         assert!(s.contains("hallq_queue_waiting{service=\"c\"} 0\n"), "{s}");
         assert!(s.contains("hallq_windows{status=\"paused\"} 1\n"), "{s}");
         assert!(s.contains("hallq_outbox_unsent 3\n"), "{s}");
+        assert!(s.contains("hallq_notifications_pending 4\n"), "{s}");
         assert!(
             s.contains("hallq_outbox_oldest_unsent_seconds 1.5\n"),
             "{s}"
@@ -347,7 +393,12 @@ mod tests {
         assert!(s.contains("# TYPE hallq_wait_seconds histogram\n"), "{s}");
         assert!(s.contains("# HELP hallq_broker_connected 1 while "), "{s}");
         let s = m.render(&Scrape::default());
-        for gone in ["hallq_queue_waiting", "hallq_windows", "hallq_outbox"] {
+        for gone in [
+            "hallq_queue_waiting",
+            "hallq_windows",
+            "hallq_outbox",
+            "hallq_notifications_pending",
+        ] {
             assert!(!s.contains(gone), "{s}");
         }
     }

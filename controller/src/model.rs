@@ -199,6 +199,10 @@ pub struct Citizen {
     pub channel: String,
     /// Verification method (`face`, `mps_eid`, …).
     pub method: String,
+    /// Id of the identity provider that vouched (`[[identity.providers]] id`, `dev`).
+    pub provider: String,
+    /// The citizen's account at that provider (the assertion's `sub`), when given.
+    pub subject: Option<String>,
     /// Set when the assertion may be used only once for some purposes.
     pub single_use: Option<SingleUse>,
 }

@@ -1,8 +1,9 @@
 //! Retention of personal data (PIPL): appointments, tickets' person hashes, ended bans
 //! and the per-person counters are deleted `[appointments] retention_days` after they
 //! stop mattering (an appointment after its slot, a ticket after it was issued, a ban
-//! after it ended or was lifted). Run by [`crate::sweep::sweep_forever`] at start and
-//! hourly. Bans in force are never touched, and the ban rules' counters keep counting
+//! after it ended or was lifted). Delivered citizens' notifications go after
+//! [`NOTICES_KEPT_DAYS`], undelivered ones at the retention cut-off. Run by
+//! [`crate::sweep::sweep_forever`] at start and hourly. Bans in force are never touched, and the ban rules' counters keep counting
 //! what happened within the period.
 
 use crate::hours::{day_start_ms, local_day};
@@ -49,4 +50,19 @@ pub async fn purge_logged(state: &AppState) {
         ),
         Err(e) => tracing::warn!("retention purge: {e}"),
     }
+    let now = state.now();
+    let (at, _) = cutoff(&state.cfg, now);
+    match state
+        .store
+        .prune_notices(now - NOTICES_KEPT_DAYS * DAY_MS, at)
+        .await
+    {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("retention: {n} old notifications pruned"),
+        Err(e) => tracing::warn!("notification prune: {e}"),
+    }
 }
+
+/// Delivered notifications are kept this many days (longer than the longest reminder
+/// lead, 7 days, so a reminder's record outlives the time it could be due again).
+pub const NOTICES_KEPT_DAYS: i64 = 8;

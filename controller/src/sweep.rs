@@ -1,7 +1,8 @@
 //! Appointment no-shows: every 30 s, booked appointments whose check-in window has closed
 //! ([`crate::slots::checkin_window`]: by default at the slot's start) become no-shows, and
 //! the rules' ban follows the limit-th one within the rolling period
-//! (`no_show_period_months`). Also the ban rule the
+//! (`no_show_period_months`); the reminders due (`[appointments] reminders`) are written to
+//! the notification outbox. Also the ban rule the
 //! clerks' false-information marks use, and the hourly retention purge
 //! ([`crate::retention`]).
 
@@ -83,7 +84,7 @@ pub fn slots_begun(cfg: &Settings, since: i64, now: i64) -> Vec<String> {
         .collect()
 }
 
-/// Runs the no-show sweep every 30 s, and the retention purge at start and hourly,
+/// Runs the no-show sweep and the reminders every 30 s, and the retention purge at start and hourly,
 /// until the process ends. Each tick also refreshes the status watchers of services whose
 /// slots began since the last one (their people ahead changed).
 pub async fn sweep_forever(state: AppState) {
@@ -105,6 +106,12 @@ pub async fn sweep_forever(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!("{n} appointments marked as no-show"),
             Err(e) => tracing::warn!("no-show sweep: {e}"),
+        }
+        let leads = state.cfg.reminder_leads();
+        match state.store.schedule_reminders(&leads, now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("{n} appointment reminders written"),
+            Err(e) => tracing::warn!("reminders: {e}"),
         }
     }
 }

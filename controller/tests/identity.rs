@@ -475,3 +475,26 @@ fn bad_data_is_refused_without_repeating_it() {
         Err(IdentityError::BadData(_))
     ));
 }
+
+#[test]
+fn the_account_at_the_provider_is_kept_for_notifications() {
+    let id = identity();
+    let c = id
+        .verify(
+            &city(&with(claims(CITY, "face"), "sub", json!("u-88c1f0"))),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(
+        (c.provider.as_str(), c.subject.as_deref()),
+        ("city", Some("u-88c1f0"))
+    );
+    let c = id.verify(&city(&claims(CITY, "face")), NOW).unwrap();
+    assert_eq!((c.provider.as_str(), c.subject), ("city", None));
+    for bad in [json!("a\nb"), json!(""), json!(42), json!("x".repeat(257))] {
+        rejected(
+            id.verify(&city(&with(claims(CITY, "face"), "sub", bad)), NOW),
+            "sub must be",
+        );
+    }
+}

@@ -62,6 +62,8 @@ fn person(n: u32) -> Citizen {
         phone_masked: "138****0000".into(),
         channel: "city-app".into(),
         method: "face".into(),
+        provider: "city".into(),
+        subject: Some(format!("u{n}")),
         single_use: None,
     }
 }

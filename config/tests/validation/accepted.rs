@@ -157,4 +157,24 @@ pub(crate) static ACCEPTED: &[Accepted] = &[
         ],
         check: |s| assert_eq!(s.window("w2").unwrap().floor, 3),
     },
+    Accepted {
+        name: "notifiers and reminder lead times",
+        edits: &[Append(
+            "\n[appointments]\nreminders = [\"30m\", \"2d\", \"1h\"]\n\n[[notifiers]]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:8081/events\"\nsecret_env = \"HALLQ_WEBHOOK_SECRET\"\n\n[[notifiers]]\nkind = \"log\"\n",
+        )],
+        check: |s| {
+            assert_eq!(s.reminder_leads(), [2880, 60, 30], "longest first");
+            assert_eq!(s.notifiers.len(), 2);
+            assert_eq!((s.notifiers[0].id(), s.notifiers[1].id()), ("webhook", "log"));
+            assert_eq!(s.notifiers[0].timeout().as_secs(), 10, "default timeout");
+        },
+    },
+    Accepted {
+        name: "default reminders: a day and an hour before, no notifiers",
+        edits: &[],
+        check: |s| {
+            assert_eq!(s.reminder_leads(), [1440, 60]);
+            assert!(s.notifiers.is_empty());
+        },
+    },
 ];

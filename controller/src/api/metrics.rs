@@ -56,11 +56,12 @@ async fn scrape(state: &AppState) -> Scrape {
     let now = state.now();
     let day = crate::hours::local_day(cfg.tz(), now);
     let store = &state.store;
-    let (unsent, oldest, queues, windows) = futures::join!(
+    let (unsent, oldest, queues, windows, notices) = futures::join!(
         store.unsent_count(),
         store.oldest_unsent_at(),
         store.queue_counts(&day),
         store.window_statuses(),
+        store.pending_notices(),
     );
     let outbox = logged("the outbox", unsent).zip(logged("the outbox", oldest));
     let queues = logged("the queues", queues).map(|counts| {
@@ -95,6 +96,7 @@ async fn scrape(state: &AppState) -> Scrape {
         }),
         queues,
         windows,
+        notifications: logged("the notifications", notices),
     }
 }
 

@@ -199,6 +199,31 @@ pub(super) fn jti(t: &Token<'_>) -> Result<Option<String>, IdentityError> {
     }
 }
 
+/// Longest `sub` accepted, in characters.
+const SUB_MAX: usize = 256;
+
+/// The `sub` claim, when present: the citizen's account at the provider (1 to 256
+/// characters, no control characters), which notifications name so that the message
+/// service knows whom to reach.
+///
+/// # Errors
+/// [`IdentityError::Rejected`] for any other `sub`.
+pub(super) fn subject(t: &Token<'_>) -> Result<Option<String>, IdentityError> {
+    match t.payload.get("sub") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s))
+            if !s.trim().is_empty()
+                && s.chars().count() <= SUB_MAX
+                && !s.chars().any(char::is_control) =>
+        {
+            Ok(Some(s.clone()))
+        }
+        Some(_) => Err(rejected(format!(
+            "实名凭证账号格式错误 / sub must be 1 to {SUB_MAX} characters without control characters"
+        ))),
+    }
+}
+
 /// The personal claims, present and strings. `Debug` hides the values.
 pub(super) struct Claims {
     /// Name, as asserted.

@@ -150,6 +150,8 @@ impl Identity {
             )));
         }
         let mut citizen = self.citizen(&claims, &provider.channel)?;
+        citizen.provider.clone_from(&provider.id);
+        citizen.subject = claims::subject(token)?;
         if let (Some(jti), false) = (jti, provider.single_use.is_empty()) {
             let exp_s = token.time_claim("exp")?.unwrap_or(now_s);
             citizen.single_use = Some(SingleUse {
@@ -227,6 +229,8 @@ impl Identity {
             phone_masked: mask::mask_phone(&phone),
             channel: channel.to_string(),
             method: c.method.clone(),
+            provider: String::new(),
+            subject: None,
             single_use: None,
         })
     }
@@ -313,8 +317,14 @@ impl Identity {
             .find(|p| p.issuer == DEV_ISSUER)
             .map(|p| p.audience.clone())
             .unwrap_or_default();
+        // The development account: a keyed digest of the ID number (no clear number).
+        let sub = format!(
+            "dev-{}",
+            &self.key()?.current.hash(&format!("sub:{id}"))[..20]
+        );
         let claims = serde_json::json!({
             "iss": DEV_ISSUER,
+            "sub": sub,
             "aud": audience,
             "jti": hex::encode(rand::random::<[u8; 16]>()),
             "iat": now_s,

@@ -3,9 +3,10 @@
 //! in the booking transaction (never check-then-insert), cancel and
 //! check-in are conditional updates of the appointment's status (exactly one wins), and
 //! the no-show sweep and false-information marks turn into bans in the same transaction.
+//! A booking writes its `booking_confirmed` notice ([`super::notices`]) in its savepoint.
 
 use super::tickets::{issue_one, NewTicket};
-use super::{outbox, Refusal, Store, StoreResult};
+use super::{notices, outbox, Refusal, Store, StoreResult};
 
 use super::writer::Tx;
 
@@ -194,8 +195,10 @@ async fn book_steps(
     let code = format!("{:08}", rand::random::<u32>() % 100_000_000);
     let row = sqlx::query(&format!(
         "INSERT INTO appointments (code, service, slot_start, slot_end, day, person, id_masked, \
-         name_masked, phone_masked, channel, method, status, created_at, changed_at, key_version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12, $13) RETURNING {COLS}"
+         name_masked, phone_masked, channel, method, status, created_at, changed_at, key_version, \
+         provider, subject) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12, $13, $14, $15) \
+         RETURNING {COLS}"
     ))
     .bind(&code)
     .bind(&req.service)
@@ -210,9 +213,34 @@ async fn book_steps(
     .bind(&req.who.method)
     .bind(req.now)
     .bind(req.who.key_version)
+    .bind(&req.who.provider)
+    .bind(req.who.subject.as_deref())
     .fetch_one(&mut *tx)
     .await?;
-    Ok(Ok(from_row(&row)?))
+    let a = from_row(&row)?;
+    notices::enqueue(&mut *tx, &confirmed(&a, &req.who), req.now).await?;
+    Ok(Ok(a))
+}
+
+/// The `booking_confirmed` notice of a new appointment.
+fn confirmed(a: &Appointment, who: &crate::model::Citizen) -> notices::Notice {
+    notices::Notice {
+        kind: notices::NoticeType::BookingConfirmed,
+        appointment: Some(a.id),
+        code: Some(a.code.clone()),
+        service: Some(a.service.clone()),
+        slot: Some((a.slot_start, a.slot_end)),
+        citizen: notices::Recipient {
+            provider: Some(who.provider.clone()).filter(|p| !p.is_empty()),
+            subject: who.subject.clone(),
+            name_masked: a.name_masked.clone(),
+            phone_masked: a.phone_masked.clone(),
+            id_masked: a.id_masked.clone(),
+        },
+        lead_minutes: None,
+        until_day: None,
+        reason: None,
+    }
 }
 
 /// Booked-so-far counts of a service's slots in `[from, to)`.
@@ -227,7 +255,8 @@ impl Store {
     /// [`Refusal::Banned`], [`Refusal::SlotFull`], [`Refusal::DailyLimit`],
     /// [`Refusal::ActivePerDay`]; database errors.
     pub async fn book(&self, req: &BookRequest<'_>) -> StoreResult<Appointment> {
-        self.writer
+        let booked = self
+            .writer
             .write(BookJob {
                 service: req.service.to_string(),
                 slot: req.slot,
@@ -239,7 +268,11 @@ impl Store {
                 who: req.who.clone(),
                 now: req.now,
             })
-            .await
+            .await;
+        if booked.is_ok() {
+            self.notices_written();
+        }
+        booked
     }
 
     /// Cancels the person's booked appointment before its slot starts, freeing the slot

@@ -1,6 +1,8 @@
 //! No-shows, false information and bans. Every rule applies inside one transaction with
-//! the change that triggers it, so two replicas sweeping at once count each no-show once.
+//! the change that triggers it, so two replicas sweeping at once count each no-show once;
+//! the citizen's `no_show` and `banned` notices are written in that transaction too.
 
+use super::notices::{self, About, NoticeType};
 use super::{Store, StoreResult};
 use sqlx::{Any, Row, Transaction};
 
@@ -89,6 +91,18 @@ async fn ban(tx: &mut Tx, who: &Person, rule: &BanRule, now: i64) -> Result<i64,
     .await
 }
 
+/// The `banned` notice of a ban that appointment `id` caused (its code, the ban's end
+/// day and reason).
+async fn banned_notice(tx: &mut Tx, id: i64, rule: &BanRule, now: i64) -> Result<(), sqlx::Error> {
+    let about = About {
+        until_day: Some(rule.until.0.clone()),
+        reason: Some(rule.reason.clone()),
+        ..About::default()
+    };
+    notices::enqueue_about(tx, NoticeType::Banned, id, about, now).await?;
+    Ok(())
+}
+
 impl Store {
     /// Marks booked appointments whose check-in window has closed at `now` (it closes
     /// `closes_after_start_ms` after the slot's start, that moment included) as no-shows,
@@ -109,7 +123,7 @@ impl Store {
         let rows = sqlx::query(
             "UPDATE appointments SET status = 'no_show', changed_at = $1 \
              WHERE status = 'booked' AND slot_start + $2 <= $1 \
-             RETURNING person, id_masked, key_version, slot_start",
+             RETURNING person, id_masked, key_version, slot_start, id",
         )
         .bind(now)
         .bind(closes_after_start_ms)
@@ -118,6 +132,9 @@ impl Store {
         for r in &rows {
             let who = Person::from_row(r)?;
             let at: i64 = r.try_get(3)?;
+            let appointment: i64 = r.try_get(4)?;
+            notices::enqueue_about(&mut tx, NoticeType::NoShow, appointment, About::default(), now)
+                .await?;
             // The person's row, locked: two replicas counting one person's no-shows at
             // once take turns, so neither misses the other's.
             sqlx::query(
@@ -145,6 +162,7 @@ impl Store {
             .await?;
             if n >= rule.limit {
                 ban(&mut tx, &who, rule, now).await?;
+                banned_notice(&mut tx, appointment, rule, now).await?;
                 sqlx::query("UPDATE no_shows SET spent = 1 WHERE person = $1 AND spent = 0")
                     .bind(&who.hash)
                     .execute(&mut *tx)
@@ -152,6 +170,9 @@ impl Store {
             }
         }
         tx.commit().await?;
+        if !rows.is_empty() {
+            self.notices_written();
+        }
         Ok(rows.len())
     }
 
@@ -173,7 +194,7 @@ impl Store {
         let mut tx = self.write.begin().await?;
         let row = sqlx::query(
             "UPDATE appointments SET false_info = 1, changed_at = $2 WHERE ticket_id = $1 AND false_info = 0 \
-             RETURNING person, id_masked, key_version",
+             RETURNING person, id_masked, key_version, id",
         )
         .bind(ticket_id)
         .bind(now)
@@ -203,6 +224,7 @@ impl Store {
         let banned = n >= rule.limit;
         if banned {
             ban(&mut tx, &who, rule, now).await?;
+            banned_notice(&mut tx, row.try_get(3)?, rule, now).await?;
             sqlx::query("UPDATE people SET false_streak = 0 WHERE person = $1")
                 .bind(&who.hash)
                 .execute(&mut *tx)
@@ -224,6 +246,9 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        if banned {
+            self.notices_written();
+        }
         Ok(banned)
     }
 
@@ -273,6 +298,17 @@ impl Store {
             reason: who.reason.to_string(),
         };
         let id = ban(&mut tx, &person, &rule, now).await?;
+        // The citizen is reached through the provider account of their latest booking;
+        // a person who never booked here has none, and is told when refused.
+        let latest: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM appointments WHERE person = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(&person.hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(appointment) = latest {
+            banned_notice(&mut tx, appointment, &rule, now).await?;
+        }
         let row = sqlx::query(
             "SELECT id, id_masked, reason, starts_at, until_day, lifted_at, lifted_by FROM bans \
              WHERE id = $1",
@@ -296,6 +332,9 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        if latest.is_some() {
+            self.notices_written();
+        }
         Ok(b)
     }
 

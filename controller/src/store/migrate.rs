@@ -34,6 +34,7 @@ const SQLITE: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0008_booking_acts.sql"),
     ),
     (9, include_str!("../../migrations/sqlite/0009_no_shows.sql")),
+    (10, include_str!("../../migrations/sqlite/0010_notices.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -68,6 +69,10 @@ const POSTGRES: &[(i64, &str)] = &[
     (
         9,
         include_str!("../../migrations/postgres/0009_no_shows.sql"),
+    ),
+    (
+        10,
+        include_str!("../../migrations/postgres/0010_notices.sql"),
     ),
 ];
 

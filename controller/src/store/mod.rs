@@ -6,13 +6,15 @@
 //! numbers come from an atomic upsert on `counters`, a call is a conditional
 //! `UPDATE … WHERE status = 'waiting'`, and a partial unique index keeps one ticket per
 //! window. On SQLite each process writes through a single connection (SQLite has one
-//! writer anyway); on PostgreSQL row locks order concurrent writers.
+//! writer anyway); on PostgreSQL row locks order concurrent writers. Citizens'
+//! notifications have their own outbox, [`notices`], written the same way.
 
 mod appointments;
 mod bans;
 mod buttons;
 mod metrics;
 mod migrate;
+pub mod notices;
 mod outbox;
 mod personal;
 mod queue;
@@ -192,6 +194,7 @@ pub struct Store {
     read: AnyPool,
     backend: Backend,
     outbox_signal: Arc<Notify>,
+    notice_signal: Arc<Notify>,
     writer: writer::Writer,
 }
 
@@ -238,6 +241,7 @@ impl Store {
             read,
             backend,
             outbox_signal,
+            notice_signal: Arc::new(Notify::new()),
             writer,
         })
     }
