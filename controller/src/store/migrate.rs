@@ -29,6 +29,7 @@ const SQLITE: &[(i64, &str)] = &[
         7,
         include_str!("../../migrations/sqlite/0007_personal_data.sql"),
     ),
+    (11, include_str!("../../migrations/sqlite/0011_desk.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -56,6 +57,7 @@ const POSTGRES: &[(i64, &str)] = &[
         7,
         include_str!("../../migrations/postgres/0007_personal_data.sql"),
     ),
+    (11, include_str!("../../migrations/postgres/0011_desk.sql")),
 ];
 
 /// Applies the migrations not yet applied. On PostgreSQL an advisory lock keeps two

@@ -11,6 +11,7 @@
 mod appointments;
 mod bans;
 mod buttons;
+mod desk;
 mod metrics;
 mod migrate;
 mod outbox;
@@ -26,6 +27,7 @@ mod writer;
 pub use appointments::{Appointment, BookRequest};
 pub use bans::{Ban, BanRule};
 pub use buttons::Press;
+pub use desk::{Closure, NewClosure};
 pub use outbox::{OutboxRow, RELAY_LEASE};
 pub use personal::Purged;
 pub use sessions::{NewSession, Session};
@@ -143,6 +145,9 @@ pub enum Refusal {
     /// False information can only be marked on an appointment ticket.
     #[error("只有预约号可以标记虚假信息 / only appointment tickets can be marked")]
     NotAppointment,
+    /// The hall closed the slot (or its day).
+    #[error("该时段已停止预约 / the hall has closed this slot")]
+    SlotClosed,
     /// Another writer kept winning; try again.
     #[error("系统繁忙，请重试 / busy, please retry")]
     Contention,
@@ -165,6 +170,7 @@ impl Refusal {
             SameWindow => "same_window",
             Contention => "busy",
             SlotFull => "slot_full",
+            SlotClosed => "slot_closed",
             DailyLimit(_) => "daily_limit",
             Banned { .. } => "banned",
             TooLate => "too_late",
