@@ -94,7 +94,9 @@ async fn desk_finds_checks_in_and_an_admin_closes_a_slot() {
         .await;
     assert!(shown.as_str().unwrap().contains("<*"), "{shown}");
     assert_eq!(
-        browser.js("return document.querySelectorAll('#results b').length").await,
+        browser
+            .js("return document.querySelectorAll('#results b').length")
+            .await,
         json!(0)
     );
     if today_slot.starts_with(&shanghai_day(0)) {
@@ -166,7 +168,9 @@ async fn desk_finds_checks_in_and_an_admin_closes_a_slot() {
         )
         .await
         .expect("confirm step shown");
-    browser.js("document.getElementById('close-yes').click(); return 1").await;
+    browser
+        .js("document.getElementById('close-yes').click(); return 1")
+        .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (_, still) = hall
         .req(
@@ -182,10 +186,10 @@ async fn desk_finds_checks_in_and_an_admin_closes_a_slot() {
         .iter()
         .any(|s| s["slot_start"] == later.as_str());
     assert!(offered, "closed without a reason");
+    browser.type_keys("#close-reason", "系统故障").await;
     browser
-        .type_keys("#close-reason", "系统故障")
+        .js("document.getElementById('close-yes').click(); return 1")
         .await;
-    browser.js("document.getElementById('close-yes').click(); return 1").await;
     browser
         .wait_for(
             &format!(
@@ -222,8 +226,12 @@ async fn desk_finds_checks_in_and_an_admin_closes_a_slot() {
         .any(|s| s["slot_start"] == later.as_str());
     assert!(!offered, "{after}");
     // And a search shows it cancelled with the reason.
-    browser.js("document.getElementById('q').value = ''; return 1").await;
-    browser.type_keys("#q", &format!("{later_code}\u{E007}")).await;
+    browser
+        .js("document.getElementById('q').value = ''; return 1")
+        .await;
+    browser
+        .type_keys("#q", &format!("{later_code}\u{E007}"))
+        .await;
     browser
         .wait_for(&status_of(&later_code), &json!("cancelled"), T)
         .await

@@ -349,7 +349,10 @@ fn credentials(s: &Settings, p: &mut Problems) {
             ));
         }
         if c.role == Role::Desk && c.window.is_some() {
-            p.push((path("window"), "a desk token is not bound to a window".into()));
+            p.push((
+                path("window"),
+                "a desk token is not bound to a window".into(),
+            ));
         }
         window_ref(s, c.role, c.window.as_deref(), &path("window"), p);
     }

@@ -194,7 +194,9 @@
     api("GET", "/admin/closures").then(function (r) {
       if (r.status !== 200) return;
       fill($("closures").tBodies[0], r.body.closures.map(function (c) {
-        return h("tr", null, [h("td", null, c.date), h("td", null, c.service || "全部 / all"), h("td", null, c.slot_start || "全天 / whole day"),
+        var name = c.service;
+        SERVICES.forEach(function (s) { if (s.id === c.service) name = s.name; });
+        return h("tr", null, [h("td", null, c.date), h("td", null, name || "全部 / all"), h("td", null, c.slot_start || "全天 / whole day"),
           h("td", null, c.reason), h("td", null, String(c.cancelled)), h("td", null, c.created_by)]);
       }));
     });

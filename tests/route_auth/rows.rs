@@ -220,7 +220,10 @@ pub(super) fn checkin_rows(rows: &mut Vec<Row>) {
         (DISPLAY, "display may not check in"),
         (CLERK1, "clerk may not check in"),
         (BUTTON1, "button may not check in"),
-        (DESK, "desk checks in at /desk/checkins, not the kiosk's route"),
+        (
+            DESK,
+            "desk checks in at /desk/checkins, not the kiosk's route",
+        ),
     ] {
         rows.push(row(
             "POST",
@@ -318,7 +321,11 @@ pub(super) fn desk_rows(rows: &mut Vec<Row>) {
     let routes: [(&'static str, &str, Option<Value>); 3] = [
         ("GET", "/desk/appointments?code=NOSUCHCODE", None),
         ("GET", "/desk/day?date=2030-01-01", None),
-        ("POST", "/desk/checkins", Some(json!({"code": "NOSUCHCODE"}))),
+        (
+            "POST",
+            "/desk/checkins",
+            Some(json!({"code": "NOSUCHCODE"})),
+        ),
     ];
     for (method, path, body) in routes {
         unauthenticated(rows, method, path, body.clone());

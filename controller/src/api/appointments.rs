@@ -135,7 +135,10 @@ pub async fn slots(
         }
         _ => Vec::new(),
     };
-    let day: Vec<_> = day.into_iter().filter(|s| !closed.contains(&s.start)).collect();
+    let day: Vec<_> = day
+        .into_iter()
+        .filter(|s| !closed.contains(&s.start))
+        .collect();
     let cap = i64::from(b.capacity);
     let list = day
         .iter()

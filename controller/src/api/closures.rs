@@ -110,18 +110,28 @@ fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
 /// The slots a closure covers: (service, start, end, capacity) of the calendar.
 type Covered = Vec<(String, i64, i64, i64)>;
 
-fn covered(cfg: &Settings, body: &NewClosureBody, date: NaiveDate) -> ApiResult<(Covered, Option<i64>)> {
+fn covered(
+    cfg: &Settings,
+    body: &NewClosureBody,
+    date: NaiveDate,
+) -> ApiResult<(Covered, Option<i64>)> {
     let tz = cfg.tz();
     let services: Vec<_> = match body.service.as_deref() {
         Some(id) => {
             let s = cfg.service(id).ok_or_else(|| {
                 invalid(
                     "unknown_service",
-                    format!("没有该业务 / unknown service {:?}", id.chars().take(32).collect::<String>()),
+                    format!(
+                        "没有该业务 / unknown service {:?}",
+                        id.chars().take(32).collect::<String>()
+                    ),
                 )
             })?;
             if s.booking.is_none() {
-                return Err(invalid("not_bookable", format!("{} 不支持网上预约 / not bookable online", s.name)));
+                return Err(invalid(
+                    "not_bookable",
+                    format!("{} 不支持网上预约 / not bookable online", s.name),
+                ));
             }
             vec![s]
         }
@@ -130,12 +140,17 @@ fn covered(cfg: &Settings, body: &NewClosureBody, date: NaiveDate) -> ApiResult<
     let hhmm = body.slot_start.as_deref().map(str::trim);
     if let Some(t) = hhmm {
         if chrono::NaiveTime::parse_from_str(t, "%H:%M").is_err() {
-            return Err(invalid("invalid_slot", "时段应为 HH:MM / slot_start must be HH:MM"));
+            return Err(invalid(
+                "invalid_slot",
+                "时段应为 HH:MM / slot_start must be HH:MM",
+            ));
         }
     }
     let mut out = Vec::new();
     for s in services {
-        let Some(b) = s.booking.as_ref() else { continue };
+        let Some(b) = s.booking.as_ref() else {
+            continue;
+        };
         for sl in slots::slots_of_day(b, &cfg.calendar, tz, date) {
             let at = to_local(tz, sl.start).format("%H:%M").to_string();
             if hhmm.is_none_or(|t| t == at) {
@@ -143,12 +158,13 @@ fn covered(cfg: &Settings, body: &NewClosureBody, date: NaiveDate) -> ApiResult<
             }
         }
     }
-    let start = match hhmm {
-        None => None,
-        Some(_) => Some(out.first().map(|c| c.1).ok_or_else(|| {
-            invalid("invalid_slot", "当天没有这个时段 / no such slot that day")
-        })?),
-    };
+    let start =
+        match hhmm {
+            None => None,
+            Some(_) => Some(out.first().map(|c| c.1).ok_or_else(|| {
+                invalid("invalid_slot", "当天没有这个时段 / no such slot that day")
+            })?),
+        };
     Ok((out, start))
 }
 
@@ -173,18 +189,28 @@ pub async fn close(
     who.require(&[Role::Admin])?;
     let cfg = &state.cfg;
     let reason = body.reason.trim();
-    if reason.is_empty() || reason.chars().count() > REASON_MAX || reason.chars().any(char::is_control) {
+    if reason.is_empty()
+        || reason.chars().count() > REASON_MAX
+        || reason.chars().any(char::is_control)
+    {
         return Err(invalid(
             "reason_required",
             "请填写停约原因（1至200字）/ a reason of 1 to 200 characters is required",
         ));
     }
-    let date = NaiveDate::parse_from_str(body.date.trim(), "%Y-%m-%d")
-        .map_err(|_| invalid("invalid_date", "日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD"))?;
+    let date = NaiveDate::parse_from_str(body.date.trim(), "%Y-%m-%d").map_err(|_| {
+        invalid(
+            "invalid_date",
+            "日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD",
+        )
+    })?;
     let now = state.now();
     let day = date.format("%Y-%m-%d").to_string();
     if day < local_day(cfg.tz(), now) {
-        return Err(invalid("past_date", "不能停约已过去的日期 / that day is past"));
+        return Err(invalid(
+            "past_date",
+            "不能停约已过去的日期 / that day is past",
+        ));
     }
     let (slots, slot_start) = covered(cfg, &body, date)?;
     let origin = super::windows::origin(peer.map(|Extension(ConnectInfo(a))| a), &headers);

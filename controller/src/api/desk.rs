@@ -313,7 +313,10 @@ pub async fn day(
 ) -> ApiResult<Json<DeskDay>> {
     who.require(&DESK_ROLES)?;
     let cfg = &state.cfg;
-    if let Some(k) = q.keys().find(|k| !["date", "service"].contains(&k.as_str())) {
+    if let Some(k) = q
+        .keys()
+        .find(|k| !["date", "service"].contains(&k.as_str()))
+    {
         let k: String = k.chars().take(32).collect();
         return Err(bad(
             "invalid_query",
@@ -330,10 +333,19 @@ pub async fn day(
     let services: Vec<_> = match q.get("service").map(|s| s.trim()) {
         Some(id) => {
             let s = cfg.service(id).ok_or_else(|| {
-                bad("unknown_service", format!("没有该业务 / unknown service {:?}", id.chars().take(32).collect::<String>()))
+                bad(
+                    "unknown_service",
+                    format!(
+                        "没有该业务 / unknown service {:?}",
+                        id.chars().take(32).collect::<String>()
+                    ),
+                )
             })?;
             if s.booking.is_none() {
-                return Err(bad("not_bookable", format!("{} 不支持网上预约 / not bookable online", s.name)));
+                return Err(bad(
+                    "not_bookable",
+                    format!("{} 不支持网上预约 / not bookable online", s.name),
+                ));
             }
             vec![s]
         }
@@ -344,14 +356,21 @@ pub async fn day(
     let tz = cfg.tz();
     let mut out = Vec::new();
     for s in services {
-        let Some(b) = s.booking.as_ref() else { continue };
+        let Some(b) = s.booking.as_ref() else {
+            continue;
+        };
         let cap = i64::from(b.capacity);
-        let mut by_slot: BTreeMap<i64, (i64, Vec<&Appointment>)> = slots::slots_of_day(b, &cfg.calendar, tz, date)
-            .into_iter()
-            .map(|sl| (sl.start, (sl.end, Vec::new())))
-            .collect();
+        let mut by_slot: BTreeMap<i64, (i64, Vec<&Appointment>)> =
+            slots::slots_of_day(b, &cfg.calendar, tz, date)
+                .into_iter()
+                .map(|sl| (sl.start, (sl.end, Vec::new())))
+                .collect();
         for a in all.iter().filter(|a| a.service == s.id) {
-            by_slot.entry(a.slot_start).or_insert((a.slot_end, Vec::new())).1.push(a);
+            by_slot
+                .entry(a.slot_start)
+                .or_insert((a.slot_end, Vec::new()))
+                .1
+                .push(a);
         }
         let (from, to) = match (by_slot.keys().next(), by_slot.keys().last()) {
             (Some(f), Some(l)) => (*f, *l + 1),
@@ -383,7 +402,10 @@ pub async fn day(
             slots,
         });
     }
-    Ok(Json(DeskDay { date: day, services: out }))
+    Ok(Json(DeskDay {
+        date: day,
+        services: out,
+    }))
 }
 
 #[cfg(test)]
@@ -391,15 +413,24 @@ mod tests {
     use super::*;
 
     fn q(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn one_search_at_a_time() {
-        assert_eq!(search(&q(&[("code", " 12345678 ")])).unwrap(), Search::Code("12345678"));
+        assert_eq!(
+            search(&q(&[("code", " 12345678 ")])).unwrap(),
+            Search::Code("12345678")
+        );
         assert_eq!(
             search(&q(&[("phone_last4", "0000"), ("name", "张三")])).unwrap(),
-            Search::Contact { phone_last4: "0000", name: "张三" }
+            Search::Contact {
+                phone_last4: "0000",
+                name: "张三"
+            }
         );
         for (bad_q, code) in [
             (q(&[]), "invalid_query"),

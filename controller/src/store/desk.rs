@@ -66,7 +66,8 @@ fn closure_from_row(r: &sqlx::any::AnyRow) -> Result<Closure, sqlx::Error> {
     })
 }
 
-const CLOSURE_COLS: &str = "id, day, service, slot_start, reason, cancelled, created_at, created_by";
+const CLOSURE_COLS: &str =
+    "id, day, service, slot_start, reason, cancelled, created_at, created_by";
 
 fn all(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<Appointment>> {
     rows.iter()
@@ -137,7 +138,10 @@ impl Store {
     ///
     /// # Errors
     /// Database errors (nothing changed).
-    pub async fn close_slots(&self, c: &NewClosure<'_>) -> StoreResult<(Closure, Vec<Appointment>)> {
+    pub async fn close_slots(
+        &self,
+        c: &NewClosure<'_>,
+    ) -> StoreResult<(Closure, Vec<Appointment>)> {
         let mut tx = self.write.begin().await?;
         // First the slot rows: from here on no booking can take them.
         for (service, start, end, capacity) in c.slots {
@@ -207,7 +211,16 @@ impl Store {
         );
         let detail = serde_json::json!({"closure": closure.id, "reason": c.reason, "cancelled": n})
             .to_string();
-        audit(&mut tx, c.now, c.by.name, "close", &subject, &detail, c.by.origin).await?;
+        audit(
+            &mut tx,
+            c.now,
+            c.by.name,
+            "close",
+            &subject,
+            &detail,
+            c.by.origin,
+        )
+        .await?;
         tx.commit().await?;
         Ok((closure, cancelled))
     }
