@@ -134,10 +134,13 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
                     .into(),
             ));
         }
-        if matches!(u.role, Role::Admin | Role::Desk) && !u.windows.is_empty() {
+        if u.role == Role::Admin && !u.windows.is_empty() {
+            p.push((at("windows"), "an admin is not bound to windows".into()));
+        }
+        if u.role == Role::Desk && !u.windows.is_empty() {
             p.push((
                 at("windows"),
-                format!("a {} account is not bound to windows", u.role.as_str()),
+                "the consult desk is not bound to windows".into(),
             ));
         }
         for (m, w) in u.windows.iter().enumerate() {
