@@ -169,7 +169,7 @@ fn covered(
 }
 
 /// POST /admin/closures: close a slot or a whole day (emergency), cancelling its bookings.
-#[utoipa::path(post, path = "/admin/closures", tag = "admin",
+#[utoipa::path(post, path = "/admin/closures", operation_id = "close_slots", tag = "admin",
     summary = "close a slot or a day (emergency): its bookings are cancelled with the reason",
     security(("device_token" = []), ("staff_session" = [])),
     request_body = NewClosureBody,
@@ -241,7 +241,7 @@ pub async fn close(
 }
 
 /// GET /admin/closures: the hall's closures, newest first.
-#[utoipa::path(get, path = "/admin/closures", tag = "admin", summary = "closed slots and days",
+#[utoipa::path(get, path = "/admin/closures", operation_id = "closures", tag = "admin", summary = "closed slots and days",
     security(("device_token" = []), ("staff_session" = [])),
     responses((status = 200, description = "closures", body = Closures),
         (status = 401, description = "unauthorized"),

@@ -135,7 +135,7 @@ fn search(q: &HashMap<String, String>) -> ApiResult<Search<'_>> {
 }
 
 /// GET /desk/appointments: find bookings by code, ID number, or phone's last 4 + name.
-#[utoipa::path(get, path = "/desk/appointments", tag = "desk",
+#[utoipa::path(get, path = "/desk/appointments", operation_id = "desk_appointments", tag = "desk",
     summary = "find bookings by code, ID number, or phone's last 4 + name (desk, clerk, admin)",
     security(("device_token" = []), ("staff_session" = [])),
     params(DeskSearch),
@@ -192,7 +192,7 @@ pub async fn appointments(
 }
 
 /// POST /desk/checkins: check a person in on their behalf (the kiosk's rules apply).
-#[utoipa::path(post, path = "/desk/checkins", tag = "desk",
+#[utoipa::path(post, path = "/desk/checkins", operation_id = "desk_check_in", tag = "desk",
     summary = "check a person in on their behalf, by code or ID number (desk, clerk, admin)",
     security(("device_token" = []), ("staff_session" = [])),
     request_body = CheckInBody,
@@ -297,7 +297,7 @@ pub struct DeskDay {
 }
 
 /// GET /desk/day: a day's bookings per service and slot, with counts.
-#[utoipa::path(get, path = "/desk/day", tag = "desk",
+#[utoipa::path(get, path = "/desk/day", operation_id = "desk_day", tag = "desk",
     summary = "a day's bookings per service and slot (desk, clerk, admin)",
     security(("device_token" = []), ("staff_session" = [])),
     params(DayQuery),
