@@ -142,6 +142,23 @@ impl Store {
         &self,
         c: &NewClosure<'_>,
     ) -> StoreResult<(Closure, Vec<Appointment>)> {
+        // PostgreSQL may pick this transaction as a deadlock's victim (a group of bookings
+        // holding rows it needs while waiting for a slot it holds): it rolled back whole,
+        // so it runs again.
+        for _ in 0..2 {
+            match self.close_once(c).await {
+                Err(sqlx::Error::Database(d))
+                    if matches!(d.code().as_deref(), Some("40P01" | "40001")) => {}
+                done => return done.map_err(Into::into),
+            }
+        }
+        self.close_once(c).await.map_err(Into::into)
+    }
+
+    async fn close_once(
+        &self,
+        c: &NewClosure<'_>,
+    ) -> Result<(Closure, Vec<Appointment>), sqlx::Error> {
         let mut tx = self.write.begin().await?;
         // First the slot rows: from here on no booking can take them.
         for (service, start, end, capacity) in c.slots {
@@ -170,7 +187,7 @@ impl Store {
         .bind(c.slot_start.unwrap_or(-1))
         .fetch_all(&mut *tx)
         .await?;
-        let cancelled = all(&rows)?;
+        let cancelled = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
         for a in &cancelled {
             sqlx::query(
                 "UPDATE slots SET booked = booked - 1 WHERE service = $1 AND slot_start = $2 AND booked > 0",
