@@ -1,6 +1,7 @@
 //! Accessibility in a real headless Chromium: axe-core (vendored in tests/vendor) runs on
 //! every page — TV screen, kiosk, ticket status, booking (with an identity assertion),
-//! dev identity, clerk sign-in and signed-in panel, admin sign-in and dashboard, and the
+//! dev identity, clerk sign-in and signed-in panel, admin sign-in and dashboard, the desk
+//! (sign-in, as the desk and as an admin), and the
 //! booking and status pages in elder mode (长辈模式) — and finds no violation of the WCAG
 //! 2.0/2.1 A and AA rules. The clerk panel works from the keyboard with a visible focus,
 //! and elder mode is one tap away, larger and remembered.
@@ -176,6 +177,16 @@ async fn every_page_passes_axe_wcag_a_and_aa() {
     )
     .await;
     audit(&b, "/admin", &mut found).await;
+
+    b.goto(&format!("{base}/desk")).await;
+    b.sign_in_form_shown().await;
+    audit(&b, "/desk (sign-in)", &mut found).await;
+    b.submit_sign_in("desk", "demo-desk", None).await;
+    until(&b, "window.hallqDeskReady", "desk page").await;
+    audit(&b, "/desk", &mut found).await;
+    b.goto(&format!("{base}/desk?token=demo-admin")).await;
+    until(&b, "window.hallqDeskReady", "desk page (admin)").await;
+    audit(&b, "/desk (admin)", &mut found).await;
 
     assert!(
         found.is_empty(),

@@ -68,6 +68,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/stats.csv"),
     ("GET", "/admin/audit"),
     ("GET", "/admin/live"),
+    ("GET", "/admin/closures"),
+    ("POST", "/admin/closures"),
+    ("GET", "/desk/appointments"),
+    ("POST", "/desk/checkins"),
+    ("GET", "/desk/day"),
     ("POST", "/dev/identity"),
 ];
 

@@ -155,6 +155,7 @@ async fn every_served_script_is_es2017() {
         "/book",
         "/clerk",
         "/admin",
+        "/desk",
         "/dev/identity",
     ]
     .iter()
@@ -169,6 +170,7 @@ async fn every_served_script_is_es2017() {
         "/staff/signin.js",
         "/assets/hallclock.js",
         "/assets/echarts-6.1.0.min.js",
+        "/assets/desk.js",
     ] {
         assert!(
             scripts.contains_key(must),

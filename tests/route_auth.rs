@@ -14,11 +14,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[path = "route_auth/rows.rs"]
 mod rows;
-use rows::{admin_rows, checkin_rows, citizen_rows, public_rows, ticket_rows, window_rows};
+use rows::{
+    admin_rows, checkin_rows, citizen_rows, desk_rows, public_rows, ticket_rows, window_rows,
+};
 
 const ADMIN: &str = "demo-admin";
 const KIOSK: &str = "demo-kiosk";
 const DISPLAY: &str = "demo-display";
+const DESK: &str = "demo-desk";
 const CLERK1: &str = "demo-clerk-1";
 const CLERK2: &str = "demo-clerk-2";
 /// Not in the demo config: added by `opts()` so the button role is covered over HTTP.
@@ -187,6 +190,7 @@ async fn every_route_refuses_missing_wrong_and_foreign_credentials() {
     window_rows(&mut rows);
     checkin_rows(&mut rows);
     admin_rows(&mut rows);
+    desk_rows(&mut rows);
     citizen_rows(&mut rows);
     public_rows(&mut rows, &token);
 
@@ -211,6 +215,7 @@ async fn every_route_refuses_missing_wrong_and_foreign_credentials() {
         "/kiosk".to_string(),
         "/clerk".to_string(),
         "/admin".to_string(),
+        "/desk".to_string(),
         "/book".to_string(),
         format!("/t/{token}"),
         "/metrics".to_string(),
@@ -257,6 +262,12 @@ async fn every_route_refuses_missing_wrong_and_foreign_credentials() {
             true,
             Want::Refused(403),
             "staff feed, button token",
+        ),
+        (
+            format!("/api/v1/staff/events?token={DESK}"),
+            true,
+            Want::Refused(403),
+            "staff feed, desk token",
         ),
         (
             format!("/api/v1/staff/events?token={DISPLAY}"),
@@ -336,7 +347,7 @@ async fn every_route_refuses_missing_wrong_and_foreign_credentials() {
         gaps.is_empty(),
         "{} of {} checks failed:\n{}",
         gaps.len(),
-        rows.len() + feeds.len() + 8,
+        rows.len() + feeds.len() + 9,
         gaps.join("\n")
     );
 }

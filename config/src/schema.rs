@@ -324,6 +324,9 @@ pub enum Role {
     Button,
     /// LED gateway (read only).
     Gateway,
+    /// The consult desk (咨询台): finds bookings, checks people in on their behalf, sees
+    /// a day's bookings; no window.
+    Desk,
 }
 
 impl Role {
@@ -336,6 +339,7 @@ impl Role {
             Self::Display => "display",
             Self::Button => "button",
             Self::Gateway => "gateway",
+            Self::Desk => "desk",
         }
     }
 }
@@ -391,7 +395,7 @@ impl Settings {
 
     /// Names of the credentials that still use the published demo tokens.
     pub fn demo_credentials(&self) -> Vec<String> {
-        let mut demo: Vec<String> = ["demo-kiosk", "demo-admin", "demo-display"]
+        let mut demo: Vec<String> = ["demo-kiosk", "demo-admin", "demo-display", "demo-desk"]
             .map(String::from)
             .to_vec();
         demo.extend(self.windows.iter().map(|w| format!("demo-clerk-{}", w.id)));

@@ -15,7 +15,7 @@ pub struct StaffUser {
     /// Shown on pages and in the audit log (defaults to the username).
     #[serde(default)]
     pub name: Option<String>,
-    /// `clerk` or `admin`.
+    /// `clerk`, `desk` or `admin`.
     pub role: Role,
     /// Windows a clerk may sign in at (empty: any window).
     #[serde(default)]
@@ -127,14 +127,21 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
             p.push((at("username"), format!("{:?} used twice", u.username)));
         }
         seen.push(&u.username);
-        if !matches!(u.role, Role::Clerk | Role::Admin) {
+        if !matches!(u.role, Role::Clerk | Role::Admin | Role::Desk) {
             p.push((
                 at("role"),
-                "staff accounts are `clerk` or `admin` (devices use [[credentials]])".into(),
+                "staff accounts are `clerk`, `desk` or `admin` (devices use [[credentials]])"
+                    .into(),
             ));
         }
         if u.role == Role::Admin && !u.windows.is_empty() {
             p.push((at("windows"), "an admin is not bound to windows".into()));
+        }
+        if u.role == Role::Desk && !u.windows.is_empty() {
+            p.push((
+                at("windows"),
+                "the consult desk is not bound to windows".into(),
+            ));
         }
         for (m, w) in u.windows.iter().enumerate() {
             if s.window(w).is_none() {

@@ -226,7 +226,7 @@ fn broker(s: &Settings, p: &mut Problems) {
             Role::Display | Role::Gateway | Role::Button => {
                 window_ref(s, a.role, a.window.as_deref(), &path("window"), p);
             }
-            Role::Admin | Role::Clerk | Role::Kiosk => p.push((
+            Role::Admin | Role::Clerk | Role::Kiosk | Role::Desk => p.push((
                 path("role"),
                 "broker accounts are `display`, `gateway` or `button` \
                  (the controller signs in by itself)"
@@ -347,6 +347,12 @@ fn credentials(s: &Settings, p: &mut Problems) {
             p.push((
                 path("token_sha256"),
                 format!("same token as credentials[{prev}]"),
+            ));
+        }
+        if c.role == Role::Desk && c.window.is_some() {
+            p.push((
+                path("window"),
+                "a desk token is not bound to a window".into(),
             ));
         }
         window_ref(s, c.role, c.window.as_deref(), &path("window"), p);

@@ -319,7 +319,7 @@ fn demo_hall_loads() {
         demo.len(),
         s.credentials.len() + s.broker.accounts.len() + s.staff.len()
     );
-    assert_eq!(s.staff.len(), 2);
+    assert_eq!(s.staff.len(), 3);
 
     let property = s.service("property").unwrap();
     assert_eq!((property.prefix.as_str(), property.width), ("A", 3));

@@ -1,9 +1,11 @@
 /* Staff sign-in for the clerk panel and the admin dashboard (served by the binary; the
  * page loads /assets/dom.js first).
- * HallqSignIn.start({key, role, windows, onReady}) finds the session token (sessionStorage,
+ * HallqSignIn.start({key, role, roles, title, windows, onReady}) finds the session token (sessionStorage,
  * or ?token= for a device-style token), checks it with GET /api/v1/me, and otherwise shows
  * a sign-in form: username, password and, for a clerk, the window. onReady(token, me) runs
- * once signed in. HallqSignIn.expired(msg) clears the token and shows the form again. */
+ * once signed in. `roles` (default [role]) are the roles the page accepts; `title` names
+ * the form (default by role). HallqSignIn.expired(msg) clears the token and shows the form
+ * again. */
 (function () {
   "use strict";
   var opts = null;
@@ -18,7 +20,8 @@
     return fetch("/api/v1/me", { headers: { Authorization: "Bearer " + token } })
       .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
   }
-  function fits(m) { return m.role === opts.role && (opts.role !== "clerk" || !!m.window); }
+  function roles() { return opts.roles || [opts.role]; }
+  function fits(m) { return roles().indexOf(m.role) >= 0 && (m.role !== "clerk" || !!m.window); }
   function form(message) {
     var old = document.getElementById("hq-signin");
     if (old) old.remove();
@@ -28,8 +31,8 @@
     var last = localStorage.getItem(opts.key + "-window") || "";
     var h = HallqDom.h;
     HallqDom.append(box, h("form", { autocomplete: "on" }, [
-      h("h1", null, clerk ? "窗口人员登录" : "管理员登录"),
-      h("p", null, (clerk ? "Clerk sign-in" : "Admin sign-in") + " · " + document.title),
+      h("h1", null, opts.title ? opts.title[0] : clerk ? "窗口人员登录" : "管理员登录"),
+      h("p", null, (opts.title ? opts.title[1] : clerk ? "Clerk sign-in" : "Admin sign-in") + " · " + document.title),
       h("label", { "for": "hq-user" }, "用户名 / Username"),
       h("input", { id: "hq-user", name: "username", autocomplete: "username", required: true }),
       h("label", { "for": "hq-pass" }, "密码 / Password"),
@@ -54,10 +57,10 @@
         .then(function (r) {
           document.getElementById("hq-go").disabled = false;
           if (r.status !== 200) { document.getElementById("hq-err").textContent = r.body.message || ("HTTP " + r.status); return; }
-          if (r.body.role !== opts.role) {
+          if (roles().indexOf(r.body.role) < 0) {
             // Not for this page: end the session just opened rather than leave it live.
             fetch("/api/v1/auth/sign-out", { method: "POST", headers: { Authorization: "Bearer " + r.body.token } }).then(function () {}, function () {});
-            document.getElementById("hq-err").textContent = clerk ? "该账号不是窗口人员 / not a clerk account" : "该账号不是管理员 / not an admin account";
+            document.getElementById("hq-err").textContent = clerk ? "该账号不是窗口人员 / not a clerk account" : opts.roles ? "该账号不能使用本页 / this account cannot use this page" : "该账号不是管理员 / not an admin account";
             return;
           }
           if (clerk) localStorage.setItem(opts.key + "-window", body.window);

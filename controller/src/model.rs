@@ -189,6 +189,9 @@ pub struct Citizen {
     pub key_version: i32,
     /// The hash under the previous key during a key rotation (lookups try both).
     pub id_hash_previous: Option<String>,
+    /// Keyed hash (current key) of the normalised name and the phone's last four digits,
+    /// for the consult desk's lookup; `None` when unknown.
+    pub contact_hash: Option<String>,
     /// `4601**********123X`.
     pub id_masked: String,
     /// `张*三`.

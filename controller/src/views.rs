@@ -160,6 +160,9 @@ pub struct AppointmentView {
     /// When it was booked.
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// Why the hall cancelled it (a closure of its slot or day); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
 }
 
 impl AppointmentView {
@@ -182,6 +185,7 @@ impl AppointmentView {
             channel: a.channel.clone(),
             method: a.method.clone(),
             created_at: rfc3339(tz, a.created_at),
+            cancel_reason: a.cancel_reason.clone(),
         }
     }
 }

@@ -57,6 +57,7 @@ fn person(n: u32) -> Citizen {
         id_hash: format!("{n:064x}"),
         key_version: 1,
         id_hash_previous: None,
+        contact_hash: None,
         id_masked: format!("1101**********{n:03}X"),
         name_masked: "张*".into(),
         phone_masked: "138****0000".into(),

@@ -151,6 +151,23 @@ impl Browser {
         .await;
     }
 
+    /// Types `text` into the element `css` as a keyboard would (real key events, so a
+    /// final `\u{E007}` — WebDriver's Enter — submits the form the way a keyboard-wedge
+    /// card or QR reader does).
+    pub async fn type_keys(&self, css: &str, text: &str) {
+        let el = self
+            .post("/element", json!({"using": "css selector", "value": css}))
+            .await;
+        let id = el
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}: {el}"))
+            .to_string();
+        self.post(&format!("/element/{id}/value"), json!({"text": text}))
+            .await;
+    }
+
     /// Polls `script` until it returns `want` or `timeout` passes; returns the time taken.
     pub async fn wait_for(
         &self,

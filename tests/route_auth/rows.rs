@@ -9,6 +9,7 @@ pub(super) fn ticket_rows(rows: &mut Vec<Row>, token: &str) {
         (DISPLAY, "display may not issue"),
         (CLERK1, "clerk may not issue"),
         (BUTTON1, "button may not issue"),
+        (DESK, "desk may not issue"),
     ] {
         rows.push(row(
             "POST",
@@ -43,6 +44,7 @@ pub(super) fn ticket_rows(rows: &mut Vec<Row>, token: &str) {
         (DISPLAY, "display may not reprint"),
         (CLERK1, "clerk may not reprint"),
         (BUTTON1, "button may not reprint"),
+        (DESK, "desk may not reprint"),
     ] {
         rows.push(row(
             "POST",
@@ -70,6 +72,7 @@ pub(super) fn ticket_rows(rows: &mut Vec<Row>, token: &str) {
         (KIOSK, "kiosk reads snapshot"),
         (CLERK1, "clerk reads snapshot"),
         (ADMIN, "admin reads snapshot"),
+        (DESK, "desk reads snapshot"),
     ] {
         rows.push(row("GET", snapshot, Some(t), None, Want::Ok, why));
     }
@@ -85,6 +88,7 @@ pub(super) fn ticket_rows(rows: &mut Vec<Row>, token: &str) {
         "sign-in with a wrong password",
     ));
     rows.push(row("GET", "/me", Some(CLERK1), None, Want::Ok, "clerk: me"));
+    rows.push(row("GET", "/me", Some(DESK), None, Want::Ok, "desk: me"));
     rows.push(row(
         "GET",
         "/me",
@@ -124,6 +128,7 @@ pub(super) fn window_rows(rows: &mut Vec<Row>) {
         for (t, why) in [
             (KIOSK, "kiosk may not act for a window"),
             (DISPLAY, "display may not act for a window"),
+            (DESK, "desk may not act for a window"),
             (CLERK2, "clerk of window 2 may not act for window 1"),
         ] {
             rows.push(row(
@@ -215,6 +220,10 @@ pub(super) fn checkin_rows(rows: &mut Vec<Row>) {
         (DISPLAY, "display may not check in"),
         (CLERK1, "clerk may not check in"),
         (BUTTON1, "button may not check in"),
+        (
+            DESK,
+            "desk checks in at /desk/checkins, not the kiosk's route",
+        ),
     ] {
         rows.push(row(
             "POST",
@@ -245,7 +254,7 @@ pub(super) fn checkin_rows(rows: &mut Vec<Row>) {
 }
 
 pub(super) fn admin_rows(rows: &mut Vec<Row>) {
-    let routes: [(&'static str, &str, Option<Value>); 9] = [
+    let routes: [(&'static str, &str, Option<Value>); 11] = [
         ("GET", "/admin/bans", None),
         (
             "POST",
@@ -253,6 +262,13 @@ pub(super) fn admin_rows(rows: &mut Vec<Row>) {
             Some(
                 json!({"id_number": "11010519491231002X", "reason": "test", "until": "2099-01-01"}),
             ),
+        ),
+        ("GET", "/admin/closures", None),
+        // A past day: the admin is answered 422, nothing is closed.
+        (
+            "POST",
+            "/admin/closures",
+            Some(json!({"date": "2000-01-01", "reason": "test"})),
         ),
         ("GET", "/admin/sessions", None),
         ("POST", "/admin/sessions/999999/end", None),
@@ -273,6 +289,7 @@ pub(super) fn admin_rows(rows: &mut Vec<Row>) {
             (KIOSK, "kiosk may not use admin routes"),
             (DISPLAY, "display may not use admin routes"),
             (BUTTON1, "button may not use admin routes"),
+            (DESK, "desk may not use admin routes"),
         ] {
             rows.push(row(
                 method,
@@ -293,6 +310,7 @@ pub(super) fn admin_rows(rows: &mut Vec<Row>) {
         (KIOSK, "kiosk may not reload"),
         (DISPLAY, "display may not reload"),
         (BUTTON1, "button may not reload"),
+        (DESK, "desk may not reload"),
     ] {
         rows.push(row(
             "POST",
@@ -303,6 +321,61 @@ pub(super) fn admin_rows(rows: &mut Vec<Row>) {
             why,
         ));
     }
+}
+
+/// The consult desk's routes: desk, clerk (any window) and admin; nobody else.
+pub(super) fn desk_rows(rows: &mut Vec<Row>) {
+    let routes: [(&'static str, &str, Option<Value>); 3] = [
+        ("GET", "/desk/appointments?code=NOSUCHCODE", None),
+        ("GET", "/desk/day?date=2030-01-01", None),
+        (
+            "POST",
+            "/desk/checkins",
+            Some(json!({"code": "NOSUCHCODE"})),
+        ),
+    ];
+    for (method, path, body) in routes {
+        unauthenticated(rows, method, path, body.clone());
+        for (t, why) in [
+            (KIOSK, "kiosk may not use the desk"),
+            (DISPLAY, "display may not use the desk"),
+            (BUTTON1, "button may not use the desk"),
+        ] {
+            rows.push(row(
+                method,
+                path,
+                Some(t),
+                body.clone(),
+                Want::Refused(403),
+                why,
+            ));
+        }
+        for (t, why) in [
+            (DESK, "desk"),
+            (CLERK1, "clerk of window 1"),
+            (CLERK2, "clerk of window 2"),
+            (ADMIN, "admin"),
+        ] {
+            rows.push(row(method, path, Some(t), body.clone(), Want::Allowed, why));
+        }
+    }
+    // The role is checked before the query and the body.
+    rows.push(row(
+        "GET",
+        "/desk/appointments",
+        Some(KIOSK),
+        None,
+        Want::Refused(403),
+        "kiosk, no query: role before parameters",
+    ));
+    rows.push(row(
+        "POST",
+        "/desk/checkins",
+        Some(DISPLAY),
+        None,
+        Want::Refused(403),
+        "display, no body: role before body",
+    ));
 }
 
 pub(super) fn citizen_rows(rows: &mut Vec<Row>) {

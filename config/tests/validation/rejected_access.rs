@@ -11,7 +11,7 @@ pub(crate) static ACCESS: &[Rejected] = &[
             "\n[[staff]]\nusername = \"li\"\nrole = \"kiosk\"\nwindows = [\"w9\"]\npassword_argon2 = \"secret\"\n",
         )],
         expect: &[
-            at("staff[0].role", 49, "staff accounts are `clerk` or `admin`"),
+            at("staff[0].role", 49, "staff accounts are `clerk`, `desk` or `admin`"),
             at("staff[0].windows[0]", 50, "unknown window \"w9\""),
             at("staff[0].password_argon2", 51, "not a password hash"),
         ],
@@ -29,7 +29,19 @@ pub(crate) static ACCESS: &[Rejected] = &[
             at("sign_in.session_minutes", 59, "must be 5–1440"),
         ],
     },
+    Rejected {
+        name: "staff: the consult desk with windows",
+        edits: &[Append(
+            "\n[[staff]]\nusername = \"desk\"\nrole = \"desk\"\nwindows = [\"w1\"]\npassword_argon2 = \"$argon2id$v=19$m=19456,t=2,p=1$W35mgoyFOBIYtF1FAzsyzQ$dUm0t7osKu0ftTGLXomTbWHOKqsjlJB9CVqNmilwmtY\"\n",
+        )],
+        expect: &[at("staff[0].windows", 50, "the consult desk is not bound to windows")],
+    },
     // ---- credentials ----
+    Rejected {
+        name: "desk token names a window",
+        edits: &[Replace("role = \"kiosk\"", "role = \"desk\"\nwindow = \"w1\"")],
+        expect: &[at("credentials[1].window", 45, "a desk token is not bound to a window")],
+    },
     Rejected {
         name: "clerk without window",
         edits: &[Remove("window = \"w1\"\n")],

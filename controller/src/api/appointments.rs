@@ -125,6 +125,20 @@ pub async fn slots(
             .collect(),
         _ => HashMap::new(),
     };
+    // Slots the hall closed are no longer offered.
+    let closed = match (day.first(), day.last()) {
+        (Some(f), Some(l)) => {
+            state
+                .store
+                .closed_slots(&q.service, f.start, l.start + 1)
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    let day: Vec<_> = day
+        .into_iter()
+        .filter(|s| !closed.contains(&s.start))
+        .collect();
     let cap = i64::from(b.capacity);
     let list = day
         .iter()
@@ -183,7 +197,7 @@ fn agreed() -> utoipa::openapi::schema::Object {
     responses((status = 201, description = "booked", body = OneAppointment),
         (status = 401, description = "identity_required, identity_rejected"),
         (status = 403, description = "banned (with `until`)"),
-        (status = 409, description = "slot_full, daily_limit (bookings made today, cancelled ones included, or active appointments on that day), too_late"),
+        (status = 409, description = "slot_full, slot_closed (closed by the hall), daily_limit (bookings made today, cancelled ones included, or active appointments on that day), too_late"),
         super::schema::BodyRefusals,
         (status = 422, description = "unknown_service, not_bookable, notice_not_agreed, invalid_slot (no such slot), outside_horizon, invalid_identity_data, invalid_body"),
         (status = 503, description = "storage_unavailable, busy, identity_unavailable")))]

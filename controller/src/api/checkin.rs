@@ -123,7 +123,7 @@ pub async fn check_in(
 
 impl CheckIn {
     /// What the body presents, or 422 `invalid_body` when it gives neither.
-    fn presented(&self) -> ApiResult<Presented<'_>> {
+    pub(super) fn presented(&self) -> ApiResult<Presented<'_>> {
         match (self.code.as_deref(), self.id_number.as_deref()) {
             (Some(code), Some(id_number)) => Ok(Presented::Both { code, id_number }),
             (Some(code), None) => Ok(Presented::Code(code)),

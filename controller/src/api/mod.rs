@@ -15,6 +15,8 @@ pub mod body;
 pub mod book_page;
 pub mod checkin;
 pub mod citizen;
+pub mod closures;
+pub mod desk;
 pub mod dev_identity;
 pub mod error;
 pub mod info;
@@ -141,7 +143,11 @@ pub fn api_routes(cfg: &Settings) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::stats))
         .routes(routes!(admin::stats_csv))
         .routes(routes!(admin::audit))
-        .routes(routes!(admin::live));
+        .routes(routes!(admin::live))
+        .routes(routes!(desk::appointments))
+        .routes(routes!(desk::check_in))
+        .routes(routes!(desk::day))
+        .routes(routes!(closures::close, closures::closures));
     if cfg.identity.dev_provider {
         api.merge(dev_identity::dev_api())
     } else {
@@ -172,6 +178,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/signin.js", get(pages::sign_in_js))
         .route("/assets/{file}", get(pages::asset))
         .route("/admin", get(pages::admin_page))
+        .route("/desk", get(pages::desk_page))
         // No authentication: bind or firewall it to the LAN (see the README).
         .route("/metrics", get(metrics::endpoint))
         .fallback(not_found)

@@ -38,7 +38,8 @@ use utoipa::{Modify, OpenApi};
         (name = "windows", description = "窗口 / what a clerk or call button does"),
         (name = "appointments", description = "预约 / booking and check-in"),
         (name = "staff", description = "工作人员 / sign-in, sessions, live feeds"),
-        (name = "admin", description = "管理 / statistics, audit, bans, reload"),
+        (name = "desk", description = "咨询台 / the consult desk: find bookings, check in on a person's behalf, the day's bookings"),
+        (name = "admin", description = "管理 / statistics, audit, bans, closures, reload"),
         (name = "live", description = "实时 / Server-Sent Events and WebSocket feeds"),
         (name = "identity", description = "实名 / the development identity provider (demo halls only)"),
         (name = "docs", description = "本文档 / this document and its viewer"),
@@ -62,8 +63,8 @@ impl Modify for Security {
             bearer(
                 "opaque",
                 "设备令牌 / a device token from the config's `[[credentials]]` (kiosk, clerk, \
-                 button, display, admin), stored there as SHA-256. Demo: `demo-kiosk`, \
-                 `demo-clerk-1`, `demo-admin`, `demo-display`.",
+                 button, display, desk, admin), stored there as SHA-256. Demo: `demo-kiosk`, \
+                 `demo-clerk-1`, `demo-admin`, `demo-desk`, `demo-display`.",
             ),
         );
         c.add_security_scheme(

@@ -16,6 +16,8 @@ const STATUS_PAGE: &str = include_str!("../../assets/status.html");
 const KIOSK_PAGE: &str = include_str!("../../assets/kiosk.html");
 const CLERK_PAGE: &str = include_str!("../../assets/clerk.html");
 const ADMIN_PAGE: &str = include_str!("../../assets/admin.html");
+const DESK_PAGE: &str = include_str!("../../assets/desk.html");
+const DESK_JS: &str = include_str!("../../assets/desk.js");
 const SIGN_IN_JS: &str = include_str!("../../assets/signin.js");
 const ELDER_JS: &str = include_str!("../../assets/elder.js");
 const DOM_JS: &str = include_str!("../../assets/dom.js");
@@ -42,6 +44,7 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         "hallclock.js" => (hallq_config::clock::SCRIPT, "no-cache"),
         "dom.js" => (DOM_JS, "no-cache"),
         "book.js" => (BOOK_JS, "no-cache"),
+        "desk.js" => (DESK_JS, "no-cache"),
         f if f == ECHARTS_FILE => (ECHARTS_JS, "public, max-age=31536000, immutable"),
         _ => {
             return ApiError::new(
@@ -66,6 +69,23 @@ pub async fn asset(Path(file): Path<String>) -> Response {
 /// queues, statistics charts, CSV export, bans, audit log.
 pub async fn admin_page(State(state): State<AppState>) -> Response {
     let html = fill(&state, ADMIN_PAGE);
+    ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
+}
+
+/// GET /desk: the consult desk (咨询台): find bookings, check people in on their behalf,
+/// the day's bookings; admins also close slots and days and ban or lift bans by hand.
+pub async fn desk_page(State(state): State<AppState>) -> Response {
+    let services: Vec<serde_json::Value> = state
+        .cfg
+        .services()
+        .filter(|s| s.booking.is_some())
+        .map(|s| serde_json::json!({"id": s.id, "name": s.name}))
+        .collect();
+    // Inside a <script>: no "</script>" can come out of the names.
+    let services = serde_json::Value::from(services)
+        .to_string()
+        .replace('<', "\\u003c");
+    let html = fill(&state, DESK_PAGE).replace("{{SERVICES}}", &services);
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
 }
 

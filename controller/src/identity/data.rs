@@ -72,6 +72,38 @@ pub fn normalize_name(raw: &str) -> Result<String, IdentityError> {
     Ok(name.to_string())
 }
 
+/// The form of a name the desk's lookup compares: [`normalize_name`], then without
+/// whitespace, the middle-dot variants of minority and foreign names (`·`, `•`, `・`, `.`)
+/// as `·`, ASCII letters in upper case — so that "阿依 古丽" typed at the desk matches
+/// "阿依古丽" booked online.
+///
+/// # Errors
+/// [`IdentityError::BadData`], without the name.
+pub fn contact_name(raw: &str) -> Result<String, IdentityError> {
+    let name = normalize_name(raw)?;
+    Ok(name
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '•' | '・' | '.' | '．' => '·',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect())
+}
+
+/// Validates the last four digits of a phone as typed at the desk.
+///
+/// # Errors
+/// [`IdentityError::BadData`] unless exactly four ASCII digits (spaces around ignored).
+pub fn phone_last4(raw: &str) -> Result<String, IdentityError> {
+    let d = raw.trim();
+    if d.len() == 4 && d.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(d.to_string())
+    } else {
+        Err(bad("手机后四位应为4位数字 / phone_last4 must be 4 digits"))
+    }
+}
+
 /// A verification method of the config's list ([`hallq_config::booking::METHODS`]);
 /// absent or empty means `face`.
 ///
@@ -102,6 +134,18 @@ mod tests {
     fn with_check(first17: &str) -> String {
         let digits: &[u8; 17] = first17.as_bytes().try_into().unwrap();
         format!("{first17}{}", hallq_idcard::id_number::check_char(digits))
+    }
+
+    #[test]
+    fn contact_names_compare_loosely() {
+        assert_eq!(contact_name(" 阿依 古丽 ").unwrap(), "阿依古丽");
+        assert_eq!(contact_name("买买提•艾力").unwrap(), "买买提·艾力");
+        assert_eq!(contact_name("john smith").unwrap(), "JOHNSMITH");
+        assert!(contact_name("  ").is_err());
+        assert_eq!(phone_last4(" 0000 ").unwrap(), "0000");
+        for bad in ["000", "00000", "12a4", "１２３４", ""] {
+            assert!(phone_last4(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

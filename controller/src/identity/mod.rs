@@ -57,6 +57,12 @@ pub enum IdentityError {
     Config(String),
 }
 
+/// What the contact hash is made of: a prefix no ID number has (so the two hashes never
+/// meet), the contact name, a separator no name contains, the phone's last four digits.
+fn contact_key(name: &str, last4: &str) -> String {
+    format!("contact:{name}\u{1f}{last4}")
+}
+
 /// Verifier (and, when enabled, the development issuer).
 pub struct Identity {
     /// Trusted providers, the development one last.
@@ -224,6 +230,10 @@ impl Identity {
             id_hash: keys.current.hash(&id),
             key_version: keys.version,
             id_hash_previous: keys.previous.as_ref().map(|k| k.hash(&id)),
+            contact_hash: Some(keys.current.hash(&contact_key(
+                &data::contact_name(&name)?,
+                &phone[phone.len() - 4..],
+            ))),
             id_masked: mask::mask_id_number(&id),
             name_masked: mask::mask_name(&name),
             phone_masked: mask::mask_phone(&phone),
@@ -281,6 +291,29 @@ impl Identity {
             keys.version,
             mask::mask_id_number(&id),
         ))
+    }
+
+    /// The keyed hashes of a person's contact key — the name ([`data::contact_name`])
+    /// and the phone's last four digits — under the current and the previous key (the
+    /// current again when there is none), as booking stored it
+    /// ([`Citizen::contact_hash`]).
+    ///
+    /// # Errors
+    /// [`IdentityError::BadData`] for an invalid name or last four digits;
+    /// [`IdentityError::Config`] without a key.
+    pub fn hash_contact_all(
+        &self,
+        name: &str,
+        phone_last4: &str,
+    ) -> Result<[String; 2], IdentityError> {
+        let key = contact_key(&data::contact_name(name)?, &data::phone_last4(phone_last4)?);
+        let keys = self.key()?;
+        let current = keys.current.hash(&key);
+        let previous = keys
+            .previous
+            .as_ref()
+            .map_or_else(|| current.clone(), |k| k.hash(&key));
+        Ok([current, previous])
     }
 
     /// How long the assertions of the development provider live (the lifetime cap), s.

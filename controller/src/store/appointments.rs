@@ -45,6 +45,8 @@ pub struct Appointment {
     pub ticket_id: Option<i64>,
     /// Created (ms).
     pub created_at: i64,
+    /// Why the hall cancelled it (a closure); `None` when its holder cancelled.
+    pub cancel_reason: Option<String>,
 }
 
 impl Appointment {
@@ -59,10 +61,11 @@ impl Appointment {
     }
 }
 
-const COLS: &str = "id, code, service, slot_start, slot_end, day, person, key_version, id_masked, \
-     name_masked, phone_masked, channel, method, status, ticket_id, created_at";
+pub(super) const COLS: &str = "id, code, service, slot_start, slot_end, day, person, key_version, \
+     id_masked, name_masked, phone_masked, channel, method, status, ticket_id, created_at, \
+     cancel_reason";
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<Appointment, sqlx::Error> {
+pub(super) fn from_row(r: &sqlx::any::AnyRow) -> Result<Appointment, sqlx::Error> {
     sqlx::FromRow::from_row(r)
 }
 
@@ -149,7 +152,7 @@ async fn book_steps(
     let got: Option<i64> = sqlx::query_scalar(
         "INSERT INTO slots (service, slot_start, slot_end, capacity, booked) VALUES ($1, $2, $3, $4, 1) \
          ON CONFLICT (service, slot_start) DO UPDATE SET booked = slots.booked + 1, capacity = $4 \
-         WHERE slots.booked < $4 RETURNING booked",
+         WHERE slots.booked < $4 AND slots.closed = 0 RETURNING booked",
     )
     .bind(&req.service)
     .bind(req.slot.0)
@@ -158,7 +161,18 @@ async fn book_steps(
     .fetch_optional(&mut *tx)
     .await?;
     if got.is_none() {
-        return Ok(Err(Refusal::SlotFull));
+        // Closed by the hall ([`super::desk`]), or full.
+        let closed: Option<i64> =
+            sqlx::query_scalar("SELECT closed FROM slots WHERE service = $1 AND slot_start = $2")
+                .bind(&req.service)
+                .bind(req.slot.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        return Ok(Err(if closed.unwrap_or(0) != 0 {
+            Refusal::SlotClosed
+        } else {
+            Refusal::SlotFull
+        }));
     }
     // Booking acts of the person today: a cancel never gives one back. The row lock this
     // upsert takes also orders one person's concurrent bookings on PostgreSQL.
@@ -196,8 +210,8 @@ async fn book_steps(
     let row = sqlx::query(&format!(
         "INSERT INTO appointments (code, service, slot_start, slot_end, day, person, id_masked, \
          name_masked, phone_masked, channel, method, status, created_at, changed_at, key_version, \
-         provider, subject) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12, $13, $14, $15) \
+         provider, subject, contact) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12, $13, $14, $15, $16) \
          RETURNING {COLS}"
     ))
     .bind(&code)
@@ -215,6 +229,7 @@ async fn book_steps(
     .bind(req.who.key_version)
     .bind(&req.who.provider)
     .bind(req.who.subject.as_deref())
+    .bind(&req.who.contact_hash)
     .fetch_one(&mut *tx)
     .await?;
     let a = from_row(&row)?;
@@ -424,7 +439,7 @@ impl Store {
     }
 }
 
-async fn by_code(tx: &mut Tx, code: &str) -> Result<Option<Appointment>, sqlx::Error> {
+pub(super) async fn by_code(tx: &mut Tx, code: &str) -> Result<Option<Appointment>, sqlx::Error> {
     let row = sqlx::query(&format!("SELECT {COLS} FROM appointments WHERE code = $1"))
         .bind(code)
         .fetch_optional(&mut **tx)

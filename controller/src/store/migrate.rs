@@ -35,6 +35,7 @@ const SQLITE: &[(i64, &str)] = &[
     ),
     (9, include_str!("../../migrations/sqlite/0009_no_shows.sql")),
     (10, include_str!("../../migrations/sqlite/0010_notices.sql")),
+    (11, include_str!("../../migrations/sqlite/0011_desk.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -74,6 +75,7 @@ const POSTGRES: &[(i64, &str)] = &[
         10,
         include_str!("../../migrations/postgres/0010_notices.sql"),
     ),
+    (11, include_str!("../../migrations/postgres/0011_desk.sql")),
 ];
 
 /// Applies the migrations not yet applied. On PostgreSQL an advisory lock keeps two

@@ -12,6 +12,7 @@
 mod appointments;
 mod bans;
 mod buttons;
+mod desk;
 mod metrics;
 mod migrate;
 pub mod notices;
@@ -29,6 +30,7 @@ mod writer;
 pub use appointments::{Appointment, BookRequest};
 pub use bans::{Ban, BanRule, ManualBan};
 pub use buttons::Press;
+pub use desk::{Closure, NewClosure};
 pub use outbox::{OutboxRow, RELAY_LEASE};
 pub use personal::Purged;
 pub use sessions::{NewSession, Session};
@@ -152,6 +154,9 @@ pub enum Refusal {
     /// This ticket's appointment is already marked as false information.
     #[error("该号已标记为信息不实 / already marked")]
     AlreadyMarked,
+    /// The hall closed the slot (or its day).
+    #[error("该时段已停止预约 / the hall has closed this slot")]
+    SlotClosed,
     /// Another writer kept winning; try again.
     #[error("系统繁忙，请重试 / busy, please retry")]
     Contention,
@@ -174,6 +179,7 @@ impl Refusal {
             SameWindow => "same_window",
             Contention => "busy",
             SlotFull => "slot_full",
+            SlotClosed => "slot_closed",
             DailyLimit(_) | ActivePerDay(_) => "daily_limit",
             Banned { .. } => "banned",
             TooLate => "too_late",
