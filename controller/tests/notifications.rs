@@ -65,6 +65,7 @@ fn person(n: u32) -> Citizen {
         method: "face".into(),
         provider: "city".into(),
         subject: Some(format!("u{n}")),
+        contact_hash: None,
         single_use: None,
     }
 }
@@ -86,6 +87,7 @@ async fn try_book(
     now: i64,
 ) -> Result<Appointment, StoreError> {
     let d = day(slot);
+    let today = day(now);
     store
         .book(&BookRequest {
             service: "property",
@@ -93,6 +95,8 @@ async fn try_book(
             day: &d,
             capacity: cap,
             daily_limit: 10,
+            active_per_day: 10,
+            today: &today,
             who,
             now,
         })
@@ -222,7 +226,7 @@ async fn no_show_and_banned_from_the_sweep(db: Db) {
     let grace = 15 * MIN;
     let at = T0 + 2 * DAY + grace + 1;
     assert_eq!(
-        store.sweep_no_shows(grace, &rule, at).await.expect("sweep"),
+        store.sweep_no_shows(grace, 0, &rule, at).await.expect("sweep"),
         4
     );
     let rows = pending(&store).await;
@@ -252,7 +256,7 @@ async fn no_show_and_banned_from_the_sweep(db: Db) {
     assert!(ev["lead_minutes"].is_null());
     // A second sweep finds nothing more and writes nothing more.
     assert_eq!(
-        store.sweep_no_shows(grace, &rule, at + MIN).await.unwrap(),
+        store.sweep_no_shows(grace, 0, &rule, at + MIN).await.unwrap(),
         0
     );
     assert_eq!(pending(&store).await.len(), rows.len());

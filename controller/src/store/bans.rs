@@ -133,8 +133,14 @@ impl Store {
             let who = Person::from_row(r)?;
             let at: i64 = r.try_get(3)?;
             let appointment: i64 = r.try_get(4)?;
-            notices::enqueue_about(&mut tx, NoticeType::NoShow, appointment, About::default(), now)
-                .await?;
+            notices::enqueue_about(
+                &mut tx,
+                NoticeType::NoShow,
+                appointment,
+                About::default(),
+                now,
+            )
+            .await?;
             // The person's row, locked: two replicas counting one person's no-shows at
             // once take turns, so neither misses the other's.
             sqlx::query(
