@@ -226,7 +226,10 @@ async fn no_show_and_banned_from_the_sweep(db: Db) {
     let grace = 15 * MIN;
     let at = T0 + 2 * DAY + grace + 1;
     assert_eq!(
-        store.sweep_no_shows(grace, 0, &rule, at).await.expect("sweep"),
+        store
+            .sweep_no_shows(grace, 0, &rule, at)
+            .await
+            .expect("sweep"),
         4
     );
     let rows = pending(&store).await;
@@ -256,7 +259,10 @@ async fn no_show_and_banned_from_the_sweep(db: Db) {
     assert!(ev["lead_minutes"].is_null());
     // A second sweep finds nothing more and writes nothing more.
     assert_eq!(
-        store.sweep_no_shows(grace, 0, &rule, at + MIN).await.unwrap(),
+        store
+            .sweep_no_shows(grace, 0, &rule, at + MIN)
+            .await
+            .unwrap(),
         0
     );
     assert_eq!(pending(&store).await.len(), rows.len());
