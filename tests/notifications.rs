@@ -2,10 +2,14 @@
 //! reaches the message service's webhook (a real HTTP server on 127.0.0.1 in this test)
 //! as a signed `booking_confirmed` event, even though the receiver was down when the
 //! booking was made: the event waits in the outbox, is retried, and arrives once. On
-//! SQLite, and on PostgreSQL when `HALLQ_TEST_PG_URL` is set.
+//! SQLite, and on PostgreSQL when `HALLQ_TEST_PG_URL` is set. The hall's own acts — closing
+//! a booked slot, a ban by hand — reach the citizen too ([`hall_acts`]).
 
 mod common;
 use common::*;
+
+#[path = "notifications/hall_acts.rs"]
+mod hall_acts;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -59,8 +63,9 @@ async fn failures(hall: &Hall) -> f64 {
         .map_or(0.0, |v| v.parse().unwrap())
 }
 
-async fn booking_reaches_the_webhook_after_it_was_down(database: Option<&str>) {
-    let port = free_port();
+/// The demo hall with a webhook notifier to `127.0.0.1:{port}/hook` (and the log), on
+/// SQLite or the PostgreSQL `database`.
+fn webhook_hall(port: u16, database: Option<&str>) -> HallOpts {
     let hook = format!(
         "[[notifiers]]\nkind = \"webhook\"\nname = \"city-msg\"\n\
          url = \"http://127.0.0.1:{port}/hook\"\nsecret_env = \"HALLQ_TEST_HOOK_KEY\"\n\n\
@@ -73,14 +78,15 @@ async fn booking_reaches_the_webhook_after_it_was_down(database: Option<&str>) {
             format!("database_url = \"{url}\""),
         ));
     }
-    let hall = Hall::start(HallOpts {
+    HallOpts {
         edits,
         env: vec![("HALLQ_TEST_HOOK_KEY", SECRET.to_string())],
         ..Default::default()
-    })
-    .await;
+    }
+}
 
-    // Book through the API while nothing listens on the webhook's port.
+/// Books the next `property` slot through the API as the test's citizen: its code and slot.
+async fn book_once(hall: &Hall) -> (String, String) {
     let (st, b) = hall
         .req(
             "POST",
@@ -102,6 +108,14 @@ async fn booking_reaches_the_webhook_after_it_was_down(database: Option<&str>) {
         .await;
     assert_eq!(st, 201, "{booked}");
     let code = booked["appointment"]["code"].as_str().unwrap().to_string();
+    (code, slot)
+}
+
+async fn booking_reaches_the_webhook_after_it_was_down(database: Option<&str>) {
+    // Book through the API while nothing listens on the webhook's port.
+    let port = free_port();
+    let hall = Hall::start(webhook_hall(port, database)).await;
+    let (code, slot) = book_once(&hall).await;
 
     // The delivery fails (counted), and the event waits.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -172,6 +186,21 @@ async fn booking_reaches_the_webhook_after_it_was_down_postgres() {
     };
     let db = PgDb::create(&pg).await;
     booking_reaches_the_webhook_after_it_was_down(Some(&db.url)).await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_and_banning_reach_the_citizen_sqlite() {
+    hall_acts::closing_and_banning_reach_the_citizen(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_and_banning_reach_the_citizen_postgres() {
+    let Some(pg) = env_or_skip("HALLQ_TEST_PG_URL", "notifications on PostgreSQL") else {
+        return;
+    };
+    let db = PgDb::create(&pg).await;
+    hall_acts::closing_and_banning_reach_the_citizen(Some(&db.url)).await;
     db.drop_db().await;
 }
 
