@@ -126,6 +126,19 @@ async fn desk_story(base: &str) {
     let mut want = vec![a1.clone(), a2.clone()];
     want.sort();
     assert_eq!(got, want, "{b}");
+    // The search is audited: who looked up by ID number, never the number itself.
+    let (_, audit) = req(base, "GET", "/admin/audit", Some("demo-admin"), None).await;
+    let lookups: Vec<&Value> = audit["audit"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["action"] == "desk_lookup" && e["subject"] == "id_number")
+        .collect();
+    assert!(!lookups.is_empty(), "desk lookup audited: {audit}");
+    assert!(
+        !audit.to_string().contains(&id_number(1)),
+        "the ID number searched for is in the audit: {audit}"
+    );
     // By phone's last 4 + name, the name typed with a space.
     for name in ["张三丰", "张%20三丰"] {
         let (st, b) = desk(base, &format!("phone_last4=1234&name={name}")).await;

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 const T: Duration = Duration::from_secs(10);
 
-async fn book(hall: &Hall, n: u32, slot: &str) -> String {
+/// Books `slot` as person `n`: the booking code and the person's assertion.
+async fn book(hall: &Hall, n: u32, slot: &str) -> (String, String) {
     let body = format!("11010519800101{n:03}");
     let digits: [u8; 17] = body.as_bytes().try_into().unwrap();
     let id = format!("{body}{}", hallq_idcard::id_number::check_char(&digits));
@@ -24,17 +25,20 @@ async fn book(hall: &Hall, n: u32, slot: &str) -> String {
         )
         .await;
     assert_eq!(st, 200, "{a}");
-    let token = a["assertion"].as_str().unwrap();
+    let token = a["assertion"].as_str().unwrap().to_string();
     let (st, b) = hall
         .req(
             "POST",
             "/appointments",
-            Some(token),
+            Some(&token),
             Some(json!({"service": "property", "slot_start": slot, "agree_notice": true})),
         )
         .await;
     assert_eq!(st, 201, "{b}");
-    b["appointment"]["code"].as_str().unwrap().to_string()
+    (
+        b["appointment"]["code"].as_str().unwrap().to_string(),
+        token,
+    )
 }
 
 fn status_of(code: &str) -> String {
@@ -64,8 +68,8 @@ async fn desk_finds_checks_in_and_an_admin_closes_a_slot() {
         .as_str()
         .unwrap()
         .to_string();
-    let now_code = book(&hall, 1, &today_slot).await;
-    let later_code = book(&hall, 2, &later).await;
+    let (now_code, _) = book(&hall, 1, &today_slot).await;
+    let (later_code, later_token) = book(&hall, 2, &later).await;
 
     // The desk signs in with its account.
     browser
@@ -240,4 +244,30 @@ async fn desk_finds_checks_in_and_an_admin_closes_a_slot() {
         .js("return document.getElementById('results').textContent")
         .await;
     assert!(text.as_str().unwrap().contains("系统故障"), "{text}");
+    // The citizen's own page says the hall cancelled it, and why (as text).
+    browser
+        .goto(&format!(
+            "http://127.0.0.1:{}/book#assertion={later_token}",
+            hall.http_port
+        ))
+        .await;
+    browser
+        .wait_for(
+            "return document.getElementById('to-mine') ? 1 : null",
+            &json!(1),
+            T,
+        )
+        .await
+        .expect("booking page");
+    browser
+        .js("document.getElementById('to-mine').click(); return 1")
+        .await;
+    let reason = format!(
+        "var e = document.querySelector('[data-code=\"{later_code}\"] .cancel-reason'); \
+         return e ? e.textContent : null"
+    );
+    browser
+        .wait_for(&reason, &json!("服务中心已取消：系统故障"), T)
+        .await
+        .expect("the citizen sees the hall's reason");
 }

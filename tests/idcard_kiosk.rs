@@ -55,6 +55,11 @@ async fn a_card_on_the_reader_checks_in_at_the_kiosk() {
         .await;
     let assertion = id["assertion"].as_str().unwrap().to_string();
     let slot = next_slot(&hall.base, "household").await;
+    // Check-in closes when the slot starts: late in the evening no slot is left today.
+    if !slot.starts_with(&shanghai_day(0)) {
+        println!("skipped: no household slot left today in Shanghai (ID card check-in test)");
+        return;
+    }
     let (st, b) = hall
         .req(
             "POST",

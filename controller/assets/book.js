@@ -383,6 +383,7 @@
           h("div", { "class": "head" }, [h("div", { "class": "name" }, name(a)), h("span", { "class": "badge status st-" + a.status }, STATUS[a.status] || a.status)]),
           h("div", { "class": "line" }, dayLabel(a.slot_start.slice(0, 10)) + " " + span(a)),
           h("div", { "class": "line muted" }, ["预约码 ", h("b", { "class": "code-s" }, a.code)]),
+          a.cancel_reason ? h("div", { "class": "line cancel-reason" }, "服务中心已取消：" + a.cancel_reason) : null,
           booked ? [qr, h("div", { "class": "row" }, [qrBtn, cancel])] : null]);
       });
       fill(view, [h("div", { "class": "card", id: "me" }, [h("div", { "class": "big", style: "font-size:18px" }, p.name_masked),

@@ -12,7 +12,7 @@ use crate::model::{AppointmentStatus, Kind};
 use crate::principal::Principal;
 use crate::printing::{print, printer_of};
 use crate::state::AppState;
-use crate::store::{Appointment, NewTicket, StoreError};
+use crate::store::{Actor, Appointment, NewTicket, StoreError};
 use crate::views::{AppointmentView, IssuedTicket};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -101,7 +101,9 @@ impl CheckInError {
 }
 
 /// Checks in today's appointment that `presented` names, at the kiosk `kiosk`: its
-/// appointment ticket, printed at the kiosk's printer if it has one.
+/// appointment ticket, printed at the kiosk's printer if it has one. `on_behalf`: staff at
+/// the consult desk checking the person in — the audit row (`desk_checkin`) is written in
+/// the check-in's transaction, and nothing is printed.
 ///
 /// # Errors
 /// [`CheckInError`]: the ID number is invalid, no appointment is found, the rules refuse,
@@ -110,6 +112,7 @@ pub async fn check_in(
     state: &AppState,
     kiosk: &Principal,
     presented: Presented<'_>,
+    on_behalf: Option<&Actor<'_>>,
 ) -> Result<CheckedIn, CheckInError> {
     let cfg = &state.cfg;
     let now = state.now();
@@ -147,9 +150,10 @@ pub async fn check_in(
         person: Some(a.person.clone()),
         person_key_version: Some(a.key_version),
     };
-    let issued = state.store.check_in(&a, ticket).await?;
+    let issued = state.store.check_in(&a, ticket, on_behalf).await?;
     state.metrics.ticket_issued(&issued.ticket.service);
-    let print = match printer_of(cfg, kiosk) {
+    let printer = on_behalf.map_or_else(|| printer_of(cfg, kiosk), |_| None);
+    let print = match printer {
         Some(p) => print(state, &issued.ticket, issued.people_ahead, p).await,
         None => json!({"status": "none"}),
     };

@@ -69,7 +69,7 @@ pub async fn run(state: AppState, conf: IdReaderConf) {
                 ));
                 while let Some(card) = rx.recv().await {
                     let presented = Presented::IdNumber(&card.id_number);
-                    let event = KioskEvent::from(check_in(&state, &kiosk, presented).await);
+                    let event = KioskEvent::from(check_in(&state, &kiosk, presented, None).await);
                     match serde_json::to_value(&event) {
                         Ok(msg) => state.kiosks.send(&conf.kiosk, msg),
                         Err(e) => tracing::error!("kiosk event: {e}"),

@@ -31,7 +31,7 @@ pub(super) async fn closure_story(base: &str) {
     for (bad, code) in [
         (
             json!({"date": day, "service": "property", "slot_start": hhmm, "reason": " "}),
-            "reason_required",
+            "invalid_reason",
         ),
         (
             json!({"date": day, "service": "property", "slot_start": hhmm}),

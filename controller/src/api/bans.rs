@@ -143,8 +143,8 @@ pub async fn bans(
     Ok(Json(Bans { bans }))
 }
 
-/// Longest reason of a ban given by hand, in characters.
-const REASON_MAX: usize = 200;
+/// Longest reason of a ban, a lift or a closure, in characters.
+pub(super) const REASON_MAX: usize = 200;
 
 /// Furthest end of a ban given by hand, in months from today (10 years).
 const UNTIL_MAX_MONTHS: u32 = 120;
@@ -172,16 +172,23 @@ pub struct OneBan {
     pub ban: BanView,
 }
 
-fn invalid_reason(reason: &str) -> Option<ApiError> {
+/// A reason an admin gives (for a ban, a closure, or — `optional` — a lift), trimmed: 1 to
+/// [`REASON_MAX`] characters (none at all when optional), no control characters; else
+/// 422 `invalid_reason`. `what` names the act in Chinese ("禁约", "停约").
+pub(super) fn reason_of<'a>(
+    reason: &'a str,
+    what: &str,
+    optional: bool,
+) -> Result<&'a str, ApiError> {
     let r = reason.trim();
     let n = r.chars().count();
-    if n == 0 || n > REASON_MAX || r.chars().any(char::is_control) {
-        return Some(ApiError::unprocessable(
+    if (n == 0 && !optional) || n > REASON_MAX || r.chars().any(char::is_control) {
+        return Err(ApiError::unprocessable(
             "invalid_reason",
-            format!("请填写禁约原因（1至{REASON_MAX}字，不含控制字符） / the reason must be 1 to {REASON_MAX} characters, no control characters"),
+            format!("请填写{what}原因（1至{REASON_MAX}字，不含控制字符） / the reason must be 1 to {REASON_MAX} characters, no control characters"),
         ));
     }
-    None
+    Ok(r)
 }
 
 /// The ban's end (the day and its first instant) if `until` is a later day than today,
@@ -236,9 +243,7 @@ pub async fn ban_by_hand(
         }
         Err(e) => return Err(e.into_api_error()),
     };
-    if let Some(e) = invalid_reason(&body.reason) {
-        return Err(e);
-    }
+    let reason = reason_of(&body.reason, "禁约", false)?;
     let tz = state.cfg.tz();
     let now = state.now();
     let until = until_of(tz, &body.until, now)?;
@@ -247,7 +252,7 @@ pub async fn ban_by_hand(
         person: &person,
         key_version,
         id_masked: &id_masked,
-        reason: body.reason.trim(),
+        reason,
         until: (&until.0, until.1),
     };
     let by = crate::store::Actor {
@@ -303,9 +308,10 @@ pub async fn lift(
     who.require(&[Role::Admin])?;
     let origin = super::windows::origin(peer.map(|axum::Extension(c)| c.0), &headers);
     let reason = body.reason.unwrap_or_default();
+    let reason = reason_of(&reason, "解除禁约", true)?;
     if !state
         .store
-        .lift_ban(id, &who.name, &reason, &origin, state.now())
+        .lift_ban(id, &who.name, reason, &origin, state.now())
         .await?
     {
         return Err(ApiError::not_found(

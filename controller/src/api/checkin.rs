@@ -110,7 +110,7 @@ pub async fn check_in(
 ) -> ApiResult<(StatusCode, Json<CheckedIn>)> {
     who.require(&[Role::Kiosk, Role::Admin])?;
     let body: CheckIn = body.parse()?;
-    let done = arrivals::check_in(&state, &who, body.presented()?).await?;
+    let done = arrivals::check_in(&state, &who, body.presented()?, None).await?;
     Ok((
         StatusCode::CREATED,
         Json(CheckedIn {

@@ -21,9 +21,6 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use utoipa::ToSchema;
 
-/// Longest reason accepted, in characters.
-const REASON_MAX: usize = 200;
-
 /// POST /admin/closures body.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -177,7 +174,7 @@ fn covered(
         (status = 401, description = "unauthorized"),
         (status = 403, description = "forbidden: admins only"),
         super::schema::BodyRefusals,
-        (status = 422, description = "invalid_body, invalid_date, past_date, unknown_service, not_bookable, invalid_slot, reason_required"),
+        (status = 422, description = "invalid_body, invalid_date, past_date, unknown_service, not_bookable, invalid_slot, invalid_reason"),
         (status = 503, description = "storage_unavailable")))]
 pub async fn close(
     State(state): State<AppState>,
@@ -188,16 +185,7 @@ pub async fn close(
 ) -> ApiResult<(StatusCode, Json<Closed>)> {
     who.require(&[Role::Admin])?;
     let cfg = &state.cfg;
-    let reason = body.reason.trim();
-    if reason.is_empty()
-        || reason.chars().count() > REASON_MAX
-        || reason.chars().any(char::is_control)
-    {
-        return Err(invalid(
-            "reason_required",
-            "请填写停约原因（1至200字）/ a reason of 1 to 200 characters is required",
-        ));
-    }
+    let reason = super::bans::reason_of(&body.reason, "停约", false)?;
     let date = NaiveDate::parse_from_str(body.date.trim(), "%Y-%m-%d").map_err(|_| {
         invalid(
             "invalid_date",

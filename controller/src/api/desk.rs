@@ -120,6 +120,8 @@ fn search(q: &HashMap<String, String>) -> ApiResult<Search<'_>> {
 pub async fn appointments(
     State(state): State<AppState>,
     who: Principal,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     ApiQuery(q): ApiQuery<HashMap<String, String>>,
 ) -> ApiResult<Json<DeskAppointments>> {
     who.require(&DESK_ROLES)?;
@@ -158,6 +160,19 @@ pub async fn appointments(
             )
         }
     };
+    // Who looked whom up is audited; what they searched for (a code, an ID number, a name)
+    // is not written anywhere.
+    let origin = super::windows::origin(peer.map(|Extension(ConnectInfo(a))| a), &headers);
+    let by = Actor {
+        name: &who.name,
+        origin: &origin,
+    };
+    let detail = serde_json::json!({"found": list.len()}).to_string();
+    let now = state.now();
+    (state
+        .store
+        .record(by, "desk_lookup", found_by, &detail, now))
+    .await?;
     Ok(Json(DeskAppointments {
         found_by,
         appointments: list.iter().map(|a| AppointmentView::of(cfg, a)).collect(),
@@ -186,22 +201,12 @@ pub async fn check_in(
 ) -> ApiResult<(StatusCode, Json<CheckedIn>)> {
     who.require(&DESK_ROLES)?;
     let body: CheckIn = body.parse()?;
-    let done = arrivals::check_in(&state, &who, body.presented()?).await?;
     let origin = super::windows::origin(peer.map(|Extension(ConnectInfo(a))| a), &headers);
-    let detail = serde_json::json!({"ticket": done.ticket.ticket.number}).to_string();
-    state
-        .store
-        .record(
-            Actor {
-                name: &who.name,
-                origin: &origin,
-            },
-            "desk_checkin",
-            &done.appointment.code,
-            &detail,
-            state.now(),
-        )
-        .await?;
+    let by = Actor {
+        name: &who.name,
+        origin: &origin,
+    };
+    let done = arrivals::check_in(&state, &who, body.presented()?, Some(&by)).await?;
     Ok((
         StatusCode::CREATED,
         Json(CheckedIn {

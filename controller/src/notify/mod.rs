@@ -59,14 +59,10 @@ impl Notifier {
                     notifier = %name,
                     event_id = %event.event_id,
                     kind = event.kind,
-                    code = event.code.as_deref().unwrap_or("-"),
                     service = event.service.as_ref().map_or("-", |s| s.id.as_str()),
                     slot_start = event.slot_start.as_deref().unwrap_or("-"),
                     lead_minutes = event.lead_minutes.unwrap_or(0),
                     until = event.until.as_deref().unwrap_or("-"),
-                    name = %event.citizen.name,
-                    phone = %event.citizen.phone,
-                    id_number = %event.citizen.id_number,
                     "notification"
                 );
                 Ok(())

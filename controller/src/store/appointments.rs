@@ -385,7 +385,12 @@ impl Store {
     ///
     /// # Errors
     /// [`Refusal::NotBooked`] when it is no longer booked; database errors.
-    pub async fn check_in(&self, a: &Appointment, ticket: NewTicket) -> StoreResult<super::Issued> {
+    pub async fn check_in(
+        &self,
+        a: &Appointment,
+        ticket: NewTicket,
+        on_behalf: Option<&super::Actor<'_>>,
+    ) -> StoreResult<super::Issued> {
         let mut tx = self.write.begin().await?;
         let done = sqlx::query("UPDATE appointments SET status = 'checked_in', changed_at = $2 WHERE id = $1 AND status = 'booked'")
             .bind(a.id)
@@ -409,6 +414,20 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         outbox::enqueue(&mut tx, outbox::QUEUE, &ticket.service, "", ticket.now).await?;
+        if let Some(by) = on_behalf {
+            let detail = serde_json::json!({"ticket": issued.ticket.number}).to_string();
+            let (name, origin) = (by.name, by.origin);
+            super::bans::audit(
+                &mut tx,
+                ticket.now,
+                name,
+                "desk_checkin",
+                &a.code,
+                &detail,
+                origin,
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.outbox_signal.notify_one();
         Ok(issued)

@@ -267,8 +267,8 @@ impl Store {
             .map_err(Into::into)
     }
 
-    /// One audit row on its own (an action whose change committed elsewhere, like a
-    /// check-in made at the desk).
+    /// One audit row on its own, for an action that changes nothing (a desk search for a
+    /// person's bookings).
     ///
     /// # Errors
     /// Database errors.
