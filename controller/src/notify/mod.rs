@@ -175,7 +175,8 @@ pub async fn run(
         }
         tokio::select! {
             () = tokio::time::sleep(Duration::from_secs(1)) => {}
-            () = signal.notified() => {}
+            // Notices written in a burst (a flash crowd of bookings) go in one pass.
+            () = signal.notified() => tokio::time::sleep(Duration::from_millis(200)).await,
             _ = shutdown.changed() => {}
         }
     }
@@ -197,21 +198,30 @@ pub async fn pass(
     let rows = store.due_notices(now_ms(), BATCH).await?;
     let mut down: HashSet<&str> = HashSet::new();
     let mut delivered = 0;
+    let mut outcomes = Vec::with_capacity(rows.len());
+    // The caller took the lease just now; it is renewed once a quarter of its life has
+    // passed. One attempt takes less than half of it (`lease_ttl`), so it never lapses
+    // mid-pass, and a pass of quick deliveries writes the lease once, not per notice.
+    let mut renewed = now_ms();
     for row in rows {
-        if !store
-            .acquire_lease(NOTIFY_LEASE, holder, now_ms(), ttl)
-            .await?
-        {
-            break;
+        if now_ms() - renewed > ttl / 4 {
+            if !store
+                .acquire_lease(NOTIFY_LEASE, holder, now_ms(), ttl)
+                .await?
+            {
+                break;
+            }
+            renewed = now_ms();
         }
-        let outcome = deliver(cfg, notifiers, metrics, &row, &mut down).await;
-        if matches!(outcome.1, Attempt::Delivered) {
+        let (done, attempt) = deliver(cfg, notifiers, metrics, &row, &mut down).await;
+        if matches!(attempt, Attempt::Delivered) {
             delivered += 1;
         }
-        store
-            .notice_attempted(row.id, &outcome.0, outcome.1, now_ms())
-            .await?;
+        outcomes.push((row.id, done, attempt));
     }
+    // Written together after the pass: a crash before this line sends the pass's
+    // notices again (delivery is at least once; receivers dedupe by event id).
+    store.notices_attempted(&outcomes).await?;
     Ok(delivered)
 }
 

@@ -339,42 +339,48 @@ impl Store {
             .map_err(Into::into)
     }
 
-    /// Records an attempt at notice `id`: the notifiers that now have it (`done`) and the
-    /// outcome.
+    /// Records one pass's attempts, in one transaction (a pass writes once, not once per
+    /// notice, so delivery does not compete with bookings for the single writer): for each
+    /// notice id, the notifiers that now have it and the outcome.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn notice_attempted(
+    pub async fn notices_attempted(
         &self,
-        id: i64,
-        done: &[String],
-        attempt: Attempt,
-        now: i64,
+        outcomes: &[(i64, Vec<String>, Attempt)],
     ) -> StoreResult<()> {
-        let done = done.join(",");
-        let q = match attempt {
-            Attempt::Delivered => sqlx::query(
-                "UPDATE notices SET done = $2, delivered_at = $3, last_error = NULL \
-                 WHERE id = $1 AND delivered_at IS NULL",
-            )
-            .bind(id)
-            .bind(done)
-            .bind(now),
-            Attempt::Retry { at, error } => sqlx::query(
-                "UPDATE notices SET done = $2, attempts = attempts + 1, next_at = $3, \
-                 last_error = $4 WHERE id = $1 AND delivered_at IS NULL",
-            )
-            .bind(id)
-            .bind(done)
-            .bind(at)
-            .bind(error.chars().take(500).collect::<String>()),
-            Attempt::Progress => {
-                sqlx::query("UPDATE notices SET done = $2 WHERE id = $1 AND delivered_at IS NULL")
-                    .bind(id)
-                    .bind(done)
-            }
-        };
-        q.execute(&self.write).await?;
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut tx = self.write.begin().await?;
+        for (id, done, attempt) in outcomes {
+            let done = done.join(",");
+            let q = match attempt {
+                Attempt::Delivered => sqlx::query(
+                    "UPDATE notices SET done = $2, delivered_at = $3, last_error = NULL \
+                     WHERE id = $1 AND delivered_at IS NULL",
+                )
+                .bind(*id)
+                .bind(done)
+                .bind(now),
+                Attempt::Retry { at, error } => sqlx::query(
+                    "UPDATE notices SET done = $2, attempts = attempts + 1, next_at = $3, \
+                     last_error = $4 WHERE id = $1 AND delivered_at IS NULL",
+                )
+                .bind(*id)
+                .bind(done)
+                .bind(*at)
+                .bind(error.chars().take(500).collect::<String>()),
+                Attempt::Progress => sqlx::query(
+                    "UPDATE notices SET done = $2 WHERE id = $1 AND delivered_at IS NULL",
+                )
+                .bind(*id)
+                .bind(done),
+            };
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
