@@ -409,7 +409,8 @@ pub fn shanghai_day(offset: i64) -> String {
     format!("{y:04}-{m:02}-{dd:02}")
 }
 
-/// The next bookable slot of `service` (today, else tomorrow), as listed by the API.
+/// The next bookable slot of `service` (today, else tomorrow) that starts more than two
+/// minutes from now, as listed by the API.
 pub async fn next_slot(base: &str, service: &str) -> String {
     for day in 0..2 {
         let path = format!(
@@ -417,9 +418,19 @@ pub async fn next_slot(base: &str, service: &str) -> String {
             shanghai_day(day)
         );
         let (_, s) = req(base, "GET", &path, None, None).await;
-        let found = s["slots"]
-            .as_array()
-            .and_then(|a| a.iter().find(|x| x["bookable"] == true).cloned());
+        // Not one that starts within two minutes: it could close while the test books it.
+        let soon = chrono::Utc::now() + chrono::Duration::minutes(2);
+        let found = s["slots"].as_array().and_then(|a| {
+            a.iter()
+                .find(|x| {
+                    x["bookable"] == true
+                        && x["slot_start"]
+                            .as_str()
+                            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                            .is_some_and(|t| t > soon)
+                })
+                .cloned()
+        });
         if let Some(x) = found {
             return x["slot_start"].as_str().unwrap().to_string();
         }
