@@ -32,19 +32,43 @@ fn bookable_service<'a>(
     cfg: &'a Settings,
     id: &str,
 ) -> ApiResult<(&'a Service, &'a ServiceBooking)> {
+    let s = bookable_in(cfg, id, StatusCode::UNPROCESSABLE_ENTITY)?;
+    let b = s.booking.as_ref().expect("bookable_in checked it");
+    Ok((s, b))
+}
+
+/// Service `id` if it is bookable online; else `unknown_service` or `not_bookable` with
+/// `status` (422 for bodies, 400 for the desk's query).
+fn bookable_in<'a>(cfg: &'a Settings, id: &str, status: StatusCode) -> ApiResult<&'a Service> {
     let s = cfg.service(id).ok_or_else(|| {
-        ApiError::unprocessable(
+        let shown: String = id.chars().take(32).collect();
+        ApiError::new(
+            status,
             "unknown_service",
-            format!("没有该业务 / unknown service {id:?}"),
+            format!("没有该业务 / unknown service {shown:?}"),
         )
     })?;
-    let b = s.booking.as_ref().ok_or_else(|| {
-        ApiError::unprocessable(
+    if s.booking.is_none() {
+        return Err(ApiError::new(
+            status,
             "not_bookable",
             format!("{} 不支持网上预约 / not bookable online", s.name),
-        )
-    })?;
-    Ok((s, b))
+        ));
+    }
+    Ok(s)
+}
+
+/// The bookable services a desk or closure request covers: the one named (refused with
+/// `status` when unknown or not bookable), or every bookable service.
+pub(super) fn bookable_services<'a>(
+    cfg: &'a Settings,
+    id: Option<&str>,
+    status: StatusCode,
+) -> ApiResult<Vec<&'a Service>> {
+    match id {
+        Some(id) => Ok(vec![bookable_in(cfg, id, status)?]),
+        None => Ok(cfg.services().filter(|s| s.booking.is_some()).collect()),
+    }
 }
 
 /// GET /appointments/slots query.

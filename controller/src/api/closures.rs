@@ -113,27 +113,11 @@ fn covered(
     date: NaiveDate,
 ) -> ApiResult<(Covered, Option<i64>)> {
     let tz = cfg.tz();
-    let services: Vec<_> = match body.service.as_deref() {
-        Some(id) => {
-            let s = cfg.service(id).ok_or_else(|| {
-                invalid(
-                    "unknown_service",
-                    format!(
-                        "没有该业务 / unknown service {:?}",
-                        id.chars().take(32).collect::<String>()
-                    ),
-                )
-            })?;
-            if s.booking.is_none() {
-                return Err(invalid(
-                    "not_bookable",
-                    format!("{} 不支持网上预约 / not bookable online", s.name),
-                ));
-            }
-            vec![s]
-        }
-        None => cfg.services().filter(|s| s.booking.is_some()).collect(),
-    };
+    let services = super::appointments::bookable_services(
+        cfg,
+        body.service.as_deref(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )?;
     let hhmm = body.slot_start.as_deref().map(str::trim);
     if let Some(t) = hhmm {
         if chrono::NaiveTime::parse_from_str(t, "%H:%M").is_err() {

@@ -308,27 +308,11 @@ pub async fn day(
             "日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD",
         )
     })?;
-    let services: Vec<_> = match q.get("service").map(|s| s.trim()) {
-        Some(id) => {
-            let s = cfg.service(id).ok_or_else(|| {
-                bad(
-                    "unknown_service",
-                    format!(
-                        "没有该业务 / unknown service {:?}",
-                        id.chars().take(32).collect::<String>()
-                    ),
-                )
-            })?;
-            if s.booking.is_none() {
-                return Err(bad(
-                    "not_bookable",
-                    format!("{} 不支持网上预约 / not bookable online", s.name),
-                ));
-            }
-            vec![s]
-        }
-        None => cfg.services().filter(|s| s.booking.is_some()).collect(),
-    };
+    let services = super::appointments::bookable_services(
+        cfg,
+        q.get("service").map(|s| s.trim()),
+        StatusCode::BAD_REQUEST,
+    )?;
     let day = date.format("%Y-%m-%d").to_string();
     let all = state.store.appointments_of_day(&day, None).await?;
     let tz = cfg.tz();
