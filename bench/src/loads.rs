@@ -60,11 +60,14 @@ pub(crate) async fn start(config: &Path, postgres: Option<&str>) -> anyhow::Resu
     // `bookings` has each person book 2 in each of its two phases on one calendar day:
     // 4 booking acts, while 2 per appointment day stays the checked rule.
     cfg.appointments.daily_limit = 4;
-    cfg.hall.hours.open = "00:00".into();
-    cfg.hall.hours.close = "24:00".into();
-    cfg.hall.hours.days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .map(String::from)
-        .to_vec();
+    cfg.hall.hours.periods = Some(vec!["00:00-24:00".into()]);
+    cfg.hall.hours.open = None;
+    cfg.hall.hours.close = None;
+    cfg.hall.hours.days = Some(
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .map(String::from)
+            .to_vec(),
+    );
     let tmp = tempfile::tempdir()?;
     cfg.server.data_dir = tmp.path().display().to_string();
     let pg = match postgres {

@@ -8,6 +8,7 @@
 //! - `validate`: the semantic rules, pure over [`Settings`].
 //! - [`secret`]: hashing of tokens and passwords, so that config files hold no secret in
 //!   clear.
+//! - [`hours`]: `[hall.hours]`, the timetable (periods, weekday overrides, the calendar).
 //! - [`clock`]: the hall's clock for the pages (UTC offsets, the browser-side script).
 //! - [`staff`]: staff accounts (username + argon2id password hash) and `[sign_in]`.
 //! - [`limits`]: `[limits]`, per-address rate limits and status socket caps.
@@ -19,6 +20,7 @@
 
 pub mod booking;
 pub mod clock;
+pub mod hours;
 pub mod identity;
 pub mod led;
 pub mod limits;
@@ -36,6 +38,7 @@ mod validate;
 mod locate;
 pub mod schema_url;
 
+pub use hours::{Hours, Period};
 pub use load::{load_file, load_str, ConfigError, Diagnostic};
 pub use schema::*;
 pub use validate::{parse_hhmm, weekday};

@@ -91,7 +91,18 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
 /// With check-in from the hall's opening, a slot starting before the hall opens could
 /// never be checked in: each service's bookings must not open before the hall does.
 fn hall_open_first(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
-    let Some(hall_open) = crate::parse_hhmm(&s.hall.hours.open) else {
+    let Some(hall_open) = [
+        chrono::Weekday::Mon,
+        chrono::Weekday::Tue,
+        chrono::Weekday::Wed,
+        chrono::Weekday::Thu,
+        chrono::Weekday::Fri,
+        chrono::Weekday::Sat,
+        chrono::Weekday::Sun,
+    ]
+    .into_iter()
+    .filter_map(|d| s.hall.hours.periods_on_weekday(d).first().map(|p| p.start))
+    .min() else {
         return;
     };
     for (si, sec) in s.sections.iter().enumerate() {
@@ -110,7 +121,8 @@ fn hall_open_first(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
                     format!(
                         "slots from {} start before the hall opens ({}); with checkin_opens = \
                          \"hall_open\" they could never be checked in",
-                        b.open, s.hall.hours.open
+                        b.open,
+                        crate::hours::Period::hhmm(hall_open)
                     ),
                 ));
             }

@@ -76,7 +76,7 @@ pub struct Hall {
     pub time_zone: String,
     /// When the ticket machines hand out tickets.
     #[serde(default)]
-    pub hours: Hours,
+    pub hours: crate::hours::Hours,
     /// Short notice printed at the bottom of every ticket.
     #[serde(default)]
     pub ticket_notice: Option<String>,
@@ -84,31 +84,6 @@ pub struct Hall {
 
 fn default_tz() -> String {
     "Asia/Shanghai".into()
-}
-
-/// Opening hours: the same window on each listed weekday. Keys left out take their
-/// default.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
-pub struct Hours {
-    /// Local time the first ticket may be issued, `HH:MM`.
-    pub open: String,
-    /// Local time after which no ticket is issued, `HH:MM` (`24:00` = end of day).
-    pub close: String,
-    /// Weekdays the hall is open: `mon` … `sun`.
-    pub days: Vec<String>,
-}
-
-impl Default for Hours {
-    fn default() -> Self {
-        Self {
-            open: "08:30".into(),
-            close: "17:30".into(),
-            days: ["mon", "tue", "wed", "thu", "fri"]
-                .map(String::from)
-                .to_vec(),
-        }
-    }
 }
 
 /// HTTP server, storage and paths. Keys left out take their default.

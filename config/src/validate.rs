@@ -64,38 +64,7 @@ fn hall(s: &Settings, p: &mut Problems) {
             ),
         ));
     }
-    let open = parse_hhmm(&h.hours.open);
-    let close = parse_hhmm(&h.hours.close);
-    let path = |key: &str| vec![k("hall"), k("hours"), k(key)];
-    if open.is_none() {
-        p.push((path("open"), "must be a time HH:MM, e.g. \"08:30\"".into()));
-    }
-    if close.is_none() {
-        p.push((
-            path("close"),
-            "must be a time HH:MM, e.g. \"17:30\" (\"24:00\" = midnight)".into(),
-        ));
-    }
-    if let (Some(o), Some(c)) = (open, close) {
-        if o >= c {
-            p.push((path("close"), "must be later than hours.open".into()));
-        }
-    }
-    let mut seen = Vec::new();
-    for (n, d) in h.hours.days.iter().enumerate() {
-        if weekday(d).is_none() {
-            p.push((
-                vec![k("hall"), k("hours"), k("days"), i(n)],
-                format!("unknown day {d:?}: use mon, tue, wed, thu, fri, sat, sun"),
-            ));
-        } else if seen.contains(d) {
-            p.push((
-                vec![k("hall"), k("hours"), k("days"), i(n)],
-                format!("day {d:?} listed twice"),
-            ));
-        }
-        seen.push(d.clone());
-    }
+    crate::hours::validate(&h.hours, p);
 }
 
 /// Minutes since midnight of `HH:MM` (24:00 allowed).

@@ -3,7 +3,7 @@
 //! caller passes `now`.
 
 use crate::hours::to_local;
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone};
+use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
 use hallq_config::booking::{Calendar, CheckinOpens, Rules, ServiceBooking};
 use hallq_config::{parse_hhmm, weekday, Settings};
@@ -33,14 +33,7 @@ pub fn day_is_open(b: &ServiceBooking, cal: &Calendar, date: NaiveDate) -> bool 
         .any(|d| d == date.weekday())
 }
 
-/// Local midnight of `date` in ms (DST-safe: the earliest instant). Slots are minutes
-/// after it.
-fn midnight(tz: Tz, date: NaiveDate) -> Option<i64> {
-    let base = tz
-        .from_local_datetime(&date.and_time(NaiveTime::MIN))
-        .earliest()?;
-    Some(base.timestamp_millis())
-}
+use crate::hours::date_start_ms as midnight;
 
 /// Open and close (minutes after midnight) and slot length of a service's booking day.
 fn frame(b: &ServiceBooking) -> Option<(u32, u32, u32)> {
@@ -97,10 +90,10 @@ pub fn checkin_window(cfg: &Settings, slot_start: i64) -> (i64, i64) {
     let until = slot_start + checkin_closes_after_start_ms(r);
     let from = match r.checkin_opens {
         CheckinOpens::HallOpen => {
-            let tz = cfg.tz();
-            let date = to_local(tz, slot_start).date_naive();
-            let open = parse_hhmm(&cfg.hall.hours.open).unwrap_or(0);
-            midnight(tz, date).map_or(slot_start, |m| m + i64::from(open) * 60_000)
+            let date = to_local(cfg.tz(), slot_start).date_naive();
+            crate::hours::Timetable::of(cfg)
+                .day_opens(date)
+                .map_or(slot_start, |open| open.min(slot_start))
         }
         CheckinOpens::MinutesBefore(m) => slot_start - i64::from(m) * 60_000,
     };

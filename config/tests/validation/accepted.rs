@@ -28,8 +28,7 @@ pub(crate) static ACCEPTED: &[Accepted] = &[
             "",
         )],
         check: |s| {
-            assert_eq!((s.hall.hours.open.as_str(), s.hall.hours.close.as_str()), ("08:30", "17:30"));
-            assert_eq!(s.hall.hours.days, ["mon", "tue", "wed", "thu", "fri"]);
+            assert_eq!(s.hall.hours.describe(), "周一至周五 08:30–17:30");
         },
     },
     Accepted {
@@ -40,8 +39,7 @@ pub(crate) static ACCEPTED: &[Accepted] = &[
             Replace("days = [\"mon\", \"tue\", \"wed\"]", "days = [\"sat\", \"sun\"]"),
         ],
         check: |s| {
-            assert_eq!((s.hall.hours.open.as_str(), s.hall.hours.close.as_str()), ("08:30", "17:30"));
-            assert_eq!(s.hall.hours.days, ["sat", "sun"]);
+            assert_eq!(s.hall.hours.describe(), "周六、周日 08:30–17:30");
         },
     },
     Accepted {
@@ -55,8 +53,7 @@ pub(crate) static ACCEPTED: &[Accepted] = &[
             ),
         ],
         check: |s| {
-            assert_eq!(hallq_config::parse_hhmm(&s.hall.hours.close), Some(24 * 60));
-            assert_eq!(s.hall.hours.days.len(), 7);
+            assert_eq!(s.hall.hours.describe(), "周一至周日 00:00–24:00");
         },
     },
     Accepted {

@@ -154,8 +154,8 @@ pub async fn services(State(state): State<AppState>) -> ApiResult<Json<Services>
             id: hall.id.clone(),
             name: hall.name.clone(),
             name_en: hall.name_en.clone(),
-            open: crate::hours::is_open(h, state.cfg.tz(), now),
-            hours_text: format!("{}–{}（{}）", h.open, h.close, h.days.join(",")),
+            open: crate::hours::Timetable::of(&state.cfg).is_open(now),
+            hours_text: h.describe(),
         },
         sections,
     }))

@@ -4,7 +4,7 @@ use super::auth::Principal;
 use super::body::LaterJson;
 use super::error::{ApiError, ApiResult};
 use super::AppState;
-use crate::hours::{is_open, local_day};
+use crate::hours::{local_day, Timetable};
 use crate::model::Kind;
 use crate::store::IssueRequest;
 use crate::views::{self as render, TicketState};
@@ -83,16 +83,13 @@ pub async fn issue(
     }
     let now = state.now();
     let tz = cfg.tz();
-    if !is_open(&cfg.hall.hours, tz, now) {
-        let h = &cfg.hall.hours;
+    if !Timetable::of(cfg).is_open(now) {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "hall_closed",
             format!(
-                "不在取号时间（{}–{}，{}）/ outside opening hours",
-                h.open,
-                h.close,
-                h.days.join(",")
+                "不在取号时间（{}）/ outside opening hours",
+                cfg.hall.hours.describe()
             ),
         ));
     }
