@@ -1,5 +1,6 @@
 //! `hallq`: the command line. Thin: parses arguments and calls into the crates.
 
+mod config_new;
 mod display;
 mod led;
 mod mqtt;
@@ -70,6 +71,8 @@ enum ConfigCmd {
         /// The file.
         file: PathBuf,
     },
+    /// Writes a short, commented config for a new hall and an env file with its ID-hash key.
+    New(Box<config_new::NewArgs>),
 }
 
 #[derive(clap::Args, Clone)]
@@ -94,6 +97,9 @@ fn main() -> std::process::ExitCode {
         Cmd::Config {
             cmd: ConfigCmd::Check { file },
         } => check(&file),
+        Cmd::Config {
+            cmd: ConfigCmd::New(args),
+        } => config_new::run(&args),
         Cmd::Hash { password, secret } => hash(password, secret),
         Cmd::Run(args) => exit(runtime().block_on(run(args, true))),
         Cmd::Controller(args) => exit(runtime().block_on(run(args, false))),
