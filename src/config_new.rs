@@ -10,7 +10,8 @@
 //! Nothing is written until the whole config passes the same rules as `hallq config check`
 //! (`hallq_config::load_str`), and neither file may exist already. The kiosk's token is made
 //! here at random and printed once; the config keeps only its SHA-256, staff passwords only
-//! as argon2id hashes, and the key only in the environment file (mode 0600).
+//! as argon2id hashes (the file is written with mode 0640), and the key only in the
+//! environment file (mode 0600).
 
 mod answers;
 mod gather;
@@ -146,7 +147,7 @@ pub(crate) fn run(args: &NewArgs) -> ExitCode {
     ) {
         return fail(&e);
     }
-    if let Err(e) = write_new(&args.out, &text, 0o644) {
+    if let Err(e) = write_new(&args.out, &text, 0o640) {
         let _ = std::fs::remove_file(&args.env_file);
         return fail(&e);
     }

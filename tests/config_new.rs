@@ -150,6 +150,12 @@ async fn flags_make_a_config_that_checks_and_starts() {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&env_file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "env file mode {mode:o}");
+        let mode = std::fs::metadata(&config).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o007,
+            0,
+            "the config is not world-readable: {mode:o}"
+        );
     }
     let (var, key) = env_var(&env_file);
     assert_eq!(var, "HALLQ_ID_HASH_KEY");

@@ -47,10 +47,14 @@ pub(crate) fn config(plan: &Plan, hashed: &Hashed, out: &str, env_file: &str) ->
     let _ = write!(
         t,
         "[hall]\n\
-         id = {id}                     # MQTT 主题 hallq/v1/{{id}}/… 用 / used in MQTT topics\n\
+         # MQTT 主题 hallq/v1/{{id}}/… 中的编号 / the id in MQTT topics\n\
+         id = {id}\n\
          name = {name}\n\
-         time_zone = {tz}   # 号码每天零点（本地）重新开始 / numbers restart at local midnight\n\n\
-         [hall.hours]        # 取号时段；午休 = 两个时段之间 / ticket hours; lunch = the gap\n\
+         # 号码每天零点（本地时间）重新开始 / ticket numbers restart at local midnight\n\
+         time_zone = {tz}\n\n\
+         # 取号时段：午休是两个时段之间的空档；某个星期几另有时段时单独写，如 sat = [\"09:00-12:00\"]\n\
+         # When tickets are issued: a lunch break is the gap between two periods.\n\
+         [hall.hours]\n\
          periods = {periods}\n\
          days = {days}\n",
         id = q(&plan.hall_id),
@@ -60,13 +64,15 @@ pub(crate) fn config(plan: &Plan, hashed: &Hashed, out: &str, env_file: &str) ->
         days = arr(&plan.days),
     );
     if let Some(sat) = &plan.sat {
-        let _ = writeln!(t, "sat = {}         # 周六 / Saturday", arr(sat));
+        let _ = writeln!(t, "sat = {}", arr(sat));
     }
     let _ = write!(
         t,
-        "\n[calendar]          # 法定节假日与调休上班日 / public holidays and make-up working days\n\
-         holidays = []       # e.g. [\"2027-01-01\"]\n\
-         workdays = []       # e.g. [\"2027-02-07\"]\n\n\
+        "\n# 法定节假日（闭馆）与调休上班日，如 holidays = [\"2027-01-01\"]\n\
+         # Public holidays (closed) and make-up working days, YYYY-MM-DD.\n\
+         [calendar]\n\
+         holidays = []\n\
+         workdays = []\n\n\
          [server]\n\
          listen = {listen}\n",
         listen = q(&plan.address.listen.to_string()),
@@ -74,16 +80,19 @@ pub(crate) fn config(plan: &Plan, hashed: &Hashed, out: &str, env_file: &str) ->
     if let Some(u) = &plan.address.public_base_url {
         let _ = writeln!(
             t,
-            "public_base_url = {}   # 小票二维码指向这里 / ticket QR codes point here",
+            "# 小票二维码指向这里 / what ticket QR codes point at\npublic_base_url = {}",
             q(u)
         );
     }
     let _ = write!(
         t,
-        "data_dir = \"data\"   # SQLite 数据库所在目录 / where the database lives\n\n\
+        "# 数据库所在目录 / where the SQLite database lives\n\
+         data_dir = \"data\"\n\n\
+         # 身份证号哈希密钥所在的环境变量（密钥在 {env_file}）/ the variable holding the\n\
+         # key that hashes ID numbers (the key is in {env_file})\n\
          [identity]\n\
-         id_hash_key_env = {env}   # 身份证号哈希密钥的环境变量，见 {env_file} / the key's variable\n\n\
-         # ---- 业务板块与业务 / sections and services (prefix: 号码字母, A001 …) ----\n",
+         id_hash_key_env = {env}\n\n\
+         # ---- 业务板块与业务 / sections and services; prefix 是号码字母 (A001 …) ----\n",
         env = q(&plan.key_env),
     );
     for sec in &plan.sections {
