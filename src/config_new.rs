@@ -68,6 +68,10 @@ pub(crate) struct NewArgs {
     /// Read the staff passwords from stdin, one a line: the clerks in order, then the admin.
     #[arg(long)]
     password_stdin: bool,
+    /// Also a clerk token for each window, for a PC that stays signed in there
+    /// (`/clerk?token=…`, printed once); its actions are tied to no person.
+    #[arg(long)]
+    window_tokens: bool,
     /// The kiosk's name in the config.
     #[arg(long, default_value = "kiosk-1")]
     kiosk: String,
@@ -112,9 +116,19 @@ pub(crate) fn run(args: &NewArgs) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let token = random_hex(24);
+    let window_tokens: Vec<(String, String)> = plan
+        .windows
+        .iter()
+        .filter(|_| args.window_tokens)
+        .map(|w| (w.id.clone(), random_hex(24)))
+        .collect();
     let key = random_hex(32);
     let hashed = render::Hashed {
         kiosk_token_sha256: hallq_config::secret::sha256_hex(&token),
+        window_token_sha256: window_tokens
+            .iter()
+            .map(|(w, t)| (w.clone(), hallq_config::secret::sha256_hex(t)))
+            .collect(),
         password_argon2: passwords
             .iter()
             .map(|p| hallq_config::staff::hash_password(p))
@@ -151,7 +165,7 @@ pub(crate) fn run(args: &NewArgs) -> ExitCode {
         let _ = std::fs::remove_file(&args.env_file);
         return fail(&e);
     }
-    summary(&plan, &cfg, &token, &out, &env);
+    summary(&plan, &cfg, (&token, &window_tokens), &out, &env);
     ExitCode::SUCCESS
 }
 
@@ -215,8 +229,15 @@ fn write_new(path: &Path, text: &str, mode: u32) -> Result<(), String> {
         .map_err(|e| format!("无法写入 / cannot write {}: {e}", path.display()))
 }
 
-/// What was written and where to go next; the kiosk's token appears here only.
-fn summary(plan: &gather::Plan, cfg: &hallq_config::Settings, token: &str, out: &str, env: &str) {
+/// What was written and where to go next; the tokens (the kiosk's, the windows') appear
+/// here only.
+fn summary(
+    plan: &gather::Plan,
+    cfg: &hallq_config::Settings,
+    (kiosk, windows): (&str, &[(String, String)]),
+    out: &str,
+    env: &str,
+) {
     let base = cfg.public_base_url();
     println!(
         "已写入 / written: {out} ({} 个板块 sections, {} 项业务 services, {} 个窗口 windows, {} 位工作人员 staff)",
@@ -230,8 +251,11 @@ fn summary(plan: &gather::Plan, cfg: &hallq_config::Settings, token: &str, out: 
         plan.key_env
     );
     println!();
-    println!("取号机令牌只显示这一次，请现在记下 / the kiosk's token is shown only this once:");
-    println!("  取号机 kiosk     {base}/kiosk?token={token}");
+    println!("令牌只显示这一次，请现在记下 / the tokens are shown only this once:");
+    println!("  取号机 kiosk     {base}/kiosk?token={kiosk}");
+    for (w, t) in windows {
+        println!("  窗口 window {w:<4} {base}/clerk?token={t}");
+    }
     println!("  叫号屏 TV        {base}/screens/{}", plan.screen);
     for c in &plan.clerks {
         let at = if c.windows.is_empty() {

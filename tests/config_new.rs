@@ -50,6 +50,7 @@ fn flags(hall_id: &str, port: u16) -> Vec<String> {
         "--admin",
         "boss:值班主任",
         "--password-stdin",
+        "--window-tokens",
         "--listen",
     ]
     .iter()
@@ -101,13 +102,15 @@ fn env_var(env_file: &Path) -> (String, String) {
     (k.to_string(), v.to_string())
 }
 
-/// The kiosk token printed once (`…/kiosk?token=TOKEN`).
-fn kiosk_token(stdout: &str) -> String {
-    let at = stdout
-        .find("kiosk?token=")
-        .expect("the kiosk URL is printed")
-        + 12;
-    stdout[at..].split_whitespace().next().unwrap().to_string()
+/// The token printed once on the line that starts (after spaces) with `label`, in a
+/// link `…?token=TOKEN`.
+fn printed_token(stdout: &str, label: &str) -> String {
+    let line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("no line {label:?} in:\n{stdout}"));
+    let at = line.find("?token=").expect("a link with the token") + 7;
+    line[at..].split_whitespace().next().unwrap().to_string()
 }
 
 #[tokio::test]
@@ -140,9 +143,16 @@ async fn flags_make_a_config_that_checks_and_starts() {
         "short: {}",
         written.lines().count()
     );
-    let token = kiosk_token(&stdout);
-    assert!(token.len() >= 32, "at least 128 bits: {token}");
-    assert!(!written.contains(&token), "the token itself is not stored");
+    let token = printed_token(&stdout, "取号机 kiosk");
+    let window_2 = printed_token(&stdout, "窗口 window 2");
+    for t in [&token, &window_2] {
+        assert!(t.len() >= 32, "at least 128 bits: {t}");
+        assert!(
+            !written.contains(t.as_str()),
+            "a token itself is not stored"
+        );
+    }
+    assert_ne!(token, window_2);
 
     // The env file: mode 0600, the variable the config names, a key of the right form.
     #[cfg(unix)]
@@ -208,7 +218,7 @@ async fn flags_make_a_config_that_checks_and_starts() {
             std::fs::read_to_string(&log_path).unwrap_or_default()
         );
     }
-    use_the_hall(&base, &token).await;
+    use_the_hall(&base, &token, &window_2).await;
     let run_log = std::fs::read_to_string(&log_path).unwrap_or_default();
     assert!(
         !run_log.contains("DEMO"),
@@ -243,8 +253,9 @@ async fn wait_healthy(child: &mut std::process::Child, base: &str) -> bool {
 }
 
 /// The kiosk's token issues a ticket; the clerk signs in with the typed password and
-/// calls it; a wrong password and another clerk's window are refused.
-async fn use_the_hall(base: &str, kiosk: &str) {
+/// calls it; a wrong password and another clerk's window are refused; window 2's token
+/// acts at window 2 only.
+async fn use_the_hall(base: &str, kiosk: &str, window_2: &str) {
     let (st, b) = req(
         base,
         "POST",
@@ -285,6 +296,27 @@ async fn use_the_hall(base: &str, kiosk: &str) {
     assert_eq!(
         (st, b["ticket"]["number"].clone()),
         (200, json!("A001")),
+        "{b}"
+    );
+    let (st, b) = req(base, "POST", "/windows/1/call-next", Some(window_2), None).await;
+    assert_eq!(st, 403, "window 2's token at window 1: {b}");
+    let (st, b) = req(
+        base,
+        "POST",
+        "/tickets",
+        Some(kiosk),
+        Some(json!({"service": "household"})),
+    )
+    .await;
+    assert_eq!(
+        (st, b["ticket"]["number"].clone()),
+        (201, json!("C001")),
+        "{b}"
+    );
+    let (st, b) = req(base, "POST", "/windows/2/call-next", Some(window_2), None).await;
+    assert_eq!(
+        (st, b["ticket"]["number"].clone()),
+        (200, json!("C001")),
         "{b}"
     );
     let (st, b) = sign_in("li", LI_PW, "2").await;

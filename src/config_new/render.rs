@@ -10,6 +10,8 @@ use std::fmt::Write;
 pub(crate) struct Hashed {
     /// SHA-256 (hex) of the kiosk's token.
     pub(crate) kiosk_token_sha256: String,
+    /// `(window id, SHA-256 of its token)` with `--window-tokens`.
+    pub(crate) window_token_sha256: Vec<(String, String)>,
     /// argon2id PHC strings, clerks in order, then the admin.
     pub(crate) password_argon2: Vec<String>,
 }
@@ -131,15 +133,35 @@ pub(crate) fn config(plan: &Plan, hashed: &Hashed, out: &str, env_file: &str) ->
          # ---- 取号机 / the kiosk: open {base}/kiosk?token=… with the token\n\
          # `config new` printed once. 换令牌 / a new token: `hallq hash NEW-TOKEN` into\n\
          # token_sha256. ----\n\n\
-         [[credentials]]\nname = {kiosk}\nrole = \"kiosk\"\ntoken_sha256 = {sha}\n\n\
-         # ---- 工作人员 / staff: clerks sign in at {base}/clerk, the admin at\n\
-         # {base}/admin. 密码只存 argon2id 哈希 / passwords are stored as argon2id hashes;\n\
-         # 改密码 / a new one: `hallq hash --password` into password_argon2. ----\n",
+         [[credentials]]\nname = {kiosk}\nrole = \"kiosk\"\ntoken_sha256 = {sha}\n",
         screen = plan.screen,
         screen_q = q(&plan.screen),
         title = q(&plan.name),
         kiosk = q(&plan.kiosk),
         sha = q(&hashed.kiosk_token_sha256),
+    );
+    if !hashed.window_token_sha256.is_empty() {
+        let _ = write!(
+            t,
+            "\n# ---- 窗口令牌 / window tokens: a PC that stays signed in at its window opens\n\
+             # {base}/clerk?token=… (printed once). 它的操作不记在某个人名下，优先用下面的账号 /\n\
+             # its actions are not tied to a person: prefer the staff accounts below. ----\n"
+        );
+    }
+    for (w, sha) in &hashed.window_token_sha256 {
+        let _ = write!(
+            t,
+            "\n[[credentials]]\nname = {}\nrole = \"clerk\"\nwindow = {}\ntoken_sha256 = {}\n",
+            q(&format!("window-{w}")),
+            q(w),
+            q(sha)
+        );
+    }
+    let _ = write!(
+        t,
+        "\n# ---- 工作人员 / staff: clerks sign in at {base}/clerk, the admin at\n\
+         # {base}/admin. 密码只存 argon2id 哈希 / passwords are stored as argon2id hashes;\n\
+         # 改密码 / a new one: `hallq hash --password` into password_argon2. ----\n",
     );
     let people = plan.clerks.iter().chain(std::iter::once(&plan.admin));
     for (n, (p, hash)) in people.zip(&hashed.password_argon2).enumerate() {
