@@ -377,7 +377,7 @@ fn bad_values_are_refused_naming_the_flag() {
         (
             with(base.clone(), "--periods", "09:00-12:00,11:00-13:00"),
             passwords(),
-            "--periods (hall.hours.periods[1]): ",
+            "--periods: \"11:00-13:00\" starts before the previous period ends",
         ),
         (
             with(base.clone(), "--days", "monday"),
@@ -387,7 +387,7 @@ fn bad_values_are_refused_naming_the_flag() {
         (
             with(base.clone(), "--time-zone", "Mars/Base"),
             passwords(),
-            "--time-zone (hall.time_zone): unknown time zone \"Mars/Base\"",
+            "--time-zone: unknown time zone \"Mars/Base\"",
         ),
         (
             with(base.clone(), "--hall-id", "Hall"),

@@ -57,6 +57,44 @@ pub(crate) mod form {
     pub(crate) const DAYS: &str = "星期，逗号分隔 / weekdays, e.g. mon,tue,wed,thu,fri";
 }
 
+/// `s` as an escaped TOML string.
+pub(crate) fn q(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// `list` as a TOML array of escaped strings.
+pub(crate) fn arr(list: &[String]) -> String {
+    toml::Value::Array(list.iter().cloned().map(toml::Value::String).collect()).to_string()
+}
+
+/// The config's own rules (`hallq_config::load_str`) over `[hall]` keys and `[hall.hours]`
+/// keys, so that a question is asked again at once; the problems' messages, if any.
+fn hall_rules(hall: &str, hours: &str) -> Result<(), String> {
+    let src = format!("[hall]\nid = \"x\"\nname = \"x\"\n{hall}\n[hall.hours]\n{hours}\n");
+    let problems = match hallq_config::load_str("", &src) {
+        Ok(_) => return Ok(()),
+        Err(hallq_config::ConfigError::Invalid(d)) => d,
+        Err(e) => return Err(e.to_string()),
+    };
+    let mine: Vec<String> = problems
+        .iter()
+        .filter(|d| d.key.starts_with("hall.") || d.key.is_empty())
+        .map(|d| d.message.clone())
+        .collect();
+    if mine.is_empty() {
+        Ok(())
+    } else {
+        Err(mine.join("; "))
+    }
+}
+
+/// An IANA time zone the config accepts.
+pub(crate) fn time_zone(s: &str) -> Result<String, String> {
+    let tz = name("时区 time zone", s)?;
+    hall_rules(&format!("time_zone = {}", q(&tz)), "")?;
+    Ok(tz)
+}
+
 /// Ids end up in URLs and MQTT topics: letters, digits, `-`, `_`.
 pub(crate) fn id(what: &str, s: &str) -> Result<String, String> {
     let s = s.trim();
@@ -189,11 +227,11 @@ pub(crate) fn admin(s: &str) -> Result<Person, String> {
     })
 }
 
-/// What staff type to sign in: 1–64 characters, no spaces or colons.
+/// What staff type to sign in: 1–64 bytes (as the config counts), no spaces or colons.
 fn username(s: &str) -> Result<String, String> {
     let s = s.trim();
     let ok = !s.is_empty()
-        && s.chars().count() <= 64
+        && s.len() <= 64
         && !s
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == ':');
@@ -201,17 +239,24 @@ fn username(s: &str) -> Result<String, String> {
         Ok(s.to_string())
     } else {
         Err(format!(
-            "用户名 {s:?} 应为 1–64 个字符，不含空格 / a username is 1–64 characters without spaces"
+            "用户名 {s:?} 应为 1–64 字节（一个汉字算 3 字节），不含空格 / a username is 1–64 bytes without spaces"
         ))
     }
 }
 
-/// Periods `HH:MM-HH:MM`, comma-separated (empty: none), normalised.
+/// Periods `HH:MM-HH:MM`, comma-separated (empty: none), normalised, in order and not
+/// overlapping.
 pub(crate) fn periods(s: &str) -> Result<Vec<String>, String> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(Vec::new());
     }
+    let list = each_period(s)?;
+    hall_rules("", &format!("sat = {}", arr(&list)))?;
+    Ok(list)
+}
+
+fn each_period(s: &str) -> Result<Vec<String>, String> {
     s.split(',')
         .map(|p| {
             parse_period(p.trim())
@@ -378,6 +423,13 @@ mod tests {
         );
         assert_eq!(periods("00:00-24:00").unwrap(), ["00:00-24:00"]);
         assert!(periods("12:00-09:00").is_err());
+        assert!(periods("09:00-12:00,11:00-13:00")
+            .unwrap_err()
+            .contains("starts before the previous period ends"));
+        assert!(time_zone("Mars/Base")
+            .unwrap_err()
+            .contains("unknown time zone \"Mars/Base\""));
+        assert_eq!(time_zone(" Asia/Urumqi ").unwrap(), "Asia/Urumqi");
         assert_eq!(days("Mon,fri").unwrap(), ["mon", "fri"]);
         assert!(days("monday").is_err());
         assert!(env_name("HALLQ_ID_HASH_KEY").is_ok());

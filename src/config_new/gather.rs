@@ -112,7 +112,7 @@ pub(crate) fn plan(args: &NewArgs, interactive: bool) -> Result<Plan, String> {
         args.time_zone.as_deref(),
         "时区 / time zone",
         Some("Asia/Shanghai"),
-        &|s| answers::name("时区 time zone", s),
+        &answers::time_zone,
     )?;
     let periods = ask.one(
         "periods",

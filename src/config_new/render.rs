@@ -3,6 +3,7 @@
 //! a comment in the admin's words, Chinese first. Every value is written as an escaped TOML
 //! string or array, whatever was typed.
 
+use super::answers::{arr, q};
 use super::gather::Plan;
 use std::fmt::Write;
 
@@ -14,14 +15,6 @@ pub(crate) struct Hashed {
     pub(crate) window_token_sha256: Vec<(String, String)>,
     /// argon2id PHC strings, clerks in order, then the admin.
     pub(crate) password_argon2: Vec<String>,
-}
-
-fn q(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
-}
-
-fn arr(list: &[String]) -> String {
-    toml::Value::Array(list.iter().cloned().map(toml::Value::String).collect()).to_string()
 }
 
 /// The config file; `out` and `env_file` are the names the comments give for the files.
