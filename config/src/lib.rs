@@ -18,7 +18,9 @@
 //! Nothing here does network IO; loading only reads the file it is given.
 
 pub mod booking;
+mod broker_logins;
 pub mod clock;
+mod demo;
 pub mod identity;
 pub mod led;
 pub mod limits;
@@ -33,9 +35,15 @@ pub mod secret;
 pub mod staff;
 mod validate;
 
+mod known_keys;
 mod locate;
 pub mod schema_url;
+mod suggest;
+mod syntax;
+mod warnings;
 
-pub use load::{load_file, load_str, ConfigError, Diagnostic};
+pub use demo::DemoCredential;
+pub use load::{check_file, check_str, load_file, load_str, ConfigError, Diagnostic, Severity};
 pub use schema::*;
 pub use validate::{parse_hhmm, weekday};
+pub use warnings::public_base_url_warning;
