@@ -34,7 +34,7 @@ impl DemoCredential {
         } else if let Some(user) = self.who.strip_prefix("mqtt:") {
             (
                 format!("broker account {user:?} has the published demo password"),
-                "`hallq hash PASSWORD` hashes a new one (and change it where the device signs in)",
+                "`hallq hash PASSWORD` hashes a new one, for the device signing in with it too",
             )
         } else {
             (
@@ -43,7 +43,7 @@ impl DemoCredential {
             )
         };
         format!(
-            "{what} {:?}: anyone who read the README can use it; replace before real use ({how})",
+            "{what} {:?}: anyone who read the README can use it; replace before real use: {how}",
             self.secret
         )
     }

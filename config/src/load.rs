@@ -103,13 +103,14 @@ pub fn check_str(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Settings, Vec<Diagnostic>), ConfigError> {
     let (settings, doc, mut errors) = parse(file, src)?;
-    let warnings: Vec<Diagnostic> = crate::warnings::warnings(&settings, env)
+    let mut warnings: Vec<Diagnostic> = crate::warnings::warnings(&settings, env)
         .into_iter()
         .map(|(path, msg)| Diagnostic {
             severity: Severity::Warning,
             ..at_path(file, src, &doc, &path, msg)
         })
         .collect();
+    warnings.sort_by_key(|d| (d.line, d.col));
     if errors.is_empty() {
         Ok((settings, warnings))
     } else {

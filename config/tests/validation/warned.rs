@@ -62,7 +62,7 @@ static WARNED: &[Warned] = &[
             at(
                 "staff[0].password_argon2",
                 50,
-                "staff account \"clerk\" has the published demo password \"demo-clerk\": anyone who read the README can use it; replace before real use (`hallq hash --password`",
+                "staff account \"clerk\" has the published demo password \"demo-clerk\": anyone who read the README can use it; replace before real use: `hallq hash --password` hashes a new one",
             ),
             at(
                 "broker.accounts[0].password_sha256",
