@@ -151,7 +151,10 @@ pub(crate) fn run(args: &NewArgs) -> ExitCode {
     if !demo.is_empty() {
         return fail(&format!(
             "用了公开的演示密码 / published demo credentials: {}",
-            demo.join(", ")
+            demo.iter()
+                .map(|d| d.who.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if let Err(e) = write_new(

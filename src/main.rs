@@ -16,7 +16,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use hallq_config::{load_file, ConfigError, Settings};
+use hallq_config::{check_file, ConfigError, Settings};
 use hallq_controller::app::{database_url, redact, App};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -66,8 +66,12 @@ enum Cmd {
 
 #[derive(Subcommand)]
 enum ConfigCmd {
-    /// Validates a config file: exit 0 when valid, else 2 with one line per problem.
+    /// Validates a config file: one line per problem, then its warnings (demo
+    /// credentials, ticket links on loopback…); exit 0 when valid, else 2.
     Check {
+        /// Warnings fail the check too (exit 2): for deployment.
+        #[arg(long)]
+        strict: bool,
         /// The file.
         file: PathBuf,
     },
@@ -95,8 +99,8 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
         Cmd::Config {
-            cmd: ConfigCmd::Check { file },
-        } => check(&file),
+            cmd: ConfigCmd::Check { file, strict },
+        } => check(&file, strict),
         Cmd::Config {
             cmd: ConfigCmd::New(args),
         } => config_new::run(&args),
@@ -150,17 +154,32 @@ fn exit(r: anyhow::Result<()>) -> std::process::ExitCode {
     }
 }
 
-fn check(file: &std::path::Path) -> std::process::ExitCode {
-    match load_file(file) {
-        Ok(cfg) => {
+/// `hallq config check [--strict] FILE`: errors, then warnings, one per line; the ok line
+/// counts the warnings. Exit 2 on errors, and with `--strict` on warnings too.
+fn check(file: &std::path::Path, strict: bool) -> std::process::ExitCode {
+    match check_file(file) {
+        Ok((cfg, warnings)) => {
+            for w in &warnings {
+                println!("{w}");
+            }
             let services = cfg.services().count();
+            let counted = match warnings.len() {
+                0 => String::new(),
+                1 => ", 1 warning".into(),
+                n => format!(", {n} warnings"),
+            };
             println!(
-                "{}: ok ({} sections, {services} services, {} windows)",
+                "{}: ok ({} sections, {services} services, {} windows{counted})",
                 file.display(),
                 cfg.sections.len(),
                 cfg.windows.len()
             );
-            std::process::ExitCode::SUCCESS
+            if strict && !warnings.is_empty() {
+                println!("{}: --strict: warnings fail the check", file.display());
+                std::process::ExitCode::from(2)
+            } else {
+                std::process::ExitCode::SUCCESS
+            }
         }
         Err(ConfigError::Invalid(problems)) => {
             for p in problems {
@@ -176,14 +195,31 @@ fn check(file: &std::path::Path) -> std::process::ExitCode {
 }
 
 pub(crate) fn load(args: &RunArgs) -> anyhow::Result<Settings> {
-    let mut cfg = match load_file(&args.config) {
+    load_with_warnings(args).map(|(cfg, _)| cfg)
+}
+
+/// The config with the command line's overrides, and its warnings as log lines (the
+/// ticket-link warning judged again after `--listen`).
+fn load_with_warnings(args: &RunArgs) -> anyhow::Result<(Settings, Vec<String>)> {
+    let (mut cfg, warnings) = match check_file(&args.config) {
         Ok(c) => c,
         Err(e) => anyhow::bail!("invalid config:\n{e}"),
     };
+    let mut warnings: Vec<String> = warnings
+        .iter()
+        .filter(|w| {
+            // Only the ticket-link rule warns at these keys; `--listen` replaces its verdict.
+            args.listen.is_none() || !w.key.starts_with("server.")
+        })
+        .map(ToString::to_string)
+        .collect();
     if let Some(l) = &args.listen {
         l.parse::<std::net::SocketAddr>()
             .context("--listen must be HOST:PORT")?;
         cfg.server.listen = l.clone();
+        if let Some(w) = hallq_config::public_base_url_warning(&cfg) {
+            warnings.push(format!("--listen {l}: {w}"));
+        }
     }
     if let Some(d) = &args.data_dir {
         cfg.server.data_dir = d.clone();
@@ -193,7 +229,7 @@ pub(crate) fn load(args: &RunArgs) -> anyhow::Result<Settings> {
             .context("--mqtt-listen must be HOST:PORT")?;
         cfg.broker.listen = m.clone();
     }
-    Ok(cfg)
+    Ok((cfg, warnings))
 }
 
 pub(crate) fn init_logs() {
@@ -208,14 +244,12 @@ pub(crate) fn init_logs() {
 
 async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
     init_logs();
-    let cfg = Arc::new(load(&args)?);
-    let demo = cfg.demo_credentials();
-    if !demo.is_empty() {
-        tracing::warn!(
-            "DEMO CREDENTIALS ACTIVE ({}) — anyone who read the README can use them; replace them before real use",
-            demo.join(", ")
-        );
+    let (cfg, warnings) = load_with_warnings(&args)?;
+    let cfg = Arc::new(cfg);
+    for w in &warnings {
+        tracing::warn!("{w}");
     }
+    let demo = cfg.demo_credentials();
     let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
@@ -248,21 +282,24 @@ async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
     );
     println!("  database   {}", redact(&database_url(&cfg)?));
     println!("  status     {}/t/{{token}}", cfg.public_base_url());
-    // With the demo credentials active, the links carry them so they open ready to use.
-    let demo_token = |t: &str| {
-        if demo.is_empty() {
-            String::new()
-        } else {
-            format!("?token={t}")
-        }
-    };
-    println!("  kiosk      {base}/kiosk{}", demo_token("demo-kiosk"));
+    // While a demo kiosk token works, the kiosk link carries it so it opens ready to use.
+    let kiosk_token = demo
+        .iter()
+        .find(|d| {
+            d.secret == "demo-kiosk"
+                && cfg
+                    .credentials
+                    .iter()
+                    .any(|c| c.name == d.who && c.role == hallq_config::Role::Kiosk)
+        })
+        .map_or_else(String::new, |d| format!("?token={}", d.secret));
+    println!("  kiosk      {base}/kiosk{kiosk_token}");
     let hint = |user: &str| {
-        if demo.iter().any(|d| d == &format!("staff:{user}")) {
-            format!("  (sign in: {user} / demo-{user})")
-        } else {
-            String::new()
-        }
+        demo.iter()
+            .find(|d| d.who == format!("staff:{user}"))
+            .map_or_else(String::new, |d| {
+                format!("  (sign in: {user} / {})", d.secret)
+            })
     };
     println!("  clerk      {base}/clerk{}", hint("clerk"));
     println!("  admin      {base}/admin{}", hint("admin"));

@@ -178,9 +178,9 @@ async fn flags_make_a_config_that_checks_and_starts() {
     );
     assert_ne!(key, hallq_config::identity::DEMO_ID_HASH_KEY);
 
-    // `config check` passes without a warning (run with the env file loaded, as documented).
+    // `config check --strict` passes (run with the env file loaded, as documented).
     let check = Command::new(env!("CARGO_BIN_EXE_hallq"))
-        .args(["config", "check"])
+        .args(["config", "check", "--strict"])
         .arg(&config)
         .env(&var, &key)
         .output()

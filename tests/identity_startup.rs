@@ -98,6 +98,7 @@ async fn starts(edits: &[(&str, String)], listen_all: bool, env: &[(&str, &str)]
 fn key_from_env() -> Vec<(&'static str, String)> {
     vec![
         ("dev_provider = true", "dev_provider = false".to_string()),
+        common::identity_provider_edit(),
         (
             "id_hash_key = \"demo-only-id-hash-key\"",
             "id_hash_key_env = \"HALLQ_ID_HASH_KEY\"".to_string(),
@@ -133,7 +134,10 @@ async fn demo_on_loopback_starts_with_its_warnings() {
 #[tokio::test]
 async fn outside_the_demo_the_id_hash_key_comes_from_the_environment() {
     // The key in the file (the demo's) is refused once the dev provider is off.
-    let file_key = [("dev_provider = true", "dev_provider = false".to_string())];
+    let file_key = [
+        ("dev_provider = true", "dev_provider = false".to_string()),
+        common::identity_provider_edit(),
+    ];
     let text = refused(&file_key, false, &[]).await;
     assert!(text.contains("identity.id_hash_key_env"), "{text}");
     // Named but unset, too short, or the demo key: refused, naming the variable.

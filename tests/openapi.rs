@@ -211,6 +211,7 @@ async fn development_identity_route_only_when_enabled() {
         // Outside the demo the ID hash key comes from the environment.
         edits: vec![
             ("dev_provider = true", "dev_provider = false".to_string()),
+            common::identity_provider_edit(),
             (
                 "id_hash_key = \"demo-only-id-hash-key\"",
                 "id_hash_key_env = \"HALLQ_ID_HASH_KEY\"".to_string(),

@@ -208,6 +208,23 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
                     k(key),
                 ]
             };
+            if s.identity.providers.is_empty() && !s.identity.dev_provider {
+                let table = vec![
+                    k("sections"),
+                    Seg::Index(si),
+                    k("services"),
+                    Seg::Index(vi),
+                    k("booking"),
+                ];
+                p.push((
+                    table,
+                    "bookable, but [identity] has no identity provider, so nobody can ever \
+                     book: add an [[identity.providers]] entry (the app that vouches for \
+                     citizens; docs/appointments.md), or dev_provider = true in a demo — \
+                     or remove this booking table"
+                        .into(),
+                ));
+            }
             let (o, c) = (crate::parse_hhmm(&b.open), crate::parse_hhmm(&b.close));
             if o.is_none() {
                 p.push((at("open"), "must be a time HH:MM".into()));

@@ -185,3 +185,33 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
         ));
     }
 }
+
+/// What a key for hashing ID numbers looks like and how to make one, for messages.
+pub const KEY_HOWTO: &str = "a key is at least 32 random bytes, e.g. the 64 hex digits \
+     `openssl rand -hex 32` prints, set in the hall's environment (HALLQ_ID_HASH_KEY=… in \
+     the service's environment file) and kept for good: another key makes the stored \
+     hashes (bans, daily limits) unmatchable";
+
+/// What is wrong with the key in environment variable `var` (named by config key `key`),
+/// outside the demo: unset, the published demo key, or too short. `env` reads a variable.
+pub fn key_problem(var: &str, key: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let Some(value) = env(var).filter(|v| !v.is_empty()) else {
+        return Some(format!(
+            "environment variable {var} ({key}) is not set: outside the demo the key for \
+             hashing ID numbers comes from it; {KEY_HOWTO}"
+        ));
+    };
+    if value == DEMO_ID_HASH_KEY {
+        return Some(format!(
+            "environment variable {var} ({key}) holds the published demo key: {KEY_HOWTO}"
+        ));
+    }
+    if value.len() < MIN_ID_HASH_KEY_BYTES {
+        return Some(format!(
+            "environment variable {var} ({key}) is {} bytes, too short for the key for \
+             hashing ID numbers: {KEY_HOWTO}",
+            value.len()
+        ));
+    }
+    None
+}

@@ -15,11 +15,20 @@
 //! - [`notice`]: the hall-wide booking notice (预约须知) and its rule-value placeholders;
 //!   `rules_check` validates the `[appointments]` rule values.
 //! - [`notifiers`]: `[[notifiers]]` (citizens' notifications) and the reminder lead times.
+//! - `warnings` and `demo`: what works but should not run in a real hall (published demo
+//!   credentials, ticket links on loopback, an unusable ID hash key variable), returned by
+//!   [`check_file`] / [`check_str`] as [`Severity::Warning`] diagnostics.
+//! - `suggest`, `known_keys`, `syntax`: "did you mean" for ids and keys (the keys read off
+//!   the types), TOML mistakes in an admin's words; `broker_logins`: `[display]` and
+//!   `[led]` logins checked against the broker's accounts.
 //!
-//! Nothing here does network IO; loading only reads the file it is given.
+//! Nothing here does network IO; loading only reads the file it is given (and
+//! [`check_file`] the environment variables the config names).
 
 pub mod booking;
+mod broker_logins;
 pub mod clock;
+mod demo;
 pub mod hours;
 pub mod identity;
 pub mod led;
@@ -35,10 +44,16 @@ pub mod secret;
 pub mod staff;
 mod validate;
 
+mod known_keys;
 mod locate;
 pub mod schema_url;
+mod suggest;
+mod syntax;
+mod warnings;
 
+pub use demo::DemoCredential;
 pub use hours::{Hours, Period};
-pub use load::{load_file, load_str, ConfigError, Diagnostic};
+pub use load::{check_file, check_str, load_file, load_str, ConfigError, Diagnostic, Severity};
 pub use schema::*;
 pub use validate::{parse_hhmm, weekday};
+pub use warnings::public_base_url_warning;

@@ -19,6 +19,19 @@ pub struct Diagnostic {
     pub key: String,
     /// What is wrong, in plain words.
     pub message: String,
+    /// An error (the config cannot be used) or a warning (it can, but should not be in a
+    /// real hall).
+    pub severity: Severity,
+}
+
+/// How bad a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Severity {
+    /// The config cannot be used.
+    #[default]
+    Error,
+    /// It works, but should be changed before real use; printed with `warning: `.
+    Warning,
 }
 
 impl fmt::Display for Diagnostic {
@@ -28,9 +41,13 @@ impl fmt::Display for Diagnostic {
         } else {
             &self.key
         };
+        let severity = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => "warning: ",
+        };
         write!(
             f,
-            "{}:{}:{}: {}: {}",
+            "{}:{}:{}: {}: {severity}{}",
             self.file, self.line, self.col, key, self.message
         )
     }
@@ -58,12 +75,57 @@ pub enum ConfigError {
 /// [`ConfigError::Io`] when the file cannot be read, [`ConfigError::Invalid`] with every
 /// problem found otherwise.
 pub fn load_file(path: &Path) -> Result<Settings, ConfigError> {
+    let (name, src) = read(path)?;
+    load_str(&name, &src)
+}
+
+/// Reads and validates a config file, and lists its warnings (see [`check_str`]); the
+/// environment is this process's.
+///
+/// # Errors
+/// As [`load_file`].
+pub fn check_file(path: &Path) -> Result<(Settings, Vec<Diagnostic>), ConfigError> {
+    let (name, src) = read(path)?;
+    check_str(&name, &src, &|var| std::env::var(var).ok())
+}
+
+/// Parses and validates config text like [`load_str`], and lists what works but should
+/// not go into a real hall as [`Severity::Warning`] diagnostics: published demo
+/// credentials, ticket links on loopback while the server listens on the network, an ID
+/// hash key variable that `env` (reads an environment variable) does not give usably.
+///
+/// # Errors
+/// As [`load_str`] (warnings never make an error); when the file parsed but breaks rules,
+/// its warnings follow the errors in [`ConfigError::Invalid`].
+pub fn check_str(
+    file: &str,
+    src: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Settings, Vec<Diagnostic>), ConfigError> {
+    let (settings, doc, mut errors) = parse(file, src)?;
+    let mut warnings: Vec<Diagnostic> = crate::warnings::warnings(&settings, env)
+        .into_iter()
+        .map(|(path, msg)| Diagnostic {
+            severity: Severity::Warning,
+            ..at_path(file, src, &doc, &path, msg)
+        })
+        .collect();
+    warnings.sort_by_key(|d| (d.line, d.col));
+    if errors.is_empty() {
+        Ok((settings, warnings))
+    } else {
+        errors.extend(warnings);
+        Err(ConfigError::Invalid(errors))
+    }
+}
+
+fn read(path: &Path) -> Result<(String, String), ConfigError> {
     let name = path.display().to_string();
     let src = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
         file: name.clone(),
         source,
     })?;
-    load_str(&name, &src)
+    Ok((name, src))
 }
 
 /// Parses and validates config text; `file` is only used in diagnostics.
@@ -71,19 +133,25 @@ pub fn load_file(path: &Path) -> Result<Settings, ConfigError> {
 /// # Errors
 /// [`ConfigError::Invalid`] with every problem found.
 pub fn load_str(file: &str, src: &str) -> Result<Settings, ConfigError> {
+    let (settings, _, errors) = parse(file, src)?;
+    if errors.is_empty() {
+        Ok(settings)
+    } else {
+        Err(ConfigError::Invalid(errors))
+    }
+}
+
+/// The settings, the document and the rules they break; an error when the text is not
+/// TOML or does not fit the settings' types.
+fn parse<'s>(
+    file: &str,
+    src: &'s str,
+) -> Result<(Settings, ImDocument<&'s str>, Vec<Diagnostic>), ConfigError> {
     let doc = match ImDocument::parse(src) {
         Ok(doc) => doc,
         Err(e) => {
             let at = e.span().map_or(0, |s| s.start);
-            // toml_edit's messages may span lines ("…\nexpected `]`"); keep one line per
-            // diagnostic.
-            let msg = e
-                .message()
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join("; ");
+            let msg = crate::syntax::explain(src, at, e.message());
             return Err(ConfigError::Invalid(vec![diag(file, src, at, "", msg)]));
         }
     };
@@ -94,14 +162,20 @@ pub fn load_str(file: &str, src: &str) -> Result<Settings, ConfigError> {
     let de = serde_ignored::Deserializer::new(de, &mut on_unknown);
     let parsed: Result<Settings, _> = serde_path_to_error::deserialize(de);
     for path in &unknown {
-        problems.push(at_path(file, src, &doc, path, "unknown key".into()));
+        problems.push(at_path(
+            file,
+            src,
+            &doc,
+            path,
+            crate::suggest::unknown_key(path),
+        ));
     }
     let settings = match parsed {
         Ok(s) => s,
         Err(e) => {
             let mut path = error_path(e.path());
             let inner = e.into_inner();
-            let msg = inner.message().to_string();
+            let msg = crate::syntax::explain_type(&doc, &path, inner.message());
             // serde names the table a required key is missing from; name the key itself
             // (the place stays the table, as the key is not in the file).
             if let Some(field) = missing_field(&msg) {
@@ -119,11 +193,7 @@ pub fn load_str(file: &str, src: &str) -> Result<Settings, ConfigError> {
     for (path, msg) in crate::validate::validate(&settings) {
         problems.push(at_path(file, src, &doc, &path, msg));
     }
-    if problems.is_empty() {
-        Ok(settings)
-    } else {
-        Err(ConfigError::Invalid(problems))
-    }
+    Ok((settings, doc, problems))
 }
 
 fn at_path(file: &str, src: &str, doc: &ImDocument<&str>, path: &[Seg], msg: String) -> Diagnostic {
@@ -139,6 +209,7 @@ fn diag(file: &str, src: &str, at: usize, key: &str, message: String) -> Diagnos
         col,
         key: key.to_string(),
         message,
+        severity: Severity::Error,
     }
 }
 

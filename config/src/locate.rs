@@ -84,6 +84,21 @@ pub(crate) fn span_of(doc: &ImDocument<&str>, path: &[Seg]) -> Option<Range<usiz
     best
 }
 
+/// The value at `path` in `doc`, when the whole path is there and ends at a value.
+pub(crate) fn value_of<'d>(doc: &'d ImDocument<&str>, path: &[Seg]) -> Option<&'d Value> {
+    let mut node = Node::Item(doc.as_item());
+    for seg in path {
+        node = match seg {
+            Seg::Key(k) => node.key(k)?.1,
+            Seg::Index(i) => node.index(*i)?,
+        };
+    }
+    match node {
+        Node::Item(Item::Value(v)) | Node::Value(v) => Some(v),
+        _ => None,
+    }
+}
+
 /// Line and column (both 1-based, column in characters) of a byte offset.
 pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(src.len());

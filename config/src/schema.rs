@@ -367,42 +367,4 @@ impl Settings {
             _ => format!("http://{}", self.server.listen),
         }
     }
-
-    /// Names of the credentials that still use the published demo tokens.
-    pub fn demo_credentials(&self) -> Vec<String> {
-        let mut demo: Vec<String> = ["demo-kiosk", "demo-admin", "demo-display", "demo-desk"]
-            .map(String::from)
-            .to_vec();
-        demo.extend(self.windows.iter().map(|w| format!("demo-clerk-{}", w.id)));
-        let hashes: Vec<String> = demo.iter().map(|d| crate::secret::sha256_hex(d)).collect();
-        let mut found: Vec<String> = self
-            .credentials
-            .iter()
-            .filter(|c| hashes.contains(&c.token_sha256))
-            .map(|c| c.name.clone())
-            .collect();
-        let demo_pw = [
-            crate::secret::sha256_hex("demo-button"),
-            crate::secret::sha256_hex("demo-display"),
-            crate::secret::sha256_hex("demo-gateway"),
-        ];
-        found.extend(
-            self.staff
-                .iter()
-                .filter(|u| {
-                    [format!("demo-{}", u.username), "demo-clerk".into()]
-                        .iter()
-                        .any(|pw| crate::staff::verify_password(pw, &u.password_argon2))
-                })
-                .map(|u| format!("staff:{}", u.username)),
-        );
-        found.extend(
-            self.broker
-                .accounts
-                .iter()
-                .filter(|a| demo_pw.contains(&a.password_sha256))
-                .map(|a| format!("mqtt:{}", a.username)),
-        );
-        found
-    }
 }

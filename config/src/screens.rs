@@ -94,14 +94,14 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
             if s.window(w).is_none() {
                 let mut path = at("windows");
                 path.push(Seg::Index(i));
-                p.push((path, format!("unknown window {w:?}")));
+                p.push((path, crate::suggest::unknown_window(s, w)));
             }
         }
         for (i, v) in sc.services.iter().enumerate() {
             if s.service(v).is_none() {
                 let mut path = at("services");
                 path.push(Seg::Index(i));
-                p.push((path, format!("unknown service {v:?}")));
+                p.push((path, crate::suggest::unknown_service(s, v)));
             }
         }
         for (i, part) in sc.layout.iter().enumerate() {

@@ -96,16 +96,38 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Output length of the hashes [`hash_password`] makes (argon2's default, and that of the
+/// usual argon2 tools).
+const HASH_BYTES: usize = 32;
+
+/// What is wrong with a `password_argon2` value, if anything: it must parse as an argon2
+/// PHC string with parameters argon2 accepts, a salt and a whole hash — a string cut off
+/// when pasted can still be a valid PHC string, and then no password ever matches it.
 fn phc_problem(phc: &str) -> Option<String> {
-    match PasswordHash::new(phc) {
-        Err(e) => Some(format!(
-            "not a password hash ({e}); `hallq hash --password` prints one"
-        )),
-        Ok(h) if !h.algorithm.as_str().starts_with("argon2") => Some(format!(
-            "algorithm {:?} is not argon2",
+    const FIX: &str = "make one with `hallq hash --password` and paste it whole";
+    let h = match PasswordHash::new(phc) {
+        Err(e) => return Some(format!("not a password hash ({e}); {FIX}")),
+        Ok(h) => h,
+    };
+    if argon2::Algorithm::try_from(h.algorithm).is_err() {
+        return Some(format!(
+            "algorithm {:?} is not argon2; {FIX}",
             h.algorithm.as_str()
+        ));
+    }
+    if let Err(e) = argon2::Params::try_from(&h) {
+        return Some(format!("argon2 parameters refused ({e}); {FIX}"));
+    }
+    match h.hash {
+        None => Some(format!(
+            "the hash is cut off: nothing follows the salt, so no password can match; {FIX}"
         )),
-        Ok(_) => None,
+        Some(out) if out.len() != HASH_BYTES => Some(format!(
+            "the hash is cut off or damaged ({} bytes where a whole one has {HASH_BYTES}), \
+             so no password can match; {FIX}",
+            out.len()
+        )),
+        Some(_) => None,
     }
 }
 
@@ -147,7 +169,7 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
             if s.window(w).is_none() {
                 p.push((
                     vec![k("staff"), Seg::Index(n), k("windows"), Seg::Index(m)],
-                    format!("unknown window {w:?}"),
+                    crate::suggest::unknown_window(s, w),
                 ));
             }
         }

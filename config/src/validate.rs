@@ -30,6 +30,7 @@ pub(crate) fn validate(s: &Settings) -> Problems {
     crate::booking::validate(s, &mut p);
     crate::limits::validate(s, &mut p);
     crate::notifiers::validate(s, &mut p);
+    crate::broker_logins::validate(s, &mut p);
     p
 }
 
@@ -166,13 +167,8 @@ fn broker(s: &Settings, p: &mut Problems) {
                 format!("duplicate user name {:?}", a.username),
             ));
         }
-        if !is_sha256(&a.password_sha256) {
-            p.push((
-                path("password_sha256"),
-                "must be 64 lowercase hex digits (sha256 of the password; \
-                 `hallq hash PASSWORD` prints it)"
-                    .into(),
-            ));
+        if let Some(msg) = sha256_problem(&a.password_sha256, "password", "PASSWORD") {
+            p.push((path("password_sha256"), msg));
         }
         if !account_name_ok(&a.username) {
             p.push((
@@ -214,10 +210,27 @@ fn account_name_ok(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
-fn is_sha256(h: &str) -> bool {
-    h.len() == 64
-        && h.chars()
-            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+/// What is wrong with a stored SHA-256 of a `what` (token, password), if anything: it
+/// must be 64 lowercase hex digits.
+fn sha256_problem(h: &str, what: &str, arg: &str) -> Option<String> {
+    let hex = h.chars().all(|c| c.is_ascii_hexdigit());
+    let fix = format!("`hallq hash {arg}` prints it");
+    if h.len() == 64 && hex && h.chars().any(|c| c.is_ascii_uppercase()) {
+        Some(format!(
+            "must be 64 lowercase hex digits: write this one in lowercase ({fix})"
+        ))
+    } else if h.len() != 64 || !hex {
+        let got = if hex {
+            format!("{} hex digits: cut off or too long?", h.chars().count())
+        } else {
+            format!("not hex: the {what} itself instead of its hash?")
+        };
+        Some(format!(
+            "must be 64 lowercase hex digits, the sha256 of the {what} ({got}); {fix}"
+        ))
+    } else {
+        None
+    }
 }
 
 fn services(s: &Settings, p: &mut Problems) {
@@ -298,7 +311,7 @@ fn windows(s: &Settings, p: &mut Problems) {
         for (n, sv) in w.services.iter().enumerate() {
             let at = vec![k("windows"), i(wi), k("services"), i(n)];
             if s.service(sv).is_none() {
-                p.push((at, format!("unknown service {sv:?}")));
+                p.push((at, crate::suggest::unknown_service(s, sv)));
             } else if w.services[..n].contains(sv) {
                 p.push((at, format!("service {sv:?} listed twice")));
             }
@@ -310,8 +323,8 @@ fn credentials(s: &Settings, p: &mut Problems) {
     let mut hashes: HashMap<&str, usize> = HashMap::new();
     for (n, c) in s.credentials.iter().enumerate() {
         let path = |key: &str| vec![k("credentials"), i(n), k(key)];
-        if !is_sha256(&c.token_sha256) {
-            p.push((path("token_sha256"), "must be 64 lowercase hex digits (sha256 of the token; `hallq hash TOKEN` prints it)".into()));
+        if let Some(msg) = sha256_problem(&c.token_sha256, "token", "TOKEN") {
+            p.push((path("token_sha256"), msg));
         } else if let Some(prev) = hashes.insert(&c.token_sha256, n) {
             p.push((
                 path("token_sha256"),
@@ -335,7 +348,7 @@ fn window_ref(s: &Settings, role: Role, window: Option<&str>, path: &[Seg], p: &
             format!("a {} needs the window it acts for", role.as_str()),
         )),
         (_, Some(w)) if s.window(w).is_none() => {
-            p.push((path.to_vec(), format!("unknown window {w:?}")))
+            p.push((path.to_vec(), crate::suggest::unknown_window(s, w)))
         }
         _ => {}
     }

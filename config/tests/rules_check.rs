@@ -1,7 +1,7 @@
 //! `[appointments]` in `hallq config check`: rule values out of their bounds, the replaced
 //! check-in keys, inconsistent check-in keys and unknown notice placeholders are refused
 //! with FILE:LINE:COL and the key; sane values load. Each case is a small valid hall plus an
-//! `[appointments]` table (its first key on line 25).
+//! `[appointments]` table (its first key on line 26).
 
 use hallq_config::booking::CheckinOpens;
 use hallq_config::{load_str, ConfigError};
@@ -28,12 +28,13 @@ open = "09:00"
 
 [identity]
 id_hash_key = "k"
+dev_provider = true
 
 [appointments]
 "#;
 
 /// Line of the first key written after `[appointments]`.
-const FIRST: usize = 25;
+const FIRST: usize = 26;
 
 fn refused(extra: &str) -> Vec<String> {
     let src = format!("{BASE}{extra}");

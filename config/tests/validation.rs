@@ -9,12 +9,16 @@ use std::path::Path;
 mod accepted;
 #[path = "validation/rejected_access.rs"]
 mod rejected_access;
+#[path = "validation/rejected_checks.rs"]
+mod rejected_checks;
 #[path = "validation/rejected_form.rs"]
 mod rejected_form;
 #[path = "validation/rejected_hall.rs"]
 mod rejected_hall;
 #[path = "validation/rejected_notify.rs"]
 mod rejected_notify;
+#[path = "validation/warned.rs"]
+mod warned;
 use accepted::ACCEPTED;
 
 /// A small valid hall. Line numbers, for reading the tables below:
@@ -242,6 +246,7 @@ fn rejected() -> Vec<&'static Rejected> {
         rejected_hall::HALL,
         rejected_access::ACCESS,
         rejected_notify::NOTIFY,
+        rejected_checks::CHECKS,
     ]
     .into_iter()
     .flatten()
@@ -298,23 +303,28 @@ fn demo_hall_loads() {
     // Every credential and broker account of the demo uses a published demo secret.
     let demo = s.demo_credentials();
     assert!(!demo.is_empty());
+    let flagged = |who: &str| demo.iter().any(|d| d.who == who);
     for c in &s.credentials {
-        assert!(demo.contains(&c.name), "{} not flagged as demo", c.name);
+        assert!(flagged(&c.name), "{} not flagged as demo", c.name);
     }
     for a in &s.broker.accounts {
         assert!(
-            demo.contains(&format!("mqtt:{}", a.username)),
+            flagged(&format!("mqtt:{}", a.username)),
             "{} not flagged",
             a.username
         );
     }
     for u in &s.staff {
         assert!(
-            demo.contains(&format!("staff:{}", u.username)),
+            flagged(&format!("staff:{}", u.username)),
             "{} not flagged",
             u.username
         );
     }
+    let kiosk = demo.iter().find(|d| d.who == "kiosk-lobby").unwrap();
+    assert_eq!(kiosk.secret, "demo-kiosk");
+    let clerk = demo.iter().find(|d| d.who == "staff:clerk").unwrap();
+    assert_eq!(clerk.secret, "demo-clerk");
     assert_eq!(
         demo.len(),
         s.credentials.len() + s.broker.accounts.len() + s.staff.len()
@@ -381,30 +391,6 @@ fn missing_file_is_an_io_error() {
 }
 
 #[test]
-fn diagnostic_display() {
-    let d = Diagnostic {
-        file: "halls/a.toml".into(),
-        line: 12,
-        col: 7,
-        key: "windows[1].services[0]".into(),
-        message: "unknown service \"x\"".into(),
-    };
-    assert_eq!(
-        d.to_string(),
-        "halls/a.toml:12:7: windows[1].services[0]: unknown service \"x\""
-    );
-    // A problem not tied to a key (syntax) shows "(file)" in the key's place.
-    let d = Diagnostic {
-        key: String::new(),
-        ..d
-    };
-    assert_eq!(
-        d.to_string(),
-        "halls/a.toml:12:7: (file): unknown service \"x\""
-    );
-}
-
-#[test]
 fn loaded_diagnostics_display_and_error_joins_them() {
     let src = apply(
         "display",
@@ -422,7 +408,7 @@ fn loaded_diagnostics_display_and_error_joins_them() {
         lines,
         [
             "conf/hall.toml:24:1: sections[0].services[1].daily_cap: must be at least 1 (leave it out for no cap)",
-            "conf/hall.toml:34:13: windows[1].services[0]: unknown service \"adoptoin\"",
+            "conf/hall.toml:34:13: windows[1].services[0]: unknown service \"adoptoin\"; did you mean \"adoption\" (收养登记)?",
         ]
     );
     assert_eq!(err.to_string(), lines.join("\n"));

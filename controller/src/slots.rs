@@ -129,7 +129,7 @@ mod tests {
         hallq_config::load_str(
             "t",
             "[hall]\nid='h'\nname='厅'\n[[sections]]\nid='s'\nname='s'\n[[sections.services]]\nid='a'\nname='a'\nprefix='A'\n\
-             [sections.services.booking]\nopen='09:00'\nclose='11:00'\nslot_minutes=45\n[identity]\nid_hash_key='k'\n",
+             [sections.services.booking]\nopen='09:00'\nclose='11:00'\nslot_minutes=45\n[identity]\nid_hash_key='k'\ndev_provider=true\n",
         )
         .unwrap()
         .sections[0]

@@ -147,7 +147,7 @@ mod tests {
             "[hall]\nid='h'\nname='厅'\n[[sections]]\nid='s'\nname='s'\n\
              [[sections.services]]\nid='a'\nname='a'\nprefix='A'\n\
              [sections.services.booking]\ndays=['mon','tue','wed','thu','fri','sat','sun']\nopen='09:00'\nslot_minutes=30\n\
-             [[sections.services]]\nid='b'\nname='b'\nprefix='B'\n[identity]\nid_hash_key='k'\n",
+             [[sections.services]]\nid='b'\nname='b'\nprefix='B'\n[identity]\nid_hash_key='k'\ndev_provider=true\n",
         )
         .unwrap();
         let nine = ms("2026-12-01T09:00:00+08:00");

@@ -33,6 +33,20 @@ pub fn demo_config(edits: &[(&str, String)]) -> String {
     s
 }
 
+/// An edit of the demo config adding an identity provider (the Ed25519 test key), for a
+/// hall without the development provider: its bookable services need one.
+pub fn identity_provider_edit() -> (&'static str, String) {
+    let pem = include_str!("../../controller/tests/fixtures/identity/ed25519.pub.pem");
+    (
+        "\n[display]",
+        format!(
+            "\n[[identity.providers]]\nid = \"city\"\nchannel = \"city-app\"\n\
+             issuer = \"https://id.example\"\naudience = \"haikou\"\nalgorithm = \"EdDSA\"\n\
+             public_key_pem = '''\n{pem}'''\nmethods = [\"face\"]\n\n[display]"
+        ),
+    )
+}
+
 /// A unique hall id, so tests sharing a broker do not see each other's events.
 pub fn unique_hall() -> String {
     format!("t{}", hex_id())

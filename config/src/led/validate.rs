@@ -162,7 +162,10 @@ fn board(s: &Settings, b: &Board, path: &[Seg], p: &mut Problems) {
         let msg = if b.window.is_empty() {
             "set the window this board shows, or \"hall\" for the hall's last calls".to_string()
         } else {
-            format!("unknown window {:?} (a window id, or \"hall\")", b.window)
+            format!(
+                "{} (a window id, or \"hall\")",
+                crate::suggest::unknown_window(s, &b.window)
+            )
         };
         p.push((at("window"), msg));
     }

@@ -174,4 +174,27 @@ pub(crate) static ACCEPTED: &[Accepted] = &[
             assert!(s.notifiers.is_empty());
         },
     },
+    Accepted {
+        name: "bookable with the development identity provider (a demo)",
+        edits: &[
+            After("prefix = \"A\"", "\n[sections.services.booking]\nopen = \"09:00\""),
+            Append("\n[identity]\nid_hash_key = \"k\"\ndev_provider = true\n"),
+        ],
+        check: |s| assert!(s.service("marriage").unwrap().booking.is_some()),
+    },
+    Accepted {
+        name: "a display login that matches its broker account",
+        edits: &[Append(
+            "\n[[broker.accounts]]\nusername = \"tv\"\npassword_sha256 = \"27042f4e6eca7d0b2a7ee4026df2ecfa51d3339e6d122aa099118ecd8563bad9\"\nrole = \"display\"\n\n\
+             [display]\nusername = \"tv\"\npassword = \"right\"\n",
+        )],
+        check: no_check,
+    },
+    Accepted {
+        name: "a display login on an external broker whose accounts hallq does not know",
+        edits: &[Append(
+            "\n[broker]\nmode = \"external\"\nurl = \"mqtt://127.0.0.1:1883\"\n\n[display]\nusername = \"tv\"\npassword = \"anything\"\n",
+        )],
+        check: no_check,
+    },
 ];

@@ -9,12 +9,17 @@ pub(crate) static FORM: &[Rejected] = &[
         name: "unclosed string",
         edits: &[Replace("name = \"婚姻登记\"", "name = \"婚姻登记")],
         // Column counts characters: `name = "` is 8, the four CJK characters end at 12.
-        expect: &[at_col("", 16, 13, "string")],
+        expect: &[at_col(
+            "",
+            16,
+            13,
+            "the closing `\"` is missing: text in quotes ends on the same line, name = \"婚姻登记\"",
+        )],
     },
     Rejected {
         name: "key defined twice",
         edits: &[After("id = \"w2\"", "id = \"w3\"")],
-        expect: &[at_col("", 33, 1, "duplicate key `id`")],
+        expect: &[at_col("", 33, 1, "id is set twice in [windows]: keep one")],
     },
     Rejected {
         name: "unclosed table header",

@@ -9,10 +9,11 @@
 //!   above). Only there may the ID hash key come from the file (`id_hash_key`).
 //! - **Outside the demo**, when the hall hashes ID numbers (a bookable service, or a key
 //!   configured), the key must come from the environment variable named by
-//!   `identity.id_hash_key_env`, be at least [`MIN_ID_HASH_KEY_BYTES`] bytes and not the
+//!   `identity.id_hash_key_env`, be at least
+//!   [`MIN_ID_HASH_KEY_BYTES`](hallq_config::identity::MIN_ID_HASH_KEY_BYTES) bytes and not the
 //!   demo key; the same holds for the previous key during a rotation.
 
-use hallq_config::identity::{DEMO_ID_HASH_KEY, MIN_ID_HASH_KEY_BYTES};
+use hallq_config::identity::{key_problem, DEMO_ID_HASH_KEY, KEY_HOWTO};
 use hallq_config::Settings;
 use std::net::SocketAddr;
 
@@ -68,13 +69,11 @@ pub fn check(
         }
     } else if bookable || has_key {
         let Some(var) = &id.id_hash_key_env else {
-            return Err(
+            return Err(format!(
                 "outside the demo the key for hashing ID numbers must come from the environment: \
-                 set identity.id_hash_key_env = \"HALLQ_ID_HASH_KEY\" and that variable to at least \
-                 32 random bytes (e.g. `openssl rand -hex 32`); identity.id_hash_key in the file is \
-                 for the demo only"
-                    .into(),
-            );
+                 set identity.id_hash_key_env = \"HALLQ_ID_HASH_KEY\" and that variable \
+                 (identity.id_hash_key in the file is for the demo only); {KEY_HOWTO}"
+            ));
         };
         key_rules(var, "identity.id_hash_key_env", env)?;
     }
@@ -88,25 +87,5 @@ pub fn check(
 
 /// The rules of a key outside the demo: set, long enough, not the demo key.
 fn key_rules(var: &str, key: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<(), String> {
-    let value = env(var).filter(|v| !v.is_empty()).ok_or_else(|| {
-        format!(
-            "environment variable {var} ({key}) is not set: outside the demo the key for \
-             hashing ID numbers comes from it (at least {MIN_ID_HASH_KEY_BYTES} random bytes, \
-             e.g. `openssl rand -hex 32`)"
-        )
-    })?;
-    if value == DEMO_ID_HASH_KEY {
-        return Err(format!(
-            "environment variable {var} ({key}) holds the published demo key: outside the demo \
-             use a secret of at least {MIN_ID_HASH_KEY_BYTES} random bytes"
-        ));
-    }
-    if value.len() < MIN_ID_HASH_KEY_BYTES {
-        return Err(format!(
-            "environment variable {var} ({key}) is {} bytes: the key for hashing ID numbers \
-             needs at least {MIN_ID_HASH_KEY_BYTES} (e.g. `openssl rand -hex 32`)",
-            value.len()
-        ));
-    }
-    Ok(())
+    key_problem(var, key, env).map_or(Ok(()), Err)
 }
