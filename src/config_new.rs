@@ -136,8 +136,17 @@ pub(crate) fn run(args: &NewArgs) -> ExitCode {
     };
     let (out, env) = (shown(&args.out), shown(&args.env_file));
     let text = render::config(&plan, &hashed, &out, &env);
-    let cfg = match hallq_config::load_str(&out, &text) {
-        Ok(cfg) => cfg,
+    // Checked as `config check --strict` will check it, with the new key in the environment.
+    let env_of = |name: &str| (name == args.id_hash_key_env).then(|| key.clone());
+    let cfg = match hallq_config::check_str(&out, &text, &env_of) {
+        Ok((_, warnings)) if !warnings.is_empty() => {
+            let lines: Vec<String> = warnings.iter().map(explain).collect();
+            return fail(&format!(
+                "配置未写入 / nothing written:\n  {}",
+                lines.join("\n  ")
+            ));
+        }
+        Ok((cfg, _)) => cfg,
         Err(hallq_config::ConfigError::Invalid(problems)) => {
             let lines: Vec<String> = problems.iter().map(explain).collect();
             return fail(&format!(
@@ -175,10 +184,15 @@ pub(crate) fn run(args: &NewArgs) -> ExitCode {
 /// A path as a shell command in the comments can use it (`./x` for a bare name).
 fn shown(p: &Path) -> String {
     let s = p.display().to_string().replace(['\n', '\r'], " ");
-    if s.contains('/') {
+    let s = if s.contains('/') { s } else { format!("./{s}") };
+    // Shell-quoted when needed: the commands printed and written are meant to be pasted.
+    let plain = s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-'));
+    if plain {
         s
     } else {
-        format!("./{s}")
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 
@@ -229,7 +243,11 @@ fn write_new(path: &Path, text: &str, mode: u32) -> Result<(), String> {
         .map_err(|e| format!("无法创建 / cannot create {}: {e}", path.display()))?;
     f.write_all(text.as_bytes())
         .and_then(|()| f.sync_all())
-        .map_err(|e| format!("无法写入 / cannot write {}: {e}", path.display()))
+        .map_err(|e| {
+            // A half-written file would block the next attempt: take it away.
+            let _ = std::fs::remove_file(path);
+            format!("无法写入 / cannot write {}: {e}", path.display())
+        })
 }
 
 /// What was written and where to go next; the tokens (the kiosk's, the windows') appear

@@ -268,6 +268,16 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
             }
         }
     }
+    for (n, d) in s.calendar.workdays.iter().enumerate() {
+        if s.calendar.holidays.contains(d) {
+            p.push((
+                vec![k("calendar"), k("workdays"), Seg::Index(n)],
+                format!(
+                    "{d} is listed both as a holiday and as a working day: keep it in one list"
+                ),
+            ));
+        }
+    }
     crate::identity::validate(s, p);
     crate::rules_check::validate(s, p);
 }

@@ -266,6 +266,19 @@ pub(crate) fn validate(h: &Hours, p: &mut Problems) {
             check_list(list, name, p);
         }
     }
+    // Judged on what is written (not on parsed periods, whose own errors are reported).
+    let scheduled = |d: Weekday| match h.own(d) {
+        Some(own) => !own.is_empty(),
+        None => h.open_weekdays().contains(&d),
+    };
+    if !DAYS.iter().any(|(_, d)| scheduled(*d)) {
+        p.push((
+            path("days"),
+            "the hall never opens: list its weekdays, e.g. days = [\"mon\", \"tue\", \"wed\", \
+             \"thu\", \"fri\"], or give a weekday its own periods (sat = [\"09:00-12:00\"])"
+                .into(),
+        ));
+    }
     let mut seen = Vec::new();
     for (n, d) in h.days.iter().flatten().enumerate() {
         let at = vec![k("hall"), k("hours"), k("days"), Seg::Index(n)];

@@ -186,6 +186,10 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
     }
 }
 
+/// The environment variable that allows the development identity provider on a listener
+/// beyond loopback (`1`), on purpose.
+pub const ALLOW_DEV_ENV: &str = "HALLQ_ALLOW_DEV_IDENTITY";
+
 /// What a key for hashing ID numbers looks like and how to make one, for messages.
 pub const KEY_HOWTO: &str = "a key is at least 32 random bytes, e.g. the 64 hex digits \
      `openssl rand -hex 32` prints, set in the hall's environment (HALLQ_ID_HASH_KEY=… in \

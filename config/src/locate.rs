@@ -99,12 +99,18 @@ pub(crate) fn value_of<'d>(doc: &'d ImDocument<&str>, path: &[Seg]) -> Option<&'
     }
 }
 
+/// The largest char boundary at or before byte `at` (clamped to the text).
+pub(crate) fn floor_char(src: &str, at: usize) -> usize {
+    let mut at = at.min(src.len());
+    while !src.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 /// Line and column (both 1-based, column in characters) of a byte offset.
 pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(src.len());
-    while !src.is_char_boundary(offset) {
-        offset -= 1;
-    }
+    let offset = floor_char(src, offset);
     let before = &src[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |p| p + 1);

@@ -99,6 +99,12 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 /// Output length of the hashes [`hash_password`] makes (argon2's default, and that of the
 /// usual argon2 tools).
 const HASH_BYTES: usize = 32;
+/// The largest argon2 memory cost accepted, KiB (256 MiB; hallq's own hashes use 19 MiB).
+const MAX_M_KIB: u32 = 256 * 1024;
+/// The largest argon2 time cost accepted.
+const MAX_T: u32 = 16;
+/// The largest argon2 parallelism accepted.
+const MAX_P: u32 = 16;
 
 /// What is wrong with a `password_argon2` value, if anything: it must parse as an argon2
 /// PHC string with parameters argon2 accepts, a salt and a whole hash — a string cut off
@@ -115,16 +121,27 @@ fn phc_problem(phc: &str) -> Option<String> {
             h.algorithm.as_str()
         ));
     }
-    if let Err(e) = argon2::Params::try_from(&h) {
-        return Some(format!("argon2 parameters refused ({e}); {FIX}"));
+    match argon2::Params::try_from(&h) {
+        Err(e) => return Some(format!("argon2 parameters refused ({e}); {FIX}")),
+        // Every sign-in verifies with these costs: bound them so a pasted hash cannot make
+        // each attempt take minutes or gigabytes.
+        Ok(p) if p.m_cost() > MAX_M_KIB || p.t_cost() > MAX_T || p.p_cost() > MAX_P => {
+            return Some(format!(
+                "argon2 costs m={} t={} p={} exceed what a sign-in may spend                  (m ≤ {MAX_M_KIB} KiB, t ≤ {MAX_T}, p ≤ {MAX_P}); {FIX}",
+                p.m_cost(),
+                p.t_cost(),
+                p.p_cost()
+            ))
+        }
+        Ok(_) => {}
     }
     match h.hash {
         None => Some(format!(
             "the hash is cut off: nothing follows the salt, so no password can match; {FIX}"
         )),
-        Some(out) if out.len() != HASH_BYTES => Some(format!(
-            "the hash is cut off or damaged ({} bytes where a whole one has {HASH_BYTES}), \
-             so no password can match; {FIX}",
+        Some(out) if out.len() < HASH_BYTES => Some(format!(
+            "the hash is cut off or damaged ({} bytes where a whole one has at least \
+             {HASH_BYTES}), so no password can match; {FIX}",
             out.len()
         )),
         Some(_) => None,

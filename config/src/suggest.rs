@@ -24,8 +24,11 @@ pub(crate) fn nearest<'a>(
         4..=8 => 2,
         _ => 3,
     };
+    // The distance costs len × len: only words of about the same length can be near, so
+    // a huge given value costs nothing.
     candidates
         .into_iter()
+        .filter(|c| c.chars().count().abs_diff(len) <= allowed)
         .map(|c| (strsim::damerau_levenshtein(&g, &norm(c)), c))
         .filter(|(d, _)| *d <= allowed)
         .min_by_key(|(d, _)| *d)

@@ -3,7 +3,7 @@
 //! quote is missing, a key or table given twice. The parser's place is kept; only the
 //! words change, and anything not recognised keeps the parser's message.
 
-use crate::locate::{value_of, Seg};
+use crate::locate::{floor_char, value_of, Seg};
 use toml_edit::{ImDocument, Value};
 
 /// The message for a syntax error at byte `at` of `src`, given the parser's `msg`.
@@ -17,7 +17,7 @@ pub(crate) fn explain(src: &str, at: usize, msg: &str) -> String {
     if let Some(m) = duplicate(src, at, &parser) {
         return m;
     }
-    let at = at.min(src.len());
+    let at = floor_char(src, at);
     let start = src[..at].rfind('\n').map_or(0, |p| p + 1);
     let end = src[start..].find('\n').map_or(src.len(), |p| start + p);
     let line = src[start..end].trim_end_matches('\r');
@@ -30,36 +30,53 @@ pub(crate) fn explain(src: &str, at: usize, msg: &str) -> String {
     }
     if parser.starts_with("invalid array") {
         // The parser stops where the list should have ended: name the list's own line.
+        // Only the nearest assignment above can own the list, and only when no `]` came
+        // between (a properly closed earlier list is not to blame).
+        let mut between_closed = false;
         let open_list = src[..start]
             .lines()
             .rev()
             .take(50)
-            .filter_map(split_assignment)
-            .find(|(_, v)| v.starts_with('[') && !v.contains(']'));
+            .find_map(|l| {
+                if let Some(kv) = split_assignment(l) {
+                    return Some(Some(kv));
+                }
+                between_closed |= l.contains(']');
+                None
+            })
+            .flatten()
+            .filter(|(_, v)| v.starts_with('[') && !v.contains(']') && !between_closed);
         if let Some((key, _)) = open_list {
             return format!(
-                "the list {key} = [ … is not closed: end it with `]`, e.g. {key} = [\"a\", \"b\"]"
+                "the list {key} = [ … is not closed, or its items lack a comma: separate \
+                 items with `,` and end the list with `]`, e.g. {key} = [\"a\", \"b\"]"
             );
         }
     }
     let Some((key, value)) = split_assignment(line) else {
         return parser;
     };
-    let shown = strip_comment(value);
+    // Never repeat a secret into a message that may reach a log.
+    let secret = ["password", "token", "secret", "key"]
+        .iter()
+        .any(|w| key.to_lowercase().contains(w));
+    let shown = if secret { "…" } else { strip_comment(value) };
+    if ["True", "False", "TRUE", "FALSE", "yes", "no", "on", "off"].contains(&strip_comment(value))
+    {
+        return format!("write true or false (lowercase, no quotes): {key} = true");
+    }
     if is_bare_time(shown) {
-        let hhmm = if shown.len() == 4 {
-            format!("0{shown}")
-        } else {
-            shown.to_string()
-        };
-        return format!("times must be in quotes: {key} = \"{hhmm}\"");
+        // As HH:MM, the form every time key takes (`9:00:00` → `09:00`).
+        let mut parts = shown.split(':');
+        let (h, m) = (parts.next().unwrap_or("0"), parts.next().unwrap_or("00"));
+        return format!("times must be in quotes: {key} = \"{h:0>2}:{m}\"");
     }
     if let Some(text) = value.strip_prefix('"') {
         if !text.contains('"') {
+            let text = if secret { "…" } else { text.trim_end() };
             return format!(
                 "the closing `\"` is missing: text in quotes ends on the same line, \
-                 {key} = \"{}\"",
-                text.trim_end()
+                 {key} = \"{text}\""
             );
         }
     }
@@ -118,7 +135,7 @@ fn duplicate(src: &str, at: usize, parser: &str) -> Option<String> {
         .strip_prefix(" in table `")
         .and_then(|t| t.split_once('`'))
         .map(|(t, _)| t);
-    let line_start = src[..at.min(src.len())].rfind('\n').map_or(0, |p| p + 1);
+    let line_start = src[..floor_char(src, at)].rfind('\n').map_or(0, |p| p + 1);
     let header = src[line_start..].trim_start().starts_with('[');
     let full = table.map_or_else(|| key.to_string(), |t| format!("{t}.{key}"));
     Some(if header {

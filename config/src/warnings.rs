@@ -42,6 +42,46 @@ pub(crate) fn warnings(
             ));
         }
     }
+    w.extend(refused_at_start(s, env));
+    w
+}
+
+/// What `hallq run` would refuse at start-up although the file parses: the key for hashing
+/// ID numbers written in the file outside the demo, the development identity provider on a
+/// listener beyond this machine without its opt-in variable.
+fn refused_at_start(s: &Settings, env: &dyn Fn(&str) -> Option<String>) -> Vec<(Vec<Seg>, String)> {
+    let k = |x: &str| Seg::Key(x.to_string());
+    let id = &s.identity;
+    let mut w = Vec::new();
+    let bookable = s.services().any(|v| v.booking.is_some());
+    if !id.dev_provider && (bookable || id.id_hash_key.is_some()) && id.id_hash_key_env.is_none() {
+        w.push((
+            vec![k("identity"), k("id_hash_key")],
+            format!(
+                "id_hash_key in the file is for the demo only: `hallq run` refuses to start \
+                 this hall; set id_hash_key_env = \"HALLQ_ID_HASH_KEY\" and that variable \
+                 instead ({})",
+                crate::identity::KEY_HOWTO
+            ),
+        ));
+    }
+    let lan = s
+        .server
+        .listen
+        .parse::<SocketAddr>()
+        .is_ok_and(|a| !a.ip().is_loopback());
+    if id.dev_provider && lan && env(crate::identity::ALLOW_DEV_ENV).as_deref() != Some("1") {
+        w.push((
+            vec![k("identity"), k("dev_provider")],
+            format!(
+                "the development identity provider books in any name, so `hallq run` refuses \
+                 it on the listener {} (beyond this machine): set dev_provider = false for a \
+                 real hall (or {}=1 to allow it on purpose)",
+                s.server.listen,
+                crate::identity::ALLOW_DEV_ENV
+            ),
+        ));
+    }
     w
 }
 

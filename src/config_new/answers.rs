@@ -346,11 +346,14 @@ fn base_url(s: &str) -> Result<(String, u16), String> {
     Ok((host.to_string(), port))
 }
 
+/// The literal IP of a URL's host, if it is one.
+fn host_ip(h: &str) -> Option<std::net::IpAddr> {
+    h.trim_matches(['[', ']']).parse().ok()
+}
+
+/// A host only this machine reaches (a loopback, or the unspecified address).
 fn loopback_host(h: &str) -> bool {
-    h == "localhost"
-        || h.trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    h == "localhost" || host_ip(h).is_some_and(|ip| ip.is_loopback() || ip.is_unspecified())
 }
 
 /// The listener and base URL from `--listen` and `--public-base-url`: a LAN listener needs
@@ -359,11 +362,32 @@ fn loopback_host(h: &str) -> bool {
 pub(crate) fn address(listen: Option<&str>, url: Option<&str>) -> Result<Address, String> {
     let url = url.map(str::trim).filter(|u| !u.is_empty());
     let parsed = url.map(base_url).transpose()?;
+    let https = url.is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"));
     let listen: std::net::SocketAddr = match (listen, &parsed) {
         (Some(l), _) => l.trim().parse().map_err(|_| {
             format!("{l:?}: 应为 IP:端口，如 0.0.0.0:8080 / expected IP:PORT, e.g. 0.0.0.0:8080")
         })?,
-        (None, Some((h, p))) if loopback_host(h) => ([127, 0, 0, 1], *p).into(),
+        // hallq speaks plain HTTP: an https address is a proxy's, which forwards elsewhere.
+        (None, Some(_)) if https => {
+            return Err(
+                "https 地址由前置代理提供：请用 --listen 给出 hallq 自己监听的地址，如 \
+                 127.0.0.1:8080 / an https address is served by a proxy in front: give hallq's \
+                 own address with --listen"
+                    .into(),
+            )
+        }
+        // A loopback URL: listen on that very address (links must reach the listener).
+        (None, Some((h, p))) if loopback_host(h) => match host_ip(h) {
+            Some(ip) if ip.is_loopback() => (ip, *p).into(),
+            Some(_) => {
+                return Err(format!(
+                    "{}: 不是手机能打开的地址 / not an address a phone can open; give the LAN \
+                     address, e.g. http://192.168.1.10:{p}",
+                    url.unwrap_or_default()
+                ))
+            }
+            None => ([127, 0, 0, 1], *p).into(),
+        },
         (None, Some((_, p))) => ([0, 0, 0, 0], *p).into(),
         (None, None) => ([127, 0, 0, 1], 8080).into(),
     };
@@ -459,12 +483,24 @@ mod tests {
         );
         assert!(address(None, Some("ftp://x")).is_err());
         assert!(address(None, Some("http://x:80/path")).is_err());
+        // hallq speaks plain HTTP: behind an https address, its own listener is asked for.
+        assert!(address(None, Some("https://hall.example.org")).is_err());
         assert_eq!(
-            address(None, Some("https://hall.example.org"))
+            address(Some("127.0.0.1:8080"), Some("https://hall.example.org"))
                 .unwrap()
                 .listen
-                .port(),
-            443
+                .to_string(),
+            "127.0.0.1:8080"
         );
+        // A loopback URL is listened on as written; the unspecified address is no link.
+        assert_eq!(
+            address(None, Some("http://[::1]:8080"))
+                .unwrap()
+                .listen
+                .to_string(),
+            "[::1]:8080"
+        );
+        assert!(address(None, Some("http://0.0.0.0:8080")).is_err());
+        assert!(address(Some("0.0.0.0:8080"), Some("http://[::]:8080")).is_err());
     }
 }

@@ -27,8 +27,15 @@ pub(crate) static CHECKS: &[Rejected] = &[
         expect: &[at(
             "staff[0].password_argon2",
             50,
-            "the hash is cut off or damaged (30 bytes where a whole one has 32), so no password can match; make one with `hallq hash --password`",
+            "the hash is cut off or damaged (30 bytes where a whole one has at least 32), so no password can match; make one with `hallq hash --password`",
         )],
+    },
+    Rejected {
+        name: "argon2 costs no sign-in can afford",
+        edits: &[Append(
+            "\n[[staff]]\nusername = \"li\"\nrole = \"clerk\"\npassword_argon2 = \"$argon2id$v=19$m=4294967295,t=2,p=1$W35mgoyFOBIYtF1FAzsyzQ$dUm0t7osKu0ftTGLXomTbWHOKqsjlJB9CVqNmilwAAA\"\n",
+        )],
+        expect: &[at("staff[0].password_argon2", 50, "exceed what a sign-in may spend")],
     },
     Rejected {
         name: "argon2 hash cut inside its parameters",
@@ -177,7 +184,40 @@ pub(crate) static CHECKS: &[Rejected] = &[
             "days = [\"mon\", \"tue\", \"wed\"]",
             "days = [\"mon\", \"tue\", \"wed\"",
         )],
-        expect: &[at("", 10, "the list days = [ … is not closed: end it with `]`")],
+        expect: &[at("", 10, "the list days = [ … is not closed, or its items lack a comma")],
+    },
+    Rejected {
+        name: "a list whose items lack a comma",
+        edits: &[Replace(
+            "days = [\"mon\", \"tue\", \"wed\"]",
+            "days = [\"mon\", \"tue\"\n  \"wed\"]",
+        )],
+        expect: &[at("", 9, "the list days = [ … is not closed, or its items lack a comma")],
+    },
+    Rejected {
+        name: "a hall that never opens",
+        edits: &[Replace("days = [\"mon\", \"tue\", \"wed\"]", "days = []")],
+        expect: &[at("hall.hours.days", 8, "the hall never opens")],
+    },
+    Rejected {
+        name: "a date both holiday and working day",
+        edits: &[Append("\n[calendar]\nholidays = [\"2027-02-07\"]\nworkdays = [\"2027-02-07\"]\n")],
+        expect: &[at("calendar.workdays[0]", 49, "listed both as a holiday and as a working day")],
+    },
+    Rejected {
+        name: "a boolean written as a word",
+        edits: &[Append("\n[identity]\ndev_provider = yes\n")],
+        expect: &[at("", 48, "write true or false (lowercase, no quotes): dev_provider = true")],
+    },
+    Rejected {
+        name: "an unquoted secret is not repeated",
+        edits: &[Append("\n[broker]\nmqtt_password = hunter2\n")],
+        expect: &[at("", 48, "text must be in quotes: mqtt_password = \"…\"")],
+    },
+    Rejected {
+        name: "a bare time with seconds becomes HH:MM",
+        edits: &[Replace("open = \"08:30\"", "open = 8:30:00")],
+        expect: &[at("", 6, "times must be in quotes: open = \"08:30\"")],
     },
     Rejected {
         name: "a table given twice",

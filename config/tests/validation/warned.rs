@@ -19,6 +19,44 @@ const GOOD_KEY: &str = "3f9a1c0e5b7d2f4a6c8e0b1d3f5a7c9e1b3d5f7a9c0e2b4d6f8a1c3e
 
 static WARNED: &[Warned] = &[
     Warned {
+        name: "the ID hash key in the file outside the demo",
+        edits: &[Append("\n[identity]\nid_hash_key = \"abc\"\n")],
+        env: &[],
+        expect: &[at(
+            "identity.id_hash_key",
+            48,
+            "id_hash_key in the file is for the demo only: `hallq run` refuses to start this hall",
+        )],
+    },
+    Warned {
+        name: "the development provider on loopback",
+        edits: &[Append(
+            "\n[server]\nlisten = \"127.0.0.1:8080\"\n[identity]\ndev_provider = true\n",
+        )],
+        env: &[],
+        expect: &[],
+    },
+    Warned {
+        name: "the development provider beyond loopback",
+        edits: &[Append(
+            "\n[server]\nlisten = \"0.0.0.0:8080\"\npublic_base_url = \"http://192.168.1.10:8080\"\n[identity]\ndev_provider = true\n",
+        )],
+        env: &[],
+        expect: &[at(
+            "identity.dev_provider",
+            51,
+            "the development identity provider books in any name, so `hallq run` refuses it on the listener 0.0.0.0:8080",
+        )],
+    },
+    Warned {
+        name: "the development provider beyond loopback, allowed on purpose",
+        edits: &[Append(
+            "\n[server]\nlisten = \"0.0.0.0:8080\"\npublic_base_url = \"http://192.168.1.10:8080\"\n[identity]\ndev_provider = true\n",
+        )],
+        env: &[("HALLQ_ALLOW_DEV_IDENTITY", "1")],
+        expect: &[],
+    },
+    Warned {
         name: "base: no warning",
         edits: &[],
         env: &[],

@@ -19,7 +19,7 @@ use std::net::SocketAddr;
 
 /// The environment variable that allows the development provider on a non-loopback
 /// listener.
-pub const ALLOW_DEV_ENV: &str = "HALLQ_ALLOW_DEV_IDENTITY";
+pub use hallq_config::identity::ALLOW_DEV_ENV;
 
 /// What start-up found acceptable.
 #[derive(Debug, Clone, PartialEq, Eq)]
