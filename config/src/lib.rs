@@ -13,12 +13,14 @@
 //! - [`staff`]: staff accounts (username + argon2id password hash) and `[sign_in]`.
 //! - [`limits`]: `[limits]`, per-address rate limits and status socket caps.
 //! - [`notice`]: the hall-wide booking notice (预约须知) and its rule-value placeholders;
-//!   `rules_check` validates the `[appointments]` rule values.
+//!   `rules_check` validates the `[appointments]` rule values, `booking_hours` each
+//!   service's booking hours against the hall's timetable.
 //! - [`notifiers`]: `[[notifiers]]` (citizens' notifications) and the reminder lead times.
 //!
 //! Nothing here does network IO; loading only reads the file it is given.
 
 pub mod booking;
+mod booking_hours;
 pub mod clock;
 pub mod hours;
 pub mod identity;
