@@ -136,7 +136,7 @@ pub async fn slots(
     let now = state.now();
     let tz = cfg.tz();
     let day = if slots::in_horizon(b, tz, now, date) {
-        slots::slots_of_day(b, &cfg.calendar, tz, date)
+        slots::slots_of_day(b, &crate::hours::Timetable::of(cfg), date)
     } else {
         Vec::new()
     };
@@ -244,7 +244,7 @@ pub async fn book(
             ApiError::unprocessable("invalid_slot", "时段格式错误 / slot_start must be RFC 3339")
         })?
         .timestamp_millis();
-    let slot = slots::find(b, &cfg.calendar, tz, start)
+    let slot = slots::find(b, &crate::hours::Timetable::of(cfg), start)
         .ok_or_else(|| ApiError::unprocessable("invalid_slot", "没有这个时段 / no such slot"))?;
     let now = state.now();
     if !slots::in_horizon(b, tz, now, to_local(tz, start).date_naive()) {
