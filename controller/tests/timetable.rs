@@ -301,6 +301,19 @@ async fn story(db: common::Db) {
         api.slots("2027-03-03").await.is_empty(),
         "no slot on a holiday"
     );
+    let (_, day) = api
+        .call(
+            "GET",
+            "/appointments/slots?service=property&date=2027-03-03",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (&day["closed"], &day["holiday"]),
+        (&json!(true), &json!(true)),
+        "the booking page says why: {day}"
+    );
 
     // Saturday 6 March: the morning only; the next opening is the make-up Sunday.
     let (st, b) = api.walk_in("2027-03-06T11:00:00").await;

@@ -93,6 +93,8 @@ pub struct SlotList {
     pub date: String,
     /// No slots that day (closed, or outside the horizon).
     pub closed: bool,
+    /// Whether the day is one of the hall's public holidays (`[calendar] holidays`).
+    pub holiday: bool,
     /// The day's slots.
     pub slots: Vec<Slot>,
 }
@@ -181,6 +183,7 @@ pub async fn slots(
         service: q.service,
         date: q.date,
         closed: day.is_empty(),
+        holiday: crate::hours::Timetable::of(cfg).is_holiday(date),
         slots: list,
     }))
 }
