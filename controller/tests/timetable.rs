@@ -3,7 +3,8 @@
 //! "午休中，14:30 开始取号", `/services` closed with the next opening, no slot in the
 //! break), Saturday's short hours, a public holiday (walk-ins refused, no slots, closed),
 //! a make-up working Sunday (调休: tickets and slots), and closing time with a queue left
-//! (the clerk still calls it).
+//! (the clerk still calls it); an appointment checked in at the kiosk during the lunch
+//! break (check-in follows the slot's own window).
 
 #[allow(dead_code, unused_imports)]
 mod common;
@@ -250,6 +251,29 @@ async fn story(db: common::Db) {
         (422, Some("invalid_slot")),
         "a slot in the lunch break: {b}"
     );
+    // Booked for 14:30, checked in at the kiosk during the lunch break: check-in follows
+    // the slot's own window (from the day's opening until the slot starts), not the
+    // walk-in timetable.
+    let (st, b) = api
+        .call(
+            "POST",
+            "/appointments",
+            a["assertion"].as_str(),
+            Some(json!({"service": "property", "slot_start": "2027-03-01T14:30:00+08:00", "agree_notice": true})),
+        )
+        .await;
+    assert_eq!(st, 201, "{b}");
+    api.state.set_now(at("2027-03-01T12:40:00"));
+    let (st, b) = api
+        .call(
+            "POST",
+            "/checkins",
+            Some(KIOSK),
+            Some(json!({"code": b["appointment"]["code"]})),
+        )
+        .await;
+    assert_eq!(st, 201, "check-in in the lunch break: {b}");
+    let appointment_ticket = b["ticket"]["number"].as_str().unwrap().to_string();
 
     // Closing time with people waiting: no more tickets, but the clerk calls the queue.
     let (st, _) = api.walk_in("2027-03-01T17:29:00").await;
@@ -279,7 +303,14 @@ async fn story(db: common::Db) {
             assert_eq!(st, 200, "{act} after closing: {b}");
         }
     }
-    assert_eq!(called, ["A001", "A002", "A003"], "every ticket of the day");
+    // The appointment ticket checked in at 12:40 is A003, the walk-in of 17:29 A004.
+    assert_eq!(appointment_ticket, "A003");
+    called.sort();
+    assert_eq!(
+        called,
+        ["A001", "A002", "A003", "A004"],
+        "every ticket of the day"
+    );
 
     // Wednesday 3 March is a public holiday.
     let msg = api.refused("2027-03-03T10:00:00").await;
