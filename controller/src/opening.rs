@@ -74,14 +74,22 @@ pub fn status(t: &Timetable<'_>, now_ms: i64, hours_text: &str) -> Status {
     let local = to_local(t.tz(), now_ms);
     let today = local.date_naive();
     match t.at(now_ms) {
-        Opening::Open { until } => Status {
-            open: true,
-            reason: None,
-            opens_at: None,
-            closes_at: Some(until),
-            zh: format!("取号中，{} 停止取号", hm(t, until)),
-            en: format!("tickets until {}", hm(t, until)),
-        },
+        Opening::Open { until } => {
+            // A period to midnight ends at 24:00, not at 00:00.
+            let end = if to_local(t.tz(), until).date_naive() > today {
+                "24:00".to_string()
+            } else {
+                hm(t, until)
+            };
+            Status {
+                open: true,
+                reason: None,
+                opens_at: None,
+                closes_at: Some(until),
+                zh: format!("取号中，{end} 停止取号"),
+                en: format!("tickets until {end}"),
+            }
+        }
         Opening::Break { next } => {
             // A break around noon is the lunch break; any other is a pause.
             let lunch = (11..15).contains(&local.hour());
@@ -201,5 +209,13 @@ mod tests {
         assert!(open.open);
         assert_eq!(open.closes_at, Some(ms("2026-12-02T12:00:00+08:00")));
         assert_eq!(open.zh, "取号中，12:00 停止取号");
+        let all = hallq_config::load_str(
+            "t",
+            "[hall]\nid='h'\nname='厅'\n[hall.hours]\nopen='00:00'\nclose='24:00'\n\
+             [[sections]]\nid='s'\nname='s'\n[[sections.services]]\nid='a'\nname='a'\nprefix='A'\n",
+        )
+        .unwrap();
+        let night = status(&Timetable::of(&all), ms("2026-12-02T23:00:00+08:00"), "x");
+        assert_eq!(night.en, "tickets until 24:00");
     }
 }
