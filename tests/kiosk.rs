@@ -108,16 +108,19 @@ async fn kiosk_ticket_then_live_status_page() {
 }
 
 #[tokio::test]
-async fn kiosk_says_closed_outside_opening_hours() {
+async fn kiosk_says_closed_on_a_holiday() {
     let Some(browser) = Browser::start().await else {
         return;
     };
-    // Open only on a weekday that is not today.
-    let today = chrono_weekday_not_today();
+    // Today and tomorrow are holidays (tomorrow too, in case midnight passes meanwhile).
     let hall = Hall::start(HallOpts {
         edits: vec![(
-            "days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]",
-            format!("days = [\"{today}\"]"),
+            "holidays = []",
+            format!(
+                "holidays = [\"{}\", \"{}\"]",
+                shanghai_day(0),
+                shanghai_day(1)
+            ),
         )],
         ..Default::default()
     })
@@ -128,28 +131,119 @@ async fn kiosk_says_closed_outside_opening_hours() {
             hall.http_port
         ))
         .await;
-    let closed = "return !!document.getElementById('closed')";
+    let status = "(document.getElementById('closed-status') || {}).textContent || ''";
     browser
-        .wait_for(closed, &json!(true), Duration::from_secs(10))
+        .wait_for(
+            &format!("return ({status}).length > 0"),
+            &json!(true),
+            Duration::from_secs(10),
+        )
         .await
-        .expect("closed message");
+        .expect("closed notice");
     let text = browser
-        .js("return document.getElementById('closed').textContent")
-        .await;
-    assert!(
-        text.as_str().unwrap().contains("当前不在取号时间"),
-        "{text}"
+        .js(&format!("return {status}"))
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.starts_with("节假日休息，"), "{text}");
+    assert!(text.ends_with("开始取号"), "{text}");
+    // Appointments can still be checked in from the closed screen.
+    assert_eq!(
+        browser.js("return !!document.getElementById('appt')").await,
+        json!(true)
     );
 }
 
-/// A weekday name (mon…sun) that is not today in Shanghai (today ± a margin at midnight).
-fn chrono_weekday_not_today() -> &'static str {
-    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 8 * 3600;
-    let today = ((secs / 86400 + 3) % 7) as usize; // 1970-01-01 was a Thursday
-    days[(today + 3) % 7]
+/// `HH:MM` of a minute of the day.
+fn hhmm(m: u32) -> String {
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+#[tokio::test]
+async fn kiosk_shows_the_lunch_break_and_opens_by_itself_when_it_ends() {
+    use chrono::Timelike;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    // A zone where it is about noon now, so that the day's periods stay clear of
+    // midnight: a break from this minute until two or three minutes from now.
+    let now = chrono::Utc::now();
+    let east = (36 - now.hour() as i64) % 24;
+    let east = if east > 14 { east - 24 } else { east };
+    let zone = match east {
+        0 => "Etc/GMT".to_string(),
+        e if e > 0 => format!("Etc/GMT-{e}"),
+        e => format!("Etc/GMT+{}", -e),
+    };
+    let local = now + chrono::Duration::hours(east);
+    let minute = local.hour() * 60 + local.minute();
+    let resume = minute + if local.second() < 40 { 2 } else { 3 };
+    let mut edits = vec![
+        (
+            "time_zone = \"Asia/Shanghai\"",
+            format!("time_zone = \"{zone}\""),
+        ),
+        (
+            "open = \"00:00\"\nclose = \"24:00\"\ndays",
+            format!(
+                "periods = [\"00:00-{}\", \"{}-24:00\"]\ndays",
+                hhmm(minute),
+                hhmm(resume)
+            ),
+        ),
+    ];
+    // The demo's five bookable services book 00:00–00:30 only (inside the morning).
+    for _ in 0..5 {
+        edits.push((
+            "open = \"00:00\"\nclose = \"24:00\"\nslot_minutes = 30",
+            "open = \"00:00\"\nclose = \"00:30\"\nslot_minutes = 30".into(),
+        ));
+    }
+    let hall = Hall::start(HallOpts {
+        edits,
+        ..Default::default()
+    })
+    .await;
+    let want = format!("午休中，{} 开始取号", hhmm(resume));
+    let (st, b) = hall
+        .req(
+            "POST",
+            "/tickets",
+            Some("demo-kiosk"),
+            Some(json!({"service": "property"})),
+        )
+        .await;
+    assert_eq!((st, b["error"].as_str()), (409, Some("hall_closed")), "{b}");
+    assert!(
+        b["message"].as_str().unwrap().starts_with(&want),
+        "{b}, want {want}"
+    );
+
+    browser.resize(1080, 1920).await;
+    browser
+        .goto(&format!(
+            "http://127.0.0.1:{}/kiosk?token=demo-kiosk",
+            hall.http_port
+        ))
+        .await;
+    let status = "return (document.getElementById('closed-status') || {}).textContent || ''";
+    browser
+        .wait_for(status, &json!(want), Duration::from_secs(10))
+        .await
+        .expect("the lunch-break notice");
+    browser.screenshot("kiosk-lunch-break").await;
+    browser.js("window.notReloaded = 7; return 1").await;
+    // The break ends: the sections come back by themselves.
+    let tile = "return !!document.querySelector('[data-section=\"property-tax\"]')";
+    browser
+        .wait_for(tile, &json!(true), Duration::from_secs(200))
+        .await
+        .expect("sections back once the break ended");
+    assert_eq!(
+        browser.js("return window.notReloaded").await,
+        json!(7),
+        "the kiosk was never reloaded"
+    );
+    assert_eq!(hall.ticket("property").await["number"], "A001");
 }

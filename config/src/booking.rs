@@ -278,6 +278,7 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
             ));
         }
     }
+    crate::booking_hours::validate(s, p);
     crate::identity::validate(s, p);
     crate::rules_check::validate(s, p);
 }

@@ -70,7 +70,22 @@ pub fn parse_period(s: &str) -> Option<Period> {
     (start < end).then_some(Period { start, end })
 }
 
-const DAYS: [(&str, Weekday); 7] = [
+/// The stretches of `[open, close)` (minutes) inside `periods`: where a service's booking
+/// hours meet the hall's opening periods of a day. Slots are laid out from each stretch's
+/// start, so a slot never spans a lunch break.
+pub fn stretches(open: u32, close: u32, periods: &[Period]) -> Vec<Period> {
+    periods
+        .iter()
+        .map(|p| Period {
+            start: p.start.max(open),
+            end: p.end.min(close),
+        })
+        .filter(|p| p.start < p.end)
+        .collect()
+}
+
+/// The weekdays by their config names, Monday first.
+pub const DAYS: [(&str, Weekday); 7] = [
     ("mon", Weekday::Mon),
     ("tue", Weekday::Tue),
     ("wed", Weekday::Wed),

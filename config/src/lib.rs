@@ -13,7 +13,8 @@
 //! - [`staff`]: staff accounts (username + argon2id password hash) and `[sign_in]`.
 //! - [`limits`]: `[limits]`, per-address rate limits and status socket caps.
 //! - [`notice`]: the hall-wide booking notice (预约须知) and its rule-value placeholders;
-//!   `rules_check` validates the `[appointments]` rule values.
+//!   `rules_check` validates the `[appointments]` rule values, `booking_hours` each
+//!   service's booking hours against the hall's timetable.
 //! - [`notifiers`]: `[[notifiers]]` (citizens' notifications) and the reminder lead times.
 //! - `warnings` and `demo`: what works but should not run in a real hall (published demo
 //!   credentials, ticket links on loopback, an unusable ID hash key variable), returned by
@@ -26,6 +27,7 @@
 //! [`check_file`] the environment variables the config names).
 
 pub mod booking;
+mod booking_hours;
 mod broker_logins;
 pub mod clock;
 mod demo;

@@ -1,6 +1,6 @@
 //! The config check of `[appointments]`: rule values within sane bounds (a zero limit
 //! would ban at the first no-show, a zero-month ban would ban nobody), the check-in keys
-//! consistent with each other and with the hours, the notice's placeholders known, and
+//! consistent with each other, the notice's placeholders known, and
 //! the replaced check-in keys refused with a pointer to their successors. Pure.
 
 use crate::booking::{CheckinOpens, Rules};
@@ -76,56 +76,11 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
                 .into(),
         ));
     }
-    if r.checkin_opens == CheckinOpens::HallOpen {
-        hall_open_first(s, p);
-    }
     for (n, point) in r.notice.iter().enumerate() {
         if let Some(problem) = crate::notice::check(point) {
             let mut path = at("notice");
             path.push(Seg::Index(n));
             p.push((path, problem));
-        }
-    }
-}
-
-/// With check-in from the hall's opening, a slot starting before the hall opens could
-/// never be checked in: each service's bookings must not open before the hall does.
-fn hall_open_first(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
-    let Some(hall_open) = [
-        chrono::Weekday::Mon,
-        chrono::Weekday::Tue,
-        chrono::Weekday::Wed,
-        chrono::Weekday::Thu,
-        chrono::Weekday::Fri,
-        chrono::Weekday::Sat,
-        chrono::Weekday::Sun,
-    ]
-    .into_iter()
-    .filter_map(|d| s.hall.hours.periods_on_weekday(d).first().map(|p| p.start))
-    .min() else {
-        return;
-    };
-    for (si, sec) in s.sections.iter().enumerate() {
-        for (vi, sv) in sec.services.iter().enumerate() {
-            let Some(b) = &sv.booking else { continue };
-            if crate::parse_hhmm(&b.open).is_some_and(|o| o < hall_open) {
-                p.push((
-                    vec![
-                        Seg::Key("sections".into()),
-                        Seg::Index(si),
-                        Seg::Key("services".into()),
-                        Seg::Index(vi),
-                        Seg::Key("booking".into()),
-                        Seg::Key("open".into()),
-                    ],
-                    format!(
-                        "slots from {} start before the hall opens ({}); with checkin_opens = \
-                         \"hall_open\" they could never be checked in",
-                        b.open,
-                        crate::hours::Period::hhmm(hall_open)
-                    ),
-                ));
-            }
         }
     }
 }

@@ -15,6 +15,8 @@ mod rejected_checks;
 mod rejected_form;
 #[path = "validation/rejected_hall.rs"]
 mod rejected_hall;
+#[path = "validation/rejected_hours.rs"]
+mod rejected_hours;
 #[path = "validation/rejected_notify.rs"]
 mod rejected_notify;
 #[path = "validation/warned.rs"]
@@ -244,6 +246,7 @@ fn rejected() -> Vec<&'static Rejected> {
     [
         rejected_form::FORM,
         rejected_hall::HALL,
+        rejected_hours::HOURS,
         rejected_access::ACCESS,
         rejected_notify::NOTIFY,
         rejected_checks::CHECKS,

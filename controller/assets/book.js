@@ -219,7 +219,8 @@
       if (my !== seq) return;
       if (!r.ok) return fill(box, errBox(errText(r)));
       var slots = (r.body.slots || []).filter(function (s) { var end = Date.parse(s.slot_end); return isNaN(end) || end > now(); });
-      var none = r.body.closed ? [" 不办理预约", "No appointments on this day — please pick another date"]
+      var none = r.body.holiday ? [" 节假日休息，不办理预约", "Public holiday: no appointments — please pick another date"]
+        : r.body.closed ? [" 不办理预约", "No appointments on this day — please pick another date"]
         : !slots.length ? [" 已无可预约时段", "No slots left — please pick another date"] : null;
       if (none) return fill(box, h("div", { "class": "empty", id: "closed" }, [dayLabel(date) + none[0], h("br"), h("small", null, none[1])]));
       var parts = [["上午", "Morning", 0, 12], ["下午", "Afternoon", 12, 18], ["晚上", "Evening", 18, 24]];

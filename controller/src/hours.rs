@@ -5,7 +5,7 @@
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use hallq_config::booking::Calendar;
-use hallq_config::{Hours, Settings};
+use hallq_config::{Hours, Period, Settings};
 
 /// Local date of `now_ms` in `tz`, as `YYYY-MM-DD` (the ticket counter's day).
 pub fn local_day(tz: Tz, now_ms: i64) -> String {
@@ -72,6 +72,28 @@ impl<'a> Timetable<'a> {
         Self { hours, cal, tz }
     }
 
+    /// The hall's time zone.
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
+    /// The hall's calendar (holidays, make-up working days).
+    pub fn calendar(&self) -> &'a Calendar {
+        self.cal
+    }
+
+    /// The opening periods of a local date in minutes after local midnight (none on a
+    /// holiday; a make-up working day's on 调休).
+    pub fn day_periods(&self, date: NaiveDate) -> Vec<Period> {
+        self.hours.periods_on(self.cal, date)
+    }
+
+    /// Whether `date` is one of the calendar's public holidays (and not a make-up day).
+    pub fn is_holiday(&self, date: NaiveDate) -> bool {
+        let iso = date.format("%Y-%m-%d").to_string();
+        self.cal.holidays.contains(&iso) && !self.cal.workdays.contains(&iso)
+    }
+
     /// The opening periods of a local date, as `[start, end)` instants (ms), in order.
     pub fn periods_on(&self, date: NaiveDate) -> Vec<(i64, i64)> {
         let Some(base) = date_start_ms(self.tz, date) else {
@@ -79,8 +101,7 @@ impl<'a> Timetable<'a> {
         };
         // Minutes count from local midnight; across a DST change the wall clock and the
         // count differ by the shift, which the halls this serves do not observe.
-        self.hours
-            .periods_on(self.cal, date)
+        self.day_periods(date)
             .into_iter()
             .map(|p| {
                 (

@@ -4,7 +4,8 @@
 //! 1. **Pure core** — no IO, `now` passed in:
 //!    - [`model`]: domain types (tickets, kinds, statuses, a verified citizen);
 //!    - [`policy`]: which ticket a window calls next, wait estimates;
-//!    - [`hours`]: the hall's local time — days, opening hours;
+//!    - [`hours`]: the hall's local time — days, the timetable (periods, breaks, holidays);
+//!    - [`opening`]: the hall's opening worded for people ("午休中，14:30 开始取号");
 //!    - [`slots`]: booking slots, calendar, cut-off and check-in window;
 //!    - [`checkin`]: whether an appointment may be checked in now (holder, status, day,
 //!      window), and which of the day's an ID card means;
@@ -61,6 +62,7 @@ pub mod live;
 pub mod metrics;
 pub mod model;
 pub mod notify;
+pub mod opening;
 pub mod policy;
 pub mod principal;
 pub mod printing;

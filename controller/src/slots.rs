@@ -1,12 +1,14 @@
 //! Booking slots as pure calendar arithmetic: which days a service can be booked, the
-//! slots of a day, whether a slot is still bookable, and the check-in window. Pure: the
-//! caller passes `now`.
+//! slots of a day (laid out only inside the hall's opening periods of that date: a slot
+//! never spans the lunch break, the grid restarts when a period starts, a holiday has
+//! none), whether a slot is still bookable, and the check-in window. Pure: the caller
+//! passes `now`.
 
-use crate::hours::to_local;
+use crate::hours::{to_local, Timetable};
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
 use hallq_config::booking::{Calendar, CheckinOpens, Rules, ServiceBooking};
-use hallq_config::{parse_hhmm, weekday, Settings};
+use hallq_config::{parse_hhmm, weekday, Period, Settings};
 
 /// One slot: start and end in ms since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,18 +46,33 @@ fn frame(b: &ServiceBooking) -> Option<(u32, u32, u32)> {
     ))
 }
 
-/// The slots of `date` (empty when the day is closed).
-pub fn slots_of_day(b: &ServiceBooking, cal: &Calendar, tz: Tz, date: NaiveDate) -> Vec<Slot> {
-    if !day_is_open(b, cal, date) {
+/// Where the service's booking hours meet the hall's periods on `date` (minutes after
+/// local midnight); none when the service or the hall is closed that day.
+fn stretches_of(b: &ServiceBooking, t: &Timetable<'_>, date: NaiveDate) -> Vec<Period> {
+    if !day_is_open(b, t.calendar(), date) {
         return Vec::new();
     }
-    let (Some((open, close, len)), Some(base)) = (frame(b), midnight(tz, date)) else {
+    let Some((open, close, _)) = frame(b) else {
         return Vec::new();
     };
+    hallq_config::hours::stretches(open, close, &t.day_periods(date))
+}
+
+/// The slots of `date`: from the start of each stretch where the service's booking hours
+/// meet the hall's periods, as many whole slots as fit (empty when the day is closed).
+pub fn slots_of_day(b: &ServiceBooking, t: &Timetable<'_>, date: NaiveDate) -> Vec<Slot> {
+    let Some(base) = midnight(t.tz(), date) else {
+        return Vec::new();
+    };
+    let len = b.slot_minutes.max(1);
     let at = |m: u32| base + i64::from(m) * 60_000;
-    (open..close)
-        .step_by(len as usize)
-        .filter(|m| m + len <= close)
+    stretches_of(b, t, date)
+        .into_iter()
+        .flat_map(|st| {
+            (st.start..st.end)
+                .step_by(len as usize)
+                .filter(move |m| m + len <= st.end)
+        })
         .map(|m| Slot {
             start: at(m),
             end: at(m + len),
@@ -102,19 +119,18 @@ pub fn checkin_window(cfg: &Settings, slot_start: i64) -> (i64, i64) {
 
 /// The slot starting at `start`, if the service has one: the same answer as looking it up
 /// in [`slots_of_day`], computed without listing the day.
-pub fn find(b: &ServiceBooking, cal: &Calendar, tz: Tz, start: i64) -> Option<Slot> {
-    let date = to_local(tz, start).date_naive();
-    if !day_is_open(b, cal, date) {
-        return None;
-    }
-    let (open, close, len) = frame(b)?;
-    let offset = start - midnight(tz, date)?;
+pub fn find(b: &ServiceBooking, t: &Timetable<'_>, start: i64) -> Option<Slot> {
+    let date = to_local(t.tz(), start).date_naive();
+    let (_, _, len) = frame(b)?;
+    let offset = start - midnight(t.tz(), date)?;
     if offset < 0 || offset % 60_000 != 0 {
         return None;
     }
-    let m = offset / 60_000;
-    let (open, close, len) = (i64::from(open), i64::from(close), i64::from(len));
-    let on_grid = m >= open && m + len <= close && (m - open) % len == 0;
+    let (m, len) = (offset / 60_000, i64::from(len));
+    let on_grid = stretches_of(b, t, date).iter().any(|st| {
+        let (s, e) = (i64::from(st.start), i64::from(st.end));
+        m >= s && m + len <= e && (m - s) % len == 0
+    });
     on_grid.then_some(Slot {
         start,
         end: start + len * 60_000,
@@ -129,14 +145,37 @@ mod tests {
         hallq_config::load_str(
             "t",
             "[hall]\nid='h'\nname='厅'\n[[sections]]\nid='s'\nname='s'\n[[sections.services]]\nid='a'\nname='a'\nprefix='A'\n\
-             [sections.services.booking]\nopen='09:00'\nclose='11:00'\nslot_minutes=45\n[identity]\nid_hash_key='k'\ndev_provider=true\n",
+             [sections.services.booking]\nopen='09:00'\nclose='11:00'\nslot_minutes=30\n[identity]\nid_hash_key='k'\ndev_provider=true\n",
         )
         .unwrap()
         .sections[0]
             .services[0]
             .booking
             .clone()
+            .map(|mut b| {
+                // Past the config check, which refuses a grid that leaves 10:30–11:00
+                // unused: what the pure layout does with it.
+                b.slot_minutes = 45;
+                b
+            })
             .unwrap()
+    }
+
+    /// A hall open around the clock every day.
+    fn all_day() -> hallq_config::Hours {
+        hallq_config::Hours {
+            periods: Some(vec!["00:00-24:00".into()]),
+            days: Some(
+                ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                    .map(String::from)
+                    .to_vec(),
+            ),
+            ..Default::default()
+        }
+    }
+
+    fn tz() -> Tz {
+        "Asia/Shanghai".parse().unwrap()
     }
 
     fn d(s: &str) -> NaiveDate {
@@ -151,8 +190,9 @@ mod tests {
 
     #[test]
     fn slots_fit_inside_the_hours() {
-        let tz: Tz = "Asia/Shanghai".parse().unwrap();
-        let s = slots_of_day(&booking(), &Calendar::default(), tz, d("2026-12-01"));
+        let (h, cal) = (all_day(), Calendar::default());
+        let t = Timetable::new(&h, &cal, tz());
+        let s = slots_of_day(&booking(), &t, d("2026-12-01"));
         // 09:00-09:45, 09:45-10:30; 10:30-11:15 would overrun.
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].start, ms("2026-12-01T09:00:00+08:00"));
@@ -161,30 +201,34 @@ mod tests {
 
     #[test]
     fn find_matches_a_lookup_in_the_listing_for_every_minute() {
-        let tz: Tz = "Asia/Shanghai".parse().unwrap();
         let cal = Calendar::default();
-        for (len, open, close) in [
-            (1, "00:00", "24:00"),
-            (7, "08:30", "17:10"),
-            (45, "09:05", "12:00"),
-        ] {
-            let mut b = booking();
-            (b.slot_minutes, b.open, b.close) = (len, open.into(), close.into());
-            // The day before and after too: minutes outside 0..1440 belong to them.
-            let listed: Vec<Slot> = ["2026-11-30", "2026-12-01", "2026-12-02"]
-                .iter()
-                .flat_map(|day| slots_of_day(&b, &cal, tz, d(day)))
-                .collect();
-            let base = ms("2026-12-01T00:00:00+08:00");
-            for m in -10..(24 * 60 + 10) {
-                for extra in [0, 1, 30_000] {
-                    let start = base + m * 60_000 + extra;
-                    let want = listed.iter().copied().find(|s| s.start == start);
-                    assert_eq!(
-                        find(&b, &cal, tz, start),
-                        want,
-                        "len {len} minute {m} +{extra} ms"
-                    );
+        let (all, mut lunch) = (all_day(), all_day());
+        lunch.periods = Some(vec!["08:00-12:00".into(), "14:30-17:45".into()]);
+        for h in [&all, &lunch] {
+            let t = Timetable::new(h, &cal, tz());
+            for (len, open, close) in [
+                (1, "00:00", "24:00"),
+                (7, "08:30", "17:10"),
+                (45, "09:05", "12:00"),
+            ] {
+                let mut b = booking();
+                (b.slot_minutes, b.open, b.close) = (len, open.into(), close.into());
+                // The day before and after too: minutes outside 0..1440 belong to them.
+                let listed: Vec<Slot> = ["2026-11-30", "2026-12-01", "2026-12-02"]
+                    .iter()
+                    .flat_map(|day| slots_of_day(&b, &t, d(day)))
+                    .collect();
+                let base = ms("2026-12-01T00:00:00+08:00");
+                for m in -10..(24 * 60 + 10) {
+                    for extra in [0, 1, 30_000] {
+                        let start = base + m * 60_000 + extra;
+                        let want = listed.iter().copied().find(|s| s.start == start);
+                        assert_eq!(
+                            find(&b, &t, start),
+                            want,
+                            "len {len} minute {m} +{extra} ms"
+                        );
+                    }
                 }
             }
         }
@@ -192,15 +236,52 @@ mod tests {
 
     #[test]
     fn find_agrees_with_the_listing() {
-        let tz: Tz = "Asia/Shanghai".parse().unwrap();
         let b = booking();
-        let cal = Calendar::default();
-        for s in slots_of_day(&b, &cal, tz, d("2026-12-01")) {
-            assert_eq!(find(&b, &cal, tz, s.start), Some(s));
-            assert_eq!(find(&b, &cal, tz, s.start + 60_000), None);
+        let (h, cal) = (all_day(), Calendar::default());
+        let t = Timetable::new(&h, &cal, tz());
+        for s in slots_of_day(&b, &t, d("2026-12-01")) {
+            assert_eq!(find(&b, &t, s.start), Some(s));
+            assert_eq!(find(&b, &t, s.start + 60_000), None);
         }
-        assert_eq!(find(&b, &cal, tz, ms("2026-12-01T10:30:00+08:00")), None); // would overrun
-        assert_eq!(find(&b, &cal, tz, ms("2026-12-06T09:00:00+08:00")), None); // Sunday
+        assert_eq!(find(&b, &t, ms("2026-12-01T10:30:00+08:00")), None); // would overrun
+        assert_eq!(find(&b, &t, ms("2026-12-06T09:00:00+08:00")), None); // Sunday
+    }
+
+    #[test]
+    fn slots_lie_inside_the_halls_periods() {
+        let mut b = booking();
+        (b.open, b.close, b.slot_minutes) = ("09:00".into(), "17:30".into(), 30);
+        b.days.push("sat".into());
+        let mut h = all_day();
+        h.periods = Some(vec!["09:00-12:00".into(), "14:30-17:30".into()]);
+        h.sat = Some(vec!["09:00-12:00".into()]);
+        h.days = Some(
+            ["mon", "tue", "wed", "thu", "fri"]
+                .map(String::from)
+                .to_vec(),
+        );
+        let cal = Calendar {
+            holidays: vec!["2026-12-02".into()],
+            workdays: vec!["2026-12-06".into()],
+        };
+        let t = Timetable::new(&h, &cal, tz());
+        let starts = |day: &str| -> Vec<String> {
+            slots_of_day(&b, &t, d(day))
+                .iter()
+                .map(|s| crate::hours::rfc3339(tz(), s.start)[11..16].to_string())
+                .collect()
+        };
+        let tue = starts("2026-12-01");
+        assert_eq!(tue.len(), 12, "{tue:?}");
+        assert_eq!(tue[5], "11:30"); // ends at 12:00
+        assert_eq!(tue[6], "14:30"); // the grid restarts after the break
+        assert!(!tue.iter().any(|s| ("12:00".."14:30").contains(&s.as_str())));
+        assert!(starts("2026-12-02").is_empty(), "a holiday has no slots");
+        assert_eq!(starts("2026-12-05").len(), 6, "Saturday: the morning");
+        assert_eq!(starts("2026-12-06").len(), 12, "a make-up Sunday");
+        assert!(starts("2026-12-13").is_empty(), "an ordinary Sunday");
+        assert_eq!(find(&b, &t, ms("2026-12-01T12:30:00+08:00")), None);
+        assert!(find(&b, &t, ms("2026-12-01T14:30:00+08:00")).is_some());
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn slots_begun(cfg: &Settings, since: i64, now: i64) -> Vec<String> {
         .flat_map(|sec| &sec.services)
         .filter(|sv| {
             sv.booking.as_ref().is_some_and(|b| {
-                crate::slots::slots_of_day(b, &cfg.calendar, tz, today)
+                crate::slots::slots_of_day(b, &crate::hours::Timetable::of(cfg), today)
                     .iter()
                     .any(|slot| since < slot.start && slot.start <= now)
             })
@@ -146,7 +146,7 @@ mod tests {
             "t",
             "[hall]\nid='h'\nname='厅'\n[[sections]]\nid='s'\nname='s'\n\
              [[sections.services]]\nid='a'\nname='a'\nprefix='A'\n\
-             [sections.services.booking]\ndays=['mon','tue','wed','thu','fri','sat','sun']\nopen='09:00'\nslot_minutes=30\n\
+             [sections.services.booking]\ndays=['mon','tue','wed','thu','fri']\nopen='09:00'\nslot_minutes=30\n\
              [[sections.services]]\nid='b'\nname='b'\nprefix='B'\n[identity]\nid_hash_key='k'\ndev_provider=true\n",
         )
         .unwrap();

@@ -32,6 +32,26 @@ pub(crate) static ACCEPTED: &[Accepted] = &[
         },
     },
     Accepted {
+        name: "lunch break, a short Saturday, bookings across the break",
+        edits: &[
+            Replace(
+                "open = \"08:30\"\nclose = \"17:30\"",
+                "periods = [\"09:00-12:00\", \"14:30-17:30\"]\nsat = [\"09:00-12:00\"]",
+            ),
+            After(
+                "daily_cap = 100",
+                "\n[sections.services.booking]\nopen = \"09:00\"\nclose = \"17:30\"\ndays = [\"mon\", \"sat\"]\nslot_minutes = 30",
+            ),
+            Append("\n[identity]\nid_hash_key = \"k\"\ndev_provider = true\n"),
+        ],
+        check: |s| {
+            assert_eq!(
+                s.hall.hours.describe(),
+                "周一至周三 09:00–12:00，14:30–17:30；周六 09:00–12:00"
+            );
+        },
+    },
+    Accepted {
         name: "[hall.hours] with only days",
         edits: &[
             Remove("open = \"08:30\"\n"),
@@ -177,7 +197,7 @@ pub(crate) static ACCEPTED: &[Accepted] = &[
     Accepted {
         name: "bookable with the development identity provider (a demo)",
         edits: &[
-            After("prefix = \"A\"", "\n[sections.services.booking]\nopen = \"09:00\""),
+            After("prefix = \"A\"", "\n[sections.services.booking]\nopen = \"09:00\"\ndays = [\"mon\"]"),
             Append("\n[identity]\nid_hash_key = \"k\"\ndev_provider = true\n"),
         ],
         check: |s| assert!(s.service("marriage").unwrap().booking.is_some()),

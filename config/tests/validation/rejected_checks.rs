@@ -71,7 +71,7 @@ pub(crate) static CHECKS: &[Rejected] = &[
     Rejected {
         name: "bookable service without an identity provider",
         edits: &[
-            After("prefix = \"A\"", "\n[sections.services.booking]\nopen = \"09:00\""),
+            After("prefix = \"A\"", "\n[sections.services.booking]\nopen = \"09:00\"\ndays = [\"mon\"]"),
             Append("\n[identity]\nid_hash_key_env = \"HALLQ_ID_HASH_KEY\"\n"),
         ],
         expect: &[at_col(

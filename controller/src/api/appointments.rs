@@ -93,6 +93,8 @@ pub struct SlotList {
     pub date: String,
     /// No slots that day (closed, or outside the horizon).
     pub closed: bool,
+    /// Whether the day is one of the hall's public holidays (`[calendar] holidays`).
+    pub holiday: bool,
     /// The day's slots.
     pub slots: Vec<Slot>,
 }
@@ -136,7 +138,7 @@ pub async fn slots(
     let now = state.now();
     let tz = cfg.tz();
     let day = if slots::in_horizon(b, tz, now, date) {
-        slots::slots_of_day(b, &cfg.calendar, tz, date)
+        slots::slots_of_day(b, &crate::hours::Timetable::of(cfg), date)
     } else {
         Vec::new()
     };
@@ -181,6 +183,7 @@ pub async fn slots(
         service: q.service,
         date: q.date,
         closed: day.is_empty(),
+        holiday: crate::hours::Timetable::of(cfg).is_holiday(date),
         slots: list,
     }))
 }
@@ -244,7 +247,7 @@ pub async fn book(
             ApiError::unprocessable("invalid_slot", "时段格式错误 / slot_start must be RFC 3339")
         })?
         .timestamp_millis();
-    let slot = slots::find(b, &cfg.calendar, tz, start)
+    let slot = slots::find(b, &crate::hours::Timetable::of(cfg), start)
         .ok_or_else(|| ApiError::unprocessable("invalid_slot", "没有这个时段 / no such slot"))?;
     let now = state.now();
     if !slots::in_horizon(b, tz, now, to_local(tz, start).date_naive()) {

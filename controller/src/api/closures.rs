@@ -132,7 +132,7 @@ fn covered(
         let Some(b) = s.booking.as_ref() else {
             continue;
         };
-        for sl in slots::slots_of_day(b, &cfg.calendar, tz, date) {
+        for sl in slots::slots_of_day(b, &crate::hours::Timetable::of(cfg), date) {
             let at = to_local(tz, sl.start).format("%H:%M").to_string();
             if hhmm.is_none_or(|t| t == at) {
                 out.push((s.id.clone(), sl.start, sl.end, i64::from(b.capacity)));

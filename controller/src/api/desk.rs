@@ -323,7 +323,7 @@ pub async fn day(
         };
         let cap = i64::from(b.capacity);
         let mut by_slot: BTreeMap<i64, (i64, Vec<&Appointment>)> =
-            slots::slots_of_day(b, &cfg.calendar, tz, date)
+            slots::slots_of_day(b, &crate::hours::Timetable::of(cfg), date)
                 .into_iter()
                 .map(|sl| (sl.start, (sl.end, Vec::new())))
                 .collect();

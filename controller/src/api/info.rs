@@ -56,10 +56,26 @@ pub struct HallOpen {
     pub name: String,
     /// English name.
     pub name_en: Option<String>,
-    /// Whether tickets are issued now.
+    /// Whether tickets are issued now: false during a break, outside the day's periods,
+    /// on a closed weekday and on a public holiday.
     pub open: bool,
+    /// Why not, when closed: `break`, `closed` or `holiday`.
+    pub closed_reason: Option<crate::opening::Reason>,
+    /// When tickets are issued again (RFC 3339 in the hall's zone), when closed and an
+    /// opening lies within 60 days; else null.
+    #[schema(format = DateTime, example = "2026-12-02T14:30:00+08:00")]
+    pub opens_at: Option<String>,
+    /// When the current period ends (RFC 3339 in the hall's zone), when open; else null.
+    #[schema(format = DateTime, example = "2026-12-02T12:00:00+08:00")]
+    pub closes_at: Option<String>,
+    /// The status line the kiosk shows.
+    #[schema(example = "午休中，14:30 开始取号")]
+    pub status_text: String,
+    /// The status line in English.
+    #[schema(example = "lunch break: tickets from 14:30")]
+    pub status_text_en: String,
     /// Opening hours as text.
-    #[schema(example = "08:30–17:30（mon,tue,wed,thu,fri）")]
+    #[schema(example = "周一至周五 09:00–12:00，14:30–17:30；周六 09:00–12:00")]
     pub hours_text: String,
 }
 
@@ -109,7 +125,7 @@ pub struct BookingInfo {
 }
 
 /// GET /services: sections → services with waiting counts; whether the hall issues
-/// tickets now, and which services are at their daily cap.
+/// tickets now (and if not, why and from when), and which services are at their daily cap.
 #[utoipa::path(get, path = "/services", tag = "hall",
     summary = "sections and services with waiting counts",
     responses((status = 200, description = "the hall's services", body = Services),
@@ -149,13 +165,22 @@ pub async fn services(State(state): State<AppState>) -> ApiResult<Json<Services>
         })
         .collect();
     let hall = &state.cfg.hall;
+    let hours_text = h.describe();
+    let opening =
+        crate::opening::status(&crate::hours::Timetable::of(&state.cfg), now, &hours_text);
+    let tz = state.cfg.tz();
     Ok(Json(Services {
         hall: HallOpen {
             id: hall.id.clone(),
             name: hall.name.clone(),
             name_en: hall.name_en.clone(),
-            open: crate::hours::Timetable::of(&state.cfg).is_open(now),
-            hours_text: h.describe(),
+            open: opening.open,
+            closed_reason: opening.reason,
+            opens_at: opening.opens_at.map(|t| crate::hours::rfc3339(tz, t)),
+            closes_at: opening.closes_at.map(|t| crate::hours::rfc3339(tz, t)),
+            status_text: opening.zh,
+            status_text_en: opening.en,
+            hours_text,
         },
         sections,
     }))

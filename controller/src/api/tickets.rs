@@ -57,7 +57,7 @@ pub struct TicketIssued {
     responses((status = 201, description = "issued; printed at the kiosk's printer when it has one", body = TicketIssued),
         (status = 401, description = "unauthorized"),
         (status = 403, description = "forbidden: not a kiosk"),
-        (status = 409, description = "hall_closed, daily_cap_reached"),
+        (status = 409, description = "hall_closed (the message says why and when tickets are issued again: \"午休中，14:30 开始取号 / lunch break: tickets from 14:30\"), daily_cap_reached"),
         super::schema::BodyRefusals,
         (status = 422, description = "unknown_service, invalid_kind, invalid_body"),
         (status = 503, description = "storage_unavailable, busy")))]
@@ -83,14 +83,12 @@ pub async fn issue(
     }
     let now = state.now();
     let tz = cfg.tz();
-    if !Timetable::of(cfg).is_open(now) {
+    let opening = crate::opening::status(&Timetable::of(cfg), now, &cfg.hall.hours.describe());
+    if !opening.open {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "hall_closed",
-            format!(
-                "不在取号时间（{}）/ outside opening hours",
-                cfg.hall.hours.describe()
-            ),
+            opening.message(),
         ));
     }
     let token = hex::encode(rand::random::<[u8; 16]>());
