@@ -173,6 +173,35 @@ mod tests {
     }
 
     #[test]
+    fn windows_are_left_for_the_day_at_closing_time_else_at_midnight() {
+        let cfg = hallq_config::load_str(
+            "t",
+            "[hall]\nid='h'\nname='厅'\n[hall.hours]\nperiods=['09:00-12:00','14:30-17:30']\n\
+             [calendar]\nholidays=['2026-12-03']\n\
+             [[sections]]\nid='s'\nname='s'\n[[sections.services]]\nid='a'\nname='a'\nprefix='A'\n",
+        )
+        .unwrap();
+        let midnight = ms("2026-12-02T00:00:00+08:00");
+        let closes = ms("2026-12-02T17:30:00+08:00");
+        // Wednesday: the lunch break is no closing time; 17:30 is.
+        assert_eq!(
+            windows_idle_since(&cfg, ms("2026-12-02T12:35:00+08:00")),
+            midnight
+        );
+        assert_eq!(windows_idle_since(&cfg, closes - 1), midnight);
+        assert_eq!(windows_idle_since(&cfg, closes), closes);
+        assert_eq!(
+            windows_idle_since(&cfg, ms("2026-12-02T23:59:00+08:00")),
+            closes
+        );
+        // Thursday is a holiday: nothing closes but the day's start.
+        assert_eq!(
+            windows_idle_since(&cfg, ms("2026-12-03T18:00:00+08:00")),
+            ms("2026-12-03T00:00:00+08:00")
+        );
+    }
+
+    #[test]
     fn a_service_is_named_when_one_of_its_slots_began_in_the_interval() {
         let cfg = hallq_config::load_str(
             "t",
