@@ -140,7 +140,7 @@ async fn sign_in_opens_and_sign_out_closes_on_snapshot_mqtt_and_estimates() {
     assert!(window_message(&mut sub, &hall, "3", "open").await);
     assert_eq!(wait_of(&base, &t[2]).await, (1, json!(180)));
 
-    // Acting opens the window even when the action itself is refused: the clerk is there.
+    // Call-next with nobody waiting still opens the window: the clerk is there.
     let (st, body) = hall.act("4", "call-next", None).await;
     assert_eq!(
         (st, body["error"].as_str()),
@@ -148,6 +148,14 @@ async fn sign_in_opens_and_sign_out_closes_on_snapshot_mqtt_and_estimates() {
         "{body}"
     );
     assert_eq!(status_of(&base, "4").await, "open");
+    // Any other refused action changes nothing: the window stays closed.
+    let (st, body) = hall.act("5", "recall", None).await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (409, Some("no_current_ticket")),
+        "{body}"
+    );
+    assert_eq!(status_of(&base, "5").await, "closed");
 }
 
 /// Tuesday 1 December 2026 in the hall's zone.

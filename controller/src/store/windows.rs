@@ -147,8 +147,9 @@ pub(super) type Applied = Result<ActionOutcome, Refusal>;
 /// commit, then signal the outbox.
 ///
 /// Someone acting at a closed window opens it (a pause leaves it paused), in the same
-/// transaction and with the window's event, even when the rules refuse the action itself:
-/// then only the opening is kept.
+/// transaction and with the window's event. A refused action changes nothing, the window
+/// stays closed, except call-next with nobody waiting: the clerk is there, so the opening
+/// is kept (as call-next with nobody waiting keeps freeing the window).
 pub(super) async fn apply(
     tx: &mut Tx,
     w: WindowInfo<'_>,
@@ -163,16 +164,11 @@ pub(super) async fn apply(
         return act(tx, w, action, (by, day, now, tz), status).await;
     }
     set_status(tx, w.id, WindowStatus::Open, None).await?;
-    sqlx::query("SAVEPOINT hallq_open")
-        .execute(&mut **tx)
-        .await?;
     match act(tx, w, action, (by, day, now, tz), WindowStatus::Open).await {
-        Err(StoreError::Refused(r)) => {
-            sqlx::query("ROLLBACK TO SAVEPOINT hallq_open")
-                .execute(&mut **tx)
-                .await?;
+        // Nothing was held (the window was closed) and nothing taken: only the opening.
+        Err(StoreError::Refused(Refusal::QueueEmpty)) if *action == Action::CallNext => {
             Events::default().write(tx, w, None, now, tz).await?;
-            Ok(Err(r))
+            Ok(Err(Refusal::QueueEmpty))
         }
         other => other,
     }
