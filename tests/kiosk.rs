@@ -64,6 +64,12 @@ async fn kiosk_ticket_then_live_status_page() {
         .wait_for(state, &json!("前面还有 1 人"), Duration::from_secs(5))
         .await
         .expect("waiting, one ahead");
+    // No window is open yet (nobody signed in): no made-up wait.
+    let sub = "return document.getElementById('sub').textContent";
+    assert_eq!(
+        browser.js(sub).await,
+        json!("暂无窗口办理，窗口开放后开始叫号 / No window open yet")
+    );
     assert_eq!(
         browser
             .js("return document.getElementById('where').textContent")
@@ -86,6 +92,11 @@ async fn kiosk_ticket_then_live_status_page() {
         .wait_for(state, &json!("下一位就是您"), Duration::from_secs(3))
         .await
         .expect("moved up without reload");
+    // Window 1 opened by calling: now there is an estimate.
+    browser
+        .wait_for(sub, &json!("预计等候约 1 分钟"), Duration::from_secs(3))
+        .await
+        .expect("an estimate once a window is open");
     assert_eq!(
         hall.act("2", "call-next", None).await.1["ticket"]["number"],
         "A002"

@@ -149,8 +149,9 @@ async fn pty_boards_show_calls_and_come_back_after_unplug() {
     })
     .await;
 
-    // At start: the window board shows the window's name, the hall board its welcome.
-    shown.wait(1, "1号窗口", 10).await;
+    // At start: nobody works at window 1, so its board shows it closed (the closed
+    // template); the hall board its welcome.
+    shown.wait(1, "暂停服务", 10).await;
     shown.wait(2, "欢迎光临", 10).await;
 
     hall.ticket("property").await;
@@ -235,6 +236,16 @@ async fn a_silent_tcp_controller_does_not_hold_up_the_other_bus() {
         ..HallOpts::default()
     })
     .await;
+    // Nobody works at a fresh hall's windows: their boards show them closed, until the
+    // clerks of windows 1 and 2 are there.
+    shown_a.wait(1, "暂停服务", 10).await;
+    shown_b.wait(7, "暂停服务", 10).await;
+    shown_a.mark();
+    shown_b.mark();
+    for w in ["1", "2"] {
+        let (st, b) = hall.act(w, "resume", None).await;
+        assert_eq!(st, 200, "{b}");
+    }
     shown_a.wait(1, "1号窗口", 10).await;
     shown_b.wait(7, "2号窗口", 10).await;
     for _ in 0..4 {

@@ -1,5 +1,5 @@
-//! TV screens in a real headless Chromium: a call appears within a second, and the open
-//! page recovers by itself when the display-client or the broker restarts.
+//! TV screens in a real headless Chromium: closed windows read closed until a clerk signs
+//! in, a call appears within a second, and the open page recovers by itself when the display-client or the broker restarts.
 
 mod common;
 use common::browser::Browser;
@@ -28,6 +28,20 @@ async fn a_call_shows_on_the_screen_within_a_second() {
         .wait_for(ONLINE, &json!(true), Duration::from_secs(10))
         .await
         .expect("screen connected");
+    // Nobody works at a fresh hall's windows: their tiles read closed, until a clerk
+    // signs in (open, nothing served yet).
+    let tile4 = "return document.querySelector('[data-window=\"4\"] .num').textContent";
+    browser
+        .wait_for(tile4, &json!("未开放"), Duration::from_secs(5))
+        .await
+        .expect("window 4 shown closed");
+    let body = json!({"username": "clerk", "password": "demo-clerk", "window": "4"});
+    let (st, b) = hall.req("POST", "/auth/sign-in", None, Some(body)).await;
+    assert_eq!(st, 200, "{b}");
+    browser
+        .wait_for(tile4, &json!("—"), Duration::from_secs(5))
+        .await
+        .expect("window 4 shown open after sign-in");
     hall.ticket("tax-housing").await;
     hall.ticket("property").await;
     let (st, b) = hall.act("3", "call-next", None).await; // window 3 serves tax-housing first

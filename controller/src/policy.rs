@@ -85,7 +85,12 @@ pub const DEFAULT_SERVICE_S: i64 = 180;
 /// [`DEFAULT_SERVICE_S`] before any; the queue drains through every open window that
 /// serves the service, so the wait is `people_ahead × mean ÷ open_windows`, rounded up.
 /// Durations outside 10 s … 2 h are ignored as outliers (a forgotten finish button).
-pub fn estimate_wait_s(people_ahead: i64, recent_durations_s: &[i64], open_windows: i64) -> i64 {
+/// `None` while no window serving the service is open: nobody can say when calling starts.
+pub fn estimate_wait_s(
+    people_ahead: i64,
+    recent_durations_s: &[i64],
+    open_windows: i64,
+) -> Option<i64> {
     wait_s(
         people_ahead,
         mean_service_s(recent_durations_s),
@@ -107,11 +112,13 @@ pub fn mean_service_s(recent_durations_s: &[i64]) -> i64 {
     }
 }
 
-/// The wait for `people_ahead` served `mean_s` seconds each by `open_windows` windows
-/// (at least one), rounded up.
-pub fn wait_s(people_ahead: i64, mean_s: i64, open_windows: i64) -> i64 {
-    let windows = open_windows.max(1);
-    (people_ahead.max(0) * mean_s + windows - 1) / windows
+/// The wait for `people_ahead` served `mean_s` seconds each by `open_windows` windows,
+/// rounded up; `None` when no window is open (a wait with nobody calling has no length).
+pub fn wait_s(people_ahead: i64, mean_s: i64, open_windows: i64) -> Option<i64> {
+    if open_windows < 1 {
+        return None;
+    }
+    Some((people_ahead.max(0) * mean_s + open_windows - 1) / open_windows)
 }
 
 #[cfg(test)]
@@ -186,10 +193,12 @@ mod tests {
 
     #[test]
     fn estimate() {
-        assert_eq!(estimate_wait_s(0, &[], 1), 0);
-        assert_eq!(estimate_wait_s(3, &[], 2), 270);
-        assert_eq!(estimate_wait_s(2, &[100, 200, 5, 9000], 1), 300);
-        assert_eq!(estimate_wait_s(5, &[60], 0), 300);
+        assert_eq!(estimate_wait_s(0, &[], 1), Some(0));
+        assert_eq!(estimate_wait_s(3, &[], 2), Some(270));
+        assert_eq!(estimate_wait_s(2, &[100, 200, 5, 9000], 1), Some(300));
+        // No window open: no estimate at all, not a made-up one.
+        assert_eq!(estimate_wait_s(5, &[60], 0), None);
+        assert_eq!(estimate_wait_s(0, &[], 0), None);
     }
 
     fn kind() -> impl Strategy<Value = Kind> {

@@ -2,11 +2,12 @@
 //! ([`crate::slots::checkin_window`]: by default at the slot's start) become no-shows, and
 //! the rules' ban follows the limit-th one within the rolling period
 //! (`no_show_period_months`); the reminders due (`[appointments] reminders`) are written to
-//! the notification outbox. Also the ban rule the
+//! the notification outbox; windows nobody works at any more are closed (closing time, an
+//! expired session: [`close_unstaffed_windows`]). Also the ban rule the
 //! clerks' false-information marks use, and the hourly retention purge
 //! ([`crate::retention`]).
 
-use crate::hours::{day_start_ms, to_local};
+use crate::hours::{date_start_ms, day_start_ms, to_local, Timetable};
 use crate::state::AppState;
 use crate::store::BanRule;
 use hallq_config::Settings;
@@ -84,7 +85,7 @@ pub fn slots_begun(cfg: &Settings, since: i64, now: i64) -> Vec<String> {
         .collect()
 }
 
-/// Runs the no-show sweep and the reminders every 30 s, and the retention purge at start and hourly,
+/// Runs the window closing, the no-show sweep and the reminders every 30 s, and the retention purge at start and hourly,
 /// until the process ends. Each tick also refreshes the status watchers of services whose
 /// slots began since the last one (their people ahead changed).
 pub async fn sweep_forever(state: AppState) {
@@ -102,6 +103,11 @@ pub async fn sweep_forever(state: AppState) {
             crate::retention::purge_logged(&state).await;
         }
         ticks = ticks.wrapping_add(1);
+        match close_unstaffed_windows(&state).await {
+            Ok(closed) if closed.is_empty() => {}
+            Ok(closed) => tracing::info!(windows = ?closed, "windows closed: nobody works there"),
+            Err(e) => tracing::warn!("closing windows: {e}"),
+        }
         match sweep_no_shows(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!("{n} appointments marked as no-show"),
@@ -114,6 +120,32 @@ pub async fn sweep_forever(state: AppState) {
             Err(e) => tracing::warn!("reminders: {e}"),
         }
     }
+}
+
+/// The instant at `now` before which a window nobody has used is left for the day: the
+/// day's closing time ([`Timetable::day_closes`]) once it has passed, else the day's start
+/// (local midnight), so that a window used after closing time (clerks calling the rest of
+/// the queue) is closed again by the next day.
+pub fn windows_idle_since(cfg: &Settings, now: i64) -> i64 {
+    let tz = cfg.tz();
+    let today = to_local(tz, now).date_naive();
+    let start = date_start_ms(tz, today).unwrap_or(now);
+    match Timetable::of(cfg).day_closes(today) {
+        Some(closes) if closes <= now => closes.max(start),
+        _ => start,
+    }
+}
+
+/// Closes, at `state.now()`, the windows nobody works at any more: those not used since
+/// [`windows_idle_since`] (closing time), and those whose clerk's session expired with no
+/// other session live there. Returns the windows closed.
+///
+/// # Errors
+/// Database errors.
+pub async fn close_unstaffed_windows(state: &AppState) -> crate::store::StoreResult<Vec<String>> {
+    let now = state.now();
+    let since = windows_idle_since(&state.cfg, now);
+    state.store.close_unstaffed_windows(since, now).await
 }
 
 /// One no-show sweep at `state.now()`: every booked appointment whose check-in window
@@ -138,6 +170,35 @@ mod tests {
         chrono::DateTime::parse_from_rfc3339(s)
             .unwrap()
             .timestamp_millis()
+    }
+
+    #[test]
+    fn windows_are_left_for_the_day_at_closing_time_else_at_midnight() {
+        let cfg = hallq_config::load_str(
+            "t",
+            "[hall]\nid='h'\nname='厅'\n[hall.hours]\nperiods=['09:00-12:00','14:30-17:30']\n\
+             [calendar]\nholidays=['2026-12-03']\n\
+             [[sections]]\nid='s'\nname='s'\n[[sections.services]]\nid='a'\nname='a'\nprefix='A'\n",
+        )
+        .unwrap();
+        let midnight = ms("2026-12-02T00:00:00+08:00");
+        let closes = ms("2026-12-02T17:30:00+08:00");
+        // Wednesday: the lunch break is no closing time; 17:30 is.
+        assert_eq!(
+            windows_idle_since(&cfg, ms("2026-12-02T12:35:00+08:00")),
+            midnight
+        );
+        assert_eq!(windows_idle_since(&cfg, closes - 1), midnight);
+        assert_eq!(windows_idle_since(&cfg, closes), closes);
+        assert_eq!(
+            windows_idle_since(&cfg, ms("2026-12-02T23:59:00+08:00")),
+            closes
+        );
+        // Thursday is a holiday: nothing closes but the day's start.
+        assert_eq!(
+            windows_idle_since(&cfg, ms("2026-12-03T18:00:00+08:00")),
+            ms("2026-12-03T00:00:00+08:00")
+        );
     }
 
     #[test]

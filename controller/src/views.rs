@@ -325,7 +325,8 @@ pub struct TicketState {
     pub ticket: PublicTicket,
     /// Tickets ahead while waiting, else 0.
     pub people_ahead: i64,
-    /// Estimated wait in seconds while waiting, else null.
+    /// Estimated wait in seconds while waiting; null when not waiting, and while no
+    /// window serving the ticket's service is open (nobody is calling: "暂无窗口办理").
     pub estimated_wait_s: Option<i64>,
 }
 
@@ -338,13 +339,19 @@ pub struct WaitingState<'a> {
     pub ticket: &'a PublicTicket,
     /// Tickets ahead.
     pub people_ahead: i64,
-    /// Estimated wait in seconds.
-    pub estimated_wait_s: i64,
+    /// Estimated wait in seconds (null while no window serving the service is open).
+    pub estimated_wait_s: Option<i64>,
 }
 
 /// The status shape of one ticket: people ahead and the estimate only while waiting; a
 /// ticket left active from an earlier day reads as expired.
-pub fn status_value(cfg: &Settings, t: &Ticket, today: &str, ahead: i64, wait: i64) -> Value {
+pub fn status_value(
+    cfg: &Settings,
+    t: &Ticket,
+    today: &str,
+    ahead: i64,
+    wait: Option<i64>,
+) -> Value {
     let mut t = t.clone();
     if t.day != today && t.status.is_active() {
         t.status = Status::Expired;
@@ -353,7 +360,7 @@ pub fn status_value(cfg: &Settings, t: &Ticket, today: &str, ahead: i64, wait: i
     let state = TicketState {
         ticket: PublicTicket::of(cfg, &t),
         people_ahead: if waiting { ahead } else { 0 },
-        estimated_wait_s: waiting.then_some(wait),
+        estimated_wait_s: wait.filter(|_| waiting),
     };
     serde_json::to_value(state).unwrap_or_default()
 }

@@ -78,9 +78,11 @@ function renderWindows() {
   fill($("windows"), shownWindows.map((id) => {
     const w = state.windows[id];
     const conf = winName[id] || { name: id };
-    const paused = w && w.status === "paused";
-    const num = paused ? "暂停服务" : w && w.serving ? w.serving.number : "—";
-    const tile = el("div", paused ? "win paused" : "win", null, [el("span", null, conf.name, [en(conf.name_en)]), el("span", "num", num)]);
+    // Only an open window shows its number: a paused one says so, and a closed one (nobody
+    // signed in there, or after closing time; also before its state is known) reads closed.
+    const status = w ? w.status : "closed";
+    const num = status === "paused" ? "暂停服务" : status === "closed" ? "未开放" : w.serving ? w.serving.number : "—";
+    const tile = el("div", status === "open" ? "win" : `win ${status}`, null, [el("span", null, conf.name, [en(conf.name_en)]), el("span", "num", num)]);
     tile.setAttribute("data-window", id);
     return tile;
   }));

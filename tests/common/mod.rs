@@ -398,6 +398,8 @@ impl Drop for Sub {
 }
 
 pub mod browser;
+#[macro_use]
+pub mod in_process;
 pub mod services;
 #[allow(unused_imports)]
 pub use services::*;

@@ -87,7 +87,7 @@ impl AppState {
                 crate::policy::estimate_wait_s(ahead, &durations, open),
             )
         } else {
-            (0, 0)
+            (0, None)
         };
         let v = crate::views::status_value(&self.cfg, &t, &today, ahead, wait);
         Ok((t, v))

@@ -7,9 +7,12 @@
 //!   `sign_in.lockout_minutes` (429 `locked`), concurrent guesses included. Apart from
 //!   that, an address with `limits.sign_in_failures` failures is answered 429
 //!   `rate_limited` before this handler runs (the router's guard, [`super::limit`]), so
-//!   its further guesses leave no attempt row and no audit row.
-//! - `POST /auth/sign-out`: ends the caller's session.
-//! - `GET /admin/sessions`, `POST /admin/sessions/{id}/end` (admin).
+//!   its further guesses leave no attempt row and no audit row. A clerk's sign-in opens
+//!   their window if it is closed.
+//! - `POST /auth/sign-out`: ends the caller's session (a clerk's window closes unless
+//!   another session is live there).
+//! - `GET /admin/sessions`, `POST /admin/sessions/{id}/end` (admin; closes the window the
+//!   same way).
 
 use super::auth::{Principal, SESSION_PREFIX};
 use super::body::{ApiPath, JsonBody};
@@ -117,6 +120,7 @@ const DUMMY_HASH: &str =
 /// POST /auth/sign-in.
 #[utoipa::path(post, path = "/auth/sign-in", tag = "staff",
     summary = "staff sign-in: username + password (+ window for a clerk) → session token",
+    description = "A clerk's sign-in opens their window if it is closed (a paused window stays paused).",
     request_body = SignInBody,
     responses((status = 200, description = "signed in", body = SignedIn),
         (status = 401, description = "unauthorized: wrong username or password"),
@@ -266,6 +270,7 @@ fn window_for(
 
 /// POST /auth/sign-out: ends the caller's own session.
 #[utoipa::path(post, path = "/auth/sign-out", tag = "staff", summary = "end the caller's session",
+    description = "A clerk's window closes unless another session is live there (a ticket held there stays held).",
     security(("staff_session" = []), ("device_token" = [])),
     responses((status = 200, description = "signed out", body = SignedOut),
         (status = 401, description = "unauthorized: no or ended session"),
@@ -321,6 +326,7 @@ pub async fn sessions(State(state): State<AppState>, who: Principal) -> ApiResul
 
 /// POST /admin/sessions/{id}/end: signs a session out (audited).
 #[utoipa::path(post, path = "/admin/sessions/{id}/end", operation_id = "end_session", tag = "admin", summary = "sign a session out",
+    description = "A clerk's window closes unless another session is live there (a ticket held there stays held).",
     security(("device_token" = []), ("staff_session" = [])),
     params(("id" = i64, Path, description = "session id")),
     responses((status = 200, description = "ended", body = Ended),

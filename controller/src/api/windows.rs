@@ -109,7 +109,8 @@ macro_rules! window_actions {
     ($($name:ident $path:literal $summary:literal [$($body:tt)*] $who:literal;)*) => {$(
         #[doc = concat!("POST /windows/{w}/", $path, ": ", $summary, ".")]
         #[utoipa::path(post, path = concat!("/windows/{w}/", $path), tag = "windows",
-            summary = $summary, description = $who,
+            summary = $summary,
+            description = concat!($who, " Acting at a closed window opens it (a pause leaves it paused); a refused action changes nothing, except call-next with nobody waiting, which still opens the window."),
             security(("device_token" = []), ("staff_session" = [])),
             params(("w" = super::schema::WindowId, Path, description = "window id")),
             $($body)*

@@ -21,6 +21,7 @@ mod personal;
 mod queue;
 mod rows;
 mod sessions;
+mod staffing;
 mod stats;
 mod tickets;
 mod views;
@@ -262,14 +263,15 @@ impl Store {
         self.outbox_signal.clone()
     }
 
-    /// Makes sure every configured window has a row (new windows start open).
+    /// Makes sure every configured window has a row. New windows start closed: a window
+    /// opens when a clerk signs in or acts there ([`staffing`]).
     ///
     /// # Errors
     /// On database failure.
     pub async fn sync_windows(&self, ids: &[String], now: i64) -> StoreResult<()> {
         for id in ids {
             sqlx::query(
-                "INSERT INTO windows (id, status, updated_at) VALUES ($1, 'open', $2) \
+                "INSERT INTO windows (id, status, updated_at) VALUES ($1, 'closed', $2) \
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(id)

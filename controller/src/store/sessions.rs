@@ -1,6 +1,7 @@
-//! Staff sessions and sign-in attempts.
+//! Staff sessions and sign-in attempts. A clerk's session opens and closes its window
+//! ([`super::staffing`]).
 
-use super::{bans::audit, Store, StoreResult};
+use super::{bans::audit, staffing, Store, StoreResult};
 
 /// A live staff session.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -143,13 +144,19 @@ impl Store {
         Ok(())
     }
 
-    /// Opens a session: clears the account's attempts and audits the sign-in, in one
-    /// transaction. Returns the session's id.
+    /// Opens a session: clears the account's attempts, opens the clerk's window if it is
+    /// closed (with its outbox event; a paused window stays paused) and audits the
+    /// sign-in, in one transaction. Returns the session's id.
     ///
     /// # Errors
     /// Database errors.
     pub async fn open_session(&self, s: NewSession<'_>, now: i64) -> StoreResult<i64> {
         let mut tx = self.write.begin().await?;
+        // The window first (its row locked): a sign-out there waits for this one.
+        let opened = match s.window {
+            Some(w) => staffing::open_on_sign_in(&mut tx, w, now).await?,
+            None => false,
+        };
         sqlx::query("DELETE FROM staff_sign_in_attempts WHERE username = $1")
             .bind(s.username)
             .execute(&mut *tx)
@@ -183,6 +190,9 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        if opened {
+            self.outbox_signal.notify_one();
+        }
         Ok(id)
     }
 
@@ -216,7 +226,9 @@ impl Store {
     }
 
     /// Ends a live session and audits it (`sign_out` by its holder, `end_session` by an
-    /// admin); false when it was not live.
+    /// admin), and closes its window unless another session is live there (with its
+    /// outbox event; a ticket held there stays held), in one transaction; false when it
+    /// was not live.
     ///
     /// # Errors
     /// Database errors.
@@ -238,7 +250,11 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let ended = whose.is_some();
+        let mut closed = false;
         if let Some((user, window)) = whose {
+            if let Some(w) = &window {
+                closed = staffing::close_unless_staffed(&mut tx, w, now).await?;
+            }
             let detail = match window {
                 Some(w) => format!("session of {user} at window {w}"),
                 None => format!("session of {user}"),
@@ -255,6 +271,9 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        if closed {
+            self.outbox_signal.notify_one();
+        }
         Ok(ended)
     }
 }

@@ -11,7 +11,9 @@ use sqlx::{Any, Transaction};
 
 type Tx = Transaction<'static, Any>;
 
+mod audit;
 mod pick;
+pub(super) use audit::audit;
 use pick::{call_next, call_number};
 
 /// The window an action is for, as configured.
@@ -143,6 +145,11 @@ pub(super) type Applied = Result<ActionOutcome, Refusal>;
 /// The body of [`Store::window_action`] inside a transaction the caller began and
 /// commits. `Err` means the caller must roll back (nothing may be kept); `Ok` means
 /// commit, then signal the outbox.
+///
+/// Someone acting at a closed window opens it (a pause leaves it paused), in the same
+/// transaction and with the window's event. A refused action changes nothing, the window
+/// stays closed, except call-next with nobody waiting: the clerk is there, so the opening
+/// is kept (as call-next with nobody waiting keeps freeing the window).
 pub(super) async fn apply(
     tx: &mut Tx,
     w: WindowInfo<'_>,
@@ -153,6 +160,28 @@ pub(super) async fn apply(
     tz: Tz,
 ) -> StoreResult<Applied> {
     let status = lock_window(tx, w.id, now).await?;
+    if status != WindowStatus::Closed {
+        return act(tx, w, action, (by, day, now, tz), status).await;
+    }
+    set_status(tx, w.id, WindowStatus::Open, None).await?;
+    match act(tx, w, action, (by, day, now, tz), WindowStatus::Open).await {
+        // Nothing was held (the window was closed) and nothing taken: only the opening.
+        Err(StoreError::Refused(Refusal::QueueEmpty)) if *action == Action::CallNext => {
+            Events::default().write(tx, w, None, now, tz).await?;
+            Ok(Err(Refusal::QueueEmpty))
+        }
+        other => other,
+    }
+}
+
+/// The action itself at a window whose row is locked and whose status is `status`.
+async fn act(
+    tx: &mut Tx,
+    w: WindowInfo<'_>,
+    action: &Action,
+    (by, day, now, tz): (&str, &str, i64, Tz),
+    status: WindowStatus,
+) -> StoreResult<Applied> {
     let cur = current(tx, w.id).await?;
     let mut ev = Events::default();
     let ticket_id = match action {
@@ -290,49 +319,6 @@ pub(super) async fn apply(
         events,
         queues,
     }))
-}
-
-/// Writes the audit row of an applied action (done, or refused with its changes kept)
-/// inside `tx`: actor, action name, window id, and as detail a JSON object with the
-/// ticket, transfer target, pause reason and whatever the caller adds in `detail`.
-pub(super) async fn audit(
-    tx: &mut Tx,
-    by: Actor<'_>,
-    window: &str,
-    action: &Action,
-    applied: &Applied,
-    mut detail: serde_json::Map<String, serde_json::Value>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    use serde_json::Value;
-    match applied {
-        Ok(out) => {
-            if let Some(t) = &out.ticket {
-                detail.insert("ticket".into(), Value::from(t.number.as_str()));
-            }
-        }
-        // Call-next with nobody waiting: the held ticket was closed all the same.
-        Err(r) => {
-            detail.insert("refused".into(), Value::from(format!("{r:?}")));
-        }
-    }
-    match action {
-        Action::Call(n) if applied.is_err() => {
-            detail.insert("number".into(), Value::from(n.as_str()));
-        }
-        Action::Pause(Some(reason)) => {
-            detail.insert("reason".into(), Value::from(reason.as_str()));
-        }
-        Action::TransferService(s) => {
-            detail.insert("to_service".into(), Value::from(s.as_str()));
-        }
-        Action::TransferWindow(t) => {
-            detail.insert("to_window".into(), Value::from(t.as_str()));
-        }
-        _ => {}
-    }
-    let detail = Value::Object(detail).to_string();
-    super::bans::audit(tx, now, by.name, action.name(), window, &detail, by.origin).await
 }
 
 /// Events an action emits: always the window's state, the queues it touched, and a call.

@@ -26,7 +26,7 @@ pub(super) struct Entry {
     /// (people ahead, estimate) the status last sent shows, whoever rendered it: an
     /// unchanged pair is not rendered or sent again (several hall events of one action
     /// each ask for a refresh, and a phone that just opened its stream has it already).
-    pub(super) last: Option<(i64, i64)>,
+    pub(super) last: Option<(i64, Option<i64>)>,
     /// Version of `frame`: a socket never takes an older one after a newer.
     pub(super) version: u64,
     /// The status as a whole WebSocket text frame (its payload is the JSON).
@@ -80,7 +80,7 @@ impl Entry {
 
     /// Sends a waiting ticket its new position (its status rendered with serde from the
     /// cached public part), unless the position and estimate it shows are unchanged.
-    pub(super) fn advance(&mut self, pos: &Positions, wait: &impl Fn(i64) -> i64) {
+    pub(super) fn advance(&mut self, pos: &Positions, wait: &impl Fn(i64) -> Option<i64>) {
         let Some(&ahead) = pos.get(&self.ticket.id) else {
             return;
         };
@@ -151,10 +151,13 @@ impl Entry {
 
 /// The (people ahead, estimate) a waiting ticket's status JSON shows; None when the ticket
 /// is not waiting (no public part cached) or the status has no position.
-fn position(waiting: &Option<PublicTicket>, status: &serde_json::Value) -> Option<(i64, i64)> {
+fn position(
+    waiting: &Option<PublicTicket>,
+    status: &serde_json::Value,
+) -> Option<(i64, Option<i64>)> {
     waiting.as_ref()?;
     Some((
         status["people_ahead"].as_i64()?,
-        status["estimated_wait_s"].as_i64()?,
+        status["estimated_wait_s"].as_i64(),
     ))
 }

@@ -60,7 +60,7 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         let w = if t.status == Status::Waiting {
             wait(ahead)
         } else {
-            0
+            None
         };
         let v = crate::views::status_value(&state.cfg, &t, &today, ahead, w);
         state.watchers.publish(&state.cfg, &t, &v);

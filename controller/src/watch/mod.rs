@@ -257,7 +257,12 @@ impl Watchers {
     /// Gives every waiting watcher of `service` its new position and writes it to their
     /// sockets; many watchers are shared out among the cores, each thread rendering and
     /// writing its share (blocking: call it off the async workers).
-    fn update_waiting(&self, service: &str, pos: &Positions, wait: impl Fn(i64) -> i64 + Sync) {
+    fn update_waiting(
+        &self,
+        service: &str,
+        pos: &Positions,
+        wait: impl Fn(i64) -> Option<i64> + Sync,
+    ) {
         let mut map = self.map();
         let mut mine: Vec<&mut Entry> = Vec::with_capacity(map.len());
         mine.extend(map.values_mut().filter(|e| e.ticket.service == service));
@@ -306,7 +311,7 @@ impl Watchers {
     /// person called learns it first. A waiting ticket is left to the refresh.
     fn tell(&self, cfg: &hallq_config::Settings, ticket: &Ticket, today: &str) {
         if ticket.status != Status::Waiting {
-            let v = crate::views::status_value(cfg, ticket, today, 0, 0);
+            let v = crate::views::status_value(cfg, ticket, today, 0, None);
             self.publish(cfg, ticket, &v);
         }
     }
@@ -363,7 +368,7 @@ mod tests {
         cfg: &hallq_config::Settings,
         t: &Ticket,
         ahead: i64,
-        wait: i64,
+        wait: Option<i64>,
     ) -> serde_json::Value {
         crate::views::status_value(cfg, t, &t.day, ahead, wait)
     }
@@ -377,12 +382,12 @@ mod tests {
         let cfg = cfg();
         let w = Watchers::default();
         let t = ticket(7, Status::Waiting);
-        let mut rx = w.watch(&cfg, &t, &status(&cfg, &t, 3, 540));
+        let mut rx = w.watch(&cfg, &t, &status(&cfg, &t, 3, Some(540)));
         assert_eq!(json(&rx)["people_ahead"], 3);
         rx.mark_unchanged();
 
         let pos: Positions = [(7, 2)].into_iter().collect();
-        w.update_waiting("property", &pos, |ahead| ahead * 180);
+        w.update_waiting("property", &pos, |ahead| Some(ahead * 180));
         assert!(rx.has_changed().unwrap(), "a new position is sent");
         let v = json(&rx);
         assert_eq!(
@@ -391,20 +396,43 @@ mod tests {
         );
         assert_eq!(
             v,
-            status(&cfg, &t, 2, 360),
+            status(&cfg, &t, 2, Some(360)),
             "the same JSON a full rendering gives"
         );
         rx.mark_unchanged();
 
-        w.update_waiting("property", &pos, |ahead| ahead * 180);
+        w.update_waiting("property", &pos, |ahead| Some(ahead * 180));
         assert!(
             !rx.has_changed().unwrap(),
             "an unchanged position is not sent again"
         );
         // Another service's refresh does not touch it.
         let other: Positions = [(7, 0)].into_iter().collect();
-        w.update_waiting("household", &other, |_| 0);
+        w.update_waiting("household", &other, |_| Some(0));
         assert!(!rx.has_changed().unwrap());
+    }
+
+    #[test]
+    fn a_waiting_watcher_hears_when_a_window_opens() {
+        let cfg = cfg();
+        let w = Watchers::default();
+        let t = ticket(7, Status::Waiting);
+        // No window open: a position, no estimate.
+        let mut rx = w.watch(&cfg, &t, &status(&cfg, &t, 2, None));
+        assert_eq!(json(&rx)["estimated_wait_s"], serde_json::Value::Null);
+        rx.mark_unchanged();
+        let pos: Positions = [(7, 2)].into_iter().collect();
+        w.update_waiting("property", &pos, |_| None);
+        assert!(!rx.has_changed().unwrap(), "still no window: nothing new");
+        // A window opens: the same position now comes with an estimate.
+        w.update_waiting("property", &pos, |ahead| Some(ahead * 180));
+        assert!(rx.has_changed().unwrap(), "the estimate is sent");
+        assert_eq!(json(&rx), status(&cfg, &t, 2, Some(360)));
+        rx.mark_unchanged();
+        // And it closes again: the estimate goes.
+        w.update_waiting("property", &pos, |_| None);
+        assert!(rx.has_changed().unwrap());
+        assert_eq!(json(&rx), status(&cfg, &t, 2, None));
     }
 
     #[test]
@@ -413,8 +441,8 @@ mod tests {
         let w = Watchers::default();
         let waiting = ticket(1, Status::Waiting);
         let called = ticket(2, Status::Called);
-        let _a = w.watch(&cfg, &waiting, &status(&cfg, &waiting, 0, 0));
-        let _b = w.watch(&cfg, &called, &status(&cfg, &called, 0, 0));
+        let _a = w.watch(&cfg, &waiting, &status(&cfg, &waiting, 0, Some(0)));
+        let _b = w.watch(&cfg, &called, &status(&cfg, &called, 0, Some(0)));
         assert_eq!(w.not_waiting("property"), Some(vec![2]));
         assert_eq!(
             w.not_waiting("household"),

@@ -1,0 +1,140 @@
+//! Window state follows people: a window is `closed` until someone works there. Staff
+//! sign-in at a window opens it (a paused one stays paused), and so does any action there
+//! ([`super::windows`]); sign-out or an admin ending the session closes it unless another
+//! live session is signed in at it; the sweep closes windows whose session expired, and at
+//! closing time every window nobody has touched since.
+//!
+//! Every change writes the window's outbox event in its transaction, so screens, LED boards
+//! and phones learn it as they learn any other window change. Sign-in and sign-out lock the
+//! window's row before looking at its sessions, so a sign-in and a sign-out at one window
+//! (or on two replicas) settle one after the other; the sweep's statements are conditional
+//! updates, so two controllers sweeping at once close each window once.
+
+use super::{bans::audit, outbox, Store, StoreResult};
+use crate::model::WindowStatus;
+use sqlx::{Any, Transaction};
+
+type Tx = Transaction<'static, Any>;
+
+/// Why the sweep closed a window (the audit row's detail).
+const AT_CLOSING: &str = "closing time: nobody used the window since";
+const EXPIRED: &str = "the session at the window expired";
+
+/// Locks window `id`'s row for this transaction (without changing it) and returns its
+/// status; `None` for a window the database does not know.
+pub(super) async fn lock(tx: &mut Tx, id: &str) -> Result<Option<WindowStatus>, sqlx::Error> {
+    let s: Option<String> =
+        sqlx::query_scalar("UPDATE windows SET status = status WHERE id = $1 RETURNING status")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(s.map(|s| WindowStatus::parse(&s)))
+}
+
+/// Sets window `id` to `status` (clearing any pause reason) at `now`, and writes its
+/// outbox event.
+async fn change(tx: &mut Tx, id: &str, status: WindowStatus, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE windows SET status = $2, pause_reason = NULL, updated_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    outbox::enqueue(tx, outbox::WINDOW, id, "", now).await
+}
+
+/// Opens window `id` if it is closed (a sign-in there); true when it changed. A paused
+/// window stays paused: its clerk resumes it.
+pub(super) async fn open_on_sign_in(tx: &mut Tx, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    if lock(tx, id).await? != Some(WindowStatus::Closed) {
+        return Ok(false);
+    }
+    change(tx, id, WindowStatus::Open, now).await?;
+    Ok(true)
+}
+
+/// Closes window `id` (its session ended at `now`) unless it is closed already or another
+/// session is live at it; true when it changed. A ticket held there stays held.
+pub(super) async fn close_unless_staffed(
+    tx: &mut Tx,
+    id: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    // Locked first: a sign-in at this window that committed meanwhile is seen below.
+    match lock(tx, id).await? {
+        None | Some(WindowStatus::Closed) => return Ok(false),
+        Some(_) => {}
+    }
+    let staffed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM staff_sessions \
+         WHERE window_id = $1 AND ended_at IS NULL AND expires_at > $2",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    if staffed > 0 {
+        return Ok(false);
+    }
+    change(tx, id, WindowStatus::Closed, now).await?;
+    Ok(true)
+}
+
+impl Store {
+    /// The sweep's closing of windows nobody works at any more, at `now`, in one
+    /// transaction (each with its outbox event and an audit row by `system`):
+    /// - every open or paused window not changed since `idle_since` (the day's closing
+    ///   time once it has passed, else the day's start): closing time, and a window used
+    ///   after closing time with a window token closed again the next day;
+    /// - every window where a session expired since the window last changed and no other
+    ///   session is live.
+    ///
+    /// Conditional updates: running it again, or on two controllers at once, closes
+    /// nothing more. Returns the windows closed.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn close_unstaffed_windows(
+        &self,
+        idle_since: i64,
+        now: i64,
+    ) -> StoreResult<Vec<String>> {
+        let mut tx = self.write.begin().await?;
+        let idle: Vec<String> = sqlx::query_scalar(
+            "UPDATE windows SET status = 'closed', pause_reason = NULL, updated_at = $2 \
+             WHERE status <> 'closed' AND updated_at <= $1 RETURNING id",
+        )
+        .bind(idle_since)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        let expired: Vec<String> = sqlx::query_scalar(
+            "UPDATE windows SET status = 'closed', pause_reason = NULL, updated_at = $1 \
+             WHERE status <> 'closed' \
+             AND EXISTS (SELECT 1 FROM staff_sessions s WHERE s.window_id = windows.id \
+                 AND s.ended_at IS NULL AND s.expires_at <= $1 AND s.expires_at > windows.updated_at) \
+             AND NOT EXISTS (SELECT 1 FROM staff_sessions s WHERE s.window_id = windows.id \
+                 AND s.ended_at IS NULL AND s.expires_at > $1) \
+             RETURNING id",
+        )
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        let closed: Vec<(String, &str)> = idle
+            .into_iter()
+            .map(|w| (w, AT_CLOSING))
+            .chain(expired.into_iter().map(|w| (w, EXPIRED)))
+            .collect();
+        for (w, why) in &closed {
+            outbox::enqueue(&mut tx, outbox::WINDOW, w, "", now).await?;
+            audit(&mut tx, now, "system", "window_closed", w, why, "internal").await?;
+        }
+        tx.commit().await?;
+        if !closed.is_empty() {
+            self.outbox_signal.notify_one();
+        }
+        Ok(closed.into_iter().map(|(w, _)| w).collect())
+    }
+}
