@@ -163,9 +163,14 @@ fn at(hm: &str) -> String {
     format!("2026-12-01T{hm}:00+08:00")
 }
 
-/// The demo hall closing at 17:30 every day (instead of open around the clock).
+/// The demo hall closing at 17:30 every day (instead of open around the clock), its
+/// bookings too (`config check` refuses slots after the hall closes): every
+/// `close = "24:00"` of the demo, one edit each.
 fn office_hours() -> Vec<(&'static str, String)> {
-    vec![("close = \"24:00\"", "close = \"17:30\"".into())]
+    let n = include_str!("../config/examples/demo-hall.toml")
+        .matches("close = \"24:00\"")
+        .count();
+    vec![("close = \"24:00\"", "close = \"17:30\"".into()); n]
 }
 
 /// The sweep's window closing at `when`; the windows it closed, in order.
@@ -198,6 +203,16 @@ async fn closing_time_story(h: &InProcessHall) {
         .await;
     assert_eq!(st, 201, "{b}");
     let t2 = b["ticket"].clone();
+    let (st, b) = h
+        .req(
+            "POST",
+            "/tickets",
+            Some("demo-kiosk"),
+            Some(json!({"service": "household"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{b}");
+    let held = b["ticket"].clone();
     // Window 1 by its window token, window 2 by a signed-in clerk, window 3 pausing.
     let (st, b) = h
         .req("POST", "/windows/1/resume", Some("demo-clerk-1"), None)
@@ -220,11 +235,20 @@ async fn closing_time_story(h: &InProcessHall) {
 
     // Before closing time nothing closes; at closing time every open or paused window does,
     // once (a second sweep, or a second controller, finds nothing more to close).
+    // A window holding a call stays open: the citizen called at 17:29 still sees where.
     assert_eq!(sweep(h, &at("17:29")).await, Vec::<String>::new());
+    let (st, b) = h
+        .req("POST", "/windows/4/call-next", Some("demo-clerk-4"), None)
+        .await;
+    assert_eq!((st, &b["ticket"]["number"]), (200, &held["number"]), "{b}");
     assert_eq!(sweep(h, &at("17:30")).await, ["1", "2", "3"]);
     assert_eq!(sweep(h, &at("17:31")).await, Vec::<String>::new());
     let all = statuses(&h.base).await;
-    assert!(all.values().all(|s| s == "closed"), "{all:?}");
+    assert!(
+        all.iter()
+            .all(|(w, s)| s == if w == "4" { "open" } else { "closed" }),
+        "{all:?}"
+    );
     assert_eq!(wait_of(&h.base, &t2).await, (1, Value::Null));
     let (_, audit) = h.req("GET", "/admin/audit", Some("demo-admin"), None).await;
     let closings = audit["audit"]
@@ -246,7 +270,13 @@ async fn closing_time_story(h: &InProcessHall) {
     assert_eq!(wait_of(&h.base, &t2).await, (0, json!(0)));
     assert_eq!(sweep(h, &at("17:45")).await, Vec::<String>::new());
     assert_eq!(status_of(&h.base, "1").await, "open");
+    h.at(&at("17:50"));
+    let (st, b) = h
+        .req("POST", "/windows/1/no-show", Some("demo-clerk-1"), None)
+        .await;
+    assert_eq!(st, 200, "{b}");
     // Nobody signs it out (a window token has no session): it is closed by the next day.
+    // Window 4, still holding yesterday's call, is left to its clerk.
     assert_eq!(sweep(h, "2026-12-02T00:00:30+08:00").await, ["1"]);
 }
 

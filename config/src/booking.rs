@@ -69,6 +69,23 @@ pub struct Calendar {
     pub workdays: Vec<String>,
 }
 
+impl Calendar {
+    /// What the calendar says of `date`, the one precedence every part uses: a make-up
+    /// working day (调休) is worked as an ordinary working day — `Some(true)` — even when
+    /// also listed as a holiday (which `config check` refuses); a holiday is closed —
+    /// `Some(false)`; any other date follows the week's plan — `None`.
+    pub fn override_of(&self, date: chrono::NaiveDate) -> Option<bool> {
+        let iso = date.format("%Y-%m-%d").to_string();
+        if self.workdays.contains(&iso) {
+            Some(true)
+        } else if self.holidays.contains(&iso) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
 /// `[appointments]`: the booking rules (defaults are the hall's published rules).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]

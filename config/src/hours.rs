@@ -145,22 +145,14 @@ impl Hours {
     }
 
     /// The periods of `date`: none on a public holiday; on a make-up working day (调休) the
-    /// weekday's periods, or the ordinary day's when that weekday is closed; else the
-    /// weekday's.
+    /// ordinary day's `periods` (a full working day, whatever the weekday's own hours);
+    /// else the weekday's.
     pub fn periods_on(&self, cal: &Calendar, date: NaiveDate) -> Vec<Period> {
-        let iso = date.format("%Y-%m-%d").to_string();
-        let week = self.periods_on_weekday(date.weekday());
-        if cal.workdays.contains(&iso) {
-            return if week.is_empty() {
-                self.periods()
-            } else {
-                week
-            };
+        match cal.override_of(date) {
+            Some(true) => self.periods(),
+            Some(false) => Vec::new(),
+            None => self.periods_on_weekday(date.weekday()),
         }
-        if cal.holidays.contains(&iso) {
-            return Vec::new();
-        }
-        week
     }
 
     /// A short description for people: `周一至周五 09:00–12:00, 14:30–17:30；周六 09:00–12:00`.
@@ -213,7 +205,15 @@ fn check_list(list: &[String], key: &str, p: &mut Problems) {
                 ),
             )),
             Some(per) => {
-                if prev_end.is_some_and(|e| per.start < e) {
+                if prev_end == Some(per.start) {
+                    p.push((
+                        at,
+                        format!(
+                            "{s:?} starts where the previous period ends: write the two as one \
+                             period (a lunch break is a gap between two)"
+                        ),
+                    ));
+                } else if prev_end.is_some_and(|e| per.start < e) {
                     p.push((
                         at,
                         format!(

@@ -88,10 +88,10 @@ impl<'a> Timetable<'a> {
         self.hours.periods_on(self.cal, date)
     }
 
-    /// Whether `date` is one of the calendar's public holidays (and not a make-up day).
+    /// Whether `date` is one of the calendar's public holidays (and not a make-up day):
+    /// [`Calendar::override_of`], the one precedence.
     pub fn is_holiday(&self, date: NaiveDate) -> bool {
-        let iso = date.format("%Y-%m-%d").to_string();
-        self.cal.holidays.contains(&iso) && !self.cal.workdays.contains(&iso)
+        self.cal.override_of(date) == Some(false)
     }
 
     /// The opening periods of a local date, as `[start, end)` instants (ms), in order.
@@ -145,14 +145,6 @@ impl<'a> Timetable<'a> {
     /// The closing of a local date: the end of its last period (ms), if it opens.
     pub fn day_closes(&self, date: NaiveDate) -> Option<i64> {
         self.periods_on(date).last().map(|p| p.1)
-    }
-
-    /// Whether `[start, end)` lies inside one opening period of its local date.
-    pub fn covers(&self, start: i64, end: i64) -> bool {
-        let date = to_local(self.tz, start).date_naive();
-        self.periods_on(date)
-            .iter()
-            .any(|(s, e)| *s <= start && end <= *e)
     }
 }
 
@@ -265,14 +257,14 @@ mod tests {
             t.day_closes(d("2026-12-05")),
             Some(ms("2026-12-05T12:00:00+08:00"))
         );
-        assert!(t.covers(
-            ms("2026-12-02T11:30:00+08:00"),
-            ms("2026-12-02T12:00:00+08:00")
-        ));
-        assert!(!t.covers(
-            ms("2026-12-02T11:30:00+08:00"),
-            ms("2026-12-02T12:30:00+08:00")
-        ));
+        // A make-up Saturday is a full working day, not Saturday's short morning.
+        let c2 = cfg(
+            "periods=['09:00-12:00','14:30-17:30']\nsat=['09:00-12:00']",
+            "workdays=['2026-12-12']",
+        );
+        let t2 = Timetable::of(&c2);
+        assert!(t2.is_open(ms("2026-12-12T15:00:00+08:00")));
+        assert!(!t2.is_open(ms("2026-12-05T15:00:00+08:00")));
         assert_eq!(
             c.hall.hours.describe(),
             "周一至周五 09:00–12:00，14:30–17:30；周六 09:00–12:00"

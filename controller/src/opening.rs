@@ -49,7 +49,7 @@ fn hm(t: &Timetable<'_>, ms: i64) -> String {
     to_local(t.tz(), ms).format("%H:%M").to_string()
 }
 
-/// "今天 09:00" / "明天（12月3日 周四）09:00" / "12月7日（周一）09:00", and in English.
+/// "今天 09:00" / "明天 12月3日（周四）09:00" / "12月7日（周一）09:00", and in English.
 fn when(t: &Timetable<'_>, today: NaiveDate, ms: i64) -> (String, String) {
     let local = to_local(t.tz(), ms);
     let (date, time) = (local.date_naive(), local.format("%H:%M").to_string());
@@ -60,7 +60,7 @@ fn when(t: &Timetable<'_>, today: NaiveDate, ms: i64) -> (String, String) {
         (format!("今天 {time}"), format!("{time} today"))
     } else if today.succ_opt() == Some(date) {
         (
-            format!("明天（{md} {wd}）{time}"),
+            format!("明天 {md}（{wd}）{time}"),
             format!("{time} tomorrow ({en_day})"),
         )
     } else {
@@ -115,10 +115,13 @@ pub fn status(t: &Timetable<'_>, now_ms: i64, hours_text: &str) -> Status {
                 Reason::Closed
             };
             let later_today = next.is_some_and(|n| to_local(t.tz(), n).date_naive() == today);
+            let rest_day = t.periods_on(today).is_empty();
             let (zh, en) = if holiday {
                 ("节假日休息", "closed for the public holiday")
             } else if later_today {
-                ("尚未开始取号", "not open yet")
+                ("尚未开始", "not open yet")
+            } else if rest_day {
+                ("今日休息", "closed today")
             } else {
                 ("今日已停止取号", "closed for today")
             };
@@ -183,7 +186,7 @@ mod tests {
         assert_eq!(
             line("2026-12-02T08:00:00+08:00"),
             (
-                "尚未开始取号，今天 09:00 开始取号".into(),
+                "尚未开始，今天 09:00 开始取号".into(),
                 "not open yet: tickets from 09:00 today".into(),
                 Some(Reason::Closed)
             )
@@ -191,7 +194,7 @@ mod tests {
         assert_eq!(
             line("2026-12-02T17:30:00+08:00"),
             (
-                "今日已停止取号，明天（12月3日 周四）09:00 开始取号".into(),
+                "今日已停止取号，明天 12月3日（周四）09:00 开始取号".into(),
                 "closed for today: tickets from 09:00 tomorrow (Thu 3 Dec)".into(),
                 Some(Reason::Closed)
             )

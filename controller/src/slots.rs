@@ -22,17 +22,12 @@ pub struct Slot {
 /// Whether the service takes bookings on `date`: a listed weekday that is not a public
 /// holiday, or a make-up working day.
 pub fn day_is_open(b: &ServiceBooking, cal: &Calendar, date: NaiveDate) -> bool {
-    let iso = date.format("%Y-%m-%d").to_string();
-    if cal.workdays.contains(&iso) {
-        return true;
-    }
-    if cal.holidays.contains(&iso) {
-        return false;
-    }
-    b.days
-        .iter()
-        .filter_map(|d| weekday(d))
-        .any(|d| d == date.weekday())
+    cal.override_of(date).unwrap_or_else(|| {
+        b.days
+            .iter()
+            .filter_map(|d| weekday(d))
+            .any(|d| d == date.weekday())
+    })
 }
 
 use crate::hours::date_start_ms as midnight;

@@ -122,7 +122,7 @@ impl AppState {
             .clone()
     }
 
-    /// Open windows that serve `service` (at least the estimator's divisor).
+    /// Open windows that serve `service` (0: no estimate is given).
     ///
     /// # Errors
     /// Database errors.

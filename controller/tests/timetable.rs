@@ -281,7 +281,7 @@ async fn story(db: common::Db) {
     let msg = api.refused("2027-03-01T17:30:00").await;
     assert_eq!(
         msg,
-        "今日已停止取号，明天（3月2日 周二）09:00 开始取号 / closed for today: tickets from \
+        "今日已停止取号，明天 3月2日（周二）09:00 开始取号 / closed for today: tickets from \
          09:00 tomorrow (Tue 2 Mar)"
     );
     api.state.set_now(at("2027-03-01T18:10:00"));
@@ -316,7 +316,7 @@ async fn story(db: common::Db) {
     let msg = api.refused("2027-03-03T10:00:00").await;
     assert_eq!(
         msg,
-        "节假日休息，明天（3月4日 周四）09:00 开始取号 / closed for the public holiday: \
+        "节假日休息，明天 3月4日（周四）09:00 开始取号 / closed for the public holiday: \
          tickets from 09:00 tomorrow (Thu 4 Mar)"
     );
     let hall = api.hall("2027-03-03T10:00:00").await;
@@ -351,7 +351,7 @@ async fn story(db: common::Db) {
     assert_eq!(st, 201, "Saturday morning: {b}");
     let msg = api.refused("2027-03-06T12:30:00").await;
     assert!(
-        msg.starts_with("今日已停止取号，明天（3月7日 周日）09:00 开始取号"),
+        msg.starts_with("今日已停止取号，明天 3月7日（周日）09:00 开始取号"),
         "{msg}"
     );
     api.state.set_now(at("2027-03-06T07:00:00"));
@@ -369,7 +369,7 @@ async fn story(db: common::Db) {
     // An ordinary Sunday is closed, and says when the hall opens.
     let msg = api.refused("2027-03-14T10:00:00").await;
     assert!(
-        msg.starts_with("今日已停止取号，明天（3月15日 周一）09:00 开始取号"),
+        msg.starts_with("今日休息，明天 3月15日（周一）09:00 开始取号"),
         "{msg}"
     );
     api.state.store.close().await;

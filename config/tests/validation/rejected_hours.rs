@@ -72,6 +72,18 @@ pub(crate) static HOURS: &[Rejected] = &[
         )],
     },
     Rejected {
+        name: "touching periods",
+        edits: &[Replace(
+            "open = \"08:30\"\nclose = \"17:30\"",
+            "periods = [\"09:00-12:00\", \"12:00-17:30\"]",
+        )],
+        expect: &[at(
+            "hall.hours.periods[1]",
+            6,
+            "starts where the previous period ends: write the two as one period",
+        )],
+    },
+    Rejected {
         name: "periods with open and close",
         edits: &[Before("open = \"08:30\"", "periods = [\"09:00-12:00\"]")],
         expect: &[

@@ -17,15 +17,22 @@ use sqlx::{Any, Transaction};
 type Tx = Transaction<'static, Any>;
 
 /// Why the sweep closed a window (the audit row's detail).
-const AT_CLOSING: &str = "closing time: nobody used the window since";
-const EXPIRED: &str = "the session at the window expired";
+const AT_CLOSING: &str = "下班时间，窗口无人办理 / closing time: the window was not used since";
+const EXPIRED: &str = "窗口登录已过期 / the session at the window expired";
 
-/// Locks window `id`'s row for this transaction (without changing it) and returns its
-/// status; `None` for a window the database does not know.
-pub(super) async fn lock(tx: &mut Tx, id: &str) -> Result<Option<WindowStatus>, sqlx::Error> {
+/// Locks window `id`'s row for this transaction, marking it used at `now` (as any action
+/// there does), and returns its status; `None` for a window the database does not know.
+/// The mark matters: the sweep closes only windows not used since closing time or since
+/// their session expired, so a sign-in racing the sweep is never closed under the clerk.
+pub(super) async fn lock(
+    tx: &mut Tx,
+    id: &str,
+    now: i64,
+) -> Result<Option<WindowStatus>, sqlx::Error> {
     let s: Option<String> =
-        sqlx::query_scalar("UPDATE windows SET status = status WHERE id = $1 RETURNING status")
+        sqlx::query_scalar("UPDATE windows SET updated_at = $2 WHERE id = $1 RETURNING status")
             .bind(id)
+            .bind(now)
             .fetch_optional(&mut **tx)
             .await?;
     Ok(s.map(|s| WindowStatus::parse(&s)))
@@ -48,7 +55,7 @@ async fn change(tx: &mut Tx, id: &str, status: WindowStatus, now: i64) -> Result
 /// Opens window `id` if it is closed (a sign-in there); true when it changed. A paused
 /// window stays paused: its clerk resumes it.
 pub(super) async fn open_on_sign_in(tx: &mut Tx, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    if lock(tx, id).await? != Some(WindowStatus::Closed) {
+    if lock(tx, id, now).await? != Some(WindowStatus::Closed) {
         return Ok(false);
     }
     change(tx, id, WindowStatus::Open, now).await?;
@@ -63,7 +70,7 @@ pub(super) async fn close_unless_staffed(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     // Locked first: a sign-in at this window that committed meanwhile is seen below.
-    match lock(tx, id).await? {
+    match lock(tx, id, now).await? {
         None | Some(WindowStatus::Closed) => return Ok(false),
         Some(_) => {}
     }
@@ -85,9 +92,10 @@ pub(super) async fn close_unless_staffed(
 impl Store {
     /// The sweep's closing of windows nobody works at any more, at `now`, in one
     /// transaction (each with its outbox event and an audit row by `system`):
-    /// - every open or paused window not changed since `idle_since` (the day's closing
-    ///   time once it has passed, else the day's start): closing time, and a window used
-    ///   after closing time with a window token closed again the next day;
+    /// - every open or paused window not used since `idle_since` (the day's closing time
+    ///   once it has passed, else the day's start) and holding no called or serving ticket
+    ///   (a citizen called at 17:29 still sees the call at that window): closing time, and
+    ///   a window used after closing time with a window token closed again the next day;
     /// - every window where a session expired since the window last changed and no other
     ///   session is live.
     ///
@@ -104,7 +112,10 @@ impl Store {
         let mut tx = self.write.begin().await?;
         let idle: Vec<String> = sqlx::query_scalar(
             "UPDATE windows SET status = 'closed', pause_reason = NULL, updated_at = $2 \
-             WHERE status <> 'closed' AND updated_at <= $1 RETURNING id",
+             WHERE status <> 'closed' AND updated_at <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.window_id = windows.id \
+                 AND t.status IN ('called', 'serving')) \
+             RETURNING id",
         )
         .bind(idle_since)
         .bind(now)
