@@ -62,32 +62,22 @@ fn addresses() {
     );
     assert!(address(Some("0.0.0.0:8080"), None).is_err());
     assert!(address(Some("0.0.0.0:8080"), Some("http://127.0.0.1:8080")).is_err());
-    assert_eq!(
-        address(None, Some("http://localhost:9000"))
-            .unwrap()
-            .listen
-            .to_string(),
-        "127.0.0.1:9000"
-    );
+    assert_eq!(listen_of(None, "http://localhost:9000"), "127.0.0.1:9000");
     assert!(address(None, Some("ftp://x")).is_err());
     assert!(address(None, Some("http://x:80/path")).is_err());
     // hallq speaks plain HTTP: behind an https address, its own listener is asked for.
     assert!(address(None, Some("https://hall.example.org")).is_err());
     assert_eq!(
-        address(Some("127.0.0.1:8080"), Some("https://hall.example.org"))
-            .unwrap()
-            .listen
-            .to_string(),
+        listen_of(Some("127.0.0.1:8080"), "https://hall.example.org"),
         "127.0.0.1:8080"
     );
     // A loopback URL is listened on as written; the unspecified address is no link.
-    assert_eq!(
-        address(None, Some("http://[::1]:8080"))
-            .unwrap()
-            .listen
-            .to_string(),
-        "[::1]:8080"
-    );
+    assert_eq!(listen_of(None, "http://[::1]:8080"), "[::1]:8080");
     assert!(address(None, Some("http://0.0.0.0:8080")).is_err());
     assert!(address(Some("0.0.0.0:8080"), Some("http://[::]:8080")).is_err());
+}
+
+/// The listener `address` settles on for `listen` and `url`.
+fn listen_of(listen: Option<&str>, url: &str) -> String {
+    address(listen, Some(url)).unwrap().listen.to_string()
 }
