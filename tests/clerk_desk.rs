@@ -6,7 +6,8 @@
 //! no-shows to call back; every window action answers with a message naming what
 //! happened; a transfer to the ticket's own service is refused `same_service`; with
 //! `hall.start_on_call` one call-next per citizen serves them; the statistics count
-//! served, no-show and not-started apart (JSON and CSV).
+//! served, no-show and not-started apart (JSON and CSV); one clerk session per window,
+//! taken over on request, the old socket closed with 4409.
 
 mod common;
 use common::*;
@@ -16,6 +17,8 @@ use serde_json::{json, Value};
 mod start_on_call;
 #[path = "clerk_desk/stats.rs"]
 mod stats;
+#[path = "clerk_desk/takeover.rs"]
+mod takeover;
 
 const ID: &str = "11010519491231002X";
 
@@ -337,6 +340,7 @@ async fn desk_view_and_messages_on_postgres() {
     let db = PgDb::create(&pg).await;
     let hall = Hall::start(HallOpts::replica(&db.url, &mq, &unique_hall())).await;
     desk_story(&hall.base).await;
+    takeover::story(&hall.base, hall.http_port).await;
     drop(hall);
     db.drop_db().await;
     start_on_call::story(&mq, &pg).await;
@@ -352,4 +356,10 @@ async fn start_on_call_on_sqlite() {
 async fn statistics_count_served_no_show_and_not_started_apart() {
     let hall = Hall::start(HallOpts::default()).await;
     stats::served_no_show_not_started(&hall.base).await;
+}
+
+#[tokio::test]
+async fn one_session_per_window_on_sqlite() {
+    let hall = Hall::start(HallOpts::default()).await;
+    takeover::story(&hall.base, hall.http_port).await;
 }
