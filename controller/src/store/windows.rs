@@ -2,20 +2,20 @@
 //! transfer. Each action is one transaction that locks the window's row first, so two
 //! presses at one window (or two replicas) apply one after the other.
 
-use super::{outbox, ticket_from_row, Refusal, Store, StoreError, StoreResult, TICKET_COLS};
-use crate::hours::rfc3339;
+use super::{ticket_from_row, Refusal, Store, StoreError, StoreResult, TICKET_COLS};
 use crate::model::{Kind, Status, Ticket, WindowStatus};
 use chrono_tz::Tz;
-use hallq_mqtt::payload::{to_json, CallBody};
 use sqlx::{Any, Transaction};
 
 type Tx = Transaction<'static, Any>;
 
 mod audit;
 mod desk_view;
+mod events;
 mod pick;
 pub(super) use audit::audit;
 pub use desk_view::{DeskAppointment, DeskNoShow, DeskTicket, DeskView};
+use events::Events;
 use pick::{call_next, call_number};
 
 /// The window an action is for, as configured.
@@ -359,48 +359,6 @@ async fn act(
         queues,
         closed,
     }))
-}
-
-/// Events an action emits: always the window's state, the queues it touched, and a call.
-#[derive(Default)]
-struct Events {
-    call: Option<(i64, bool)>,
-    queues: Vec<String>,
-}
-
-impl Events {
-    async fn write(
-        mut self,
-        tx: &mut Tx,
-        w: WindowInfo<'_>,
-        t: Option<&Ticket>,
-        now: i64,
-        tz: Tz,
-    ) -> Result<(Vec<i64>, Vec<String>), sqlx::Error> {
-        let mut rows: Vec<(&str, &str, String)> = Vec::with_capacity(4);
-        if let (Some((_, recall)), Some(t)) = (self.call, t) {
-            // The call event without its id (the relay adds it): hallq_mqtt's typed shape.
-            let call = CallBody {
-                number: t.number.clone(),
-                service: t.service.clone(),
-                window: w.id.to_string(),
-                window_name: w.name.to_string(),
-                called_at: rfc3339(tz, now),
-                called_at_ms: Some(now),
-                recall,
-                kind: Some(t.kind.into()),
-            };
-            rows.push((outbox::CALL, w.id, to_json(&call)));
-        }
-        rows.push((outbox::WINDOW, w.id, String::new()));
-        self.queues.sort();
-        self.queues.dedup();
-        for q in &self.queues {
-            rows.push((outbox::QUEUE, q, String::new()));
-        }
-        let ids = outbox::enqueue_all(tx, &rows, now).await?;
-        Ok((ids, self.queues))
-    }
 }
 
 /// A held ticket nobody has served yet: called, or started by its call alone
