@@ -341,6 +341,17 @@ async fn desk_view_and_messages_on_postgres() {
     let hall = Hall::start(HallOpts::replica(&db.url, &mq, &unique_hall())).await;
     desk_story(&hall.base).await;
     takeover::story(&hall.base, hall.http_port).await;
+    // Taken over through another replica: the socket learns it at its periodic check
+    // (every 15 s), with the same close code.
+    let other = Hall::start(HallOpts::replica(&db.url, &mq, &hall.hall_id)).await;
+    takeover::story_at(takeover::Sides {
+        first: (&hall.base, hall.http_port),
+        second: &other.base,
+        window: "5",
+        within: std::time::Duration::from_secs(17),
+    })
+    .await;
+    drop(other);
     drop(hall);
     db.drop_db().await;
     start_on_call::story(&mq, &pg).await;

@@ -157,32 +157,49 @@ async fn feed(mut socket: WebSocket, state: AppState, session: Option<(i64, Stri
                         Ok(_) => None,
                         // Missed some: check the session itself.
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                            let token = session_token.as_deref().unwrap_or_default();
-                            super::auth::authenticate(&state, token).await.is_err().then_some(false)
+                            ended_how(&state, session_id, session_token.as_deref()).await
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                     };
                     if let Some(taken_over) = close {
-                        let frame = if taken_over {
-                            CloseFrame { code: TAKEN_OVER, reason: Utf8Bytes::from_static("taken_over") }
-                        } else {
-                            CloseFrame { code: SESSION_ENDED, reason: Utf8Bytes::from_static("session ended") }
-                        };
-                        let _ = socket.send(Message::Close(Some(frame))).await;
-                        return;
+                        return close_ended(socket, taken_over).await;
                     }
                 }
                 _ = recheck.tick(), if session_token.is_some() => {
-                    let token = session_token.as_deref().unwrap_or_default();
-                    if super::auth::authenticate(&state, token).await.is_err() {
-                        let frame = CloseFrame { code: SESSION_ENDED, reason: Utf8Bytes::from_static("session ended") };
-                        let _ = socket.send(Message::Close(Some(frame))).await;
-                        return;
+                    if let Some(taken_over) = ended_how(&state, session_id, session_token.as_deref()).await {
+                        return close_ended(socket, taken_over).await;
                     }
                 }
             }
         }
     }
+}
+
+/// `None` while the session behind a feed is live; once it ended, whether it was taken
+/// over (a session ended through another replica is found here, not announced).
+async fn ended_how(state: &AppState, id: Option<i64>, token: Option<&str>) -> Option<bool> {
+    super::auth::authenticate(state, token.unwrap_or_default())
+        .await
+        .is_err()
+        .then_some(())?;
+    let Some(id) = id else { return Some(false) };
+    Some(state.store.session_taken_over(id).await.unwrap_or(false))
+}
+
+/// Closes a feed whose session ended: 4409 `taken_over`, or 4401.
+async fn close_ended(mut socket: WebSocket, taken_over: bool) {
+    let frame = if taken_over {
+        CloseFrame {
+            code: TAKEN_OVER,
+            reason: Utf8Bytes::from_static("taken_over"),
+        }
+    } else {
+        CloseFrame {
+            code: SESSION_ENDED,
+            reason: Utf8Bytes::from_static("session ended"),
+        }
+    };
+    let _ = socket.send(Message::Close(Some(frame))).await;
 }
 
 /// POST /windows/{w}/verify-id body.

@@ -316,6 +316,20 @@ impl Store {
         Ok(row.as_ref().map(session).transpose()?)
     }
 
+    /// Whether session `id` was ended by a takeover at its window (its audit row says so).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn session_taken_over(&self, id: i64) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit WHERE action = 'session_taken_over' AND subject = $1",
+        )
+        .bind(id.to_string())
+        .fetch_one(&self.read)
+        .await?;
+        Ok(n > 0)
+    }
+
     /// Live sessions, newest first.
     ///
     /// # Errors
