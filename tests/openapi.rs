@@ -45,6 +45,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/windows/{w}/pause"),
     ("POST", "/windows/{w}/resume"),
     ("POST", "/windows/{w}/transfer"),
+    ("GET", "/windows/{w}/desk"),
     ("POST", "/windows/{w}/false-info"),
     ("POST", "/windows/{w}/verify-id"),
     ("GET", "/appointments/slots"),

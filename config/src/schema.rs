@@ -80,6 +80,11 @@ pub struct Hall {
     /// Short notice printed at the bottom of every ticket.
     #[serde(default)]
     pub ticket_notice: Option<String>,
+    /// A call (call-next, call) starts service at once (status `serving`, started at the
+    /// call), so "next" is the only key a clerk presses per citizen. Default false: the
+    /// clerk starts service when the person arrives.
+    #[serde(default)]
+    pub start_on_call: bool,
 }
 
 fn default_tz() -> String {

@@ -23,6 +23,7 @@ pub async fn at_window(
         id: &conf.id,
         name: &conf.name,
         services: &conf.services,
+        start_on_call: state.cfg.hall.start_on_call,
     };
     let now = state.now();
     let tz = state.cfg.tz();

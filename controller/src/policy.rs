@@ -22,11 +22,26 @@ pub fn pick_next(
     now: i64,
     candidates: &[Candidate],
 ) -> Option<i64> {
-    candidates
+    call_order(window, services, now, candidates)
+        .first()
+        .copied()
+}
+
+/// The ids of the `candidates` `window` may call, in the order successive call-nexts at
+/// `now` would take them ([`pick_next`] is its first): the one ordering behind both the
+/// call and the clerk's preview of the next tickets.
+pub fn call_order(
+    window: &str,
+    services: &[String],
+    now: i64,
+    candidates: &[Candidate],
+) -> Vec<i64> {
+    let mut ranked: Vec<_> = candidates
         .iter()
         .filter_map(|c| rank(window, services, now, c).map(|r| (r, c.arrived_at, c.id)))
-        .min()
-        .map(|(_, _, id)| id)
+        .collect();
+    ranked.sort_unstable();
+    ranked.into_iter().map(|(_, _, id)| id).collect()
 }
 
 /// (service rank, class rank) of a candidate for this window, or `None` if not eligible.
@@ -296,6 +311,22 @@ mod tests {
                 }
             }
             prop_assert_eq!(ahead, before);
+        }
+
+        /// The preview is what successive calls take: removing each pick in turn yields
+        /// exactly [`call_order`].
+        #[test]
+        fn call_order_is_successive_picks(mut cands in proptest::collection::vec(cand(), 0..40), now in 0i64..200) {
+            for (n, c) in cands.iter_mut().enumerate() { c.id = n as i64; }
+            let services = svcs(&["b", "a"]);
+            let order = call_order("w", &services, now, &cands);
+            let mut left = cands.clone();
+            let mut picked = Vec::new();
+            while let Some(id) = pick_next("w", &services, now, &left) {
+                picked.push(id);
+                left.retain(|c| c.id != id);
+            }
+            prop_assert_eq!(order, picked);
         }
 
         #[test]

@@ -51,6 +51,7 @@ async fn story(url: String) {
         id: "w1",
         name: "1号窗口",
         services: &services,
+        start_on_call: false,
     };
     assert!(
         log(&store).await.is_empty(),

@@ -27,6 +27,7 @@ fn w1(services: &[String]) -> WindowInfo<'_> {
         id: "w1",
         name: "1号窗口",
         services,
+        start_on_call: false,
     }
 }
 
@@ -35,6 +36,7 @@ fn w2(services: &[String]) -> WindowInfo<'_> {
         id: "w2",
         name: "2号窗口",
         services,
+        start_on_call: false,
     }
 }
 

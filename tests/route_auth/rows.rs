@@ -211,6 +211,17 @@ pub(super) fn window_rows(rows: &mut Vec<Row>) {
         Want::Refused(403),
         "clerk of window 2 transferring window 1's ticket",
     ));
+    // The clerk's desk view: the window's clerk or an admin; a button has no screen.
+    let desk = "/windows/1/desk";
+    unauthenticated(rows, "GET", desk, None);
+    for t in [KIOSK, DISPLAY, DESK, CLERK2, BUTTON1] {
+        let why = "only the window's clerk or an admin reads its desk";
+        rows.push(row("GET", desk, Some(t), None, Want::Refused(403), why));
+    }
+    for t in [CLERK1, ADMIN] {
+        let why = "the window's clerk and admins read its desk";
+        rows.push(row("GET", desk, Some(t), None, Want::Ok, why));
+    }
 }
 
 pub(super) fn checkin_rows(rows: &mut Vec<Row>) {

@@ -20,6 +20,9 @@ pub struct FalseInfo {
     pub ticket: String,
     /// Whether the holder is now banned from booking.
     pub banned: bool,
+    /// What happened ("B003 已标记虚假信息").
+    #[schema(example = "B003 已标记虚假信息")]
+    pub message: String,
 }
 
 /// POST /windows/{w}/false-info: the clerk marks the held appointment as false information.
@@ -59,6 +62,7 @@ pub async fn false_info(
         .await?;
     tracing::info!(window = %w, by = %who.name, ticket = %t.number, banned, "false information marked");
     Ok(Json(FalseInfo {
+        message: format!("{} 已标记虚假信息", t.number),
         ticket: t.number,
         banned,
     }))

@@ -32,6 +32,7 @@ pub mod schema;
 pub mod sign_in;
 pub mod staff;
 pub mod tickets;
+pub mod window_desk;
 pub mod windows;
 
 use axum::extract::DefaultBodyLimit;
@@ -122,6 +123,7 @@ pub fn api_routes(cfg: &Settings) -> OpenApiRouter<AppState> {
         .routes(routes!(windows::pause))
         .routes(routes!(windows::resume))
         .routes(routes!(windows::transfer))
+        .routes(routes!(window_desk::desk))
         .routes(routes!(bans::false_info))
         .routes(routes!(staff::verify_id))
         .routes(routes!(appointments::slots))

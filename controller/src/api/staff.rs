@@ -37,6 +37,9 @@ pub struct Me {
     pub window_name: Option<String>,
     /// The window's services.
     pub services: Vec<NamedService>,
+    /// The hall's `hall.start_on_call`: a call starts service at once (F1 is the only
+    /// key per citizen).
+    pub start_on_call: bool,
 }
 
 /// A service's id and name.
@@ -78,6 +81,7 @@ pub async fn me(State(state): State<AppState>, who: Principal) -> Json<Me> {
         display_name: who.display,
         window: who.window,
         services,
+        start_on_call: state.cfg.hall.start_on_call,
     })
 }
 

@@ -93,6 +93,9 @@ pub struct ActionResult {
     pub ticket: Option<render::IssuedTicket>,
     /// The window after the action.
     pub window: WindowAfter,
+    /// What happened, in Chinese ("已叫 B003", "B002 已办结，已叫 B003", "B003 已转至 户政"…).
+    #[schema(example = "B002 已办结，已叫 B003")]
+    pub message: String,
 }
 
 /// The window after an action.
@@ -118,7 +121,7 @@ macro_rules! window_actions {
                 (status = 401, description = "unauthorized"),
                 (status = 403, description = "forbidden: not this window's clerk"),
                 (status = 404, description = "unknown_window, queue_empty, ticket_not_found"),
-                (status = 409, description = "window_paused, no_current_ticket, not_started, already_serving, ticket_not_waiting, not_served_here, same_window"),
+                (status = 409, description = "window_paused, no_current_ticket, not_started, already_serving, ticket_not_waiting, not_served_here, same_window, same_service"),
                 super::schema::BodyRefusals,
                 (status = 422, description = "invalid_body, unknown_service, unknown_window"),
                 (status = 503, description = "storage_unavailable, busy")))]
@@ -176,17 +179,46 @@ async fn act(
             ))
         })?;
     tracing::info!(window = %w, by = %who.name, action = ?action, ticket = ?out.ticket.as_ref().map(|t| &t.number), "window action");
+    let message = message(cfg, &action, &out);
     let ticket = out
         .ticket
         .as_ref()
         .map(|t| render::IssuedTicket::of(cfg, t, 0));
     Ok(Json(ActionResult {
+        message,
         ticket,
         window: WindowAfter {
             id: w,
             status: out.status,
         },
     }))
+}
+
+/// What an action did, in the words the clerk reads.
+fn message(cfg: &Settings, action: &Action, out: &crate::store::ActionOutcome) -> String {
+    let number = out.ticket.as_ref().map_or("", |t| t.number.as_str());
+    match action {
+        Action::CallNext | Action::Call(_) => match &out.closed {
+            Some(c) if c.started => format!("{} 已办结，已叫 {number}", c.number),
+            Some(c) => format!("{} 未开始办理即结束，已叫 {number}", c.number),
+            None => format!("已叫 {number}"),
+        },
+        Action::Recall => format!("已重呼 {number}"),
+        Action::NoShow => format!("{number} 已过号"),
+        Action::Start => format!("{number} 开始办理"),
+        Action::Finish => format!("{number} 已办结"),
+        Action::TransferService(s) => {
+            let name = cfg.service(s).map_or(s.as_str(), |s| s.name.as_str());
+            format!("{number} 已转至 {name}")
+        }
+        Action::TransferWindow(w) => {
+            let name = cfg.window(w).map_or(w.as_str(), |w| w.name.as_str());
+            format!("{number} 已转至 {name}")
+        }
+        Action::Pause(Some(r)) if !r.trim().is_empty() => format!("已暂停：{}", r.trim()),
+        Action::Pause(_) => "已暂停".into(),
+        Action::Resume => "已恢复叫号".into(),
+    }
 }
 
 /// The configured window named in a path.

@@ -36,6 +36,10 @@ const SQLITE: &[(i64, &str)] = &[
     (9, include_str!("../../migrations/sqlite/0009_no_shows.sql")),
     (10, include_str!("../../migrations/sqlite/0010_notices.sql")),
     (11, include_str!("../../migrations/sqlite/0011_desk.sql")),
+    (
+        12,
+        include_str!("../../migrations/sqlite/0012_transfers.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -76,6 +80,10 @@ const POSTGRES: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0010_notices.sql"),
     ),
     (11, include_str!("../../migrations/postgres/0011_desk.sql")),
+    (
+        12,
+        include_str!("../../migrations/postgres/0012_transfers.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet applied. On PostgreSQL an advisory lock keeps two

@@ -38,7 +38,9 @@ pub use sessions::{NewSession, Session};
 pub(crate) use tickets::NewTicket;
 pub use tickets::{IssueRequest, Issued};
 pub use views::{QueueCount, WindowState};
-pub use windows::{Action, ActionOutcome, Actor, WindowInfo};
+pub use windows::{
+    Action, ActionOutcome, Actor, DeskAppointment, DeskNoShow, DeskTicket, DeskView, WindowInfo,
+};
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
@@ -123,6 +125,9 @@ pub enum Refusal {
     /// Transfer to the window that holds it.
     #[error("不能转给本窗口 / cannot transfer to the same window")]
     SameWindow,
+    /// Transfer to the service the ticket already waits for.
+    #[error("已在该业务队列 / already in that service")]
+    SameService,
     /// The slot has no room left.
     #[error("该时段已约满，请选择其他时段 / this slot is full")]
     SlotFull,
@@ -178,6 +183,7 @@ impl Refusal {
             TicketNotWaiting(_) => "ticket_not_waiting",
             NotServedHere(_) => "not_served_here",
             SameWindow => "same_window",
+            SameService => "same_service",
             Contention => "busy",
             SlotFull => "slot_full",
             SlotClosed => "slot_closed",

@@ -12,8 +12,10 @@ use sqlx::{Any, Transaction};
 type Tx = Transaction<'static, Any>;
 
 mod audit;
+mod desk_view;
 mod pick;
 pub(super) use audit::audit;
+pub use desk_view::{DeskAppointment, DeskNoShow, DeskTicket, DeskView};
 use pick::{call_next, call_number};
 
 /// The window an action is for, as configured.
@@ -25,6 +27,8 @@ pub struct WindowInfo<'a> {
     pub name: &'a str,
     /// Services, highest priority first.
     pub services: &'a [String],
+    /// The hall's `start_on_call`: a call starts service at once.
+    pub start_on_call: bool,
 }
 
 /// A clerk's action.
@@ -101,6 +105,18 @@ pub struct ActionOutcome {
     pub events: Vec<i64>,
     /// Services whose queue the action changed (a transfer's target among them).
     pub queues: Vec<String>,
+    /// The ticket a call closed before calling (call-next, call), if any.
+    pub closed: Option<Closed>,
+}
+
+/// A ticket closed by a call: its number, and whether it had been started (served) or
+/// ends without service (`not_started` in the statistics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closed {
+    /// Printed number.
+    pub number: String,
+    /// Started before it was closed.
+    pub started: bool,
 }
 
 impl Store {
@@ -184,6 +200,7 @@ async fn act(
 ) -> StoreResult<Applied> {
     let cur = current(tx, w.id).await?;
     let mut ev = Events::default();
+    let mut closed = None;
     let ticket_id = match action {
         Action::CallNext | Action::Call(_) => {
             if status == WindowStatus::Paused {
@@ -191,6 +208,10 @@ async fn act(
             }
             if let Some(c) = &cur {
                 close(tx, c, now).await?;
+                closed = Some(Closed {
+                    number: c.number.clone(),
+                    started: c.status == Status::Serving,
+                });
             }
             let id = match action {
                 Action::Call(number) => call_number(tx, w, number, by, day, now).await?,
@@ -205,6 +226,15 @@ async fn act(
                     r => r?,
                 },
             };
+            if w.start_on_call {
+                exec(
+                    tx,
+                    "UPDATE tickets SET status = 'serving', started_at = $2 WHERE id = $1",
+                    id,
+                    now,
+                )
+                .await?;
+            }
             ev.call = Some((id, false));
             ev.queues.extend(cur.iter().map(|c| c.service.clone()));
             Some(id)
@@ -213,26 +243,28 @@ async fn act(
             if status == WindowStatus::Paused {
                 return Err(Refusal::WindowPaused.into());
             }
-            let c = held(&cur, Status::Called)?;
-            exec(
-                tx,
-                "UPDATE tickets SET calls = calls + 1, called_at = $2 WHERE id = $1",
-                c.id,
-                now,
-            )
-            .await?;
+            let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
+            // A ticket its call started (start_on_call) is recalled like a called one,
+            // and stays started by its (last) call.
+            let sql = format!(
+                "UPDATE tickets SET calls = calls + 1, called_at = $2, \
+                 started_at = CASE WHEN status = 'serving' THEN $2 END WHERE id = $1 AND {UNSTARTED}"
+            );
+            if !exec_if(tx, &sql, c.id, now).await? {
+                return Err(Refusal::AlreadyServing.into());
+            }
             ev.call = Some((c.id, true));
             Some(c.id)
         }
         Action::NoShow => {
-            let c = held(&cur, Status::Called)?;
-            exec(
-                tx,
-                "UPDATE tickets SET status = 'no_show', finished_at = $2 WHERE id = $1",
-                c.id,
-                now,
-            )
-            .await?;
+            let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
+            let sql = format!(
+                "UPDATE tickets SET status = 'no_show', started_at = NULL, finished_at = $2 \
+                 WHERE id = $1 AND {UNSTARTED}"
+            );
+            if !exec_if(tx, &sql, c.id, now).await? {
+                return Err(Refusal::AlreadyServing.into());
+            }
             Some(c.id)
         }
         Action::Start => {
@@ -271,12 +303,17 @@ async fn act(
         }
         Action::TransferService(service) => {
             let c = cur.as_ref().ok_or(Refusal::NoCurrentTicket)?;
+            if *service == c.service {
+                return Err(Refusal::SameService.into());
+            }
             sqlx::query(
                 "UPDATE tickets SET status = 'waiting', service = $2, window_id = NULL, \
-                 target_window = NULL WHERE id = $1",
+                 target_window = NULL, from_window = $3, from_service = $4 WHERE id = $1",
             )
             .bind(c.id)
             .bind(service)
+            .bind(w.id)
+            .bind(&c.service)
             .execute(&mut **tx)
             .await?;
             ev.queues.push(service.clone());
@@ -289,10 +326,12 @@ async fn act(
                 return Err(Refusal::SameWindow.into());
             }
             sqlx::query(
-                "UPDATE tickets SET status = 'waiting', window_id = NULL, target_window = $2 WHERE id = $1",
+                "UPDATE tickets SET status = 'waiting', window_id = NULL, target_window = $2, \
+                 from_window = $3, from_service = service WHERE id = $1",
             )
             .bind(c.id)
             .bind(target)
+            .bind(w.id)
             .execute(&mut **tx)
             .await?;
             ev.queues.push(c.service.clone());
@@ -318,6 +357,7 @@ async fn act(
         status,
         events,
         queues,
+        closed,
     }))
 }
 
@@ -361,6 +401,21 @@ impl Events {
         let ids = outbox::enqueue_all(tx, &rows, now).await?;
         Ok((ids, self.queues))
     }
+}
+
+/// A held ticket nobody has served yet: called, or started by its call alone
+/// (`start_on_call`: started at the moment of its last call). Recall and no-show take
+/// only these.
+const UNSTARTED: &str = "(status = 'called' OR (status = 'serving' AND started_at = called_at))";
+
+/// Like [`exec`], for an update guarded by a condition: true when it changed the row.
+async fn exec_if(tx: &mut Tx, sql: &str, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(sql)
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 async fn exec(tx: &mut Tx, sql: &str, id: i64, now: i64) -> Result<(), sqlx::Error> {
@@ -454,17 +509,15 @@ async fn appointment_done(tx: &mut Tx, t: &Ticket, now: i64) -> Result<(), sqlx:
     Ok(())
 }
 
-/// Closes the held ticket before calling another: a called ticket counts as served (a
-/// call button has only "next"), a serving one is finished.
+/// Closes the held ticket before calling another: a serving one is finished (served); a
+/// called one that was never started ends `done` with no start time (counted
+/// `not_started`, not served: a call button has only "next", so the window moves on).
 async fn close(tx: &mut Tx, c: &Ticket, now: i64) -> Result<(), sqlx::Error> {
     appointment_done(tx, c, now).await?;
-    sqlx::query(
-        "UPDATE tickets SET status = 'done', started_at = COALESCE(started_at, called_at), \
-         finished_at = $2 WHERE id = $1",
-    )
-    .bind(c.id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query("UPDATE tickets SET status = 'done', finished_at = $2 WHERE id = $1")
+        .bind(c.id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

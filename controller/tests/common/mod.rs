@@ -62,6 +62,7 @@ impl Win {
             id: &self.id,
             name: &self.name,
             services: &self.services,
+            start_on_call: false,
         }
     }
 }

@@ -16,7 +16,7 @@ pub(super) async fn call_next(
     now: i64,
 ) -> StoreResult<i64> {
     for _ in 0..20 {
-        let cands = candidates(tx, w, day, now).await?;
+        let cands = candidates(tx, w, day, now, 1).await?;
         let Some(id) = pick_next(w.id, w.services, now, &cands) else {
             return Err(Refusal::QueueEmpty.into());
         };
@@ -91,16 +91,19 @@ async fn take(
     Ok(done.rows_affected() == 1)
 }
 
-/// The head (first by arrival) of every list the policy chooses from: for each of the
-/// window's services, and for tickets transferred to this window, the first begun
-/// appointment, the first appointment not yet begun, the first green-channel ticket and
-/// the first walk-in. The policy's pick is always one of these heads, and each head is
-/// an index lookup, so calling stays fast however long the queues grow.
-async fn candidates(
+/// The head (first `per_list` by arrival) of every list the policy chooses from: for
+/// each of the window's services, and for tickets transferred to this window, the first
+/// begun appointments, the first appointments not yet begun, the first green-channel
+/// tickets and the first walk-ins. Within one list the policy's order is the arrival
+/// order, so the policy's first `per_list` picks are always among these heads (call-next
+/// reads 1, the desk view's preview 5), and each head is an index lookup, so calling
+/// stays fast however long the queues grow.
+pub(super) async fn candidates(
     tx: &mut Tx,
     w: WindowInfo<'_>,
     day: &str,
     now: i64,
+    per_list: i64,
 ) -> Result<Vec<Candidate>, sqlx::Error> {
     const CLASSES: [&str; 4] = [
         "prio = 0 AND slot_start <= $3",
@@ -119,7 +122,7 @@ async fn candidates(
                 format!(
                     "SELECT * FROM (SELECT id, service, kind, slot_start, arrived_at, target_window FROM tickets \
                      WHERE day = $1 AND status = 'waiting' AND {scope} AND {class} \
-                     ORDER BY arrived_at, id LIMIT 1) AS h"
+                     ORDER BY arrived_at, id LIMIT {per_list}) AS h"
                 )
             })
         })
