@@ -14,7 +14,7 @@ use std::time::Duration;
 
 #[path = "clerk_panel/panel.rs"]
 mod panel;
-use panel::{hidden, press, shows, ENTER, ESC, F1, F4, F5, F9};
+use panel::{hidden, press, see, shows, ENTER, ESC, F1, F4, F5, F9};
 
 #[path = "clerk_panel/cycle.rs"]
 mod cycle;
@@ -108,6 +108,7 @@ async fn clerk_calls_with_f1_and_verifies_the_holder() {
     press(&browser, F1, "已叫 C001").await;
     shows(&browser, "cur-number", "C001").await;
     // The appointment's slot, booking code and masked name; never the whole name.
+    see(&browser, "return !!document.getElementById('cur-appt')", json!(true)).await;
     let appt = browser
         .js("return document.getElementById('cur-appt').textContent")
         .await;

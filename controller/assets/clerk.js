@@ -15,10 +15,13 @@
   var token = null, me = null, snap = null, desk = null, sock = null;
   var sockDown = false, netDown = false, probing = false;
   var chain = Promise.resolve();
+  var held = null; // the held ticket as last known, from the desk or an action's answer
   var pending = null, dialog = null, deskTimer = null, flashTimer = null, audio = null;
   var TITLE = document.title, baseTitle = TITLE;
   var KEYS = { F1: "call-next", F2: "recall", F3: "no-show", F4: "finish", F5: "start" };
   var FIELDS = { F6: "transfer", F8: "number", F9: "idnum" };
+  // What holding a ticket becomes after each action: its ticket (true) or none (false).
+  var HOLDS = { "call-next": true, call: true, recall: true, start: true, finish: false, "no-show": false, transfer: false };
   var DEFERRED = { "no-show": "过号", "false-info": "标记虚假信息" };
   var KIND = { walk_in: "现场", green: "绿色通道", appointment: "预约" };
   var STATUS = { called: "已叫号，等待到窗", serving: "办理中" };
@@ -31,7 +34,6 @@
   function say(text, ok) { var m = $("msg"); m.textContent = text; m.className = "msg " + (ok ? "ok" : "err"); }
   function windowPath(rest) { return "/windows/" + encodeURIComponent(me.window) + "/" + rest; }
   function mine() { return snap && me ? snap.windows.filter(function (x) { return x.id === me.window; })[0] : null; }
-  function held() { return desk ? desk.current : (mine() || {}).serving || null; }
 
   /* ---- the server ---- */
   function api(method, path, body, background) {
@@ -43,7 +45,7 @@
         return r.json().then(function (j) { return { status: r.status, body: j }; }, function () { return { status: r.status, body: {} }; });
       }, function (e) { lost(); throw e; });
   }
-  function signedOut() { stop(); token = null; me = null; desk = null; clearPending(); }
+  function signedOut() { stop(); token = null; me = null; desk = null; held = null; clearPending(); }
   function stop() { if (sock) { sock.onclose = null; sock.close(); sock = null; } }
 
   /* ---- offline ---- */
@@ -85,6 +87,7 @@
         var t = r.body.ticket;
         say(r.body.message || ((t && t.number ? t.number + " · " : "") + action), action !== "verify-id" || r.body.result === "match");
         if (field) $(field).value = "";
+        if (HOLDS[action] !== undefined) held = HOLDS[action] ? t : null;
         refreshDesk();
       }, function () { say(OFFLINE_SAID, false); });
     };
@@ -94,7 +97,7 @@
    * server says why not). */
   function defer(action) {
     if (offline()) { flashBanner(); say(OFFLINE_SAID, false); return; }
-    var cur = held();
+    var cur = held;
     if (!cur) { act(action); return; }
     if (pending) flush();
     stopFlash();
@@ -134,7 +137,7 @@
     if (yes) d.ok();
   }
   function heldWarning(what) {
-    var t = held();
+    var t = held;
     return t ? "当前 " + t.number + " 尚未办结，仍要" + what + "吗？ / a ticket is still held: " + (what === "退出" ? "sign out" : "pause") + " anyway?" : null;
   }
 
@@ -261,6 +264,7 @@
       if (r.status !== 200 || !me) return;
       var before = desk;
       desk = r.body;
+      held = desk.current;
       window.hallqDeskLoads += 1;
       arrived(before, desk);
       render();
@@ -287,7 +291,7 @@
       $("state").className = "state" + (w.status === "open" ? "" : " " + w.status);
     }
     $("soc").hidden = !(me.start_on_call || (desk && desk.start_on_call));
-    fill($("cur"), current(held()));
+    fill($("cur"), current(desk ? desk.current : w && w.serving));
     showOnline();
     var services = me.services.map(function (s) { return s.id; });
     if (snap) {
@@ -355,6 +359,7 @@
       return api("GET", "/snapshot", null).then(function (sn) {
         if (sn.status !== 200) return;
         snap = sn.body;
+        held = (mine() || {}).serving || null;
         fill($("transfer"), [h("option", { value: "" }, "— 用 ↑↓ 选择去向 / choose —"),
           h("optgroup", { label: "转业务 / to a service" }, all.map(function (v) { return h("option", { value: "s:" + v.id }, v.name); })),
           h("optgroup", { label: "转窗口 / to a window" }, snap.windows.filter(function (w) { return w.id !== me.window; })

@@ -119,7 +119,8 @@ async fn a_citizen_cycle_from_the_keyboard() {
     .await;
     value(&b, "idnum", "").await;
 
-    // F10 reaches today's no-shows; Enter calls C002 back (C003 finished first).
+    // F10 reaches today's no-shows; Enter calls C002 back (C003 served first).
+    press(&b, F5, "C003 开始办理").await;
     press(&b, F4, "C003 已办结").await;
     b.keys(F10).await;
     see(
@@ -134,6 +135,7 @@ async fn a_citizen_cycle_from_the_keyboard() {
     b.screenshot("clerk-panel-cycle").await;
 
     // F8, a number typed in any case, Enter: called, and the field is empty again.
+    press(&b, F5, "C002 开始办理").await;
     press(&b, F4, "C002 已办结").await;
     hall.ticket("household").await;
     b.keys(F8).await;
