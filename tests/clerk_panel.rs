@@ -2,8 +2,9 @@
 //! in with username, password and window (a wrong password is refused on the form), the
 //! panel follows the hall live, F1 calls the checked-in appointment and shows its slot,
 //! booking code and masked name, F9 with a typed ID number and Enter says match or
-//! mismatch without showing the stored number, F5/F4 start and finish, signing out with a
-//! ticket held asks first, and signing out ends the session. The keyboard cycle, the
+//! mismatch without showing the stored number, Shift+F3 (false information) is undone
+//! with Esc, F5/F4 start and finish, signing out with a ticket held asks first, and
+//! signing out ends the session. The keyboard cycle, the
 //! start-on-call hall, the outage, the takeover and the chime are in `clerk_panel/`.
 
 mod common;
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 #[path = "clerk_panel/panel.rs"]
 mod panel;
-use panel::{hidden, press, see, shows, ENTER, ESC, F1, F4, F5, F9};
+use panel::{hidden, press, see, shows, ENTER, ESC, F1, F4, F5, F9, MSG, UNDO};
 
 #[path = "clerk_panel/cycle.rs"]
 mod cycle;
@@ -108,7 +109,12 @@ async fn clerk_calls_with_f1_and_verifies_the_holder() {
     press(&browser, F1, "已叫 C001").await;
     shows(&browser, "cur-number", "C001").await;
     // The appointment's slot, booking code and masked name; never the whole name.
-    see(&browser, "return !!document.getElementById('cur-appt')", json!(true)).await;
+    see(
+        &browser,
+        "return !!document.getElementById('cur-appt')",
+        json!(true),
+    )
+    .await;
     let appt = browser
         .js("return document.getElementById('cur-appt').textContent")
         .await;
@@ -149,6 +155,16 @@ async fn clerk_calls_with_f1_and_verifies_the_holder() {
     );
 
     // Start with F5; signing out now asks first (Esc stays); F4 finishes.
+    // Shift+F3 (false information) waits for its undo too; Esc undoes it, nothing sent.
+    browser.type_keys("#number", "\u{E008}\u{E033}").await;
+    see(
+        &browser,
+        UNDO,
+        json!("C001 标记虚假信息，即将发送 / sending in"),
+    )
+    .await;
+    browser.keys(ESC).await;
+    see(&browser, MSG, json!("已撤销：C001 标记虚假信息 / undone")).await;
     press(&browser, F5, "C001 开始办理").await;
     shows(&browser, "cur-meta", "户政 · 预约 · 办理中").await;
     browser

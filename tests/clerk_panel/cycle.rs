@@ -157,8 +157,8 @@ async fn start_on_call_serves_each_citizen_with_f1() {
     .await;
     open(&b, &hall, "4").await;
     hidden(&b, "soc", false).await;
-    hall.tickets("household", 2).await;
-    shows(&b, "waiting", "2").await;
+    hall.tickets("household", 3).await;
+    shows(&b, "waiting", "3").await;
     press(&b, F1, "已叫 C001").await;
     assert_eq!(window(&hall, "4").await["serving"]["status"], "serving");
     shows(&b, "cur-meta", "户政 · 现场 · 办理中").await;
@@ -166,10 +166,15 @@ async fn start_on_call_serves_each_citizen_with_f1() {
     shows(&b, "t-served", "1").await;
     shows(&b, "t-notstarted", "0").await;
     assert_eq!(window(&hall, "4").await["serving"]["number"], "C002");
-    // A no-show is still taken for a ticket started by its call.
+    // A no-show is still taken for a ticket started by its call; F1 during its undo
+    // time sends it first, then calls the next.
     b.keys(F3).await;
-    see(&b, MSG, json!("C002 已过号")).await;
+    see(&b, UNDO, json!("C002 过号，即将发送 / sending in")).await;
+    press(&b, F1, "已叫 C003").await;
+    see(&b, UNDO, json!(null)).await;
     shows(&b, "t-noshow", "1").await;
+    assert_eq!(window(&hall, "4").await["serving"]["number"], "C003");
+    assert_eq!(desk(&hall, "4").await["no_shows"][0]["number"], "C002");
     let d = desk(&hall, "4").await;
     assert_eq!(
         d["today"],
