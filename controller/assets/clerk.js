@@ -88,6 +88,7 @@
         say(r.body.message || ((t && t.number ? t.number + " · " : "") + action), action !== "verify-id" || r.body.result === "match");
         if (field) $(field).value = "";
         if (HOLDS[action] !== undefined) held = HOLDS[action] ? t : null;
+        deskShown = deskAsked + 1; // a desk asked for before this answer is out of date
         refreshDesk();
       }, function () { say(OFFLINE_SAID, false); });
     };
@@ -257,11 +258,19 @@
   }
 
   /* ---- the panel ---- */
-  function refreshDesk() { clearTimeout(deskTimer); deskTimer = setTimeout(loadDesk, 150); }
+  /* At most one fetch per 150 ms, however busy the hall (a busy hall never starves it);
+   * an answer older than one already shown, or than an action's answer, is dropped. */
+  var deskAsked = 0, deskShown = 0;
+  function refreshDesk() {
+    if (deskTimer) return;
+    deskTimer = setTimeout(function () { deskTimer = null; loadDesk(); }, 150);
+  }
   function loadDesk() {
     if (!me) return;
+    var n = ++deskAsked;
     api("GET", windowPath("desk"), null, true).then(function (r) {
-      if (r.status !== 200 || !me) return;
+      if (r.status !== 200 || !me || n < deskShown) return;
+      deskShown = n;
       var before = desk;
       desk = r.body;
       held = desk.current;
