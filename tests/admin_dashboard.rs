@@ -161,7 +161,7 @@ async fn admin_stats_csv_and_dashboard() {
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("clerk,") && l.ends_with(",clerk")),
+            .any(|l| l.starts_with("clerk,") && l.split(',').nth(12) == Some("clerk")),
         "{text}"
     );
 
@@ -290,6 +290,18 @@ async fn charts_match_stats(browser: &Browser, s: &serde_json::Value) {
             assert!(
                 ch["texts"].as_array().unwrap().iter().any(|t| t == label),
                 "{id}: label {label} not drawn: {ch}"
+            );
+        }
+    }
+    // Outcomes per window: served, no-shows and not started, as the statistics count them.
+    let o = &c["c-outcome"];
+    for (i, w) in s["windows"].as_array().unwrap().iter().enumerate() {
+        for (k, key) in ["served", "no_show", "not_started"].iter().enumerate() {
+            assert_eq!(
+                o["series"][k]["data"][i].as_f64(),
+                w[*key].as_f64(),
+                "{key} of window {}: {o}",
+                w["window"]
             );
         }
     }

@@ -5,7 +5,9 @@
 //! first), the waiting count, today's served / no-show / not-started counts and the
 //! no-shows to call back; every window action answers with a message naming what
 //! happened; a transfer to the ticket's own service is refused `same_service`; with
-//! `hall.start_on_call` one call-next per citizen serves them.
+//! `hall.start_on_call` one call-next per citizen serves them; the statistics count
+//! served, no-show and not-started apart (JSON and CSV); one clerk session per window,
+//! taken over on request, the old socket closed with 4409.
 
 mod common;
 use common::*;
@@ -13,6 +15,10 @@ use serde_json::{json, Value};
 
 #[path = "clerk_desk/start_on_call.rs"]
 mod start_on_call;
+#[path = "clerk_desk/stats.rs"]
+mod stats;
+#[path = "clerk_desk/takeover.rs"]
+mod takeover;
 
 const ID: &str = "11010519491231002X";
 
@@ -334,6 +340,7 @@ async fn desk_view_and_messages_on_postgres() {
     let db = PgDb::create(&pg).await;
     let hall = Hall::start(HallOpts::replica(&db.url, &mq, &unique_hall())).await;
     desk_story(&hall.base).await;
+    takeover::story(&hall.base, hall.http_port).await;
     drop(hall);
     db.drop_db().await;
     start_on_call::story(&mq, &pg).await;
@@ -343,4 +350,16 @@ async fn desk_view_and_messages_on_postgres() {
 async fn start_on_call_on_sqlite() {
     let hall = Hall::start(start_on_call::opts(HallOpts::default())).await;
     start_on_call::one_key_per_citizen(&hall.base).await;
+}
+
+#[tokio::test]
+async fn statistics_count_served_no_show_and_not_started_apart() {
+    let hall = Hall::start(HallOpts::default()).await;
+    stats::served_no_show_not_started(&hall.base).await;
+}
+
+#[tokio::test]
+async fn one_session_per_window_on_sqlite() {
+    let hall = Hall::start(HallOpts::default()).await;
+    takeover::story(&hall.base, hall.http_port).await;
 }

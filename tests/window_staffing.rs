@@ -37,9 +37,11 @@ async fn status_of(base: &str, w: &str) -> String {
     statuses(base).await[w].clone()
 }
 
-/// Signs the demo clerk in at window `w`; returns (token, session id).
+/// Signs the demo clerk in at window `w`, taking over a session live there (one per
+/// window); returns (token, session id).
 async fn sign_in(base: &str, w: &str) -> (String, i64) {
-    let body = json!({"username": "clerk", "password": "demo-clerk", "window": w});
+    let body =
+        json!({"username": "clerk", "password": "demo-clerk", "window": w, "takeover": true});
     let (st, b) = req(base, "POST", "/auth/sign-in", None, Some(body)).await;
     assert_eq!(st, 200, "{b}");
     (
@@ -114,10 +116,12 @@ async fn sign_in_opens_and_sign_out_closes_on_snapshot_mqtt_and_estimates() {
     assert!(window_message(&mut sub, &hall, "2", "open").await);
     assert_eq!(wait_of(&base, &t[2]).await, (2, json!(180)));
 
-    // Two sessions at window 1: the first signing out leaves it open, the last closes it.
+    // A second sign-in at window 1 takes the first session over: the window stays open,
+    // the first token is ended; the remaining session's sign-out closes it.
     let (a2, _) = sign_in(&base, "1").await;
-    sign_out(&base, &a).await;
     assert_eq!(status_of(&base, "1").await, "open");
+    let (st, _) = req(&base, "GET", "/me", Some(&a), None).await;
+    assert_eq!(st, 401, "taken over");
     sign_out(&base, &a2).await;
     assert!(window_message(&mut sub, &hall, "1", "closed").await);
     assert_eq!(status_of(&base, "1").await, "closed");
@@ -296,7 +300,7 @@ async fn session_expiry_story(h: &InProcessHall) {
     h.at(&at("09:00"));
     sign_in(&h.base, "1").await;
     h.at(&at("09:30"));
-    sign_in(&h.base, "1").await; // a second clerk at window 1, until 10:30
+    sign_in(&h.base, "1").await; // a second clerk takes window 1 over, until 10:30
     sign_in(&h.base, "2").await; // until 10:30
     h.at(&at("09:45"));
     let (c, _) = sign_in(&h.base, "5").await; // until 10:45
@@ -311,7 +315,7 @@ async fn session_expiry_story(h: &InProcessHall) {
     sign_in(&h.base, "5").await;
     assert_eq!(status_of(&h.base, "5").await, "paused");
 
-    // 10:05: the first session at window 1 has expired, the second is live.
+    // 10:05: the first session at window 1 would have expired anyway, the second is live.
     assert_eq!(sweep(h, &at("10:05")).await, Vec::<String>::new());
     assert_eq!(status_of(&h.base, "1").await, "open");
     // 10:31: both sessions at windows 1 and 2 have expired; window 5's are live.

@@ -29,6 +29,9 @@ pub struct Inner {
     pub reload: Option<Arc<crate::reload::Reload>>,
     /// Bumped whenever the hall changes (staff pages refresh on it).
     pub hall_changed: tokio::sync::watch::Sender<u64>,
+    /// Staff sessions ended here (sign-out, an admin's end, a takeover): their staff
+    /// event sockets close at once instead of at their next periodic check.
+    pub sessions_ended: tokio::sync::broadcast::Sender<SessionEnded>,
     /// Kiosks' live channels (ID card check-ins).
     pub kiosks: crate::kiosks::KioskHub,
     /// Verifies citizens' identity assertions.
@@ -75,6 +78,7 @@ impl AppState {
             identity,
             kiosks: crate::kiosks::KioskHub::default(),
             hall_changed: tokio::sync::watch::channel(0).0,
+            sessions_ended: tokio::sync::broadcast::channel(64).0,
             reload,
             metrics,
             limits,
@@ -138,4 +142,14 @@ impl AppState {
             })
             .count() as i64)
     }
+}
+
+/// A staff session that ended, as the staff event sockets hear of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionEnded {
+    /// The session's id.
+    pub id: i64,
+    /// Ended by another clerk signing in at its window (close code 4409), not by a
+    /// sign-out or an admin (4401).
+    pub taken_over: bool,
 }

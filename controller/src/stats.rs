@@ -1,6 +1,10 @@
 //! Statistics of the admin dashboard, aggregated in pure Rust from ticket rows: tickets by
-//! service and hour of issue, waits (issued → first call), service times (start, or call
-//! when never started → finish) per window, the no-show rate and appointment punctuality.
+//! service and hour of issue, waits (issued → first call), service times (start → finish)
+//! per window and clerk, the no-show rate and appointment punctuality.
+//!
+//! Outcomes, counted apart everywhere (totals, services, windows, clerks): `served` =
+//! started and finished; `no_show` = called and did not come; `not_started` = closed by a
+//! call without ever being started (a call button's "next", a clerk moving on).
 //!
 //! Durations are in milliseconds; hours are local hours (0–23) of the hall's time zone.
 
@@ -60,10 +64,14 @@ pub struct ServiceStats {
     pub issued: i64,
     /// Tickets called at least once.
     pub called: i64,
-    /// Tickets finished.
+    /// Tickets closed (`done`): served and not started.
     pub done: i64,
+    /// Tickets started and finished.
+    pub served: i64,
     /// Tickets marked no-show.
     pub no_show: i64,
+    /// Tickets closed without ever being started.
+    pub not_started: i64,
     /// Mean wait issued → called (ms), over called tickets.
     pub wait_mean_ms: Option<i64>,
     /// 90th percentile of the wait (ms, nearest rank).
@@ -75,12 +83,14 @@ pub struct ServiceStats {
 pub struct WindowStats {
     /// Window id.
     pub window: String,
-    /// Tickets finished there.
+    /// Tickets started and finished there.
     pub served: i64,
-    /// Mean service time (ms): start (or call, when never started) → finish.
+    /// Mean service time (ms) of the served: start → finish.
     pub service_mean_ms: Option<i64>,
     /// No-shows marked there.
     pub no_show: i64,
+    /// Tickets closed there without ever being started.
+    pub not_started: i64,
 }
 
 /// One clerk at one window over the range (by who called the tickets).
@@ -90,10 +100,14 @@ pub struct ClerkStats {
     pub clerk: String,
     /// Window id.
     pub window: String,
-    /// Tickets they finished there.
+    /// Tickets they called there that were started and finished.
     pub served: i64,
     /// Mean service time (ms), as for windows.
     pub service_mean_ms: Option<i64>,
+    /// Tickets they called there that did not come.
+    pub no_show: i64,
+    /// Tickets they called there that were closed without being started.
+    pub not_started: i64,
 }
 
 /// A share: part of whole, with the rate (None when nothing counted).
@@ -119,6 +133,10 @@ impl Share {
 pub struct Stats {
     /// Tickets issued.
     pub total: i64,
+    /// Tickets started and finished.
+    pub served: i64,
+    /// Tickets closed without ever being started (no-shows are `no_show.part`).
+    pub not_started: i64,
     /// Tickets per local day.
     pub by_day: BTreeMap<String, i64>,
     /// Tickets by service and hour (only non-zero cells), service then hour order.
@@ -160,10 +178,49 @@ pub fn percentile(values: &[i64], p: u32) -> Option<i64> {
     Some(v[rank.min(v.len()) - 1])
 }
 
-/// Start (or call, when never started) → finish of a finished ticket.
+/// Start → finish of a served ticket.
 fn service_time(r: &Row) -> Option<i64> {
-    let (from, to) = (r.started_at.or(r.called_at)?, r.finished_at?);
+    let (from, to) = (r.started_at?, r.finished_at?);
     Some((to - from).max(0))
+}
+
+/// How a closed ticket ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Served,
+    NoShow,
+    NotStarted,
+}
+
+impl Outcome {
+    /// `None` while the ticket is still open (or expired unserved).
+    fn of(r: &Row) -> Option<Self> {
+        match r.status {
+            Status::Done if r.started_at.is_some() => Some(Self::Served),
+            Status::Done => Some(Self::NotStarted),
+            Status::NoShow => Some(Self::NoShow),
+            _ => None,
+        }
+    }
+}
+
+/// Served, no-show and not-started counts.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    served: i64,
+    no_show: i64,
+    not_started: i64,
+}
+
+impl Tally {
+    fn add(&mut self, o: Option<Outcome>) {
+        match o {
+            Some(Outcome::Served) => self.served += 1,
+            Some(Outcome::NoShow) => self.no_show += 1,
+            Some(Outcome::NotStarted) => self.not_started += 1,
+            None => {}
+        }
+    }
 }
 
 /// Aggregates `rows`; `services` gives the order of services (the config's).
@@ -171,10 +228,11 @@ pub fn aggregate(rows: &[Row], services: &[String], tz: Tz) -> Stats {
     let mut by_day: BTreeMap<String, i64> = BTreeMap::new();
     let mut hours: BTreeMap<(String, u32), i64> = BTreeMap::new();
     let mut per_service: BTreeMap<String, (ServiceStats, Vec<i64>)> = BTreeMap::new();
-    let mut per_window: BTreeMap<String, (WindowStats, Vec<i64>)> = BTreeMap::new();
-    let mut per_clerk: BTreeMap<(String, String), (i64, Vec<i64>)> = BTreeMap::new();
+    let mut per_window: BTreeMap<String, (Tally, Vec<i64>)> = BTreeMap::new();
+    let mut per_clerk: BTreeMap<(String, String), (Tally, Vec<i64>)> = BTreeMap::new();
     let mut all_waits = Vec::new();
-    let (mut called, mut no_shows, mut appts, mut punctual) = (0, 0, 0, 0);
+    let mut totals = Tally::default();
+    let (mut called, mut appts, mut punctual) = (0, 0, 0);
     for r in rows {
         *by_day.entry(r.day.clone()).or_default() += 1;
         let hour = crate::hours::to_local(tz, r.issued_at).hour();
@@ -186,7 +244,9 @@ pub fn aggregate(rows: &[Row], services: &[String], tz: Tz) -> Stats {
                     issued: 0,
                     called: 0,
                     done: 0,
+                    served: 0,
                     no_show: 0,
+                    not_started: 0,
                     wait_mean_ms: None,
                     wait_p90_ms: None,
                 },
@@ -201,38 +261,26 @@ pub fn aggregate(rows: &[Row], services: &[String], tz: Tz) -> Stats {
             waits.push(w);
             all_waits.push(w);
         }
-        let no_show = r.status == Status::NoShow;
-        if no_show {
-            s.no_show += 1;
-            no_shows += 1;
+        let outcome = Outcome::of(r);
+        match outcome {
+            Some(Outcome::Served) => s.served += 1,
+            Some(Outcome::NoShow) => s.no_show += 1,
+            Some(Outcome::NotStarted) => s.not_started += 1,
+            None => {}
         }
         if r.status == Status::Done {
             s.done += 1;
         }
+        totals.add(outcome);
         if let Some(win) = &r.window {
-            let (ws, times) = per_window.entry(win.clone()).or_insert_with(|| {
-                (
-                    WindowStats {
-                        window: win.clone(),
-                        served: 0,
-                        service_mean_ms: None,
-                        no_show: 0,
-                    },
-                    Vec::new(),
-                )
-            });
-            if no_show {
-                ws.no_show += 1;
-            }
-            if r.status == Status::Done {
-                let took = service_time(r);
-                ws.served += 1;
-                times.extend(took);
-                if let Some(by) = &r.called_by {
-                    let (served, t) = per_clerk.entry((win.clone(), by.clone())).or_default();
-                    *served += 1;
-                    t.extend(took);
-                }
+            let took = service_time(r).filter(|_| outcome == Some(Outcome::Served));
+            let (tally, times) = per_window.entry(win.clone()).or_default();
+            tally.add(outcome);
+            times.extend(took);
+            if let Some(by) = &r.called_by {
+                let (tally, t) = per_clerk.entry((win.clone(), by.clone())).or_default();
+                tally.add(outcome);
+                t.extend(took);
             }
         }
         if r.kind == Kind::Appointment {
@@ -278,28 +326,37 @@ pub fn aggregate(rows: &[Row], services: &[String], tz: Tz) -> Stats {
     });
     Stats {
         total: rows.len() as i64,
+        served: totals.served,
+        not_started: totals.not_started,
         by_day,
         by_hour,
         services: services_out,
         windows: per_window
-            .into_values()
-            .map(|(mut w, times)| {
-                w.service_mean_ms = mean(&times);
-                w
+            .into_iter()
+            .map(|(window, (t, times))| WindowStats {
+                window,
+                served: t.served,
+                service_mean_ms: mean(&times),
+                no_show: t.no_show,
+                not_started: t.not_started,
             })
             .collect(),
         clerks: per_clerk
             .into_iter()
-            .map(|((window, clerk), (served, times))| ClerkStats {
+            // Who only called tickets still open has nothing to show yet.
+            .filter(|(_, (t, _))| t.served + t.no_show + t.not_started > 0)
+            .map(|((window, clerk), (t, times))| ClerkStats {
                 clerk,
                 window,
-                served,
+                served: t.served,
                 service_mean_ms: mean(&times),
+                no_show: t.no_show,
+                not_started: t.not_started,
             })
             .collect(),
         wait_mean_ms: mean(&all_waits),
         wait_p90_ms: percentile(&all_waits, 90),
-        no_show: Share::new(no_shows, called),
+        no_show: Share::new(totals.no_show, called),
         punctuality: Share::new(punctual, appts),
     }
 }
@@ -412,8 +469,16 @@ mod tests {
         let w1 = &s.windows[0];
         assert_eq!((w1.window.as_str(), w1.served, w1.no_show), ("1", 3, 1));
         assert_eq!(w1.service_mean_ms, Some(13 * MIN / 3));
-        // Never started: call → finish.
-        assert_eq!(s.windows[1].service_mean_ms, Some(3 * MIN));
+        // Never started: not served, no service time, counted apart.
+        let w2 = &s.windows[1];
+        assert_eq!(
+            (w2.served, w2.not_started, w2.service_mean_ms),
+            (0, 1, None)
+        );
+        assert_eq!((w1.not_started, a.served, a.not_started), (0, 3, 0));
+        assert_eq!((s.services[1].done, s.services[1].served), (1, 0));
+        assert_eq!(s.services[1].not_started, 1);
+        assert_eq!((s.served, s.not_started, s.no_show.part), (3, 1, 1));
         assert_eq!(s.no_show, Share::new(1, 5));
         assert_eq!(s.no_show.rate, Some(0.2));
         assert_eq!((s.punctuality.part, s.punctuality.whole), (1, 2));
@@ -447,18 +512,21 @@ mod tests {
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
         assert_eq!(
             lines[0],
-            "section,from,to,service,service_name,window,hour,count,whole,mean_s,p90_s,rate,clerk"
+            "section,from,to,service,service_name,window,hour,count,whole,mean_s,p90_s,rate,clerk,served,no_show,not_started"
         );
-        assert!(lines.contains(&"hour,2026-03-02,2026-03-02,a,\"业务,a\",,9,3,,,,,"));
-        assert!(lines.contains(&"service,2026-03-02,2026-03-02,a,\"业务,a\",,,3,,120.0,120.0,,"));
-        assert!(lines.contains(&"window,2026-03-02,2026-03-02,,,1,,3,,360.0,,,"));
+        assert!(lines.contains(&"hour,2026-03-02,2026-03-02,a,\"业务,a\",,9,3,,,,,,,,"));
+        assert!(
+            lines.contains(&"service,2026-03-02,2026-03-02,a,\"业务,a\",,,3,,120.0,120.0,,,3,0,0")
+        );
+        assert!(lines.contains(&"window,2026-03-02,2026-03-02,,,1,,3,,360.0,,,,3,0,0"));
         // Per clerk: li served two (6 and 8 minutes), zhang one (4).
         assert!(
-            lines.contains(&"clerk,2026-03-02,2026-03-02,,,1,,2,,420.0,,,li"),
+            lines.contains(&"clerk,2026-03-02,2026-03-02,,,1,,2,,420.0,,,li,2,0,0"),
             "{lines:?}"
         );
-        assert!(lines.contains(&"clerk,2026-03-02,2026-03-02,,,1,,1,,240.0,,,zhang"));
-        assert!(lines.contains(&"no_show,2026-03-02,2026-03-02,,,,,0,3,,,0.0000,"));
-        assert!(lines.contains(&"punctuality,2026-03-02,2026-03-02,,,,,0,0,,,,"));
+        assert!(lines.contains(&"clerk,2026-03-02,2026-03-02,,,1,,1,,240.0,,,zhang,1,0,0"));
+        assert!(lines.contains(&"total,2026-03-02,2026-03-02,,,,,4,,,,,,3,0,0"));
+        assert!(lines.contains(&"no_show,2026-03-02,2026-03-02,,,,,0,3,,,0.0000,,,,"));
+        assert!(lines.contains(&"punctuality,2026-03-02,2026-03-02,,,,,0,0,,,,,,,"));
     }
 }

@@ -73,4 +73,11 @@ pub async fn one_key_per_citizen(base: &str) {
         "{d}"
     );
     assert_eq!(d["no_shows"][0]["number"], c2.as_str());
+    // The dashboard agrees: one key per citizen, each counted served.
+    let (_, s) = req(base, "GET", "/admin/stats", Some("demo-admin"), None).await;
+    assert_eq!(
+        (s["served"].clone(), s["not_started"].clone()),
+        (json!(2), json!(0)),
+        "{s}"
+    );
 }

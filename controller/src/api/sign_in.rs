@@ -9,6 +9,9 @@
 //!   `rate_limited` before this handler runs (the router's guard, [`super::limit`]), so
 //!   its further guesses leave no attempt row and no audit row. A clerk's sign-in opens
 //!   their window if it is closed.
+//!   One clerk session per window: signing in where one is live answers 409
+//!   `window_in_use` naming who and since when, unless the body says `"takeover": true`,
+//!   which ends that session (audited) and closes its staff events socket (4409).
 //! - `POST /auth/sign-out`: ends the caller's session (a clerk's window closes unless
 //!   another session is live there).
 //! - `GET /admin/sessions`, `POST /admin/sessions/{id}/end` (admin; closes the window the
@@ -20,7 +23,7 @@ use super::error::{ApiError, ApiResult};
 use super::windows::origin;
 use super::AppState;
 use crate::hours::rfc3339;
-use crate::store::NewSession;
+use crate::store::{InUse, NewSession, WindowSignIn};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
@@ -46,6 +49,11 @@ pub struct SignInBody {
     #[serde(default)]
     #[schema(value_type = Option<super::schema::WindowId>)]
     window: Option<String>,
+    /// A clerk taking over a window where another clerk session is live: that session
+    /// ends (audited; its staff events socket closes with 4409) and this one starts.
+    /// Without it such a sign-in is refused 409 `window_in_use`.
+    #[serde(default)]
+    takeover: bool,
 }
 
 /// POST /auth/sign-in answer.
@@ -125,6 +133,7 @@ const DUMMY_HASH: &str =
     responses((status = 200, description = "signed in", body = SignedIn),
         (status = 401, description = "unauthorized: wrong username or password"),
         (status = 403, description = "forbidden: this account may not work at that window"),
+        (status = 409, description = "window_in_use: a clerk session is live at that window (send `takeover: true` to end it)"),
         super::schema::BodyRefusals,
         (status = 422, description = "invalid_body, window_required, unknown_window"),
         (status = 429, description = "locked: too many failed attempts"),
@@ -199,9 +208,9 @@ pub async fn sign_in(
         hex::encode(rand::random::<[u8; 24]>())
     );
     let ttl_ms = rules.session_minutes * 60_000;
-    let id = state
+    let opened = state
         .store
-        .open_session(
+        .sign_in_at_window(
             NewSession {
                 token_sha256: &sha256_hex(&token),
                 username: &user.username,
@@ -211,9 +220,27 @@ pub async fn sign_in(
                 origin: &from,
                 ttl_ms,
             },
+            body.takeover,
             now,
         )
         .await?;
+    let id = match opened {
+        WindowSignIn::Opened { id, ended } => {
+            for e in ended {
+                tracing::info!(session = e, user = ?user.username, window = ?window, "clerk session taken over");
+                ended_here(&state, e, true);
+            }
+            id
+        }
+        WindowSignIn::InUse(other) => {
+            state.store.clear_sign_in_attempts(&username).await?;
+            return Err(in_use(
+                &state,
+                window.as_deref().unwrap_or_default(),
+                &other,
+            ));
+        }
+    };
     tracing::info!(user = ?user.username, window = ?window, from = %from, "staff signed in");
     let tz = state.cfg.tz();
     Ok((
@@ -228,6 +255,31 @@ pub async fn sign_in(
             expires_at: rfc3339(tz, now + ttl_ms),
         }),
     ))
+}
+
+/// 409 `window_in_use`: who holds window `w` and since when (the hall's local time).
+fn in_use(state: &AppState, w: &str, other: &InUse) -> ApiError {
+    let cfg = &state.cfg;
+    let who = cfg
+        .staff
+        .iter()
+        .find(|u| u.username == other.username)
+        .map_or(other.username.as_str(), StaffUser::display_name);
+    let wname = cfg.window(w).map_or(w, |c| c.name.as_str());
+    let at = crate::hours::to_local(cfg.tz(), other.since).format("%H:%M");
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "window_in_use",
+        format!("{wname}已由 {who} 于 {at} 登录 / window {w} is in use by {who} since {at}"),
+    )
+}
+
+/// Tells the staff event sockets of session `id` that it ended.
+fn ended_here(state: &AppState, id: i64, taken_over: bool) {
+    // No socket listening is fine.
+    let _ = state
+        .sessions_ended
+        .send(crate::state::SessionEnded { id, taken_over });
 }
 
 fn locked(minutes: i64) -> ApiError {
@@ -289,10 +341,13 @@ pub async fn sign_out(
         ));
     };
     let from = origin(peer.map(|Extension(ConnectInfo(a))| a), &headers);
-    state
+    if state
         .store
         .end_session(id, &who.name, "sign_out", &from, state.now())
-        .await?;
+        .await?
+    {
+        ended_here(&state, id, false);
+    }
     Ok(Json(SignedOut { signed_out: true }))
 }
 
@@ -353,5 +408,6 @@ pub async fn end(
             "没有该登录会话或已结束 / no such live session",
         ));
     }
+    ended_here(&state, id, false);
     Ok(Json(Ended { ended: id }))
 }

@@ -88,7 +88,7 @@ pub async fn me(State(state): State<AppState>, who: Principal) -> Json<Me> {
 /// GET /staff/events?token=: the snapshot now and after every change of the hall.
 #[utoipa::path(get, path = "/staff/events", operation_id = "staff_events", tag = "live",
     summary = "the hall's snapshot, live (WebSocket; admin, clerk, display)",
-    description = "A WebSocket handshake with the token in the query. The server sends the snapshot (`Snapshot`, as `GET /snapshot`) now and after every change of the hall; a staff session that ends closes the socket with code 4401.",
+    description = "A WebSocket handshake with the token in the query. The server sends the snapshot (`Snapshot`, as `GET /snapshot`) now and after every change of the hall; a staff session that ends closes the socket with code 4401, one taken over by another clerk signing in at its window with code 4409 (reason `taken_over`).",
     security(("query_token" = [])),
     params(super::schema::Handshake),
     responses((status = 101, description = "switched to the WebSocket protocol"),
@@ -107,13 +107,21 @@ pub async fn events(
     let ws = handshake(ws)?;
     Ok(ws
         .write_buffer_size(0)
-        .on_upgrade(move |socket| feed(socket, state, who.session.map(|_| q.token))))
+        .on_upgrade(move |socket| feed(socket, state, who.session.map(|(id, _)| (id, q.token)))))
 }
 
 /// Close code sent when the staff session behind a feed has ended (the page signs in again).
 pub const SESSION_ENDED: u16 = 4401;
+/// Close code sent when another clerk signed in at the window and took the session over.
+pub const TAKEN_OVER: u16 = 4409;
 
-async fn feed(mut socket: WebSocket, state: AppState, session_token: Option<String>) {
+async fn feed(mut socket: WebSocket, state: AppState, session: Option<(i64, String)>) {
+    // Subscribed before the first snapshot: an end announced meanwhile is not missed.
+    let mut ended = state.sessions_ended.subscribe();
+    let (session_id, session_token) = match session {
+        Some((id, token)) => (Some(id), Some(token)),
+        None => (None, None),
+    };
     let mut rx = state.hall_changed.subscribe();
     let mut ping = tokio::time::interval(Duration::from_secs(25));
     let mut recheck = tokio::time::interval(Duration::from_secs(15));
@@ -142,6 +150,27 @@ async fn feed(mut socket: WebSocket, state: AppState, session_token: Option<Stri
                 },
                 _ = ping.tick() => {
                     if socket.send(Message::Ping(Default::default())).await.is_err() { return; }
+                }
+                e = ended.recv(), if session_id.is_some() => {
+                    let close = match e {
+                        Ok(e) if Some(e.id) == session_id => Some(e.taken_over),
+                        Ok(_) => None,
+                        // Missed some: check the session itself.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                            let token = session_token.as_deref().unwrap_or_default();
+                            super::auth::authenticate(&state, token).await.is_err().then_some(false)
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    };
+                    if let Some(taken_over) = close {
+                        let frame = if taken_over {
+                            CloseFrame { code: TAKEN_OVER, reason: Utf8Bytes::from_static("taken_over") }
+                        } else {
+                            CloseFrame { code: SESSION_ENDED, reason: Utf8Bytes::from_static("session ended") }
+                        };
+                        let _ = socket.send(Message::Close(Some(frame))).await;
+                        return;
+                    }
                 }
                 _ = recheck.tick(), if session_token.is_some() => {
                     let token = session_token.as_deref().unwrap_or_default();

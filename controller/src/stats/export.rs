@@ -23,6 +23,12 @@ struct CsvRow<'a> {
     /// A share with four decimals.
     rate: Option<String>,
     clerk: Option<&'a str>,
+    /// Started and finished.
+    served: Option<i64>,
+    /// Did not come.
+    no_show: Option<i64>,
+    /// Closed without being started.
+    not_started: Option<i64>,
 }
 
 /// Milliseconds as seconds with one decimal.
@@ -33,9 +39,12 @@ fn secs(ms: Option<i64>) -> Option<String> {
 /// The CSV export: a UTF-8 BOM (so Excel reads the Chinese names), one header row, then
 /// rows tagged by `section`: `hour` (one per service × hour with tickets: `count`),
 /// `service` (issued `count`, wait `mean_s`/`p90_s`), `window` (served `count`, service
-/// time `mean_s`), `clerk` (per clerk and window, the clerk in the last column: served
-/// `count`, service time `mean_s`), `no_show` (no-shows `count` of `whole` called, `rate`) and
-/// `punctuality` (punctual `count` of `whole` appointment tickets, `rate`).
+/// time `mean_s`), `clerk` (per clerk and window, the clerk in its column: served
+/// `count`, service time `mean_s`), `total` (issued `count`), `no_show` (no-shows `count`
+/// of `whole` called, `rate`) and `punctuality` (punctual `count` of `whole` appointment
+/// tickets, `rate`). `service`, `window`, `clerk` and `total` rows also carry the outcomes
+/// apart in the last three columns: `served` (started and finished), `no_show`,
+/// `not_started` (closed by a call without being started).
 /// `name` maps a service id to its display name.
 pub fn csv(s: &Stats, from: &str, to: &str, name: &dyn Fn(&str) -> String) -> String {
     let base = || CsvRow {
@@ -62,6 +71,9 @@ pub fn csv(s: &Stats, from: &str, to: &str, name: &dyn Fn(&str) -> String) -> St
             count: Some(v.issued),
             mean_s: secs(v.wait_mean_ms),
             p90_s: secs(v.wait_p90_ms),
+            served: Some(v.served),
+            no_show: Some(v.no_show),
+            not_started: Some(v.not_started),
             ..base()
         });
     }
@@ -71,6 +83,9 @@ pub fn csv(s: &Stats, from: &str, to: &str, name: &dyn Fn(&str) -> String) -> St
             window: Some(&w.window),
             count: Some(w.served),
             mean_s: secs(w.service_mean_ms),
+            served: Some(w.served),
+            no_show: Some(w.no_show),
+            not_started: Some(w.not_started),
             ..base()
         });
     }
@@ -81,9 +96,20 @@ pub fn csv(s: &Stats, from: &str, to: &str, name: &dyn Fn(&str) -> String) -> St
             count: Some(c.served),
             mean_s: secs(c.service_mean_ms),
             clerk: Some(&c.clerk),
+            served: Some(c.served),
+            no_show: Some(c.no_show),
+            not_started: Some(c.not_started),
             ..base()
         });
     }
+    rows.push(CsvRow {
+        section: "total",
+        count: Some(s.total),
+        served: Some(s.served),
+        no_show: Some(s.no_show.part),
+        not_started: Some(s.not_started),
+        ..base()
+    });
     let shares: [(&str, &Share); 2] = [("no_show", &s.no_show), ("punctuality", &s.punctuality)];
     for (section, sh) in shares {
         rows.push(CsvRow {

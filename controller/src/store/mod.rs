@@ -34,7 +34,7 @@ pub use buttons::Press;
 pub use desk::{Closure, NewClosure};
 pub use outbox::{OutboxRow, RELAY_LEASE};
 pub use personal::Purged;
-pub use sessions::{NewSession, Session};
+pub use sessions::{InUse, NewSession, Session, WindowSignIn};
 pub(crate) use tickets::NewTicket;
 pub use tickets::{IssueRequest, Issued};
 pub use views::{QueueCount, WindowState};

@@ -3,6 +3,8 @@
 
 use super::{bans::audit, staffing, Store, StoreResult};
 
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
 /// A live staff session.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Session {
@@ -42,6 +44,31 @@ pub struct NewSession<'a> {
     pub origin: &'a str,
     /// Lifetime in ms.
     pub ttl_ms: i64,
+}
+
+/// The live clerk session at a window someone else asked to sign in at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InUse {
+    /// Its id.
+    pub id: i64,
+    /// Its account.
+    pub username: String,
+    /// When it signed in, ms.
+    pub since: i64,
+}
+
+/// What a sign-in at a window did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WindowSignIn {
+    /// Signed in: the new session's id, and the sessions it took over (ended).
+    Opened {
+        /// The new session.
+        id: i64,
+        /// Sessions ended by the takeover.
+        ended: Vec<i64>,
+    },
+    /// Refused (nothing changed): a clerk session is live there.
+    InUse(InUse),
 }
 
 const COLUMNS: &str = "id, username, role, window_id, origin, created_at, expires_at, credential";
@@ -157,38 +184,7 @@ impl Store {
             Some(w) => staffing::open_on_sign_in(&mut tx, w, now).await?,
             None => false,
         };
-        sqlx::query("DELETE FROM staff_sign_in_attempts WHERE username = $1")
-            .bind(s.username)
-            .execute(&mut *tx)
-            .await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO staff_sessions (token_sha256, username, role, window_id, origin, created_at, expires_at, credential) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(s.token_sha256)
-        .bind(s.username)
-        .bind(s.role)
-        .bind(s.window)
-        .bind(s.origin)
-        .bind(now)
-        .bind(now + s.ttl_ms)
-        .bind(s.credential)
-        .fetch_one(&mut *tx)
-        .await?;
-        let detail = match s.window {
-            Some(w) => format!("{} at window {w}", s.role),
-            None => s.role.to_string(),
-        };
-        audit(
-            &mut tx,
-            now,
-            s.username,
-            "sign_in",
-            &id.to_string(),
-            &detail,
-            s.origin,
-        )
-        .await?;
+        let id = insert(&mut tx, s, now).await?;
         tx.commit().await?;
         if opened {
             self.outbox_signal.notify_one();
@@ -196,6 +192,115 @@ impl Store {
         Ok(id)
     }
 
+    /// Opens a clerk's session at `s.window`, one session per window: with a live clerk
+    /// session there the answer is [`WindowSignIn::InUse`] and nothing changes, unless
+    /// `takeover`, which ends those sessions (each audited `session_taken_over`) and
+    /// signs in, in the same transaction, under the window's row lock (two sign-ins at
+    /// one window apply one after the other). Otherwise as [`Store::open_session`].
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn sign_in_at_window(
+        &self,
+        s: NewSession<'_>,
+        takeover: bool,
+        now: i64,
+    ) -> StoreResult<WindowSignIn> {
+        let Some(w) = s.window else {
+            return Ok(WindowSignIn::Opened {
+                id: self.open_session(s, now).await?,
+                ended: Vec::new(),
+            });
+        };
+        let mut tx = self.write.begin().await?;
+        let opened = staffing::open_on_sign_in(&mut tx, w, now).await?;
+        let live: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT id, username, created_at FROM staff_sessions \
+             WHERE window_id = $1 AND ended_at IS NULL AND expires_at > $2 ORDER BY id DESC",
+        )
+        .bind(w)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        if let (Some((id, username, since)), false) = (live.first(), takeover) {
+            // Dropped: rolled back, nothing changed.
+            return Ok(WindowSignIn::InUse(InUse {
+                id: *id,
+                username: username.clone(),
+                since: *since,
+            }));
+        }
+        for (id, username, _) in &live {
+            sqlx::query("UPDATE staff_sessions SET ended_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let detail = format!(
+                "session of {username} at window {w} taken over by {}",
+                s.username
+            );
+            audit(
+                &mut tx,
+                now,
+                s.username,
+                "session_taken_over",
+                &id.to_string(),
+                &detail,
+                s.origin,
+            )
+            .await?;
+        }
+        let id = insert(&mut tx, s, now).await?;
+        tx.commit().await?;
+        if opened {
+            self.outbox_signal.notify_one();
+        }
+        Ok(WindowSignIn::Opened {
+            id,
+            ended: live.into_iter().map(|(id, _, _)| id).collect(),
+        })
+    }
+}
+
+/// Clears the account's attempts, records the session and audits the sign-in in `tx`.
+async fn insert(tx: &mut Tx, s: NewSession<'_>, now: i64) -> StoreResult<i64> {
+    sqlx::query("DELETE FROM staff_sign_in_attempts WHERE username = $1")
+        .bind(s.username)
+        .execute(&mut **tx)
+        .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO staff_sessions (token_sha256, username, role, window_id, origin, created_at, expires_at, credential) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(s.token_sha256)
+    .bind(s.username)
+    .bind(s.role)
+    .bind(s.window)
+    .bind(s.origin)
+    .bind(now)
+    .bind(now + s.ttl_ms)
+    .bind(s.credential)
+    .fetch_one(&mut **tx)
+    .await?;
+    let detail = match s.window {
+        Some(w) => format!("{} at window {w}", s.role),
+        None => s.role.to_string(),
+    };
+    audit(
+        tx,
+        now,
+        s.username,
+        "sign_in",
+        &id.to_string(),
+        &detail,
+        s.origin,
+    )
+    .await?;
+    Ok(id)
+}
+
+impl Store {
     /// The live session of a token hash, if any (not ended, not expired at `now`).
     ///
     /// # Errors
