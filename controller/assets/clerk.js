@@ -45,7 +45,10 @@
         return r.json().then(function (j) { return { status: r.status, body: j }; }, function () { return { status: r.status, body: {} }; });
       }, function (e) { lost(); throw e; });
   }
-  function signedOut() { stop(); token = null; me = null; desk = null; held = null; clearPending(); }
+  function signedOut() {
+    stop(); token = null; me = null; desk = null; held = null; clearPending();
+    stopFlash(); baseTitle = TITLE; document.title = TITLE;
+  }
   function stop() { if (sock) { sock.onclose = null; sock.close(); sock = null; } }
 
   /* ---- offline ---- */

@@ -96,6 +96,7 @@ async fn a_second_sign_in_takes_the_window_over() {
             .starts_with("3号窗口已由 演示窗口人员 于 "),
         "{said}"
     );
+    second.screenshot("clerk-takeover-offer").await;
     second.keys(ESC).await;
     see(
         &second,
