@@ -1,13 +1,26 @@
-//! The clerk panel in a real headless Chromium: the clerk signs in with username, password
-//! and window (a wrong password is refused on the form), the panel follows the hall live,
-//! F1 calls the next ticket, Start/Finish work, the ID check says match or mismatch without
-//! showing the stored number, and signing out ends the session.
+//! The clerk panel in a real headless Chromium against the real binary: the clerk signs
+//! in with username, password and window (a wrong password is refused on the form), the
+//! panel follows the hall live, F1 calls the checked-in appointment and shows its slot,
+//! booking code and masked name, F9 with a typed ID number and Enter says match or
+//! mismatch without showing the stored number, Shift+F3 (false information) is undone
+//! with Esc, F5/F4 start and finish, signing out with a ticket held asks first, and
+//! signing out ends the session. The keyboard cycle, the
+//! start-on-call hall, the outage, the takeover and the chime are in `clerk_panel/`.
 
 mod common;
 use common::browser::Browser;
 use common::*;
 use serde_json::json;
 use std::time::Duration;
+
+#[path = "clerk_panel/panel.rs"]
+mod panel;
+use panel::{hidden, press, see, shows, ENTER, ESC, F1, F4, F5, F9, MSG, UNDO};
+
+#[path = "clerk_panel/cycle.rs"]
+mod cycle;
+#[path = "clerk_panel/live.rs"]
+mod live;
 
 const ID: &str = "11010519491231002X";
 
@@ -93,14 +106,23 @@ async fn clerk_calls_with_f1_and_verifies_the_holder() {
         .expect("live update of the waiting count");
 
     // F1 calls it.
-    browser
-        .js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'F1'})); return 1")
+    press(&browser, F1, "已叫 C001").await;
+    shows(&browser, "cur-number", "C001").await;
+    // The appointment's slot, booking code and masked name; never the whole name.
+    see(
+        &browser,
+        "return !!document.getElementById('cur-appt')",
+        json!(true),
+    )
+    .await;
+    let appt = browser
+        .js("return document.getElementById('cur-appt').textContent")
         .await;
-    let current = "return (document.getElementById('cur-number') || {}).textContent || null";
-    browser
-        .wait_for(current, &json!("C001"), Duration::from_secs(5))
-        .await
-        .expect("F1 called C001");
+    let appt = appt.as_str().unwrap_or_default().to_string();
+    let (day, hm) = (&slot[..10], &slot[11..16]);
+    assert!(appt.starts_with(&format!("预约 {day} {hm}-")), "{appt}");
+    assert!(appt.contains(&format!("预约码 {code} · 李*")), "{appt}");
+    assert!(!appt.contains("李四"), "{appt}");
     let (_, snap) = hall.req("GET", "/snapshot", Some("demo-admin"), None).await;
     let w4 = snap["windows"]
         .as_array()
@@ -111,54 +133,53 @@ async fn clerk_calls_with_f1_and_verifies_the_holder() {
         .clone();
     assert_eq!(w4["serving"]["number"], "C001");
 
-    // Verify ID: a stranger's number is a mismatch, the holder's a match.
-    let verify = |n: &str| {
-        format!("document.getElementById('idnum').value = '{n}'; document.getElementById('verify').click(); return 1")
-    };
-    let msg = "return document.getElementById('msg').textContent";
-    browser.js(&verify("110101199003070310")).await;
-    let m = browser
-        .wait_for(
-            msg,
-            &json!("证件与取号人不一致，可拒绝办理 / the ID does NOT match the ticket holder"),
-            Duration::from_secs(5),
-        )
-        .await;
-    assert!(m.is_some(), "{}", browser.js(msg).await);
-    browser.js(&verify(ID)).await;
-    browser
-        .wait_for(
-            msg,
-            &json!("证件与取号人一致 / the ID matches the ticket holder"),
-            Duration::from_secs(5),
-        )
-        .await
-        .expect("match");
+    // Verify ID (F9, typed, Enter): a stranger's number is a mismatch, the holder's a match.
+    browser.keys(F9).await;
+    press(
+        &browser,
+        &format!("110101199003070310{ENTER}"),
+        "证件与取号人不一致，可拒绝办理 / the ID does NOT match the ticket holder",
+    )
+    .await;
+    browser.keys(F9).await;
+    press(
+        &browser,
+        &format!("{ID}{ENTER}"),
+        "证件与取号人一致 / the ID matches the ticket holder",
+    )
+    .await;
     let page = browser.js("return document.body.innerText").await;
     assert!(
         !page.as_str().unwrap().contains(ID),
         "the number stays off the page"
     );
 
-    // Start and finish with the buttons.
+    // Start with F5; signing out now asks first (Esc stays); F4 finishes.
+    // Shift+F3 (false information) waits for its undo too; Esc undoes it, nothing sent.
+    browser.type_keys("#number", "\u{E008}\u{E033}").await;
+    see(
+        &browser,
+        UNDO,
+        json!("C001 标记虚假信息，即将发送 / sending in"),
+    )
+    .await;
+    browser.keys(ESC).await;
+    see(&browser, MSG, json!("已撤销：C001 标记虚假信息 / undone")).await;
+    press(&browser, F5, "C001 开始办理").await;
+    shows(&browser, "cur-meta", "户政 · 预约 · 办理中").await;
     browser
-        .js("document.querySelector('[data-act=\"start\"]').click(); return 1")
+        .js("document.getElementById('signout').click(); return 1")
         .await;
-    browser
-        .wait_for(
-            "return document.getElementById('cur').textContent.indexOf('办理中') >= 0",
-            &json!(true),
-            Duration::from_secs(5),
-        )
-        .await
-        .expect("serving");
-    browser
-        .js("document.querySelector('[data-act=\"finish\"]').click(); return 1")
-        .await;
-    browser
-        .wait_for(current, &json!("暂无叫号"), Duration::from_secs(5))
-        .await
-        .expect("finished");
+    shows(
+        &browser,
+        "confirm-text",
+        "当前 C001 尚未办结，仍要退出吗？ / a ticket is still held: sign out anyway?",
+    )
+    .await;
+    browser.keys(ESC).await;
+    hidden(&browser, "confirm", true).await;
+    press(&browser, F4, "C001 已办结").await;
+    shows(&browser, "cur-number", "暂无叫号").await;
     browser.screenshot("clerk-panel").await;
     let (_, mine) = hall
         .req("GET", "/me/appointments", Some(&assertion), None)

@@ -171,6 +171,7 @@ async fn every_served_script_is_es2017() {
         "/assets/hallclock.js",
         "/assets/echarts-6.1.0.min.js",
         "/assets/desk.js",
+        "/assets/clerk.js",
     ] {
         assert!(
             scripts.contains_key(must),

@@ -4,8 +4,10 @@
  * or ?token= for a device-style token), checks it with GET /api/v1/me, and otherwise shows
  * a sign-in form: username, password and, for a clerk, the window. onReady(token, me) runs
  * once signed in. `roles` (default [role]) are the roles the page accepts; `title` names
- * the form (default by role). HallqSignIn.expired(msg) clears the token and shows the form
- * again. */
+ * the form (default by role). Enter signs in from any field. A clerk's window already in
+ * use elsewhere (409 window_in_use) is offered for takeover: Enter resends with
+ * "takeover": true, Esc keeps the other session. HallqSignIn.expired(msg) clears the
+ * token and shows the form again (with msg). */
 (function () {
   "use strict";
   var opts = null;
@@ -15,7 +17,8 @@
     ".hq-signin label{display:block;font-size:15px;margin:12px 0 4px;color:#37506b}" +
     ".hq-signin input,.hq-signin select{width:100%;box-sizing:border-box;font:inherit;font-size:18px;padding:10px;border:1px solid #c3cfdd;border-radius:8px}" +
     ".hq-signin button{width:100%;margin-top:20px;font:inherit;font-size:20px;font-weight:800;padding:12px;border:0;border-radius:10px;background:#0b5cad;color:#fff;cursor:pointer}" +
-    ".hq-signin .err{color:#b00020;min-height:22px;margin-top:12px;font-size:15px}";
+    ".hq-signin .err{color:#b00020;min-height:22px;margin-top:12px;font-size:15px}" +
+    ".hq-signin .take p{font-size:14px;color:#37506b;margin:8px 0 0}.hq-signin .take button{margin-top:10px}.hq-signin .take button.alt{background:#dfe7f1;color:#1b2a3a}";
   function me(token) {
     return fetch("/api/v1/me", { headers: { Authorization: "Bearer " + token } })
       .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
@@ -46,29 +49,49 @@
     ]));
     document.body.appendChild(box);
     var f = box.querySelector("form");
-    document.getElementById("hq-user").focus();
-    f.onsubmit = function (e) {
-      e.preventDefault();
-      var body = { username: document.getElementById("hq-user").value.trim(), password: document.getElementById("hq-pass").value };
-      if (clerk) body.window = document.getElementById("hq-window").value;
-      document.getElementById("hq-go").disabled = true;
+    var $ = function (id) { return document.getElementById(id); };
+    $("hq-user").focus();
+    // Enter signs in from every field, the window list included (a select does not submit).
+    if (clerk) $("hq-window").onkeydown = function (e) { if (e.key === "Enter") { e.preventDefault(); send(false); } };
+    f.onsubmit = function (e) { e.preventDefault(); send(false); };
+    function send(takeover) {
+      var body = { username: $("hq-user").value.trim(), password: $("hq-pass").value };
+      if (clerk) body.window = $("hq-window").value;
+      if (takeover) body.takeover = true;
+      var take = $("hq-take");
+      if (take) take.remove();
+      $("hq-go").disabled = true;
       fetch("/api/v1/auth/sign-in", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
         .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); })
         .then(function (r) {
-          document.getElementById("hq-go").disabled = false;
-          if (r.status !== 200) { document.getElementById("hq-err").textContent = r.body.message || ("HTTP " + r.status); return; }
+          $("hq-go").disabled = false;
+          if (r.status === 409 && r.body.error === "window_in_use") { $("hq-err").textContent = r.body.message; offerTakeover(); return; }
+          if (r.status !== 200) { $("hq-err").textContent = r.body.message || ("HTTP " + r.status); return; }
           if (roles().indexOf(r.body.role) < 0) {
             // Not for this page: end the session just opened rather than leave it live.
             fetch("/api/v1/auth/sign-out", { method: "POST", headers: { Authorization: "Bearer " + r.body.token } }).then(function () {}, function () {});
-            document.getElementById("hq-err").textContent = clerk ? "该账号不是窗口人员 / not a clerk account" : opts.roles ? "该账号不能使用本页 / this account cannot use this page" : "该账号不是管理员 / not an admin account";
+            $("hq-err").textContent = clerk ? "该账号不是窗口人员 / not a clerk account" : opts.roles ? "该账号不能使用本页 / this account cannot use this page" : "该账号不是管理员 / not an admin account";
             return;
           }
           if (clerk) localStorage.setItem(opts.key + "-window", body.window);
           sessionStorage.setItem(opts.key, r.body.token);
           box.remove();
           check(r.body.token);
-        }, function () { document.getElementById("hq-go").disabled = false; document.getElementById("hq-err").textContent = "无法连接服务器 / server unreachable"; });
-    };
+        }, function () { $("hq-go").disabled = false; $("hq-err").textContent = "无法连接服务器 / server unreachable"; });
+    }
+    /* The window has a live session elsewhere: Enter takes it over (that panel is signed
+     * out and says so), Esc keeps it. */
+    function offerTakeover() {
+      var cancel = function () { take.remove(); $("hq-err").textContent = ""; $("hq-pass").focus(); };
+      var take = h("div", { "class": "take", id: "hq-take" }, [
+        h("p", null, "接管后，另一终端将被退出。/ Taking over signs the other terminal out."),
+        h("button", { type: "button", id: "hq-takeover", onclick: function () { send(true); } }, "接管本窗口 (Enter) / Take over"),
+        h("button", { type: "button", "class": "alt", id: "hq-keep", onclick: cancel }, "取消 (Esc) / Cancel")
+      ]);
+      take.onkeydown = function (e) { if (e.key === "Escape") { e.preventDefault(); cancel(); } };
+      f.appendChild(take);
+      $("hq-takeover").focus();
+    }
   }
   function check(token) {
     me(token).then(function (r) {
@@ -90,8 +113,9 @@
     },
     expired: function (message) {
       sessionStorage.removeItem(opts.key);
-      // Already showing the form (several requests failed at once): keep what is typed.
-      if (document.getElementById("hq-signin")) return;
+      // Already showing the form (several requests failed at once): keep what is typed,
+      // say the latest reason.
+      if (document.getElementById("hq-signin")) { if (message) document.getElementById("hq-err").textContent = message; return; }
       form(message || "登录已过期，请重新登录 / session expired, sign in again");
     },
     /* Ends the session (when it is one) and shows the form. */

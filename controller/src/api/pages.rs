@@ -15,6 +15,7 @@ use std::time::Duration;
 const STATUS_PAGE: &str = include_str!("../../assets/status.html");
 const KIOSK_PAGE: &str = include_str!("../../assets/kiosk.html");
 const CLERK_PAGE: &str = include_str!("../../assets/clerk.html");
+const CLERK_JS: &str = include_str!("../../assets/clerk.js");
 const ADMIN_PAGE: &str = include_str!("../../assets/admin.html");
 const DESK_PAGE: &str = include_str!("../../assets/desk.html");
 const DESK_JS: &str = include_str!("../../assets/desk.js");
@@ -37,14 +38,15 @@ pub(crate) fn fill(state: &AppState, page: &str) -> String {
         )
 }
 
-/// GET /assets/{file}: the hall clock, the DOM helper (dom.js), the booking pages' script
-/// and the vendored chart library.
+/// GET /assets/{file}: the hall clock, the DOM helper (dom.js), the booking pages', the
+/// desk's and the clerk panel's scripts and the vendored chart library.
 pub async fn asset(Path(file): Path<String>) -> Response {
     let (body, cache) = match file.as_str() {
         "hallclock.js" => (hallq_config::clock::SCRIPT, "no-cache"),
         "dom.js" => (DOM_JS, "no-cache"),
         "book.js" => (BOOK_JS, "no-cache"),
         "desk.js" => (DESK_JS, "no-cache"),
+        "clerk.js" => (CLERK_JS, "no-cache"),
         f if f == ECHARTS_FILE => (ECHARTS_JS, "public, max-age=31536000, immutable"),
         _ => {
             return ApiError::new(
