@@ -16,7 +16,7 @@ const shownWindows = screen.windows.length ? screen.windows : setup.windows.map(
 const shownServices = screen.services.length ? screen.services : setup.services.map((s) => s.id);
 const bilingual = screen.language === "zh+en";
 
-const state = { windows: {}, queues: {}, history: {}, current: null, snapshots: 0, seen: new Set(), socketUp: false, brokerUp: true };
+const state = { windows: {}, queues: {}, history: {}, calls: [], current: null, snapshots: 0, seen: new Set(), socketUp: false, brokerUp: true };
 
 if (bilingual) document.body.classList.add("bilingual");
 if (bilingual && setup.hall.name_en) $("title-en").textContent = setup.hall.name_en;
@@ -82,6 +82,7 @@ function remember(e, fromEvent) {
   };
   const keys = Object.keys(state.history).sort((a, b) => (newer(state.history[a], state.history[b]) ? -1 : 1));
   keys.slice(HISTORY).forEach((k) => { delete state.history[k]; });
+  state.calls = calls(); // newest first, for whoever inspects the page
 }
 function rememberServing(w) {
   const s = w && w.status === "open" ? w.serving : null;
