@@ -63,11 +63,7 @@ impl App {
         store
             .sync_windows(&ids, chrono::Utc::now().timestamp_millis())
             .await?;
-        let holder = format!(
-            "{}-{}",
-            std::process::id(),
-            hex::encode(rand::random::<[u8; 4]>())
-        );
+        let holder = lease_holder(&cfg.server.listen);
         let mut mqtt = Endpoint::of(&cfg, Part::Controller).map_err(anyhow::Error::msg)?;
         // Where devices reach the broker (on the embedded one, the authorizing front).
         let mqtt_url = mqtt.url();
@@ -186,4 +182,41 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// This controller's name as a lease holder (relay, notifications) and in the relay's MQTT
+/// client id: the host and the HTTP address it serves, which no other live process holds
+/// (the caller has bound that address). A controller restarted after a crash on the same
+/// host and address is the same holder, so it takes its leases over at once instead of
+/// waiting for the dead process's to expire — the screens and boards get the hall's state
+/// (and new calls) right after a restart, not seconds later. Replicas differ by host or port;
+/// an address without a fixed port (`:0`) makes a holder of this process alone.
+fn lease_holder(listen: &str) -> String {
+    let fixed = listen.parse::<SocketAddr>().is_ok_and(|a| a.port() != 0);
+    let listen = if fixed {
+        listen.to_string()
+    } else {
+        format!(
+            "{listen}-{}-{}",
+            std::process::id(),
+            hex::encode(rand::random::<[u8; 4]>())
+        )
+    };
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{host}-{listen}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(80)
+        .collect()
 }

@@ -79,7 +79,7 @@ pub async fn run(
             _ = shutdown.changed() => {}
         }
         if held {
-            backoff = (backoff * 2).min(Duration::from_secs(5));
+            backoff = (backoff * 2).min(Duration::from_secs(1));
         }
     }
     let _ = store.release_lease(RELAY_LEASE, &opts.holder).await;

@@ -16,7 +16,7 @@ const shownWindows = screen.windows.length ? screen.windows : setup.windows.map(
 const shownServices = screen.services.length ? screen.services : setup.services.map((s) => s.id);
 const bilingual = screen.language === "zh+en";
 
-const state = { windows: {}, queues: {}, calls: [], seen: new Set(), socketUp: false, brokerUp: true };
+const state = { windows: {}, queues: {}, history: {}, calls: [], current: null, snapshots: 0, seen: new Set(), socketUp: false, brokerUp: true };
 
 if (bilingual) document.body.classList.add("bilingual");
 if (bilingual && setup.hall.name_en) $("title-en").textContent = setup.hall.name_en;
@@ -54,16 +54,75 @@ function onThisScreen(call) {
   return shownWindows.indexOf(String(call.window)) >= 0;
 }
 
+// ---- what is called -------------------------------------------------------------------
+// Every call the page knows, one entry per ticket at a window (a recall moves it to the
+// front, it is not listed twice): from call events and from the windows' `serving` tickets
+// (which is all a page has after the hall restarted). The big panel shows the newest entry
+// that is still active: its window is open and serves that ticket now (or its state is
+// older than the call). Cleared by a no-show, finish, transfer or pause of that window.
+const HISTORY = 12;
+function callKey(e) {
+  return [Date.parse(e.called_at) || 0, e.event_id || 0];
+}
+function newer(a, b) {
+  const x = callKey(a), y = callKey(b);
+  return x[0] !== y[0] ? x[0] > y[0] : x[1] > y[1];
+}
+function remember(e, fromEvent) {
+  const key = `${e.number}@${e.window}`;
+  const old = state.history[key];
+  if (old) {
+    // A call event orders calls exactly (its event id); a window's state only by its
+    // called_at (seconds): it replaces an entry only for a later call (a missed recall).
+    if (fromEvent ? old.fromEvent && !newer(e, old) : !(callKey(e)[0] > callKey(old)[0])) return;
+  }
+  state.history[key] = {
+    number: e.number, window: String(e.window), window_name: e.window_name, service: e.service,
+    called_at: e.called_at, event_id: e.event_id, fromEvent: fromEvent,
+  };
+  const keys = Object.keys(state.history).sort((a, b) => (newer(state.history[a], state.history[b]) ? -1 : 1));
+  keys.slice(HISTORY).forEach((k) => { delete state.history[k]; });
+  state.calls = calls(); // newest first, for whoever inspects the page
+}
+function rememberServing(w) {
+  const s = w && w.status === "open" ? w.serving : null;
+  if (s && s.called_at && onThisScreen({ window: w.window })) {
+    remember({ number: s.number, window: w.window, window_name: s.window_name, service: s.service, called_at: s.called_at, event_id: w.event_id }, false);
+  }
+}
+function calls() {
+  return Object.keys(state.history).map((k) => state.history[k]).sort((a, b) => (newer(a, b) ? -1 : 1));
+}
+function active(e) {
+  const w = state.windows[e.window];
+  // A window whose state is not known (yet, or after a restart) shows no call.
+  if (!w || w.status !== "open") return false;
+  if (w.serving) return w.serving.number === e.number;
+  return e.fromEvent && (e.event_id || 0) > (w.event_id || 0);
+}
+function currentCall() {
+  return calls().find(active) || null;
+}
+
+/** The big panel; it blinks when `fresh` (a call's key) is what it now shows. */
 function renderCurrent(fresh) {
-  const c = state.calls[0];
-  if (!c) return;
+  const c = currentCall();
+  const box = $("current");
+  if (!c) {
+    state.current = null;
+    box.classList.remove("fresh");
+    $("cur-number").textContent = "—";
+    fill($("cur-window"), [document.createTextNode("欢迎光临"), en("Welcome")].filter(Boolean));
+    $("cur-service").textContent = "";
+    return;
+  }
+  state.current = `${c.number}@${c.window}`;
   const w = winName[c.window] || {};
   $("cur-number").textContent = c.number;
   fill($("cur-window"), [document.createTextNode(`到 ${c.window_name || w.name || c.window}`), en(w.name_en)].filter(Boolean));
   const s = svcName[c.service] || {};
   fill($("cur-service"), [document.createTextNode(s.name || c.service), en(s.name_en)].filter(Boolean));
-  if (fresh) {
-    const box = $("current");
+  if (fresh === state.current) {
     box.classList.remove("fresh");
     void box.offsetWidth; // restart the blink
     box.classList.add("fresh");
@@ -71,18 +130,36 @@ function renderCurrent(fresh) {
 }
 
 function renderRecent() {
-  fill($("recent"), state.calls.slice(1, 7).map((c) => el("li", null, null, [el("b", null, c.number), el("span", null, c.window_name || c.window)])));
+  const list = calls().filter((c) => `${c.number}@${c.window}` !== state.current).slice(0, 6);
+  fill($("recent"), list.map((c) => {
+    const where = el("span", null, c.window_name || (winName[c.window] || {}).name || c.window);
+    where.title = where.textContent;
+    const li = el("li", null, null, [el("b", null, c.number), where]);
+    li.setAttribute("data-call", `${c.number}@${c.window}`);
+    return li;
+  }));
+}
+
+/** A tile's status text: the number served, "—", "暂停服务 · reason" or "未开放". */
+function tileText(w) {
+  // Only an open window shows its number: a paused one says so (and why), and a closed one
+  // (nobody signed in there, or after closing time; also before its state is known) reads
+  // closed.
+  const status = w ? w.status : "closed";
+  if (status === "paused") return w.pause_reason ? `暂停服务 · ${w.pause_reason}` : "暂停服务";
+  if (status === "closed") return "未开放";
+  return w.serving ? w.serving.number : "—";
 }
 
 function renderWindows() {
   fill($("windows"), shownWindows.map((id) => {
     const w = state.windows[id];
     const conf = winName[id] || { name: id };
-    // Only an open window shows its number: a paused one says so, and a closed one (nobody
-    // signed in there, or after closing time; also before its state is known) reads closed.
     const status = w ? w.status : "closed";
-    const num = status === "paused" ? "暂停服务" : status === "closed" ? "未开放" : w.serving ? w.serving.number : "—";
-    const tile = el("div", status === "open" ? "win" : `win ${status}`, null, [el("span", null, conf.name, [en(conf.name_en)]), el("span", "num", num)]);
+    const text = tileText(w);
+    const num = el("span", "num", text);
+    num.title = text; // a long pause reason ends in "…" on the tile
+    const tile = el("div", status === "open" ? "win" : `win ${status}`, null, [el("span", "name", conf.name, [en(conf.name_en)]), num]);
     tile.setAttribute("data-window", id);
     return tile;
   }));
@@ -92,7 +169,9 @@ function renderQueues() {
   fill($("queues"), shownServices.map((id) => {
     const q = state.queues[id];
     const s = svcName[id] || { name: id };
-    const row = el("div", "q", null, [el("span", null, s.name, [en(s.name_en)]), el("b", null, `${q ? q.waiting : 0} 人`)]);
+    const name = el("span", null, s.name, [en(s.name_en)]);
+    name.title = s.name;
+    const row = el("div", "q", null, [name, el("b", null, `${q ? q.waiting : 0} 人`)]);
     row.setAttribute("data-service", id);
     return row;
   }));
@@ -102,12 +181,49 @@ function renderOffline() {
   $("offline").hidden = state.socketUp && state.brokerUp;
 }
 
+// ---- fitting ---------------------------------------------------------------------------
+// Rows are never cut: the windows and queues shrink (down to 60 %) until they fit their
+// column; whatever still does not fit, and the recent calls beyond the space left, are
+// not shown at all (fewer rows rather than a cut one).
+function bottomOf(e) {
+  return e.getBoundingClientRect().bottom;
+}
+function hideOverflow(box, items) {
+  const limit = bottomOf(box) + 0.5;
+  items.forEach((e) => { e.hidden = false; });
+  items.forEach((e) => { if (bottomOf(e) > limit) e.hidden = true; });
+}
+function fit() {
+  // On a portrait display the columns dissolve (display: contents): the whole main fits.
+  const right = document.querySelector(".right");
+  const box = getComputedStyle(right).display === "contents" ? document.querySelector("main") : right;
+  const rows = Array.prototype.slice.call(document.querySelectorAll("#windows .win, #queues .q"));
+  let k = 1;
+  right.style.setProperty("--k", k);
+  rows.forEach((e) => { e.hidden = false; });
+  const last = () => rows.filter((e) => !e.closest("[hidden]")).reduce((m, e) => Math.max(m, bottomOf(e)), 0);
+  while (rows.length && last() > bottomOf(box) + 0.5 && k > 0.6) {
+    k = Math.round((k - 0.05) * 100) / 100;
+    right.style.setProperty("--k", k);
+  }
+  hideOverflow(box, rows);
+  hideOverflow(document.querySelector(".recent"), Array.prototype.slice.call(document.querySelectorAll("#recent li")));
+}
+window.addEventListener("resize", fit);
+
+function renderCalls(fresh) {
+  renderCurrent(fresh);
+  renderRecent();
+  fit();
+}
+
 function renderAll() {
-  renderCurrent(false);
+  renderCurrent(null);
   renderRecent();
   renderWindows();
   renderQueues();
   renderOffline();
+  fit();
 }
 
 // ---- voice -------------------------------------------------------------------------
@@ -196,30 +312,37 @@ async function pump() {
 function apply(msg) {
   switch (msg.type) {
     case "snapshot":
+      // A reconnect (or a restarted hall) replaces the state; the calls the page already
+      // knew stay in its history, gated as ever by the windows' state.
       state.windows = byKey(msg.windows, (w) => String(w.window || w.id));
       state.queues = byKey(msg.queues, (q) => q.service);
-      state.calls = msg.calls.filter(onThisScreen);
-      for (const c of msg.calls) state.seen.add(c.event_id);
+      for (const c of msg.calls) {
+        state.seen.add(c.event_id);
+        if (onThisScreen(c)) remember(c, true);
+      }
+      for (const id in state.windows) rememberServing(state.windows[id]);
       state.brokerUp = msg.broker;
+      state.snapshots += 1;
       renderAll();
       break;
     case "call":
       if (state.seen.has(msg.event_id) || !onThisScreen(msg)) break;
       state.seen.add(msg.event_id);
-      state.calls.unshift(msg);
-      state.calls.length = Math.min(state.calls.length, 12);
-      renderCurrent(true);
-      renderRecent();
+      remember(msg, true);
+      renderCalls(`${msg.number}@${msg.window}`);
       queue.push(msg);
       pump();
       break;
     case "window":
       state.windows[String(msg.window)] = msg;
+      rememberServing(msg);
       renderWindows();
+      renderCalls(null);
       break;
     case "queue":
       state.queues[msg.service] = msg;
       renderQueues();
+      fit();
       break;
     case "broker":
       state.brokerUp = msg.up;
@@ -228,7 +351,9 @@ function apply(msg) {
   }
 }
 
-let delay = 500;
+// Reconnect soon (0.25 s doubling to 1 s, plus up to 0.25 s so a hall's TVs do not all
+// knock at once): a restarted hall is back on its screens within 2 s.
+let delay = 250;
 let watchdog = null;
 function connect() {
   const proto = location.protocol === "https:" ? "wss" : "ws";
@@ -238,14 +363,14 @@ function connect() {
     // The server sends at least a ping every 15 s; silence means a dead link.
     watchdog = setTimeout(() => ws.close(), 40000);
   };
-  ws.onopen = () => { delay = 500; state.socketUp = true; alive(); renderOffline(); };
+  ws.onopen = () => { delay = 250; state.socketUp = true; alive(); renderOffline(); };
   ws.onmessage = (e) => { alive(); apply(JSON.parse(e.data)); };
   ws.onclose = () => {
     clearTimeout(watchdog);
     state.socketUp = false;
     renderOffline();
     setTimeout(connect, delay + Math.random() * 250);
-    delay = Math.min(delay * 2, 5000);
+    delay = Math.min(delay * 2, 1000);
   };
   ws.onerror = () => ws.close();
 }

@@ -6,7 +6,7 @@ use hallq_mqtt::{topic_root, Endpoint, Feed, Subscriber};
 /// Runs forever: subscribes to the hall's `calls`, `windows/+` and `queues/+` (what a
 /// display account may read, see `hallq_mqtt::acl`) on every (re)connect and applies each
 /// message to the hub; the hub knows the broker is up once the subscription is confirmed,
-/// and down while the loop waits to reconnect (0.2 s doubling to 5 s).
+/// and down while the loop waits to reconnect (0.2 s doubling to 1 s).
 pub async fn run(broker: Endpoint, hall: &str, hub: Hub) {
     let sub = Subscriber {
         options: broker.options("hallq-display"),

@@ -39,7 +39,7 @@ pub struct Subscriber {
 }
 
 const FIRST_RETRY: Duration = Duration::from_millis(200);
-const LAST_RETRY: Duration = Duration::from_secs(5);
+const LAST_RETRY: Duration = Duration::from_secs(1);
 
 impl Subscriber {
     /// Runs until `until` resolves (forever with `std::future::pending()`), then
