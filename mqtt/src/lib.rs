@@ -10,9 +10,12 @@
 //! - [`payload`]: every payload on those topics as a typed struct — what the controller
 //!   publishes is built from them, and every subscriber parses what it hears into them
 //!   ([`Inbound::parse`]) and drops (counting, [`Dropped`]) what does not parse.
+//! - [`repeats`]: a failure that repeats, reported at once and then once a minute with
+//!   its count (devices, logins, dropped messages).
 
 pub mod acl;
 pub mod payload;
+pub mod repeats;
 mod subscribe;
 
 pub use payload::{Dropped, Inbound, Payload, PayloadError};

@@ -2,8 +2,8 @@
 //! debug level, a warning with the count at most once per interval.
 
 use super::PayloadError;
+use crate::repeats::Repeats;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Warnings about dropped messages at most this often, per consumer.
@@ -14,8 +14,7 @@ const WARN_EVERY: Duration = Duration::from_secs(10);
 pub struct Dropped {
     label: &'static str,
     count: AtomicU64,
-    /// When the last warning was written, and the count then.
-    warned: Mutex<Option<(Instant, u64)>>,
+    warned: Repeats,
 }
 
 impl Dropped {
@@ -24,7 +23,7 @@ impl Dropped {
         Self {
             label,
             count: AtomicU64::new(0),
-            warned: Mutex::new(None),
+            warned: Repeats::new(WARN_EVERY),
         }
     }
 
@@ -40,21 +39,17 @@ impl Dropped {
 
     /// [`Dropped::note`] at `now`; returns whether a warning was written.
     pub fn note_at(&self, now: Instant, topic: &str, why: &PayloadError) -> bool {
-        let n = self.count.fetch_add(1, Ordering::Relaxed) + 1;
+        self.count.fetch_add(1, Ordering::Relaxed);
         let topic: String = topic.chars().take(80).collect();
         tracing::debug!("{}: dropped a message on {topic:?}: {why}", self.label);
-        let mut warned = self.warned.lock().unwrap_or_else(|e| e.into_inner());
-        let due = warned.is_none_or(|(at, _)| now.saturating_duration_since(at) >= WARN_EVERY);
-        if due {
-            let before = warned.map_or(0, |(_, c)| c);
-            tracing::warn!(
-                "{}: dropped {} message(s) that are not the contract's payload since the last \
-                 warning (latest on {topic:?}: {why})",
-                self.label,
-                n - before
-            );
-            *warned = Some((now, n));
-        }
-        due
+        let Some(n) = self.warned.note_at(now) else {
+            return false;
+        };
+        tracing::warn!(
+            "{}: dropped {n} message(s) that are not the contract's payload since the last \
+             warning (latest on {topic:?}: {why})",
+            self.label
+        );
+        true
     }
 }
