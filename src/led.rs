@@ -1,7 +1,9 @@
 //! `hallq led …`: LED board tools and the gateway (see led-protocol).
 //!
 //! - `encode` / `decode`: one frame to hex, captured bytes to JSON (installers, tests).
-//! - `emulate`: a board on a TCP port or a pty that answers ACKs and prints what it shows.
+//! - `emulate`: a board on a TCP port, a pty or an existing serial device that answers
+//!   ACKs and prints what it shows.
+//! - `probe` (`probe`): asks every configured board for an answer, with round trips.
 //! - `gateway` (or `hallq led --config FILE`): the LED gateway alone, for split deployments.
 
 use hallq_config::{BrokerMode, Settings};
@@ -15,6 +17,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 mod frames;
+mod probe;
 use frames::{decode, encode, parse_u16, DecodeArgs, EncodeArgs};
 
 /// `hallq led` arguments.
@@ -34,8 +37,10 @@ enum LedCmd {
     Encode(EncodeArgs),
     /// 解码标准输入（十六进制或原始字节）为 JSON / hex or raw bytes on stdin → JSON.
     Decode(DecodeArgs),
-    /// 模拟一块屏（TCP 端口或 pty）/ emulate a board on a TCP port or a pty.
+    /// 模拟一块屏（TCP 端口、pty 或现有串口）/ emulate a board on a TCP port, a pty or a serial device.
     Emulate(EmulateArgs),
+    /// 逐块屏询问应答与往返时间 / ask every configured board for an answer (ACK, round trip).
+    Probe(probe::ProbeArgs),
     /// 只运行 LED 网关 / run the LED gateway alone (split deployments).
     Gateway(GatewayArgs),
 }
@@ -54,6 +59,16 @@ struct EmulateArgs {
     /// With --pty: also make this symlink to the pty (a stable path for a config file).
     #[arg(long, requires = "pty")]
     link: Option<PathBuf>,
+    /// Sit on an existing serial device (e.g. the far end of a null-modem cable or a
+    /// USB-RS485 adapter wired to the gateway's line).
+    #[arg(long, conflicts_with_all = ["pty", "listen"])]
+    device: Option<String>,
+    /// With --device: line speed.
+    #[arg(long, default_value_t = 9600, requires = "device")]
+    baud: u32,
+    /// With --device: data bits, parity, stop bits, e.g. 8N1 (default for bx) or 7E1 (alpha).
+    #[arg(long, requires = "device")]
+    line: Option<String>,
     /// Answer only frames for this address (default: any).
     #[arg(long, value_parser = parse_u16)]
     address: Option<u16>,
@@ -87,6 +102,13 @@ pub(crate) fn run(args: LedCli) -> ExitCode {
         (Some(LedCmd::Encode(a)), _) => report(encode(&a)),
         (Some(LedCmd::Decode(a)), _) => report(decode(&a)),
         (Some(LedCmd::Emulate(a)), _) => report(runtime().and_then(|rt| rt.block_on(emulate(a)))),
+        (Some(LedCmd::Probe(a)), _) => {
+            match runtime().and_then(|rt| rt.block_on(probe::probe(&a))) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(Usage(msg)) => usage(&msg),
+            }
+        }
         (Some(LedCmd::Gateway(a)), _) => report(runtime().and_then(|rt| rt.block_on(gateway(a)))),
         (None, Some(config)) => {
             let a = GatewayArgs {
@@ -175,9 +197,11 @@ async fn gateway(a: GatewayArgs) -> Result<(), Usage> {
 
 /// `hallq led emulate`: a board on a TCP port and/or a pty, printing what it shows.
 async fn emulate(a: EmulateArgs) -> Result<(), Usage> {
-    if a.listen.is_none() && !a.pty {
+    if a.listen.is_none() && !a.pty && a.device.is_none() {
         return Err(Usage(
-            "用 --listen HOST:PORT 或 --pty / give --listen HOST:PORT or --pty".into(),
+            "用 --listen HOST:PORT、--pty 或 --device PATH / give --listen HOST:PORT, --pty or \
+             --device PATH"
+                .into(),
         ));
     }
     let mut opts = EmulatorOptions::new(a.protocol);
@@ -224,6 +248,22 @@ async fn emulate(a: EmulateArgs) -> Result<(), Usage> {
             emulate::serve(master, &opts, &*print).await
         }));
     }
+    if let Some(path) = &a.device {
+        let endpoint = serial_endpoint(path, a.baud, a.line.as_deref(), protocol)?;
+        let opened = led_protocol::gateway::transport::open(&endpoint)
+            .await
+            .map_err(|e| Usage(format!("cannot open {path}: {e}")))?;
+        println!(
+            "emulating a {} board on {path} ({} {})",
+            protocol.name(),
+            a.baud,
+            a.line.as_deref().unwrap_or(default_line(protocol))
+        );
+        let (opts, print) = (opts.clone(), print.clone());
+        tasks.push(tokio::spawn(async move {
+            emulate::serve(opened.stream, &opts, &*print).await
+        }));
+    }
     tokio::select! {
         () = crate::shutdown_signal() => {}
         r = futures::future::select_all(tasks) => {
@@ -236,6 +276,49 @@ async fn emulate(a: EmulateArgs) -> Result<(), Usage> {
         let _ = std::fs::remove_file(link);
     }
     Ok(())
+}
+
+/// BX controllers default to 8N1, Alpha signs to 7E1.
+const fn default_line(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Bx => "8N1",
+        Protocol::Alpha => "7E1",
+    }
+}
+
+/// A serial endpoint from `--device`, `--baud` and `--line` (`8N1`, `7E1`, `8E1`, `8N2`…).
+fn serial_endpoint(
+    path: &str,
+    baud: u32,
+    line: Option<&str>,
+    protocol: Protocol,
+) -> Result<led_protocol::gateway::transport::Endpoint, Usage> {
+    let line = line.unwrap_or(default_line(protocol)).to_ascii_uppercase();
+    let bad = || Usage(format!("--line {line:?}: 例如 / e.g. 8N1, 7E1, 8E1, 8N2"));
+    let &[d, p, s] = line.as_bytes() else {
+        return Err(bad());
+    };
+    let data_bits = match d {
+        b'5'..=b'8' => d - b'0',
+        _ => return Err(bad()),
+    };
+    let parity = match p {
+        b'N' => "none",
+        b'E' => "even",
+        b'O' => "odd",
+        _ => return Err(bad()),
+    };
+    let stop_bits = match s {
+        b'1' | b'2' => s - b'0',
+        _ => return Err(bad()),
+    };
+    Ok(led_protocol::gateway::transport::Endpoint::Serial {
+        path: path.to_string(),
+        baud,
+        data_bits,
+        parity: parity.into(),
+        stop_bits,
+    })
 }
 
 fn print_seen(protocol: Protocol, json: bool, seen: &Seen) {

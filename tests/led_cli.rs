@@ -1,5 +1,7 @@
 //! `hallq led encode|decode` on the real binary: peer vectors reproduced from the command
-//! line, hex with whitespace and raw bytes decoded, bad input refused with exit 2.
+//! line, hex with whitespace and raw bytes decoded, bad input refused with exit 2. The
+//! device commands (`probe`, `emulate --device`, decode on a live line) are in
+//! `led_devices.rs`.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -94,14 +96,18 @@ fn decode_reads_spaced_hex_and_raw_bytes() {
     .unwrap();
     assert_eq!(from_raw, from_hex);
 
-    // Two frames give an array; Alpha decodes too.
+    // Two frames give two JSON values, one per frame; Alpha decodes too.
     let two = format!("{}\n{}\n", VECTORS[0].1, VECTORS[0].1);
-    let arr: serde_json::Value = serde_json::from_str(&stdout(&hallq(
+    let out = stdout(&hallq(
         &["led", "decode", "--protocol", "bx"],
         two.as_bytes(),
-    )))
-    .unwrap();
-    assert_eq!(arr.as_array().unwrap().len(), 2);
+    ));
+    let values: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&out)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(values.len(), 2);
+    assert!(values.iter().all(|v| v["command"]["command"] == "ping"));
     let alpha: serde_json::Value = serde_json::from_str(&stdout(&hallq(
         &["led", "decode", "--protocol", "alpha"],
         VECTORS[3].1.as_bytes(),

@@ -1,5 +1,11 @@
 //! A board without hardware: reads what the host sends, answers like a controller, and
 //! says what the board would show. Sans-IO; `hallq led emulate` and the tests drive it.
+//!
+//! BX controllers ACK every frame that asks for an answer (pings too). Alpha signs ACK
+//! writes only when configured to (`E s`), and always answer Read TEXT with the file
+//! they hold, as real signs do (what `hallq led probe` reads back).
+
+use std::collections::BTreeMap;
 
 use bytes::BytesMut;
 
@@ -31,6 +37,8 @@ pub struct Emulator {
     address: Option<u16>,
     alpha_ack: bool,
     rx: BytesMut,
+    /// Alpha TEXT files written to this sign, by label (at most 256).
+    alpha_files: BTreeMap<u8, alpha::WriteText>,
 }
 
 impl Emulator {
@@ -44,6 +52,7 @@ impl Emulator {
             address,
             alpha_ack,
             rx: BytesMut::new(),
+            alpha_files: BTreeMap::new(),
         }
     }
 
@@ -97,13 +106,43 @@ impl Emulator {
         }
     }
 
-    fn alpha_packet(&self, packet: &alpha::Packet) -> Seen {
+    fn alpha_packet(&mut self, packet: &alpha::Packet) -> Seen {
         let address = packet.address.as_bytes();
         let for_me = self.address.is_none_or(|a| {
             let mine = alpha::Address::new(u8::try_from(a).unwrap_or(0)).as_bytes();
             address == mine || address == *b"00" || address.contains(&b'?')
         });
-        let reply = (for_me && self.alpha_ack).then(|| vec![alpha::ACK, 0x40]);
+        let mut reply = None;
+        for command in packet.commands.iter().filter(|_| for_me) {
+            match command {
+                alpha::Command::WriteText(t) => {
+                    self.alpha_files.insert(t.label, t.clone());
+                    if self.alpha_ack {
+                        reply = Some(vec![alpha::ACK, 0x40]);
+                    }
+                }
+                alpha::Command::ReadText { label } => {
+                    let text = self
+                        .alpha_files
+                        .get(label)
+                        .cloned()
+                        .unwrap_or(alpha::WriteText {
+                            label: *label,
+                            display: None,
+                            segments: Vec::new(),
+                        });
+                    let mut answer =
+                        alpha::Packet::new(packet.address, alpha::Command::WriteText(text));
+                    answer.type_code = alpha::TYPE_RESPONSE;
+                    reply = answer.to_bytes().ok();
+                }
+                alpha::Command::Other { .. } => {
+                    if self.alpha_ack {
+                        reply = Some(vec![alpha::ACK, 0x40]);
+                    }
+                }
+            }
+        }
         let description = packet.describe();
         Seen::Frame {
             text: shown_text(&description),
@@ -167,6 +206,47 @@ mod tests {
         assert!(matches!(
             acking.handle_bytes(&frame).as_slice(),
             [Seen::Frame { reply: Some(r), .. }] if r == &[alpha::ACK, 0x40]
+        ));
+    }
+
+    #[test]
+    fn alpha_sign_answers_read_text_with_what_it_shows() {
+        let read = alpha::Packet::new(
+            alpha::Address::new(1),
+            alpha::Command::ReadText { label: b'0' },
+        )
+        .to_bytes()
+        .unwrap();
+        let mut sign = Emulator::new(Protocol::Alpha, Some(1), false);
+        let answer = |seen: Vec<Seen>| match seen.as_slice() {
+            [Seen::Frame {
+                reply: Some(r),
+                for_me: true,
+                ..
+            }] => {
+                let packet = alpha::Packet::from_bytes(r).unwrap();
+                let text = packet.read_text_response().expect("a read-text response");
+                text.segments
+                    .iter()
+                    .map(|s| s.text.clone())
+                    .collect::<String>()
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(answer(sign.handle_bytes(&read)), "", "a blank sign");
+        let frame = BoardSpec::new(Protocol::Alpha, 1)
+            .frame(&Content::new("A001 -> 3", Effect::Static, Colour::Red))
+            .unwrap();
+        sign.handle_bytes(&frame);
+        assert_eq!(answer(sign.handle_bytes(&read)), "A001 -> 3");
+        let mut other = Emulator::new(Protocol::Alpha, Some(2), false);
+        assert!(matches!(
+            other.handle_bytes(&read).as_slice(),
+            [Seen::Frame {
+                reply: None,
+                for_me: false,
+                ..
+            }]
         ));
     }
 }

@@ -317,27 +317,81 @@ pub fn describe_all(
     protocol: Protocol,
     bytes: &[u8],
 ) -> Result<Vec<serde_json::Value>, DescribeError> {
-    let mut buf = BytesMut::from(bytes);
-    let mut out = Vec::new();
-    loop {
-        let index = out.len();
-        let next = match protocol {
-            Protocol::Bx => bx::Frame::decode(&mut buf)
-                .map_err(|source| DescribeError::Bx { index, source })?
-                .map(|f| f.describe()),
-            Protocol::Alpha => alpha::Incoming::decode(&mut buf)
-                .map_err(|source| DescribeError::Alpha { index, source })?
-                .map(|i| match i {
-                    alpha::Incoming::Packet(p) => p.describe(),
-                    other => other.describe(),
-                }),
-        };
-        match next {
-            Some(v) => out.push(v),
-            None if !buf.is_empty() => return Err(DescribeError::Incomplete { count: buf.len() }),
-            None if out.is_empty() => return Err(DescribeError::NoFrame { count: bytes.len() }),
-            None => return Ok(out),
+    let mut describer = Describer::new(protocol);
+    let out = describer
+        .push(bytes)
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    describer.finish()?;
+    Ok(out)
+}
+
+/// Frames described as their bytes arrive, for a live line (`cat DEV | hallq led decode`).
+#[derive(Debug)]
+pub struct Describer {
+    protocol: Protocol,
+    buf: BytesMut,
+    index: usize,
+    total: usize,
+}
+
+impl Describer {
+    /// A describer of `protocol` frames.
+    #[must_use]
+    pub fn new(protocol: Protocol) -> Self {
+        Self {
+            protocol,
+            buf: BytesMut::new(),
+            index: 0,
+            total: 0,
         }
+    }
+
+    /// Adds bytes; returns each frame they complete, in order, or the error of a bad one
+    /// (decoding goes on after it).
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<Result<serde_json::Value, DescribeError>> {
+        self.buf.extend_from_slice(bytes);
+        self.total += bytes.len();
+        let mut out = Vec::new();
+        loop {
+            let index = self.index;
+            let next = match self.protocol {
+                Protocol::Bx => bx::Frame::decode(&mut self.buf)
+                    .map_err(|source| DescribeError::Bx { index, source })
+                    .map(|f| f.map(|f| f.describe())),
+                Protocol::Alpha => alpha::Incoming::decode(&mut self.buf)
+                    .map_err(|source| DescribeError::Alpha { index, source })
+                    .map(|i| {
+                        i.map(|i| match i {
+                            alpha::Incoming::Packet(p) => p.describe(),
+                            other => other.describe(),
+                        })
+                    }),
+            };
+            match next {
+                Ok(None) => return out,
+                Ok(Some(v)) => out.push(Ok(v)),
+                Err(e) => out.push(Err(e)),
+            }
+            self.index += 1;
+        }
+    }
+
+    /// End of input.
+    ///
+    /// # Errors
+    /// [`DescribeError::Incomplete`] when bytes are left that do not complete a frame,
+    /// [`DescribeError::NoFrame`] when no frame was seen at all.
+    pub fn finish(&self) -> Result<(), DescribeError> {
+        if !self.buf.is_empty() {
+            return Err(DescribeError::Incomplete {
+                count: self.buf.len(),
+            });
+        }
+        if self.index == 0 {
+            return Err(DescribeError::NoFrame { count: self.total });
+        }
+        Ok(())
     }
 }
 

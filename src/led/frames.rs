@@ -191,44 +191,106 @@ fn alpha_mode(name: &str) -> Option<alpha::Mode> {
     })
 }
 
+/// Decodes stdin as it arrives: each frame is printed (pretty JSON, one value per frame)
+/// as soon as its last byte is read, so a live line (`cat DEV | hallq led decode`) shows
+/// every frame at once. Exit 2 at the end when anything was bad.
 pub(super) fn decode(a: &DecodeArgs) -> Result<(), Usage> {
-    let mut input = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut input)
-        .map_err(|e| Usage(format!("stdin: {e}")))?;
-    let bytes = hex_or_raw(&input)?;
-    let described = led_protocol::show::describe_all(a.protocol, &bytes)
+    let mut stdin = std::io::stdin().lock();
+    let mut input = Input::Unknown;
+    let mut describer = led_protocol::show::Describer::new(a.protocol);
+    let mut failed: Option<String> = None;
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = match stdin.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Usage(format!("stdin: {e}"))),
+        };
+        let bytes = input.bytes(&buf[..n])?;
+        for described in describer.push(&bytes) {
+            match described {
+                Ok(json) => {
+                    let text =
+                        serde_json::to_string_pretty(&json).map_err(|e| Usage(e.to_string()))?;
+                    let mut out = std::io::stdout().lock();
+                    writeln!(out, "{text}")
+                        .and_then(|()| out.flush())
+                        .map_err(|e| Usage(format!("stdout: {e}")))?;
+                }
+                Err(e) => {
+                    eprintln!("hallq led: 帧无效 / bad frame: {e}");
+                    failed.get_or_insert_with(|| format!("帧无效 / bad frame: {e}"));
+                }
+            }
+        }
+    }
+    input.finish()?;
+    describer
+        .finish()
         .map_err(|e| Usage(format!("帧无效 / bad frame: {e}")))?;
-    let json = match described.as_slice() {
-        [one] => one.clone(),
-        _ => serde_json::Value::Array(described),
-    };
-    let text = serde_json::to_string_pretty(&json).map_err(|e| Usage(e.to_string()))?;
-    println!("{text}");
-    Ok(())
+    failed.map_or(Ok(()), |f| Err(Usage(f)))
 }
 
-/// Input of printable ASCII and whitespace is hex (every frame of both protocols has
-/// non-printable bytes); anything else is raw bytes.
-fn hex_or_raw(input: &[u8]) -> Result<Vec<u8>, Usage> {
-    if input.iter().all(u8::is_ascii_whitespace) {
-        return Err(Usage("标准输入为空 / stdin is empty".into()));
+/// How stdin is read: decided by its first byte that is not whitespace. Printable ASCII is
+/// hex (every frame of both protocols has non-printable bytes); anything else is raw bytes.
+enum Input {
+    Unknown,
+    Raw,
+    /// Hex digits, with the high nibble of a byte whose low one has not arrived.
+    Hex {
+        digits: usize,
+        pending: Option<u8>,
+    },
+}
+
+impl Input {
+    fn bytes(&mut self, chunk: &[u8]) -> Result<Vec<u8>, Usage> {
+        if let Self::Unknown = self {
+            match chunk.iter().find(|b| !b.is_ascii_whitespace()) {
+                None => return Ok(Vec::new()),
+                Some(b) if b.is_ascii_graphic() => {
+                    *self = Self::Hex {
+                        digits: 0,
+                        pending: None,
+                    }
+                }
+                Some(_) => *self = Self::Raw,
+            }
+        }
+        match self {
+            Self::Unknown => Ok(Vec::new()),
+            Self::Raw => Ok(chunk.to_vec()),
+            Self::Hex { digits, pending } => {
+                let mut out = Vec::with_capacity(chunk.len() / 2);
+                for &b in chunk.iter().filter(|b| !b.is_ascii_whitespace()) {
+                    let nibble = (b as char).to_digit(16).ok_or_else(|| {
+                        Usage(format!(
+                            "十六进制无效 / bad hex: {:?} after {digits} digits",
+                            b as char
+                        ))
+                    })? as u8;
+                    *digits += 1;
+                    match pending.take() {
+                        Some(high) => out.push(high << 4 | nibble),
+                        None => *pending = Some(nibble),
+                    }
+                }
+                Ok(out)
+            }
+        }
     }
-    if !input
-        .iter()
-        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
-    {
-        return Ok(input.to_vec());
+
+    fn finish(&self) -> Result<(), Usage> {
+        match self {
+            Self::Unknown => Err(Usage("标准输入为空 / stdin is empty".into())),
+            Self::Hex {
+                digits,
+                pending: Some(_),
+            } => Err(Usage(format!(
+                "十六进制无效 / bad hex: an odd number of digits ({digits})"
+            ))),
+            _ => Ok(()),
+        }
     }
-    let digits: Vec<u8> = input
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    hex::decode(&digits).map_err(|e| {
-        Usage(format!(
-            "十六进制无效 / bad hex ({} digits): {e}",
-            digits.len()
-        ))
-    })
 }

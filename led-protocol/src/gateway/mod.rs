@@ -7,10 +7,12 @@
 //!   slow or silent board only ever delays its own line.
 //! - `transport`: opening serial devices (tokio-serial) and TCP controllers.
 //! - `emulate`: a board emulator on a TCP port or a pty, for installers, demos and tests.
+//! - `probe`: asking each board of a bus for an answer, by hand (`hallq led probe`).
 
 pub mod driver;
 pub mod emulate;
 pub mod mqtt;
+pub mod probe;
 pub mod scene;
 pub mod transport;
 
