@@ -234,14 +234,19 @@ async fn emulate_sits_on_an_existing_serial_device() {
     drop(board_end);
 }
 
-fn led_protocol_decode(bytes: &[u8]) -> serde_json::Value {
-    let mut child = hallq()
+/// `hallq led decode --protocol bx` with every stream piped.
+fn decoder() -> Child {
+    hallq()
         .args(["led", "decode", "--protocol", "bx"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+fn led_protocol_decode(bytes: &[u8]) -> serde_json::Value {
+    let mut child = decoder();
     child.stdin.take().unwrap().write_all(bytes).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(
@@ -254,13 +259,7 @@ fn led_protocol_decode(bytes: &[u8]) -> serde_json::Value {
 
 #[test]
 fn decode_prints_each_frame_as_it_arrives() {
-    let mut child = hallq()
-        .args(["led", "decode", "--protocol", "bx"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = decoder();
     let mut stdin = child.stdin.take().unwrap();
     let lines = lines_of(child.stdout.take().unwrap());
     let next_value = || {
