@@ -226,24 +226,13 @@ async fn emulate(a: EmulateArgs) -> Result<(), Usage> {
             print.clone(),
         )));
     }
-    let _pty_keep;
+    let mut _pty_keep = None;
     if a.pty {
-        let (master, slave, path) =
-            emulate::open_pty().map_err(|e| Usage(format!("cannot open a pty: {e}")))?;
-        _pty_keep = slave;
-        if let Some(link) = &a.link {
-            let _ = std::fs::remove_file(link);
-            std::os::unix::fs::symlink(&path, link)
-                .map_err(|e| Usage(format!("cannot link {}: {e}", link.display())))?;
-            println!(
-                "emulating a {} board on pty {path} (link {})",
-                protocol.name(),
-                link.display()
-            );
-        } else {
-            println!("emulating a {} board on pty {path}", protocol.name());
-        }
+        let (master, place) =
+            crate::emulate_place::PtyPlace::open(a.link.as_deref()).map_err(Usage)?;
+        println!("emulating a {} board on {}", protocol.name(), place.describe());
         let (opts, print) = (opts.clone(), print.clone());
+        _pty_keep = Some(place);
         tasks.push(tokio::spawn(async move {
             emulate::serve(master, &opts, &*print).await
         }));
@@ -271,9 +260,6 @@ async fn emulate(a: EmulateArgs) -> Result<(), Usage> {
                 return Err(Usage(format!("emulator stopped: {e}")));
             }
         }
-    }
-    if let Some(link) = &a.link {
-        let _ = std::fs::remove_file(link);
     }
     Ok(())
 }

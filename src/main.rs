@@ -2,9 +2,13 @@
 
 mod config_new;
 mod display;
+mod emulate_place;
+mod idcard;
 mod led;
+mod logs;
 mod mqtt;
 mod notify;
+mod print;
 
 /// mimalloc: many small, short-lived allocations per request and per socket message;
 /// glibc malloc spent a fifth of the benchmarks' CPU in them (`hallq-bench`). Built without transparent
@@ -57,6 +61,10 @@ enum Cmd {
     },
     /// LED boards: encode/decode frames, emulate a board, run the gateway.
     Led(led::LedCli),
+    /// 票据打印机：测试票、解码、模拟 / ticket printers: test ticket, decode, emulate.
+    Print(print::PrintCli),
+    /// 身份证阅读器：读卡测试、模拟 / ID-card readers: read one card, emulate a reader.
+    Idcard(idcard::IdcardCli),
     /// MQTT tools: the Mosquitto ACL for the config's accounts.
     Mqtt {
         #[command(subcommand)]
@@ -110,6 +118,8 @@ fn main() -> std::process::ExitCode {
         Cmd::Display(args) => exit(runtime().block_on(display::run(args))),
         Cmd::Led(args) => led::run(args),
         Cmd::Mqtt { cmd } => mqtt::run(cmd),
+        Cmd::Print(cli) => print::run(cli),
+        Cmd::Idcard(cli) => idcard::run(cli),
     }
 }
 
@@ -232,18 +242,8 @@ fn load_with_warnings(args: &RunArgs) -> anyhow::Result<(Settings, Vec<String>)>
     Ok((cfg, warnings))
 }
 
-pub(crate) fn init_logs() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                "info,rumqttd=warn,rumqttd::server::broker=off,rumqttc=warn,sqlx=warn".into()
-            }),
-        )
-        .init();
-}
-
 async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
-    init_logs();
+    logs::init();
     let (cfg, warnings) = load_with_warnings(&args)?;
     let cfg = Arc::new(cfg);
     for w in &warnings {

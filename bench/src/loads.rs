@@ -34,7 +34,11 @@ pub(crate) fn free_port() -> anyhow::Result<u16> {
 
 /// Starts the target from `config` (services widened to 6-digit numbers, no cap, open all
 /// day), on SQLite or on a scratch database of the PostgreSQL server at `postgres`.
-pub(crate) async fn start(config: &Path, postgres: Option<&str>) -> anyhow::Result<Target> {
+pub(crate) async fn start(
+    config: &Path,
+    postgres: Option<&str>,
+    sync: hallq_config::SqliteSynchronous,
+) -> anyhow::Result<Target> {
     let mut cfg: Settings = hallq_config::load_file(config).map_err(|e| anyhow::anyhow!("{e}"))?;
     for sec in &mut cfg.sections {
         for s in &mut sec.services {
@@ -75,6 +79,7 @@ pub(crate) async fn start(config: &Path, postgres: Option<&str>) -> anyhow::Resu
         None => None,
     };
     cfg.server.database_url = pg.as_ref().map(|(_, u)| u.clone());
+    cfg.server.sqlite_synchronous = sync;
     let mport = free_port()?;
     cfg.broker.mode = hallq_config::BrokerMode::Embedded;
     cfg.broker.listen = format!("127.0.0.1:{mport}");

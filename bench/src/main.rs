@@ -50,6 +50,19 @@ struct TargetArgs {
     /// PostgreSQL URL of a server where a scratch database may be created; default SQLite.
     #[arg(long)]
     postgres: Option<String>,
+    /// SQLite: `full` (the default: power-cut safe) or `normal` (survives a killed process).
+    #[arg(long, default_value = "full", value_parser = ["full", "normal"])]
+    sqlite_synchronous: String,
+}
+
+impl TargetArgs {
+    fn sync(&self) -> hallq_config::SqliteSynchronous {
+        if self.sqlite_synchronous == "normal" {
+            hallq_config::SqliteSynchronous::Normal
+        } else {
+            hallq_config::SqliteSynchronous::Full
+        }
+    }
 }
 
 /// Where a benchmark that runs hallq as its own process finds it.
@@ -165,18 +178,18 @@ fn hallq_exe(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 
 async fn run(mode: Mode) -> anyhow::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (name, postgres) = match &mode {
-        Mode::Tickets { target, .. } => ("tickets", target.postgres.is_some()),
-        Mode::Calls { target, .. } => ("calls", target.postgres.is_some()),
-        Mode::Bookings { target, .. } => ("bookings", target.postgres.is_some()),
-        Mode::Fanout { .. } => ("fanout", false),
-        Mode::Watchers { .. } => ("watchers", false),
-        Mode::FloorServer { .. } => ("floor-server", false),
+    let (name, target) = match &mode {
+        Mode::Tickets { target, .. } => ("tickets", Some(target)),
+        Mode::Calls { target, .. } => ("calls", Some(target)),
+        Mode::Bookings { target, .. } => ("bookings", Some(target)),
+        Mode::Fanout { .. } => ("fanout", None),
+        Mode::Watchers { .. } => ("watchers", None),
+        Mode::FloorServer { .. } => ("floor-server", None),
     };
-    let db = if postgres {
-        "PostgreSQL"
-    } else {
-        "SQLite (WAL, synchronous=NORMAL)"
+    let db = match target {
+        Some(t) if t.postgres.is_some() => "PostgreSQL".to_string(),
+        Some(t) => format!("SQLite (WAL, synchronous={})", t.sync().pragma()),
+        None => "SQLite (the config's synchronous mode)".to_string(),
     };
     println!("hallq-bench {name} — {cores} cores, {db}");
     match mode {
@@ -191,7 +204,7 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
             clients,
             seconds,
         } => {
-            let t = loads::start(&target.config, target.postgres.as_deref()).await?;
+            let t = loads::start(&target.config, target.postgres.as_deref(), target.sync()).await?;
             let r = loads::tickets(&t, clients, seconds).await;
             t.stop().await;
             r
@@ -201,7 +214,7 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
             rate,
             count,
         } => {
-            let t = loads::start(&target.config, target.postgres.as_deref()).await?;
+            let t = loads::start(&target.config, target.postgres.as_deref(), target.sync()).await?;
             let r = loads::calls(&t, &target.config, rate, count).await;
             t.stop().await;
             r
@@ -211,7 +224,7 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
             clients,
             arrivals,
         } => {
-            let t = loads::start(&target.config, target.postgres.as_deref()).await?;
+            let t = loads::start(&target.config, target.postgres.as_deref(), target.sync()).await?;
             let run = bookings::run(clients, arrivals, &t.base, "property");
             let r = tokio::time::timeout(bookings::TIMEOUT, run)
                 .await

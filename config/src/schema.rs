@@ -102,6 +102,9 @@ pub struct Server {
     /// `sqlite://…` or `postgres://…`; empty = `{data_dir}/hallq.db`.
     #[serde(default)]
     pub database_url: Option<String>,
+    /// SQLite only: `full` (default) syncs the WAL at every commit, so an acknowledged
+    /// ticket or booking survives a power cut; `normal` survives a killed process only.
+    pub sqlite_synchronous: SqliteSynchronous,
     /// Base of the links printed on tickets (`{public_base_url}/t/{token}`); empty = `http://{listen}`.
     #[serde(default)]
     pub public_base_url: Option<String>,
@@ -127,12 +130,35 @@ impl Default for Server {
             listen: "127.0.0.1:8080".into(),
             data_dir: "data".into(),
             database_url: None,
+            sqlite_synchronous: SqliteSynchronous::Full,
             public_base_url: None,
             max_body_bytes: 16 * 1024,
             header_timeout_secs: 30,
             idle_timeout_secs: 60,
             max_connections: 4096,
             trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+/// How SQLite syncs its write-ahead log (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SqliteSynchronous {
+    /// Every commit is on the disk before it is answered: survives a power cut.
+    #[default]
+    Full,
+    /// Commits survive a killed process, not a power cut or a kernel crash.
+    Normal,
+}
+
+impl SqliteSynchronous {
+    /// The pragma's value.
+    #[must_use]
+    pub const fn pragma(self) -> &'static str {
+        match self {
+            Self::Full => "FULL",
+            Self::Normal => "NORMAL",
         }
     }
 }

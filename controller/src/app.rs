@@ -56,7 +56,7 @@ impl App {
     /// When the database, the broker address or the data dir cannot be used.
     pub async fn start(cfg: Arc<Settings>) -> anyhow::Result<Self> {
         let url = database_url(&cfg)?;
-        let store = Store::connect(&url)
+        let store = Store::connect_with(&url, cfg.server.sqlite_synchronous)
             .await
             .with_context(|| format!("cannot open database {}", redact(&url)))?;
         let ids: Vec<String> = cfg.windows.iter().map(|w| w.id.clone()).collect();

@@ -42,6 +42,7 @@ pub use windows::{
     Action, ActionOutcome, Actor, DeskAppointment, DeskNoShow, DeskTicket, DeskView, WindowInfo,
 };
 
+use hallq_config::SqliteSynchronous;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 use std::sync::Arc;
@@ -219,6 +220,15 @@ impl Store {
     /// # Errors
     /// When the database cannot be reached or migrated.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_with(url, SqliteSynchronous::Full).await
+    }
+
+    /// [`Store::connect`] with SQLite's sync mode (`server.sqlite_synchronous`; ignored on
+    /// PostgreSQL, whose own `synchronous_commit` decides).
+    ///
+    /// # Errors
+    /// When the database cannot be reached or migrated.
+    pub async fn connect_with(url: &str, sync: SqliteSynchronous) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
@@ -228,12 +238,12 @@ impl Store {
         let (write, read) = match backend {
             Backend::Sqlite => {
                 let url = sqlite_url(url);
-                let write = sqlite_pool(&url, 1).await?;
+                let write = sqlite_pool(&url, 1, sync).await?;
                 migrate::run(&write, backend).await?;
                 sqlx::query("PRAGMA wal_autocheckpoint = 0")
                     .execute(&write)
                     .await?;
-                let read = sqlite_pool(&url, 4).await?;
+                let read = sqlite_pool(&url, 4, sync).await?;
                 spawn_checkpointer(read.clone());
                 (write, read)
             }
@@ -328,20 +338,23 @@ fn sqlite_url(url: &str) -> String {
     }
 }
 
-async fn sqlite_pool(url: &str, max: u32) -> StoreResult<AnyPool> {
+async fn sqlite_pool(url: &str, max: u32, sync: SqliteSynchronous) -> StoreResult<AnyPool> {
+    let pragmas = format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA busy_timeout = 5000; \
+         PRAGMA foreign_keys = ON;",
+        sync.pragma()
+    );
     Ok(AnyPoolOptions::new()
         .max_connections(max)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
-        .after_connect(|conn, _| {
+        .after_connect(move |conn, _| {
+            let pragmas = pragmas.clone();
             Box::pin(async move {
-                // WAL: readers never block the writer. synchronous=NORMAL keeps every
-                // committed transaction across a killed process (not across power loss).
-                conn.execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-                )
-                .await?;
+                // WAL: readers never block the writer. synchronous=FULL syncs the WAL at
+                // every commit (one sync per group commit of the writer task), so what was
+                // answered survives a power cut; NORMAL only a killed process.
+                conn.execute(pragmas.as_str()).await?;
                 Ok(())
             })
         })
