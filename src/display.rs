@@ -1,6 +1,6 @@
 //! `hallq display` and the display-client inside `hallq run`.
 
-use crate::{init_logs, load, shutdown_signal, RunArgs};
+use crate::{load, logs, shutdown_signal, RunArgs};
 use anyhow::Context;
 use hallq_config::Settings;
 use hallq_display::server::{router, Screens};
@@ -18,7 +18,7 @@ pub(crate) fn start_in_run(cfg: Arc<Settings>, mqtt: Endpoint) -> axum::Router {
 
 /// `hallq display --config FILE [--listen HOST:PORT]`: screens only, fed by the broker.
 pub(crate) async fn run(args: RunArgs) -> anyhow::Result<()> {
-    init_logs();
+    logs::init();
     let cfg = Arc::new(load(&args)?);
     let mqtt = Endpoint::of(&cfg, Part::Display).map_err(anyhow::Error::msg)?;
     let routes = start_in_run(cfg.clone(), mqtt);
