@@ -70,7 +70,12 @@ pub async fn run(state: AppState, conf: IdReaderConf) {
             Ok(serial) => {
                 backoff = Duration::from_millis(500);
                 unopened.clear();
-                tracing::info!(port, kiosk = at, baud = conf.baud, "身份证阅读器已打开 / ID card reader open");
+                tracing::info!(
+                    port,
+                    kiosk = at,
+                    baud = conf.baud,
+                    "身份证阅读器已打开 / ID card reader open"
+                );
                 let (tx, mut rx) = mpsc::channel(4);
                 let opts = hallq_idcard::ReaderOptions::default();
                 let driver = tokio::spawn(hallq_idcard::drive(serial, opts, tx));
@@ -88,12 +93,21 @@ pub async fn run(state: AppState, conf: IdReaderConf) {
                     }
                 }
                 if let Ok(Err(e)) = driver.await {
-                    tracing::warn!(port, kiosk = at, "身份证阅读器断开，重新打开 / ID card reader lost: {e}; reopening");
+                    tracing::warn!(
+                        port,
+                        kiosk = at,
+                        "身份证阅读器断开，重新打开 / ID card reader lost: {e}; reopening"
+                    );
                 }
             }
             Err(e) => {
                 if let Some(n) = unopened.note() {
-                    tracing::warn!(port, kiosk = at, "无法打开身份证阅读器 / cannot open the ID card reader: {e}{}", times(n));
+                    tracing::warn!(
+                        port,
+                        kiosk = at,
+                        "无法打开身份证阅读器 / cannot open the ID card reader: {e}{}",
+                        times(n)
+                    );
                 }
             }
         }
@@ -136,7 +150,11 @@ impl Health {
             Event::CardRemoved => tracing::debug!(port, kiosk, "身份证已取走 / ID card removed"),
             Event::Answering if self.silent.active() => {
                 self.silent.clear();
-                tracing::info!(port, kiosk, "身份证阅读器恢复应答 / ID card reader answers again");
+                tracing::info!(
+                    port,
+                    kiosk,
+                    "身份证阅读器恢复应答 / ID card reader answers again"
+                );
             }
             Event::Answering => {
                 tracing::info!(port, kiosk, "身份证阅读器已应答 / ID card reader answers");

@@ -243,7 +243,10 @@ mod tests {
         for _ in 0..MAX_ANSWERS + 10 {
             let _ = ask(&mut emu, Command::FindCard);
         }
-        assert_eq!(std::iter::from_fn(|| emu.poll_answer()).count(), MAX_ANSWERS);
+        assert_eq!(
+            std::iter::from_fn(|| emu.poll_answer()).count(),
+            MAX_ANSWERS
+        );
     }
 
     #[test]
