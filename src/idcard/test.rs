@@ -79,10 +79,11 @@ pub(super) async fn run(port: &str, baud: u32, wait: Duration) -> ExitCode {
                 "读卡器无应答 / no answer from a reader at {port} within {secs} s \
                  (检查接线、电源和波特率 / check the cable, the power and the baud rate: {baud})"
             );
-            if let Some(e) = last_error {
-                eprintln!("  {e}");
-            }
         }
+    }
+    // A card found but not read (a SAM fault, a damaged card) says why here.
+    if let Some(e) = last_error {
+        eprintln!("  最后的错误 / last error: {e}");
     }
     ExitCode::from(1)
 }
