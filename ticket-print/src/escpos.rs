@@ -23,7 +23,8 @@
 //!
 //! Layout: hall name (bold, double size), the number (bold, up to 4× on
 //! 58 mm and 6× on 80 mm), service name (double size), people ahead, where
-//! to wait (when set), issue time, QR code, notice; long lines are wrapped to the paper's columns
+//! to wait (when set), issue time, for a reprint "补打 / reprint" and its time (bold),
+//! QR code, notice; long lines are wrapped to the paper's columns
 //! (a Chinese character takes two columns of font A).
 
 use serde::{Deserialize, Serialize};
@@ -113,6 +114,11 @@ pub fn escpos(view: &TicketView, options: &EscPosOptions) -> Result<Vec<u8>, Err
         lines(&mut out, hint, cols);
     }
     line(&mut out, &view.issued_at);
+    if let Some(reprint) = view.reprint_line() {
+        out.extend([ESC, b'E', 1]);
+        line(&mut out, &reprint);
+        out.extend([ESC, b'E', 0]);
+    }
 
     match options.qr {
         QrMode::Native => native_qr(&mut out, &view.status_url, options.qr_module),
@@ -225,6 +231,7 @@ mod tests {
             issued_at: "2025-03-04 09:15".into(),
             status_url: "http://127.0.0.1:8080/t/abc123".into(),
             notice: None,
+            reprinted_at: None,
         }
     }
 
