@@ -128,12 +128,48 @@ pub fn escpos(view: &TicketView, options: &EscPosOptions) -> Result<Vec<u8>, Err
     if let Some(notice) = &view.notice {
         lines(&mut out, notice, cols);
     }
-    let m = match options.cut {
+    cut(&mut out, options.cut);
+    Ok(out)
+}
+
+/// A printer test page: the hall's name, "打印测试 / printer test", the time, a line of
+/// Chinese and ASCII, the QR code of `url` (the hall's public address) with the address
+/// under it, and a cut (`hallq print test`).
+///
+/// # Errors
+/// [`Error::Qr`] if `url` does not fit into a QR code.
+pub fn escpos_test_page(
+    hall_name: &str,
+    printed_at: &str,
+    url: &str,
+    options: &EscPosOptions,
+) -> Result<Vec<u8>, Error> {
+    let matrix = QrMatrix::encode(url)?;
+    let cols = options.paper.columns();
+    let mut out = Vec::with_capacity(512);
+    out.extend([ESC, b'@', ESC, b'a', 1]);
+    out.extend([ESC, b'E', 1, GS, b'!', 0x11]);
+    lines(&mut out, hall_name, cols / 2);
+    lines(&mut out, "打印测试 / printer test", cols / 2);
+    out.extend([GS, b'!', 0x00, ESC, b'E', 0, LF]);
+    line(&mut out, printed_at);
+    line(&mut out, "中文 GB18030：一二三 ABC 123");
+    match options.qr {
+        QrMode::Native => native_qr(&mut out, url, options.qr_module),
+        QrMode::Raster => raster_qr(&mut out, &matrix, options.paper, options.qr_module),
+    }
+    out.push(LF);
+    lines(&mut out, url, cols);
+    cut(&mut out, options.cut);
+    Ok(out)
+}
+
+fn cut(out: &mut Vec<u8>, cut: Cut) {
+    let m = match cut {
         Cut::Full => 0x41,
         Cut::Partial => 0x42,
     };
     out.extend([GS, b'V', m, CUT_FEED]);
-    Ok(out)
 }
 
 /// The largest width/height multiplier (1..=8) with which `number` fits.

@@ -61,7 +61,7 @@ mod view;
 mod wrap;
 
 pub use error::Error;
-pub use escpos::{escpos, Cut, EscPosOptions, QrMode};
+pub use escpos::{escpos, escpos_test_page, Cut, EscPosOptions, QrMode};
 pub use font::{Font, FontOrigin};
 pub use parse::{
     parse, parse_with, qr_payloads, text_runs, Align, Decoder, ParseOptions, Raster, Token,
