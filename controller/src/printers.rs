@@ -44,6 +44,19 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Whether the printer answered a status query before `e` happened: its status
+    /// stopped the ticket, or it stopped reading after answering.
+    pub const fn answered(e: &PrintError) -> bool {
+        matches!(
+            e,
+            PrintError::NotReady { .. }
+                | PrintError::Timeout {
+                    stage: Stage::Confirm,
+                    ..
+                }
+        )
+    }
+
     /// Classifies a print error.
     pub const fn of(e: &PrintError) -> Self {
         match e {
@@ -222,10 +235,24 @@ impl Printers {
         })
     }
 
-    /// A ticket not printed for `reason`. Returns `Some(n)` when the caller should log now
-    /// (`n` failures since the last line, this one included).
-    pub fn failed(&self, id: &str, reason: Reason, now: Instant, now_ms: i64) -> Option<u64> {
+    /// A ticket not printed for `reason`; `answered`: the printer answered a status query
+    /// on the way (its status stopped the ticket, or it hung after answering). Returns
+    /// `Some(n)` when the caller should log now (`n` failures since the last line, this
+    /// one included).
+    pub fn failed(
+        &self,
+        id: &str,
+        reason: Reason,
+        answered: bool,
+        now: Instant,
+        now_ms: i64,
+    ) -> Option<u64> {
         self.with(id, |e| {
+            if answered {
+                e.answers = Answers::Yes {
+                    until: now + REMEMBER,
+                };
+            }
             set_state(e, reason.as_str(), now_ms);
             e.last_problem = Some((reason, now_ms));
             e.repeats.note_at(now)

@@ -164,7 +164,11 @@ pub async fn send(
         }
         Err(e) => {
             let reason = Reason::of(&e);
-            if let Some(n) = state.printers.failed(&conf.id, reason, now, state.now()) {
+            let answered = Reason::answered(&e);
+            if let Some(n) = state
+                .printers
+                .failed(&conf.id, reason, answered, now, state.now())
+            {
                 let times = if n > 1 {
                     format!(" ({n} times in the last minute)")
                 } else {

@@ -51,17 +51,20 @@ fn a_printer_that_answered_must_answer_and_failures_are_summarised() {
     printers.printed("lobby", &answered, t0, 1_000);
     assert!(printers.plan(&p, t0).expect_answer);
     assert_eq!(
-        printers.failed("lobby", Reason::PaperOut, t0, 2_000),
+        printers.failed("lobby", Reason::PaperOut, true, t0, 2_000),
         Some(1)
     );
-    assert_eq!(printers.failed("lobby", Reason::PaperOut, t0, 3_000), None);
+    assert_eq!(
+        printers.failed("lobby", Reason::PaperOut, true, t0, 3_000),
+        None
+    );
     let minute = t0 + Duration::from_secs(61);
     assert_eq!(
-        printers.failed("lobby", Reason::PaperOut, minute, 4_000),
+        printers.failed("lobby", Reason::PaperOut, true, minute, 4_000),
         Some(2)
     );
     assert_eq!(
-        printers.failed("lobby", Reason::PaperOut, minute, 5_000),
+        printers.failed("lobby", Reason::PaperOut, true, minute, 5_000),
         None
     );
     let back = printers.printed("lobby", &answered, minute, 6_000);
