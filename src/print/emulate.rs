@@ -112,9 +112,10 @@ async fn emulate(a: &EmulateArgs) -> Result<(), String> {
     if a.pty {
         let (master, place) = crate::emulate_place::PtyPlace::open(a.link.as_deref())?;
         println!(
-            "emulating an ESC/POS printer on {}{}",
+            "emulating an ESC/POS printer on {}{} — 配置 / config: kind = \"serial\", path = \"{}\"",
             place.describe(),
-            describe(&options)
+            describe(&options),
+            place.path
         );
         _pty_keep = Some(place);
         let (stall, seen) = (stall.clone(), seen.clone());
