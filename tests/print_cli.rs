@@ -169,6 +169,21 @@ fn test_page_and_paper_out_on_a_serial_printer_emulated_on_a_pty() {
     );
     drop(emu);
     assert!(!link.exists(), "the link goes with the emulator");
+    // A serial printer that hangs mid-page: its pty fills, the page fails within 5 s.
+    let _emu = Emulator::pty(&link, &["--stall-after", "100"]);
+    let started = Instant::now();
+    let out = print_test(&config, "lobby");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("打印机无响应"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        started.elapsed() <= Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]

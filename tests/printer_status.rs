@@ -197,3 +197,56 @@ async fn a_reprint_carries_its_mark_and_its_own_time() {
     assert_eq!(again[issued + 1], *mark);
     assert_eq!(again[1], b["ticket"]["number"].as_str().unwrap());
 }
+
+/// In a real browser (skipped where Chromium is not installed): the kiosk page tells the
+/// citizen the paper is out, and the admin dashboard's Printers table shows it.
+#[tokio::test]
+async fn paper_out_on_the_kiosk_page_and_the_dashboard_page() {
+    let Some(browser) = common::browser::Browser::start().await else {
+        return;
+    };
+    let emu = Emulator::tcp(&["--paper-out"]);
+    let hall = hall_printing_on(&emu).await;
+    let base = format!("http://127.0.0.1:{}", hall.http_port);
+    browser.resize(1080, 1920).await;
+    browser
+        .goto(&format!("{base}/kiosk?token=demo-kiosk"))
+        .await;
+    for css in [
+        "[data-section=\"property-tax\"]",
+        "[data-service=\"property\"]",
+    ] {
+        let there = format!("return !!document.querySelector('{css}')");
+        browser
+            .wait_for(&there, &json!(true), Duration::from_secs(10))
+            .await
+            .expect(css);
+        browser
+            .js(&format!(
+                "document.querySelector('{css}').click(); return 1"
+            ))
+            .await;
+    }
+    let warn = "return (document.getElementById('print-failed') || {}).textContent || null";
+    let shown = browser
+        .wait_for(
+            "return !!document.getElementById('print-failed')",
+            &json!(true),
+            Duration::from_secs(10),
+        )
+        .await;
+    shown.expect("the print failure shown");
+    let text = browser.js(warn).await;
+    assert!(
+        text.as_str()
+            .unwrap()
+            .starts_with("缺纸，请联系工作人员 / Out of paper — please ask staff"),
+        "{text}"
+    );
+    browser.open_admin(&hall).await;
+    let state = "return (document.querySelector('#printers tr[data-printer=\"lobby\"] td.state') || {}).textContent || null";
+    browser
+        .wait_for(state, &json!("缺纸 out of paper"), Duration::from_secs(15))
+        .await
+        .expect("the Printers table shows paper out");
+}
