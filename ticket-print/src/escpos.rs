@@ -150,8 +150,9 @@ pub fn escpos_test_page(
     out.extend([ESC, b'@', ESC, b'a', 1]);
     out.extend([ESC, b'E', 1, GS, b'!', 0x11]);
     lines(&mut out, hall_name, cols / 2);
-    lines(&mut out, "打印测试 / printer test", cols / 2);
-    out.extend([GS, b'!', 0x00, ESC, b'E', 0, LF]);
+    out.extend([GS, b'!', 0x00]);
+    line(&mut out, "打印测试 / printer test");
+    out.extend([ESC, b'E', 0]);
     line(&mut out, printed_at);
     line(&mut out, "中文 GB18030：一二三 ABC 123");
     match options.qr {
@@ -332,6 +333,49 @@ mod tests {
             &escpos(&view(), &EscPosOptions::default()).unwrap(),
         ));
         assert!(!runs.iter().any(|r| r.contains("窗口附近")), "{runs:?}");
+    }
+
+    #[test]
+    fn a_reprint_is_marked_under_the_issue_time() {
+        let again = TicketView {
+            reprinted_at: Some("2025-03-04 10:02".into()),
+            ..view()
+        };
+        let runs = crate::text_runs(&crate::parse(
+            &escpos(&again, &EscPosOptions::default()).unwrap(),
+        ));
+        let issued = runs.iter().position(|r| r == "2025-03-04 09:15").unwrap();
+        assert_eq!(
+            runs[issued + 1],
+            "补打 / reprint 2025-03-04 10:02",
+            "{runs:?}"
+        );
+        let runs = crate::text_runs(&crate::parse(
+            &escpos(&view(), &EscPosOptions::default()).unwrap(),
+        ));
+        assert!(!runs.iter().any(|r| r.contains("补打")), "{runs:?}");
+    }
+
+    #[test]
+    fn test_page_has_the_hall_the_time_the_address_and_a_cut() {
+        let bytes = escpos_test_page(
+            "市民中心",
+            "2025-03-04 10:02:03",
+            "https://hall.example",
+            &EscPosOptions::default(),
+        )
+        .unwrap();
+        let tokens = crate::parse(&bytes);
+        let runs = crate::text_runs(&tokens);
+        assert_eq!(
+            runs[..3],
+            ["市民中心", "打印测试 / printer test", "2025-03-04 10:02:03"]
+        );
+        assert_eq!(
+            crate::qr_payloads(&tokens),
+            [b"https://hall.example".to_vec()]
+        );
+        assert!(matches!(tokens.last(), Some(crate::Token::Cut { .. })));
     }
 
     #[test]

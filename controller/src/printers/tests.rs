@@ -74,3 +74,64 @@ fn a_printer_that_answered_must_answer_and_failures_are_summarised() {
     assert_eq!((e.state, e.since), ("ok", 6_000));
     assert_eq!(e.last_problem, Some((Reason::PaperOut, 5_000)));
 }
+
+#[test]
+fn print_errors_are_classified_for_the_kiosk() {
+    let target = || "127.0.0.1:9100".to_string();
+    let after = Duration::from_secs(4);
+    let cases = [
+        (
+            PrintError::NotReady {
+                target: target(),
+                problem: Problem::PaperOut,
+            },
+            Reason::PaperOut,
+            true,
+        ),
+        (
+            PrintError::Timeout {
+                target: target(),
+                after,
+                stage: Stage::Open,
+            },
+            Reason::Offline,
+            false,
+        ),
+        (
+            PrintError::Timeout {
+                target: target(),
+                after,
+                stage: Stage::Confirm,
+            },
+            Reason::TimedOut,
+            true,
+        ),
+        (
+            PrintError::Open {
+                target: target(),
+                source: std::io::ErrorKind::ConnectionRefused.into(),
+            },
+            Reason::Offline,
+            false,
+        ),
+        (
+            PrintError::Write {
+                target: target(),
+                source: std::io::ErrorKind::ConnectionReset.into(),
+            },
+            Reason::Failed,
+            false,
+        ),
+    ];
+    for (e, reason, answered) in cases {
+        assert_eq!(
+            (Reason::of(&e), Reason::answered(&e)),
+            (reason, answered),
+            "{e}"
+        );
+    }
+    assert_eq!(
+        Reason::PaperOut.message(),
+        "缺纸，请联系工作人员 / Out of paper — please ask staff"
+    );
+}
