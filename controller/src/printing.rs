@@ -107,7 +107,9 @@ async fn print_view(state: &AppState, t: &Ticket, view: TicketView, conf: &Print
     let outcome = match escpos(&view, &options(conf)) {
         Ok(bytes) => send(state, &t.number, &bytes, conf).await,
         Err(e) => {
-            tracing::error!(printer = %conf.id, ticket = %t.number, "cannot render ticket: {e}");
+            let kiosks = kiosks_of(&state.cfg, &conf.id).join(",");
+            tracing::error!(printer = %conf.id, kiosks = %kiosks, ticket = %t.number,
+                "无法生成号票 / cannot render ticket: {e}");
             Err(Reason::Failed)
         }
     };
