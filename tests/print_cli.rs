@@ -295,3 +295,32 @@ fn decode_json_one_object_per_ticket_and_a_tail_without_cut() {
         (Some("none"), &serde_json::json!(["tail"]))
     );
 }
+
+#[test]
+fn test_page_on_a_usb_device_file_decodes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let lp = dir.path().join("lp0");
+    std::fs::write(&lp, b"").unwrap();
+    let config = config_with(
+        dir.path(),
+        &format!("kind = \"file\"\npath = \"{}\"", lp.display()),
+    );
+    let out = print_test(&config, "lobby");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("设备文件，不查询 / device file: not asked"),
+        "{}",
+        text(&out.stdout)
+    );
+    let decoded = Command::new(env!("CARGO_BIN_EXE_hallq"))
+        .args(["print", "decode"])
+        .stdin(std::fs::File::open(&lp).unwrap())
+        .output()
+        .unwrap();
+    let shown = text(&decoded.stdout);
+    assert!(
+        shown.starts_with("=== 票 / ticket 1 — 半切 / partial cut ===\n  海口市政务服务中心\n"),
+        "{shown}"
+    );
+    assert!(shown.contains("  [QR] http://127.0.0.1:8080\n"), "{shown}");
+}
