@@ -108,7 +108,7 @@ async fn controllers_follow_a_promoted_standby_and_lose_nothing() {
         t.await.unwrap();
     }
 
-    let s = seen.lock().unwrap();
+    let s = std::mem::take(&mut *seen.lock().unwrap());
     // Answers to requests made before the kill may arrive after it; the hall is back when
     // a request made after the kill is answered.
     let first_after = s
