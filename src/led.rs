@@ -257,7 +257,11 @@ async fn emulate(a: EmulateArgs) -> Result<(), Usage> {
     if a.pty {
         let (master, place) =
             crate::emulate_place::PtyPlace::open(a.link.as_deref()).map_err(Usage)?;
-        println!("emulating a {} board on {}", protocol.name(), place.describe());
+        println!(
+            "emulating a {} board on {}",
+            protocol.name(),
+            place.describe()
+        );
         let (opts, print) = (opts.clone(), print.clone());
         _pty_keep = Some(place);
         tasks.push(tokio::spawn(async move {

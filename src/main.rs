@@ -1,5 +1,6 @@
 //! `hallq`: the command line. Thin: parses arguments and calls into the crates.
 
+mod backup;
 mod config_new;
 mod display;
 mod emulate_place;
@@ -61,6 +62,10 @@ enum Cmd {
     },
     /// LED boards: encode/decode frames, emulate a board, run the gateway.
     Led(led::LedCli),
+    /// 备份 SQLite 数据库（运行中即可）/ copy a SQLite hall's database while it runs.
+    Backup(backup::BackupArgs),
+    /// 从备份恢复（先停止 hallq）/ put a backup in place as the hall's database (stop it first).
+    Restore(backup::RestoreArgs),
     /// 票据打印机：测试票、解码、模拟 / ticket printers: test ticket, decode, emulate.
     Print(print::PrintCli),
     /// 身份证阅读器：读卡测试、模拟 / ID-card readers: read one card, emulate a reader.
@@ -118,6 +123,8 @@ fn main() -> std::process::ExitCode {
         Cmd::Display(args) => exit(runtime().block_on(display::run(args))),
         Cmd::Led(args) => led::run(args),
         Cmd::Mqtt { cmd } => mqtt::run(cmd),
+        Cmd::Backup(a) => backup::run_backup(&a),
+        Cmd::Restore(a) => backup::run_restore(&a),
         Cmd::Print(cli) => print::run(cli),
         Cmd::Idcard(cli) => idcard::run(cli),
     }

@@ -89,6 +89,8 @@ pub struct HallOpts {
     pub hall_id: Option<String>,
     /// Extra environment variables of the process.
     pub env: Vec<(&'static str, String)>,
+    /// Run hallq under this program and its arguments (e.g. `strace -f -o FILE`).
+    pub wrapper: Vec<String>,
 }
 
 impl HallOpts {
@@ -144,7 +146,16 @@ impl Hall {
         let config = dir.join("hall.toml");
         std::fs::write(&config, demo_config(&edits)).unwrap();
         let log = std::fs::File::create(dir.join(format!("hallq-{http_port}.log"))).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_hallq"))
+        let hallq = env!("CARGO_BIN_EXE_hallq");
+        let mut command = match opts.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(hallq);
+                c
+            }
+            None => Command::new(hallq),
+        };
+        let child = command
             .args(["run", "--config"])
             .arg(&config)
             .args(["--listen", &format!("127.0.0.1:{http_port}")])

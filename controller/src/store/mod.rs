@@ -10,6 +10,7 @@
 //! notifications have their own outbox, [`notices`], written the same way.
 
 mod appointments;
+pub mod backup;
 mod bans;
 mod buttons;
 mod desk;
