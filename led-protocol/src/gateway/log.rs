@@ -63,9 +63,9 @@ impl BusLog {
         let (bus, place) = (&self.bus, &self.place);
         self.open_failures.clear();
         if reopened {
-            tracing::info!(bus = %bus, "LED 总线已重新连接 / bus {bus} reopened: {place}");
+            tracing::info!(bus = %bus, "LED 总线已重新连接 / bus reopened: {bus} ({place})");
         } else {
-            tracing::info!(bus = %bus, "LED 总线已连接 / bus {bus} open: {place}");
+            tracing::info!(bus = %bus, "LED 总线已连接 / bus open: {bus} ({place})");
         }
         if let Some(alias) = stable_note(place) {
             tracing::warn!(bus = %bus, "{alias}");
@@ -77,7 +77,7 @@ impl BusLog {
     /// The port was lost.
     pub fn lost(&mut self, why: &str) {
         let (bus, place) = (&self.bus, &self.place);
-        tracing::warn!(bus = %bus, "LED 总线断开 / bus {bus} lost ({place}): {why}; reopening with backoff");
+        tracing::warn!(bus = %bus, "LED 总线断开 / bus lost: {bus} ({place}): {why}; reopening with backoff");
         self.open = false;
     }
 
