@@ -12,7 +12,7 @@
 //!
 //! [[led.buses]]
 //! id = "floor1"
-//! serial = "/dev/ttyUSB0"       # or tcp = "192.168.1.50:5005"
+//! serial = "/dev/hallq-led-1"  # a udev name or /dev/serial/by-id/…; or tcp = "192.168.1.50:5005"
 //! baud = 9600
 //!
 //! [[led.buses.boards]]
@@ -24,7 +24,10 @@
 use serde::Deserialize;
 
 mod validate;
+mod warnings;
 pub(crate) use validate::validate;
+pub use warnings::is_movable_device;
+pub(crate) use warnings::warnings;
 
 /// The `[led]` section (no buses = no LED gateway). Keys left out take their default.
 #[derive(Clone, Deserialize)]
@@ -191,7 +194,8 @@ pub struct BrightnessStep {
 pub struct Bus {
     /// Id, for logs: letters, digits, `-`, `_`.
     pub id: String,
-    /// Serial device, e.g. `/dev/ttyUSB0` (or set `tcp`).
+    /// Serial device, by a stable name: `/dev/serial/by-id/usb-…` or a udev name such as
+    /// `/dev/hallq-led-1` (`/dev/ttyUSB0` can move; `config check` warns). Or set `tcp`.
     pub serial: Option<String>,
     /// TCP controller `HOST:PORT` (BX controllers listen on 5005).
     pub tcp: Option<String>,
