@@ -214,3 +214,55 @@ fn emulator_answers_acks_and_prints_what_it_shows() {
     let _ = emu.wait();
     assert_eq!(shown, "[bx #1] 显示 / shows: 请A001号到3号窗口 [ACK]");
 }
+
+#[test]
+fn emulator_switched_off_loses_frames_until_switched_on() {
+    use std::io::{BufRead, BufReader, Read};
+    let mut emu = Command::new(env!("CARGO_BIN_EXE_hallq"))
+        .args([
+            "led",
+            "emulate",
+            "--protocol",
+            "bx",
+            "--listen",
+            "127.0.0.1:0",
+            "--off",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut power = emu.stdin.take().unwrap();
+    let mut said = BufReader::new(emu.stderr.take().unwrap()).lines();
+    let mut lines = BufReader::new(emu.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first.rsplit("tcp://").next().unwrap().to_string();
+    assert!(said.next().unwrap().unwrap().contains("power off"));
+    let mut sock = std::net::TcpStream::connect(&addr).unwrap();
+    sock.set_read_timeout(Some(std::time::Duration::from_millis(800)))
+        .unwrap();
+    let frame = hex::decode(VECTORS[1].1).unwrap();
+    // Off: no answer.
+    sock.write_all(&frame).unwrap();
+    let mut reply = [0u8; 64];
+    assert!(
+        sock.read(&mut reply).is_err(),
+        "a board that is off answers nothing"
+    );
+    // On (a line on stdin): the next frame is answered and shown.
+    power.write_all(b"on\n").unwrap();
+    assert!(said.next().unwrap().unwrap().contains("power on"));
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    sock.write_all(&frame).unwrap();
+    let n = sock.read(&mut reply).unwrap();
+    assert!(n > 0);
+    let shown = lines.next().unwrap().unwrap();
+    let _ = emu.kill();
+    let _ = emu.wait();
+    assert_eq!(
+        shown, "[bx #1] 显示 / shows: 请A001号到3号窗口 [ACK]",
+        "only the frame sent while on is shown"
+    );
+}
