@@ -211,7 +211,7 @@ async fn a_restarted_gateway_shows_the_calls_at_once_and_led_show_tells() {
     let _board = PtyBoard::plug(&link, shown.sink());
     // The hall's own gateway drives a port nobody listens on; the split one drives the pty.
     let unused = format!("tcp = \"127.0.0.1:{}\"", free_port());
-    let hall = Hall::start(HallOpts {
+    let mut hall = Hall::start(HallOpts {
         edits: vec![("tcp = \"127.0.0.1:15005\"", unused.clone())],
         ..HallOpts::default()
     })
@@ -263,6 +263,33 @@ async fn a_restarted_gateway_shows_the_calls_at_once_and_led_show_tells() {
     let mut gateway = start_gateway(&config, &gw_dir, &gw_log);
     shows_the_calls_at_once(&mut shown, "after a gateway restart").await;
 
+    // The broker goes away with `hallq run` and comes back: the gateway reconnects, the
+    // boards keep their texts (nothing resent wrong), and the next call reaches them.
+    let keep = hall.take_dir();
+    let opts = HallOpts {
+        edits: vec![("tcp = \"127.0.0.1:15005\"", unused.clone())],
+        dir: Some(hall.dir.clone()),
+        ports: Some((hall.http_port, hall.mqtt_port)),
+        hall_id: Some(hall.hall_id.clone()),
+        ..HallOpts::default()
+    };
+    hall.kill9();
+    shown.mark();
+    let hall = Hall::start(opts).await;
+    hall.ticket("property").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(call_next(&hall, "1").await, "A003");
+    shown.wait(1, "请A003号", 5).await;
+    shown
+        .wait(2, "请A003号到1号窗口  请A002号到2号窗口", 5)
+        .await;
+    let all = shown.drain(300).await;
+    assert!(
+        all.iter()
+            .all(|(_, t)| t.starts_with("请A003号") || t == WINDOW_1 || t == HALL),
+        "after a broker restart: {all:?}"
+    );
+
     // A clean stop is in the state: exit 1.
     let term = Command::new("kill")
         .args(["-TERM", &gateway.id().to_string()])
@@ -273,7 +300,7 @@ async fn a_restarted_gateway_shows_the_calls_at_once_and_led_show_tells() {
     let (code, out, err) = led_show(&config, &gw_dir, false);
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("the LED gateway stopped"), "{err}");
-    assert!(out.contains(&format!("\"{WINDOW_1}\"")), "{out}");
+    assert!(out.contains("\"请A003号\""), "{out}");
 
     // A gateway that died without a word: its heartbeat stops; 15 s later the state is
     // stale (the file's time set back rather than waiting).
@@ -290,4 +317,5 @@ async fn a_restarted_gateway_shows_the_calls_at_once_and_led_show_tells() {
     doc["updated_ms"] = (ms - 14_000).into();
     std::fs::write(&path, doc.to_string()).unwrap();
     assert_eq!(led_show(&config, &gw_dir, false).0, 0);
+    drop(keep);
 }

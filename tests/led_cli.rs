@@ -266,3 +266,47 @@ fn emulator_switched_off_loses_frames_until_switched_on() {
         "only the frame sent while on is shown"
     );
 }
+
+#[test]
+fn config_check_warns_of_movable_serial_names_and_non_ascii_on_alpha() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/examples/demo-hall.toml"
+    ))
+    .unwrap();
+    // The demo's bus on /dev/ttyUSB0, its window board an Alpha sign whose pause text
+    // carries the clerk's reason.
+    let edited = demo
+        .replacen("tcp = \"127.0.0.1:15005\"", "serial = \"/dev/ttyUSB0\"", 1)
+        .replacen(
+            "address = 1\nprotocol = \"bx\"",
+            "address = 1\nprotocol = \"alpha\"\ntemplates = { calling = \"{number}\", \
+             paused = \"PAUSED {reason}\", idle = \"WELCOME\", closed = \"CLOSED\", \
+             hall_call = \"{number}\", hall_idle = \"HI\" }",
+            1,
+        );
+    assert_ne!(edited, demo);
+    let path = dir.path().join("hall.toml");
+    std::fs::write(&path, edited).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hallq"))
+        .args(["config", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "warnings only: {text}");
+    let serial = text
+        .lines()
+        .find(|l| l.contains("led.buses[0].serial: warning: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(serial.contains("/dev/serial/by-id/"), "{serial}");
+    let alpha = text
+        .lines()
+        .find(|l| l.contains("led.buses[0].boards[0].window: warning: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        alpha.contains("{reason}") && alpha.contains("??"),
+        "{alpha}"
+    );
+}
