@@ -100,6 +100,7 @@ fn print_doc(doc: &Doc, hall: &str, age: Duration) {
             format!("窗口 / window {}", b.window)
         };
         let answers = match b.answering {
+            _ if !b.bus_open => "总线未连接 / bus not open",
             Some(true) => "应答 / answers",
             Some(false) => "无应答 / SILENT",
             None => "不应答（无 ACK）/ no ACK by design",
