@@ -186,6 +186,18 @@ async fn a_board_switched_off_gets_only_its_newest_content_once() {
         "{log}"
     );
     assert!(!log.contains("that no frame waits for"), "{log}");
+
+    // Off and on again with no call in between (its shown text lost with the power): the
+    // idle board's keepalive ping goes unanswered, and once back it is shown its content.
+    shown.mark();
+    board.power(false);
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    board.power(true);
+    shown.wait_for(1, "请A003号", WITHIN).await;
+    shown
+        .wait_for(2, "请A004号到2号窗口  请A003号到1号窗口", WITHIN)
+        .await;
+    assert_eq!(shown.drain(500).await.len(), 2);
 }
 
 /// A separate `hallq led gateway` on `config`, its state in `dir`, its output in `log`.

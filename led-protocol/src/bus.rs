@@ -17,6 +17,9 @@
 //!   a probe goes to it, once every `probe_every` (BX: a ping; Alpha with ACK: its newest
 //!   content). Content that changes meanwhile only replaces its newest content. When it
 //!   answers again it gets that newest content once — what it missed is not replayed.
+//! - A BX board that answers and has nothing new is pinged every `keepalive`; a missed ping
+//!   is resent like a frame, then the board is silent as above — so a board switched off
+//!   between two calls is noticed and shown its content again when it is back.
 //! - Lost port: the driver reports [`Bus::handle_closed`]; reopening is due after
 //!   `reconnect_min`, doubling on each failed open up to `reconnect_max`. Once open, every
 //!   board counts as answering and its current content is sent again.
@@ -55,6 +58,8 @@ struct Slot {
     shown: Option<String>,
     /// Silent since giving up: the next probe is due then.
     silent: Option<Instant>,
+    /// Answering: the next keepalive ping is due then.
+    check_at: Option<Instant>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +69,8 @@ enum Sending {
     Probe {
         delivers: bool,
     },
+    /// A keepalive ping to a board that answers.
+    Check,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +122,7 @@ impl Bus {
                     done: 0,
                     shown: None,
                     silent: None,
+                    check_at: None,
                 })
                 .collect(),
             link: Link::Down {
@@ -211,6 +219,7 @@ impl Bus {
         for slot in &mut self.slots {
             slot.done = 0;
             slot.silent = None;
+            slot.check_at = None;
         }
         self.schedule(now);
     }
@@ -274,20 +283,21 @@ impl Bus {
                         self.events
                             .push_back(BusEvent::AnswersAgain { board: f.board });
                     }
-                    self.finish(&f);
+                    self.finish(&f, now);
                 }
                 Sending::Probe { delivers: false } => self.revived(f.board),
+                Sending::Check => self.checked(f.board, now),
             },
             (Reply::Nack { code, .. }, Some(f)) => {
                 self.events.push_back(BusEvent::Nacked {
                     board: f.board,
                     code,
                 });
-                if let Sending::Probe { .. } = f.sending {
+                match f.sending {
                     // It refused the probe, but it is there: its content goes out next.
-                    self.revived(f.board);
-                } else {
-                    self.retry_or_give_up(f, now);
+                    Sending::Probe { .. } => self.revived(f.board),
+                    Sending::Check => self.checked(f.board, now),
+                    Sending::Content => self.retry_or_give_up(f, now),
                 }
             }
             (Reply::Bad(reason), _) => self.events.push_back(BusEvent::BadReply { reason }),
@@ -297,12 +307,19 @@ impl Bus {
         }
     }
 
+    /// An answering board answered its keepalive ping.
+    fn checked(&mut self, board: usize, now: Instant) {
+        self.slots[board].check_at = self.opts.keepalive.map(|k| now + k);
+        self.in_flight = None;
+    }
+
     /// A silent board answered its probe: its newest content goes out next, once,
     /// whatever it showed before it fell silent.
     fn revived(&mut self, board: usize) {
         let slot = &mut self.slots[board];
         slot.silent = None;
         slot.done = 0;
+        slot.check_at = None;
         self.events.push_back(BusEvent::AnswersAgain { board });
         self.in_flight = None;
     }
@@ -311,7 +328,7 @@ impl Bus {
     pub fn handle_timeout(&mut self, now: Instant) {
         if let Some(f) = self.in_flight.clone().filter(|f| f.deadline <= now) {
             if !self.slots[f.board].link.ack {
-                self.finish(&f);
+                self.finish(&f, now);
             } else if let Sending::Probe { .. } = f.sending {
                 self.transmit.push_back(Transmit::Clear);
                 self.slots[f.board].silent = Some(now + self.opts.probe_every);
@@ -333,7 +350,12 @@ impl Bus {
         self.transmit.push_back(Transmit::Clear);
         if f.attempts <= self.opts.retries {
             let slot = &self.slots[f.board];
-            if let Some(frame) = slot.frame.clone() {
+            // A missed keepalive is resent as a ping; a frame with the newest content.
+            let again = match f.sending {
+                Sending::Check => slot.ping.clone(),
+                _ => slot.frame.clone(),
+            };
+            if let Some(frame) = again {
                 self.transmit.push_back(Transmit::Frame(frame));
                 // The resend carries the newest content.
                 self.in_flight = Some(InFlight {
@@ -351,10 +373,13 @@ impl Bus {
         self.in_flight = None;
     }
 
-    fn finish(&mut self, f: &InFlight) {
+    fn finish(&mut self, f: &InFlight, now: Instant) {
         let slot = &mut self.slots[f.board];
         slot.done = slot.done.max(f.version);
         slot.shown = Some(f.text.clone());
+        if slot.link.ack && slot.ping.is_some() {
+            slot.check_at = self.opts.keepalive.map(|k| now + k);
+        }
         self.events.push_back(BusEvent::Delivered {
             board: f.board,
             attempts: f.attempts,
@@ -379,12 +404,17 @@ impl Bus {
                     (None, Some(frame)) => (frame.clone(), Sending::Probe { delivers: true }),
                     (None, None) => continue,
                 },
-                None => match &slot.frame {
-                    Some(frame) if slot.done < slot.version => (frame.clone(), Sending::Content),
+                None => match (&slot.frame, &slot.ping) {
+                    (Some(frame), _) if slot.done < slot.version => {
+                        (frame.clone(), Sending::Content)
+                    }
+                    (_, Some(ping)) if slot.link.ack && slot.check_at.is_some_and(|t| t <= now) => {
+                        (ping.clone(), Sending::Check)
+                    }
                     _ => continue,
                 },
             };
-            if sending != Sending::Content {
+            if let Sending::Probe { .. } = sending {
                 self.transmit.push_back(Transmit::Clear);
             }
             self.transmit.push_back(Transmit::Frame(bytes));
@@ -419,7 +449,14 @@ impl Bus {
             Link::Down { retry_at, .. } => Some(retry_at),
             Link::Up => match &self.in_flight {
                 Some(f) => Some(f.deadline),
-                None => self.slots.iter().filter_map(|s| s.silent).min(),
+                None => self
+                    .slots
+                    .iter()
+                    .filter_map(|s| match s.silent {
+                        Some(due) => Some(due),
+                        None => s.check_at.filter(|_| s.link.ack && s.ping.is_some()),
+                    })
+                    .min(),
             },
         }
     }

@@ -15,6 +15,7 @@ fn opts() -> BusOptions {
         reconnect_min: 500 * MS,
         reconnect_max: 4000 * MS,
         probe_every: 1000 * MS,
+        keepalive: None,
     }
 }
 
@@ -383,4 +384,60 @@ fn alpha_board_with_ack_reads_ack_and_nak() {
             }
         ]
     );
+}
+
+#[test]
+fn an_idle_board_is_pinged_and_a_board_switched_off_meanwhile_gets_its_content_back() {
+    let t0 = Instant::now();
+    let opts = BusOptions {
+        keepalive: Some(2000 * MS),
+        ..opts()
+    };
+    let mut bus = Bus::new(vec![bx_board(1)], opts, t0);
+    bus.handle_opened(t0);
+    assert_eq!(
+        bus.poll_timeout(),
+        None,
+        "nothing shown yet: nothing to keep"
+    );
+    bus.handle_update(0, frame(1, "A001"), "A001".into(), t0);
+    drain_texts(&mut bus);
+    bus.handle_bytes(&ack(1), t0 + MS);
+    events(&mut bus);
+    // Answered: a ping 2 s later, and again 2 s after its answer.
+    let check = bus.poll_timeout().unwrap();
+    assert_eq!(check, t0 + MS + 2000 * MS);
+    bus.handle_timeout(check);
+    assert_eq!(drain_texts(&mut bus), ["ping:1"]);
+    bus.handle_bytes(&ack(1), check + MS);
+    assert_eq!(bus.poll_timeout(), Some(check + MS + 2000 * MS));
+    assert!(
+        events(&mut bus).is_empty(),
+        "a kept-alive board is not news"
+    );
+    // Switched off: the next ping and its resends go unanswered, then it is silent.
+    let check = bus.poll_timeout().unwrap();
+    bus.handle_timeout(check);
+    assert_eq!(drain_texts(&mut bus), ["ping:1"]);
+    for _ in 0..2 {
+        let now = bus.poll_timeout().unwrap();
+        bus.handle_timeout(now);
+        assert_eq!(drain_texts(&mut bus), ["clear", "ping:1"]);
+    }
+    let now = bus.poll_timeout().unwrap();
+    bus.handle_timeout(now);
+    assert_eq!(drain_texts(&mut bus), ["clear"]);
+    assert!(events(&mut bus).contains(&BusEvent::GaveUp { board: 0 }));
+    assert_eq!(bus.answering(0), Some(false));
+    // Back on: the probe is answered and its content (lost with the power) goes out.
+    let probe = bus.poll_timeout().unwrap();
+    bus.handle_timeout(probe);
+    assert_eq!(drain_texts(&mut bus), ["clear", "ping:1"]);
+    bus.handle_bytes(&ack(1), probe + MS);
+    assert_eq!(drain_texts(&mut bus), ["1:\\C1A001"]);
+    // Content waiting goes before a due ping.
+    bus.handle_bytes(&ack(1), probe + 2 * MS);
+    let check = bus.poll_timeout().unwrap();
+    bus.handle_update(0, frame(1, "A002"), "A002".into(), check);
+    assert_eq!(drain_texts(&mut bus), ["1:\\C1A002"]);
 }

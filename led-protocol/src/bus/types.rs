@@ -20,6 +20,10 @@ pub struct BusOptions {
     pub reconnect_max: Duration,
     /// How often a board that stopped answering is asked again (one probe each time).
     pub probe_every: Duration,
+    /// How often a BX board that answers, and has nothing new to show, is pinged: a board
+    /// switched off without a frame for it is noticed this way, and gets its content again
+    /// when it is back (None: never).
+    pub keepalive: Option<Duration>,
 }
 
 impl Default for BusOptions {
@@ -31,6 +35,7 @@ impl Default for BusOptions {
             reconnect_min: Duration::from_millis(500),
             reconnect_max: Duration::from_secs(30),
             probe_every: Duration::from_secs(1),
+            keepalive: Some(Duration::from_secs(5)),
         }
     }
 }

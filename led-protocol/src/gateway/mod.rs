@@ -132,6 +132,10 @@ impl Gateway {
     }
 }
 
+/// How often an idle BX board is pinged (a board switched off between two calls is
+/// noticed within this, and shown its content again once it is back).
+pub const KEEPALIVE: Duration = Duration::from_secs(5);
+
 /// Bus timing from the `[led]` section.
 #[must_use]
 pub fn bus_options(led: &LedSettings) -> BusOptions {
@@ -143,6 +147,7 @@ pub fn bus_options(led: &LedSettings) -> BusOptions {
         reconnect_min: ms(led.reconnect_min_ms),
         reconnect_max: ms(led.reconnect_max_ms),
         probe_every: Duration::from_secs(1),
+        keepalive: Some(KEEPALIVE),
     }
 }
 
