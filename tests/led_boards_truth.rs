@@ -191,7 +191,8 @@ async fn a_board_switched_off_gets_only_its_newest_content_once() {
     // idle board's keepalive ping goes unanswered, and once back it is shown its content.
     shown.mark();
     board.power(false);
-    tokio::time::sleep(Duration::from_secs(8)).await;
+    // A ping within 5 s of the last answer, 3 sends of 0.5 s, then probes each second.
+    tokio::time::sleep(Duration::from_secs(9)).await;
     board.power(true);
     shown.wait_for(1, "请A003号", WITHIN).await;
     shown
