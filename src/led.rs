@@ -155,11 +155,32 @@ pub(crate) fn start_in_run(cfg: Arc<Settings>, mqtt: Endpoint) {
     );
     let state = PathBuf::from(&cfg.server.data_dir).join(led_protocol::gateway::state::FILE_NAME);
     let gateway = Gateway::spawn(cfg, mqtt, Some(state));
-    // The gateway lives as long as the process.
+    // The gateway lives as long as the process; on Ctrl-C / SIGTERM it stops with it, so its
+    // state file says "stopped" (a reload restarts the process: the next one takes over).
     tokio::spawn(async move {
-        std::future::pending::<()>().await;
-        drop(gateway);
+        stop_signal().await;
+        gateway.shutdown().await;
     });
+}
+
+/// Ctrl-C or SIGTERM (quietly: `hallq run` says it is shutting down).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Usage> {

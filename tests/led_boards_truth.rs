@@ -127,6 +127,19 @@ async fn restart_and_reload_show_the_calls_at_once_never_idle() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     shows_the_calls_at_once(&mut shown, "after a reload").await;
+
+    // Stopped (SIGTERM): `led show` says so and exits 1.
+    let mut hall = hall;
+    let term = Command::new("kill")
+        .args(["-TERM", &hall.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let _ = hall.child.wait();
+    let (code, out, err) = led_show(&hall.config, &hall.dir, false);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("the LED gateway stopped"), "{out}{err}");
+    assert!(out.contains(&format!("\"{HALL}\"")), "{out}");
     drop(keep);
 }
 
