@@ -9,6 +9,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "退出码 / exit: 0 状态新鲜 / fresh, 1 无状态文件、超过 15 秒未更新或网关已停止 / \
+                  missing, stale (no update for 15 s) or the gateway stopped, 2 用法错误 / usage"
+)]
 pub(super) struct ShowArgs {
     /// The hall's config file (its server.data_dir and boards).
     #[arg(long)]
