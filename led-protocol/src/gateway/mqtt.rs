@@ -202,3 +202,31 @@ pub async fn run_mqtt(
     }
     let _ = subscriber.await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_opens_when_every_window_was_heard_or_the_wait_is_over() {
+        let t0 = Instant::now();
+        let mut gate = Gate::new(["1".to_string(), "2".to_string()]);
+        gate.heard("1");
+        gate.heard("2");
+        assert!(!gate.check(t0), "nothing before the SUBACK");
+        assert_eq!(gate.deadline(), None);
+        gate.subscribed(t0);
+        assert!(gate.check(t0), "every window heard: open at once");
+        assert!(!gate.check(t0), "opens once");
+        assert!(gate.is_open());
+
+        let mut gate = Gate::new(["1".to_string(), "2".to_string()]);
+        gate.subscribed(t0);
+        gate.subscribed(t0 + Duration::from_millis(500));
+        gate.heard("1");
+        assert!(!gate.check(t0 + Duration::from_millis(699)));
+        assert_eq!(gate.deadline(), Some(t0 + RETAINED_WAIT));
+        assert!(gate.check(t0 + RETAINED_WAIT), "window 2 never published");
+        assert_eq!(gate.deadline(), None);
+    }
+}

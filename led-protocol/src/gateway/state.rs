@@ -175,3 +175,33 @@ pub async fn run_writer(path: PathBuf, shared: Arc<Shared>, mut stop: watch::Rec
     doc.stopped = true;
     write(&mut doc);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_atomically_and_read_back() {
+        let dir = std::env::temp_dir().join(format!("hallq-led-state-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(FILE_NAME);
+        let shared = Shared::new(
+            "h".into(),
+            vec![BoardState {
+                bus: "b".into(),
+                address: 1,
+                window: "1".into(),
+                ..BoardState::default()
+            }],
+        );
+        shared.update(|d| d.boards[0].text = Some("请A001号".into()));
+        let doc = shared.snapshot();
+        write_atomically(&path, &doc).unwrap();
+        assert!(!path.with_extension("json.tmp").exists());
+        assert_eq!(read(&path).unwrap(), doc);
+        std::fs::write(&path, b"{").unwrap();
+        assert!(read(&path).unwrap_err().contains(FILE_NAME));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(read(&path).is_err());
+    }
+}
