@@ -199,6 +199,14 @@ async fn a_board_switched_off_gets_only_its_newest_content_once() {
         "{log}"
     );
     assert!(!log.contains("that no frame waits for"), "{log}");
+    // The bus is logged by its configured (stable) name and the device it points at.
+    assert!(
+        log.contains(&format!(
+            "bus open: demo-tcp ({} → /dev/pts/",
+            link.display()
+        )),
+        "{log}"
+    );
 
     // Off and on again with no call in between (its shown text lost with the power): the
     // idle board's keepalive ping goes unanswered, and once back it is shown its content.

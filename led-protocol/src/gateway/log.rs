@@ -60,14 +60,21 @@ impl BusLog {
 
     /// The port opened.
     pub fn opened(&mut self, reopened: bool) {
-        let (bus, place) = (&self.bus, &self.place);
+        let bus = &self.bus;
+        // A stable name (udev, by-id) with the device it points at now.
+        let place = match std::fs::canonicalize(&self.place) {
+            Ok(dev) if self.place.starts_with('/') && dev.as_os_str() != self.place.as_str() => {
+                format!("{} → {}", self.place, dev.display())
+            }
+            _ => self.place.clone(),
+        };
         self.open_failures.clear();
         if reopened {
             tracing::info!(bus = %bus, "LED 总线已重新连接 / bus reopened: {bus} ({place})");
         } else {
             tracing::info!(bus = %bus, "LED 总线已连接 / bus open: {bus} ({place})");
         }
-        if let Some(alias) = stable_note(place) {
+        if let Some(alias) = stable_note(&self.place) {
             tracing::warn!(bus = %bus, "{alias}");
         }
         self.open = true;
