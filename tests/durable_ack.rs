@@ -98,6 +98,16 @@ async fn traced(mode: &str, n: usize) -> Option<Verdict> {
     for _ in 0..n {
         hall.ticket("property").await;
     }
+    // The hall runs under strace: stop hallq itself (a killed strace would leave it running).
+    let tracer = hall.child.id();
+    let children = std::fs::read_to_string(format!("/proc/{tracer}/task/{tracer}/children"))
+        .unwrap_or_default();
+    for pid in children.split_whitespace() {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", pid])
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
     drop(hall);
     let trace = std::fs::read_to_string(&log).ok()?;
     Some(judge(&trace))

@@ -42,6 +42,17 @@ pub struct PrinterConf {
     /// `full` or `partial` cut.
     #[serde(default = "default_cut")]
     pub cut: String,
+    /// `auto` (default): ask the printer's status (`DLE EOT`) around each ticket where it
+    /// answers (TCP and serial printers); `off`: never ask.
+    #[serde(default = "default_status")]
+    pub status: String,
+}
+
+impl PrinterConf {
+    /// Whether the status is asked (`status = "auto"`).
+    pub fn asks_status(&self) -> bool {
+        self.status != "off"
+    }
 }
 
 /// One `[[id_readers]]` entry: a 2nd-generation ID card reader beside a kiosk.
@@ -68,6 +79,9 @@ fn default_qr() -> String {
 }
 fn default_cut() -> String {
     "partial".into()
+}
+fn default_status() -> String {
+    "auto".into()
 }
 
 /// Rule violations in `[[printers]]` and the kiosks' `printer` references.
@@ -99,6 +113,9 @@ pub(crate) fn validate(s: &Settings, p: &mut Vec<(Vec<Seg>, String)>) {
         }
         if !["full", "partial"].contains(&pr.cut.as_str()) {
             p.push((at("cut"), "must be \"full\" or \"partial\"".into()));
+        }
+        if !["auto", "off"].contains(&pr.status.as_str()) {
+            p.push((at("status"), "must be \"auto\" or \"off\"".into()));
         }
     }
     for (n, r) in s.id_readers.iter().enumerate() {

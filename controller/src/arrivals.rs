@@ -4,6 +4,11 @@
 //! be checked in now, checks it in with its appointment ticket in the store (one
 //! transaction, so a racing cancel or second check-in loses), counts the ticket and prints
 //! it at the kiosk's printer.
+//!
+//! At the kiosk, an appointment of today that was already checked in is not refused: the
+//! answer is the ticket it got then ("您已取号：A008 / Already checked in: A008",
+//! [`CheckedIn::already_checked_in`]), printed again only on request (the reprint route).
+//! The consult desk keeps the refusal (`not_booked`).
 
 use crate::checkin::{decide, pick, Decision, Refused};
 use crate::hours::local_day;
@@ -58,8 +63,16 @@ pub struct CheckedIn {
     pub ticket: IssuedTicket,
     /// The appointment, now `checked_in`.
     pub appointment: AppointmentView,
-    /// What became of printing the ticket at the kiosk's printer.
+    /// What became of printing the ticket at the kiosk's printer (`none` when it had
+    /// already been checked in: nothing is printed again unasked).
     pub print: Value,
+    /// The appointment had been checked in before (today): `ticket` is the one it got
+    /// then.
+    pub already_checked_in: bool,
+    /// What the kiosk says, when it is not the plain ticket: "您已取号：A008 / Already
+    /// checked in: A008".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Why a check-in did not happen; nothing was changed.
@@ -128,12 +141,24 @@ pub async fn check_in(
         (Some(code), _) => state.store.appointment(code.trim()).await?,
         (None, Some(p)) => {
             let booked = state.store.booked_of_day(p, &today).await?;
-            pick(&booked, |a| a.slot_start, cfg, now).cloned()
+            match pick(&booked, |a| a.slot_start, cfg, now) {
+                Some(a) => Some(a.clone()),
+                None if on_behalf.is_none() => checked_in_today(state, p, &today).await?,
+                None => None,
+            }
         }
         (None, None) => None,
     }
     .ok_or(CheckInError::NotFound)?;
     if let Decision::Refuse(r) = decide(cfg, now, &a.facts(), hashes.as_ref().map(|h| &h[..])) {
+        let again = on_behalf.is_none()
+            && a.day == today
+            && r == Refused::NotBooked(AppointmentStatus::CheckedIn);
+        if again {
+            if let Some(done) = earlier_ticket(state, &a, now).await? {
+                return Ok(done);
+            }
+        }
         return Err(r.into());
     }
     let service = cfg.service(&a.service).ok_or(CheckInError::NotFound)?;
@@ -165,5 +190,49 @@ pub async fn check_in(
         ticket: IssuedTicket::of(cfg, &issued.ticket, issued.people_ahead),
         appointment: AppointmentView::of(cfg, &a),
         print,
+        already_checked_in: false,
+        message: None,
     })
+}
+
+/// The person's appointment of `today` that was already checked in (the latest slot), if
+/// any.
+async fn checked_in_today(
+    state: &AppState,
+    persons: [&str; 2],
+    today: &str,
+) -> Result<Option<Appointment>, StoreError> {
+    let mine = state.store.appointments_of(persons).await?;
+    Ok(mine.into_iter().find(|a| {
+        a.day == today && a.status == AppointmentStatus::CheckedIn && a.ticket_id.is_some()
+    }))
+}
+
+/// The answer for an appointment checked in before: the ticket it got then, as it stands
+/// now; `None` when that ticket cannot be found (the refusal stands).
+async fn earlier_ticket(
+    state: &AppState,
+    a: &Appointment,
+    now: i64,
+) -> Result<Option<CheckedIn>, StoreError> {
+    let Some(id) = a.ticket_id else {
+        return Ok(None);
+    };
+    let Some(t) = state.store.tickets_by_ids(&[id]).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let ahead = state.store.people_ahead(&t, now).await?;
+    let cfg = &state.cfg;
+    Ok(Some(CheckedIn {
+        message: Some(already_message(&t.number)),
+        ticket: IssuedTicket::of(cfg, &t, ahead),
+        appointment: AppointmentView::of(cfg, a),
+        print: json!({"status": "none"}),
+        already_checked_in: true,
+    }))
+}
+
+/// "您已取号：A008 / Already checked in: A008".
+pub fn already_message(number: &str) -> String {
+    format!("您已取号：{number} / Already checked in: {number}")
 }

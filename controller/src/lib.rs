@@ -22,6 +22,8 @@
 //!    - [`arrivals`]: check-in at the kiosk (code, ID number or card): the decision, the
 //!      appointment ticket, its print;
 //!    - [`printing`]: a ticket on a kiosk's printer (ESC/POS), the outcome recorded;
+//!    - [`printers`]: each printer's state (status answers, last problem), failures
+//!      summarised in the log;
 //!    - [`sweep`]: appointment no-shows and the ban rules;
 //!    - [`retention`]: personal data purged after `retention_days`;
 //!    - [`kiosks`]: kiosks' live channels;
@@ -65,6 +67,7 @@ pub mod notify;
 pub mod opening;
 pub mod policy;
 pub mod principal;
+pub mod printers;
 pub mod printing;
 pub mod reader;
 pub mod relay;

@@ -34,6 +34,8 @@ pub struct Inner {
     pub sessions_ended: tokio::sync::broadcast::Sender<SessionEnded>,
     /// Kiosks' live channels (ID card check-ins).
     pub kiosks: crate::kiosks::KioskHub,
+    /// What is known of each ticket printer (status answers, state, last problem).
+    pub printers: crate::printers::Printers,
     /// Verifies citizens' identity assertions.
     pub identity: Arc<crate::identity::Identity>,
     /// Prometheus metrics (`GET /metrics`), shared with the outbox relay.
@@ -77,6 +79,7 @@ impl AppState {
             watchers: crate::watch::Watchers::default(),
             identity,
             kiosks: crate::kiosks::KioskHub::default(),
+            printers: crate::printers::Printers::default(),
             hall_changed: tokio::sync::watch::channel(0).0,
             sessions_ended: tokio::sync::broadcast::channel(64).0,
             reload,

@@ -13,6 +13,7 @@
 use std::fmt;
 
 pub mod layout;
+pub mod nation;
 
 use crate::id_number::{mask_id_number, mask_name};
 

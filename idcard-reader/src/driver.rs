@@ -18,17 +18,16 @@ fn now() -> std::time::Instant {
     Instant::now().into_std()
 }
 
-/// Drives a reader on `port` until the receiver of `tx` is dropped (`Ok`) or the port fails.
-///
-/// Each card presentation sends one [`IdCard`] on `tx` (waiting while the channel is full).
-/// Reader errors (timeouts, bad frames, error statuses) are logged with `tracing` at `warn`
-/// and survived. Nothing logged contains an ID number in clear.
+/// Drives a reader on `port` until the receiver of `tx` is dropped (`Ok`) or the port fails,
+/// and hands every [`Event`] to `tx` (waiting while the channel is full): cards, removals,
+/// errors and [`Event::Answering`]. Logs nothing: the caller knows which port and kiosk it
+/// is and says so (see `hallq`'s controller, which summarises repeated failures).
 ///
 /// # Errors
 /// The port's IO error (a write that takes longer than `reply_timeout` is
-/// [`io::ErrorKind::TimedOut`]); end of stream is [`io::ErrorKind::UnexpectedEof`]. Reopening is the
-/// caller's choice.
-pub async fn run<P>(mut port: P, opts: ReaderOptions, tx: mpsc::Sender<IdCard>) -> io::Result<()>
+/// [`io::ErrorKind::TimedOut`]); end of stream is [`io::ErrorKind::UnexpectedEof`]. Reopening
+/// is the caller's choice.
+pub async fn drive<P>(mut port: P, opts: ReaderOptions, tx: mpsc::Sender<Event>) -> io::Result<()>
 where
     P: AsyncRead + AsyncWrite + Unpin,
 {
@@ -39,17 +38,8 @@ where
             write(&mut port, &bytes, opts).await?;
         }
         while let Some(event) = reader.poll_event() {
-            match event {
-                Event::CardRead(card) => {
-                    // Personal fields (even masked) only at debug level.
-                    tracing::info!("身份证已读取 / ID card read");
-                    tracing::debug!(card = ?card, "身份证内容（已打码）/ ID card fields, masked");
-                    if tx.send(card).await.is_err() {
-                        return Ok(());
-                    }
-                }
-                Event::CardRemoved => tracing::debug!("身份证已取走 / ID card removed"),
-                Event::Error(e) => tracing::warn!("{e}"),
+            if tx.send(event).await.is_err() {
+                return Ok(());
             }
         }
         let due = Instant::from_std(reader.poll_timeout());
@@ -61,6 +51,46 @@ where
             () = tokio::time::sleep_until(due) => reader.handle_timeout(now()),
             () = tx.closed() => return Ok(()),
         }
+    }
+}
+
+/// [`drive`], handing on only the cards: each card presentation sends one [`IdCard`] on
+/// `tx` (waiting while the channel is full). Reader errors are logged with `tracing` at
+/// `warn` (without naming the port: callers that know it use [`drive`]) and survived.
+/// Nothing logged contains an ID number in clear.
+///
+/// # Errors
+/// As [`drive`].
+pub async fn run<P>(port: P, opts: ReaderOptions, tx: mpsc::Sender<IdCard>) -> io::Result<()>
+where
+    P: AsyncRead + AsyncWrite + Unpin,
+{
+    let (events, mut rx) = mpsc::channel(4);
+    let forward = async move {
+        loop {
+            let event = tokio::select! {
+                e = rx.recv() => e,
+                () = tx.closed() => return,
+            };
+            match event {
+                None => return,
+                Some(Event::CardRead(card)) => {
+                    // Personal fields (even masked) only at debug level.
+                    tracing::info!("身份证已读取 / ID card read");
+                    tracing::debug!(card = ?card, "身份证内容（已打码）/ ID card fields, masked");
+                    if tx.send(card).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Event::CardRemoved) => tracing::debug!("身份证已取走 / ID card removed"),
+                Some(Event::Answering) => tracing::debug!("读卡器应答 / the reader answers"),
+                Some(Event::Error(e)) => tracing::warn!("{e}"),
+            }
+        }
+    };
+    tokio::select! {
+        r = drive(port, opts, events) => r,
+        () = forward => Ok(()),
     }
 }
 

@@ -8,7 +8,8 @@
 //! - unknown command → `21`; a request with a bad checksum → `10`, a bad length → `11`
 //!
 //! Faults queued with [`Emulator::inject`] replace or spoil the next replies, in order. No
-//! IO: a test puts it behind a pty or a duplex pipe.
+//! IO: a test puts it behind a pty or a duplex pipe. What it answered can be read back
+//! ([`Emulator::poll_answer`]; the last [`MAX_ANSWERS`] are kept) for a console to show.
 
 use std::collections::VecDeque;
 
@@ -18,6 +19,9 @@ use crate::card::IdCard;
 use crate::frame::FrameError;
 use crate::reply::{status, Reply};
 use crate::request::{Command, Request};
+
+/// Answers kept for [`Emulator::poll_answer`]; older ones are dropped.
+pub const MAX_ANSWERS: usize = 64;
 
 /// What to do to the next reply instead of sending it as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +47,7 @@ pub struct Emulator {
     tx: BytesMut,
     requests: u64,
     reads: u64,
+    answers: VecDeque<(Option<Command>, u8)>,
 }
 
 impl Emulator {
@@ -87,15 +92,29 @@ impl Emulator {
     pub fn handle_input(&mut self, bytes: &[u8]) {
         self.rx.extend_from_slice(bytes);
         loop {
-            let reply = match Request::decode(&mut self.rx) {
-                Ok(Some(req)) => self.answer(&req),
+            let (command, reply) = match Request::decode(&mut self.rx) {
+                Ok(Some(req)) => (req.command(), self.answer(&req)),
                 Ok(None) => break,
-                Err(FrameError::Checksum { .. }) => Reply::new(status::BAD_CHECKSUM, Bytes::new()),
-                Err(FrameError::Length { .. }) => Reply::new(status::BAD_LENGTH, Bytes::new()),
+                Err(FrameError::Checksum { .. }) => {
+                    (None, Reply::new(status::BAD_CHECKSUM, Bytes::new()))
+                }
+                Err(FrameError::Length { .. }) => {
+                    (None, Reply::new(status::BAD_LENGTH, Bytes::new()))
+                }
             };
             self.requests += 1;
+            if self.answers.len() == MAX_ANSWERS {
+                self.answers.pop_front();
+            }
+            self.answers.push_back((command, reply.sw3));
             self.send(&reply);
         }
+    }
+
+    /// The oldest answer not yet polled: the request's command (`None` for a request it
+    /// could not take) and the status it answered (before any fault spoiled the reply).
+    pub fn poll_answer(&mut self) -> Option<(Option<Command>, u8)> {
+        self.answers.pop_front()
     }
 
     /// Bytes for the host, if any.
@@ -212,6 +231,22 @@ mod tests {
         assert_eq!(IdCard::from_read_data(&read.data).unwrap(), card());
         assert_eq!(sw(ask(&mut emu, Command::ReadBase)), status::READ_FAILED);
         assert_eq!(emu.reads(), 1);
+        let answers: Vec<_> = std::iter::from_fn(|| emu.poll_answer()).collect();
+        assert_eq!(answers.len(), 8);
+        assert_eq!(answers[0], (Some(Command::Status), status::OK));
+        assert_eq!(answers[6], (Some(Command::ReadBase), status::OK));
+    }
+
+    #[test]
+    fn keeps_only_the_last_answers() {
+        let mut emu = Emulator::new();
+        for _ in 0..MAX_ANSWERS + 10 {
+            let _ = ask(&mut emu, Command::FindCard);
+        }
+        assert_eq!(
+            std::iter::from_fn(|| emu.poll_answer()).count(),
+            MAX_ANSWERS
+        );
     }
 
     #[test]

@@ -8,16 +8,18 @@
 //! - [`reply`]: reader → host frames ([`Reply`]: `SW1 SW2 SW3 | data`), the incremental
 //!   decoder [`decode`] and the status codes in [`reply::status`].
 //! - [`card`]: the read reply's data (text block + photo) → [`IdCard`], whose `Debug` masks
-//!   personal data; the inverse, for emulators and tests.
+//!   personal data; the inverse, for emulators and tests; [`nation_name`] for the nation
+//!   code.
 //! - [`id_number`]: GB 11643-1999 ID numbers: [`validate_id_number`], [`mask_id_number`],
 //!   [`mask_name`].
 //! - [`reader`]: the reader as a state machine ([`Reader`]): find → select → read, poll
 //!   interval, reply timeouts, one [`Event::CardRead`] per card presentation.
 //! - [`emulator`]: a reader without hardware ([`Emulator`]): answers requests like a real
 //!   one, with injectable faults. Used by the tests; usable by other crates' tests.
-//! - `driver` (feature `driver`, on by default): the only IO: [`run`] drives a [`Reader`]
-//!   over any byte stream and hands each card to a channel; [`open_serial`] opens the port
-//!   with tokio-serial.
+//! - `driver` (feature `driver`, on by default): the only IO: [`drive`] drives a [`Reader`]
+//!   over any byte stream and hands each [`Event`] to a channel ([`run`]: only the cards,
+//!   logging the rest); [`open_serial`] opens the port with tokio-serial;
+//!   [`serve_emulator`] puts an [`Emulator`] behind a port.
 //!
 //! # Rules
 //! Outside `driver`, this crate does no IO and reads no clock: time comes in as
@@ -48,9 +50,10 @@ pub mod reader;
 pub mod reply;
 pub mod request;
 
+pub use card::nation::nation_name;
 pub use card::{CardError, CardType, IdCard, Sex};
 #[cfg(feature = "driver")]
-pub use driver::{open_serial, run, serve_emulator, DEFAULT_BAUD};
+pub use driver::{drive, open_serial, run, serve_emulator, DEFAULT_BAUD};
 pub use emulator::Emulator;
 pub use frame::FrameError;
 pub use id_number::{mask_id_number, mask_name, validate_id_number, IdError};

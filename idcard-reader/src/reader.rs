@@ -16,6 +16,9 @@
 //!   differs from the last card reported. The last card is forgotten (and
 //!   [`Event::CardRemoved`] emitted) after `removal_polls` consecutive "no card" answers, so
 //!   a single spurious `80` does not make the same card count twice.
+//! - [`Event::Answering`] on the first reply frame after the start and after replies had
+//!   stopped coming ([`ReaderError::Timeout`]): the driver says "the reader answers (again)"
+//!   once instead of nothing or a line per poll.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -58,6 +61,9 @@ pub enum Event {
     CardRemoved,
     /// A cycle failed; the reader carries on.
     Error(ReaderError),
+    /// The reader sent a reply frame: the first since the start, or the first after a
+    /// reply timed out.
+    Answering,
 }
 
 /// Why a cycle failed. Messages never contain card data.
@@ -118,6 +124,8 @@ pub struct Reader {
     last_card: Option<IdCard>,
     /// Consecutive "no card" answers.
     absent: u32,
+    /// Whether the last request was answered (`None` before the first answer or timeout).
+    answering: Option<bool>,
 }
 
 impl Reader {
@@ -132,6 +140,7 @@ impl Reader {
             events: VecDeque::new(),
             last_card: None,
             absent: 0,
+            answering: None,
         }
     }
 
@@ -161,6 +170,7 @@ impl Reader {
                     command,
                     after: self.opts.reply_timeout,
                 }));
+                self.answering = Some(false);
                 self.idle(now);
             }
             _ => {}
@@ -215,6 +225,10 @@ impl Reader {
                 .push_back(Event::Error(ReaderError::Unsolicited { sw3: reply.sw3 }));
             return;
         };
+        if self.answering != Some(true) {
+            self.answering = Some(true);
+            self.events.push_back(Event::Answering);
+        }
         match (command, reply.sw3) {
             (Command::FindCard, status::FOUND) => {
                 self.absent = 0;
@@ -266,6 +280,7 @@ impl std::fmt::Debug for Reader {
             .field("events", &self.events.len())
             .field("card_present", &self.card_present())
             .field("absent", &self.absent)
+            .field("answering", &self.answering)
             .finish()
     }
 }

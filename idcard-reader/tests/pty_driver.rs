@@ -130,3 +130,35 @@ async fn open_serial_reports_a_missing_device() {
     let err = open_serial("/dev/hallq-no-such-reader", DEFAULT_BAUD).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::NotFound, "{err}");
 }
+
+#[tokio::test]
+async fn drive_says_when_the_reader_answers_and_when_it_falls_silent() {
+    use hallq_idcard::{drive, Event, ReaderError};
+    let (fake, port) = fake_reader();
+    {
+        let mut emu = fake.emu.lock().unwrap();
+        emu.inject(Fault::Silence);
+        emu.inject(Fault::Silence);
+    }
+    let (tx, mut rx) = mpsc::channel(8);
+    let driver = tokio::spawn(drive(port, OPTS, tx));
+    for _ in 0..2 {
+        let e = next_event(&mut rx).await;
+        assert!(
+            matches!(e, Event::Error(ReaderError::Timeout { .. })),
+            "{e:?}"
+        );
+    }
+    assert_eq!(next_event(&mut rx).await, Event::Answering);
+    lay_sample(&fake.emu);
+    assert_eq!(next_event(&mut rx).await, Event::CardRead(sample_card()));
+    driver.abort();
+    fake.task.abort();
+}
+
+async fn next_event(rx: &mut mpsc::Receiver<hallq_idcard::Event>) -> hallq_idcard::Event {
+    timeout(WAIT, rx.recv())
+        .await
+        .expect("an event within 10 s")
+        .expect("driver still running")
+}

@@ -411,6 +411,7 @@ impl Drop for Sub {
 pub mod browser;
 #[macro_use]
 pub mod in_process;
+pub mod pg_cluster;
 pub mod services;
 #[allow(unused_imports)]
 pub use services::*;

@@ -24,6 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         issued_at: "2025-03-04 09:15".into(),
         status_url: "http://127.0.0.1:8080/t/Zk3q9XbPw2".into(),
         notice: Some("请留意屏幕和广播叫号，过号需重新取号。办理业务请携带本人身份证原件。".into()),
+        reprinted_at: None,
     };
     let font = Font::from_env()?;
     std::fs::write(format!("{stem}.png"), ticket_png(&view, paper, &font)?)?;

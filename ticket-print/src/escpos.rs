@@ -23,7 +23,8 @@
 //!
 //! Layout: hall name (bold, double size), the number (bold, up to 4× on
 //! 58 mm and 6× on 80 mm), service name (double size), people ahead, where
-//! to wait (when set), issue time, QR code, notice; long lines are wrapped to the paper's columns
+//! to wait (when set), issue time, for a reprint "补打 / reprint" and its time (bold),
+//! QR code, notice; long lines are wrapped to the paper's columns
 //! (a Chinese character takes two columns of font A).
 
 use serde::{Deserialize, Serialize};
@@ -113,6 +114,11 @@ pub fn escpos(view: &TicketView, options: &EscPosOptions) -> Result<Vec<u8>, Err
         lines(&mut out, hint, cols);
     }
     line(&mut out, &view.issued_at);
+    if let Some(reprint) = view.reprint_line() {
+        out.extend([ESC, b'E', 1]);
+        line(&mut out, &reprint);
+        out.extend([ESC, b'E', 0]);
+    }
 
     match options.qr {
         QrMode::Native => native_qr(&mut out, &view.status_url, options.qr_module),
@@ -122,12 +128,49 @@ pub fn escpos(view: &TicketView, options: &EscPosOptions) -> Result<Vec<u8>, Err
     if let Some(notice) = &view.notice {
         lines(&mut out, notice, cols);
     }
-    let m = match options.cut {
+    cut(&mut out, options.cut);
+    Ok(out)
+}
+
+/// A printer test page: the hall's name, "打印测试 / printer test", the time, a line of
+/// Chinese and ASCII, the QR code of `url` (the hall's public address) with the address
+/// under it, and a cut (`hallq print test`).
+///
+/// # Errors
+/// [`Error::Qr`] if `url` does not fit into a QR code.
+pub fn escpos_test_page(
+    hall_name: &str,
+    printed_at: &str,
+    url: &str,
+    options: &EscPosOptions,
+) -> Result<Vec<u8>, Error> {
+    let matrix = QrMatrix::encode(url)?;
+    let cols = options.paper.columns();
+    let mut out = Vec::with_capacity(512);
+    out.extend([ESC, b'@', ESC, b'a', 1]);
+    out.extend([ESC, b'E', 1, GS, b'!', 0x11]);
+    lines(&mut out, hall_name, cols / 2);
+    out.extend([GS, b'!', 0x00]);
+    line(&mut out, "打印测试 / printer test");
+    out.extend([ESC, b'E', 0]);
+    line(&mut out, printed_at);
+    line(&mut out, "中文 GB18030：一二三 ABC 123");
+    match options.qr {
+        QrMode::Native => native_qr(&mut out, url, options.qr_module),
+        QrMode::Raster => raster_qr(&mut out, &matrix, options.paper, options.qr_module),
+    }
+    out.push(LF);
+    lines(&mut out, url, cols);
+    cut(&mut out, options.cut);
+    Ok(out)
+}
+
+fn cut(out: &mut Vec<u8>, cut: Cut) {
+    let m = match cut {
         Cut::Full => 0x41,
         Cut::Partial => 0x42,
     };
     out.extend([GS, b'V', m, CUT_FEED]);
-    Ok(out)
 }
 
 /// The largest width/height multiplier (1..=8) with which `number` fits.
@@ -225,6 +268,7 @@ mod tests {
             issued_at: "2025-03-04 09:15".into(),
             status_url: "http://127.0.0.1:8080/t/abc123".into(),
             notice: None,
+            reprinted_at: None,
         }
     }
 
@@ -289,6 +333,49 @@ mod tests {
             &escpos(&view(), &EscPosOptions::default()).unwrap(),
         ));
         assert!(!runs.iter().any(|r| r.contains("窗口附近")), "{runs:?}");
+    }
+
+    #[test]
+    fn a_reprint_is_marked_under_the_issue_time() {
+        let again = TicketView {
+            reprinted_at: Some("2025-03-04 10:02".into()),
+            ..view()
+        };
+        let runs = crate::text_runs(&crate::parse(
+            &escpos(&again, &EscPosOptions::default()).unwrap(),
+        ));
+        let issued = runs.iter().position(|r| r == "2025-03-04 09:15").unwrap();
+        assert_eq!(
+            runs[issued + 1],
+            "补打 / reprint 2025-03-04 10:02",
+            "{runs:?}"
+        );
+        let runs = crate::text_runs(&crate::parse(
+            &escpos(&view(), &EscPosOptions::default()).unwrap(),
+        ));
+        assert!(!runs.iter().any(|r| r.contains("补打")), "{runs:?}");
+    }
+
+    #[test]
+    fn test_page_has_the_hall_the_time_the_address_and_a_cut() {
+        let bytes = escpos_test_page(
+            "市民中心",
+            "2025-03-04 10:02:03",
+            "https://hall.example",
+            &EscPosOptions::default(),
+        )
+        .unwrap();
+        let tokens = crate::parse(&bytes);
+        let runs = crate::text_runs(&tokens);
+        assert_eq!(
+            runs[..3],
+            ["市民中心", "打印测试 / printer test", "2025-03-04 10:02:03"]
+        );
+        assert_eq!(
+            crate::qr_payloads(&tokens),
+            [b"https://hall.example".to_vec()]
+        );
+        assert!(matches!(tokens.last(), Some(crate::Token::Cut { .. })));
     }
 
     #[test]

@@ -16,9 +16,15 @@
 //!   via `FS &`, native QR `GS ( k` or a raster QR `GS v 0`, cut).
 //! - [`parse()`] (`parse.rs`): an ESC/POS decoder into [`Token`]s, used by the
 //!   tests and by installers to inspect a captured stream.
+//! - [`Decoder`] (`parse/decoder.rs`): the same decoder for a stream that
+//!   arrives in pieces (`hallq print decode`, the emulator), bounded in memory.
 //! - [`Printer`] (`printer.rs`): sending bytes to a USB `lp` device file, a
 //!   serial port or a TCP (port 9100) printer, with a timeout and a typed
-//!   [`PrintError`] so the controller can mark the ticket `print_failed`.
+//!   [`PrintError`] so the controller can mark the ticket `print_failed`;
+//!   [`Printer::print`] checks paper and cover first where the printer
+//!   answers `DLE EOT` ([`status`]).
+//! - [`emulator`]: a fake ESC/POS printer (status answers, paper out, cover
+//!   open, a printer that hangs) for tests and `hallq print emulate`.
 //!
 //! # Fonts
 //!
@@ -41,6 +47,7 @@
 
 #![warn(missing_docs)]
 
+pub mod emulator;
 mod error;
 mod escpos;
 mod font;
@@ -48,15 +55,20 @@ mod parse;
 mod png;
 mod printer;
 mod qr;
+pub mod status;
 mod system;
 mod view;
 mod wrap;
 
 pub use error::Error;
-pub use escpos::{escpos, Cut, EscPosOptions, QrMode};
+pub use escpos::{escpos, escpos_test_page, Cut, EscPosOptions, QrMode};
 pub use font::{Font, FontOrigin};
-pub use parse::{parse, parse_with, qr_payloads, text_runs, Align, ParseOptions, Raster, Token};
+pub use parse::{
+    parse, parse_with, qr_payloads, text_runs, Align, Decoder, ParseOptions, Raster, Token,
+    MAX_HELD, MAX_RASTER,
+};
 pub use png::{qr_png, render_ticket, ticket_png, Part, Region, RenderedTicket};
-pub use printer::{PrintError, Printer, Stage, DEFAULT_TCP_PORT};
+pub use printer::{Checked, PrintError, PrintOptions, Printer, Stage, DEFAULT_TCP_PORT};
+pub use status::{Condition, Problem};
 pub use system::{FontSearch, SystemFonts, FONT_ENV, FONT_INDEX_ENV};
 pub use view::{Paper, TicketView};

@@ -10,8 +10,20 @@
 //! printers sold in China start in Chinese mode and python-escpos writes
 //! GB18030 without `FS &`; [`ParseOptions::chinese_at_power_on`] models
 //! that (and `ESC @` returns to it).
+//!
+//! [`parse()`] takes a whole capture; [`Decoder`] takes a stream in pieces
+//! and gives each command once it is complete (a command cut off at the end
+//! of a piece waits for the next one). The decoder holds at most one
+//! command: text runs longer than [`MAX_HELD`] are given in parts, and a
+//! raster image larger than [`MAX_RASTER`] is skipped (its header is given
+//! as [`Token::Unknown`]), so hostile input cannot grow its memory.
 
 use serde::{Deserialize, Serialize};
+
+mod decoder;
+pub use decoder::{Decoder, MAX_HELD, MAX_RASTER};
+#[cfg(test)]
+mod tests;
 
 /// Justification set by `ESC a n`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +110,10 @@ pub enum Token {
     QrPrint,
     /// `GS v 0`: raster bit image.
     Raster(Raster),
+    /// `DLE EOT n` (n = 1..=4): a real-time status query (1 printer, 2
+    /// offline cause, 3 error cause, 4 paper sensor); the printer answers
+    /// one byte.
+    StatusQuery(u8),
     /// `GS V`: cut.
     Cut {
         /// Partial (one point left) rather than full.
@@ -124,16 +140,8 @@ pub fn parse(bytes: &[u8]) -> Vec<Token> {
 
 /// Decodes a stream with the given options.
 pub fn parse_with(bytes: &[u8], options: ParseOptions) -> Vec<Token> {
-    let mut parser = Parser {
-        bytes,
-        pos: 0,
-        chinese: options.chinese_at_power_on,
-        options,
-        tokens: Vec::new(),
-    };
-    while parser.pos < bytes.len() {
-        parser.step();
-    }
+    let mut parser = Parser::new(bytes, options.chinese_at_power_on, options, false);
+    parser.run();
     parser.tokens
 }
 
@@ -163,15 +171,60 @@ const ESC: u8 = 0x1b;
 const GS: u8 = 0x1d;
 const FS: u8 = 0x1c;
 
+const DLE: u8 = 0x10;
+
 struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     chinese: bool,
     options: ParseOptions,
     tokens: Vec<Token>,
+    /// Stop at a command cut off by the end of `bytes` instead of giving it as `Unknown`.
+    streaming: bool,
+    /// Streaming: the command at `pos` is not complete.
+    incomplete: bool,
+    /// Bytes after `pos` to drop (an oversized raster image).
+    skip: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    const fn new(bytes: &'a [u8], chinese: bool, options: ParseOptions, streaming: bool) -> Self {
+        Self {
+            bytes,
+            pos: 0,
+            chinese,
+            options,
+            tokens: Vec::new(),
+            streaming,
+            incomplete: false,
+            skip: 0,
+        }
+    }
+
+    fn run(&mut self) {
+        while self.pos < self.bytes.len() && !self.incomplete {
+            if self.skip > 0 {
+                let n = self.skip.min(self.bytes.len() - self.pos);
+                self.pos += n;
+                self.skip -= n;
+                continue;
+            }
+            self.step();
+        }
+    }
+
+    /// The command at `pos` runs past the end: wait for more (streaming) or give the rest
+    /// as `Unknown`.
+    fn truncated(&mut self) {
+        if self.streaming {
+            self.incomplete = true;
+        } else {
+            self.tokens
+                .push(Token::Unknown(self.bytes[self.pos..].to_vec()));
+            self.pos = self.bytes.len();
+        }
+    }
+
     fn step(&mut self) {
         let b = self.bytes[self.pos];
         match b {
@@ -182,6 +235,7 @@ impl Parser<'_> {
             ESC => self.esc(),
             GS => self.gs(),
             FS => self.fs(),
+            DLE => self.dle(),
             0x00..=0x1f | 0x7f => {
                 self.pos += 1;
                 self.tokens.push(Token::Unknown(vec![b]));
@@ -197,6 +251,12 @@ impl Parser<'_> {
             && self.bytes[self.pos] != 0x7f
         {
             self.pos += 1;
+        }
+        if self.streaming && self.pos == self.bytes.len() && self.pos - start < MAX_HELD {
+            // The run may go on in the next piece (or end inside a GB18030 character).
+            self.pos = start;
+            self.incomplete = true;
+            return;
         }
         let run = &self.bytes[start..self.pos];
         let text = if self.chinese {
@@ -214,9 +274,7 @@ impl Parser<'_> {
     /// the returned slice), or everything left as `Unknown`.
     fn take(&mut self, n: usize) -> Option<&[u8]> {
         if self.pos + n > self.bytes.len() {
-            self.tokens
-                .push(Token::Unknown(self.bytes[self.pos..].to_vec()));
-            self.pos = self.bytes.len();
+            self.truncated();
             return None;
         }
         let slice = &self.bytes[self.pos..self.pos + n];
@@ -233,7 +291,7 @@ impl Parser<'_> {
 
     fn esc(&mut self) {
         let Some(&c) = self.bytes.get(self.pos + 1) else {
-            return self.unknown(1);
+            return self.truncated();
         };
         let token = match c {
             b'@' => {
@@ -269,7 +327,7 @@ impl Parser<'_> {
 
     fn gs(&mut self) {
         let Some(&c) = self.bytes.get(self.pos + 1) else {
-            return self.unknown(1);
+            return self.truncated();
         };
         match c {
             b'!' => {
@@ -293,7 +351,7 @@ impl Parser<'_> {
     /// `GS ( x pL pH data`: QR when x = 'k' and cn = 49.
     fn gs_paren(&mut self) {
         let Some(header) = self.bytes.get(self.pos..self.pos + 5) else {
-            return self.unknown(self.bytes.len());
+            return self.truncated();
         };
         let len = usize::from(u16::from_le_bytes([header[3], header[4]]));
         let letter = header[2];
@@ -316,7 +374,7 @@ impl Parser<'_> {
     /// `GS v 0 m xL xH yL yH d1…dk`, k = x·y.
     fn raster(&mut self) {
         let Some(header) = self.bytes.get(self.pos..self.pos + 8) else {
-            return self.unknown(self.bytes.len());
+            return self.truncated();
         };
         if header[2] != b'0' {
             return self.unknown(3);
@@ -324,6 +382,12 @@ impl Parser<'_> {
         let mode = header[3];
         let width_bytes = u16::from_le_bytes([header[4], header[5]]);
         let rows = u16::from_le_bytes([header[6], header[7]]);
+        let size = usize::from(width_bytes) * usize::from(rows);
+        if self.streaming && size > MAX_RASTER {
+            self.unknown(8);
+            self.skip = size;
+            return;
+        }
         let Some(cmd) = self.take(8 + usize::from(width_bytes) * usize::from(rows)) else {
             return;
         };
@@ -339,7 +403,7 @@ impl Parser<'_> {
     /// `GS V m` (m = 0, 1, 48, 49) or `GS V m n` (m = 65, 66, 97, 98, 103, 104).
     fn cut(&mut self) {
         let Some(&m) = self.bytes.get(self.pos + 2) else {
-            return self.unknown(self.bytes.len());
+            return self.truncated();
         };
         let token = match m {
             0 | 1 | 48 | 49 => {
@@ -365,13 +429,15 @@ impl Parser<'_> {
     /// `GS k m d… NUL` (m ≤ 6) or `GS k m n d1…dn` (m ≥ 65): barcodes.
     fn barcode(&mut self) {
         let Some(&m) = self.bytes.get(self.pos + 2) else {
-            return self.unknown(self.bytes.len());
+            return self.truncated();
         };
         let len = if m <= 6 {
             let rest = &self.bytes[self.pos + 3..];
-            rest.iter()
-                .position(|&b| b == 0)
-                .map_or(rest.len(), |i| i + 1)
+            match rest.iter().position(|&b| b == 0) {
+                Some(i) => i + 1,
+                None if self.streaming && rest.len() < MAX_HELD => return self.truncated(),
+                None => rest.len(),
+            }
         } else {
             self.bytes
                 .get(self.pos + 3)
@@ -380,9 +446,30 @@ impl Parser<'_> {
         self.unknown(3 + len);
     }
 
+    /// `DLE EOT n` (status), `DLE ENQ n` (real-time request), `DLE DC4 fn a b` (real-time
+    /// commands).
+    fn dle(&mut self) {
+        let Some(&c) = self.bytes.get(self.pos + 1) else {
+            return self.truncated();
+        };
+        match c {
+            0x04 => {
+                let Some(cmd) = self.take(3) else { return };
+                let token = match cmd[2] {
+                    n @ 1..=4 => Token::StatusQuery(n),
+                    _ => Token::Unknown(cmd.to_vec()),
+                };
+                self.tokens.push(token);
+            }
+            0x05 => self.unknown(3),
+            0x14 => self.unknown(5),
+            _ => self.unknown(1),
+        }
+    }
+
     fn fs(&mut self) {
         let Some(&c) = self.bytes.get(self.pos + 1) else {
-            return self.unknown(1);
+            return self.truncated();
         };
         match c {
             b'&' => {
@@ -399,74 +486,5 @@ impl Parser<'_> {
             b'S' => self.unknown(4),
             _ => self.unknown(2),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn commands_and_text() {
-        #[rustfmt::skip]
-        let bytes = [
-            0x1b, 0x40,             // ESC @
-            0x1b, 0x61, 0x01,       // ESC a 1
-            0x1d, 0x21, 0x11,       // GS ! 0x11: double width and height
-            0x1b, 0x45, 0x01,       // ESC E 1
-            b'A', b'1', 0x0a,       // "A1" LF
-            0x1c, 0x26,             // FS &
-            0xb2, 0xbb,             // 不 (GB18030)
-            0x1c, 0x2e,             // FS .
-            0x1d, 0x56, 0x42, 0x10, // GS V 66 16
-        ];
-        assert_eq!(
-            parse(&bytes),
-            [
-                Token::Init,
-                Token::Align(Align::Centre),
-                Token::Size {
-                    width: 2,
-                    height: 2
-                },
-                Token::Bold(true),
-                Token::Text("A1".into()),
-                Token::LineFeed,
-                Token::ChineseOn,
-                Token::Text("不".into()),
-                Token::ChineseOff,
-                Token::Cut {
-                    partial: true,
-                    feed: Some(16)
-                },
-            ]
-        );
-    }
-
-    #[test]
-    fn latin1_outside_chinese_mode_and_truncated_commands() {
-        assert_eq!(parse(&[0xe9, b'x']), [Token::Text("éx".into())]);
-        assert_eq!(
-            parse(&[0x1d, 0x28, 0x6b, 0x09, 0x00, 0x31]),
-            [Token::Unknown(vec![0x1d, 0x28, 0x6b, 0x09, 0x00, 0x31])]
-        );
-        assert_eq!(parse(&[0x1b]), [Token::Unknown(vec![0x1b])]);
-        // GS ( k with cn = 48 (PDF417) is not QR.
-        assert_eq!(
-            parse(&[0x1d, 0x28, 0x6b, 0x03, 0x00, 0x30, 0x41, 0x02]),
-            [Token::Unknown(vec![
-                0x1d, 0x28, 0x6b, 0x03, 0x00, 0x30, 0x41, 0x02
-            ])]
-        );
-    }
-
-    #[test]
-    fn raster_dots() {
-        // GS v 0, m 0, 1 byte per row, 2 rows: 0x80 (leftmost dot), 0x01 (rightmost).
-        let tokens = parse(&[0x1d, 0x76, 0x30, 0x00, 0x01, 0x00, 0x02, 0x00, 0x80, 0x01]);
-        let [Token::Raster(r)] = tokens.as_slice() else {
-            panic!("{tokens:?}")
-        };
-        assert!(r.dot(0, 0) && !r.dot(1, 0) && r.dot(7, 1) && !r.dot(0, 1) && !r.dot(8, 0));
     }
 }

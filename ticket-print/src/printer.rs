@@ -6,6 +6,9 @@
 //! port are written from the blocking thread pool with std I/O, since a
 //! stuck printer can block `write`, `tcdrain` and even `close`; such a
 //! thread may outlive the timeout, the caller does not.
+//!
+//! [`Printer::print`] (`printer/checked.rs`) adds the status check of printers that answer
+//! `DLE EOT` (TCP and serial): paper and cover before the ticket, and an answer after it.
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
@@ -17,6 +20,9 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpStream;
 use tokio::time::{timeout_at, Instant};
+
+mod checked;
+pub use checked::{Checked, PrintOptions};
 
 /// Port used by `Printer::Tcp` when the address has none (raw "JetDirect").
 pub const DEFAULT_TCP_PORT: u16 = 9100;
@@ -45,6 +51,10 @@ pub enum Stage {
     Open,
     /// Writing or flushing the bytes.
     Write,
+    /// Waiting for the status answer before the ticket (of a printer known to answer).
+    Status,
+    /// Waiting for the status answer after the ticket: the printer stopped reading.
+    Confirm,
 }
 
 /// Why a ticket could not be sent to the printer.
@@ -87,6 +97,14 @@ pub enum PrintError {
         after: Duration,
         /// Which stage was running.
         stage: Stage,
+    },
+    /// The printer's status says it cannot print (paper out, cover open, error).
+    #[error("printer {target} is not ready: {}", problem.as_str())]
+    NotReady {
+        /// The printer.
+        target: String,
+        /// What its status says.
+        problem: crate::status::Problem,
     },
     /// The blocking worker thread panicked or was cancelled.
     #[error("printer {target}: worker thread failed: {reason}")]

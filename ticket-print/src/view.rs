@@ -24,12 +24,23 @@ pub struct TicketView {
     /// Optional short notice printed at the bottom (wrapped).
     #[serde(default)]
     pub notice: Option<String>,
+    /// A reprint: when it is printed, already formatted (e.g. "2025-03-04 10:02"); the
+    /// ESC/POS ticket then carries "补打 / reprint" and this time under the issue time.
+    #[serde(default)]
+    pub reprinted_at: Option<String>,
 }
 
 impl TicketView {
     /// The "people ahead" line: `前面还有 N 人等候`.
     pub fn people_ahead_line(&self) -> String {
         format!("前面还有 {} 人等候", self.people_ahead)
+    }
+
+    /// The reprint line, `补打 / reprint 2025-03-04 10:02`, for a reprint.
+    pub fn reprint_line(&self) -> Option<String> {
+        self.reprinted_at
+            .as_ref()
+            .map(|at| format!("补打 / reprint {at}"))
     }
 }
 

@@ -19,6 +19,7 @@ fn ticket_bytes(qr: QrMode) -> Vec<u8> {
         issued_at: "2025-03-04 10:02".into(),
         status_url: "http://127.0.0.1:8080/t/q8Lx".into(),
         notice: None,
+        reprinted_at: None,
     };
     escpos(
         &view,

@@ -20,6 +20,7 @@ fn view() -> TicketView {
         issued_at: "2025-03-04 09:15".into(),
         status_url: URL.into(),
         notice: Some(NOTICE.into()),
+        reprinted_at: None,
     }
 }
 

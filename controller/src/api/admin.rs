@@ -92,6 +92,8 @@ pub struct Live {
     pub oldest_waiting_at: BTreeMap<String, i64>,
     /// Per window holding a ticket: `{called_at, started_at}` (ms since the epoch, or null).
     pub windows: BTreeMap<String, HeldTimes>,
+    /// The ticket printers, in config order: kiosks, state, last problem, since when.
+    pub printers: Vec<crate::printers::PrinterRow>,
 }
 
 /// When the ticket held at a window was called and started.
@@ -290,7 +292,7 @@ pub async fn audit(
 
 /// GET /admin/live: what the snapshot lacks for the dashboard: per queue the oldest
 /// waiting ticket's issue time, per window holding a ticket its call and start times
-/// (ms since the epoch), and the server's clock.
+/// (ms since the epoch), the printers' states, and the server's clock.
 #[utoipa::path(get, path = "/admin/live", tag = "admin", summary = "live extras for the dashboard",
     security(("device_token" = []), ("staff_session" = [])),
     responses((status = 200, description = "oldest waits and serving times", body = Live),
@@ -320,9 +322,11 @@ pub async fn live(State(state): State<AppState>, who: Principal) -> ApiResult<Js
             (w, times)
         })
         .collect();
+    let printers = state.printers.rows(&state.cfg, std::time::Instant::now());
     Ok(Json(Live {
         now,
         oldest_waiting_at,
         windows,
+        printers,
     }))
 }

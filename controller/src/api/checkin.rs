@@ -85,9 +85,16 @@ pub struct CheckedIn {
     pub ticket: IssuedTicket,
     /// The appointment, now `checked_in`.
     pub appointment: AppointmentView,
-    /// Printing at the kiosk's printer.
+    /// Printing at the kiosk's printer (`none` when it was checked in before).
     #[schema(value_type = super::schema::PrintOutcome)]
     pub print: Value,
+    /// It had been checked in before, today (answer 200): `ticket` is the one it got then;
+    /// nothing was printed (`POST /tickets/{token}/reprint` prints it again).
+    pub already_checked_in: bool,
+    /// With `already_checked_in`: "您已取号：A008 / Already checked in: A008".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "您已取号：A008 / Already checked in: A008")]
+    pub message: Option<String>,
 }
 
 /// POST /checkins: at the kiosk, turn today's appointment into an appointment ticket.
@@ -96,6 +103,7 @@ pub struct CheckedIn {
     security(("device_token" = [])),
     request_body = CheckInBody,
     responses((status = 201, description = "checked in", body = CheckedIn),
+        (status = 200, description = "checked in before, today: the ticket it got then (`already_checked_in`)", body = CheckedIn),
         (status = 401, description = "unauthorized"),
         (status = 403, description = "forbidden: not a kiosk, or the ID card does not match the appointment"),
         (status = 404, description = "appointment_not_found"),
@@ -111,12 +119,19 @@ pub async fn check_in(
     who.require(&[Role::Kiosk, Role::Admin])?;
     let body: CheckIn = body.parse()?;
     let done = arrivals::check_in(&state, &who, body.presented()?, None).await?;
+    let status = if done.already_checked_in {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((
-        StatusCode::CREATED,
+        status,
         Json(CheckedIn {
             ticket: done.ticket,
             appointment: done.appointment,
             print: done.print,
+            already_checked_in: done.already_checked_in,
+            message: done.message,
         }),
     ))
 }

@@ -213,6 +213,8 @@ pub async fn check_in(
             ticket: done.ticket,
             appointment: done.appointment,
             print: done.print,
+            already_checked_in: done.already_checked_in,
+            message: done.message,
         }),
     ))
 }

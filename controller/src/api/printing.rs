@@ -5,7 +5,7 @@ use super::auth::Principal;
 use super::error::{ApiError, ApiResult};
 use super::AppState;
 use crate::model::Ticket;
-use crate::printing::{options, print, printer_of, view};
+use crate::printing::{options, printer_of, reprint as print_again, view};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -122,12 +122,14 @@ pub async fn bytes(
         paper: q.get("paper").cloned().unwrap_or_else(|| "80mm".into()),
         qr: q.get("qr").cloned().unwrap_or_else(|| "native".into()),
         cut: "partial".into(),
+        status: "off".into(),
     };
     let b = escpos(&view(&state.cfg, &t, ahead), &options(&conf)).map_err(render_error)?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], b).into_response())
 }
 
-/// POST /tickets/{token}/reprint: prints again on the asking kiosk's printer.
+/// POST /tickets/{token}/reprint: prints again on the asking kiosk's printer, marked
+/// "补打 / reprint" with the time of the reprint.
 #[utoipa::path(post, path = "/tickets/{token}/reprint", operation_id = "reprint_ticket", tag = "printing",
     summary = "print the ticket again at the asking kiosk's printer",
     security(("device_token" = [])),
@@ -160,7 +162,7 @@ pub async fn reprint(
                 "本终端未配置打印机 / no printer configured for this kiosk",
             )
         })?;
-    let print = print(&state, &t, ahead, conf).await;
+    let print = print_again(&state, &t, ahead, conf).await;
     Ok(Json(super::tickets::TicketIssued {
         ticket: crate::views::IssuedTicket::of(&state.cfg, &t, ahead),
         print,

@@ -46,7 +46,12 @@ pub struct PrintOutcome {
     pub status: PrintStatus,
     /// The printer's id.
     pub printer: Option<String>,
-    /// Why printing failed.
+    /// Why printing failed: `paper_out`, `cover_open`, `error` (the printer's status
+    /// says so), `offline`, `timed_out` (it stopped answering), `failed`.
+    #[schema(example = "paper_out")]
+    pub reason: Option<String>,
+    /// What the kiosk shows, Chinese then English, e.g. "缺纸，请联系工作人员 / Out of
+    /// paper — please ask staff".
     pub message: Option<String>,
 }
 

@@ -4,7 +4,8 @@
 //!
 //! - CONNECT: MQTT 3.1.1 only (else CONNACK 0x01); a configured account with its password
 //!   (else 0x04, or 0x05 without a login); a last will only on a topic the account may
-//!   publish (else 0x05). Forwarded with the front's own password and the client id
+//!   publish (else 0x05). Each refusal is logged with its reason, once per (user, address,
+//!   reason) and then once a minute with a count ([`super::refusals`]). Forwarded with the front's own password and the client id
 //!   prefixed by the account (`{user}:{id}`), so no device can sign in to rumqttd beside
 //!   the front or take over a session of the controller's clients.
 //! - PUBLISH on a topic not granted: dropped; QoS 1 answered with PUBACK (as Mosquitto does
@@ -26,6 +27,8 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Semaphore};
+
+use super::refusals::{Refusal, Refusals};
 
 /// Largest packet a client may send (fixed header excluded).
 pub const MAX_PACKET: usize = 64 * 1024;
@@ -54,6 +57,8 @@ pub struct Front {
     pub upstream: SocketAddr,
     /// The password the front signs in to rumqttd with, for every forwarded client.
     pub secret: String,
+    /// Refused logins, for the log.
+    pub refused: Refusals,
 }
 
 /// Accepts clients on `listener` forever.
@@ -76,7 +81,7 @@ pub async fn serve(listener: TcpListener, front: Arc<Front>) {
         let front = front.clone();
         tokio::spawn(async move {
             let _ = socket.set_nodelay(true);
-            if let Err(why) = connection(socket, &front).await {
+            if let Err(why) = connection(socket, peer, &front).await {
                 tracing::debug!(%peer, "MQTT front: connection closed: {why}");
             }
             drop(slot);
@@ -146,40 +151,42 @@ fn connack(code: v4::ConnectReturnCode) -> Bytes {
     encode(|b| v4::ConnAck::new(code, false).write(b))
 }
 
-/// Checks a CONNECT: the account's grants, or the CONNACK code that refuses it.
-fn admit<'f>(
-    front: &'f Front,
-    c: &v4::Connect,
-) -> Result<(&'f str, &'f Grants), v4::ConnectReturnCode> {
-    use v4::ConnectReturnCode as Code;
+/// Checks a CONNECT: the account's grants, or why it is refused.
+fn admit<'f>(front: &'f Front, c: &v4::Connect) -> Result<(&'f str, &'f Grants), Refusal> {
     if c.protocol != mqttbytes::Protocol::V4 {
-        return Err(Code::RefusedProtocolVersion);
+        return Err(Refusal::Protocol);
     }
     if c.client_id.is_empty() {
-        return Err(Code::BadClientId);
+        return Err(Refusal::NoClientId);
     }
     let Some(login) = &c.login else {
-        return Err(Code::NotAuthorized);
+        return Err(Refusal::NoLogin);
     };
     // Hash whatever was sent, so a wrong user name costs what a wrong password does.
     let hash = sha256_hex(&login.password);
-    let Some((name, member)) = front
-        .accounts
-        .get_key_value(&login.username)
-        .filter(|(_, m)| constant_time_eq(&hash, &m.password_sha256))
-    else {
-        return Err(Code::BadUserNamePassword);
+    let Some((name, member)) = front.accounts.get_key_value(&login.username) else {
+        return Err(Refusal::UnknownUser);
     };
+    if !constant_time_eq(&hash, &member.password_sha256) {
+        return Err(Refusal::WrongPassword);
+    }
     if let Some(will) = &c.last_will {
         if !member.grants.may_publish(&will.topic) {
-            return Err(Code::NotAuthorized);
+            return Err(Refusal::WillNotAllowed);
         }
     }
     Ok((name.as_str(), &member.grants))
 }
 
+/// Logs a refused login (see [`Refusals`]).
+fn log_refusal(front: &Front, user: Option<&str>, peer: SocketAddr, why: Refusal) {
+    if let Some(line) = front.refused.note(user, peer.ip(), why) {
+        tracing::warn!("{line}");
+    }
+}
+
 /// One client: CONNECT, then both directions until either side ends.
-async fn connection(mut client: TcpStream, front: &Front) -> Result<(), Closed> {
+async fn connection(mut client: TcpStream, peer: SocketAddr, front: &Front) -> Result<(), Closed> {
     let mut buf = BytesMut::with_capacity(512);
     let first = tokio::time::timeout(
         CONNECT_TIMEOUT,
@@ -195,6 +202,7 @@ async fn connection(mut client: TcpStream, front: &Front) -> Result<(), Closed> 
             e @ (mqttbytes::Error::InvalidProtocol | mqttbytes::Error::InvalidProtocolLevel(_)),
         )) => {
             // A CONNECT of another protocol name or level (MQTT 3.1, 5): the 3.1.1 answer.
+            log_refusal(front, None, peer, Refusal::Protocol);
             let refuse = connack(v4::ConnectReturnCode::RefusedProtocolVersion);
             let _ = client.write_all(&refuse).await;
             return Err(e.to_string());
@@ -203,9 +211,10 @@ async fn connection(mut client: TcpStream, front: &Front) -> Result<(), Closed> 
     };
     let (user, grants) = match admit(front, &connect) {
         Ok(ok) => ok,
-        Err(code) => {
+        Err(why) => {
             let user = connect.login.as_ref().map(|l| l.username.as_str());
-            tracing::info!(?user, ?code, "MQTT front: CONNECT refused");
+            log_refusal(front, user, peer, why);
+            let code = why.code();
             let _ = client.write_all(&connack(code)).await;
             return Err(format!("refused: {code:?}"));
         }

@@ -10,6 +10,7 @@
 //! front puts in every CONNECT it forwards).
 
 pub mod front;
+pub mod refusals;
 
 use hallq_config::secret::constant_time_eq;
 use hallq_config::BrokerAccount;
@@ -118,6 +119,7 @@ pub fn start(
         accounts: members,
         upstream: private,
         secret,
+        refused: refusals::Refusals::default(),
     });
     public
         .set_nonblocking(true)

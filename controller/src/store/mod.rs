@@ -14,6 +14,7 @@ pub mod backup;
 mod bans;
 mod buttons;
 mod desk;
+mod failover;
 mod metrics;
 mod migrate;
 pub mod notices;
@@ -249,11 +250,7 @@ impl Store {
                 (write, read)
             }
             Backend::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect(url)
-                    .await?;
+                let pool = failover::pool(url, 16).await?;
                 migrate::run(&pool, backend).await?;
                 (pool.clone(), pool)
             }

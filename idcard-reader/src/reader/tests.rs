@@ -102,7 +102,8 @@ fn reads(events: &[Event]) -> Vec<IdCard> {
 #[test]
 fn no_card_means_only_find_requests_and_no_events() {
     let mut p = Pair::new();
-    assert_eq!(p.run_for(Duration::from_secs(1)), vec![]);
+    // Only that the reader answers, once.
+    assert_eq!(p.run_for(Duration::from_secs(1)), vec![Event::Answering]);
     // finds at 0, 100, …, 1000 ms
     assert_eq!(p.emu.requests(), 11);
 }
@@ -112,7 +113,7 @@ fn one_event_per_presentation() {
     let mut p = Pair::new();
     p.lay(a());
     let events = p.run_for(Duration::from_secs(3));
-    assert_eq!(events, vec![Event::CardRead(a())]);
+    assert_eq!(events, vec![Event::Answering, Event::CardRead(a())]);
     assert!(
         p.emu.reads() > 10,
         "the card is re-read while it lies there"
@@ -173,7 +174,7 @@ fn survives_garbage_and_a_bad_checksum() {
         ),
         "{events:?}"
     );
-    assert_eq!(events[2..], [Event::CardRead(a())]);
+    assert_eq!(events[2..], [Event::Answering, Event::CardRead(a())]);
 }
 
 #[test]
@@ -191,6 +192,39 @@ fn silence_times_out_then_recovers() {
     assert_eq!(reads(&events), vec![a()]);
 }
 
+#[test]
+fn answering_is_said_at_the_first_reply_and_again_after_silence_only() {
+    let mut p = Pair::new();
+    // A reader that does not answer at first (wrong baud, unplugged): timeouts only.
+    for _ in 0..3 {
+        p.emu.inject(Fault::Silence);
+    }
+    let events = p.run_for(Duration::from_millis(1750));
+    assert_eq!(events.len(), 3, "{events:?}");
+    assert!(events
+        .iter()
+        .all(|e| matches!(e, Event::Error(ReaderError::Timeout { .. }))));
+    // It answers: said once, however many polls follow.
+    assert_eq!(p.run_for(Duration::from_secs(2)), vec![Event::Answering]);
+    // A bad frame is not silence: nothing to recover from.
+    p.emu.inject(Fault::BadChecksum);
+    let events = p.run_for(Duration::from_secs(1));
+    assert!(
+        matches!(events[..], [Event::Error(ReaderError::Frame(_))]),
+        "{events:?}"
+    );
+    // Silent again, then answering again: said again.
+    p.emu.inject(Fault::Silence);
+    let events = p.run_for(Duration::from_secs(1));
+    assert!(
+        matches!(
+            events[..],
+            [Event::Error(ReaderError::Timeout { .. }), Event::Answering]
+        ),
+        "{events:?}"
+    );
+}
+
 /// Feeds a reply to `reader` as its answer to what it sent last.
 fn answer(reader: &mut Reader, now: Instant, sw3: u8, data: &[u8]) {
     let mut out = BytesMut::new();
@@ -205,6 +239,7 @@ fn status_and_card_errors_end_the_cycle() {
     r.handle_timeout(t0);
     assert_eq!(r.poll_transmit().unwrap()[7..9], [0x20, 0x01]);
     answer(&mut r, t0, status::FOUND, &[]);
+    assert_eq!(r.poll_event(), Some(Event::Answering));
     assert_eq!(r.poll_transmit().unwrap()[7..9], [0x20, 0x02]);
     answer(&mut r, t0, status::SELECT_FAILED, &[]);
     let err = r.poll_event().unwrap();

@@ -18,6 +18,7 @@ pub fn view() -> TicketView {
         issued_at: "2025-03-04 09:15".into(),
         status_url: URL.into(),
         notice: Some("请留意屏幕和广播叫号，过号需重新取号。办理业务请携带本人身份证原件。".into()),
+        reprinted_at: None,
     }
 }
 
