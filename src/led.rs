@@ -4,6 +4,7 @@
 //! - `emulate`: a board on a TCP port, a pty or an existing serial device that answers
 //!   ACKs and prints what it shows.
 //! - `probe` (`probe`): asks every configured board for an answer, with round trips.
+//! - `show` (`show`): what every board shows now, from the gateway's state file.
 //! - `gateway` (or `hallq led --config FILE`): the LED gateway alone, for split deployments.
 
 use hallq_config::{BrokerMode, Settings};
@@ -18,6 +19,7 @@ use std::sync::Arc;
 
 mod frames;
 mod probe;
+mod show;
 use frames::{decode, encode, parse_u16, DecodeArgs, EncodeArgs};
 
 /// `hallq led` arguments.
@@ -41,6 +43,8 @@ enum LedCmd {
     Emulate(EmulateArgs),
     /// 逐块屏询问应答与往返时间 / ask every configured board for an answer (ACK, round trip).
     Probe(probe::ProbeArgs),
+    /// 每块屏当前显示的内容（来自网关状态文件）/ what every board shows now (the gateway's state file).
+    Show(show::ShowArgs),
     /// 只运行 LED 网关 / run the LED gateway alone (split deployments).
     Gateway(GatewayArgs),
 }
@@ -78,6 +82,10 @@ struct EmulateArgs {
     /// Never answer (a board that stopped answering).
     #[arg(long)]
     silent: bool,
+    /// Start switched off; lines `on` / `off` on stdin switch the power (a board that
+    /// is switched off loses what reaches it).
+    #[arg(long)]
+    off: bool,
     /// Print each frame's full JSON description, one per line.
     #[arg(long)]
     json: bool,
@@ -94,6 +102,10 @@ struct GatewayArgs {
     /// MQTT password (default: led.mqtt_password, or broker.password; env HALLQ_MQTT_PASSWORD).
     #[arg(long)]
     mqtt_password: Option<String>,
+    /// Where the state file led-state.json goes (default: server.data_dir; `hallq led show`
+    /// reads it).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
 }
 
 /// Runs `hallq led …`.
@@ -109,12 +121,18 @@ pub(crate) fn run(args: LedCli) -> ExitCode {
                 Err(Usage(msg)) => usage(&msg),
             }
         }
+        (Some(LedCmd::Show(a)), _) => match show::show(&a) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(Usage(msg)) => usage(&msg),
+        },
         (Some(LedCmd::Gateway(a)), _) => report(runtime().and_then(|rt| rt.block_on(gateway(a)))),
         (None, Some(config)) => {
             let a = GatewayArgs {
                 config,
                 mqtt_user: None,
                 mqtt_password: None,
+                data_dir: None,
             };
             report(runtime().and_then(|rt| rt.block_on(gateway(a))))
         }
@@ -135,12 +153,34 @@ pub(crate) fn start_in_run(cfg: Arc<Settings>, mqtt: Endpoint) {
         "LED 网关 / LED gateway: {} buses, {boards} boards",
         cfg.led.buses.len()
     );
-    let gateway = Gateway::spawn(cfg, mqtt);
-    // The gateway lives as long as the process.
+    let state = PathBuf::from(&cfg.server.data_dir).join(led_protocol::gateway::state::FILE_NAME);
+    let gateway = Gateway::spawn(cfg, mqtt, Some(state));
+    // The gateway lives as long as the process; on Ctrl-C / SIGTERM it stops with it, so its
+    // state file says "stopped" (a reload restarts the process: the next one takes over).
     tokio::spawn(async move {
-        std::future::pending::<()>().await;
-        drop(gateway);
+        stop_signal().await;
+        gateway.shutdown().await;
     });
+}
+
+/// Ctrl-C or SIGTERM (quietly: `hallq run` says it is shutting down).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Usage> {
@@ -189,7 +229,12 @@ async fn gateway(a: GatewayArgs) -> Result<(), Usage> {
         broker.url(),
         cfg.led.buses.len()
     );
-    let gw = Gateway::spawn(Arc::new(cfg), broker);
+    let dir = a
+        .data_dir
+        .unwrap_or_else(|| PathBuf::from(&cfg.server.data_dir));
+    let state = dir.join(led_protocol::gateway::state::FILE_NAME);
+    println!("  状态文件 / state file: {}", state.display());
+    let gw = Gateway::spawn(Arc::new(cfg), broker, Some(state));
     crate::shutdown_signal().await;
     gw.shutdown().await;
     Ok(())
@@ -209,6 +254,9 @@ async fn emulate(a: EmulateArgs) -> Result<(), Usage> {
     opts.alpha_ack = a.ack;
     opts.silent
         .store(a.silent, std::sync::atomic::Ordering::Relaxed);
+    opts.powered
+        .store(!a.off, std::sync::atomic::Ordering::Relaxed);
+    power_switch_on_stdin(opts.powered.clone(), a.off);
     let json = a.json;
     let protocol = a.protocol;
     let print: Arc<dyn Fn(&Seen) + Send + Sync> =
@@ -266,6 +314,38 @@ async fn emulate(a: EmulateArgs) -> Result<(), Usage> {
         }
     }
     Ok(())
+}
+
+/// Reads `on` / `off` lines from stdin and switches the emulated board's power; says so on
+/// stderr (stdout carries only what the board receives). Ends quietly at the end of stdin (the board stays as it is).
+fn power_switch_on_stdin(powered: Arc<std::sync::atomic::AtomicBool>, off: bool) {
+    if off {
+        eprintln!("电源关 / power off (type `on` to switch it on)");
+    }
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { return };
+            let on = match line.trim() {
+                "on" => true,
+                "off" => false,
+                "" => continue,
+                other => {
+                    eprintln!("? {other:?}: on | off");
+                    continue;
+                }
+            };
+            powered.store(on, std::sync::atomic::Ordering::Relaxed);
+            eprintln!(
+                "{}",
+                if on {
+                    "电源开 / power on"
+                } else {
+                    "电源关 / power off"
+                }
+            );
+        }
+    });
 }
 
 /// BX controllers default to 8N1, Alpha signs to 7E1.

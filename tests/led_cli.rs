@@ -214,3 +214,99 @@ fn emulator_answers_acks_and_prints_what_it_shows() {
     let _ = emu.wait();
     assert_eq!(shown, "[bx #1] 显示 / shows: 请A001号到3号窗口 [ACK]");
 }
+
+#[test]
+fn emulator_switched_off_loses_frames_until_switched_on() {
+    use std::io::{BufRead, BufReader, Read};
+    let mut emu = Command::new(env!("CARGO_BIN_EXE_hallq"))
+        .args([
+            "led",
+            "emulate",
+            "--protocol",
+            "bx",
+            "--listen",
+            "127.0.0.1:0",
+            "--off",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut power = emu.stdin.take().unwrap();
+    let mut said = BufReader::new(emu.stderr.take().unwrap()).lines();
+    let mut lines = BufReader::new(emu.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first.rsplit("tcp://").next().unwrap().to_string();
+    assert!(said.next().unwrap().unwrap().contains("power off"));
+    let mut sock = std::net::TcpStream::connect(&addr).unwrap();
+    sock.set_read_timeout(Some(std::time::Duration::from_millis(800)))
+        .unwrap();
+    let frame = hex::decode(VECTORS[1].1).unwrap();
+    // Off: no answer.
+    sock.write_all(&frame).unwrap();
+    let mut reply = [0u8; 64];
+    assert!(
+        sock.read(&mut reply).is_err(),
+        "a board that is off answers nothing"
+    );
+    // On (a line on stdin): the next frame is answered and shown.
+    power.write_all(b"on\n").unwrap();
+    assert!(said.next().unwrap().unwrap().contains("power on"));
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    sock.write_all(&frame).unwrap();
+    let n = sock.read(&mut reply).unwrap();
+    assert!(n > 0);
+    let shown = lines.next().unwrap().unwrap();
+    let _ = emu.kill();
+    let _ = emu.wait();
+    assert_eq!(
+        shown, "[bx #1] 显示 / shows: 请A001号到3号窗口 [ACK]",
+        "only the frame sent while on is shown"
+    );
+}
+
+#[test]
+fn config_check_warns_of_movable_serial_names_and_non_ascii_on_alpha() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/examples/demo-hall.toml"
+    ))
+    .unwrap();
+    // The demo's bus on /dev/ttyUSB0, its window board an Alpha sign whose pause text
+    // carries the clerk's reason.
+    let edited = demo
+        .replacen("tcp = \"127.0.0.1:15005\"", "serial = \"/dev/ttyUSB0\"", 1)
+        .replacen(
+            "address = 1\nprotocol = \"bx\"",
+            "address = 1\nprotocol = \"alpha\"\ntemplates = { calling = \"{number}\", \
+             paused = \"PAUSED {reason}\", idle = \"WELCOME\", closed = \"CLOSED\", \
+             hall_call = \"{number}\", hall_idle = \"HI\" }",
+            1,
+        );
+    assert_ne!(edited, demo);
+    let path = dir.path().join("hall.toml");
+    std::fs::write(&path, edited).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hallq"))
+        .args(["config", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "warnings only: {text}");
+    let serial = text
+        .lines()
+        .find(|l| l.contains("led.buses[0].serial: warning: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(serial.contains("/dev/serial/by-id/"), "{serial}");
+    let alpha = text
+        .lines()
+        .find(|l| l.contains("led.buses[0].boards[0].window: warning: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        alpha.contains("{reason}") && alpha.contains("??"),
+        "{alpha}"
+    );
+}

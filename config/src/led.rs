@@ -3,7 +3,7 @@
 //! ```toml
 //! [led]
 //! ack_timeout_ms = 500          # wait this long for a board's ACK, then resend
-//! retries = 2                   # resends before giving up on a frame (tried again later)
+//! retries = 2                   # resends; then the board is silent and probed every second
 //!
 //! [led.templates]               # texts per window state; each board may override them
 //! calling = "请{number}号"
@@ -12,19 +12,22 @@
 //!
 //! [[led.buses]]
 //! id = "floor1"
-//! serial = "/dev/ttyUSB0"       # or tcp = "192.168.1.50:5005"
+//! serial = "/dev/hallq-led-1"  # a udev name or /dev/serial/by-id/…; or tcp = "192.168.1.50:5005"
 //! baud = 9600
 //!
 //! [[led.buses.boards]]
 //! address = 1
 //! protocol = "bx"
-//! window = "1"                  # a window id, or "hall" for a board listing the last calls
+//! window = "1"                  # a window id, or "hall" for a board listing the calls served
 //! ```
 
 use serde::Deserialize;
 
 mod validate;
+mod warnings;
 pub(crate) use validate::validate;
+pub use warnings::is_movable_device;
+pub(crate) use warnings::warnings;
 
 /// The `[led]` section (no buses = no LED gateway). Keys left out take their default.
 #[derive(Clone, Deserialize)]
@@ -32,12 +35,12 @@ pub(crate) use validate::validate;
 pub struct LedSettings {
     /// Texts per window state, for every board (boards may override each).
     pub templates: Templates,
-    /// How many of the latest calls a hall board shows.
+    /// How many tickets a hall board shows (those served now, newest call first).
     pub hall_calls: usize,
     /// Milliseconds to wait for a board's ACK (boards that answer).
     pub ack_timeout_ms: u64,
-    /// Resends after a missing ACK or a NACK; then the frame is given up and the board is
-    /// tried again after `reconnect_max_ms`.
+    /// Resends after a missing ACK or a NACK; then the board counts as silent and is probed
+    /// every second until it answers, then given its newest content.
     pub retries: u32,
     /// Milliseconds between two frames to boards that send no ACK (Alpha signs).
     pub frame_gap_ms: u64,
@@ -191,7 +194,8 @@ pub struct BrightnessStep {
 pub struct Bus {
     /// Id, for logs: letters, digits, `-`, `_`.
     pub id: String,
-    /// Serial device, e.g. `/dev/ttyUSB0` (or set `tcp`).
+    /// Serial device, by a stable name: `/dev/serial/by-id/usb-…` or a udev name such as
+    /// `/dev/hallq-led-1` (`/dev/ttyUSB0` can move; `config check` warns). Or set `tcp`.
     pub serial: Option<String>,
     /// TCP controller `HOST:PORT` (BX controllers listen on 5005).
     pub tcp: Option<String>,
@@ -230,7 +234,7 @@ pub struct Board {
     pub address: u16,
     /// `bx` (Onbon BX-5/BX-6) or `alpha`.
     pub protocol: String,
-    /// The window whose state it shows, or `hall` for the last calls of the hall.
+    /// The window whose state it shows, or `hall` for the tickets the windows serve now.
     pub window: String,
     /// Area left edge in pixels (BX).
     pub x: u16,

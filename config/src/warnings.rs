@@ -43,6 +43,7 @@ pub(crate) fn warnings(
         }
     }
     w.extend(refused_at_start(s, env));
+    w.extend(crate::led::warnings(s));
     w
 }
 

@@ -316,3 +316,81 @@ fn rejected_cases_name_the_key() {
         }
     }
 }
+
+/// The LED warnings of BASE + `led`: (key, message).
+fn led_warnings(led: &str) -> Vec<(String, String)> {
+    let src = format!("{BASE}{led}");
+    let (_, warnings) = hallq_config::check_str("h.toml", &src, &|_| None).unwrap();
+    warnings
+        .into_iter()
+        .filter(|d| d.key.starts_with("led."))
+        .map(|d| (d.key, d.message))
+        .collect()
+}
+
+#[test]
+fn movable_serial_names_are_warned_of() {
+    let bus = |serial: &str| {
+        format!(
+            "[[led.buses]]\nid = \"b\"\nserial = \"{serial}\"\n[[led.buses.boards]]\nwindow = \"w1\"\n"
+        )
+    };
+    let w = led_warnings(&bus("/dev/ttyUSB0"));
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].0, "led.buses[0].serial");
+    assert!(w[0].1.contains("/dev/ttyUSB0"), "{w:?}");
+    assert!(w[0].1.contains("/dev/serial/by-id/"), "{w:?}");
+    assert!(w[0].1.contains("/dev/hallq-led-1"), "{w:?}");
+    assert_eq!(led_warnings(&bus("/dev/ttyACM1")).len(), 1);
+    for stable in [
+        "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A10K1234-if00-port0",
+        "/dev/hallq-led-1",
+        "/dev/ttyS0",
+    ] {
+        assert!(led_warnings(&bus(stable)).is_empty(), "{stable}");
+    }
+}
+
+#[test]
+fn alpha_templates_that_can_render_non_ascii_are_warned_of() {
+    let alpha = |window: &str, templates: &str| {
+        format!(
+            "[[led.buses]]\nid = \"b\"\ntcp = \"127.0.0.1:5005\"\n[[led.buses.boards]]\n\
+             address = 1\nprotocol = \"alpha\"\nwindow = \"{window}\"\ntemplates = {{ {templates} }}\n"
+        )
+    };
+    // Every template of an Alpha board must be ASCII text (an error otherwise); these are
+    // the ones a case does not set.
+    let hall_ones = ", hall_call = \"H\", hall_idle = \"HI\"";
+    let ascii =
+        "calling = \"{number}\", paused = \"PAUSED\", idle = \"WELCOME\", closed = \"CLOSED\"";
+    let ascii = format!("{ascii}{hall_ones}");
+    assert!(led_warnings(&alpha("w1", &ascii)).is_empty());
+    // Window w1 has an English name; w2 has none, and the service has none.
+    let named =
+        "calling = \"{number} {window_name}\", paused = \"P\", idle = \"I\", closed = \"C\"";
+    let named = format!("{named}{hall_ones}");
+    assert!(led_warnings(&alpha("w1", &named)).is_empty());
+    let w = led_warnings(&alpha("w2", &named));
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].0, "led.buses[0].boards[0].window");
+    assert!(w[0].1.contains("calling") && w[0].1.contains("??"), "{w:?}");
+    assert!(w[0].1.contains("2号窗口"), "{w:?}");
+    let reason =
+        "calling = \"{number}\", paused = \"PAUSED {reason}\", idle = \"I\", closed = \"C\"";
+    let w = led_warnings(&alpha("w1", &format!("{reason}{hall_ones}")));
+    assert!(w.len() == 1 && w[0].1.contains("{reason}"), "{w:?}");
+    let service = "calling = \"{service_name}\", paused = \"P\", idle = \"I\", closed = \"C\"";
+    let w = led_warnings(&alpha("w1", &format!("{service}{hall_ones}")));
+    assert!(w.len() == 1 && w[0].1.contains("婚姻登记"), "{w:?}");
+    let text = "calling = \"请{number}\", paused = \"P\", idle = \"I\", closed = \"C\"";
+    assert_eq!(
+        led_warnings(&alpha("w1", &format!("{text}{hall_ones}"))).len(),
+        1
+    );
+    // A hall board: its hall templates, over every window.
+    let hall = "calling = \"C\", paused = \"P\", idle = \"I\", closed = \"X\", \
+                hall_call = \"{number} {window_name}\", hall_idle = \"HI\"";
+    let w = led_warnings(&alpha("hall", hall));
+    assert!(w.len() == 1 && w[0].1.contains("hall_call"), "{w:?}");
+}

@@ -7,121 +7,80 @@
 //!
 //! Rules:
 //! - One frame at a time on the line. A board that answers (BX; Alpha with `E s`) gets
-//!   `ack_timeout` for its ACK; a missing ACK or a NACK resends, up to `retries` times. Then
-//!   the frame is given up and the board is skipped for `give_up_pause` (a silent board
-//!   costs the line at most `(retries + 1) × ack_timeout` per pause). Boards without ACK get
-//!   `frame_gap` before the next frame.
+//!   `ack_timeout` for its ACK; a missing ACK or a NACK resends, up to `retries` times,
+//!   each resend after clearing the line ([`Transmit::Clear`]) so a late answer to an
+//!   earlier send is not taken for this one. Boards without ACK get `frame_gap` before the
+//!   next frame.
 //! - Each board keeps only its newest content; content that changes while a frame is in
-//!   flight is sent after it. Boards take turns (round robin).
+//!   flight is sent after it (a resend carries the newest). Boards take turns.
+//! - A board whose sends all went unanswered is *silent*: the line is cleared, nothing but
+//!   a probe goes to it, once every `probe_every` (BX: a ping; Alpha with ACK: its newest
+//!   content). Content that changes meanwhile only replaces its newest content. When it
+//!   answers again it gets that newest content once — what it missed is not replayed.
+//! - A BX board that answers and has nothing new is pinged every `keepalive`; a missed ping
+//!   is resent like a frame, then the board is silent as above — so a board switched off
+//!   between two calls is noticed and shown its content again when it is back.
 //! - Lost port: the driver reports [`Bus::handle_closed`]; reopening is due after
 //!   `reconnect_min`, doubling on each failed open up to `reconnect_max`. Once open, every
-//!   board's current content is sent again.
-//! - Replies that do not decode, or that nobody waits for, become [`BusEvent::BadReply`] and
-//!   are otherwise ignored.
+//!   board counts as answering and its current content is sent again.
+//! - Bytes that do not decode become [`BusEvent::BadReply`]; a reply nobody waits for
+//!   becomes [`BusEvent::Unexpected`]; both are otherwise ignored.
+
+mod reply;
+mod types;
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::BytesMut;
 
 use crate::show::Protocol;
-use crate::{alpha, bx};
+use reply::Reply;
+pub use types::{BoardLink, BusEvent, BusOptions, Transmit};
 
-/// Timing of a bus.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BusOptions {
-    /// How long to wait for an ACK.
-    pub ack_timeout: Duration,
-    /// Resends after a missing ACK or a NACK.
-    pub retries: u32,
-    /// Pause after a frame to a board that does not answer.
-    pub frame_gap: Duration,
-    /// First wait before reopening a lost port.
-    pub reconnect_min: Duration,
-    /// Longest wait before reopening.
-    pub reconnect_max: Duration,
-    /// How long a board that never answered is skipped.
-    pub give_up_pause: Duration,
-}
-
-impl Default for BusOptions {
-    fn default() -> Self {
-        Self {
-            ack_timeout: Duration::from_millis(500),
-            retries: 2,
-            frame_gap: Duration::from_millis(100),
-            reconnect_min: Duration::from_millis(500),
-            reconnect_max: Duration::from_secs(30),
-            give_up_pause: Duration::from_secs(30),
-        }
-    }
-}
-
-/// How one board on the bus is reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BoardLink {
-    /// Its protocol (decides how replies are read).
-    pub protocol: Protocol,
-    /// Its address (a BX ACK must come from it; `FFFE` accepts any).
-    pub address: u16,
-    /// Whether it answers each frame.
-    pub ack: bool,
-}
-
-/// Something the driver may log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BusEvent {
-    /// The board's frame was acknowledged (or, without ACK, sent).
-    Delivered {
-        /// Board index.
-        board: usize,
-        /// Sends it took.
-        attempts: u32,
-    },
-    /// The board refused the frame (BX NACK error code / Alpha status byte).
-    Nacked {
-        /// Board index.
-        board: usize,
-        /// Error code or status byte.
-        code: u8,
-    },
-    /// No ACK in time; the frame is resent.
-    TimedOut {
-        /// Board index.
-        board: usize,
-        /// Sends so far.
-        attempts: u32,
-    },
-    /// Every send failed; the board is skipped for a while.
-    GaveUp {
-        /// Board index.
-        board: usize,
-    },
-    /// Bytes from the line that are not a reply anyone waits for.
-    BadReply {
-        /// What was wrong.
-        reason: String,
-    },
-}
+/// At most this many bytes of an unfinished reply are kept (a line of noise cannot grow
+/// memory): more, and the buffer is dropped as bad.
+const MAX_RX: usize = 64 * 1024;
 
 #[derive(Debug)]
 struct Slot {
     link: BoardLink,
+    /// BX: the ping that probes it.
+    ping: Option<Vec<u8>>,
     frame: Option<Vec<u8>>,
+    /// The text its newest frame shows (for the state file).
+    text: String,
     /// Bumped by each new content.
     version: u64,
-    /// Version delivered or given up.
+    /// Version delivered.
     done: u64,
-    /// Skipped until then after giving up.
-    paused_until: Option<Instant>,
+    /// The text of the last frame delivered (or, without ACK, sent).
+    shown: Option<String>,
+    /// Silent since giving up: the next probe is due then.
+    silent: Option<Instant>,
+    /// Answering: the next keepalive ping is due then.
+    check_at: Option<Instant>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sending {
+    Content,
+    /// A probe of a silent board; `delivers` when it carries the board's content (Alpha).
+    Probe {
+        delivers: bool,
+    },
+    /// A keepalive ping to a board that answers.
+    Check,
+}
+
+#[derive(Debug, Clone)]
 struct InFlight {
     board: usize,
     version: u64,
     attempts: u32,
     deadline: Instant,
+    sending: Sending,
+    text: String,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -139,7 +98,7 @@ pub struct Bus {
     in_flight: Option<InFlight>,
     rx: BytesMut,
     rx_protocol: Protocol,
-    transmit: VecDeque<Vec<u8>>,
+    transmit: VecDeque<Transmit>,
     events: VecDeque<BusEvent>,
     cursor: usize,
 }
@@ -155,11 +114,15 @@ impl Bus {
             slots: boards
                 .into_iter()
                 .map(|link| Slot {
+                    ping: (link.protocol == Protocol::Bx).then(|| reply::bx_ping(link.address)),
                     link,
                     frame: None,
+                    text: String::new(),
                     version: 0,
                     done: 0,
-                    paused_until: None,
+                    shown: None,
+                    silent: None,
+                    check_at: None,
                 })
                 .collect(),
             link: Link::Down {
@@ -196,19 +159,58 @@ impl Bus {
         }
     }
 
+    /// Whether board `board` answers: `None` for a board that never answers by design (no
+    /// ACK), `Some(false)` while it is silent.
+    ///
+    /// # Panics
+    /// When `board` is not an index given to [`Bus::new`].
+    #[must_use]
+    pub fn answering(&self, board: usize) -> Option<bool> {
+        let slot = &self.slots[board];
+        slot.link.ack.then_some(slot.silent.is_none())
+    }
+
+    /// The text of the last frame board `board` acknowledged (without ACK: was sent).
+    ///
+    /// # Panics
+    /// When `board` is not an index given to [`Bus::new`].
+    #[must_use]
+    pub fn shown(&self, board: usize) -> Option<&str> {
+        self.slots[board].shown.as_deref()
+    }
+
+    /// The text of board `board`'s newest content when it is not delivered yet.
+    ///
+    /// # Panics
+    /// When `board` is not an index given to [`Bus::new`].
+    #[must_use]
+    pub fn pending(&self, board: usize) -> Option<&str> {
+        let slot = &self.slots[board];
+        (slot.frame.is_some() && slot.done < slot.version).then_some(slot.text.as_str())
+    }
+
     /// New content for `board`: its whole frame. Sent as soon as the line is free; an
     /// identical frame is sent again too (a recall re-shows the same text).
     ///
     /// # Panics
     /// When `board` is not an index given to [`Bus::new`].
     pub fn handle_content(&mut self, board: usize, frame: Vec<u8>, now: Instant) {
+        self.handle_update(board, frame, String::new(), now);
+    }
+
+    /// [`Bus::handle_content`] with the text the frame shows (reported by [`Bus::shown`]).
+    ///
+    /// # Panics
+    /// When `board` is not an index given to [`Bus::new`].
+    pub fn handle_update(&mut self, board: usize, frame: Vec<u8>, text: String, now: Instant) {
         let slot = &mut self.slots[board];
         slot.frame = Some(frame);
+        slot.text = text;
         slot.version += 1;
         self.schedule(now);
     }
 
-    /// The port is open: every board's content goes out again.
+    /// The port is open: every board counts as answering and its content goes out again.
     pub fn handle_opened(&mut self, now: Instant) {
         self.link = Link::Up;
         self.in_flight = None;
@@ -216,7 +218,8 @@ impl Bus {
         self.transmit.clear();
         for slot in &mut self.slots {
             slot.done = 0;
-            slot.paused_until = None;
+            slot.silent = None;
+            slot.check_at = None;
         }
         self.schedule(now);
     }
@@ -251,30 +254,17 @@ impl Bus {
     /// Bytes read from the line.
     pub fn handle_bytes(&mut self, bytes: &[u8], now: Instant) {
         self.rx.extend_from_slice(bytes);
-        if let Some(f) = self.in_flight {
+        if let Some(f) = &self.in_flight {
             self.rx_protocol = self.slots[f.board].link.protocol;
         }
-        loop {
-            let reply = match self.rx_protocol {
-                Protocol::Bx => match bx::Frame::decode(&mut self.rx) {
-                    Ok(Some(frame)) => Reply::from_bx(&frame),
-                    Ok(None) => break,
-                    Err(e) => Reply::Bad(format!("BX: {e}")),
-                },
-                Protocol::Alpha => match alpha::Incoming::decode(&mut self.rx) {
-                    Ok(Some(alpha::Incoming::Ack(_))) => Reply::Ack { from: None },
-                    Ok(Some(alpha::Incoming::Nak(s))) => Reply::Nack {
-                        from: None,
-                        code: s.to_byte(),
-                    },
-                    Ok(Some(alpha::Incoming::Packet(_))) => {
-                        Reply::Bad("Alpha: a packet where an ACK was expected".into())
-                    }
-                    Ok(None) => break,
-                    Err(e) => Reply::Bad(format!("Alpha: {e}")),
-                },
-            };
+        while let Some(reply) = Reply::next(self.rx_protocol, &mut self.rx) {
             self.on_reply(reply, now);
+        }
+        if self.rx.len() > MAX_RX {
+            self.rx.clear();
+            self.events.push_back(BusEvent::BadReply {
+                reason: format!("more than {MAX_RX} bytes without a whole reply"),
+            });
         }
         self.schedule(now);
     }
@@ -282,76 +272,122 @@ impl Bus {
     fn on_reply(&mut self, reply: Reply, now: Instant) {
         let waiting = self
             .in_flight
+            .as_ref()
             .filter(|f| self.slots[f.board].link.ack)
-            .filter(|f| reply.is_from(self.slots[f.board].link.address));
+            .filter(|f| reply.is_from(self.slots[f.board].link.address))
+            .cloned();
         match (reply, waiting) {
-            (Reply::Ack { .. }, Some(f)) => self.finish(f, true),
+            (Reply::Ack { .. }, Some(f)) => match f.sending {
+                Sending::Content | Sending::Probe { delivers: true } => {
+                    if self.slots[f.board].silent.take().is_some() {
+                        self.events
+                            .push_back(BusEvent::AnswersAgain { board: f.board });
+                    }
+                    self.finish(&f, now);
+                }
+                Sending::Probe { delivers: false } => self.revived(f.board),
+                Sending::Check => self.checked(f.board, now),
+            },
             (Reply::Nack { code, .. }, Some(f)) => {
                 self.events.push_back(BusEvent::Nacked {
                     board: f.board,
                     code,
                 });
-                self.retry_or_give_up(f, now);
+                match f.sending {
+                    // It refused the probe, but it is there: its content goes out next.
+                    Sending::Probe { .. } => self.revived(f.board),
+                    Sending::Check => self.checked(f.board, now),
+                    Sending::Content => self.retry_or_give_up(f, now),
+                }
             }
             (Reply::Bad(reason), _) => self.events.push_back(BusEvent::BadReply { reason }),
-            (Reply::Other(name), _) => self.events.push_back(BusEvent::BadReply {
-                reason: format!("unexpected {name} frame from the line"),
-            }),
-            (other, _) => self.events.push_back(BusEvent::BadReply {
-                reason: format!("{other:?} that no frame waits for"),
+            (other, _) => self.events.push_back(BusEvent::Unexpected {
+                reason: format!("{} that no frame waits for", other.describe()),
             }),
         }
     }
 
-    /// Time passed: ACK deadlines, gaps, reopening and paused boards.
+    /// An answering board answered its keepalive ping.
+    fn checked(&mut self, board: usize, now: Instant) {
+        self.slots[board].check_at = self.opts.keepalive.map(|k| now + k);
+        self.in_flight = None;
+    }
+
+    /// A silent board answered its probe: its newest content goes out next, once,
+    /// whatever it showed before it fell silent.
+    fn revived(&mut self, board: usize) {
+        let slot = &mut self.slots[board];
+        slot.silent = None;
+        slot.done = 0;
+        slot.check_at = None;
+        self.events.push_back(BusEvent::AnswersAgain { board });
+        self.in_flight = None;
+    }
+
+    /// Time passed: ACK deadlines, gaps, reopening and probes.
     pub fn handle_timeout(&mut self, now: Instant) {
-        if let Some(f) = self.in_flight.filter(|f| f.deadline <= now) {
-            if self.slots[f.board].link.ack {
+        if let Some(f) = self.in_flight.clone().filter(|f| f.deadline <= now) {
+            if !self.slots[f.board].link.ack {
+                self.finish(&f, now);
+            } else if let Sending::Probe { .. } = f.sending {
+                self.transmit.push_back(Transmit::Clear);
+                self.slots[f.board].silent = Some(now + self.opts.probe_every);
+                self.events
+                    .push_back(BusEvent::StillSilent { board: f.board });
+                self.in_flight = None;
+            } else {
                 self.events.push_back(BusEvent::TimedOut {
                     board: f.board,
                     attempts: f.attempts,
                 });
                 self.retry_or_give_up(f, now);
-            } else {
-                self.finish(f, true);
             }
         }
         self.schedule(now);
     }
 
     fn retry_or_give_up(&mut self, f: InFlight, now: Instant) {
+        self.transmit.push_back(Transmit::Clear);
         if f.attempts <= self.opts.retries {
-            if let Some(frame) = self.slots[f.board].frame.clone() {
-                self.transmit.push_back(frame);
+            let slot = &self.slots[f.board];
+            // A missed keepalive is resent as a ping; a frame with the newest content.
+            let again = match f.sending {
+                Sending::Check => slot.ping.clone(),
+                _ => slot.frame.clone(),
+            };
+            if let Some(frame) = again {
+                self.transmit.push_back(Transmit::Frame(frame));
                 // The resend carries the newest content.
                 self.in_flight = Some(InFlight {
-                    version: self.slots[f.board].version,
+                    version: slot.version,
                     attempts: f.attempts + 1,
                     deadline: now + self.opts.ack_timeout,
+                    text: slot.text.clone(),
                     ..f
                 });
                 return;
             }
         }
-        self.slots[f.board].paused_until = Some(now + self.opts.give_up_pause);
+        self.slots[f.board].silent = Some(now + self.opts.probe_every);
         self.events.push_back(BusEvent::GaveUp { board: f.board });
-        self.finish(f, false);
-    }
-
-    fn finish(&mut self, f: InFlight, delivered: bool) {
-        let slot = &mut self.slots[f.board];
-        slot.done = slot.done.max(f.version);
-        if delivered {
-            slot.paused_until = None;
-            self.events.push_back(BusEvent::Delivered {
-                board: f.board,
-                attempts: f.attempts,
-            });
-        }
         self.in_flight = None;
     }
 
-    /// Starts the next frame when the line is free.
+    fn finish(&mut self, f: &InFlight, now: Instant) {
+        let slot = &mut self.slots[f.board];
+        slot.done = slot.done.max(f.version);
+        slot.shown = Some(f.text.clone());
+        if slot.link.ack && slot.ping.is_some() {
+            slot.check_at = self.opts.keepalive.map(|k| now + k);
+        }
+        self.events.push_back(BusEvent::Delivered {
+            board: f.board,
+            attempts: f.attempts,
+        });
+        self.in_flight = None;
+    }
+
+    /// Starts the next frame (or probe) when the line is free.
     fn schedule(&mut self, now: Instant) {
         if !self.is_up() || self.in_flight.is_some() {
             return;
@@ -360,15 +396,28 @@ impl Bus {
         for step in 0..n {
             let board = (self.cursor + step) % n;
             let slot = &self.slots[board];
-            let due = slot.paused_until.is_none_or(|t| t <= now);
-            let Some(frame) = slot
-                .frame
-                .as_ref()
-                .filter(|_| slot.done < slot.version && due)
-            else {
-                continue;
+            let (bytes, sending) = match slot.silent {
+                Some(due) if due > now => continue,
+                Some(_) => match (&slot.ping, &slot.frame) {
+                    (Some(ping), _) => (ping.clone(), Sending::Probe { delivers: false }),
+                    // Alpha with ACK: its newest content is the probe.
+                    (None, Some(frame)) => (frame.clone(), Sending::Probe { delivers: true }),
+                    (None, None) => continue,
+                },
+                None => match (&slot.frame, &slot.ping) {
+                    (Some(frame), _) if slot.done < slot.version => {
+                        (frame.clone(), Sending::Content)
+                    }
+                    (_, Some(ping)) if slot.link.ack && slot.check_at.is_some_and(|t| t <= now) => {
+                        (ping.clone(), Sending::Check)
+                    }
+                    _ => continue,
+                },
             };
-            self.transmit.push_back(frame.clone());
+            if let Sending::Probe { .. } = sending {
+                self.transmit.push_back(Transmit::Clear);
+            }
+            self.transmit.push_back(Transmit::Frame(bytes));
             let wait = if slot.link.ack {
                 self.opts.ack_timeout
             } else {
@@ -379,6 +428,8 @@ impl Bus {
                 version: slot.version,
                 attempts: 1,
                 deadline: now + wait,
+                sending,
+                text: slot.text.clone(),
             });
             self.rx_protocol = slot.link.protocol;
             self.cursor = (board + 1) % n;
@@ -386,8 +437,8 @@ impl Bus {
         }
     }
 
-    /// The next bytes to write, whole frames in order.
-    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+    /// What to do on the line next: whole frames and clears, in order.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
         self.transmit.pop_front()
     }
 
@@ -396,13 +447,15 @@ impl Bus {
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.link {
             Link::Down { retry_at, .. } => Some(retry_at),
-            Link::Up => match self.in_flight {
+            Link::Up => match &self.in_flight {
                 Some(f) => Some(f.deadline),
                 None => self
                     .slots
                     .iter()
-                    .filter(|s| s.frame.is_some() && s.done < s.version)
-                    .filter_map(|s| s.paused_until)
+                    .filter_map(|s| match s.silent {
+                        Some(due) => Some(due),
+                        None => s.check_at.filter(|_| s.link.ack && s.ping.is_some()),
+                    })
                     .min(),
             },
         }
@@ -411,36 +464,6 @@ impl Bus {
     /// The next event to log.
     pub fn poll_event(&mut self) -> Option<BusEvent> {
         self.events.pop_front()
-    }
-}
-
-#[derive(Debug)]
-enum Reply {
-    Ack { from: Option<u16> },
-    Nack { from: Option<u16>, code: u8 },
-    Other(&'static str),
-    Bad(String),
-}
-
-impl Reply {
-    fn from_bx(frame: &bx::Frame) -> Self {
-        let from = Some(frame.header.src);
-        match &frame.command {
-            bx::Command::Ack(_) => Self::Ack { from },
-            bx::Command::Nack(r) => Self::Nack {
-                from,
-                code: r.error,
-            },
-            other => Self::Other(other.name()),
-        }
-    }
-
-    fn is_from(&self, address: u16) -> bool {
-        let from = match self {
-            Self::Ack { from } | Self::Nack { from, .. } => *from,
-            Self::Other(_) | Self::Bad(_) => return true,
-        };
-        from.is_none_or(|a| a == address || address == bx::Header::WILDCARD_DST)
     }
 }
 

@@ -6,10 +6,13 @@
 //! - [`alpha`]: Alpha Sign Communications Protocol (Latin text): packets with write/read
 //!   text commands, optional checksums, ACK/NAK status bytes and read-text responses.
 //! - [`bus`]: one serial line or TCP controller as a state machine: one frame at a time,
-//!   ACK timeouts and bounded retries, reopening with backoff, resending after a reopen.
+//!   ACK timeouts and bounded retries, silent boards probed each second and given only their
+//!   newest content when back, keepalive pings, reopening with backoff, resending after a
+//!   reopen.
 //! - [`emulator`]: a board without hardware: decodes what the host sends, answers ACKs.
-//! - `gateway` (feature `gateway`): the IO around these: MQTT subscriber, one task per
-//!   bus owning its serial port or TCP socket, the emulator on TCP or a pty.
+//! - `gateway` (feature `gateway`): the IO around these: MQTT subscriber (waiting for the
+//!   retained state before serving boards), one task per bus owning its serial port or TCP
+//!   socket, the state file `led-state.json`, the emulator on TCP or a pty.
 //! - [`show`]: protocol-neutral content (text, effect, colour) → the frame for one board;
 //!   captured bytes → JSON descriptions (`hallq led encode|decode`).
 //!

@@ -117,12 +117,14 @@ fn port(bus: &Bus, path: &[Seg], p: &mut Problems) {
     match (&bus.serial, &bus.tcp) {
         (None, None) => p.push((
             path.to_vec(),
-            "set serial = \"/dev/ttyUSB0\" or tcp = \"HOST:PORT\"".into(),
+            "set serial = \"/dev/hallq-led-1\" (a stable device name) or tcp = \"HOST:PORT\""
+                .into(),
         )),
         (Some(_), Some(_)) => p.push((at("tcp"), "set either serial or tcp, not both".into())),
         (Some(dev), None) if dev.trim().is_empty() => p.push((
             at("serial"),
-            "must be a device path such as \"/dev/ttyUSB0\"".into(),
+            "must be a device path such as \"/dev/serial/by-id/usb-…\" or \"/dev/hallq-led-1\""
+                .into(),
         )),
         (None, Some(addr)) => {
             let ok = addr

@@ -1,30 +1,69 @@
 //! The task that owns one bus: opens it, feeds the [`Bus`] state machine, writes what it
-//! says, and reopens with backoff when the port is lost.
+//! says, and reopens with backoff when the port is lost. Reports what each board shows to
+//! the state file, and logs each board by bus, address and window.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use super::transport::{device_id, open, AsyncReadWrite, Endpoint, Opened};
-use crate::bus::{Bus, BusEvent};
+use super::log::BusLog;
+use super::state::Shared;
+use super::transport::{device_id, open, Endpoint, Line, Opened};
+use crate::bus::{Bus, Transmit};
 
-/// New content for one board of this bus: (board index on the bus, frame bytes).
-pub type Update = (usize, Vec<u8>);
+/// New content for one board of this bus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    /// Board index on the bus.
+    pub board: usize,
+    /// The whole frame.
+    pub frame: Vec<u8>,
+    /// The text it shows (for the state file and logs).
+    pub text: String,
+}
 
 /// How often a serial device file is checked for having vanished.
 const DEVICE_CHECK: Duration = Duration::from_secs(1);
 /// A write that takes longer than this means the line is stuck.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A bus task's names, for logs.
+/// A bus task's names, for logs and the state file.
 #[derive(Debug, Clone)]
 pub struct Names {
     /// Bus id.
     pub bus: String,
-    /// Board names, by index on the bus.
+    /// Each board's label (`#1 窗口 / window 3`), by index on the bus.
     pub boards: Vec<String>,
+    /// Index of this bus's first board in the state file.
+    pub first: usize,
+}
+
+impl Names {
+    /// Names for a bus `bus` whose boards serve `windows` at `addresses` (state index 0).
+    #[must_use]
+    pub fn new(bus: &str, boards: &[(u16, String)]) -> Self {
+        Self {
+            bus: bus.to_string(),
+            boards: boards
+                .iter()
+                .map(|(address, window)| board_label(*address, window))
+                .collect(),
+            first: 0,
+        }
+    }
+}
+
+/// `#1 窗口 / window 3` or `#2 大厅 / hall`.
+#[must_use]
+pub fn board_label(address: u16, window: &str) -> String {
+    if window == hallq_config::led::HALL {
+        format!("#{address} 大厅 / hall")
+    } else {
+        format!("#{address} 窗口 / window {window}")
+    }
 }
 
 fn now() -> std::time::Instant {
@@ -38,14 +77,17 @@ pub async fn run_bus(
     mut bus: Bus,
     mut updates: mpsc::UnboundedReceiver<Update>,
     mut stop: watch::Receiver<bool>,
+    state: Option<Arc<Shared>>,
 ) {
     let place = endpoint.describe();
+    let mut log = BusLog::new(&names, &place, state);
     loop {
+        log.report(&bus);
         let due = bus.poll_timeout().map(Instant::from_std);
         tokio::select! {
             () = sleep_until(due) => {}
             u = updates.recv() => match u {
-                Some((board, frame)) => { bus.handle_content(board, frame, now()); continue; }
+                Some(u) => { bus.handle_update(u.board, u.frame, u.text, now()); continue; }
                 None => return,
             },
             _ = stop.changed() => return,
@@ -55,16 +97,12 @@ pub async fn run_bus(
         }
         match open(&endpoint).await {
             Ok(opened) => {
-                let failures = bus.failures();
+                let reopened = bus.failures() > 0 || log.was_open();
                 bus.handle_opened(now());
-                if failures > 0 {
-                    tracing::info!(bus = %names.bus, "LED 总线已重新连接 / bus reopened: {place}");
-                } else {
-                    tracing::info!(bus = %names.bus, "LED 总线已连接 / bus open: {place}");
-                }
-                match drive(opened, &mut bus, &names, &mut updates, &mut stop).await {
+                log.opened(reopened);
+                match drive_logged(opened, &mut bus, &mut log, &mut updates, &mut stop).await {
                     Ended::Lost(why) => {
-                        tracing::warn!(bus = %names.bus, "LED 总线断开 / bus lost ({place}): {why}; reopening with backoff");
+                        log.lost(&why);
                         bus.handle_closed(now());
                     }
                     Ended::Stopped => return,
@@ -72,11 +110,7 @@ pub async fn run_bus(
             }
             Err(e) => {
                 bus.handle_open_failed(now());
-                if bus.failures() == 1 {
-                    tracing::warn!(bus = %names.bus, "LED 总线无法打开 / cannot open bus {place}: {e}; retrying quietly with backoff");
-                } else {
-                    tracing::debug!(bus = %names.bus, failures = bus.failures(), "cannot open {place}: {e}");
-                }
+                log.open_failed(bus.failures(), &e.to_string());
             }
         }
     }
@@ -98,11 +132,23 @@ pub enum Ended {
     Stopped,
 }
 
-/// Drives an open bus over `stream` until it fails or the gateway stops.
+/// Drives an open bus over `opened` until it fails or the gateway stops (logs and state as
+/// `names` say, no state file).
 pub async fn drive(
     opened: Opened,
     bus: &mut Bus,
     names: &Names,
+    updates: &mut mpsc::UnboundedReceiver<Update>,
+    stop: &mut watch::Receiver<bool>,
+) -> Ended {
+    let mut log = BusLog::new(names, "", None);
+    drive_logged(opened, bus, &mut log, updates, stop).await
+}
+
+async fn drive_logged(
+    opened: Opened,
+    bus: &mut Bus,
+    log: &mut BusLog,
     updates: &mut mpsc::UnboundedReceiver<Update>,
     stop: &mut watch::Receiver<bool>,
 ) -> Ended {
@@ -113,7 +159,8 @@ pub async fn drive(
         if let Err(why) = flush(&mut stream, bus).await {
             return Ended::Lost(why);
         }
-        log_events(bus, names);
+        log.events(bus);
+        log.report(bus);
         let due = bus.poll_timeout().map(Instant::from_std);
         tokio::select! {
             r = stream.read(&mut buf) => match r {
@@ -122,7 +169,7 @@ pub async fn drive(
                 Err(e) => return Ended::Lost(format!("read: {e}")),
             },
             u = updates.recv() => match u {
-                Some((board, frame)) => bus.handle_content(board, frame, now()),
+                Some(u) => bus.handle_update(u.board, u.frame, u.text, now()),
                 None => return Ended::Stopped,
             },
             () = sleep_until(due) => bus.handle_timeout(now()),
@@ -139,8 +186,19 @@ pub async fn drive(
     }
 }
 
-async fn flush(stream: &mut Box<dyn AsyncReadWrite>, bus: &mut Bus) -> Result<(), String> {
-    while let Some(bytes) = bus.poll_transmit() {
+async fn flush(stream: &mut Box<dyn Line>, bus: &mut Bus) -> Result<(), String> {
+    while let Some(out) = bus.poll_transmit() {
+        let bytes = match out {
+            Transmit::Frame(bytes) => bytes,
+            Transmit::Clear => {
+                // Bytes waiting from before (an answer too late, a board's power-on noise)
+                // must not be read as the answer to what comes next.
+                if let Err(e) = stream.clear() {
+                    tracing::debug!("cannot clear the line's buffers: {e}");
+                }
+                continue;
+            }
+        };
         let write = async {
             stream.write_all(&bytes).await?;
             stream.flush().await
@@ -152,27 +210,4 @@ async fn flush(stream: &mut Box<dyn AsyncReadWrite>, bus: &mut Bus) -> Result<()
         }
     }
     Ok(())
-}
-
-fn log_events(bus: &mut Bus, names: &Names) {
-    let board = |i: usize| names.boards.get(i).map_or("?", String::as_str);
-    while let Some(event) = bus.poll_event() {
-        match event {
-            BusEvent::Delivered { board: b, attempts } => {
-                tracing::debug!(bus = %names.bus, board = board(b), attempts, "frame delivered");
-            }
-            BusEvent::TimedOut { board: b, attempts } => {
-                tracing::debug!(bus = %names.bus, board = board(b), attempts, "no ACK in time; resending");
-            }
-            BusEvent::Nacked { board: b, code } => {
-                tracing::warn!(bus = %names.bus, board = board(b), code, "LED 屏拒收 / board refused the frame (NACK)");
-            }
-            BusEvent::GaveUp { board: b } => {
-                tracing::warn!(bus = %names.bus, board = board(b), "LED 屏无应答 / board does not answer; trying again later");
-            }
-            BusEvent::BadReply { reason } => {
-                tracing::warn!(bus = %names.bus, "LED 屏回复无效 / bad reply ignored: {reason}");
-            }
-        }
-    }
 }

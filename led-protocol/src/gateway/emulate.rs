@@ -22,6 +22,10 @@ pub struct EmulatorOptions {
     pub alpha_ack: bool,
     /// While true, the board reads but never answers (a board that stopped answering).
     pub silent: Arc<AtomicBool>,
+    /// The power switch: while false the board is off — what reaches it is lost (not
+    /// decoded, not shown, not answered), and when it comes on it starts from nothing, like
+    /// a controller on an RS-485 line that was switched off.
+    pub powered: Arc<AtomicBool>,
 }
 
 impl EmulatorOptions {
@@ -33,12 +37,14 @@ impl EmulatorOptions {
             address: None,
             alpha_ack: false,
             silent: Arc::new(AtomicBool::new(false)),
+            powered: Arc::new(AtomicBool::new(true)),
         }
     }
 }
 
 /// Serves one connection until it closes: every frame goes to `on_seen`; answers are
-/// written back unless the board is silent.
+/// written back unless the board is silent. While the board is off (see
+/// [`EmulatorOptions::powered`]) bytes are read and lost.
 ///
 /// # Errors
 /// A read or write error of the stream.
@@ -47,12 +53,24 @@ pub async fn serve<S: AsyncReadWrite>(
     opts: &EmulatorOptions,
     on_seen: &(dyn Fn(&Seen) + Send + Sync),
 ) -> io::Result<()> {
-    let mut emu = Emulator::new(opts.protocol, opts.address, opts.alpha_ack);
+    let fresh = || Emulator::new(opts.protocol, opts.address, opts.alpha_ack);
+    let mut emu = fresh();
+    let mut was_on = true;
     let mut buf = vec![0u8; 4096];
     loop {
         let n = stream.read(&mut buf).await?;
         if n == 0 {
             return Ok(());
+        }
+        let on = opts.powered.load(Ordering::Relaxed);
+        if !on {
+            was_on = false;
+            continue;
+        }
+        if !was_on {
+            // Powered on again: nothing of before survives.
+            emu = fresh();
+            was_on = true;
         }
         for seen in emu.handle_bytes(&buf[..n]) {
             on_seen(&seen);

@@ -8,14 +8,19 @@
 //! - `transport`: opening serial devices (tokio-serial) and TCP controllers.
 //! - `emulate`: a board emulator on a TCP port or a pty, for installers, demos and tests.
 //! - `probe`: asking each board of a bus for an answer, by hand (`hallq led probe`).
+//! - `log`: what a bus task logs (bus, address, window; repeated failures summarised).
+//! - `state`: the state file `{data_dir}/led-state.json` (`hallq led show`).
 
 pub mod driver;
 pub mod emulate;
+pub mod log;
 pub mod mqtt;
 pub mod probe;
 pub mod scene;
+pub mod state;
 pub mod transport;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,45 +40,74 @@ pub struct Gateway {
 
 impl Gateway {
     /// Spawns one task per bus and the MQTT task on the current tokio runtime. Returns at
-    /// once: ports are opened (and reopened) in the background.
+    /// once: ports are opened (and reopened) in the background. With `state_file`, what
+    /// every board shows is kept in that file (see [`state`]).
     #[must_use]
-    pub fn spawn(cfg: Arc<Settings>, broker: hallq_mqtt::Endpoint) -> Self {
+    pub fn spawn(
+        cfg: Arc<Settings>,
+        broker: hallq_mqtt::Endpoint,
+        state_file: Option<PathBuf>,
+    ) -> Self {
         let (stop, stop_rx) = watch::channel(false);
         let opts = bus_options(&cfg.led);
         let now = tokio::time::Instant::now().into_std();
         let mut routes = Vec::new();
         let mut tasks = Vec::new();
+        let mut rows = Vec::new();
+        let mut buses = Vec::new();
         for bus in &cfg.led.buses {
             let (tx, rx) = mpsc::unbounded_channel();
-            let mut names = Vec::new();
+            let endpoint = transport::Endpoint::from_settings(bus);
+            let addresses: Vec<_> = bus
+                .boards
+                .iter()
+                .map(|b| (b.address, b.window.clone()))
+                .collect();
+            let mut names = driver::Names::new(&bus.id, &addresses);
+            names.first = rows.len();
             let mut links = Vec::new();
             for (index, board) in bus.boards.iter().enumerate() {
                 let spec = board_spec(board);
-                let name = format!("{}#{}({})", bus.id, board.address, board.window);
                 links.push(BoardLink {
                     protocol: spec.protocol,
                     address: spec.address,
                     ack: board.wants_ack(),
                 });
-                names.push(name.clone());
+                rows.push(state::BoardState {
+                    bus: bus.id.clone(),
+                    place: endpoint.describe(),
+                    address: board.address,
+                    protocol: spec.protocol.name().to_string(),
+                    window: board.window.clone(),
+                    answering: board.wants_ack().then_some(true),
+                    ..state::BoardState::default()
+                });
                 routes.push(mqtt::Route {
                     spec,
-                    name,
+                    name: format!("{} {}", bus.id, names.boards[index]),
                     tx: tx.clone(),
                     index,
                 });
             }
-            let names = driver::Names {
-                bus: bus.id.clone(),
-                boards: names,
-            };
-            let endpoint = transport::Endpoint::from_settings(bus);
-            let state = Bus::new(links, opts, now);
+            buses.push((names, endpoint, Bus::new(links, opts, now), rx));
+        }
+        let shared = state_file
+            .as_ref()
+            .map(|_| state::Shared::new(cfg.hall.id.clone(), rows));
+        for (names, endpoint, bus, rx) in buses {
             tasks.push(tokio::spawn(driver::run_bus(
                 names,
                 endpoint,
-                state,
+                bus,
                 rx,
+                stop_rx.clone(),
+                shared.clone(),
+            )));
+        }
+        if let (Some(path), Some(shared)) = (state_file, &shared) {
+            tasks.push(tokio::spawn(state::run_writer(
+                path,
+                shared.clone(),
                 stop_rx.clone(),
             )));
         }
@@ -84,6 +118,7 @@ impl Gateway {
             scene,
             routes,
             stop_rx,
+            shared,
         )));
         Self { stop, tasks }
     }
@@ -97,6 +132,10 @@ impl Gateway {
     }
 }
 
+/// How often an idle BX board is pinged (a board switched off between two calls is
+/// noticed within this, and shown its content again once it is back).
+pub const KEEPALIVE: Duration = Duration::from_secs(5);
+
 /// Bus timing from the `[led]` section.
 #[must_use]
 pub fn bus_options(led: &LedSettings) -> BusOptions {
@@ -107,7 +146,8 @@ pub fn bus_options(led: &LedSettings) -> BusOptions {
         frame_gap: ms(led.frame_gap_ms),
         reconnect_min: ms(led.reconnect_min_ms),
         reconnect_max: ms(led.reconnect_max_ms),
-        give_up_pause: ms(led.reconnect_max_ms),
+        probe_every: Duration::from_secs(1),
+        keepalive: Some(KEEPALIVE),
     }
 }
 

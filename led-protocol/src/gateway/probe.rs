@@ -16,7 +16,7 @@ use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::Instant;
 
-use super::transport::{open, AsyncReadWrite, Endpoint};
+use super::transport::{open, Endpoint, Line};
 use crate::show::{BoardSpec, Protocol};
 use crate::{alpha, bx};
 
@@ -95,7 +95,7 @@ pub async fn probe_bus(
 }
 
 async fn probe_one(
-    stream: &mut Box<dyn AsyncReadWrite>,
+    stream: &mut Box<dyn Line>,
     spec: &BoardSpec,
     timeout: Duration,
     tries: u32,
@@ -124,7 +124,7 @@ async fn probe_one(
 }
 
 /// Drops whatever is waiting on the line (late answers to an earlier probe).
-async fn drain(stream: &mut Box<dyn AsyncReadWrite>) -> io::Result<()> {
+async fn drain(stream: &mut Box<dyn Line>) -> io::Result<()> {
     let mut buf = [0u8; 512];
     loop {
         match tokio::time::timeout(Duration::from_millis(20), stream.read(&mut buf)).await {
@@ -137,7 +137,7 @@ async fn drain(stream: &mut Box<dyn AsyncReadWrite>) -> io::Result<()> {
 }
 
 async fn read_answer(
-    stream: &mut Box<dyn AsyncReadWrite>,
+    stream: &mut Box<dyn Line>,
     spec: &BoardSpec,
     deadline: Instant,
 ) -> io::Result<Answer> {

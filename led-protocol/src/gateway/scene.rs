@@ -4,10 +4,14 @@
 //! - A window board shows its window: `paused` or `closed` when the window is, else
 //!   `calling` while a ticket is called or served there (from `calls` and the retained
 //!   `windows/{w}`), else `idle`.
-//! - A hall board shows the last `hall_calls` calls, newest first, joined into one line
-//!   (`hall_call` each; `hall_idle` before the first call).
-//! - A call or recall re-sends the window's content even when the text is unchanged, so the
-//!   board shows it anew; a repeated delivery (same `event_id`) changes nothing.
+//! - A hall board shows the tickets the windows serve now, newest call first (by
+//!   `called_at`, ties by ticket number, higher first), at most `hall_calls`, joined into one
+//!   line (`hall_call` each; `hall_idle` when no window serves a ticket). It is rebuilt from
+//!   the retained window states alone, so after a restart it reads as before.
+//! - A call marks its window open and serving the ticket (a call older than the window's
+//!   state, by `event_id`, changes nothing); it re-sends the window's content even when the
+//!   text is unchanged, so the board shows it anew; a repeated delivery (same `event_id`)
+//!   changes nothing. A window state is the truth and always replaces what was known.
 //! - Messages are parsed into `hallq_mqtt`'s payload types; one that does not parse changes
 //!   nothing (the caller drops it).
 
@@ -31,18 +35,16 @@ struct WindowView {
     status: Option<WindowStatus>,
     reason: String,
     serving: Option<Ticket>,
+    /// The newest event this view includes.
+    event_id: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Ticket {
     number: String,
     service: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Call {
-    ticket: Ticket,
-    window: String,
+    /// When it was (last) called, seconds since the epoch.
+    called_at: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -60,7 +62,6 @@ pub struct Scene {
     cfg: std::sync::Arc<Settings>,
     boards: Vec<BoardView>,
     windows: HashMap<String, WindowView>,
-    calls: VecDeque<Call>,
     seen: HashSet<i64>,
     seen_order: VecDeque<i64>,
 }
@@ -97,7 +98,6 @@ impl Scene {
             cfg,
             boards,
             windows: HashMap::new(),
-            calls: VecDeque::new(),
             seen: HashSet::new(),
             seen_order: VecDeque::new(),
         }
@@ -113,6 +113,12 @@ impl Scene {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.boards.is_empty()
+    }
+
+    /// The configured windows' ids (whose retained state the gateway waits for).
+    #[must_use]
+    pub fn windows(&self) -> Vec<String> {
+        self.cfg.windows.iter().map(|w| w.id.clone()).collect()
     }
 
     /// Every board's content (what to show at start and after a reopen), recorded as shown.
@@ -148,13 +154,13 @@ impl Scene {
             Inbound::Window(w) => {
                 let window = w.window.clone();
                 self.on_window(*w);
-                self.refresh(|b| b.window == window, false)
+                self.refresh(|b| b.is_hall() || b.window == window, false)
             }
             Inbound::Queue(_) | Inbound::Button { .. } => Vec::new(),
         })
     }
 
-    /// Takes a call; `None` for a repeated delivery.
+    /// Takes a call; `None` for a repeated delivery or one older than the window's state.
     fn on_call(&mut self, c: CallEvent) -> Option<String> {
         if !self.seen.insert(c.event_id) {
             return None;
@@ -166,29 +172,63 @@ impl Scene {
             }
         }
         let window = c.call.window;
-        let ticket = Ticket {
+        let view = self.windows.entry(window.clone()).or_default();
+        if c.event_id <= view.event_id {
+            return None;
+        }
+        view.event_id = c.event_id;
+        view.status = Some(WindowStatus::Open);
+        view.reason.clear();
+        view.serving = Some(Ticket {
             number: c.call.number,
             service: c.call.service,
-        };
-        self.windows.entry(window.clone()).or_default().serving = Some(ticket.clone());
-        self.calls
-            .retain(|c| !(c.ticket.number == ticket.number && c.window == window));
-        self.calls.push_front(Call {
-            ticket,
-            window: window.clone(),
+            called_at: rfc3339_seconds(&c.call.called_at),
         });
-        self.calls.truncate(self.cfg.led.hall_calls.max(1));
         Some(window)
     }
 
     fn on_window(&mut self, w: WindowState) {
         let view = self.windows.entry(w.window).or_default();
+        let before = view.serving.take();
         view.status = Some(w.status);
         view.reason = w.pause_reason.unwrap_or_default();
-        view.serving = w.serving.map(|t| Ticket {
-            number: t.number,
-            service: t.service,
+        view.event_id = w.event_id;
+        view.serving = w.serving.map(|t| {
+            // A state without the call time keeps the one its call brought.
+            let called_at = t
+                .called_at
+                .as_deref()
+                .and_then(rfc3339_seconds)
+                .or_else(|| {
+                    before
+                        .as_ref()
+                        .filter(|b| b.number == t.number)
+                        .and_then(|b| b.called_at)
+                });
+            Ticket {
+                number: t.number,
+                service: t.service,
+                called_at,
+            }
         });
+    }
+
+    /// The tickets served now, newest call first (ties: higher number first), at most
+    /// `hall_calls`: (ticket, window).
+    fn hall_calls(&self) -> Vec<(&Ticket, &str)> {
+        let mut calls: Vec<(&Ticket, &str)> = self
+            .windows
+            .iter()
+            .filter_map(|(w, v)| v.serving.as_ref().map(|t| (t, w.as_str())))
+            .collect();
+        calls.sort_by(|(a, wa), (b, wb)| {
+            b.called_at
+                .cmp(&a.called_at)
+                .then_with(|| b.number.cmp(&a.number))
+                .then_with(|| wa.cmp(wb))
+        });
+        calls.truncate(self.cfg.led.hall_calls.max(1));
+        calls
     }
 
     fn refresh(&mut self, which: impl Fn(&Board) -> bool, force: bool) -> Vec<(usize, Content)> {
@@ -212,14 +252,13 @@ impl Scene {
         let view = &self.boards[i];
         let b = &view.board;
         let text = if b.is_hall() {
-            if self.calls.is_empty() {
+            let calls = self.hall_calls();
+            if calls.is_empty() {
                 self.fill(view, TemplateKind::HallIdle, None, "", "")
             } else {
-                self.calls
+                calls
                     .iter()
-                    .map(|c| {
-                        self.fill(view, TemplateKind::HallCall, Some(&c.ticket), &c.window, "")
-                    })
+                    .map(|(t, w)| self.fill(view, TemplateKind::HallCall, Some(t), w, ""))
                     .collect::<Vec<_>>()
                     .join(HALL_SEPARATOR)
             }
@@ -278,6 +317,51 @@ impl Scene {
         }
         out
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` as seconds since the epoch (None when it is not
+/// that shape: such a ticket sorts after every timed one).
+fn rfc3339_seconds(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        rest = &frac[digits..];
+    }
+    let offset = match rest.as_bytes() {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let digit = |c: &u8| i64::from(*c) - i64::from(b'0');
+            let off = (digit(h1) * 10 + digit(h2)) * 3600 + (digit(m1) * 10 + digit(m2)) * 60;
+            if *sign == b'-' {
+                -off
+            } else {
+                off
+            }
+        }
+        _ => return None,
+    };
+    // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss - offset)
 }
 
 /// The English name on ASCII-only boards, when there is one.

@@ -12,6 +12,29 @@ pub trait AsyncReadWrite: AsyncRead + AsyncWrite + Send + Unpin {}
 
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> AsyncReadWrite for T {}
 
+/// An open bus line: a byte stream whose buffers can be cleared.
+pub trait Line: AsyncReadWrite {
+    /// Drops the bytes waiting in the port's buffers, both ways (tcflush on a serial port):
+    /// what was not sent yet, and answers not read yet. Nothing to do on TCP.
+    ///
+    /// # Errors
+    /// The port's error.
+    fn clear(&self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Line for tokio_serial::SerialStream {
+    fn clear(&self) -> io::Result<()> {
+        tokio_serial::SerialPort::clear(self, tokio_serial::ClearBuffer::All)
+            .map_err(io::Error::from)
+    }
+}
+
+impl Line for tokio::net::TcpStream {}
+
+impl Line for tokio::io::DuplexStream {}
+
 /// Where a bus is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
@@ -61,7 +84,7 @@ impl Endpoint {
 /// An open bus.
 pub struct Opened {
     /// The byte stream.
-    pub stream: Box<dyn AsyncReadWrite>,
+    pub stream: Box<dyn Line>,
     /// For serial devices: the device file to watch (it vanishes when a USB adapter is
     /// unplugged) and its identity when opened.
     pub device: Option<(String, Option<DeviceId>)>,
@@ -154,5 +177,67 @@ pub async fn open(endpoint: &Endpoint) -> io::Result<Opened> {
                 device: None,
             })
         }
+    }
+}
+
+/// The directory of stable serial names udev makes (by adapter serial number).
+pub const BY_ID: &str = "/dev/serial/by-id";
+
+/// Whether `path` is a name the kernel hands out in plug order (`/dev/ttyUSB*`,
+/// `/dev/ttyACM*`): after a re-plug or a reboot the same adapter can get another number,
+/// and this number another adapter.
+#[must_use]
+pub fn is_movable_name(path: &str) -> bool {
+    ["/dev/ttyUSB", "/dev/ttyACM"]
+        .iter()
+        .any(|p| path.strip_prefix(p).is_some_and(|n| !n.is_empty()))
+}
+
+/// The alias in `dir` (see [`BY_ID`]) that points at the same device as `path`, if any.
+#[must_use]
+pub fn stable_alias(path: &str, dir: &Path) -> Option<String> {
+    let target = std::fs::canonicalize(path).ok()?;
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| std::fs::canonicalize(p).is_ok_and(|t| t == target))
+        .collect();
+    names.sort();
+    names.first().map(|p| p.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn movable_names_and_their_stable_alias() {
+        assert!(is_movable_name("/dev/ttyUSB0"));
+        assert!(is_movable_name("/dev/ttyACM12"));
+        assert!(!is_movable_name("/dev/ttyUSB"));
+        assert!(!is_movable_name(
+            "/dev/serial/by-id/usb-FTDI_FT232R_A1B2-if00-port0"
+        ));
+        assert!(!is_movable_name("/dev/hallq-led-1"));
+        assert!(!is_movable_name("/dev/ttyS0"));
+
+        let dir = std::env::temp_dir().join(format!("hallq-by-id-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let device = dir.join("ttyUSB0");
+        std::fs::write(&device, b"").unwrap();
+        let by_id = dir.join("by-id");
+        std::fs::create_dir_all(&by_id).unwrap();
+        let alias = by_id.join("usb-FTDI_FT232R_A1B2-if00-port0");
+        std::os::unix::fs::symlink(&device, &alias).unwrap();
+        std::os::unix::fs::symlink(dir.join("other"), by_id.join("usb-other")).unwrap();
+        let path = device.display().to_string();
+        assert_eq!(
+            stable_alias(&path, &by_id),
+            Some(alias.display().to_string())
+        );
+        assert_eq!(stable_alias(&path, &dir.join("missing")), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

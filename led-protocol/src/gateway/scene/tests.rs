@@ -60,9 +60,13 @@ fn texts(updates: &[(usize, Content)]) -> Vec<(usize, &str)> {
 }
 
 fn call(event_id: i64, number: &str, window: &str) -> Vec<u8> {
+    call_at(event_id, number, window, "2026-12-01T09:00:00+08:00")
+}
+
+fn call_at(event_id: i64, number: &str, window: &str, at: &str) -> Vec<u8> {
     serde_json::json!({
         "event_id": event_id, "number": number, "service": "marriage", "window": window,
-        "window_name": format!("{window}号窗口"), "called_at": "2026-12-01T09:00:00+08:00",
+        "window_name": format!("{window}号窗口"), "called_at": at,
         "recall": false, "kind": "walk_in"
     })
     .to_string()
@@ -114,15 +118,102 @@ fn call_shows_on_window_and_hall_boards_and_dedupes() {
         .handle_message("windows/1", &window("1", "open", Some("A001")))
         .unwrap();
     assert!(u.is_empty(), "{u:?}");
-    // A call at window 2 reaches only the hall board; newest first, at most 2.
+    // A call at window 2 reaches only the hall board: the tickets served now, newest call
+    // first (ties: higher number first), at most 2.
     let u = s.handle_message("calls", &call(11, "A002", "2")).unwrap();
     assert_eq!(texts(&u), [(1, "请A002号到2号窗口  请A001号到1号窗口")]);
-    s.handle_message("calls", &call(12, "A003", "2")).unwrap();
-    assert_eq!(s.render(1).text, "请A003号到2号窗口  请A002号到2号窗口");
-    // A recall (new event id, same text) is sent again.
-    let u = s.handle_message("calls", &call(13, "A001", "1")).unwrap();
+    // Window 2 moves on to A003: A002 is no longer served.
+    s.handle_message(
+        "calls",
+        &call_at(12, "A003", "2", "2026-12-01T09:01:00+08:00"),
+    )
+    .unwrap();
+    assert_eq!(s.render(1).text, "请A003号到2号窗口  请A001号到1号窗口");
+    // A recall (new event id, same text) is sent again, and comes first.
+    let u = s
+        .handle_message(
+            "calls",
+            &call_at(13, "A001", "1", "2026-12-01T09:02:00+08:00"),
+        )
+        .unwrap();
     assert_eq!(u.len(), 3);
     assert_eq!(s.render(1).text, "请A001号到1号窗口  请A003号到2号窗口");
+    // A call older than the window's state (a late delivery) changes nothing.
+    let mut state = String::from_utf8(window("2", "open", Some("A003"))).unwrap();
+    state = state.replace("\"event_id\":1", "\"event_id\":20");
+    s.handle_message("windows/2", state.as_bytes()).unwrap();
+    assert!(s
+        .handle_message("calls", &call(19, "A002", "2"))
+        .unwrap()
+        .is_empty());
+    assert_eq!(s.render(1).text, "请A001号到1号窗口  请A003号到2号窗口");
+}
+
+#[test]
+fn hall_board_is_rebuilt_from_retained_window_states() {
+    // A gateway that starts after the calls hears only the retained states: the same
+    // boards as one that heard the calls.
+    let serving = |w: &str, n: &str, at: &str| {
+        serde_json::json!({
+            "event_id": 5, "window": w, "status": "open", "pause_reason": null,
+            "serving": {"id": 1, "number": n, "service": "marriage", "service_name": null,
+                "kind": "walk_in", "status": "called", "window": w, "window_name": null,
+                "issued_at": "2026-12-01T08:00:00+08:00", "called_at": at},
+            "updated_at": at
+        })
+        .to_string()
+        .into_bytes()
+    };
+    let mut heard = scene();
+    heard
+        .handle_message(
+            "calls",
+            &call_at(3, "A005", "1", "2026-12-01T09:00:00+08:00"),
+        )
+        .unwrap();
+    heard
+        .handle_message(
+            "calls",
+            &call_at(4, "A007", "2", "2026-12-01T09:00:00+08:00"),
+        )
+        .unwrap();
+    let mut fresh = scene();
+    // Retained states arrive in any order; the same second: the higher number first.
+    fresh
+        .handle_message("windows/2", &serving("2", "A007", "2026-12-01T01:00:00Z"))
+        .unwrap();
+    fresh
+        .handle_message(
+            "windows/1",
+            &serving("1", "A005", "2026-12-01T09:00:00+08:00"),
+        )
+        .unwrap();
+    assert_eq!(fresh.render(1).text, "请A007号到2号窗口  请A005号到1号窗口");
+    assert_eq!(fresh.render(1).text, heard.render(1).text);
+    assert_eq!(fresh.render(0).text, "请A005号");
+    assert_eq!(texts(&fresh.all()), texts(&heard.all()));
+    // Windows without a ticket: the welcome.
+    fresh
+        .handle_message("windows/1", &window("1", "open", None))
+        .unwrap();
+    fresh
+        .handle_message("windows/2", &window("2", "closed", None))
+        .unwrap();
+    assert_eq!(fresh.render(1).text, "欢迎光临");
+}
+
+#[test]
+fn call_times_compare_across_offsets() {
+    assert_eq!(rfc3339_seconds("1970-01-01T00:00:00Z"), Some(0));
+    assert_eq!(rfc3339_seconds("1970-01-01T08:00:00+08:00"), Some(0));
+    assert_eq!(
+        rfc3339_seconds("2026-12-01T09:00:00.250+08:00"),
+        rfc3339_seconds("2026-12-01T01:00:00Z")
+    );
+    assert_eq!(rfc3339_seconds("2000-03-01T00:00:00Z"), Some(951_868_800));
+    assert_eq!(rfc3339_seconds("2026-12-01 09:00"), None);
+    assert_eq!(rfc3339_seconds("2026-12-01T09:00:00+0800"), None);
+    assert_eq!(rfc3339_seconds("２026-12-01T09:00:00Z"), None);
 }
 
 #[test]
