@@ -303,7 +303,7 @@ impl Store {
         persons: [&str; 2],
         now: i64,
     ) -> StoreResult<Appointment> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let a = by_code(&mut tx, code)
             .await?
             .filter(|a| persons.contains(&a.person.as_str()))
@@ -391,7 +391,7 @@ impl Store {
         ticket: NewTicket,
         on_behalf: Option<&super::Actor<'_>>,
     ) -> StoreResult<super::Issued> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE appointments SET status = 'checked_in', changed_at = $2 WHERE id = $1 AND status = 'booked'")
             .bind(a.id)
             .bind(ticket.now)

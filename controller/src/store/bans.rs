@@ -119,7 +119,7 @@ impl Store {
         rule: &BanRule,
         now: i64,
     ) -> StoreResult<usize> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let rows = sqlx::query(
             "UPDATE appointments SET status = 'no_show', changed_at = $1 \
              WHERE status = 'booked' AND slot_start + $2 <= $1 \
@@ -197,7 +197,7 @@ impl Store {
         rule: &BanRule,
         now: i64,
     ) -> StoreResult<bool> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "UPDATE appointments SET false_info = 1, changed_at = $2 WHERE ticket_id = $1 AND false_info = 0 \
              RETURNING person, id_masked, key_version, id",
@@ -292,7 +292,7 @@ impl Store {
         by: super::Actor<'_>,
         now: i64,
     ) -> StoreResult<Ban> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let person = Person {
             hash: who.person.to_string(),
             key_version: who.key_version,
@@ -357,7 +357,7 @@ impl Store {
         origin: &str,
         now: i64,
     ) -> StoreResult<bool> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE bans SET lifted_at = $2, lifted_by = $3, lift_reason = $4 WHERE id = $1 AND lifted_at IS NULL",
         )

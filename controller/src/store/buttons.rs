@@ -41,7 +41,7 @@ impl Store {
         now: i64,
         tz: Tz,
     ) -> StoreResult<Press> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let fresh = sqlx::query(
             "INSERT INTO button_presses (window_id, press_id, action, at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",

@@ -160,7 +160,7 @@ impl Store {
         &self,
         c: &NewClosure<'_>,
     ) -> Result<(Closure, Vec<Appointment>), sqlx::Error> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         // First the slot rows: from here on no booking can take them.
         for (service, start, end, capacity) in c.slots {
             sqlx::query(
@@ -280,7 +280,7 @@ impl Store {
         detail: &str,
         now: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         audit(&mut tx, now, by.name, action, subject, detail, by.origin).await?;
         tx.commit().await?;
         Ok(())

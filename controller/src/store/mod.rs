@@ -237,26 +237,32 @@ impl Store {
         } else {
             Backend::Sqlite
         };
-        let (write, read) = match backend {
+        let (write, read, writer_pool, durability) = match backend {
             Backend::Sqlite => {
                 let url = sqlite_url(url);
                 let write = sqlite_pool(&url, 1, sync).await?;
                 migrate::run(&write, backend).await?;
-                sqlx::query("PRAGMA wal_autocheckpoint = 0")
-                    .execute(&write)
-                    .await?;
                 let read = sqlite_pool(&url, 4, sync).await?;
                 spawn_checkpointer(read.clone());
-                (write, read)
+                // Power-cut safe and fast: the group-commit writer commits on its own
+                // connection without syncing and syncs the WAL outside its transaction
+                // (writer.rs); every other write commits with FULL on `write`.
+                match (sync, wal_file(&url)) {
+                    (SqliteSynchronous::Full, Some(wal)) => {
+                        let own = sqlite_pool(&url, 1, SqliteSynchronous::Normal).await?;
+                        (write, read, own, writer::Durability::SyncWal(wal))
+                    }
+                    _ => (write.clone(), read, write, writer::Durability::Commit),
+                }
             }
             Backend::Postgres => {
                 let pool = failover::pool(url, 16).await?;
                 migrate::run(&pool, backend).await?;
-                (pool.clone(), pool)
+                (pool.clone(), pool.clone(), pool, writer::Durability::Commit)
             }
         };
         let outbox_signal = Arc::new(Notify::new());
-        let writer = writer::Writer::spawn(write.clone(), outbox_signal.clone());
+        let writer = writer::Writer::spawn(writer_pool, outbox_signal.clone(), durability);
         Ok(Self {
             write,
             read,
@@ -296,6 +302,16 @@ impl Store {
         Ok(())
     }
 
+    /// Begins a write transaction on the hall's write connection. On SQLite it takes the
+    /// write lock at once (`BEGIN IMMEDIATE`): the group-commit writer writes beside it, and
+    /// a transaction that read first could not take the lock later without failing.
+    pub(crate) async fn begin_write(&self) -> Result<writer::Tx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.write.begin().await,
+        }
+    }
+
     /// Closes the pools.
     pub async fn close(&self) {
         self.write.close().await;
@@ -323,6 +339,15 @@ fn spawn_checkpointer(pool: AnyPool) {
     });
 }
 
+/// The WAL file of a SQLite URL's database (None for an in-memory one).
+fn wal_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.contains(":memory:")).then(|| format!("{path}-wal").into())
+}
+
 fn sqlite_url(url: &str) -> String {
     let base = if url.starts_with("sqlite:") {
         url.to_string()
@@ -339,7 +364,7 @@ fn sqlite_url(url: &str) -> String {
 async fn sqlite_pool(url: &str, max: u32, sync: SqliteSynchronous) -> StoreResult<AnyPool> {
     let pragmas = format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA busy_timeout = 5000; \
-         PRAGMA foreign_keys = ON;",
+         PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;",
         sync.pragma()
     );
     Ok(AnyPoolOptions::new()

@@ -283,7 +283,7 @@ impl Store {
                     .iter()
                     .map(|r| notice_of(r, NoticeType::Reminder, about()))
                     .collect::<Result<Vec<_>, _>>()?;
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let mut n = 0;
                 for notice in &notices {
                     if remind(&mut tx, notice, now).await? {
@@ -353,7 +353,7 @@ impl Store {
             return Ok(());
         }
         let now = chrono::Utc::now().timestamp_millis();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         for (id, done, attempt) in outcomes {
             let done = done.join(",");
             let q = match attempt {

@@ -72,7 +72,7 @@ impl Store {
         cutoff_day: &str,
         now: i64,
     ) -> StoreResult<Purged> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let persons: Vec<String> =
             sqlx::query_scalar("SELECT DISTINCT person FROM appointments WHERE slot_start < $1")
                 .bind(cutoff)

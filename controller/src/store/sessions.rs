@@ -156,7 +156,7 @@ impl Store {
         origin: &str,
         now: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         audit(
             &mut tx,
             now,
@@ -178,7 +178,7 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn open_session(&self, s: NewSession<'_>, now: i64) -> StoreResult<i64> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         // The window first (its row locked): a sign-out there waits for this one.
         let opened = match s.window {
             Some(w) => staffing::open_on_sign_in(&mut tx, w, now).await?,
@@ -212,7 +212,7 @@ impl Store {
                 ended: Vec::new(),
             });
         };
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let opened = staffing::open_on_sign_in(&mut tx, w, now).await?;
         let live: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT id, username, created_at FROM staff_sessions \
@@ -359,7 +359,7 @@ impl Store {
         origin: &str,
         now: i64,
     ) -> StoreResult<bool> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let whose: Option<(String, Option<String>)> = sqlx::query_as(
             "UPDATE staff_sessions SET ended_at = $2 \
              WHERE id = $1 AND ended_at IS NULL AND expires_at > $2 RETURNING username, window_id",

@@ -109,7 +109,7 @@ impl Store {
         idle_since: i64,
         now: i64,
     ) -> StoreResult<Vec<String>> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let idle: Vec<String> = sqlx::query_scalar(
             "UPDATE windows SET status = 'closed', pause_reason = NULL, updated_at = $2 \
              WHERE status <> 'closed' AND updated_at <= $1 \

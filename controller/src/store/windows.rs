@@ -135,7 +135,7 @@ impl Store {
         now: i64,
         tz: Tz,
     ) -> StoreResult<ActionOutcome> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         // An error rolls the transaction back (dropped); a kept refusal commits.
         let applied = apply(&mut tx, w, action, by.name, day, now, tz).await?;
         audit(

@@ -5,11 +5,17 @@
 //!
 //! The writer knows no kind of job: a job is a [`Work`] (what to do in the transaction and
 //! what it answers), sent with [`Store::write`](super::Store::write).
+//!
+//! On a power-cut-safe SQLite hall ([`Durability::SyncWal`]) the writer's own connection
+//! commits without syncing and a second task, the syncer, syncs the WAL file before it
+//! answers the batch's jobs: one sync covers every batch committed meanwhile, and the next
+//! batch runs while the disk syncs. No job is answered before its commit is on the disk.
 
 use super::{outbox, StoreError, StoreResult};
 use futures::future::BoxFuture;
 use sqlx::{Any, AnyPool, Transaction};
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};
 
@@ -91,16 +97,35 @@ impl<W: Work> Job for Pending<W> {
 
 /// Most jobs committed in one transaction.
 const MAX_BATCH: usize = 128;
+/// Committed batches that may wait for the syncer before the writer waits too.
+const MAX_UNSYNCED: usize = 64;
+
+/// How a batch becomes durable before its jobs are answered.
+#[derive(Clone, Debug)]
+pub(crate) enum Durability {
+    /// The commit itself is (PostgreSQL; SQLite with `synchronous = FULL` on the writer's
+    /// connection, or `NORMAL` where the hall chose it).
+    Commit,
+    /// SQLite: the writer's connection commits with `synchronous = NORMAL`; this WAL file is
+    /// synced (`fdatasync`) before the batch's jobs are answered.
+    SyncWal(PathBuf),
+}
 
 /// Handle to the writer task of this process.
 #[derive(Clone, Debug)]
 pub(crate) struct Writer(mpsc::Sender<Box<dyn Job>>);
 
+type Jobs = Vec<Box<dyn Job>>;
+
 impl Writer {
-    /// Starts the writer task on `pool`; `signal` is told after every commit (the relay
-    /// waits on it for new outbox events).
-    pub(crate) fn spawn(pool: AnyPool, signal: Arc<Notify>) -> Self {
+    /// Starts the writer task on `pool`; `signal` is told after every durable commit (the
+    /// relay waits on it for new outbox events).
+    pub(crate) fn spawn(pool: AnyPool, signal: Arc<Notify>, durability: Durability) -> Self {
         let (tx, mut rx) = mpsc::channel::<Box<dyn Job>>(4096);
+        let synced = match durability {
+            Durability::Commit => None,
+            Durability::SyncWal(wal) => Some(spawn_syncer(wal, signal.clone())),
+        };
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 let mut jobs = vec![first];
@@ -110,15 +135,21 @@ impl Writer {
                         Err(_) => break,
                     }
                 }
-                match commit(&pool, &mut jobs).await {
-                    Ok(()) => {
-                        signal.notify_one();
-                        jobs.into_iter().for_each(|j| j.answer(None));
-                    }
+                match commit(&pool, &mut jobs, synced.is_some()).await {
+                    Ok(()) => match &synced {
+                        Some(syncer) => {
+                            if let Err(mpsc::error::SendError(jobs)) = syncer.send(jobs).await {
+                                answer(jobs, Some("the WAL syncer stopped"));
+                            }
+                        }
+                        None => {
+                            signal.notify_one();
+                            answer(jobs, None);
+                        }
+                    },
                     Err(e) => {
                         tracing::error!("writing a batch failed: {e}");
-                        let e = e.to_string();
-                        jobs.into_iter().for_each(|j| j.answer(Some(&e)));
+                        answer(jobs, Some(&e.to_string()));
                     }
                 }
             }
@@ -140,8 +171,63 @@ impl Writer {
     }
 }
 
-async fn commit(pool: &AnyPool, jobs: &mut [Box<dyn Job>]) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
+fn answer(jobs: Jobs, failed: Option<&str>) {
+    jobs.into_iter().for_each(|j| j.answer(failed));
+}
+
+/// The syncer: takes every committed batch waiting, syncs the WAL once, answers them all.
+fn spawn_syncer(wal: PathBuf, signal: Arc<Notify>) -> mpsc::Sender<Jobs> {
+    let (tx, mut rx) = mpsc::channel::<Jobs>(MAX_UNSYNCED);
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut batches = vec![first];
+            while let Ok(b) = rx.try_recv() {
+                batches.push(b);
+            }
+            let path = wal.clone();
+            let synced = tokio::task::spawn_blocking(move || sync_wal(&path))
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+            let failed = match synced {
+                Ok(()) => {
+                    signal.notify_one();
+                    None
+                }
+                Err(e) => {
+                    tracing::error!("syncing the WAL {} failed: {e}", wal.display());
+                    Some(format!("sync failed: {e}"))
+                }
+            };
+            for jobs in batches {
+                answer(jobs, failed.as_deref());
+            }
+        }
+    });
+    tx
+}
+
+/// `fdatasync` of the WAL file, opened anew each time (SQLite may delete and recreate it).
+/// A missing WAL was checkpointed into the database file, which SQLite synced then.
+fn sync_wal(path: &std::path::Path) -> std::io::Result<()> {
+    match std::fs::File::open(path) {
+        Ok(f) => f.sync_data(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+async fn commit(
+    pool: &AnyPool,
+    jobs: &mut [Box<dyn Job>],
+    immediate: bool,
+) -> Result<(), sqlx::Error> {
+    // Beside the hall's other write connection, take SQLite's write lock at BEGIN: a
+    // deferred transaction that read first could not take it later without failing.
+    let mut tx = if immediate {
+        pool.begin_with("BEGIN IMMEDIATE").await?
+    } else {
+        pool.begin().await?
+    };
     let mut batch = Batch::default();
     for job in jobs.iter_mut() {
         job.run(&mut tx, &mut batch).await?;
