@@ -26,7 +26,9 @@ fn judge(trace: &str) -> Verdict {
     let mut unfinished: HashMap<&str, &str> = HashMap::new();
     let mut v = Verdict::default();
     for raw in trace.lines() {
+        // `PID  call(…)`: strace pads the pid column.
         let (pid, rest) = raw.split_once(' ').unwrap_or(("", raw));
+        let rest = rest.trim_start();
         if let Some(start) = rest.strip_suffix(" <unfinished ...>") {
             unfinished.insert(pid, start);
             continue;
@@ -107,6 +109,14 @@ async fn traced(mode: &str, n: usize) -> Option<Verdict> {
             .args(["-9", pid])
             .stderr(std::process::Stdio::null())
             .status();
+    }
+    // strace ends by itself once its tracee is gone, and writes out what it holds.
+    let mut hall = hall;
+    for _ in 0..100 {
+        if hall.child.try_wait().ok().flatten().is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     drop(hall);
     let trace = std::fs::read_to_string(&log).ok()?;
