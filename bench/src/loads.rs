@@ -161,9 +161,30 @@ pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// `tickets`: `clients` kiosks issue tickets as fast as they can for `seconds`.
+/// `tickets`: `clients` kiosks issue tickets as fast as they can for `seconds`; with
+/// PostgreSQL, then `pgbench` does the same writes with the same clients (its share).
 pub(crate) async fn tickets(t: &Target, clients: usize, seconds: u64) -> anyhow::Result<()> {
-    let services: Vec<String> = {
+    let services = services(t).await?;
+    let rate = issue(t, &services, clients, seconds).await?;
+    if let Some((_, url)) = &t.pg {
+        let (url, services) = (url.clone(), services.clone());
+        let own = tokio::task::spawn_blocking(move || {
+            crate::pgbench::same_writes(&url, &services, clients, seconds)
+        })
+        .await??;
+        if let Some(own) = own {
+            println!(
+                "PostgreSQL itself, the same writes (pgbench, {clients} clients, one ticket per \
+                 transaction): {own:.0} tickets/s; hallq reaches {:.0} % of it",
+                100.0 * rate / own
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn services(t: &Target) -> anyhow::Result<Vec<String>> {
+    Ok({
         let (_, v) = get(&t.base, "/services").await?;
         v["sections"]
             .as_array()
@@ -172,7 +193,16 @@ pub(crate) async fn tickets(t: &Target, clients: usize, seconds: u64) -> anyhow:
             .flat_map(|s| s["services"].as_array().cloned().unwrap_or_default())
             .filter_map(|s| s["id"].as_str().map(String::from))
             .collect()
-    };
+    })
+}
+
+/// Kiosks issuing as fast as they can; returns tickets per second.
+async fn issue(
+    t: &Target,
+    services: &[String],
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<f64> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()?;
@@ -180,7 +210,7 @@ pub(crate) async fn tickets(t: &Target, clients: usize, seconds: u64) -> anyhow:
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let (client, base, services) = (client.clone(), t.base.clone(), services.clone());
+        let (client, base, services) = (client.clone(), t.base.clone(), services.to_vec());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0usize;
@@ -224,7 +254,7 @@ pub(crate) async fn tickets(t: &Target, clients: usize, seconds: u64) -> anyhow:
         ms(pct(&lat, 0.5)),
         ms(pct(&lat, 0.99)),
     );
-    Ok(())
+    Ok(lat.len() as f64 / elapsed.as_secs_f64())
 }
 
 async fn get(base: &str, path: &str) -> anyhow::Result<(u16, Value)> {

@@ -2,6 +2,7 @@
 //!
 //! - [`loads`]: the in-process target (a controller on loopback, SQLite or a scratch
 //!   PostgreSQL database) and the `tickets` and `calls` loads;
+//! - [`pgbench`]: PostgreSQL's own rate for the same writes, beside `tickets --postgres`;
 //! - [`bookings`]: the flash crowd of bookings (burst, then paced);
 //! - [`fanout`]: MQTT call → every TV socket of a separate `hallq display` process;
 //! - [`watchers`]: a clerk's call → every phone watching its status page, on a separate
@@ -17,6 +18,7 @@ mod clients;
 mod fanout;
 mod floor;
 mod loads;
+mod pgbench;
 mod receipts;
 mod watchers;
 

@@ -1,0 +1,88 @@
+//! PostgreSQL against its own limit: `pgbench` runs the writes of one ticket (the counter
+//! upsert, the people-ahead count, the ticket row with its triggers, the queue event) with
+//! the same number of clients, one ticket per transaction, on the same scratch database
+//! right after hallq's run; `tickets --postgres` prints hallq's rate as a share of it.
+
+use anyhow::Context;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// `pgbench` on PATH or in the server's directory.
+fn pgbench() -> Option<PathBuf> {
+    if Command::new("pgbench").arg("--version").output().is_ok() {
+        return Some("pgbench".into());
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin/pgbench")))
+        .filter(|p| p.exists())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+/// The transaction script: one walk-in ticket of a service picked at random among
+/// `services` (hallq's kiosks take them round robin), on a day of its own.
+fn script(services: &[String]) -> String {
+    let list = services
+        .iter()
+        .map(|s| format!("'{}'", s.replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(",");
+    format!(
+        "\\set s random(1, {n})\n\
+         \\set now random(1, 1000000000)\n\
+         BEGIN;\n\
+         SELECT (ARRAY[{list}])[:s] AS svc \\gset\n\
+         INSERT INTO counters (service, day, last) VALUES (:svc, '2099-12-31', 1) \
+         ON CONFLICT (service, day) DO UPDATE SET last = counters.last + 1 \
+         WHERE counters.last < 999999999 RETURNING last \\gset\n\
+         SELECT COUNT(*) FROM tickets WHERE day = '2099-12-31' AND status = 'waiting' \
+         AND service = :svc AND target_window IS NULL AND prio = 0 AND slot_start <= :now;\n\
+         INSERT INTO tickets (token, number, origin_service, service, day, seq, kind, prio, \
+         status, slot_start, arrived_at, issued_at, person, person_key_version) VALUES \
+         ('pgb-' || :svc || '-' || :last, 'P' || :last, :svc, :svc, '2099-12-31', :last, \
+         'walk_in', 0, 'waiting', NULL, :now, :now, NULL, NULL);\n\
+         INSERT INTO outbox (kind, subject, payload, created_at) VALUES ('queue', :svc, '', :now);\n\
+         END;\n",
+        n = services.len()
+    )
+}
+
+/// Transactions per second PostgreSQL itself reaches for one ticket's writes, or None
+/// (with the reason printed) where pgbench is missing.
+pub(crate) fn same_writes(
+    url: &str,
+    services: &[String],
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<Option<f64>> {
+    let Some(bin) = pgbench() else {
+        println!("pgbench: not found (PostgreSQL's client programs); no comparison");
+        return Ok(None);
+    };
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("ticket.sql");
+    std::fs::write(&file, script(services))?;
+    let out = Command::new(bin)
+        .args(["-n", "-M", "extended", "-j", "2"])
+        .args(["-c", &clients.to_string(), "-T", &seconds.to_string()])
+        .arg("-f")
+        .arg(&file)
+        .arg(url)
+        .output()
+        .context("run pgbench")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    anyhow::ensure!(
+        out.status.success(),
+        "pgbench failed: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tps = text
+        .lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .context("no tps line in pgbench's output")?;
+    Ok(Some(tps))
+}
