@@ -100,7 +100,7 @@ pub(super) async fn probe(a: &ProbeArgs) -> Result<bool, Usage> {
 fn describe(p: &Probed, timeout: Duration) -> String {
     let rtt = p
         .round_trip
-        .map(|d| format!("{} ms", d.as_millis()))
+        .map(|d| format!("{:.1} ms", d.as_secs_f64() * 1000.0))
         .unwrap_or_default();
     let tries = if p.tries > 1 {
         format!(" (第 {} 次 / try {})", p.tries, p.tries)
