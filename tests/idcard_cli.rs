@@ -143,10 +143,10 @@ fn the_fake_reader_answers_the_test_command() {
             "姓名 / name: 张*",
             "性别 / sex: 女 / female",
             "民族 / ethnic group: 汉 (01)",
-            "出生 / birth: 1949-**-**",
-            "住址 / address: 北京市西城区…",
+            "出生 / birth: ****-**-**",
+            "住址 / address: 北京…",
             "公民身份号码 / ID number: 1101**********002X",
-            "签发机关 / issuer: 北京市公安局西城分局",
+            "签发机关 / issuer: 北京…",
             "有效期限 / valid: 2015-01-01 - 2035-01-01",
             "证件类型 / card type: 居民身份证 / resident identity card",
         ]

@@ -153,6 +153,11 @@ async fn session(
             renewed = Instant::now();
         }
         let rows = store.unsent(BATCH).await.map_err(|e| e.to_string())?;
+        // Nothing leaves before it is on the disk (a power cut must not leave the screens
+        // showing what the database lost).
+        if !rows.is_empty() || !snapshot_sent {
+            store.make_durable().await.map_err(|e| e.to_string())?;
+        }
         if rows.is_empty() && !snapshot_sent {
             let published = publish_snapshot(store, cfg, &root, &client).await?;
             wait_acks(&mut rx, published).await?;

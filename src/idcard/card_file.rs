@@ -70,13 +70,30 @@ pub(super) fn load(path: &Path) -> Result<(IdCard, Vec<String>), String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("无法读取卡片文件 / cannot read {}: {e}", path.display()))?;
     let json = path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
+    // Parser messages quote the offending value (an ID number, say): only where and what.
     let file: CardFile = if json {
-        serde_json::from_str(&text).map_err(|e| e.to_string())
+        serde_json::from_str(&text)
+            .map_err(|e| format!("line {}: {}", e.line(), unquoted(&e.to_string())))
     } else {
-        toml::from_str(&text).map_err(|e| e.to_string())
+        toml::from_str(&text).map_err(|e: toml::de::Error| {
+            let line = e.span().map_or(0, |r| {
+                text[..r.start.min(text.len())].lines().count().max(1)
+            });
+            format!("line {line}: {}", unquoted(e.message()))
+        })
     }
     .map_err(|e| format!("卡片文件格式错误 / {}: {e}", path.display()))?;
     parse(file).map_err(|e| format!("卡片文件内容错误 / {}: {e}", path.display()))
+}
+
+/// A parser's message with every `quoted` value left out.
+fn unquoted(message: &str) -> String {
+    let message = message.lines().next().unwrap_or_default();
+    let mut out = String::new();
+    for (i, part) in message.split('`').enumerate() {
+        out.push_str(if i % 2 == 0 { part } else { "…" });
+    }
+    out
 }
 
 fn parse(f: CardFile) -> Result<(IdCard, Vec<String>), String> {
@@ -183,5 +200,26 @@ valid_to = "20350101"
         assert_eq!(card.id_number, "110105194912310021");
         assert_eq!(warnings.len(), 1);
         assert!(!warnings[0].contains("0021"), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_bad_file_is_reported_without_its_values() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, body) in [
+            (
+                "card.toml",
+                TOML.replace("\"11010519491231002X\"", "110105194912310021"),
+            ),
+            (
+                "card.json",
+                r#"{"name": "张三", "id_number": 110105194912310021}"#.to_string(),
+            ),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, body).unwrap();
+            let e = load(&path).unwrap_err();
+            assert!(e.contains("line "), "{e}");
+            assert!(!e.contains("110105194912310021"), "the number leaked: {e}");
+        }
     }
 }

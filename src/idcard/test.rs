@@ -1,10 +1,11 @@
 //! `hallq idcard test --port DEV`: reads one card through the real driver and prints its
 //! fields, masked.
 //!
-//! What is shown: the name masked (`张*`), sex, ethnic group, the birth year only, the
-//! start of the address, the ID number masked (`1101**********002X`), the issuing
-//! authority, the validity and the card type. Birth date and full address are held back
-//! because, beside the masked number, they would give its hidden digits back.
+//! What is shown: the name masked (`张*`), sex, ethnic group, the first two characters of
+//! the address and of the issuing authority (the province, which the number's first
+//! digits give anyway), the ID number masked (`1101**********002X`), the validity and the
+//! card type. The birth date and the rest of the address and authority are held back:
+//! beside the masked number they would give its hidden digits back.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,8 +13,8 @@ use std::time::Duration;
 use hallq_idcard::{mask_id_number, mask_name, nation_name, CardType, Event, IdCard, Sex};
 use tokio::sync::mpsc;
 
-/// Characters of the address shown.
-const ADDRESS_SHOWN: usize = 6;
+/// Characters of the address and the issuing authority shown (the province).
+const ADDRESS_SHOWN: usize = 2;
 
 /// Waits up to `wait` for one card on the reader at `port`.
 pub(super) async fn run(port: &str, baud: u32, wait: Duration) -> ExitCode {
@@ -99,13 +100,6 @@ pub(super) fn fields(card: &IdCard) -> Vec<(&'static str, String)> {
         Some(n) => format!("{n} ({})", card.nation),
         None => format!("? ({})", card.nation.escape_debug()),
     };
-    let year: String = card.birth.chars().take(4).collect();
-    let address: String = card.address.chars().take(ADDRESS_SHOWN).collect();
-    let more = if card.address.chars().count() > ADDRESS_SHOWN {
-        "…"
-    } else {
-        ""
-    };
     let kind = match card.card_type {
         CardType::Resident => "居民身份证 / resident identity card".to_string(),
         CardType::HkMacaoTaiwan => {
@@ -120,16 +114,26 @@ pub(super) fn fields(card: &IdCard) -> Vec<(&'static str, String)> {
         ("姓名 / name", mask_name(&card.name)),
         ("性别 / sex", sex),
         ("民族 / ethnic group", nation),
-        ("出生 / birth", format!("{year}-**-**")),
-        ("住址 / address", format!("{address}{more}")),
+        ("出生 / birth", "****-**-**".to_string()),
+        ("住址 / address", shortened(&card.address)),
         ("公民身份号码 / ID number", mask_id_number(&card.id_number)),
-        ("签发机关 / issuer", card.authority.clone()),
+        ("签发机关 / issuer", shortened(&card.authority)),
         (
             "有效期限 / valid",
             format!("{} - {}", date(&card.valid_from), date(&card.valid_to)),
         ),
         ("证件类型 / card type", kind),
     ]
+}
+
+/// The first [`ADDRESS_SHOWN`] characters, then `…`.
+fn shortened(text: &str) -> String {
+    let shown: String = text.chars().take(ADDRESS_SHOWN).collect();
+    if text.chars().count() > ADDRESS_SHOWN {
+        format!("{shown}…")
+    } else {
+        shown
+    }
 }
 
 /// `20150101` → `2015-01-01`; anything else (`长期`) as it is.
@@ -155,10 +159,10 @@ mod tests {
                 "姓名 / name: 张*",
                 "性别 / sex: 女 / female",
                 "民族 / ethnic group: 汉 (01)",
-                "出生 / birth: 1949-**-**",
-                "住址 / address: 北京市西城区…",
+                "出生 / birth: ****-**-**",
+                "住址 / address: 北京…",
                 "公民身份号码 / ID number: 1101**********002X",
-                "签发机关 / issuer: 北京市公安局西城分局",
+                "签发机关 / issuer: 北京…",
                 "有效期限 / valid: 2015-01-01 - 2035-01-01",
                 "证件类型 / card type: 居民身份证 / resident identity card",
             ]

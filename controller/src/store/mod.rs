@@ -212,6 +212,9 @@ pub struct Store {
     outbox_signal: Arc<Notify>,
     notice_signal: Arc<Notify>,
     writer: writer::Writer,
+    /// The WAL the writer's batches wait for (SQLite, power-cut safe), for readers of
+    /// committed rows that must not pass them on before they are durable (the relay).
+    unsynced_wal: Option<Arc<std::path::PathBuf>>,
 }
 
 impl Store {
@@ -247,7 +250,9 @@ impl Store {
                 // Power-cut safe and fast: the group-commit writer commits on its own
                 // connection without syncing and syncs the WAL outside its transaction
                 // (writer.rs); every other write commits with FULL on `write`.
-                match (sync, wal_file(&url)) {
+                // The migrations wrote: the WAL must be where we sync it, else every
+                // commit syncs itself (SQLite's FULL on the writer too).
+                match (sync, wal_file(&url).filter(|w| w.exists())) {
                     (SqliteSynchronous::Full, Some(wal)) => {
                         let own = sqlite_pool(&url, 1, SqliteSynchronous::Normal).await?;
                         (write, read, own, writer::Durability::SyncWal(wal))
@@ -262,6 +267,10 @@ impl Store {
             }
         };
         let outbox_signal = Arc::new(Notify::new());
+        let unsynced_wal = match &durability {
+            writer::Durability::SyncWal(wal) => Some(Arc::new(wal.clone())),
+            writer::Durability::Commit => None,
+        };
         let writer = writer::Writer::spawn(writer_pool, outbox_signal.clone(), durability);
         Ok(Self {
             write,
@@ -270,6 +279,7 @@ impl Store {
             outbox_signal,
             notice_signal: Arc::new(Notify::new()),
             writer,
+            unsynced_wal,
         })
     }
 
@@ -310,6 +320,22 @@ impl Store {
             Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.write.begin().await,
         }
+    }
+
+    /// Makes every row committed so far durable: a reader that passes committed rows on
+    /// (the relay, to MQTT) calls this first, as the group-commit writer's batches are
+    /// committed before their WAL is synced. A no-op where every commit syncs.
+    ///
+    /// # Errors
+    /// When the WAL cannot be synced.
+    pub async fn make_durable(&self) -> StoreResult<()> {
+        let Some(wal) = self.unsynced_wal.clone() else {
+            return Ok(());
+        };
+        tokio::task::spawn_blocking(move || writer::sync_wal(&wal))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+            .map_err(|e| StoreError::Db(sqlx::Error::Io(e)))
     }
 
     /// Closes the pools.

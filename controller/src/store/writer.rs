@@ -97,6 +97,9 @@ impl<W: Work> Job for Pending<W> {
 
 /// Most jobs committed in one transaction.
 const MAX_BATCH: usize = 128;
+/// How long one batch may take: a database host that vanished without closing the
+/// connection would otherwise hold every write until TCP gives up (minutes).
+const COMMIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Committed batches that may wait for the syncer before the writer waits too.
 const MAX_UNSYNCED: usize = 64;
 
@@ -135,7 +138,13 @@ impl Writer {
                         Err(_) => break,
                     }
                 }
-                match commit(&pool, &mut jobs, synced.is_some()).await {
+                let committed = tokio::time::timeout(
+                    COMMIT_TIMEOUT,
+                    commit(&pool, &mut jobs, synced.is_some()),
+                )
+                .await
+                .unwrap_or_else(|_| Err(sqlx::Error::PoolTimedOut));
+                match committed {
                     Ok(()) => match &synced {
                         Some(syncer) => {
                             if let Err(mpsc::error::SendError(jobs)) = syncer.send(jobs).await {
@@ -208,7 +217,7 @@ fn spawn_syncer(wal: PathBuf, signal: Arc<Notify>) -> mpsc::Sender<Jobs> {
 
 /// `fdatasync` of the WAL file, opened anew each time (SQLite may delete and recreate it).
 /// A missing WAL was checkpointed into the database file, which SQLite synced then.
-fn sync_wal(path: &std::path::Path) -> std::io::Result<()> {
+pub(crate) fn sync_wal(path: &std::path::Path) -> std::io::Result<()> {
     match std::fs::File::open(path) {
         Ok(f) => f.sync_data(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
