@@ -58,7 +58,7 @@ fn finish(r: Result<Summary, BackupError>, what: &str) -> ExitCode {
             report(what, &s);
             ExitCode::SUCCESS
         }
-        Err(e @ (BackupError::NotSqlite | BackupError::Exists(_))) => {
+        Err(e @ (BackupError::NotSqlite | BackupError::Exists(_) | BackupError::InUse(_))) => {
             eprintln!("{e}");
             ExitCode::from(2)
         }

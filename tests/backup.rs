@@ -41,6 +41,18 @@ async fn a_backup_taken_while_running_restores_and_the_hall_goes_on() {
     assert_eq!(hall.ticket("property").await["number"], "A004");
     let (code, out) = hallq(&["backup", "--out", &file_s], &hall.config, &hall.dir);
     assert_eq!(code, 2, "an existing file is not overwritten: {out}");
+    let (code, out) = hallq(
+        &["restore", "--force", "--from", &file_s],
+        &hall.config,
+        &hall.dir,
+    );
+    assert_eq!(code, 2, "a running hall's database is not replaced: {out}");
+    assert!(out.contains("stop hallq first"), "{out}");
+    assert_eq!(
+        hall.ticket("property").await["number"],
+        "A005",
+        "the hall goes on"
+    );
     let (config, hall_id, ports) = (
         hall.config.clone(),
         hall.hall_id.clone(),

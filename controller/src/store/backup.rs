@@ -19,6 +19,9 @@ pub enum BackupError {
     /// The target exists.
     #[error("{0} 已存在（加 --force 覆盖）/ {0} exists (--force replaces it)")]
     Exists(String),
+    /// A hall has the target open.
+    #[error("{0} 正在使用：先停止 hallq / {0} is in use: stop hallq first")]
+    InUse(String),
     /// SQLite said no.
     #[error("{0}")]
     Sqlite(#[from] sqlx::Error),
@@ -110,6 +113,20 @@ pub async fn backup(url: &str, out: &Path) -> Result<Summary, BackupError> {
     inspect(out).await
 }
 
+/// Whether another connection (a running hall) has `path` open: leaving WAL mode needs
+/// the database to itself, and the file is about to be replaced anyway.
+async fn in_use(path: &Path) -> bool {
+    let Ok(mut c) = open(path, false).await else {
+        return true;
+    };
+    let _ = sqlx::query("PRAGMA busy_timeout = 0").execute(&mut c).await;
+    let mode: Result<String, _> = sqlx::query_scalar("PRAGMA journal_mode = DELETE")
+        .fetch_one(&mut c)
+        .await;
+    let _ = c.close().await;
+    !matches!(mode.as_deref(), Ok("delete"))
+}
+
 /// Puts the backup `from` in place as the database of `url` (the hall must be stopped);
 /// refuses a damaged file, and an existing database unless `force`.
 ///
@@ -121,6 +138,9 @@ pub async fn restore(url: &str, from: &Path, force: bool) -> Result<Summary, Bac
     let summary = inspect(from).await?;
     if target.exists() && !force {
         return Err(BackupError::Exists(target.display().to_string()));
+    }
+    if target.exists() && in_use(target).await {
+        return Err(BackupError::InUse(target.display().to_string()));
     }
     let dir = target.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;

@@ -127,16 +127,28 @@ pub(crate) async fn pool(url: &str, max: u32) -> Result<AnyPool, sqlx::Error> {
 }
 
 async fn watch(pool: AnyPool, hosts: Hosts, mut present: String) {
+    let mut warned: Option<std::time::Instant> = None;
     loop {
         tokio::time::sleep(WATCH_EVERY).await;
         if pool.is_closed() {
             return;
         }
-        if check(&present, hosts.writable_only).await.is_ok() {
+        // Through the pool: no new server process per check while all is well.
+        let fine = tokio::time::timeout(CHECK_TIMEOUT, async {
+            let mut c = pool.acquire().await?;
+            refuse_read_only(&mut c, hosts.writable_only).await
+        })
+        .await
+        .is_ok_and(|r| r.is_ok());
+        if fine {
+            warned = None;
             continue;
         }
         let Ok(next) = hosts.find().await else {
-            tracing::warn!(host = %redact(&present), "database unreachable; trying every host");
+            if warned.is_none_or(|w| w.elapsed() >= Duration::from_secs(60)) {
+                tracing::warn!(host = %redact(&present), "database unreachable; trying every host");
+                warned = Some(std::time::Instant::now());
+            }
             continue;
         };
         if next == present {

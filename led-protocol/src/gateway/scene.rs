@@ -172,6 +172,9 @@ impl Scene {
             }
         }
         let window = c.call.window;
+        if !self.known(&window) {
+            return None;
+        }
         let view = self.windows.entry(window.clone()).or_default();
         if c.event_id <= view.event_id {
             return None;
@@ -187,7 +190,16 @@ impl Scene {
         Some(window)
     }
 
+    /// Whether `window` is in the config: a retained state of a window removed since (kept
+    /// by an external broker) must not show on the hall board, nor grow the map.
+    fn known(&self, window: &str) -> bool {
+        self.cfg.windows.iter().any(|w| w.id == window)
+    }
+
     fn on_window(&mut self, w: WindowState) {
+        if !self.known(&w.window) {
+            return;
+        }
         let view = self.windows.entry(w.window).or_default();
         let before = view.serving.take();
         view.status = Some(w.status);
