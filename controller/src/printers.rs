@@ -179,9 +179,21 @@ pub struct Plan {
 #[derive(Debug, Default)]
 pub struct Printers {
     entries: Mutex<HashMap<String, Entry>>,
+    /// One print at a time per printer: kiosks sharing one, or a reprint during a print,
+    /// would interleave their bytes and read each other's status answers.
+    turns: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Printers {
+    /// Waits for `id`'s turn; printing goes on while the guard lives.
+    pub async fn turn(&self, id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut map = self.turns.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(id.to_owned()).or_default().clone()
+        };
+        lock.lock_owned().await
+    }
+
     fn with<T>(&self, id: &str, f: impl FnOnce(&mut Entry) -> T) -> T {
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         f(map.entry(id.to_owned()).or_default())

@@ -139,6 +139,7 @@ pub async fn send(
     bytes: &[u8],
     conf: &PrinterConf,
 ) -> Result<(), Reason> {
+    let _turn = state.printers.turn(&conf.id).await;
     let plan = state.printers.plan(conf, Instant::now());
     let options = PrintOptions {
         timeout: PRINT_TIMEOUT,
