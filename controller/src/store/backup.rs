@@ -42,11 +42,7 @@ pub struct Summary {
 }
 
 fn sqlite_path(url: &str) -> Result<&str, BackupError> {
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .ok_or(BackupError::NotSqlite)?;
-    Ok(path.split('?').next().unwrap_or(path))
+    super::sqlite_file(url).ok_or(BackupError::NotSqlite)
 }
 
 async fn open(path: &Path, read_only: bool) -> Result<SqliteConnection, BackupError> {

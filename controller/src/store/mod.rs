@@ -365,12 +365,17 @@ fn spawn_checkpointer(pool: AnyPool) {
     });
 }
 
-/// The WAL file of a SQLite URL's database (None for an in-memory one).
-fn wal_file(url: &str) -> Option<std::path::PathBuf> {
+/// The database file of a `sqlite:` URL (None for other URLs).
+pub(crate) fn sqlite_file(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
+    Some(rest.split('?').next().unwrap_or(rest))
+}
+
+/// The WAL file of a SQLite URL's database (None for an in-memory one).
+fn wal_file(url: &str) -> Option<std::path::PathBuf> {
+    let path = sqlite_file(url)?;
     (!path.is_empty() && !path.contains(":memory:")).then(|| format!("{path}-wal").into())
 }
 
