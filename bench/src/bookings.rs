@@ -10,9 +10,12 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-/// A valid GB 11643 ID number for person `n` (0..=999).
-fn id_number(n: usize) -> String {
-    let body = format!("1101051985{:04}{n:03}", 101 + n / 1000);
+/// A valid GB 11643 ID number for person `n`: born in Beijing on 1985-01-01
+/// plus `n / 1000` days, sequence `n % 1000`.
+pub(crate) fn id_number(n: usize) -> String {
+    let born = chrono::NaiveDate::from_ymd_opt(1985, 1, 1).expect("a date")
+        + chrono::Days::new((n / 1000) as u64);
+    let body = format!("110105{}{:03}", born.format("%Y%m%d"), n % 1000);
     let digits: [u8; 17] = body.as_bytes().try_into().expect("17 digits");
     format!("{body}{}", hallq_idcard::id_number::check_char(&digits))
 }

@@ -89,7 +89,9 @@ pub(crate) async fn run(config: &Path, sockets: &[usize], hallq: &Path) -> anyho
         .spawn()?;
     let display = Display(child);
     let url = format!("ws://127.0.0.1:{hport}/screens/{screen}/ws");
-    wait_up(hport).await?;
+    wait_up(hport)
+        .await
+        .context("display-client did not start")?;
     // The publisher is the controller's own login, on rumqttd's private port.
     let mut o = rumqttc::MqttOptions::new("bench-fanout-pub", "127.0.0.1", login.addr.port());
     o.set_credentials(login.username, login.password);
@@ -263,7 +265,8 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-async fn wait_up(port: u16) -> anyhow::Result<()> {
+/// Waits until something listens on `port` of this machine (5 s at most).
+pub(crate) async fn wait_up(port: u16) -> anyhow::Result<()> {
     for _ in 0..200 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
@@ -273,5 +276,5 @@ async fn wait_up(port: u16) -> anyhow::Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    anyhow::bail!("display-client did not start")
+    anyhow::bail!("nothing listens on port {port}")
 }

@@ -9,12 +9,15 @@
 //!   `hallq run` process;
 //! - [`floor`]: what the machine allows at all — a bare process writing the same frames to
 //!   the same number of sockets — measured in the same run as `fanout` and `watchers`;
+//! - [`day`]: a working day compressed into 30 minutes against a `hallq run` process with
+//!   its own Mosquitto (restarts of both), with the growth and rule verdict and a graph;
 //! - [`clients`], [`receipts`]: the load generator's sockets and arrival times.
 //!
 //! Figures and what each benchmark measures: docs/benchmarks.md.
 
 mod bookings;
 mod clients;
+mod day;
 mod fanout;
 mod floor;
 mod loads;
@@ -130,6 +133,15 @@ enum Mode {
         #[arg(long, default_value_t = 10_000)]
         watchers: usize,
     },
+    /// A working day (08:30–17:30) compressed into `--minutes`: arrivals by the hour, clerks,
+    /// bookings and check-ins, phones and screens, a broker restart and a controller kill;
+    /// per-minute RSS, fds, database/WAL size, outbox and p99; fails on growth or a broken rule.
+    Day {
+        #[command(flatten)]
+        process: ProcessArgs,
+        #[command(flatten)]
+        day: day::Opts,
+    },
     /// The floor's bare writer; `fanout` and `watchers` start it themselves (its stdout is a
     /// line protocol with them).
     FloorServer {
@@ -186,12 +198,18 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
         Mode::Bookings { target, .. } => ("bookings", Some(target)),
         Mode::Fanout { .. } => ("fanout", None),
         Mode::Watchers { .. } => ("watchers", None),
+        Mode::Day { .. } => ("day", None),
         Mode::FloorServer { .. } => ("floor-server", None),
     };
     let db = match target {
         Some(t) if t.postgres.is_some() => "PostgreSQL".to_string(),
         Some(t) => format!("SQLite (WAL, synchronous={})", t.sync().pragma()),
-        None => "SQLite (the config's synchronous mode)".to_string(),
+        None => match &mode {
+            Mode::Day {
+                postgres: Some(_), ..
+            } => "PostgreSQL".to_string(),
+            _ => "SQLite (the config's synchronous mode)".to_string(),
+        },
     };
     println!("hallq-bench {name} — {cores} cores, {db}");
     match mode {
@@ -200,6 +218,9 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
         }
         Mode::Watchers { process, watchers } => {
             watchers::run(&process.config, watchers, &hallq_exe(process.hallq)?).await
+        }
+        Mode::Day { process, day } => {
+            day::run(&process.config, hallq_exe(process.hallq)?, day).await
         }
         Mode::Tickets {
             target,

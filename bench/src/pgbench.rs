@@ -1,7 +1,9 @@
 //! PostgreSQL against its own limit: `pgbench` runs the writes of one ticket (the counter
-//! upsert, the people-ahead count, the ticket row with its triggers, the queue event) with
-//! the same number of clients, one ticket per transaction, on the same scratch database
-//! right after hallq's run; `tickets --postgres` prints hallq's rate as a share of it.
+//! upsert, the people-ahead count, the ticket row with its triggers, the queue event) on
+//! the same scratch database right after hallq's run: with the same number of clients, one
+//! ticket per transaction; and batched as hallq's group commit does, `batch` tickets per
+//! transaction over a few connections, the best of which is PostgreSQL's ceiling for these
+//! writes. `tickets --postgres` prints hallq's rate as a share of both.
 
 use anyhow::Context;
 use std::path::PathBuf;
@@ -21,40 +23,52 @@ fn pgbench() -> Option<PathBuf> {
     found.pop()
 }
 
-/// The transaction script: one walk-in ticket of a service picked at random among
-/// `services` (hallq's kiosks take them round robin), on a day of its own.
-fn script(services: &[String]) -> String {
+/// The transaction script: one walk-in ticket, or `batch` of them as hallq's group commit
+/// writes them (each ticket its counter and row; the people-ahead count and the queue event
+/// once for each service of the batch), services picked at random among `services` (hallq's
+/// kiosks take them round robin), on a day of its own.
+fn script(services: &[String], batch: usize) -> String {
     let list = services
         .iter()
         .map(|s| format!("'{}'", s.replace('\'', "''")))
         .collect::<Vec<_>>()
         .join(",");
-    format!(
+    let ticket = format!(
         "\\set s random(1, {n})\n\
          \\set now random(1, 1000000000)\n\
-         BEGIN;\n\
          SELECT (ARRAY[{list}])[:s] AS svc \\gset\n\
          INSERT INTO counters (service, day, last) VALUES (:svc, '2099-12-31', 1) \
          ON CONFLICT (service, day) DO UPDATE SET last = counters.last + 1 \
          WHERE counters.last < 999999999 RETURNING last \\gset\n\
-         SELECT COUNT(*) FROM tickets WHERE day = '2099-12-31' AND status = 'waiting' \
-         AND service = :svc AND target_window IS NULL AND prio = 0 AND slot_start <= :now;\n\
          INSERT INTO tickets (token, number, origin_service, service, day, seq, kind, prio, \
          status, slot_start, arrived_at, issued_at, person, person_key_version) VALUES \
          ('pgb-' || :svc || '-' || :last, 'P' || :last, :svc, :svc, '2099-12-31', :last, \
-         'walk_in', 0, 'waiting', NULL, :now, :now, NULL, NULL);\n\
-         INSERT INTO outbox (kind, subject, payload, created_at) VALUES ('queue', :svc, '', :now);\n\
-         END;\n",
+         'walk_in', 0, 'waiting', NULL, :now, :now, NULL, NULL);\n",
         n = services.len()
-    )
+    );
+    let per_service = |svc: &str| {
+        format!(
+            "SELECT COUNT(*) FROM tickets WHERE day = '2099-12-31' AND status = 'waiting' \
+             AND service = {svc} AND target_window IS NULL AND prio = 0 AND slot_start <= :now;\n\
+             INSERT INTO outbox (kind, subject, payload, created_at) VALUES ('queue', {svc}, '', :now);\n"
+        )
+    };
+    let once: String = if batch <= 1 {
+        per_service(":svc")
+    } else {
+        let quoted = list.split(',').map(String::from).collect::<Vec<_>>();
+        quoted.iter().map(|s| per_service(s)).collect()
+    };
+    format!("BEGIN;\n{}{once}END;\n", ticket.repeat(batch.max(1)))
 }
 
-/// Transactions per second PostgreSQL itself reaches for one ticket's writes, or None
-/// (with the reason printed) where pgbench is missing.
+/// Tickets per second PostgreSQL itself reaches with `clients` connections, `batch` tickets
+/// per transaction, or None (with the reason printed) where pgbench is missing.
 pub(crate) fn same_writes(
     url: &str,
     services: &[String],
     clients: usize,
+    batch: usize,
     seconds: u64,
 ) -> anyhow::Result<Option<f64>> {
     let Some(bin) = pgbench() else {
@@ -63,7 +77,7 @@ pub(crate) fn same_writes(
     };
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("ticket.sql");
-    std::fs::write(&file, script(services))?;
+    std::fs::write(&file, script(services, batch))?;
     let out = Command::new(bin)
         .args(["-n", "-M", "extended", "-j", "2"])
         .args(["-c", &clients.to_string(), "-T", &seconds.to_string()])
@@ -78,11 +92,27 @@ pub(crate) fn same_writes(
         "pgbench failed: {text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let tps = text
+    let tps: f64 = text
         .lines()
         .find_map(|l| l.strip_prefix("tps = "))
         .and_then(|l| l.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .context("no tps line in pgbench's output")?;
-    Ok(Some(tps))
+    Ok(Some(tps * batch.max(1) as f64))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_batch_is_one_transaction_of_tickets() {
+        let s = super::script(&["property".into()], 3);
+        assert_eq!(s.matches("BEGIN;").count(), 1);
+        assert_eq!(s.matches("END;").count(), 1);
+        assert_eq!(s.matches("INSERT INTO tickets").count(), 3);
+        assert_eq!(s.matches("INSERT INTO outbox").count(), 1);
+        assert!(s.starts_with("BEGIN;\n\\set s random(1, 1)"));
+        let one = super::script(&["a".into(), "b".into()], 1);
+        assert_eq!(one.matches("INSERT INTO outbox").count(), 1);
+        assert!(one.contains("service = :svc"));
+    }
 }

@@ -21,6 +21,7 @@ fn help_lists_every_mode() {
         "bookings",
         "fanout",
         "watchers",
+        "day",
         "floor-server",
     ] {
         assert!(
@@ -51,4 +52,56 @@ fn a_short_tickets_run_reports_its_throughput() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("tickets/s"), "{text}");
+}
+
+/// The shortest working day (3 minutes) against the real `hallq` binary and a Mosquitto of
+/// its own, with the broker restart and the controller kill: no growth, every rule kept.
+#[test]
+fn a_short_day_keeps_every_rule() {
+    let hallq = std::path::Path::new(env!("CARGO_BIN_EXE_hallq-bench")).with_file_name("hallq");
+    if !hallq.exists() {
+        println!("skipped: no hallq binary next to hallq-bench (cargo build -p hallq)");
+        return;
+    }
+    let mosquitto = [
+        "/usr/sbin/mosquitto",
+        "/usr/bin/mosquitto",
+        "/usr/local/sbin/mosquitto",
+    ];
+    if !mosquitto.iter().any(|p| std::path::Path::new(p).exists()) {
+        println!("skipped: no mosquitto binary (the day restarts its broker)");
+        return;
+    }
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = bench()
+        .args([
+            "day",
+            "--minutes",
+            "3",
+            "--tickets",
+            "1200",
+            "--people",
+            "40",
+        ])
+        .args(["--phones", "20", "--screens", "2", "--out"])
+        .arg(out_dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("verdict: nothing grows without bound, every rule kept"),
+        "{text}"
+    );
+    let svg = std::fs::read_to_string(out_dir.path().join("day-sqlite.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("outbox backlog"),
+        "{svg}"
+    );
+    let csv = std::fs::read_to_string(out_dir.path().join("day-sqlite.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4, "a header and 3 minutes: {csv}");
 }
