@@ -2,17 +2,18 @@
 //!
 //! With asynchronous replication a standby may not yet have received the last
 //! transactions the primary acknowledged; promoted, it lacks them. Every acknowledged
-//! write carries a marker from a monotonic sequence of the database: tickets, calls and
-//! window changes write an outbox row; a booking writes an appointment row (and no outbox
-//! row). The controller keeps the newest of each it acknowledged, in memory (one atomic
-//! `fetch_max` per committed batch or transaction, no extra query), and when the failover
-//! watcher finds a new writable host it compares them with that host's newest ids before
-//! it moves the pool there. A gap is logged once as an ERROR and counted
+//! write of the hot paths carries a marker from a monotonic sequence of the database:
+//! tickets, check-ins and window actions (calls among them) write an outbox row; a booking
+//! writes an appointment row (and no outbox row). The controller keeps the newest of each
+//! it acknowledged, in memory (one atomic `fetch_max` per committed batch or transaction,
+//! with the ids its inserts return anyway: no extra query), and when the failover watcher
+//! finds a new writable host it compares them with that host's newest ids before it moves
+//! the pool there. A gap is logged once as an ERROR and counted
 //! (`hallq_failover_lost_events_total{table}`); the hall keeps running.
 //!
-//! Each controller checks only what it acknowledged itself. The check is a lower bound of
-//! what was lost: a sequence whose last values were lost too may give them out again, and
-//! a replica that reached the new primary earlier and wrote there can hide a gap.
+//! Each controller checks only what it acknowledged itself. A reported gap is a real loss;
+//! a loss can go unreported: ids the new primary gives out again (its sequence lost its
+//! last values too) can hide it once another replica has written there first.
 
 use sqlx::{AnyConnection, Connection};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
