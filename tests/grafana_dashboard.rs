@@ -95,12 +95,7 @@ async fn every_metric_the_dashboard_reads_is_exposed_by_the_binary() {
     hall.ticket("property").await;
     let (st, b) = hall.act("1", "call-next", None).await;
     assert_eq!(st, 200, "{b}");
-    let text = reqwest::get(format!("http://127.0.0.1:{}/metrics", hall.http_port))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = hall.metrics().await;
     let exposed = grafana::exposed(&text);
 
     let bad = grafana::name_problems(&dash, &exposed);

@@ -52,15 +52,9 @@ fn id_number() -> String {
 
 /// `hallq_notification_failures_total{notifier="city-msg"}` from `/metrics`, or 0.
 async fn failures(hall: &Hall) -> f64 {
-    let text = reqwest::get(format!("http://127.0.0.1:{}/metrics", hall.http_port))
+    hall.metric("hallq_notification_failures_total{notifier=\"city-msg\"}")
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("hallq_notification_failures_total{notifier=\"city-msg\"} "))
-        .map_or(0.0, |v| v.parse().unwrap())
+        .unwrap_or(0.0)
 }
 
 /// The demo hall with a webhook notifier to `127.0.0.1:{port}/hook` (and the log), on

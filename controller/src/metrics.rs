@@ -13,6 +13,8 @@
 //! - `hallq_notifications_pending`: citizens' notifications not yet delivered to every
 //!   notifier, read from the database at scrape time;
 //! - `hallq_notification_failures_total{notifier}`: failed delivery attempts per notifier;
+//! - `hallq_failover_lost_events_total{table}`: ids of writes this controller acknowledged
+//!   (outbox events, appointments) that a new primary lacked after a failover;
 //! - `hallq_http_requests_total{method,route,status}` and
 //!   `hallq_http_request_duration_seconds{method,route}`: per route, where `route` is the
 //!   matched route template (`/api/v1/tickets/{token}`), `unmatched` for unknown paths.
@@ -71,6 +73,11 @@ struct RouteLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct NotifierLabels {
     notifier: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TableLabels {
+    table: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -135,6 +142,9 @@ pub struct Scrape {
     pub windows: Option<[(WindowStatus, i64); 3]>,
     /// Citizens' notifications not yet delivered to every notifier.
     pub notifications: Option<i64>,
+    /// Per marker table, ids this controller acknowledged that a new primary lacked
+    /// (kept in memory by the store, so always known).
+    pub failover_lost: Vec<(&'static str, u64)>,
 }
 
 impl Metrics {
@@ -285,6 +295,16 @@ impl Metrics {
             "Failed delivery attempts of citizens' notifications, by notifier",
             self.notify_failures.clone(),
         );
+        let lost = Family::<TableLabels, Counter>::default();
+        for (table, n) in &scrape.failover_lost {
+            lost.get_or_create(&TableLabels { table }).inc_by(*n);
+        }
+        r.register(
+            "hallq_failover_lost_events",
+            "Ids of writes this controller acknowledged (outbox events, appointments) that a \
+             new primary lacked after a failover, by table",
+            lost,
+        );
         r.register(
             "hallq_http_requests",
             "HTTP requests by method, matched route and status",
@@ -323,6 +343,7 @@ mod tests {
                 (WindowStatus::Closed, 0),
             ]),
             notifications: Some(4),
+            failover_lost: vec![("outbox", 3), ("appointments", 0)],
         }
     }
 
@@ -386,6 +407,14 @@ mod tests {
         assert!(s.contains("hallq_windows{status=\"paused\"} 1\n"), "{s}");
         assert!(s.contains("hallq_outbox_unsent 3\n"), "{s}");
         assert!(s.contains("hallq_notifications_pending 4\n"), "{s}");
+        assert!(
+            s.contains("hallq_failover_lost_events_total{table=\"outbox\"} 3\n"),
+            "{s}"
+        );
+        assert!(
+            s.contains("hallq_failover_lost_events_total{table=\"appointments\"} 0\n"),
+            "{s}"
+        );
         assert!(
             s.contains("hallq_outbox_oldest_unsent_seconds 1.5\n"),
             "{s}"

@@ -211,6 +211,20 @@ impl Hall {
         let _ = self.child.wait();
     }
 
+    /// The `/metrics` exposition, and the value of one `series` (name and labels as
+    /// exposed, e.g. `hallq_x_total{table="outbox"}`) in it.
+    pub async fn metrics(&self) -> String {
+        let url = format!("http://127.0.0.1:{}/metrics", self.http_port);
+        reqwest::get(url).await.unwrap().text().await.unwrap()
+    }
+
+    pub async fn metric(&self, series: &str) -> Option<f64> {
+        let text = self.metrics().await;
+        let prefix = format!("{series} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(prefix.as_str())?.parse().ok())
+    }
+
     /// Keeps the data dir alive beyond this process (for restarts).
     pub fn take_dir(&mut self) -> Option<tempfile::TempDir> {
         self._tmp.take()
@@ -412,6 +426,7 @@ pub mod browser;
 #[macro_use]
 pub mod in_process;
 pub mod pg_cluster;
+pub mod pg_load;
 pub mod services;
 #[allow(unused_imports)]
 pub use services::*;

@@ -216,3 +216,36 @@ impl Pair {
         Some(Self { primary, standby })
     }
 }
+
+impl Pair {
+    /// Stops the standby receiving WAL (`primary_conninfo` emptied and reloaded: its WAL
+    /// receiver stops) and waits until the primary lists no standby: from now on, what
+    /// the primary commits is not on the standby, as with an asynchronous standby that
+    /// fell behind.
+    pub async fn cut_replication(&self) {
+        use sqlx::Connection;
+        let mut standby = sqlx::PgConnection::connect(&self.standby.url("postgres"))
+            .await
+            .unwrap();
+        for sql in [
+            "ALTER SYSTEM SET primary_conninfo = ''",
+            "SELECT pg_reload_conf()",
+        ] {
+            sqlx::query(sql).execute(&mut standby).await.unwrap();
+        }
+        let mut primary = sqlx::PgConnection::connect(&self.primary.url("postgres"))
+            .await
+            .unwrap();
+        for _ in 0..200 {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_replication")
+                .fetch_one(&mut primary)
+                .await
+                .unwrap();
+            if n == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the primary still streams to the standby 10 s after the cut");
+    }
+}

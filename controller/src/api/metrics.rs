@@ -97,6 +97,7 @@ async fn scrape(state: &AppState) -> Scrape {
         queues,
         windows,
         notifications: logged("the notifications", notices),
+        failover_lost: store.failover_lost().to_vec(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! the no-show sweep and false-information marks turn into bans in the same transaction.
 //! A booking writes its `booking_confirmed` notice ([`super::notices`]) in its savepoint.
 
+use super::acked::Marker;
 use super::tickets::{issue_one, NewTicket};
 use super::{notices, outbox, Refusal, Store, StoreResult};
 
@@ -112,9 +113,15 @@ impl super::writer::Work for BookJob {
     fn run<'a>(
         &'a self,
         tx: &'a mut Tx,
-        _batch: &'a mut super::writer::Batch,
+        batch: &'a mut super::writer::Batch,
     ) -> futures::future::BoxFuture<'a, Result<StoreResult<Appointment>, sqlx::Error>> {
-        Box::pin(book_in_savepoint(tx, self))
+        Box::pin(async move {
+            let r = book_in_savepoint(tx, self).await?;
+            if let Ok(a) = &r {
+                batch.appointment = batch.appointment.max(a.id);
+            }
+            Ok(r)
+        })
     }
 }
 
@@ -413,7 +420,8 @@ impl Store {
             .bind(issued.ticket.id)
             .execute(&mut *tx)
             .await?;
-        outbox::enqueue(&mut tx, outbox::QUEUE, &ticket.service, "", ticket.now).await?;
+        let event =
+            outbox::enqueue(&mut tx, outbox::QUEUE, &ticket.service, "", ticket.now).await?;
         if let Some(by) = on_behalf {
             let detail = serde_json::json!({"ticket": issued.ticket.number}).to_string();
             let (name, origin) = (by.name, by.origin);
@@ -429,6 +437,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        self.acked.note(Marker::Outbox, event);
         self.outbox_signal.notify_one();
         Ok(issued)
     }

@@ -81,6 +81,9 @@ impl Store {
             Err(e) => return Err(e),
         };
         tx.commit().await?;
+        if let Press::Done(out) = &press {
+            self.acked.note_events(&out.events);
+        }
         self.outbox_signal.notify_one();
         Ok(press)
     }

@@ -4,11 +4,15 @@
 //! takes writes, refuses connections to read-only ones, and a watcher re-points the pool
 //! at whichever host is writable when the present one stops answering (a standby promoted
 //! by Patroni, repmgr or an operator). Requests meanwhile fail fast with 503
-//! `storage_unavailable` (a short acquire timeout) instead of hanging.
+//! `storage_unavailable` (a short acquire timeout) instead of hanging. Before it moves the
+//! pool, the watcher checks that the new host has every write this controller acknowledged
+//! ([`super::acked`]: asynchronous replication can lose the last ones).
 
+use super::acked::Acked;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a request waits for a connection before it is answered 503.
@@ -109,8 +113,9 @@ async fn refuse_read_only(c: &mut AnyConnection, writable_only: bool) -> Result<
 }
 
 /// The pool of a PostgreSQL hall: on the first usable host; with more than one host, a
-/// watcher moves it to whichever becomes usable when the present one fails.
-pub(crate) async fn pool(url: &str, max: u32) -> Result<AnyPool, sqlx::Error> {
+/// watcher moves it to whichever becomes usable when the present one fails, after
+/// checking that host against what this controller `acked`.
+pub(crate) async fn pool(url: &str, max: u32, acked: Arc<Acked>) -> Result<AnyPool, sqlx::Error> {
     let hosts = Hosts::parse(url);
     let first = hosts.find().await?.to_string();
     let writable_only = hosts.writable_only;
@@ -121,12 +126,12 @@ pub(crate) async fn pool(url: &str, max: u32) -> Result<AnyPool, sqlx::Error> {
         .connect(&first)
         .await?;
     if hosts.urls.len() > 1 {
-        tokio::spawn(watch(pool.clone(), hosts, first));
+        tokio::spawn(watch(pool.clone(), hosts, first, acked));
     }
     Ok(pool)
 }
 
-async fn watch(pool: AnyPool, hosts: Hosts, mut present: String) {
+async fn watch(pool: AnyPool, hosts: Hosts, mut present: String, acked: Arc<Acked>) {
     let mut warned: Option<std::time::Instant> = None;
     loop {
         tokio::time::sleep(WATCH_EVERY).await;
@@ -156,6 +161,8 @@ async fn watch(pool: AnyPool, hosts: Hosts, mut present: String) {
         }
         match AnyConnectOptions::from_str(next) {
             Ok(opts) => {
+                // Before any write of this controller reaches the new host.
+                acked.check(next, 5 * CHECK_TIMEOUT).await;
                 tracing::warn!(
                     from = %redact(&present),
                     to = %redact(next),

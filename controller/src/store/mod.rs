@@ -9,6 +9,7 @@
 //! writer anyway); on PostgreSQL row locks order concurrent writers. Citizens'
 //! notifications have their own outbox, [`notices`], written the same way.
 
+pub mod acked;
 mod appointments;
 pub mod backup;
 mod bans;
@@ -215,6 +216,8 @@ pub struct Store {
     /// The WAL the writer's batches wait for (SQLite, power-cut safe), for readers of
     /// committed rows that must not pass them on before they are durable (the relay).
     unsynced_wal: Option<Arc<std::path::PathBuf>>,
+    /// The newest writes this controller acknowledged (checked after a failover).
+    acked: Arc<acked::Acked>,
 }
 
 impl Store {
@@ -235,6 +238,7 @@ impl Store {
     /// When the database cannot be reached or migrated.
     pub async fn connect_with(url: &str, sync: SqliteSynchronous) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
+        let acked = Arc::<acked::Acked>::default();
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
         } else {
@@ -261,7 +265,7 @@ impl Store {
                 }
             }
             Backend::Postgres => {
-                let pool = failover::pool(url, 16).await?;
+                let pool = failover::pool(url, 16, acked.clone()).await?;
                 migrate::run(&pool, backend).await?;
                 (pool.clone(), pool.clone(), pool, writer::Durability::Commit)
             }
@@ -271,7 +275,12 @@ impl Store {
             writer::Durability::SyncWal(wal) => Some(Arc::new(wal.clone())),
             writer::Durability::Commit => None,
         };
-        let writer = writer::Writer::spawn(writer_pool, outbox_signal.clone(), durability);
+        let writer = writer::Writer::spawn(
+            writer_pool,
+            outbox_signal.clone(),
+            durability,
+            acked.clone(),
+        );
         Ok(Self {
             write,
             read,
@@ -280,7 +289,14 @@ impl Store {
             notice_signal: Arc::new(Notify::new()),
             writer,
             unsynced_wal,
+            acked,
         })
+    }
+
+    /// Ids this controller acknowledged that a new primary lacked after failovers, per
+    /// marker table ([`acked`]).
+    pub fn failover_lost(&self) -> [(&'static str, u64); 2] {
+        self.acked.lost().map(|(m, n)| (m.table(), n))
     }
 
     /// The engine behind this store.

@@ -30,22 +30,24 @@ pub struct OutboxRow {
     pub created_at: i64,
 }
 
-/// Adds an event to the current transaction.
+/// Adds an event to the current transaction; returns its id.
 pub(crate) async fn enqueue(
     tx: &mut Transaction<'static, Any>,
     kind: &str,
     subject: &str,
     payload: &str,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO outbox (kind, subject, payload, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(kind)
-        .bind(subject)
-        .bind(payload)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO outbox (kind, subject, payload, created_at) VALUES ($1, $2, $3, $4) \
+         RETURNING id",
+    )
+    .bind(kind)
+    .bind(subject)
+    .bind(payload)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
 }
 
 /// Adds several events in one statement, in the order given (ids follow that order), and

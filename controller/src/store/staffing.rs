@@ -49,7 +49,8 @@ async fn change(tx: &mut Tx, id: &str, status: WindowStatus, now: i64) -> Result
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    outbox::enqueue(tx, outbox::WINDOW, id, "", now).await
+    outbox::enqueue(tx, outbox::WINDOW, id, "", now).await?;
+    Ok(())
 }
 
 /// Opens window `id` if it is closed (a sign-in there); true when it changed. A paused

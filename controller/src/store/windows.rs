@@ -149,6 +149,9 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        if let Ok(out) = &applied {
+            self.acked.note_events(&out.events);
+        }
         self.outbox_signal.notify_one();
         applied.map_err(Into::into)
     }

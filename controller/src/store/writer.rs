@@ -11,6 +11,7 @@
 //! answers the batch's jobs: one sync covers every batch committed meanwhile, and the next
 //! batch runs while the disk syncs. No job is answered before its commit is on the disk.
 
+use super::acked::{Acked, Marker};
 use super::{outbox, StoreError, StoreResult};
 use futures::future::BoxFuture;
 use sqlx::{Any, AnyPool, Transaction};
@@ -32,6 +33,8 @@ pub(crate) struct Batch {
     pub(crate) queues: Vec<String>,
     /// The latest time of the batch's jobs (ms), for those events.
     pub(crate) now: i64,
+    /// The newest appointment the batch booked (0: none), noted once it is committed.
+    pub(crate) appointment: i64,
 }
 
 impl Batch {
@@ -122,8 +125,14 @@ type Jobs = Vec<Box<dyn Job>>;
 
 impl Writer {
     /// Starts the writer task on `pool`; `signal` is told after every durable commit (the
-    /// relay waits on it for new outbox events).
-    pub(crate) fn spawn(pool: AnyPool, signal: Arc<Notify>, durability: Durability) -> Self {
+    /// relay waits on it for new outbox events); `acked` notes each committed batch's
+    /// newest outbox event and appointment.
+    pub(crate) fn spawn(
+        pool: AnyPool,
+        signal: Arc<Notify>,
+        durability: Durability,
+        acked: Arc<Acked>,
+    ) -> Self {
         let (tx, mut rx) = mpsc::channel::<Box<dyn Job>>(4096);
         let synced = match durability {
             Durability::Commit => None,
@@ -145,17 +154,21 @@ impl Writer {
                 .await
                 .unwrap_or_else(|_| Err(sqlx::Error::PoolTimedOut));
                 match committed {
-                    Ok(()) => match &synced {
-                        Some(syncer) => {
-                            if let Err(mpsc::error::SendError(jobs)) = syncer.send(jobs).await {
-                                answer(jobs, Some("the WAL syncer stopped"));
+                    Ok((event, appointment)) => {
+                        acked.note(Marker::Outbox, event);
+                        acked.note(Marker::Appointments, appointment);
+                        match &synced {
+                            Some(syncer) => {
+                                if let Err(mpsc::error::SendError(jobs)) = syncer.send(jobs).await {
+                                    answer(jobs, Some("the WAL syncer stopped"));
+                                }
+                            }
+                            None => {
+                                signal.notify_one();
+                                answer(jobs, None);
                             }
                         }
-                        None => {
-                            signal.notify_one();
-                            answer(jobs, None);
-                        }
-                    },
+                    }
                     Err(e) => {
                         tracing::error!("writing a batch failed: {e}");
                         answer(jobs, Some(&e.to_string()));
@@ -225,11 +238,12 @@ pub(crate) fn sync_wal(path: &std::path::Path) -> std::io::Result<()> {
     }
 }
 
+/// Runs and commits the batch; returns its newest outbox event and appointment (0: none).
 async fn commit(
     pool: &AnyPool,
     jobs: &mut [Box<dyn Job>],
     immediate: bool,
-) -> Result<(), sqlx::Error> {
+) -> Result<(i64, i64), sqlx::Error> {
     // Beside the hall's other write connection, take SQLite's write lock at BEGIN: a
     // deferred transaction that read first could not take it later without failing.
     let mut tx = if immediate {
@@ -241,8 +255,10 @@ async fn commit(
     for job in jobs.iter_mut() {
         job.run(&mut tx, &mut batch).await?;
     }
+    let mut event = 0;
     for service in &batch.queues {
-        outbox::enqueue(&mut tx, outbox::QUEUE, service, "", batch.now).await?;
+        event = outbox::enqueue(&mut tx, outbox::QUEUE, service, "", batch.now).await?;
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok((event, batch.appointment))
 }
