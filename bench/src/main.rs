@@ -205,9 +205,7 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
         Some(t) if t.postgres.is_some() => "PostgreSQL".to_string(),
         Some(t) => format!("SQLite (WAL, synchronous={})", t.sync().pragma()),
         None => match &mode {
-            Mode::Day {
-                postgres: Some(_), ..
-            } => "PostgreSQL".to_string(),
+            Mode::Day { day, .. } if day.postgres.is_some() => "PostgreSQL".to_string(),
             _ => "SQLite (the config's synchronous mode)".to_string(),
         },
     };

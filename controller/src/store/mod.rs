@@ -48,6 +48,7 @@ pub use windows::{
 use hallq_config::SqliteSynchronous;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -239,6 +240,7 @@ impl Store {
     pub async fn connect_with(url: &str, sync: SqliteSynchronous) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
         let acked = Arc::<acked::Acked>::default();
+        let wal_full = Arc::new(AtomicBool::new(false));
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
         } else {
@@ -250,7 +252,7 @@ impl Store {
                 let write = sqlite_pool(&url, 1, sync).await?;
                 migrate::run(&write, backend).await?;
                 let read = sqlite_pool(&url, 4, sync).await?;
-                spawn_checkpointer(read.clone());
+                spawn_checkpointer(read.clone(), wal_full.clone());
                 // Power-cut safe and fast: the group-commit writer commits on its own
                 // connection without syncing and syncs the WAL outside its transaction
                 // (writer.rs); every other write commits with FULL on `write`.
@@ -280,6 +282,7 @@ impl Store {
             outbox_signal.clone(),
             durability,
             acked.clone(),
+            wal_full,
         );
         Ok(Self {
             write,
@@ -361,9 +364,19 @@ impl Store {
     }
 }
 
+/// WAL frames (about 16 MB at 4 KiB pages) past which the writer truncates the WAL.
+const WAL_TRUNCATE_FRAMES: i64 = 4096;
+
 /// Copies the WAL back into the database file every second from a reader connection
 /// (`PASSIVE` never blocks the writer), so commits never pay for a checkpoint's fsync.
-fn spawn_checkpointer(pool: AnyPool) {
+///
+/// A passive checkpoint copies what it can, but the WAL only starts over when no reader
+/// still uses it — which, with phones and screens reading all day, may never happen: a
+/// day-long run (`hallq-bench day`) saw the WAL reach 60 MB beside a 5 MB database and
+/// keep growing. So when the WAL holds more than [`WAL_TRUNCATE_FRAMES`] frames, this
+/// raises `wal_full` and the group-commit writer, between two batches (when it holds no
+/// lock, so the checkpoint does not wait behind it), runs a `TRUNCATE` checkpoint.
+fn spawn_checkpointer(pool: AnyPool, wal_full: Arc<AtomicBool>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
@@ -371,11 +384,17 @@ fn spawn_checkpointer(pool: AnyPool) {
             if pool.is_closed() {
                 return;
             }
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
-                tracing::debug!("WAL checkpoint: {e}");
+            let passive: Result<(i64, i64, i64), _> =
+                sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                    .fetch_one(&pool)
+                    .await;
+            match passive {
+                Ok((_, frames, _)) => {
+                    if frames > WAL_TRUNCATE_FRAMES {
+                        wal_full.store(true, Ordering::Relaxed);
+                    }
+                }
+                Err(e) => tracing::debug!("WAL checkpoint: {e}"),
             }
         }
     });

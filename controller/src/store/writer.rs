@@ -17,6 +17,7 @@ use futures::future::BoxFuture;
 use sqlx::{Any, AnyPool, Transaction};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};
 
@@ -132,6 +133,7 @@ impl Writer {
         signal: Arc<Notify>,
         durability: Durability,
         acked: Arc<Acked>,
+        wal_full: Arc<AtomicBool>,
     ) -> Self {
         let (tx, mut rx) = mpsc::channel::<Box<dyn Job>>(4096);
         let synced = match durability {
@@ -140,6 +142,9 @@ impl Writer {
         };
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
+                if wal_full.swap(false, Ordering::Relaxed) {
+                    truncate_wal(&pool).await;
+                }
                 let mut jobs = vec![first];
                 while jobs.len() < MAX_BATCH {
                     match rx.try_recv() {
@@ -226,6 +231,20 @@ fn spawn_syncer(wal: PathBuf, signal: Arc<Notify>) -> mpsc::Sender<Jobs> {
         }
     });
     tx
+}
+
+/// A `TRUNCATE` checkpoint on the writer's connection, between batches: SQLite syncs the
+/// WAL, copies it into the database file, syncs that, and empties the WAL (what the syncer
+/// has not synced yet is then in the synced database file).
+async fn truncate_wal(pool: &AnyPool) {
+    let r: Result<(i64, i64, i64), _> = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+        .fetch_one(pool)
+        .await;
+    match r {
+        Ok((0, _, _)) => tracing::debug!("WAL truncated"),
+        Ok(busy) => tracing::debug!(?busy, "WAL truncation could not finish, readers busy"),
+        Err(e) => tracing::warn!("truncating the WAL failed: {e}"),
+    }
 }
 
 /// `fdatasync` of the WAL file, opened anew each time (SQLite may delete and recreate it).
