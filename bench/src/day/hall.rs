@@ -89,6 +89,16 @@ impl Hall {
             Some(url) => Some(crate::loads::create_pg(url).await?),
             None => None,
         };
+        if let Some((_, url)) = &pg {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(url).await?;
+            let on: String = sqlx::query_scalar("SHOW autovacuum")
+                .fetch_one(&mut c)
+                .await?;
+            println!(
+                "PostgreSQL autovacuum = {on} (off: dead ticket rows pile up and calls slow down)"
+            );
+        }
         let src = std::fs::read_to_string(config).context("config")?;
         let cfg_path = dir.path().join("hall.toml");
         let cfg = day_config(&src, mqtt, pg.as_ref().map(|(_, u)| u.as_str()));

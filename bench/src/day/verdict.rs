@@ -157,24 +157,38 @@ pub(crate) fn growth(lives: &[Vec<Minute>]) -> Vec<String> {
                 m.minute, m.outbox_max
             ));
         }
-        let p99: Vec<f64> = calm.iter().map(|m| m.ticket_p99_ms).collect();
-        if p99.len() >= 6 {
-            let n = p99.len() / 3;
-            let median = |s: &[f64]| {
-                let mut s = s.to_vec();
-                s.sort_by(f64::total_cmp);
-                s[s.len() / 2]
-            };
-            let (first, last) = (median(&p99[..n]), median(&p99[2 * n..]));
-            if last > 2.0 * first + 25.0 {
+        for (what, p99) in [
+            (
+                "ticket",
+                calm.iter().map(|m| m.ticket_p99_ms).collect::<Vec<_>>(),
+            ),
+            ("call", calm.iter().map(|m| m.call_p99_ms).collect()),
+        ] {
+            if let Some((first, last)) = rises(&p99) {
                 found.push(format!(
-                    "process {}: ticket p99 rose from {first:.0} ms to {last:.0} ms",
+                    "process {}: {what} p99 rose from {first:.0} ms to {last:.0} ms",
                     i + 1
                 ));
             }
         }
     }
     found
+}
+
+/// The medians of the first and the last third of per-minute p99s, when the last is above
+/// twice the first + 25 ms: latency that rises with the process's age.
+fn rises(p99: &[f64]) -> Option<(f64, f64)> {
+    if p99.len() < 6 {
+        return None;
+    }
+    let n = p99.len() / 3;
+    let median = |s: &[f64]| {
+        let mut s = s.to_vec();
+        s.sort_by(f64::total_cmp);
+        s[s.len() / 2]
+    };
+    let (first, last) = (median(&p99[..n]), median(&p99[2 * n..]));
+    (last > 2.0 * first + 25.0).then_some((first, last))
 }
 
 /// Tickets whose (day, service/number) was issued more than once.
@@ -236,6 +250,17 @@ mod tests {
         assert!(!grows(&cache, 0.05, 3.0));
         assert!(!grows(&noise, 0.05, 3.0));
         assert!(!grows(&leak[..5], 0.05, 3.0), "too short to say");
+    }
+
+    #[test]
+    fn rising_latency_is_found_noise_is_not() {
+        let steady = [30.0, 45.0, 28.0, 60.0, 33.0, 41.0, 29.0, 52.0, 35.0];
+        assert_eq!(rises(&steady), None);
+        // The PostgreSQL day's first process: calls 58 ms → 1.3 s.
+        let rising = [
+            58.0, 72.0, 78.0, 56.0, 67.0, 78.0, 95.0, 145.0, 531.0, 804.0, 947.0, 1277.0,
+        ];
+        assert!(rises(&rising).is_some());
     }
 
     #[test]
