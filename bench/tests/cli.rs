@@ -10,6 +10,18 @@ fn bench() -> Command {
     c
 }
 
+/// Runs `c`, which must succeed; its standard output.
+fn succeeds(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
 #[test]
 fn help_lists_every_mode() {
     let out = bench().arg("--help").output().unwrap();
@@ -41,16 +53,7 @@ fn an_unknown_mode_is_refused_with_the_list() {
 
 #[test]
 fn a_short_tickets_run_reports_its_throughput() {
-    let out = bench()
-        .args(["tickets", "--clients", "4", "--seconds", "1"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = succeeds(bench().args(["tickets", "--clients", "4", "--seconds", "1"]));
     assert!(text.contains("tickets/s"), "{text}");
 }
 
@@ -73,25 +76,19 @@ fn a_short_day_keeps_every_rule() {
         return;
     }
     let out_dir = tempfile::tempdir().unwrap();
-    let out = bench()
-        .args([
-            "day",
-            "--minutes",
-            "3",
-            "--tickets",
-            "1200",
-            "--people",
-            "40",
-        ])
-        .args(["--phones", "20", "--screens", "2", "--out"])
-        .arg(out_dir.path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = succeeds(
+        bench()
+            .args([
+                "day",
+                "--minutes",
+                "3",
+                "--tickets",
+                "1200",
+                "--people",
+                "40",
+            ])
+            .args(["--phones", "20", "--screens", "2", "--out"])
+            .arg(out_dir.path()),
     );
     assert!(
         text.contains("verdict: nothing grows without bound, every rule kept"),
