@@ -107,6 +107,14 @@ pub struct Rules {
     pub false_info_limit: u32,
     /// Ban length after false information, in months.
     pub false_info_ban_months: u32,
+    /// Where `daily_limit` and `active_per_day` count: `"city"` (every hall of the
+    /// deployment, default) or `"hall"`.
+    pub daily_limit_scope: Scope,
+    /// Where no-shows count and their ban applies: `"city"` (default) or `"hall"`.
+    pub no_show_scope: Scope,
+    /// Where false-information marks count and their ban applies: `"city"` (default) or
+    /// `"hall"`.
+    pub false_info_scope: Scope,
     /// When check-in (预约取号) opens on the slot's day: at the hall's opening (default)
     /// or this many minutes before the slot starts.
     pub checkin_opens: CheckinOpens,
@@ -140,6 +148,9 @@ impl Default for Rules {
             no_show_ban_months: 3,
             false_info_limit: 3,
             false_info_ban_months: 1,
+            daily_limit_scope: Scope::City,
+            no_show_scope: Scope::City,
+            false_info_scope: Scope::City,
             checkin_opens: CheckinOpens::HallOpen,
             checkin_closes_after_start_minutes: 0,
             checkin_before_minutes: None,
@@ -149,6 +160,17 @@ impl Default for Rules {
             reminders: crate::notifiers::default_reminders(),
         }
     }
+}
+
+/// Where a booking rule counts in a deployment of several halls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Every hall of the deployment (the booking system's rules: the default).
+    #[default]
+    City,
+    /// Each hall on its own.
+    Hall,
 }
 
 /// `checkin_opens`: `"hall_open"` or a number of minutes before the slot's start.

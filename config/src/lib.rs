@@ -8,6 +8,7 @@
 //! - `validate`: the semantic rules, pure over [`Settings`].
 //! - [`secret`]: hashing of tokens and passwords, so that config files hold no secret in
 //!   clear.
+//! - [`city`]: a deployment of one hall or of a city's halls ([`Deployment`]).
 //! - [`hours`]: `[hall.hours]`, the timetable (periods, weekday overrides, the calendar).
 //! - [`clock`]: the hall's clock for the pages (UTC offsets, the browser-side script).
 //! - [`staff`]: staff accounts (username + argon2id password hash) and `[sign_in]`.
@@ -27,6 +28,7 @@
 //! [`check_file`] the environment variables the config names).
 
 pub mod booking;
+pub mod city;
 mod booking_hours;
 mod broker_logins;
 pub mod clock;
@@ -53,6 +55,8 @@ mod suggest;
 mod syntax;
 mod warnings;
 
+pub use booking::Scope;
+pub use city::{check_deployment, load_deployment, City, Deployment};
 pub use demo::DemoCredential;
 pub use hours::{Hours, Period};
 pub use load::{check_file, check_str, load_file, load_str, ConfigError, Diagnostic, Severity};

@@ -25,6 +25,9 @@ pub struct StaffUser {
     /// A disabled account cannot sign in (its sessions stop working at once).
     #[serde(default)]
     pub disabled: bool,
+    /// Declared in the city file: valid in every hall (set by the loader, not by the file).
+    #[serde(skip)]
+    pub city_wide: bool,
 }
 
 impl StaffUser {

