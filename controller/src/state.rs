@@ -46,6 +46,37 @@ pub struct Inner {
     font: std::sync::OnceLock<Result<std::sync::Arc<hallq_ticket::Font>, String>>,
     /// The OpenAPI document of this hall's router (set when the router is built).
     pub(crate) openapi: std::sync::OnceLock<Arc<serde_json::Value>>,
+    /// Where this hall's API and pages are served.
+    pub paths: Paths,
+}
+
+/// Where a hall's API and pages are served: at the root for a deployment of one hall
+/// (`/api/v1`, `/kiosk`), under the hall for a city's (`/api/v1/halls/{hall}`,
+/// `/halls/{hall}/kiosk`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    /// The API's prefix, no trailing slash.
+    pub api: String,
+    /// The pages' prefix (`""` at the root), no trailing slash.
+    pub pages: String,
+}
+
+impl Paths {
+    /// At the root.
+    pub fn root() -> Self {
+        Self {
+            api: "/api/v1".into(),
+            pages: String::new(),
+        }
+    }
+
+    /// Under hall `id`.
+    pub fn hall(id: &str) -> Self {
+        Self {
+            api: format!("/api/v1/halls/{id}"),
+            pages: format!("/halls/{id}"),
+        }
+    }
 }
 
 impl Deref for AppState {
@@ -87,7 +118,19 @@ impl AppState {
             limits,
             font: std::sync::OnceLock::new(),
             openapi: std::sync::OnceLock::new(),
+            paths: Paths::root(),
         }))
+    }
+
+    /// This state with its API and pages served at `paths` (call before cloning it).
+    ///
+    /// # Panics
+    /// When the state was cloned already.
+    pub fn served_at(mut self, paths: Paths) -> Self {
+        Arc::get_mut(&mut self.0)
+            .expect("served_at before the state is shared")
+            .paths = paths;
+        self
     }
 
     /// Now, in ms since the epoch.
