@@ -16,7 +16,8 @@
 //! 3. **Views** — [`views`]: what screens, phones, MQTT subscribers and the API are shown
 //!    of tickets, windows and appointments (typed, serialised with serde).
 //! 4. **Services** — long-running parts and their handles:
-//!    - [`state`]: what handlers and services share ([`state::AppState`]);
+//!    - [`state`]: what handlers and services share ([`state::AppState`]), one per hall;
+//!    - [`city`]: every hall of the deployment together ([`city::CityState`]);
 //!    - [`principal`]: who is asking (device token or staff session, role, window);
 //!    - [`acts`]: one window action, from a clerk's request or a call button's press;
 //!    - [`arrivals`]: check-in at the kiosk (code, ID number or card): the decision, the
@@ -55,6 +56,7 @@ pub mod arrivals;
 pub mod broker;
 pub mod buttons;
 pub mod checkin;
+pub mod city;
 pub mod hours;
 pub mod http;
 pub mod identity;
