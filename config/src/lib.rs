@@ -28,9 +28,9 @@
 //! [`check_file`] the environment variables the config names).
 
 pub mod booking;
-pub mod city;
 mod booking_hours;
 mod broker_logins;
+pub mod city;
 pub mod clock;
 mod demo;
 pub mod hours;
