@@ -32,8 +32,10 @@ pub struct App {
     pub mqtt_url: String,
     /// The broker and a login other parts of this process (display, LED gateway) use.
     pub mqtt: Endpoint,
-    /// Metrics, shared by the relays and the HTTP handlers.
+    /// The first hall's metrics, shared by its relay and its HTTP handlers.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Every hall's metrics (`/halls/{hall}/metrics`), in the halls' order.
+    hall_metrics: Vec<Arc<crate::metrics::Metrics>>,
     tasks: Vec<JoinHandle<()>>,
     stop: watch::Sender<bool>,
     reload: Option<Arc<crate::reload::Reload>>,
@@ -104,9 +106,10 @@ impl App {
                 .context("identity providers")?;
         let identity = Arc::new(identity);
         let (stop, rx) = watch::channel(false);
-        let metrics = Arc::<crate::metrics::Metrics>::default();
+        let hall_metrics: Vec<Arc<crate::metrics::Metrics>> =
+            halls.iter().map(|_| Arc::default()).collect();
         let mut tasks = Vec::new();
-        for (h, store) in halls.iter().zip(&stores) {
+        for ((h, store), metrics) in halls.iter().zip(&stores).zip(&hall_metrics) {
             let notifiers = crate::notify::Notifiers::from_config(h, |v| std::env::var(v).ok())
                 .context("notifiers")?;
             metrics.notifiers(notifiers.names());
@@ -138,7 +141,8 @@ impl App {
             identity,
             mqtt_url,
             mqtt,
-            metrics,
+            metrics: hall_metrics[0].clone(),
+            hall_metrics,
             tasks,
             stop,
             reload: None,
@@ -160,17 +164,20 @@ impl App {
     /// at the root when the deployment has one hall, under `/halls/{hall}` otherwise.
     pub fn states(&self) -> crate::city::CityState {
         let several = self.halls.len() > 1;
+        let limits = Arc::new(crate::limits::Limits::new(&self.cfg));
         let states = self
             .halls
             .iter()
-            .map(|h| {
+            .zip(&self.hall_metrics)
+            .map(|(h, metrics)| {
                 let state = AppState::with_metrics(
                     h.clone(),
                     hall_store(&self.store, h),
                     self.identity.clone(),
-                    self.metrics.clone(),
+                    metrics.clone(),
                     self.reload.clone(),
                 );
+                let state = state.sharing_limits(limits.clone());
                 if several {
                     state.served_at(crate::state::Paths::hall(&h.hall.id))
                 } else {
