@@ -28,9 +28,11 @@
 //! [`check_file`] the environment variables the config names).
 
 pub mod booking;
-pub mod city;
 mod booking_hours;
 mod broker_logins;
+pub mod city;
+mod city_load;
+mod city_rules;
 pub mod clock;
 mod demo;
 pub mod hours;
@@ -56,7 +58,7 @@ mod syntax;
 mod warnings;
 
 pub use booking::Scope;
-pub use city::{check_deployment, load_deployment, City, Deployment};
+pub use city::{check_deployment, check_deployment_env, load_deployment, City, Deployment};
 pub use demo::DemoCredential;
 pub use hours::{Hours, Period};
 pub use load::{check_file, check_str, load_file, load_str, ConfigError, Diagnostic, Severity};
