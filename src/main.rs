@@ -21,7 +21,7 @@ mod run;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Parser, Subcommand};
-use hallq_config::{check_file, ConfigError};
+use hallq_config::{check_deployment, ConfigError, Settings};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -169,26 +169,44 @@ fn exit(r: anyhow::Result<()>) -> std::process::ExitCode {
     }
 }
 
-/// `hallq config check [--strict] FILE`: errors, then warnings, one per line; the ok line
-/// counts the warnings. Exit 2 on errors, and with `--strict` on warnings too.
+/// `hallq config check [--strict] FILE`: errors, then warnings, one per line (each names
+/// the file it is in: a city file checks every hall file it names); the ok line counts the
+/// warnings. Exit 2 on errors, and with `--strict` on warnings too.
 fn check(file: &std::path::Path, strict: bool) -> std::process::ExitCode {
-    match check_file(file) {
-        Ok((cfg, warnings)) => {
+    match check_deployment(file) {
+        Ok((deployment, warnings)) => {
             for w in &warnings {
                 println!("{w}");
             }
-            let services = cfg.services().count();
             let counted = match warnings.len() {
                 0 => String::new(),
                 1 => ", 1 warning".into(),
                 n => format!(", {n} warnings"),
             };
-            println!(
-                "{}: ok ({} sections, {services} services, {} windows{counted})",
-                file.display(),
-                cfg.sections.len(),
-                cfg.windows.len()
-            );
+            let count = |cfg: &Settings| {
+                format!(
+                    "{} sections, {} services, {} windows",
+                    cfg.sections.len(),
+                    cfg.services().count(),
+                    cfg.windows.len()
+                )
+            };
+            if deployment.city.is_some() {
+                let halls: Vec<String> = deployment
+                    .halls
+                    .iter()
+                    .map(|h| format!("{}: {}", h.hall.id, count(h)))
+                    .collect();
+                println!(
+                    "{}: ok ({} halls{counted}) — {}",
+                    file.display(),
+                    halls.len(),
+                    halls.join("; ")
+                );
+            } else {
+                let summary = count(deployment.first());
+                println!("{}: ok ({summary}{counted})", file.display());
+            }
             if strict && !warnings.is_empty() {
                 println!("{}: --strict: warnings fail the check", file.display());
                 std::process::ExitCode::from(2)

@@ -71,6 +71,9 @@ pub struct Hall {
     /// Optional English name.
     #[serde(default)]
     pub name_en: Option<String>,
+    /// Street address (地址), shown on the city's booking page beside the hall's name.
+    #[serde(default)]
+    pub address: Option<String>,
     /// IANA time zone; tickets restart at local midnight here.
     #[serde(default = "default_tz")]
     pub time_zone: String,
