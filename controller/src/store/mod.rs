@@ -386,15 +386,6 @@ impl Store {
         adopt::adopt_unowned(self, hall).await
     }
 
-    /// The hall that issued the ticket with this token, in any hall.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub async fn hall_of_ticket(&self, token: &str) -> StoreResult<Option<String>> {
-        let _ = token;
-        Ok(Some(self.hall.to_string()))
-    }
-
     /// Ids this controller acknowledged that a new primary lacked after failovers, per
     /// marker table ([`acked`]).
     pub fn failover_lost(&self) -> [(&'static str, u64); 2] {
