@@ -354,7 +354,10 @@ impl Wide {
         }
         for (n, c) in cf.credentials.iter().enumerate() {
             credentials.push(Origin::City(n));
-            s.credentials.push(c.clone());
+            s.credentials.push(Credential {
+                city_wide: true,
+                ..c.clone()
+            });
         }
         let mut staff = Vec::new();
         for (n, u) in std::mem::take(&mut s.staff).into_iter().enumerate() {

@@ -368,6 +368,9 @@ pub struct Credential {
     /// The printer a kiosk prints its tickets on (`printers[].id`).
     #[serde(default)]
     pub printer: Option<String>,
+    /// Declared in the city file: valid in every hall (set by the loader, not by the file).
+    #[serde(skip)]
+    pub city_wide: bool,
 }
 
 impl Settings {

@@ -179,15 +179,14 @@ async fn book_steps(
     .await?;
     if got.is_none() {
         // Closed by the hall ([`super::desk`]), or full.
-        let closed: Option<i64> =
-            sqlx::query_scalar(
-                "SELECT closed FROM slots WHERE hall = $3 AND service = $1 AND slot_start = $2",
-            )
-            .bind(&req.service)
-            .bind(req.slot.0)
-            .bind(hall)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let closed: Option<i64> = sqlx::query_scalar(
+            "SELECT closed FROM slots WHERE hall = $3 AND service = $1 AND slot_start = $2",
+        )
+        .bind(&req.service)
+        .bind(req.slot.0)
+        .bind(hall)
+        .fetch_optional(&mut *tx)
+        .await?;
         return Ok(Err(if closed.unwrap_or(0) != 0 {
             Refusal::SlotClosed
         } else {

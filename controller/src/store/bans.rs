@@ -230,14 +230,13 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
-            let marked: Option<i64> =
-                sqlx::query_scalar(
-                    "SELECT false_info FROM appointments WHERE ticket_id = $1 AND hall = $2",
-                )
-                .bind(ticket_id)
-                .bind(self.hall())
-                .fetch_optional(&mut *tx)
-                .await?;
+            let marked: Option<i64> = sqlx::query_scalar(
+                "SELECT false_info FROM appointments WHERE ticket_id = $1 AND hall = $2",
+            )
+            .bind(ticket_id)
+            .bind(self.hall())
+            .fetch_optional(&mut *tx)
+            .await?;
             return Err(match marked {
                 Some(_) => super::Refusal::AlreadyMarked,
                 None => super::Refusal::NotAppointment,
@@ -460,8 +459,8 @@ impl Store {
         )
         .bind(limit)
         .bind(self.hall())
-            .fetch_all(&self.read)
-            .await?;
+        .fetch_all(&self.read)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(serde_json::json!({
@@ -500,7 +499,7 @@ pub(crate) async fn audit(
     .bind(detail)
     .bind(origin)
     .bind(hall)
-        .execute(&mut **tx)
-        .await?;
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
