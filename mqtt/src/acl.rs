@@ -104,24 +104,52 @@ pub fn accounts_of(cfg: &hallq_config::Settings) -> Vec<(String, Account)> {
 /// where one pattern is both. User names are taken as given: the config check keeps
 /// them to letters, digits, `.`, `-` and `_`.
 pub fn mosquitto_acl(hall: &str, accounts: &[(String, Account)]) -> String {
+    mosquitto_acl_halls(&[(hall.to_string(), accounts.to_vec())])
+}
+
+/// [`mosquitto_acl`] for a city's halls: each account granted in its own hall; a user name
+/// several halls list (the controller's login) gets one block with every hall's grants.
+pub fn mosquitto_acl_halls(halls: &[(String, Vec<(String, Account)>)]) -> String {
+    let names: Vec<&str> = halls.iter().map(|(h, _)| h.as_str()).collect();
+    let which = if names.len() == 1 {
+        format!("hall {:?}", names[0])
+    } else {
+        format!("halls {}", names.join(", "))
+    };
     let mut out = format!(
-        "# hallq — Mosquitto ACL (acl_file) for hall {hall:?}, written by `hallq mqtt acl`\n\
+        "# hallq — Mosquitto ACL (acl_file) for {which}, written by `hallq mqtt acl`\n\
          # from the config's accounts. Mosquitto denies what no line grants; clients\n\
          # without a user name are refused (allow_anonymous false).\n"
     );
-    for (user, account) in accounts {
-        let g = account.grants(hall);
-        out.push_str(&format!("\n# {}\nuser {user}\n", account.describe()));
-        for p in &g.publish {
-            let access = if g.subscribe.contains(p) {
-                "readwrite"
-            } else {
-                "write"
-            };
-            out.push_str(&format!("topic {access} {p}\n"));
+    let mut users: Vec<&str> = Vec::new();
+    for (_, accounts) in halls {
+        for (user, _) in accounts {
+            if !users.contains(&user.as_str()) {
+                users.push(user);
+            }
         }
-        for p in g.subscribe.iter().filter(|p| !g.publish.contains(p)) {
-            out.push_str(&format!("topic read {p}\n"));
+    }
+    for user in users {
+        let mut described = false;
+        for (hall, accounts) in halls {
+            for (_, account) in accounts.iter().filter(|(u, _)| u == user) {
+                if !described {
+                    out.push_str(&format!("\n# {}\nuser {user}\n", account.describe()));
+                    described = true;
+                }
+                let g = account.grants(hall);
+                for p in &g.publish {
+                    let access = if g.subscribe.contains(p) {
+                        "readwrite"
+                    } else {
+                        "write"
+                    };
+                    out.push_str(&format!("topic {access} {p}\n"));
+                }
+                for p in g.subscribe.iter().filter(|p| !g.publish.contains(p)) {
+                    out.push_str(&format!("topic read {p}\n"));
+                }
+            }
         }
     }
     out

@@ -205,6 +205,45 @@ fn all_topics(max: usize) -> Vec<String> {
     out.into_iter().map(|t| t.join("/")).collect()
 }
 
+/// A city's ACL: each hall's display reads its own hall only, the controller's one login
+/// is granted in every hall, in one block.
+#[test]
+fn a_city_acl_grants_each_account_in_its_own_hall() {
+    let acl = mosquitto_acl_halls(&[
+        (
+            "haikou".into(),
+            vec![
+                ("hallq-controller".into(), Account::Controller),
+                ("display".into(), Account::Display),
+            ],
+        ),
+        (
+            "longhua".into(),
+            vec![
+                ("hallq-controller".into(), Account::Controller),
+                ("display-longhua".into(), Account::Display),
+            ],
+        ),
+    ]);
+    assert_eq!(acl.matches("user hallq-controller").count(), 1, "{acl}");
+    let block = |user: &str| -> String {
+        let from = acl.find(&format!("user {user}\n")).unwrap();
+        let rest = &acl[from + 1..];
+        let end = rest.find("\nuser ").map_or(rest.len(), |e| e);
+        rest[..end].to_string()
+    };
+    let controller = block("hallq-controller");
+    assert!(controller.contains("hallq/v1/haikou/#"), "{controller}");
+    assert!(controller.contains("hallq/v1/longhua/#"), "{controller}");
+    let longhua = block("display-longhua");
+    assert!(
+        longhua.contains("topic read hallq/v1/longhua/calls"),
+        "{longhua}"
+    );
+    assert!(!longhua.contains("haikou"), "{longhua}");
+    assert!(!block("display").contains("longhua"));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
