@@ -12,9 +12,9 @@
 mod common;
 
 use common::{try_issue, with_database, A, DAY, PG_ENV, T0};
+use futures::FutureExt;
 use hallq_controller::model::{AppointmentStatus, Citizen, Kind, Status};
 use hallq_controller::store::{BookRequest, Refusal, Scopes, Store, StoreError};
-use futures::FutureExt;
 use sqlx::{Connection, PgConnection};
 use std::panic::AssertUnwindSafe;
 
@@ -86,30 +86,52 @@ async fn check_upgraded(store: Store) {
     );
     let w1 = haikou.window("1").await.unwrap().expect("window 1");
     assert_eq!(w1.serving.map(|t| t.number).as_deref(), Some("A002"));
-    assert_eq!(haikou.waiting("a", DAY).await.unwrap(), 1, "counts moved too");
+    assert_eq!(
+        haikou.waiting("a", DAY).await.unwrap(),
+        1,
+        "counts moved too"
+    );
     assert_eq!(store.waiting("a", DAY).await.unwrap(), 0);
     assert_eq!(
-        haikou.hall_of_ticket("v12-token-0").await.unwrap().as_deref(),
+        haikou
+            .hall_of_ticket("v12-token-0")
+            .await
+            .unwrap()
+            .as_deref(),
         Some("haikou")
     );
-    assert!(haikou.ticket_by_token("v12-token-0").await.unwrap().is_some());
+    assert!(haikou
+        .ticket_by_token("v12-token-0")
+        .await
+        .unwrap()
+        .is_some());
 
     // Numbering goes on where it stopped; a new hall starts at 001.
     let next = try_issue(&haikou, A, Kind::WalkIn, None, DAY, T0 + 20_000)
         .await
         .unwrap();
-    assert_eq!((next.ticket.number.as_str(), next.people_ahead), ("A004", 1));
+    assert_eq!(
+        (next.ticket.number.as_str(), next.people_ahead),
+        ("A004", 1)
+    );
     let first = try_issue(&longhua, A, Kind::WalkIn, None, DAY, T0 + 20_001)
         .await
         .unwrap();
-    assert_eq!((first.ticket.number.as_str(), first.people_ahead), ("A001", 0));
+    assert_eq!(
+        (first.ticket.number.as_str(), first.people_ahead),
+        ("A001", 0)
+    );
 
     // The booking is haikou's; the daily limit still counts it (city-wide by default).
     let booked = haikou.appointments_of([&hash(7), &hash(7)]).await.unwrap();
     assert_eq!(booked.len(), 1);
     assert_eq!(booked[0].status, AppointmentStatus::Booked);
     assert_eq!(
-        store.hall_of_appointment(&booked[0].code).await.unwrap().as_deref(),
+        store
+            .hall_of_appointment(&booked[0].code)
+            .await
+            .unwrap()
+            .as_deref(),
         Some("haikou")
     );
     book(&longhua, 7).await.expect("a second booking that day");
@@ -126,8 +148,16 @@ async fn check_upgraded(store: Store) {
     }
 
     // The old session is haikou's.
-    assert!(haikou.session("v12-session", T0 + 60_000).await.unwrap().is_some());
-    assert!(longhua.session("v12-session", T0 + 60_000).await.unwrap().is_none());
+    assert!(haikou
+        .session("v12-session", T0 + 60_000)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(longhua
+        .session("v12-session", T0 + 60_000)
+        .await
+        .unwrap()
+        .is_none());
     // The old events not yet published are haikou's relay's.
     assert!(haikou.unsent_count().await.unwrap() > 0);
     assert_eq!(store.unsent_count().await.unwrap(), 0);

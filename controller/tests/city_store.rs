@@ -150,7 +150,10 @@ async fn numbers_queues_and_calls_per_hall(db: Db) {
     let numbers = |ts: Vec<hallq_controller::model::Ticket>| {
         ts.into_iter().map(|t| t.number).collect::<Vec<_>>()
     };
-    assert_eq!(numbers(a.tickets_of_day(DAY).await.unwrap()), ["A001", "A002"]);
+    assert_eq!(
+        numbers(a.tickets_of_day(DAY).await.unwrap()),
+        ["A001", "A002"]
+    );
     assert_eq!(numbers(b.tickets_of_day(DAY).await.unwrap()), ["A001"]);
     assert_eq!(a.stat_rows(DAY, DAY).await.unwrap().len(), 2);
     assert_eq!(b.stat_rows(DAY, DAY).await.unwrap().len(), 1);
@@ -171,15 +174,28 @@ async fn numbers_queues_and_calls_per_hall(db: Db) {
     let ids_b: Vec<i64> = b.unsent(1000).await.unwrap().iter().map(|r| r.id).collect();
     assert!(ids_a.iter().all(|i| !ids_b.contains(i)));
     b.mark_sent(&ids_a, T0 + 30).await.unwrap();
-    assert_eq!(a.unsent_count().await.unwrap(), ids_a.len() as i64, "longhua cannot mark haikou's");
+    assert_eq!(
+        a.unsent_count().await.unwrap(),
+        ids_a.len() as i64,
+        "longhua cannot mark haikou's"
+    );
     a.mark_sent(&ids_a, T0 + 30).await.unwrap();
     assert_eq!(a.unsent_count().await.unwrap(), 0);
     assert_eq!(b.unsent_count().await.unwrap(), ids_b.len() as i64);
 
     // Each hall has its own relay lease.
-    assert!(a.acquire_lease("outbox-relay", "c1", T0, 10_000).await.unwrap());
-    assert!(b.acquire_lease("outbox-relay", "c2", T0, 10_000).await.unwrap());
-    assert!(!b.acquire_lease("outbox-relay", "c3", T0, 10_000).await.unwrap());
+    assert!(a
+        .acquire_lease("outbox-relay", "c1", T0, 10_000)
+        .await
+        .unwrap());
+    assert!(b
+        .acquire_lease("outbox-relay", "c2", T0, 10_000)
+        .await
+        .unwrap());
+    assert!(!b
+        .acquire_lease("outbox-relay", "c3", T0, 10_000)
+        .await
+        .unwrap());
 }
 
 /// Bookings of one person at once in both halls, through two controllers (two pools):
@@ -275,8 +291,14 @@ async fn sessions_city_wide_or_hall(db: Db) {
     a.open_session(new("h-hall", false), T0).await.unwrap();
     a.open_session(new("h-city", true), T0).await.unwrap();
     assert!(a.session("h-hall", T0 + 1).await.unwrap().is_some());
-    assert!(b.session("h-hall", T0 + 1).await.unwrap().is_none(), "a hall's session stays there");
-    assert!(b.session("h-city", T0 + 1).await.unwrap().is_some(), "a city-wide one is valid everywhere");
+    assert!(
+        b.session("h-hall", T0 + 1).await.unwrap().is_none(),
+        "a hall's session stays there"
+    );
+    assert!(
+        b.session("h-city", T0 + 1).await.unwrap().is_some(),
+        "a city-wide one is valid everywhere"
+    );
     // A clerk signed in at longhua's window 1 does not open haikou's window 1.
     let mut clerk = new("h-clerk", false);
     clerk.role = "clerk";

@@ -294,7 +294,17 @@ impl Store {
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         let (name, origin) = (by.name, by.origin);
-        audit(&mut tx, self.hall(), now, name, action, subject, detail, origin).await?;
+        audit(
+            &mut tx,
+            self.hall(),
+            now,
+            name,
+            action,
+            subject,
+            detail,
+            origin,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

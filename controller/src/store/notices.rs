@@ -392,12 +392,12 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn pending_notices(&self) -> StoreResult<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE hall = $1 AND delivered_at IS NULL")
-                .bind(self.hall())
-                .fetch_one(&self.read)
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notices WHERE hall = $1 AND delivered_at IS NULL",
         )
+        .bind(self.hall())
+        .fetch_one(&self.read)
+        .await?)
     }
 
     /// Deletes delivered notices written before `delivered_before`, and every notice

@@ -133,14 +133,12 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn last_event_id(&self) -> StoreResult<i64> {
-        Ok(
-            sqlx::query_scalar(
-                "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM outbox WHERE hall = $1",
-            )
-            .bind(self.hall())
-            .fetch_one(&self.read)
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM outbox WHERE hall = $1",
         )
+        .bind(self.hall())
+        .fetch_one(&self.read)
+        .await?)
     }
 
     /// Number of events not yet published.

@@ -163,7 +163,17 @@ impl Store {
         for (w, why) in &closed {
             let hall = self.hall();
             outbox::enqueue(&mut tx, hall, outbox::WINDOW, w, "", now).await?;
-            audit(&mut tx, hall, now, "system", "window_closed", w, why, "internal").await?;
+            audit(
+                &mut tx,
+                hall,
+                now,
+                "system",
+                "window_closed",
+                w,
+                why,
+                "internal",
+            )
+            .await?;
         }
         tx.commit().await?;
         if !closed.is_empty() {
