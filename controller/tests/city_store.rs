@@ -38,6 +38,7 @@ story!(
     sessions_city_wide_or_hall,
     concurrent_numbers_in_two_halls_two_controllers,
     a_commit_wakes_every_halls_relay,
+    false_info_ban_city_or_hall,
 );
 
 const MIN: i64 = 60_000;
@@ -357,4 +358,58 @@ async fn a_commit_wakes_every_halls_relay(db: Db) {
     tokio::time::timeout(within, wake_b.notified())
         .await
         .expect("longhua's relay is woken too");
+}
+
+/// A false-information mark in haikou bans in every hall (scope city) or in haikou only
+/// (scope hall); longhua cannot mark haikou's ticket.
+async fn false_info_ban_city_or_hall(db: Db) {
+    for (scope, n) in [(Scope::City, 30), (Scope::Hall, 31)] {
+        let (a, b) = two_halls(&db, scope).await;
+        let pool = sqlx::AnyPool::connect(&db.url).await.expect("pool");
+        let who = person(n);
+        let code = book(&a, &who, T0 + 3 * HOUR, 10).await.expect("book");
+        // The appointment's ticket (check-in's link, made here directly).
+        let t = try_issue(&a, A, Kind::Appointment, Some(T0), DAY, T0 + 1)
+            .await
+            .unwrap()
+            .ticket;
+        sqlx::query("UPDATE appointments SET ticket_id = $1 WHERE code = $2")
+            .bind(t.id)
+            .bind(&code)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let rule = BanRule {
+            limit: 1,
+            until: ("2026-04-02".into(), T0 + 31 * 24 * HOUR),
+            reason: "信息不实".into(),
+        };
+        match b
+            .mark_false_info(t.id, "1", Actor::system(), &rule, T0 + 2)
+            .await
+        {
+            Err(StoreError::Refused(Refusal::NotAppointment)) => {}
+            other => panic!("longhua must not mark haikou's ticket: {other:?}"),
+        }
+        assert!(a
+            .mark_false_info(t.id, "1", Actor::system(), &rule, T0 + 2)
+            .await
+            .unwrap());
+        let later = T0 + 2 * 24 * HOUR;
+        assert!(matches!(
+            book(&a, &who, later, 10).await,
+            Err(StoreError::Refused(Refusal::Banned { .. }))
+        ));
+        let in_b = book(&b, &who, later, 10).await;
+        match scope {
+            Scope::City => assert!(
+                matches!(in_b, Err(StoreError::Refused(Refusal::Banned { .. }))),
+                "a city-wide false-information ban refuses in every hall: {in_b:?}"
+            ),
+            Scope::Hall => {
+                in_b.expect("a per-hall ban does not refuse in another hall");
+            }
+        }
+        pool.close().await;
+    }
 }
