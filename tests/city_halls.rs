@@ -177,12 +177,20 @@ async fn halls_and_tokens(city: &City) {
         "the issuing hall's page"
     );
     // Each hall's TV screen page is its own hall's, with paths under the hall.
-    for (hall, name) in [("longhua", "龙华区政务服务中心"), ("haikou", "海口市政务服务中心")] {
-        let r = reqwest::get(format!("{}/halls/{hall}/screens/lobby", city.root)).await.unwrap();
+    for (hall, name) in [
+        ("longhua", "龙华区政务服务中心"),
+        ("haikou", "海口市政务服务中心"),
+    ] {
+        let r = reqwest::get(format!("{}/halls/{hall}/screens/lobby", city.root))
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "{hall}'s screen");
         let html = r.text().await.unwrap();
         assert!(html.contains(name), "{hall}'s screen names its hall");
-        let js = reqwest::get(format!("{}/halls/{hall}/screens/assets/screen.js", city.root));
+        let js = reqwest::get(format!(
+            "{}/halls/{hall}/screens/assets/screen.js",
+            city.root
+        ));
         assert_eq!(js.await.unwrap().status(), 200);
     }
     // Hall-less routes at the root of a city point to the halls.

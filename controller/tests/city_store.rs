@@ -36,6 +36,9 @@ story!(
     daily_limit_per_hall,
     no_show_ban_city_or_hall,
     sessions_city_wide_or_hall,
+    concurrent_numbers_in_two_halls_two_controllers,
+    a_commit_wakes_every_halls_relay,
+    false_info_ban_city_or_hall,
 );
 
 const MIN: i64 = 60_000;
@@ -312,4 +315,101 @@ async fn sessions_city_wide_or_hall(db: Db) {
         a.window("1").await.unwrap().unwrap().status,
         hallq_controller::model::WindowStatus::Closed
     );
+}
+
+/// Tickets taken at once in both halls through two controllers: each hall's numbers are
+/// 1..=n with no gap and no repeat.
+async fn concurrent_numbers_in_two_halls_two_controllers(db: Db) {
+    let (a, _) = two_halls(&db, Scope::City).await;
+    let b = db.store(&[]).await.in_hall(LONGHUA, scopes(Scope::City));
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let s = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move {
+            let t = try_issue(&s, A, Kind::WalkIn, None, DAY, T0 + i).await;
+            (s.hall().to_string(), t.expect("issue").ticket.number)
+        }));
+    }
+    let mut by_hall: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for t in tasks {
+        let (hall, number) = t.await.unwrap();
+        by_hall.entry(hall).or_default().push(number);
+    }
+    let want: Vec<String> = (1..=20).map(|n| format!("A{n:03}")).collect();
+    for (hall, mut numbers) in by_hall {
+        numbers.sort();
+        assert_eq!(numbers, want, "hall {hall}");
+    }
+    assert_eq!(a.waiting("a", DAY).await.unwrap(), 20);
+    assert_eq!(b.waiting("a", DAY).await.unwrap(), 20);
+}
+
+/// Each hall's relay waits on its own signal; a commit in one hall wakes them all (a
+/// relay busy at that moment finds the wake-up at its next wait).
+async fn a_commit_wakes_every_halls_relay(db: Db) {
+    let (a, b) = two_halls(&db, Scope::City).await;
+    let (wake_a, wake_b) = (a.outbox_signal(), b.outbox_signal());
+    assert!(!std::sync::Arc::ptr_eq(&wake_a, &wake_b));
+    try_issue(&a, A, Kind::WalkIn, None, DAY, T0).await.unwrap();
+    let within = std::time::Duration::from_secs(2);
+    tokio::time::timeout(within, wake_a.notified())
+        .await
+        .expect("haikou's relay is woken");
+    tokio::time::timeout(within, wake_b.notified())
+        .await
+        .expect("longhua's relay is woken too");
+}
+
+/// A false-information mark in haikou bans in every hall (scope city) or in haikou only
+/// (scope hall); longhua cannot mark haikou's ticket.
+async fn false_info_ban_city_or_hall(db: Db) {
+    for (scope, n) in [(Scope::City, 30), (Scope::Hall, 31)] {
+        let (a, b) = two_halls(&db, scope).await;
+        let pool = sqlx::AnyPool::connect(&db.url).await.expect("pool");
+        let who = person(n);
+        let code = book(&a, &who, T0 + 3 * HOUR, 10).await.expect("book");
+        // The appointment's ticket (check-in's link, made here directly).
+        let t = try_issue(&a, A, Kind::Appointment, Some(T0), DAY, T0 + 1)
+            .await
+            .unwrap()
+            .ticket;
+        sqlx::query("UPDATE appointments SET ticket_id = $1 WHERE code = $2")
+            .bind(t.id)
+            .bind(&code)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let rule = BanRule {
+            limit: 1,
+            until: ("2026-04-02".into(), T0 + 31 * 24 * HOUR),
+            reason: "信息不实".into(),
+        };
+        match b
+            .mark_false_info(t.id, "1", Actor::system(), &rule, T0 + 2)
+            .await
+        {
+            Err(StoreError::Refused(Refusal::NotAppointment)) => {}
+            other => panic!("longhua must not mark haikou's ticket: {other:?}"),
+        }
+        assert!(a
+            .mark_false_info(t.id, "1", Actor::system(), &rule, T0 + 2)
+            .await
+            .unwrap());
+        let later = T0 + 2 * 24 * HOUR;
+        assert!(matches!(
+            book(&a, &who, later, 10).await,
+            Err(StoreError::Refused(Refusal::Banned { .. }))
+        ));
+        let in_b = book(&b, &who, later, 10).await;
+        match scope {
+            Scope::City => assert!(
+                matches!(in_b, Err(StoreError::Refused(Refusal::Banned { .. }))),
+                "a city-wide false-information ban refuses in every hall: {in_b:?}"
+            ),
+            Scope::Hall => {
+                in_b.expect("a per-hall ban does not refuse in another hall");
+            }
+        }
+        pool.close().await;
+    }
 }

@@ -3,17 +3,19 @@
 //! presses at one window (or two replicas) apply one after the other.
 
 use super::{ticket_from_row, Refusal, Store, StoreError, StoreResult, TICKET_COLS};
-use crate::model::{Kind, Status, Ticket, WindowStatus};
+use crate::model::{Status, Ticket, WindowStatus};
 use chrono_tz::Tz;
 use sqlx::{Any, Transaction};
 
 type Tx = Transaction<'static, Any>;
 
 mod audit;
+mod close;
 mod desk_view;
 mod events;
 mod pick;
 pub(super) use audit::audit;
+use close::{appointment_done, close};
 pub use desk_view::{DeskAppointment, DeskNoShow, DeskTicket, DeskView};
 use events::Events;
 use pick::{call_next, call_number};
@@ -453,52 +455,4 @@ async fn by_id(tx: &mut Tx, hall: &str, id: i64) -> Result<Ticket, sqlx::Error> 
     .fetch_one(&mut **tx)
     .await?;
     ticket_from_row(&row)
-}
-
-/// A closed appointment ticket completes its appointment; only a served one (started,
-/// then finished) that was not marked as false information ends the person's
-/// false-information streak: a ticket called and closed without ever being started says
-/// nothing about the person's information. The streak ends where it is counted: over the
-/// city (scope key `''`) and in this hall (its per-hall key).
-async fn appointment_done(
-    tx: &mut Tx,
-    hall: &str,
-    t: &Ticket,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    // Only appointment tickets (made at check-in) have an appointment row.
-    if t.kind != Kind::Appointment {
-        return Ok(());
-    }
-    let served = t.status == Status::Serving;
-    let ticket_id = t.id;
-    sqlx::query("UPDATE appointments SET status = 'done', changed_at = $2 WHERE ticket_id = $1 AND status = 'checked_in'")
-        .bind(ticket_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    if served {
-        sqlx::query(
-            "UPDATE people SET false_streak = 0 WHERE scope_key IN ('', $2) AND person IN \
-             (SELECT person FROM appointments WHERE ticket_id = $1 AND false_info = 0)",
-        )
-        .bind(ticket_id)
-        .bind(hall)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Closes the held ticket before calling another: a serving one is finished (served); a
-/// called one that was never started ends `done` with no start time (counted
-/// `not_started`, not served: a call button has only "next", so the window moves on).
-async fn close(tx: &mut Tx, hall: &str, c: &Ticket, now: i64) -> Result<(), sqlx::Error> {
-    appointment_done(tx, hall, c, now).await?;
-    sqlx::query("UPDATE tickets SET status = 'done', finished_at = $2 WHERE id = $1")
-        .bind(c.id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
