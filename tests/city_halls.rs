@@ -307,6 +307,26 @@ async fn city_wide_limit(city: &City) {
         }
     }
     assert_eq!(ok, 2, "exactly the city-wide daily limit");
+    // The citizen's list at the root holds both, each naming its hall; a hall lists its own.
+    let (st, mine) = req(
+        &format!("{}/api/v1", city.root),
+        "GET",
+        "/me/appointments",
+        Some(&who),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "{mine}");
+    let list = mine["appointments"].as_array().unwrap();
+    assert_eq!(list.len(), 2, "{mine}");
+    let in_haikou = list.iter().filter(|a| a["hall"] == "haikou").count();
+    let (_, own) = req(&haikou, "GET", "/me/appointments", Some(&who), None).await;
+    assert_eq!(
+        own["appointments"].as_array().unwrap().len(),
+        in_haikou,
+        "{own}"
+    );
+    assert!(list.iter().all(|a| a["hall_name"].is_string()), "{mine}");
 }
 
 /// A ban set at haikou refuses the person's booking at longhua.

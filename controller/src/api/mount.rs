@@ -2,7 +2,8 @@
 //! also under `/api/v1/halls/{hall}` and `/halls/{hall}`. Several halls: each hall's API
 //! under `/api/v1/halls/{hall}/…` and its pages under `/halls/{hall}/…`; the root serves
 //! the city's routes ([`super::city`]), the shared static files, `/api/v1/health`, the
-//! development identity provider, and `/t/{token}` for whichever hall issued the ticket.
+//! development identity provider, `/t/{token}` for whichever hall issued the ticket, and
+//! `/api/v1/me/appointments` over every hall.
 //!
 //! A hall's request reaches the hall's own router with the hall prefix taken off, so every
 //! hall's handlers, rate limits and metrics see the same paths as a single hall's.
@@ -88,6 +89,9 @@ async fn dispatch(State(halls): State<Halls>, req: Request) -> Response {
     if !several || is_shared(&path) {
         return run(halls.first.clone(), req).await;
     }
+    if path == "/api/v1/me/appointments" {
+        return my_appointments(&halls, req).await;
+    }
     if let Some(token) = path.strip_prefix("/t/") {
         // A printed link names no hall: the ticket's hall answers.
         let hall = halls
@@ -116,6 +120,52 @@ async fn dispatch(State(halls): State<Halls>, req: Request) -> Response {
          /halls/{hall}/…",
     )
     .into_response()
+}
+
+/// `GET /api/v1/me/appointments` of a city: the citizen's bookings in every hall, each
+/// with its `hall` and `hall_name` (a hall's own route lists that hall's).
+async fn my_appointments(halls: &Halls, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let mut person = serde_json::Value::Null;
+    let mut all = Vec::new();
+    for state in &halls.city.halls {
+        let Some(router) = halls.by_id.get(&state.cfg.hall.id) else {
+            continue;
+        };
+        let mut one = Request::new(axum::body::Body::empty());
+        *one.uri_mut() = parts.uri.clone();
+        *one.headers_mut() = parts.headers.clone();
+        if let Some(peer) = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        {
+            one.extensions_mut().insert(*peer);
+        }
+        let answer = run(router.clone(), one).await;
+        if !answer.status().is_success() {
+            return answer;
+        }
+        let Ok(bytes) = axum::body::to_bytes(answer.into_body(), 4 << 20).await else {
+            return ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "内部错误 / internal error",
+            )
+            .into_response();
+        };
+        let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            continue;
+        };
+        person = v["person"].take();
+        if let Some(list) = v["appointments"].as_array_mut() {
+            for a in list.iter_mut() {
+                a["hall"] = state.cfg.hall.id.clone().into();
+                a["hall_name"] = state.cfg.hall.name.clone().into();
+            }
+            all.append(list);
+        }
+    }
+    axum::Json(serde_json::json!({"person": person, "appointments": all})).into_response()
 }
 
 fn unknown_hall(id: &str) -> Response {
