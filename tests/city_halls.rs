@@ -355,6 +355,11 @@ async fn story(edits: &[(&str, String)]) {
     windows_stay_in_their_hall(&city).await;
     city_wide_limit(&city).await;
     ban_is_city_wide(&city).await;
+    // Each hall's relay keeps its own broker session (the same client id twice would have
+    // the broker drop one for the other, over and over).
+    let log = city.log();
+    assert!(!log.contains("Duplicate client_id"), "{log}");
+    assert_eq!(log.matches("outbox relay connected").count(), 2, "{log}");
 }
 
 #[tokio::test]

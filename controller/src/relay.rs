@@ -103,9 +103,11 @@ async fn session(
     metrics: &crate::metrics::Metrics,
     shutdown: &mut watch::Receiver<bool>,
 ) -> Result<(), String> {
+    // One relay per hall per controller: the hall and the holder make the client id, the
+    // same after a restart (the broker hands the session over at once).
     let mut mo = opts
         .broker
-        .options_with_id(format!("hallq-relay-{}", opts.holder));
+        .options_with_id(format!("hallq-relay-{}-{}", cfg.hall.id, opts.holder));
     mo.set_inflight(BATCH as u16)
         .set_max_packet_size(1024 * 1024, 1024 * 1024);
     let (client, mut eventloop) = AsyncClient::new(mo, BATCH as usize * 2);
