@@ -87,10 +87,20 @@ fn bundled_subset_covers_gb2312_and_the_example_config() {
     }
     assert!(chars >= 7445, "{chars} GB 2312 characters checked");
     let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../config/examples");
-    for entry in std::fs::read_dir(examples).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        let visible: String = text.chars().filter(|c| !c.is_control()).collect();
-        font.check(&visible).unwrap();
+    // Every example file, a city's hall files in their folders too.
+    let mut dirs = vec![std::path::PathBuf::from(examples)];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let visible: String = text.chars().filter(|c| !c.is_control()).collect();
+            font.check(&visible)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
     }
     // ASCII, punctuation, and the code points Python's gb2312 codec gives
     // for A1A4 and A1AA (GBK decoders give · and —).
