@@ -15,6 +15,7 @@ pub mod body;
 pub mod book_page;
 pub mod checkin;
 pub mod citizen;
+pub mod city;
 pub mod closures;
 pub mod desk;
 pub mod dev_identity;

@@ -1,0 +1,508 @@
+//! A deployment of two halls (haikou and longhua) served in this process: each hall's API
+//! under `/api/v1/halls/{hall}` and its pages under `/halls/{hall}`, the city's routes
+//! (`GET /api/v1/halls`, the city booking page `/book`, the city dashboard `/city`) at the
+//! root. Over HTTP: the halls' list with each hall's waiting count and windows; in
+//! Chromium (skipped without it): the city booking page lists both halls and goes on to the
+//! chosen hall's booking flow with the identity carried over, longhua's kiosk issues its
+//! ticket through longhua's API, a staff session is kept per hall, and the city dashboard
+//! shows both halls' waiting counts.
+
+mod common;
+use common::browser::Browser;
+use common::*;
+use hallq_controller::api::AppState;
+use hallq_controller::city::CityState;
+use hallq_controller::state::Paths;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Longhua's section names and hall name differ from haikou's, so a page shows whose
+/// data it has.
+const LONGHUA: [(&str, &str); 4] = [
+    ("id = \"haikou\"", "id = \"longhua\""),
+    ("name = \"海口市政务服务中心\"", "name = \"龙华区政务服务中心\""),
+    (
+        "name_en = \"Haikou Government Service Center\"",
+        "name_en = \"Longhua Government Service Center\"",
+    ),
+    ("name = \"不动产与税务\"", "name = \"龙华不动产与税务\""),
+];
+
+/// Two halls and the city's routes on one HTTP server.
+struct City {
+    root: String,
+    halls: Vec<AppState>,
+    server: tokio::task::JoinHandle<()>,
+    _tmp: tempfile::TempDir,
+}
+
+impl Drop for City {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// One hall's routes at its paths (the API nested under `paths.api`, the pages under
+/// `paths.pages`), as a city's deployment serves them.
+fn hall_router(state: AppState) -> axum::Router {
+    use axum::routing::get;
+    use hallq_controller::api::{book_page, dev_identity, pages};
+    let p = state.paths.pages.clone();
+    let (api, _) = hallq_controller::api::api_routes(&state.cfg).split_for_parts();
+    let r = axum::Router::new().nest(&state.paths.api, api);
+    // At the root, `/book` is the city routes' (which answer the hall's booking page).
+    let r = if p.is_empty() {
+        r
+    } else {
+        r.route(&format!("{p}/book"), get(book_page::book_page))
+    };
+    r
+        .route(&format!("{p}/t/{{token}}"), get(pages::status_page))
+        .route(&format!("{p}/kiosk"), get(pages::kiosk_page))
+        .route(&format!("{p}/clerk"), get(pages::clerk_page))
+        .route(&format!("{p}/admin"), get(pages::admin_page))
+        .route(&format!("{p}/desk"), get(pages::desk_page))
+        .route(&format!("{p}/dev/identity"), get(dev_identity::page))
+        .with_state(state)
+}
+
+impl City {
+    /// Haikou and longhua (the demo hall, longhua renamed), each on its own SQLite file
+    /// with the same development identity key, served under `paths(hall id)`; `city` is the
+    /// city the deployment serves.
+    async fn start(paths: fn(&str) -> Paths, names: &[&str]) -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
+        let mut halls = Vec::new();
+        for name in names {
+            let edits: Vec<(&str, String)> = if *name == "longhua" {
+                LONGHUA.iter().map(|(a, b)| (*a, b.to_string())).collect()
+            } else {
+                Vec::new()
+            };
+            let cfg = Arc::new(
+                hallq_config::load_str("hall.toml", &demo_config(&edits)).expect("config"),
+            );
+            let url = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
+            let store = hallq_controller::store::Store::connect(&url)
+                .await
+                .expect("store");
+            let ids: Vec<String> = cfg.windows.iter().map(|w| w.id.clone()).collect();
+            store.sync_windows(&ids, 0).await.unwrap();
+            let identity = hallq_controller::identity::Identity::from_config(&cfg, &dir).unwrap();
+            let state =
+                AppState::new(cfg.clone(), store, Arc::new(identity)).served_at(paths(name));
+            halls.push(state);
+        }
+        let city = hallq_config::City {
+            id: "hainan".into(),
+            name: "海南省".into(),
+            name_en: Some("Hainan".into()),
+        };
+        let mut app = axum::Router::new();
+        for h in &halls {
+            app = app.merge(hall_router(h.clone()));
+        }
+        let app = app
+            .merge(
+                hallq_controller::api::city::city_routes()
+                    .with_state(CityState::new(Some(city), halls.clone())),
+            )
+            .route(
+                "/assets/{file}",
+                axum::routing::get(hallq_controller::api::pages::asset),
+            )
+            .route(
+                "/staff/signin.js",
+                axum::routing::get(hallq_controller::api::pages::sign_in_js),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let root = format!("http://{}", listener.local_addr().unwrap());
+        let opts = hallq_controller::http::Options::of(&halls[0].cfg.server);
+        let server = tokio::spawn(hallq_controller::http::serve(
+            listener,
+            app,
+            opts,
+            std::future::pending(),
+        ));
+        Self {
+            root,
+            halls,
+            server,
+            _tmp: tmp,
+        }
+    }
+
+    /// Haikou and longhua under `/halls/{hall}`.
+    async fn two() -> Self {
+        Self::start(Paths::hall, &["haikou", "longhua"]).await
+    }
+
+    /// A request to `hall`'s API (`path` below it).
+    async fn req(
+        &self,
+        hall: &str,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let api = &self.halls.iter().find(|h| h.cfg.hall.id == hall).unwrap().paths.api;
+        req(&format!("{}{api}", self.root), method, path, token, body).await
+    }
+
+    /// Issues a walk-in ticket for `service` at `hall`.
+    async fn ticket(&self, hall: &str, service: &str) -> Value {
+        let (st, t) = self
+            .req(
+                hall,
+                "POST",
+                "/tickets",
+                Some("demo-kiosk"),
+                Some(json!({"service": service})),
+            )
+            .await;
+        assert_eq!(st, 201, "{t}");
+        t
+    }
+
+    /// People waiting for `service` in `hall`'s snapshot.
+    async fn waiting(&self, hall: &str, service: &str) -> i64 {
+        let (st, s) = self
+            .req(hall, "GET", "/snapshot", Some("demo-admin"), None)
+            .await;
+        assert_eq!(st, 200, "{s}");
+        s["queues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["service"] == service)
+            .map_or(0, |q| q["waiting"].as_i64().unwrap())
+    }
+
+    async fn halls(&self) -> Value {
+        let (st, v) = req(&format!("{}/api/v1", self.root), "GET", "/halls", None, None).await;
+        assert_eq!(st, 200, "{v}");
+        v
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_halls_list_gives_each_halls_waiting_count_windows_and_paths() {
+    let city = City::two().await;
+    for _ in 0..2 {
+        city.ticket("haikou", "property").await;
+    }
+    city.ticket("longhua", "property").await;
+    let (st, w) = city
+        .req("longhua", "POST", "/windows/1/resume", Some("demo-clerk-1"), None)
+        .await;
+    assert_eq!(st, 200, "{w}");
+
+    let v = city.halls().await;
+    assert_eq!(
+        v["city"],
+        json!({"id": "hainan", "name": "海南省", "name_en": "Hainan"})
+    );
+    let halls = v["halls"].as_array().unwrap();
+    let ids: Vec<_> = halls.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["haikou", "longhua"], "config order");
+    let windows = city.halls[0].cfg.windows.len() as i64;
+    assert!(windows > 1);
+    assert_eq!(halls[0]["name"], "海口市政务服务中心");
+    assert_eq!(halls[1]["name"], "龙华区政务服务中心");
+    assert_eq!(halls[1]["name_en"], "Longhua Government Service Center");
+    assert_eq!(halls[0]["waiting"], 2, "{v}");
+    assert_eq!(halls[1]["waiting"], 1, "{v}");
+    assert_eq!(halls[0]["windows_open"], 0, "{v}");
+    assert_eq!(halls[1]["windows_open"], 1, "{v}");
+    assert_eq!(halls[1]["windows"], windows);
+    assert_eq!(halls[0]["api"], "/api/v1/halls/haikou");
+    assert_eq!(halls[1]["pages"], "/halls/longhua");
+    assert!(halls[0].get("address").is_some(), "address is always given");
+
+    // A ticket called is no longer waiting.
+    let (st, c) = city
+        .req("longhua", "POST", "/windows/1/call-next", Some("demo-clerk-1"), None)
+        .await;
+    assert_eq!(st, 200, "{c}");
+    assert_eq!(city.halls().await["halls"][1]["waiting"], 0);
+
+    // Every hall's pages talk to their hall's API.
+    let page = reqwest::get(format!("{}/halls/longhua/kiosk", city.root))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"data-api="/api/v1/halls/longhua" data-pages="/halls/longhua""#),
+        "{}",
+        &page[..200]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_of_one_hall_is_served_at_the_root() {
+    let city = City::start(|_| Paths::root(), &["haikou"]).await;
+    city.ticket("haikou", "property").await;
+    let v = city.halls().await;
+    assert_eq!(v["halls"][0]["api"], "/api/v1");
+    assert_eq!(v["halls"][0]["pages"], "");
+    assert_eq!(v["halls"][0]["waiting"], 1);
+    // Its /book is the hall's own booking page, not the choice of halls.
+    let page = reqwest::get(format!("{}/book", city.root))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("/assets/book.js"), "{page}");
+    assert!(page.contains(r#"data-api="/api/v1" data-pages="""#));
+}
+
+/// A fresh identity assertion from haikou's development provider.
+async fn assertion(city: &City) -> String {
+    let body = json!({"name": "张三", "id_number": "11010519491231002X",
+        "phone": "13800000000", "method": "face"});
+    let (st, a) = city
+        .req("haikou", "POST", "/dev/identity", None, Some(body))
+        .await;
+    assert_eq!(st, 200, "{a}");
+    assert_eq!(
+        a["book_url"].as_str().unwrap(),
+        format!("/halls/haikou/book#assertion={}", a["assertion"].as_str().unwrap())
+    );
+    a["assertion"].as_str().unwrap().to_string()
+}
+
+async fn until(b: &Browser, script: &str, want: Value, what: &str) {
+    if b.wait_for(script, &want, Duration::from_secs(10))
+        .await
+        .is_none()
+    {
+        let got = b.js(script).await;
+        let path = b.screenshot(what).await;
+        panic!("{what}: {script} gave {got}, not {want} (screenshot {path:?})");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_city_booking_page_lists_the_halls_and_goes_on_to_the_chosen_one() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let city = City::two().await;
+    for _ in 0..3 {
+        city.ticket("longhua", "property").await;
+    }
+    let a = assertion(&city).await;
+    b.resize(420, 900).await;
+    b.goto(&format!("{}/book#assertion={a}", city.root)).await;
+    until(
+        &b,
+        "return document.querySelectorAll('#halls [data-hall]').length",
+        json!(2),
+        "city-book-halls",
+    )
+    .await;
+    let text = |hall: &str, css: &str| {
+        format!("var e = document.querySelector('[data-hall=\"{hall}\"] {css}'); return e ? e.textContent : null")
+    };
+    assert_eq!(b.js(&text("haikou", ".name")).await, "海口市政务服务中心");
+    assert_eq!(b.js(&text("longhua", ".name")).await, "龙华区政务服务中心");
+    assert_eq!(b.js(&text("longhua", ".waiting")).await, "3");
+    assert_eq!(b.js(&text("haikou", ".waiting")).await, "0");
+    // The assertion left the address bar for the tab's storage.
+    assert_eq!(b.js("return location.hash").await, "");
+    b.screenshot("city-book").await;
+
+    b.js("document.querySelector('[data-hall=\"longhua\"]').click(); return 1")
+        .await;
+    until(
+        &b,
+        "return location.pathname",
+        json!("/halls/longhua/book"),
+        "city-book-to-longhua",
+    )
+    .await;
+    // Longhua's sections, loaded from longhua's API with the identity carried over.
+    until(
+        &b,
+        "var e = document.querySelector('[data-section=\"property-tax\"] .name'); return e ? e.textContent : null",
+        json!("龙华不动产与税务"),
+        "longhua-sections",
+    )
+    .await;
+    assert_eq!(
+        b.js("return document.querySelector('.bar .hall').textContent")
+            .await,
+        "龙华区政务服务中心"
+    );
+    // On to the service and its slots: the flow goes on at longhua.
+    b.js("document.querySelector('[data-section=\"property-tax\"]').click(); return 1")
+        .await;
+    until(
+        &b,
+        "return !!document.querySelector('[data-service]')",
+        json!(true),
+        "longhua-services",
+    )
+    .await;
+    assert_eq!(
+        b.js("return document.body.getAttribute('data-view')").await,
+        "section"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn longhuas_kiosk_issues_through_longhuas_api() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let city = City::two().await;
+    b.resize(540, 960).await;
+    b.goto(&format!("{}/halls/longhua/kiosk?token=demo-kiosk", city.root))
+        .await;
+    until(
+        &b,
+        "return !!document.querySelector('[data-section=\"property-tax\"]')",
+        json!(true),
+        "longhua-kiosk",
+    )
+    .await;
+    b.js("document.querySelector('[data-section=\"property-tax\"]').click(); return 1")
+        .await;
+    until(
+        &b,
+        "return !!document.querySelector('[data-service=\"property\"]')",
+        json!(true),
+        "longhua-kiosk-services",
+    )
+    .await;
+    b.js("document.querySelector('[data-service=\"property\"]').click(); return 1")
+        .await;
+    until(
+        &b,
+        "return window.hallqTicket ? window.hallqTicket.number : null",
+        json!("A001"),
+        "longhua-kiosk-ticket",
+    )
+    .await;
+    assert_eq!(city.waiting("longhua", "property").await, 1);
+    assert_eq!(city.waiting("haikou", "property").await, 0);
+    // Its QR code comes from longhua's API; its token is kept for longhua only.
+    let src = b.js("return document.querySelector('#ticket img').getAttribute('src')").await;
+    assert!(
+        src.as_str().unwrap().starts_with("/api/v1/halls/longhua/tickets/"),
+        "{src}"
+    );
+    assert_eq!(
+        b.js("return [localStorage.getItem('hallq-kiosk-token@/api/v1/halls/longhua'), localStorage.getItem('hallq-kiosk-token')]")
+            .await,
+        json!(["demo-kiosk", null])
+    );
+
+    // The phone's status page of that ticket follows it on longhua's API.
+    let token = b.js("return window.hallqTicket.token").await;
+    b.goto(&format!(
+        "{}/halls/longhua/t/{}",
+        city.root,
+        token.as_str().unwrap()
+    ))
+    .await;
+    until(
+        &b,
+        "return window.hallqStatus ? window.hallqStatus.number : null",
+        json!("A001"),
+        "longhua-status",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_session_is_kept_per_hall() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let city = City::two().await;
+    b.goto(&format!("{}/halls/haikou/admin", city.root)).await;
+    b.sign_in_form_shown().await;
+    b.submit_sign_in("admin", "demo-admin", None).await;
+    until(
+        &b,
+        "return window.hallqAdminStats === true",
+        json!(true),
+        "haikou-admin",
+    )
+    .await;
+    assert_eq!(
+        b.js("return !!sessionStorage.getItem('hallq-admin-token@/api/v1/halls/haikou')")
+            .await,
+        true
+    );
+    // Longhua's admin page does not take haikou's session: it asks for a sign-in.
+    b.goto(&format!("{}/halls/longhua/admin", city.root)).await;
+    b.sign_in_form_shown().await;
+    assert_eq!(
+        b.js("return sessionStorage.getItem('hallq-admin-token@/api/v1/halls/longhua')")
+            .await,
+        Value::Null
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_city_dashboard_shows_every_halls_waiting() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let city = City::two().await;
+    for _ in 0..3 {
+        city.ticket("haikou", "property").await;
+    }
+    city.ticket("longhua", "property").await;
+    let (st, _) = city
+        .req("longhua", "POST", "/windows/1/pause", Some("demo-clerk-1"), Some(json!({"reason": "午休"})))
+        .await;
+    assert!(st == 200 || st == 409, "pause: {st}");
+    b.goto(&format!("{}/city?token=demo-admin", city.root)).await;
+    until(
+        &b,
+        "return window.hallqCityStats === true",
+        json!(true),
+        "city-dashboard",
+    )
+    .await;
+    let text = |hall: &str, css: &str| {
+        format!("var e = document.querySelector('#halls [data-hall=\"{hall}\"] {css}'); return e ? e.textContent : null")
+    };
+    assert_eq!(b.js(&text("haikou", ".waiting")).await, "3");
+    assert_eq!(b.js(&text("longhua", ".waiting")).await, "1");
+    assert_eq!(
+        b.js(&text("haikou", "[data-service=\"property\"] .num")).await,
+        "3 人"
+    );
+    // Statistics per hall and over the city.
+    assert_eq!(
+        b.js("return document.querySelector('#per-hall [data-hall=\"haikou\"] .total').textContent")
+            .await,
+        "3"
+    );
+    assert_eq!(
+        b.js("return document.querySelector('#kpis-stats .kpi b').textContent")
+            .await,
+        "4"
+    );
+    b.screenshot("city-dashboard").await;
+
+    // A ticket issued at longhua shows at the next refresh.
+    city.ticket("longhua", "property").await;
+    if b.wait_for(&text("longhua", ".waiting"), &json!("2"), Duration::from_secs(12))
+        .await
+        .is_none()
+    {
+        panic!("longhua's new ticket not shown: {}", b.js(&text("longhua", ".waiting")).await);
+    }
+    assert_eq!(b.js(&text("haikou", ".waiting")).await, "3");
+}
