@@ -9,184 +9,13 @@
 
 mod common;
 use common::browser::Browser;
-use common::*;
-use hallq_controller::api::AppState;
-use hallq_controller::city::CityState;
 use hallq_controller::state::Paths;
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::Duration;
 
-/// Longhua's section names and hall name differ from haikou's, so a page shows whose
-/// data it has.
-const LONGHUA: [(&str, &str); 4] = [
-    ("id = \"haikou\"", "id = \"longhua\""),
-    ("name = \"海口市政务服务中心\"", "name = \"龙华区政务服务中心\""),
-    (
-        "name_en = \"Haikou Government Service Center\"",
-        "name_en = \"Longhua Government Service Center\"",
-    ),
-    ("name = \"不动产与税务\"", "name = \"龙华不动产与税务\""),
-];
-
-/// Two halls and the city's routes on one HTTP server.
-struct City {
-    root: String,
-    halls: Vec<AppState>,
-    server: tokio::task::JoinHandle<()>,
-    _tmp: tempfile::TempDir,
-}
-
-impl Drop for City {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-/// One hall's routes at its paths (the API nested under `paths.api`, the pages under
-/// `paths.pages`), as a city's deployment serves them.
-fn hall_router(state: AppState) -> axum::Router {
-    use axum::routing::get;
-    use hallq_controller::api::{book_page, dev_identity, pages};
-    let p = state.paths.pages.clone();
-    let (api, _) = hallq_controller::api::api_routes(&state.cfg).split_for_parts();
-    let r = axum::Router::new().nest(&state.paths.api, api);
-    // At the root, `/book` is the city routes' (which answer the hall's booking page).
-    let r = if p.is_empty() {
-        r
-    } else {
-        r.route(&format!("{p}/book"), get(book_page::book_page))
-    };
-    r
-        .route(&format!("{p}/t/{{token}}"), get(pages::status_page))
-        .route(&format!("{p}/kiosk"), get(pages::kiosk_page))
-        .route(&format!("{p}/clerk"), get(pages::clerk_page))
-        .route(&format!("{p}/admin"), get(pages::admin_page))
-        .route(&format!("{p}/desk"), get(pages::desk_page))
-        .route(&format!("{p}/dev/identity"), get(dev_identity::page))
-        .with_state(state)
-}
-
-impl City {
-    /// Haikou and longhua (the demo hall, longhua renamed), each on its own SQLite file
-    /// with the same development identity key, served under `paths(hall id)`; `city` is the
-    /// city the deployment serves.
-    async fn start(paths: fn(&str) -> Paths, names: &[&str]) -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().to_path_buf();
-        let mut halls = Vec::new();
-        for name in names {
-            let edits: Vec<(&str, String)> = if *name == "longhua" {
-                LONGHUA.iter().map(|(a, b)| (*a, b.to_string())).collect()
-            } else {
-                Vec::new()
-            };
-            let cfg = Arc::new(
-                hallq_config::load_str("hall.toml", &demo_config(&edits)).expect("config"),
-            );
-            let url = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
-            let store = hallq_controller::store::Store::connect(&url)
-                .await
-                .expect("store");
-            let ids: Vec<String> = cfg.windows.iter().map(|w| w.id.clone()).collect();
-            store.sync_windows(&ids, 0).await.unwrap();
-            let identity = hallq_controller::identity::Identity::from_config(&cfg, &dir).unwrap();
-            let state =
-                AppState::new(cfg.clone(), store, Arc::new(identity)).served_at(paths(name));
-            halls.push(state);
-        }
-        let city = hallq_config::City {
-            id: "hainan".into(),
-            name: "海南省".into(),
-            name_en: Some("Hainan".into()),
-        };
-        let mut app = axum::Router::new();
-        for h in &halls {
-            app = app.merge(hall_router(h.clone()));
-        }
-        let app = app
-            .merge(
-                hallq_controller::api::city::city_routes()
-                    .with_state(CityState::new(Some(city), halls.clone())),
-            )
-            .route(
-                "/assets/{file}",
-                axum::routing::get(hallq_controller::api::pages::asset),
-            )
-            .route(
-                "/staff/signin.js",
-                axum::routing::get(hallq_controller::api::pages::sign_in_js),
-            );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let root = format!("http://{}", listener.local_addr().unwrap());
-        let opts = hallq_controller::http::Options::of(&halls[0].cfg.server);
-        let server = tokio::spawn(hallq_controller::http::serve(
-            listener,
-            app,
-            opts,
-            std::future::pending(),
-        ));
-        Self {
-            root,
-            halls,
-            server,
-            _tmp: tmp,
-        }
-    }
-
-    /// Haikou and longhua under `/halls/{hall}`.
-    async fn two() -> Self {
-        Self::start(Paths::hall, &["haikou", "longhua"]).await
-    }
-
-    /// A request to `hall`'s API (`path` below it).
-    async fn req(
-        &self,
-        hall: &str,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let api = &self.halls.iter().find(|h| h.cfg.hall.id == hall).unwrap().paths.api;
-        req(&format!("{}{api}", self.root), method, path, token, body).await
-    }
-
-    /// Issues a walk-in ticket for `service` at `hall`.
-    async fn ticket(&self, hall: &str, service: &str) -> Value {
-        let (st, t) = self
-            .req(
-                hall,
-                "POST",
-                "/tickets",
-                Some("demo-kiosk"),
-                Some(json!({"service": service})),
-            )
-            .await;
-        assert_eq!(st, 201, "{t}");
-        t
-    }
-
-    /// People waiting for `service` in `hall`'s snapshot.
-    async fn waiting(&self, hall: &str, service: &str) -> i64 {
-        let (st, s) = self
-            .req(hall, "GET", "/snapshot", Some("demo-admin"), None)
-            .await;
-        assert_eq!(st, 200, "{s}");
-        s["queues"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|q| q["service"] == service)
-            .map_or(0, |q| q["waiting"].as_i64().unwrap())
-    }
-
-    async fn halls(&self) -> Value {
-        let (st, v) = req(&format!("{}/api/v1", self.root), "GET", "/halls", None, None).await;
-        assert_eq!(st, 200, "{v}");
-        v
-    }
-}
+#[path = "city_pages/harness.rs"]
+mod harness;
+use harness::City;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_halls_list_gives_each_halls_waiting_count_windows_and_paths() {
@@ -196,7 +25,13 @@ async fn the_halls_list_gives_each_halls_waiting_count_windows_and_paths() {
     }
     city.ticket("longhua", "property").await;
     let (st, w) = city
-        .req("longhua", "POST", "/windows/1/resume", Some("demo-clerk-1"), None)
+        .req(
+            "longhua",
+            "POST",
+            "/windows/1/resume",
+            Some("demo-clerk-1"),
+            None,
+        )
         .await;
     assert_eq!(st, 200, "{w}");
 
@@ -224,7 +59,13 @@ async fn the_halls_list_gives_each_halls_waiting_count_windows_and_paths() {
 
     // A ticket called is no longer waiting.
     let (st, c) = city
-        .req("longhua", "POST", "/windows/1/call-next", Some("demo-clerk-1"), None)
+        .req(
+            "longhua",
+            "POST",
+            "/windows/1/call-next",
+            Some("demo-clerk-1"),
+            None,
+        )
         .await;
     assert_eq!(st, 200, "{c}");
     assert_eq!(city.halls().await["halls"][1]["waiting"], 0);
@@ -272,7 +113,10 @@ async fn assertion(city: &City) -> String {
     assert_eq!(st, 200, "{a}");
     assert_eq!(
         a["book_url"].as_str().unwrap(),
-        format!("/halls/haikou/book#assertion={}", a["assertion"].as_str().unwrap())
+        format!(
+            "/halls/haikou/book#assertion={}",
+            a["assertion"].as_str().unwrap()
+        )
     );
     a["assertion"].as_str().unwrap().to_string()
 }
@@ -363,8 +207,11 @@ async fn longhuas_kiosk_issues_through_longhuas_api() {
     };
     let city = City::two().await;
     b.resize(540, 960).await;
-    b.goto(&format!("{}/halls/longhua/kiosk?token=demo-kiosk", city.root))
-        .await;
+    b.goto(&format!(
+        "{}/halls/longhua/kiosk?token=demo-kiosk",
+        city.root
+    ))
+    .await;
     until(
         &b,
         "return !!document.querySelector('[data-section=\"property-tax\"]')",
@@ -393,9 +240,13 @@ async fn longhuas_kiosk_issues_through_longhuas_api() {
     assert_eq!(city.waiting("longhua", "property").await, 1);
     assert_eq!(city.waiting("haikou", "property").await, 0);
     // Its QR code comes from longhua's API; its token is kept for longhua only.
-    let src = b.js("return document.querySelector('#ticket img').getAttribute('src')").await;
+    let src = b
+        .js("return document.querySelector('#ticket img').getAttribute('src')")
+        .await;
     assert!(
-        src.as_str().unwrap().starts_with("/api/v1/halls/longhua/tickets/"),
+        src.as_str()
+            .unwrap()
+            .starts_with("/api/v1/halls/longhua/tickets/"),
         "{src}"
     );
     assert_eq!(
@@ -463,10 +314,17 @@ async fn the_city_dashboard_shows_every_halls_waiting() {
     }
     city.ticket("longhua", "property").await;
     let (st, _) = city
-        .req("longhua", "POST", "/windows/1/pause", Some("demo-clerk-1"), Some(json!({"reason": "午休"})))
+        .req(
+            "longhua",
+            "POST",
+            "/windows/1/pause",
+            Some("demo-clerk-1"),
+            Some(json!({"reason": "午休"})),
+        )
         .await;
     assert!(st == 200 || st == 409, "pause: {st}");
-    b.goto(&format!("{}/city?token=demo-admin", city.root)).await;
+    b.goto(&format!("{}/city?token=demo-admin", city.root))
+        .await;
     until(
         &b,
         "return window.hallqCityStats === true",
@@ -480,13 +338,16 @@ async fn the_city_dashboard_shows_every_halls_waiting() {
     assert_eq!(b.js(&text("haikou", ".waiting")).await, "3");
     assert_eq!(b.js(&text("longhua", ".waiting")).await, "1");
     assert_eq!(
-        b.js(&text("haikou", "[data-service=\"property\"] .num")).await,
+        b.js(&text("haikou", "[data-service=\"property\"] .num"))
+            .await,
         "3 人"
     );
     // Statistics per hall and over the city.
     assert_eq!(
-        b.js("return document.querySelector('#per-hall [data-hall=\"haikou\"] .total').textContent")
-            .await,
+        b.js(
+            "return document.querySelector('#per-hall [data-hall=\"haikou\"] .total').textContent"
+        )
+        .await,
         "3"
     );
     assert_eq!(
@@ -494,15 +355,102 @@ async fn the_city_dashboard_shows_every_halls_waiting() {
             .await,
         "4"
     );
+    // Longhua's paused window, haikou's windows all closed.
+    assert_eq!(
+        b.js(&text("longhua", "[data-state=\"paused\"]")).await,
+        "暂停 1"
+    );
+    assert_eq!(
+        b.js(&text("haikou", "[data-state=\"open\"]")).await,
+        "开放 0"
+    );
     b.screenshot("city-dashboard").await;
 
     // A ticket issued at longhua shows at the next refresh.
     city.ticket("longhua", "property").await;
-    if b.wait_for(&text("longhua", ".waiting"), &json!("2"), Duration::from_secs(12))
-        .await
-        .is_none()
+    if b.wait_for(
+        &text("longhua", ".waiting"),
+        &json!("2"),
+        Duration::from_secs(12),
+    )
+    .await
+    .is_none()
     {
-        panic!("longhua's new ticket not shown: {}", b.js(&text("longhua", ".waiting")).await);
+        panic!(
+            "longhua's new ticket not shown: {}",
+            b.js(&text("longhua", ".waiting")).await
+        );
     }
     assert_eq!(b.js(&text("haikou", ".waiting")).await, "3");
+}
+
+/// The city pages' scripts parse as ES2017 (old WebViews), as tests/page_syntax.rs checks
+/// the hall's: acorn (tests/vendor) under node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_city_pages_scripts_are_es2017() {
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("skipped: node (not installed; the syntax check runs acorn under node)");
+        return;
+    }
+    let city = City::two().await;
+    let get = |path: &str| {
+        let url = format!("{}{path}", city.root);
+        async move { reqwest::get(url).await.unwrap().text().await.unwrap() }
+    };
+    let mut scripts = vec![("/assets/city.js".to_string(), get("/assets/city.js").await)];
+    for page in ["/book", "/city"] {
+        let html = get(page).await;
+        // Inline scripts: those without src and not JSON.
+        for (n, part) in html.split("<script").skip(1).enumerate() {
+            let (attrs, rest) = part.split_once('>').unwrap();
+            if attrs.contains("src=") || attrs.contains("json") {
+                continue;
+            }
+            let body = rest.split("</script>").next().unwrap();
+            scripts.push((format!("{page} inline {n}"), body.to_string()));
+        }
+    }
+    assert!(
+        scripts.len() >= 3,
+        "{:?}",
+        scripts.iter().map(|s| &s.0).collect::<Vec<_>>()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let acorn = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vendor/acorn.js");
+    for (i, (name, src)) in scripts.iter().enumerate() {
+        let file = dir.path().join(format!("{i}.js"));
+        std::fs::write(&file, src).unwrap();
+        let check = format!(
+            "require({:?}).parse(require('fs').readFileSync({:?}, 'utf8'), {{ecmaVersion: 2017, sourceType: 'script'}})",
+            acorn,
+            file.display().to_string()
+        );
+        let out = std::process::Command::new("node")
+            .arg("-e")
+            .arg(&check)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name} is not ES2017: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The check bites.
+    let file = dir.path().join("newer.js");
+    std::fs::write(&file, "var a = null; var b = a ?? 1;").unwrap();
+    let check = format!(
+        "require({acorn:?}).parse(require('fs').readFileSync({:?}, 'utf8'), {{ecmaVersion: 2017}})",
+        file.display().to_string()
+    );
+    let out = std::process::Command::new("node")
+        .arg("-e")
+        .arg(&check)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "?? must be refused");
 }
