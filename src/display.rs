@@ -1,6 +1,7 @@
 //! `hallq display` and the display-client inside `hallq run`.
 
-use crate::{load, logs, shutdown_signal, RunArgs};
+use crate::run::load;
+use crate::{logs, shutdown_signal, RunArgs};
 use anyhow::Context;
 use hallq_config::Settings;
 use hallq_display::server::{router, Screens};

@@ -10,6 +10,7 @@ mod logs;
 mod mqtt;
 mod notify;
 mod print;
+mod run;
 
 /// mimalloc: many small, short-lived allocations per request and per socket message;
 /// glibc malloc spent a fifth of the benchmarks' CPU in them (`hallq-bench`). Built without transparent
@@ -19,12 +20,9 @@ mod print;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
-use hallq_config::{check_file, ConfigError, Settings};
-use hallq_controller::app::{database_url, redact, App};
+use hallq_config::{check_deployment, ConfigError, Settings};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -118,8 +116,8 @@ fn main() -> std::process::ExitCode {
             cmd: ConfigCmd::New(args),
         } => config_new::run(&args),
         Cmd::Hash { password, secret } => hash(password, secret),
-        Cmd::Run(args) => exit(runtime().block_on(run(args, true))),
-        Cmd::Controller(args) => exit(runtime().block_on(run(args, false))),
+        Cmd::Run(args) => exit(runtime().block_on(run::run(args, true))),
+        Cmd::Controller(args) => exit(runtime().block_on(run::run(args, false))),
         Cmd::Display(args) => exit(runtime().block_on(display::run(args))),
         Cmd::Led(args) => led::run(args),
         Cmd::Mqtt { cmd } => mqtt::run(cmd),
@@ -171,26 +169,44 @@ fn exit(r: anyhow::Result<()>) -> std::process::ExitCode {
     }
 }
 
-/// `hallq config check [--strict] FILE`: errors, then warnings, one per line; the ok line
-/// counts the warnings. Exit 2 on errors, and with `--strict` on warnings too.
+/// `hallq config check [--strict] FILE`: errors, then warnings, one per line (each names
+/// the file it is in: a city file checks every hall file it names); the ok line counts the
+/// warnings. Exit 2 on errors, and with `--strict` on warnings too.
 fn check(file: &std::path::Path, strict: bool) -> std::process::ExitCode {
-    match check_file(file) {
-        Ok((cfg, warnings)) => {
+    match check_deployment(file) {
+        Ok((deployment, warnings)) => {
             for w in &warnings {
                 println!("{w}");
             }
-            let services = cfg.services().count();
             let counted = match warnings.len() {
                 0 => String::new(),
                 1 => ", 1 warning".into(),
                 n => format!(", {n} warnings"),
             };
-            println!(
-                "{}: ok ({} sections, {services} services, {} windows{counted})",
-                file.display(),
-                cfg.sections.len(),
-                cfg.windows.len()
-            );
+            let count = |cfg: &Settings| {
+                format!(
+                    "{} sections, {} services, {} windows",
+                    cfg.sections.len(),
+                    cfg.services().count(),
+                    cfg.windows.len()
+                )
+            };
+            if deployment.city.is_some() {
+                let halls: Vec<String> = deployment
+                    .halls
+                    .iter()
+                    .map(|h| format!("{}: {}", h.hall.id, count(h)))
+                    .collect();
+                println!(
+                    "{}: ok ({} halls{counted}) — {}",
+                    file.display(),
+                    halls.len(),
+                    halls.join("; ")
+                );
+            } else {
+                let summary = count(deployment.first());
+                println!("{}: ok ({summary}{counted})", file.display());
+            }
             if strict && !warnings.is_empty() {
                 println!("{}: --strict: warnings fail the check", file.display());
                 std::process::ExitCode::from(2)
@@ -209,179 +225,6 @@ fn check(file: &std::path::Path, strict: bool) -> std::process::ExitCode {
             std::process::ExitCode::from(2)
         }
     }
-}
-
-pub(crate) fn load(args: &RunArgs) -> anyhow::Result<Settings> {
-    load_with_warnings(args).map(|(cfg, _)| cfg)
-}
-
-/// The config with the command line's overrides, and its warnings as log lines (the
-/// ticket-link warning judged again after `--listen`).
-fn load_with_warnings(args: &RunArgs) -> anyhow::Result<(Settings, Vec<String>)> {
-    let (mut cfg, warnings) = match check_file(&args.config) {
-        Ok(c) => c,
-        Err(e) => anyhow::bail!("invalid config:\n{e}"),
-    };
-    let mut warnings: Vec<String> = warnings
-        .iter()
-        .filter(|w| {
-            // Only the ticket-link rule warns at these keys; `--listen` replaces its verdict.
-            args.listen.is_none() || !w.key.starts_with("server.")
-        })
-        .map(ToString::to_string)
-        .collect();
-    if let Some(l) = &args.listen {
-        l.parse::<std::net::SocketAddr>()
-            .context("--listen must be HOST:PORT")?;
-        cfg.server.listen = l.clone();
-        if let Some(w) = hallq_config::public_base_url_warning(&cfg) {
-            warnings.push(format!("--listen {l}: {w}"));
-        }
-    }
-    if let Some(d) = &args.data_dir {
-        cfg.server.data_dir = d.clone();
-    }
-    if let Some(m) = &args.mqtt_listen {
-        m.parse::<std::net::SocketAddr>()
-            .context("--mqtt-listen must be HOST:PORT")?;
-        cfg.broker.listen = m.clone();
-    }
-    Ok((cfg, warnings))
-}
-
-async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
-    logs::init();
-    let (cfg, warnings) = load_with_warnings(&args)?;
-    let cfg = Arc::new(cfg);
-    for w in &warnings {
-        tracing::warn!("{w}");
-    }
-    let demo = cfg.demo_credentials();
-    let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", cfg.server.listen))?;
-    // Identity and personal data: where the development provider may run, the ID hash key.
-    let startup =
-        hallq_controller::identity::startup::check(&cfg, listener.local_addr()?, &|var| {
-            std::env::var(var).ok()
-        })
-        .map_err(|e| anyhow::anyhow!("refusing to start: {e}"))?;
-    for w in &startup.warnings {
-        tracing::warn!("{w}");
-    }
-    let mut app = App::start(cfg.clone()).await?;
-    let reload_requested = app.enable_reload(args.config.clone());
-    let extra = if all_parts {
-        led::start_in_run(cfg.clone(), app.mqtt.clone());
-        display::start_in_run(cfg.clone(), app.mqtt.clone())
-    } else {
-        axum::Router::new()
-    };
-    let addr = listener.local_addr()?;
-    let base = format!("http://{addr}");
-    println!("hallq ready — {} ({})", cfg.hall.name, cfg.hall.id);
-    println!("  API        {base}/api/v1  (OpenAPI: {base}/api/v1/openapi.json)");
-    println!("  health     {base}/api/v1/health");
-    println!("  snapshot   {base}/api/v1/snapshot");
-    println!(
-        "  MQTT       {}  (topics hallq/v1/{}/…)",
-        app.mqtt_url, cfg.hall.id
-    );
-    println!("  database   {}", redact(&database_url(&cfg)?));
-    println!("  status     {}/t/{{token}}", cfg.public_base_url());
-    // While a demo kiosk token works, the kiosk link carries it so it opens ready to use.
-    let kiosk_token = demo
-        .iter()
-        .find(|d| {
-            d.secret == "demo-kiosk"
-                && cfg
-                    .credentials
-                    .iter()
-                    .any(|c| c.name == d.who && c.role == hallq_config::Role::Kiosk)
-        })
-        .map_or_else(String::new, |d| format!("?token={}", d.secret));
-    println!("  kiosk      {base}/kiosk{kiosk_token}");
-    let hint = |user: &str| {
-        demo.iter()
-            .find(|d| d.who == format!("staff:{user}"))
-            .map_or_else(String::new, |d| {
-                format!("  (sign in: {user} / {})", d.secret)
-            })
-    };
-    println!("  clerk      {base}/clerk{}", hint("clerk"));
-    println!("  admin      {base}/admin{}", hint("admin"));
-    println!("  booking    {base}/book");
-    if cfg.identity.dev_provider {
-        println!("  test ID    {base}/dev/identity  (development identity provider: demo only)");
-    }
-    println!("  metrics    {base}/metrics");
-    if all_parts {
-        for s in &cfg.screens {
-            println!("  TV screen  {base}/screens/{}", s.id);
-        }
-    }
-    let reload = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let stop = stop_or_reload(args.config.clone(), reload_requested, reload.clone());
-    notify::ready_when_serving(addr);
-    app.serve(listener, extra, stop).await?;
-    if reload.load(std::sync::atomic::Ordering::SeqCst) {
-        restart_in_place()?;
-    }
-    Ok(())
-}
-
-/// Resolves on Ctrl-C / SIGTERM, or when a reload was accepted (admin route, or SIGHUP with
-/// a valid file; a bad file on SIGHUP is logged with its problems and ignored).
-async fn stop_or_reload(
-    config: PathBuf,
-    requested: Arc<tokio::sync::Notify>,
-    reload: Arc<std::sync::atomic::AtomicBool>,
-) {
-    let hup = async {
-        #[cfg(unix)]
-        {
-            let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-                .expect("SIGHUP handler");
-            loop {
-                hup.recv().await;
-                let problems = hallq_controller::reload::problems(&config);
-                if problems.is_empty() {
-                    return;
-                }
-                tracing::error!(
-                    "配置有误，未重新加载 / config reload refused:\n{}",
-                    problems.join("\n")
-                );
-            }
-        }
-        #[cfg(not(unix))]
-        std::future::pending::<()>().await
-    };
-    tokio::select! {
-        _ = shutdown_signal() => {}
-        _ = requested.notified() => reload.store(true, std::sync::atomic::Ordering::SeqCst),
-        _ = hup => reload.store(true, std::sync::atomic::Ordering::SeqCst),
-    }
-    if reload.load(std::sync::atomic::Ordering::SeqCst) {
-        notify::reloading();
-    } else {
-        notify::stopping();
-    }
-}
-
-/// Replaces this process with a fresh one started with the same arguments.
-fn restart_in_place() -> anyhow::Result<()> {
-    tracing::info!("restarting with the reloaded config");
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        let err = std::process::Command::new(std::env::current_exe()?)
-            .args(std::env::args_os().skip(1))
-            .exec();
-        Err(err.into())
-    }
-    #[cfg(not(unix))]
-    anyhow::bail!("reload by restart needs unix")
 }
 
 pub(crate) async fn shutdown_signal() {

@@ -99,6 +99,72 @@ fn the_demo_config_warns_but_has_no_errors_and_strict_fails_it() {
 }
 
 #[test]
+fn the_demo_city_checks_every_hall_file_with_warnings_only() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/examples");
+    let city = examples.join("demo-city.toml");
+    let (code, lines) = check(&[], &city, &[]);
+    assert_eq!(code, Some(0), "{lines:#?}");
+    let (ok, problems) = lines.split_last().unwrap();
+    let files = [
+        city.display().to_string(),
+        examples.join("demo-hall.toml").display().to_string(),
+        examples
+            .join("demo-city/longhua.toml")
+            .display()
+            .to_string(),
+    ];
+    for l in problems {
+        assert!(is_warning(l), "only warnings: {l}");
+        assert!(files.iter().any(|f| l.starts_with(&format!("{f}:"))), "{l}");
+    }
+    for (file, secret) in files
+        .iter()
+        .zip(["demo-admin", "demo-kiosk", "demo-kiosk-longhua"])
+    {
+        assert!(
+            problems
+                .iter()
+                .any(|l| l.starts_with(&format!("{file}:")) && l.contains(&format!("{secret:?}"))),
+            "{file}: {secret}: {problems:#?}"
+        );
+    }
+    assert_eq!(
+        *ok,
+        format!(
+            "{}: ok (2 halls, {} warnings) — haikou: 4 sections, 8 services, 10 windows; \
+             longhua: 3 sections, 5 services, 4 windows",
+            files[0],
+            problems.len()
+        )
+    );
+    let (code, _) = check(&["--strict"], &city, &[]);
+    assert_eq!(code, Some(2));
+}
+
+#[test]
+fn a_city_naming_a_missing_hall_file_fails_at_that_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.toml"), CLEAN).unwrap();
+    let city = dir.path().join("city.toml");
+    std::fs::write(
+        &city,
+        "[city]\nid = \"c\"\nname = \"测试市\"\nhalls = [\"a.toml\", \"b.toml\"]\n",
+    )
+    .unwrap();
+    let (code, lines) = check(&[], &city, &[]);
+    assert_eq!(code, Some(2), "{lines:#?}");
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "{}:4:20: city.halls[1]: 读不到大厅文件 {}",
+            city.display(),
+            dir.path().join("b.toml").display()
+        )),
+        "{lines:#?}"
+    );
+}
+
+#[test]
 fn a_clean_config_passes_strict() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir, CLEAN);

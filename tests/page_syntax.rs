@@ -94,7 +94,14 @@ async fn collect(base: &str, pages: &[String]) -> BTreeMap<String, String> {
                 continue;
             }
             match attr(&t.attrs, "src") {
-                Some(src) => files.push(src),
+                // Relative sources (the screens': `assets/screen.js`) resolve against the page.
+                Some(src) => files.push(
+                    reqwest::Url::parse(&format!("{base}{page}"))
+                        .and_then(|u| u.join(&src))
+                        .expect("script URL")
+                        .path()
+                        .to_string(),
+                ),
                 None => {
                     found.insert(format!("{page} (inline script {})", n + 1), t.body.clone());
                 }

@@ -62,7 +62,7 @@ pub(crate) async fn run(config: &Path, sockets: &[usize], hallq: &Path) -> anyho
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .hall
         .id;
-    let login = hallq_controller::broker::start(broker_addr, &hall, &[account])?;
+    let login = hallq_controller::broker::start(broker_addr, &[(hall.as_str(), &[account][..])])?;
     let src = src
         .replacen(
             "mode = \"embedded\"",

@@ -42,7 +42,7 @@ fn script(services: &[String], batch: usize) -> String {
         format!(
             "\\set now random(1, 1000000000)\n\
              INSERT INTO counters (service, day, last) VALUES ({svc}, '2099-12-31', 1) \
-             ON CONFLICT (service, day) DO UPDATE SET last = counters.last + 1 \
+             ON CONFLICT (hall, service, day) DO UPDATE SET last = counters.last + 1 \
              WHERE counters.last < 999999999 RETURNING last \\gset\n\
              INSERT INTO tickets (token, number, origin_service, service, day, seq, kind, prio, \
              status, slot_start, arrived_at, issued_at, person, person_key_version) VALUES \

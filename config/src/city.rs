@@ -1,5 +1,12 @@
 //! A deployment: one hall (today's single-hall file) or a city's halls on one database and
 //! one broker (a city file naming one file per hall).
+//!
+//! A file with a `[city]` table is a city file: `city.halls` lists one file per hall,
+//! relative to the city file. The deployment-wide sections (server, broker connection,
+//! identity, appointments, calendar, limits, sign-in, notifiers) come from the city file, or
+//! from the first hall's file where the city file leaves one out; city-wide admin
+//! credentials and staff are merged into every hall. `city_load` reads and merges,
+//! `city_rules` checks what spans files. Any other file is a single hall (today's file).
 
 use crate::load::{ConfigError, Diagnostic};
 use crate::schema::Settings;
@@ -16,6 +23,8 @@ pub struct City {
     /// Optional English name.
     #[serde(default)]
     pub name_en: Option<String>,
+    /// The hall files as the city file names them (relative to it), in order.
+    pub halls: Vec<String>,
 }
 
 /// What one hallq process serves.
@@ -55,8 +64,33 @@ impl Deployment {
 /// # Errors
 /// As [`crate::check_file`], for every file read.
 pub fn check_deployment(path: &Path) -> Result<(Deployment, Vec<Diagnostic>), ConfigError> {
-    let (hall, warnings) = crate::check_file(path)?;
-    Ok((Deployment::single(hall), warnings))
+    check_deployment_env(path, &|var| std::env::var(var).ok())
+}
+
+/// [`check_deployment`] with the environment read through `env` (as [`crate::check_str`]).
+///
+/// # Errors
+/// As [`check_deployment`]; a hall file that cannot be read is an error at its entry of
+/// `city.halls`, and when any file breaks a rule, every file's problems are listed (errors
+/// first, then warnings).
+pub fn check_deployment_env(
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Deployment, Vec<Diagnostic>), ConfigError> {
+    let (name, src) = crate::load::read(path)?;
+    if is_city_file(&src) {
+        crate::city_load::check_city(path, &name, &src, env)
+    } else {
+        let (hall, warnings) = crate::check_str(&name, &src, env)?;
+        Ok((Deployment::single(hall), warnings))
+    }
+}
+
+/// Whether `src` is a city file: TOML with a `[city]` table (text that is not TOML is left
+/// to the single-hall reader, which explains the mistake).
+pub fn is_city_file(src: &str) -> bool {
+    toml_edit::ImDocument::parse(src)
+        .is_ok_and(|doc| doc.get("city").is_some_and(toml_edit::Item::is_table_like))
 }
 
 /// [`check_deployment`] without the warnings.

@@ -1,12 +1,16 @@
-//! The published demo credentials (README, `config/examples/demo-hall.toml`): which of
-//! them a config still holds, and where. `hallq config check` warns about each one and
+//! The published demo credentials (README, `config/examples/demo-hall.toml` and the city
+//! demo's district hall, `config/examples/demo-city/`): which of them a config still holds,
+//! and where. A district hall's demo secrets are the demo hall's with `-{hall id}` appended
+//! (`demo-kiosk-longhua`, `demo-clerk-longhua-{window}`, `demo-display-longhua`); its staff
+//! passwords are `demo-{username}` like the demo hall's. `hallq config check` warns about each one and
 //! `hallq run` logs them; the start-up banner puts a demo token into a link only while
 //! that very token works.
 
 use crate::locate::Seg;
 use crate::schema::Settings;
 
-/// Demo secrets of device and staff tokens (`demo-clerk-{window}` is added per window).
+/// Demo secrets of device and staff tokens (`demo-clerk-{window}` is added per window, and
+/// each with `-{hall id}` for a district hall).
 const TOKENS: [&str; 4] = ["demo-kiosk", "demo-admin", "demo-display", "demo-desk"];
 
 /// Demo passwords of broker accounts.
@@ -54,8 +58,13 @@ impl Settings {
     /// (credentials, staff, broker accounts).
     pub fn demo_credentials(&self) -> Vec<DemoCredential> {
         let k = |x: &str| Seg::Key(x.to_string());
+        let hall = &self.hall.id;
         let mut tokens: Vec<String> = TOKENS.map(String::from).to_vec();
-        tokens.extend(self.windows.iter().map(|w| format!("demo-clerk-{}", w.id)));
+        tokens.extend(TOKENS.iter().map(|t| format!("{t}-{hall}")));
+        for w in &self.windows {
+            tokens.push(format!("demo-clerk-{}", w.id));
+            tokens.push(format!("demo-clerk-{hall}-{}", w.id));
+        }
         let with_hash = |list: Vec<String>| -> Vec<(String, String)> {
             list.into_iter()
                 .map(|t| (crate::secret::sha256_hex(&t), t))
@@ -85,7 +94,9 @@ impl Settings {
                 });
             }
         }
-        let passwords = with_hash(BROKER_PASSWORDS.map(String::from).to_vec());
+        let mut passwords: Vec<String> = BROKER_PASSWORDS.map(String::from).to_vec();
+        passwords.extend(BROKER_PASSWORDS.iter().map(|p| format!("{p}-{hall}")));
+        let passwords = with_hash(passwords);
         for (n, a) in self.broker.accounts.iter().enumerate() {
             if let Some((_, pw)) = passwords.iter().find(|(h, _)| *h == a.password_sha256) {
                 found.push(DemoCredential {

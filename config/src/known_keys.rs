@@ -1,24 +1,30 @@
 //! The keys a table of the config may hold, read off the settings types themselves.
 //!
-//! A probe deserializer walks a key path (`hall.hours`, `windows[2]`) into [`Settings`]:
+//! A probe deserializer walks a key path (`hall.hours`, `windows[2]`) into [`crate::schema::Settings`]:
 //! at each table it offers the derived visitor just the next key of the path, at each
 //! array just one element, and where the path ends it records the field names serde's
 //! derive passes to `deserialize_struct` — then stops. Nothing is listed by hand, so the
 //! answer follows the types. Used for "did you mean" on unknown keys.
 
 use crate::locate::Seg;
-use crate::schema::Settings;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
-use serde::Deserialize;
 use std::fmt;
 
 /// The keys the table at `path` takes (`None` when the path does not lead to a table of
 /// fixed keys).
+#[cfg(test)]
 pub(crate) fn known_keys(path: &[Seg]) -> Option<&'static [&'static str]> {
+    known_keys_in::<crate::schema::Settings>(path)
+}
+
+/// [`known_keys`] of another file's type `T` (the city file's).
+pub(crate) fn known_keys_in<T: serde::de::DeserializeOwned>(
+    path: &[Seg],
+) -> Option<&'static [&'static str]> {
     let mut found = None;
     // The probe always ends in its own error: once it has found the keys, or when the path
     // leads elsewhere.
-    let _ = Settings::deserialize(Probe {
+    let _ = T::deserialize(Probe {
         path,
         found: &mut found,
     });

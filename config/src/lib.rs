@@ -8,7 +8,9 @@
 //! - `validate`: the semantic rules, pure over [`Settings`].
 //! - [`secret`]: hashing of tokens and passwords, so that config files hold no secret in
 //!   clear.
-//! - [`city`]: a deployment of one hall or of a city's halls ([`Deployment`]).
+//! - [`city`]: a deployment of one hall or of a city's halls ([`Deployment`]): a city
+//!   file naming one file per hall, read and merged by `city_load`, the rules across files
+//!   in `city_rules`.
 //! - [`hours`]: `[hall.hours]`, the timetable (periods, weekday overrides, the calendar).
 //! - [`clock`]: the hall's clock for the pages (UTC offsets, the browser-side script).
 //! - [`staff`]: staff accounts (username + argon2id password hash) and `[sign_in]`.
@@ -24,13 +26,16 @@
 //!   the types), TOML mistakes in an admin's words; `broker_logins`: `[display]` and
 //!   `[led]` logins checked against the broker's accounts.
 //!
-//! Nothing here does network IO; loading only reads the file it is given (and
-//! [`check_file`] the environment variables the config names).
+//! Nothing here does network IO; loading only reads the file it is given, a city file the
+//! hall files it names (and [`check_file`] / [`check_deployment`] the environment
+//! variables the config names).
 
 pub mod booking;
-pub mod city;
 mod booking_hours;
 mod broker_logins;
+pub mod city;
+mod city_load;
+mod city_rules;
 pub mod clock;
 mod demo;
 pub mod hours;
@@ -56,7 +61,7 @@ mod syntax;
 mod warnings;
 
 pub use booking::Scope;
-pub use city::{check_deployment, load_deployment, City, Deployment};
+pub use city::{check_deployment, check_deployment_env, load_deployment, City, Deployment};
 pub use demo::DemoCredential;
 pub use hours::{Hours, Period};
 pub use load::{check_file, check_str, load_file, load_str, ConfigError, Diagnostic, Severity};

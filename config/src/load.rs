@@ -119,7 +119,8 @@ pub fn check_str(
     }
 }
 
-fn read(path: &Path) -> Result<(String, String), ConfigError> {
+/// The file's name as given and its text.
+pub(crate) fn read(path: &Path) -> Result<(String, String), ConfigError> {
     let name = path.display().to_string();
     let src = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
         file: name.clone(),
@@ -147,6 +148,22 @@ fn parse<'s>(
     file: &str,
     src: &'s str,
 ) -> Result<(Settings, ImDocument<&'s str>, Vec<Diagnostic>), ConfigError> {
+    let (settings, doc, mut problems) =
+        parse_typed::<Settings>(file, src, &crate::suggest::unknown_key)?;
+    for (path, msg) in crate::validate::validate(&settings) {
+        problems.push(at_path(file, src, &doc, &path, msg));
+    }
+    Ok((settings, doc, problems))
+}
+
+/// The text read into `T` and its document, with the unknown keys as problems (named by
+/// `unknown_key`); an error when the text is not TOML or does not fit `T`'s types. No
+/// semantic rule is checked.
+pub(crate) fn parse_typed<'s, T: serde::de::DeserializeOwned>(
+    file: &str,
+    src: &'s str,
+    unknown_key: &dyn Fn(&[Seg]) -> String,
+) -> Result<(T, ImDocument<&'s str>, Vec<Diagnostic>), ConfigError> {
     let doc = match ImDocument::parse(src) {
         Ok(doc) => doc,
         Err(e) => {
@@ -160,18 +177,12 @@ fn parse<'s>(
     let de = toml::Deserializer::new(src);
     let mut on_unknown = |p: serde_ignored::Path<'_>| unknown.push(ignored_path(&p));
     let de = serde_ignored::Deserializer::new(de, &mut on_unknown);
-    let parsed: Result<Settings, _> = serde_path_to_error::deserialize(de);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(de);
     for path in &unknown {
-        problems.push(at_path(
-            file,
-            src,
-            &doc,
-            path,
-            crate::suggest::unknown_key(path),
-        ));
+        problems.push(at_path(file, src, &doc, path, unknown_key(path)));
     }
-    let settings = match parsed {
-        Ok(s) => s,
+    match parsed {
+        Ok(value) => Ok((value, doc, problems)),
         Err(e) => {
             let mut path = error_path(e.path());
             let inner = e.into_inner();
@@ -187,21 +198,25 @@ fn parse<'s>(
                 .or_else(|| span_of(&doc, &path).map(|s| s.start))
                 .unwrap_or(0);
             problems.push(diag(file, src, at, &render(&path), msg));
-            return Err(ConfigError::Invalid(problems));
+            Err(ConfigError::Invalid(problems))
         }
-    };
-    for (path, msg) in crate::validate::validate(&settings) {
-        problems.push(at_path(file, src, &doc, &path, msg));
     }
-    Ok((settings, doc, problems))
 }
 
-fn at_path(file: &str, src: &str, doc: &ImDocument<&str>, path: &[Seg], msg: String) -> Diagnostic {
+/// A problem at `path` of `doc` (the deepest part of the path found).
+pub(crate) fn at_path(
+    file: &str,
+    src: &str,
+    doc: &ImDocument<&str>,
+    path: &[Seg],
+    msg: String,
+) -> Diagnostic {
     let at = span_of(doc, path).map_or(0, |s| s.start);
     diag(file, src, at, &render(path), msg)
 }
 
-fn diag(file: &str, src: &str, at: usize, key: &str, message: String) -> Diagnostic {
+/// A problem at byte `at` of `src`.
+pub(crate) fn diag(file: &str, src: &str, at: usize, key: &str, message: String) -> Diagnostic {
     let (line, col) = line_col(src, at);
     Diagnostic {
         file: file.to_string(),

@@ -71,6 +71,9 @@ pub struct Hall {
     /// Optional English name.
     #[serde(default)]
     pub name_en: Option<String>,
+    /// Street address (地址), shown on the city's booking page beside the hall's name.
+    #[serde(default)]
+    pub address: Option<String>,
     /// IANA time zone; tickets restart at local midnight here.
     #[serde(default = "default_tz")]
     pub time_zone: String,
@@ -365,6 +368,9 @@ pub struct Credential {
     /// The printer a kiosk prints its tickets on (`printers[].id`).
     #[serde(default)]
     pub printer: Option<String>,
+    /// Declared in the city file: valid in every hall (set by the loader, not by the file).
+    #[serde(skip)]
+    pub city_wide: bool,
 }
 
 impl Settings {

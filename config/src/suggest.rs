@@ -2,7 +2,7 @@
 //! for an unknown key and for an id that names nothing (often a name given where an id
 //! belongs: `services = ["婚姻登记"]` instead of `["marriage"]`).
 
-use crate::known_keys::known_keys;
+use crate::known_keys::known_keys_in;
 use crate::locate::Seg;
 use crate::schema::Settings;
 
@@ -37,10 +37,15 @@ pub(crate) fn nearest<'a>(
 
 /// The message for an unknown key at `path` (its last segment is the key).
 pub(crate) fn unknown_key(path: &[Seg]) -> String {
+    unknown_key_in::<Settings>(path)
+}
+
+/// [`unknown_key`] in a file of another type `T` (the city file).
+pub(crate) fn unknown_key_in<T: serde::de::DeserializeOwned>(path: &[Seg]) -> String {
     let Some((Seg::Key(given), table)) = path.split_last() else {
         return "unknown key".into();
     };
-    let Some(keys) = known_keys(table) else {
+    let Some(keys) = known_keys_in::<T>(table) else {
         return "unknown key".into();
     };
     if let Some(k) = nearest(given, keys.iter().copied()) {

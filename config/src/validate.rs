@@ -35,7 +35,7 @@ pub(crate) fn validate(s: &Settings) -> Problems {
 }
 
 /// Ids end up in URLs and MQTT topics: keep them to a safe alphabet.
-fn id_ok(id: &str) -> bool {
+pub(crate) fn id_ok(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id
@@ -45,16 +45,28 @@ fn id_ok(id: &str) -> bool {
 
 const ID_RULE: &str = "must be 1-64 characters of letters, digits, '-' or '_'";
 
+/// Hall and city ids: [`id_ok`] in lowercase.
+pub(crate) fn lower_id_ok(id: &str) -> bool {
+    id_ok(id) && !id.chars().any(|c| c.is_ascii_uppercase())
+}
+
+/// What a hall or city id breaks.
+pub(crate) const LOWER_ID_RULE: &str =
+    "must be 1-64 characters of lowercase letters, digits, '-' or '_'";
+
 fn hall(s: &Settings, p: &mut Problems) {
     let h = &s.hall;
-    if !id_ok(&h.id) || h.id.chars().any(|c| c.is_ascii_uppercase()) {
-        p.push((
-            vec![k("hall"), k("id")],
-            "must be 1-64 characters of lowercase letters, digits, '-' or '_'".into(),
-        ));
+    if !lower_id_ok(&h.id) {
+        p.push((vec![k("hall"), k("id")], LOWER_ID_RULE.into()));
     }
     if h.name.trim().is_empty() {
         p.push((vec![k("hall"), k("name")], "must not be empty".into()));
+    }
+    if h.address.as_deref().is_some_and(|a| a.trim().is_empty()) {
+        p.push((
+            vec![k("hall"), k("address")],
+            "must not be empty (leave it out when there is none)".into(),
+        ));
     }
     if h.time_zone.parse::<chrono_tz::Tz>().is_err() {
         p.push((

@@ -1,7 +1,7 @@
 //! Wiring: from settings to a running controller (store, broker, relay, notifications,
 //! HTTP).
 
-use crate::api::{router, AppState};
+use crate::api::AppState;
 use crate::relay::{self, RelayOptions};
 use crate::store::Store;
 use anyhow::Context;
@@ -15,11 +15,16 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// A started controller, ready to serve HTTP.
+/// A started controller, ready to serve HTTP: one hall, or a city's halls on one
+/// database and one broker.
 pub struct App {
-    /// Config in force.
+    /// Config in force (of the first hall, whose deployment-wide sections are everyone's).
     pub cfg: Arc<Settings>,
-    /// Database.
+    /// Every hall's config, the first being [`App::cfg`].
+    pub halls: Vec<Arc<Settings>>,
+    /// The city, when configured with a city file.
+    pub city: Option<hallq_config::City>,
+    /// Database, bound to the first hall (see [`Store::in_hall`] for the others).
     pub store: Store,
     /// Identity verification.
     pub identity: Arc<crate::identity::Identity>,
@@ -27,10 +32,11 @@ pub struct App {
     pub mqtt_url: String,
     /// The broker and a login other parts of this process (display, LED gateway) use.
     pub mqtt: Endpoint,
-    /// Metrics, shared by the relay and the HTTP handlers.
+    /// The first hall's metrics, shared by its relay and its HTTP handlers.
     pub metrics: Arc<crate::metrics::Metrics>,
-    relay: JoinHandle<()>,
-    notify: JoinHandle<()>,
+    /// Every hall's metrics (`/halls/{hall}/metrics`), in the halls' order.
+    hall_metrics: Vec<Arc<crate::metrics::Metrics>>,
+    tasks: Vec<JoinHandle<()>>,
     stop: watch::Sender<bool>,
     reload: Option<Arc<crate::reload::Reload>>,
 }
@@ -50,68 +56,94 @@ pub fn database_url(cfg: &Settings) -> anyhow::Result<String> {
 
 impl App {
     /// Connects the database (migrating it), starts the embedded broker when configured,
-    /// and starts the outbox relay.
+    /// and starts the outbox relay, for one hall.
     ///
     /// # Errors
     /// When the database, the broker address or the data dir cannot be used.
     pub async fn start(cfg: Arc<Settings>) -> anyhow::Result<Self> {
+        Self::start_deployment(hallq_config::Deployment::single((*cfg).clone())).await
+    }
+
+    /// [`App::start`] for every hall of `dep`: one database (rows without a hall, from a
+    /// single-hall database, are given to the first hall), one broker whose device
+    /// accounts act in their own hall, and per hall an outbox relay and a notification
+    /// deliverer, each holding its hall's lease.
+    ///
+    /// # Errors
+    /// As [`App::start`].
+    pub async fn start_deployment(dep: hallq_config::Deployment) -> anyhow::Result<Self> {
+        let halls: Vec<Arc<Settings>> = dep.halls.into_iter().map(Arc::new).collect();
+        let cfg = halls.first().cloned().context("no hall configured")?;
         let url = database_url(&cfg)?;
-        let store = Store::connect_with(&url, cfg.server.sqlite_synchronous)
+        let pool = Store::connect_with(&url, cfg.server.sqlite_synchronous)
             .await
             .with_context(|| format!("cannot open database {}", redact(&url)))?;
-        let ids: Vec<String> = cfg.windows.iter().map(|w| w.id.clone()).collect();
-        store
-            .sync_windows(&ids, chrono::Utc::now().timestamp_millis())
-            .await?;
+        pool.adopt_unowned(&cfg.hall.id).await?;
+        let now = chrono::Utc::now().timestamp_millis();
+        let stores: Vec<Store> = halls.iter().map(|h| hall_store(&pool, h)).collect();
+        for (h, store) in halls.iter().zip(&stores) {
+            let ids: Vec<String> = h.windows.iter().map(|w| w.id.clone()).collect();
+            store.sync_windows(&ids, now).await?;
+        }
         let holder = lease_holder(&cfg.server.listen);
         let mut mqtt = Endpoint::of(&cfg, Part::Controller).map_err(anyhow::Error::msg)?;
         // Where devices reach the broker (on the embedded one, the authorizing front).
         let mqtt_url = mqtt.url();
         if cfg.broker.mode == BrokerMode::Embedded {
             let addr: SocketAddr = cfg.broker.listen.parse().context("broker.listen")?;
-            let login = crate::broker::start(addr, &cfg.hall.id, &cfg.broker.accounts)?;
+            let accounts: Vec<(&str, &[hallq_config::BrokerAccount])> = halls
+                .iter()
+                .map(|h| (h.hall.id.as_str(), h.broker.accounts.as_slice()))
+                .collect();
+            let login = crate::broker::start(addr, &accounts)?;
             // The controller's clients sign in to rumqttd directly, beside the front.
             mqtt.host = login.addr.ip().to_string();
             mqtt.port = login.addr.port();
             mqtt.login = Some((login.username, login.password));
         }
-        let notifiers = crate::notify::Notifiers::from_config(&cfg, |v| std::env::var(v).ok())
-            .context("notifiers")?;
-        let opts = RelayOptions {
-            broker: mqtt.clone(),
-            holder: holder.clone(),
-        };
         let identity =
             crate::identity::Identity::from_config(&cfg, Path::new(&cfg.server.data_dir))
                 .context("identity providers")?;
         let identity = Arc::new(identity);
         let (stop, rx) = watch::channel(false);
-        let metrics = Arc::<crate::metrics::Metrics>::default();
-        metrics.notifiers(notifiers.names());
-        let relay = tokio::spawn(relay::run(
-            store.clone(),
-            cfg.clone(),
-            opts,
-            metrics.clone(),
-            rx.clone(),
-        ));
-        let notify = tokio::spawn(crate::notify::run(
-            store.clone(),
-            cfg.clone(),
-            Arc::new(notifiers),
-            metrics.clone(),
-            holder,
-            rx,
-        ));
+        let hall_metrics: Vec<Arc<crate::metrics::Metrics>> =
+            halls.iter().map(|_| Arc::default()).collect();
+        let mut tasks = Vec::new();
+        for ((h, store), metrics) in halls.iter().zip(&stores).zip(&hall_metrics) {
+            let notifiers = crate::notify::Notifiers::from_config(h, |v| std::env::var(v).ok())
+                .context("notifiers")?;
+            metrics.notifiers(notifiers.names());
+            let opts = RelayOptions {
+                broker: mqtt.clone(),
+                holder: holder.clone(),
+            };
+            tasks.push(tokio::spawn(relay::run(
+                store.clone(),
+                h.clone(),
+                opts,
+                metrics.clone(),
+                rx.clone(),
+            )));
+            tasks.push(tokio::spawn(crate::notify::run(
+                store.clone(),
+                h.clone(),
+                Arc::new(notifiers),
+                metrics.clone(),
+                holder.clone(),
+                rx.clone(),
+            )));
+        }
         Ok(Self {
             cfg,
-            store,
+            halls,
+            city: dep.city,
+            store: stores.into_iter().next().context("no hall")?,
             identity,
             mqtt_url,
             mqtt,
-            metrics,
-            relay,
-            notify,
+            metrics: hall_metrics[0].clone(),
+            hall_metrics,
+            tasks,
             stop,
             reload: None,
         })
@@ -128,6 +160,34 @@ impl App {
         requested
     }
 
+    /// Every hall's handler state (the first hall's `store` is [`App::store`]), each served
+    /// at the root when the deployment has one hall, under `/halls/{hall}` otherwise.
+    pub fn states(&self) -> crate::city::CityState {
+        let several = self.halls.len() > 1;
+        let limits = Arc::new(crate::limits::Limits::new(&self.cfg));
+        let states = self
+            .halls
+            .iter()
+            .zip(&self.hall_metrics)
+            .map(|(h, metrics)| {
+                let state = AppState::with_metrics(
+                    h.clone(),
+                    hall_store(&self.store, h),
+                    self.identity.clone(),
+                    metrics.clone(),
+                    self.reload.clone(),
+                );
+                let state = state.sharing_limits(limits.clone());
+                if several {
+                    state.served_at(crate::state::Paths::hall(&h.hall.id))
+                } else {
+                    state
+                }
+            })
+            .collect();
+        crate::city::CityState::new(self.city.clone(), states)
+    }
+
     /// Serves HTTP on `listener` (the API plus `extra` routes, e.g. screens) until
     /// `shutdown` resolves, then stops the relay.
     ///
@@ -139,35 +199,52 @@ impl App {
         extra: axum::Router,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let state = AppState::with_metrics(
-            self.cfg.clone(),
-            self.store.clone(),
-            self.identity.clone(),
-            self.metrics.clone(),
-            self.reload.clone(),
-        );
-        let watch = tokio::spawn(crate::watch::run(state.clone(), self.mqtt.clone()));
-        let buttons = tokio::spawn(crate::buttons::run(state.clone(), self.mqtt.clone()));
-        let sweep = tokio::spawn(crate::sweep::sweep_forever(state.clone()));
-        let readers: Vec<_> = self
-            .cfg
-            .id_readers
-            .iter()
-            .map(|r| tokio::spawn(crate::reader::run(state.clone(), r.clone())))
-            .collect();
-        let app = extra.merge(router(state));
+        self.serve_city(listener, vec![extra], shutdown).await
+    }
+
+    /// [`App::serve`] with each hall's `extra` routes (screens), in the halls' order,
+    /// mounted where the hall's pages are.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn serve_city(
+        self,
+        listener: TcpListener,
+        extras: Vec<axum::Router>,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let city = self.states();
+        let mut services = Vec::new();
+        for state in &city.halls {
+            services.push(tokio::spawn(crate::watch::run(
+                state.clone(),
+                self.mqtt.clone(),
+            )));
+            services.push(tokio::spawn(crate::buttons::run(
+                state.clone(),
+                self.mqtt.clone(),
+            )));
+            services.push(tokio::spawn(crate::sweep::sweep_forever(state.clone())));
+            for r in &state.cfg.id_readers {
+                services.push(tokio::spawn(crate::reader::run(state.clone(), r.clone())));
+            }
+        }
+        let app = crate::api::mount::deployment(city, extras);
         let opts = crate::http::Options::of(&self.cfg.server);
         crate::http::serve(listener, app, opts, shutdown).await;
-        watch.abort();
-        buttons.abort();
-        sweep.abort();
-        readers.iter().for_each(|r| r.abort());
+        services.iter().for_each(|t| t.abort());
         let _ = self.stop.send(true);
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(3), self.relay).await;
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(3), self.notify).await;
+        for t in self.tasks {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(3), t).await;
+        }
         self.store.close().await;
         Ok(())
     }
+}
+
+/// The store bound to hall `h`, with its rules' scopes.
+fn hall_store(store: &Store, h: &Settings) -> Store {
+    store.in_hall(&h.hall.id, crate::store::Scopes::of(&h.appointments))
 }
 
 /// Hides a password in a database URL for messages.

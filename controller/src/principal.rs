@@ -18,6 +18,8 @@ pub struct Principal {
     pub display: String,
     /// The staff session behind the token: (id, end in ms).
     pub session: Option<(i64, i64)>,
+    /// Declared in the city file: acts in every hall (a city-wide admin).
+    pub city_wide: bool,
 }
 
 /// Prefix of staff session tokens.
@@ -36,6 +38,7 @@ pub fn token_table(cfg: &Settings) -> HashMap<String, Principal> {
                     window: c.window.clone(),
                     display: c.name.clone(),
                     session: None,
+                    city_wide: c.city_wide,
                 },
             )
         })

@@ -60,6 +60,7 @@ pub async fn run(state: AppState, conf: IdReaderConf) {
         window: None,
         display: conf.kiosk.clone(),
         session: None,
+        city_wide: false,
     };
     let (port, at) = (conf.port.as_str(), conf.kiosk.as_str());
     let unopened = Repeats::per_minute();

@@ -3,7 +3,7 @@
 //! services, tokens, screens, boards, broker accounts) picks it up the same way. A bad file
 //! is refused with its problems listed, and the config in force stays.
 
-use hallq_config::{load_file, ConfigError};
+use hallq_config::{load_deployment, ConfigError};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -16,10 +16,10 @@ pub struct Reload {
     pub requested: Arc<Notify>,
 }
 
-/// Every problem of the config file, one `FILE:LINE:COL: key: message` line each; empty
+/// Every problem of the config file (and, for a city file, of every hall file it names), one `FILE:LINE:COL: key: message` line each; empty
 /// when it is valid.
 pub fn problems(path: &std::path::Path) -> Vec<String> {
-    match load_file(path) {
+    match load_deployment(path) {
         Ok(_) => Vec::new(),
         Err(ConfigError::Invalid(d)) => d.iter().map(ToString::to_string).collect(),
         Err(e) => vec![e.to_string()],

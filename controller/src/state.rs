@@ -133,6 +133,19 @@ impl AppState {
         self
     }
 
+    /// This state counting rate limits and status sockets in `limits`, which other halls
+    /// of the deployment share (an address gets the deployment's limits, not one set per
+    /// hall). Call before cloning it.
+    ///
+    /// # Panics
+    /// When the state was cloned already.
+    pub fn sharing_limits(mut self, limits: Arc<crate::limits::Limits>) -> Self {
+        Arc::get_mut(&mut self.0)
+            .expect("sharing_limits before the state is shared")
+            .limits = limits;
+        self
+    }
+
     /// Now, in ms since the epoch.
     pub fn now(&self) -> i64 {
         chrono::Utc::now().timestamp_millis()

@@ -21,6 +21,7 @@ fn new_session<'a>(hash: &'a str, window: Option<&'a str>) -> NewSession<'a> {
         credential: "c1",
         origin: "10.0.0.7",
         ttl_ms: 30 * MIN,
+        city_wide: false,
     }
 }
 

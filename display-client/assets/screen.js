@@ -258,7 +258,7 @@ window.hallqClipsPlayed = 0;
 function clipBuffer(c) {
   if (!clips.has(c)) {
     const name = c.codePointAt(0).toString(16).padStart(4, "0");
-    clips.set(c, fetch(`/screens/assets/voice/${name}.wav`)
+    clips.set(c, fetch(`assets/voice/${name}.wav`)
       .then((r) => (r.ok ? r.arrayBuffer() : null))
       .then((b) => (b ? audio.decodeAudioData(b) : null))
       .catch(() => null));
@@ -357,7 +357,8 @@ let delay = 250;
 let watchdog = null;
 function connect() {
   const proto = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${proto}://${location.host}/screens/${encodeURIComponent(screen.id)}/ws`);
+  // The page is /screens/{id} at the root or /halls/{hall}/screens/{id} in a city.
+  const ws = new WebSocket(`${proto}://${location.host}${location.pathname.replace(/\/+$/, "")}/ws`);
   const alive = () => {
     clearTimeout(watchdog);
     // The server sends at least a ping every 15 s; silence means a dead link.

@@ -46,7 +46,7 @@ async fn index(State(s): State<Screens>) -> Html<String> {
         .iter()
         .map(|sc| {
             format!(
-                "<li><a href=\"/screens/{0}\">{0}</a> {1}</li>",
+                "<li><a href=\"screens/{0}\">{0}</a> {1}</li>",
                 sc.id,
                 esc(sc.title.as_deref().unwrap_or(""))
             )

@@ -134,5 +134,6 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Ap
         window: s.window,
         display: user.display_name().to_string(),
         session: Some((s.id, s.expires_at)),
+        city_wide: user.city_wide,
     })
 }

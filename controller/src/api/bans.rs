@@ -263,7 +263,12 @@ pub async fn ban_by_hand(
         name: &who.name,
         origin: &origin,
     };
-    let b = state.store.ban_by_hand(&ban, by, now).await?;
+    // A city-wide admin's ban refuses booking in every hall; a hall's admin's, in the hall.
+    let b = if who.city_wide {
+        state.store.ban_by_hand_city(&ban, by, now).await?
+    } else {
+        state.store.ban_by_hand(&ban, by, now).await?
+    };
     tracing::info!(by = %who.name, ban = b.id, until = %b.until_day, "banned by hand");
     Ok((
         StatusCode::CREATED,

@@ -80,12 +80,6 @@ pub struct HallView {
     pub pages: String,
 }
 
-/// The hall's street address. `hallq_config::Hall` gains `address: Option<String>` in
-/// another change; until then no hall has one.
-fn address(_hall: &hallq_config::Hall) -> Option<String> {
-    None
-}
-
 /// One hall's line: today's waiting count and its windows, read from its own store.
 ///
 /// # Errors
@@ -114,7 +108,7 @@ pub async fn hall_view(state: &AppState) -> ApiResult<HallView> {
         id: cfg.hall.id.clone(),
         name: cfg.hall.name.clone(),
         name_en: cfg.hall.name_en.clone(),
-        address: address(&cfg.hall),
+        address: cfg.hall.address.clone(),
         waiting,
         windows_open,
         windows: cfg.windows.len() as i64,

@@ -24,6 +24,7 @@ pub mod info;
 pub mod kiosk;
 pub mod limit;
 pub mod metrics;
+pub mod mount;
 pub mod openapi;
 pub mod pages;
 pub mod printing;

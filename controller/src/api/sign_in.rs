@@ -219,6 +219,7 @@ pub async fn sign_in(
                 credential: &sha256_hex(&user.password_argon2),
                 origin: &from,
                 ttl_ms,
+                city_wide: user.city_wide,
             },
             body.takeover,
             now,

@@ -52,7 +52,8 @@ pub enum BrokerError {
 
 /// Starts rumqttd on a private loopback port in its own threads, waits until it accepts
 /// connections, then serves `addr` with the authorizing front (on the current Tokio
-/// runtime) for `accounts` in hall `hall`.
+/// runtime) for each hall's `accounts` (an account acts in its own hall only; a user name
+/// two halls declare keeps the first hall's account, and the clash is logged).
 ///
 /// # Errors
 /// When `addr` cannot be bound or the broker does not come up within 10 s.
@@ -61,8 +62,7 @@ pub enum BrokerError {
 /// Outside a Tokio runtime.
 pub fn start(
     addr: SocketAddr,
-    hall: &str,
-    accounts: &[BrokerAccount],
+    halls: &[(&str, &[BrokerAccount])],
 ) -> Result<InternalLogin, BrokerError> {
     let public =
         std::net::TcpListener::bind(addr).map_err(|source| BrokerError::Bind { addr, source })?;
@@ -104,17 +104,23 @@ pub fn start(
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let members = accounts
-        .iter()
-        .filter_map(|a| {
-            let grants = Account::of(a)?.grants(hall);
+    let mut members = std::collections::HashMap::new();
+    for (hall, accounts) in halls {
+        for a in accounts.iter() {
+            let Some(grants) = Account::of(a).map(|acc| acc.grants(hall)) else {
+                continue;
+            };
+            if members.contains_key(&a.username) {
+                tracing::warn!(user = %a.username, hall, "MQTT account declared by two halls: the first hall's is used");
+                continue;
+            }
             let member = front::Member {
                 password_sha256: a.password_sha256.clone(),
                 grants,
             };
-            Some((a.username.clone(), member))
-        })
-        .collect();
+            members.insert(a.username.clone(), member);
+        }
+    }
     let front = Arc::new(front::Front {
         accounts: members,
         upstream: private,

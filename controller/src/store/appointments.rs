@@ -96,6 +96,11 @@ pub struct BookRequest<'a> {
 
 /// A booking that can cross a channel to the writer task.
 pub(crate) struct BookJob {
+    /// The hall it books in.
+    hall: std::sync::Arc<str>,
+    /// The key of the person's counters (booking acts, active per day): '' when the
+    /// daily limit counts over the city, the hall's id when per hall.
+    limit_key: String,
     service: String,
     slot: (i64, i64),
     day: String,
@@ -153,28 +158,35 @@ async fn book_steps(
     tx: &mut sqlx::AnyConnection,
     req: &BookJob,
 ) -> Result<Result<Appointment, Refusal>, sqlx::Error> {
-    if let Some((until_day, reason)) = active_ban(tx, req.who.lookup_hashes(), req.now).await? {
+    let hall = &*req.hall;
+    if let Some((until_day, reason)) =
+        active_ban(tx, hall, req.who.lookup_hashes(), req.now).await?
+    {
         return Ok(Err(Refusal::Banned { until_day, reason }));
     }
     let got: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO slots (service, slot_start, slot_end, capacity, booked) VALUES ($1, $2, $3, $4, 1) \
-         ON CONFLICT (service, slot_start) DO UPDATE SET booked = slots.booked + 1, capacity = $4 \
+        "INSERT INTO slots (hall, service, slot_start, slot_end, capacity, booked) \
+         VALUES ($5, $1, $2, $3, $4, 1) \
+         ON CONFLICT (hall, service, slot_start) DO UPDATE SET booked = slots.booked + 1, capacity = $4 \
          WHERE slots.booked < $4 AND slots.closed = 0 RETURNING booked",
     )
     .bind(&req.service)
     .bind(req.slot.0)
     .bind(req.slot.1)
     .bind(req.capacity)
+    .bind(hall)
     .fetch_optional(&mut *tx)
     .await?;
     if got.is_none() {
         // Closed by the hall ([`super::desk`]), or full.
-        let closed: Option<i64> =
-            sqlx::query_scalar("SELECT closed FROM slots WHERE service = $1 AND slot_start = $2")
-                .bind(&req.service)
-                .bind(req.slot.0)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let closed: Option<i64> = sqlx::query_scalar(
+            "SELECT closed FROM slots WHERE hall = $3 AND service = $1 AND slot_start = $2",
+        )
+        .bind(&req.service)
+        .bind(req.slot.0)
+        .bind(hall)
+        .fetch_optional(&mut *tx)
+        .await?;
         return Ok(Err(if closed.unwrap_or(0) != 0 {
             Refusal::SlotClosed
         } else {
@@ -182,32 +194,35 @@ async fn book_steps(
         }));
     }
     // Booking acts of the person today: a cancel never gives one back. The row lock this
-    // upsert takes also orders one person's concurrent bookings on PostgreSQL.
+    // upsert takes also orders one person's concurrent bookings on PostgreSQL, in every
+    // hall when the limit counts over the city (one shared row, scope key '').
     let acts: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO booking_acts (person, day, acts, key_version) \
-         SELECT $1, $2, 1, $4 WHERE $3 > 0 \
-         ON CONFLICT (person, day) DO UPDATE SET acts = booking_acts.acts + 1 \
+        "INSERT INTO booking_acts (person, day, acts, key_version, scope_key) \
+         SELECT $1, $2, 1, $4, $5 WHERE $3 > 0 \
+         ON CONFLICT (person, day, scope_key) DO UPDATE SET acts = booking_acts.acts + 1 \
          WHERE booking_acts.acts < $3 RETURNING acts",
     )
     .bind(&req.who.id_hash)
     .bind(&req.today)
     .bind(req.daily_limit)
     .bind(req.who.key_version)
+    .bind(&req.limit_key)
     .fetch_optional(&mut *tx)
     .await?;
     if acts.is_none() {
         return Ok(Err(Refusal::DailyLimit(req.daily_limit)));
     }
     let active: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO person_days (person, day, active, key_version) \
-         SELECT $1, $2, 1, $4 WHERE $3 > 0 \
-         ON CONFLICT (person, day) DO UPDATE SET active = person_days.active + 1 \
+        "INSERT INTO person_days (person, day, active, key_version, scope_key) \
+         SELECT $1, $2, 1, $4, $5 WHERE $3 > 0 \
+         ON CONFLICT (person, day, scope_key) DO UPDATE SET active = person_days.active + 1 \
          WHERE person_days.active < $3 RETURNING active",
     )
     .bind(&req.who.id_hash)
     .bind(&req.day)
     .bind(req.active_per_day)
     .bind(req.who.key_version)
+    .bind(&req.limit_key)
     .fetch_optional(&mut *tx)
     .await?;
     if active.is_none() {
@@ -217,8 +232,8 @@ async fn book_steps(
     let row = sqlx::query(&format!(
         "INSERT INTO appointments (code, service, slot_start, slot_end, day, person, id_masked, \
          name_masked, phone_masked, channel, method, status, created_at, changed_at, key_version, \
-         provider, subject, contact) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12, $13, $14, $15, $16) \
+         provider, subject, contact, hall) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12, $13, $14, $15, $16, $17) \
          RETURNING {COLS}"
     ))
     .bind(&code)
@@ -237,6 +252,7 @@ async fn book_steps(
     .bind(&req.who.provider)
     .bind(req.who.subject.as_deref())
     .bind(&req.who.contact_hash)
+    .bind(hall)
     .fetch_one(&mut *tx)
     .await?;
     let a = from_row(&row)?;
@@ -280,6 +296,8 @@ impl Store {
         let booked = self
             .writer
             .write(BookJob {
+                hall: self.hall.clone(),
+                limit_key: self.scope_key(self.scopes.daily_limit).to_string(),
                 service: req.service.to_string(),
                 slot: req.slot,
                 day: req.day.to_string(),
@@ -311,7 +329,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<Appointment> {
         let mut tx = self.begin_write().await?;
-        let a = by_code(&mut tx, code)
+        let a = by_code(&mut tx, self.hall(), code)
             .await?
             .filter(|a| persons.contains(&a.person.as_str()))
             .ok_or(Refusal::AppointmentNotFound)?;
@@ -326,17 +344,25 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(Refusal::NotBooked(a.status.to_string()).into());
         }
-        sqlx::query("UPDATE slots SET booked = booked - 1 WHERE service = $1 AND slot_start = $2 AND booked > 0")
-            .bind(&a.service)
-            .bind(a.slot_start)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE person_days SET active = active - 1 WHERE person = $1 AND day = $2 AND active > 0")
-            .bind(&a.person)
-            .bind(&a.day)
-            .execute(&mut *tx)
-            .await?;
-        let a = by_code(&mut tx, code)
+        sqlx::query(
+            "UPDATE slots SET booked = booked - 1 \
+             WHERE hall = $3 AND service = $1 AND slot_start = $2 AND booked > 0",
+        )
+        .bind(&a.service)
+        .bind(a.slot_start)
+        .bind(self.hall())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE person_days SET active = active - 1 \
+             WHERE person = $1 AND day = $2 AND scope_key = $3 AND active > 0",
+        )
+        .bind(&a.person)
+        .bind(&a.day)
+        .bind(self.scope_key(self.scopes.daily_limit))
+        .execute(&mut *tx)
+        .await?;
+        let a = by_code(&mut tx, self.hall(), code)
             .await?
             .ok_or(Refusal::AppointmentNotFound)?;
         tx.commit().await?;
@@ -348,10 +374,13 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn appointment(&self, code: &str) -> StoreResult<Option<Appointment>> {
-        let row = sqlx::query(&format!("SELECT {COLS} FROM appointments WHERE code = $1"))
-            .bind(code)
-            .fetch_optional(&self.read)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLS} FROM appointments WHERE code = $1 AND hall = $2"
+        ))
+        .bind(code)
+        .bind(self.hall())
+        .fetch_optional(&self.read)
+        .await?;
         Ok(row.map(|r| from_row(&r)).transpose()?)
     }
 
@@ -362,10 +391,12 @@ impl Store {
     /// Database errors.
     pub async fn appointments_of(&self, persons: [&str; 2]) -> StoreResult<Vec<Appointment>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLS} FROM appointments WHERE person IN ($1, $2) ORDER BY slot_start DESC, id DESC LIMIT 100"
+            "SELECT {COLS} FROM appointments WHERE hall = $3 AND person IN ($1, $2) \
+             ORDER BY slot_start DESC, id DESC LIMIT 100"
         ))
         .bind(persons[0])
         .bind(persons[1])
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -379,12 +410,16 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn slot_counts(&self, service: &str, from: i64, to: i64) -> StoreResult<SlotCounts> {
-        Ok(sqlx::query_as("SELECT slot_start, booked FROM slots WHERE service = $1 AND slot_start >= $2 AND slot_start < $3")
-            .bind(service)
-            .bind(from)
-            .bind(to)
-            .fetch_all(&self.read)
-            .await?)
+        Ok(sqlx::query_as(
+            "SELECT slot_start, booked FROM slots \
+             WHERE hall = $4 AND service = $1 AND slot_start >= $2 AND slot_start < $3",
+        )
+        .bind(service)
+        .bind(from)
+        .bind(to)
+        .bind(self.hall())
+        .fetch_all(&self.read)
+        .await?)
     }
 
     /// Checks in a booked appointment and issues its appointment-class ticket, in one
@@ -399,19 +434,23 @@ impl Store {
         on_behalf: Option<&super::Actor<'_>>,
     ) -> StoreResult<super::Issued> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE appointments SET status = 'checked_in', changed_at = $2 WHERE id = $1 AND status = 'booked'")
-            .bind(a.id)
-            .bind(ticket.now)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE appointments SET status = 'checked_in', changed_at = $2 \
+             WHERE id = $1 AND hall = $3 AND status = 'booked'",
+        )
+        .bind(a.id)
+        .bind(ticket.now)
+        .bind(self.hall())
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() != 1 {
-            let now_status = by_code(&mut tx, &a.code)
+            let now_status = by_code(&mut tx, self.hall(), &a.code)
                 .await?
                 .map_or_else(|| "unknown".into(), |x| x.status.to_string());
             return Err(Refusal::NotBooked(now_status).into());
         }
         let mut ahead = std::collections::HashMap::new();
-        let issued = match issue_one(&mut tx, &ticket, &mut ahead).await? {
+        let issued = match issue_one(&mut tx, self.hall(), &ticket, &mut ahead).await? {
             Ok(i) => i,
             Err(e) => return Err(e),
         };
@@ -420,13 +459,21 @@ impl Store {
             .bind(issued.ticket.id)
             .execute(&mut *tx)
             .await?;
-        let event =
-            outbox::enqueue(&mut tx, outbox::QUEUE, &ticket.service, "", ticket.now).await?;
+        let event = outbox::enqueue(
+            &mut tx,
+            self.hall(),
+            outbox::QUEUE,
+            &ticket.service,
+            "",
+            ticket.now,
+        )
+        .await?;
         if let Some(by) = on_behalf {
             let detail = serde_json::json!({"ticket": issued.ticket.number}).to_string();
             let (name, origin) = (by.name, by.origin);
             super::bans::audit(
                 &mut tx,
+                self.hall(),
                 ticket.now,
                 name,
                 "desk_checkin",
@@ -453,11 +500,13 @@ impl Store {
         day: &str,
     ) -> StoreResult<Vec<Appointment>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLS} FROM appointments WHERE person IN ($1, $3) AND day = $2 AND status = 'booked' ORDER BY slot_start"
+            "SELECT {COLS} FROM appointments WHERE hall = $4 AND person IN ($1, $3) AND day = $2 \
+             AND status = 'booked' ORDER BY slot_start"
         ))
         .bind(persons[0])
         .bind(day)
         .bind(persons[1])
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -467,28 +516,38 @@ impl Store {
     }
 }
 
-pub(super) async fn by_code(tx: &mut Tx, code: &str) -> Result<Option<Appointment>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {COLS} FROM appointments WHERE code = $1"))
-        .bind(code)
-        .fetch_optional(&mut **tx)
-        .await?;
+pub(super) async fn by_code(
+    tx: &mut Tx,
+    hall: &str,
+    code: &str,
+) -> Result<Option<Appointment>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLS} FROM appointments WHERE code = $1 AND hall = $2"
+    ))
+    .bind(code)
+    .bind(hall)
+    .fetch_optional(&mut **tx)
+    .await?;
     row.map(|r| from_row(&r)).transpose()
 }
 
-/// The end day and reason of a ban in force at `now` on a person (by the hashes under
-/// the current and previous key), if any.
+/// The end day and reason of a ban in force at `now` in `hall` on a person (by the
+/// hashes under the current and previous key), if any: a ban of this hall or a
+/// city-wide one (hall `''`).
 pub(crate) async fn active_ban(
     tx: &mut sqlx::AnyConnection,
+    hall: &str,
     persons: [&str; 2],
     now: i64,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT until_day, reason FROM bans WHERE person IN ($1, $3) AND lifted_at IS NULL AND until_ms > $2 \
-         ORDER BY until_ms DESC LIMIT 1",
+        "SELECT until_day, reason FROM bans WHERE person IN ($1, $3) AND lifted_at IS NULL \
+         AND until_ms > $2 AND (hall = '' OR hall = $4) ORDER BY until_ms DESC LIMIT 1",
     )
     .bind(persons[0])
     .bind(now)
     .bind(persons[1])
+    .bind(hall)
     .fetch_optional(&mut *tx)
     .await
 }

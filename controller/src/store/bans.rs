@@ -73,12 +73,18 @@ impl Person {
     }
 }
 
-/// Inserts a ban; returns its id.
-async fn ban(tx: &mut Tx, who: &Person, rule: &BanRule, now: i64) -> Result<i64, sqlx::Error> {
+/// Inserts a ban that applies in `hall` (`''`: in every hall); returns its id.
+async fn ban(
+    tx: &mut Tx,
+    hall: &str,
+    who: &Person,
+    rule: &BanRule,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
     let (person, id_masked) = (&who.hash, &who.masked);
     sqlx::query_scalar(
-        "INSERT INTO bans (person, id_masked, reason, starts_at, until_ms, until_day, key_version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO bans (person, id_masked, reason, starts_at, until_ms, until_day, key_version, hall) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(person)
     .bind(id_masked)
@@ -87,6 +93,7 @@ async fn ban(tx: &mut Tx, who: &Person, rule: &BanRule, now: i64) -> Result<i64,
     .bind(rule.until.1)
     .bind(&rule.until.0)
     .bind(who.key_version)
+    .bind(hall)
     .fetch_one(&mut **tx)
     .await
 }
@@ -119,14 +126,17 @@ impl Store {
         rule: &BanRule,
         now: i64,
     ) -> StoreResult<usize> {
+        // Where no-shows count and their ban applies: '' over the city, else this hall.
+        let key = self.scope_key(self.scopes.no_shows).to_string();
         let mut tx = self.begin_write().await?;
         let rows = sqlx::query(
             "UPDATE appointments SET status = 'no_show', changed_at = $1 \
-             WHERE status = 'booked' AND slot_start + $2 <= $1 \
+             WHERE hall = $3 AND status = 'booked' AND slot_start + $2 <= $1 \
              RETURNING person, id_masked, key_version, slot_start, id",
         )
         .bind(now)
         .bind(closes_after_start_ms)
+        .bind(self.hall())
         .fetch_all(&mut *tx)
         .await?;
         for r in &rows {
@@ -144,35 +154,44 @@ impl Store {
             // The person's row, locked: two replicas counting one person's no-shows at
             // once take turns, so neither misses the other's.
             sqlx::query(
-                "INSERT INTO people (person, key_version) VALUES ($1, $2) \
-                 ON CONFLICT (person) DO UPDATE SET key_version = people.key_version",
+                "INSERT INTO people (person, key_version, scope_key) VALUES ($1, $2, $3) \
+                 ON CONFLICT (person, scope_key) DO UPDATE SET key_version = people.key_version",
             )
             .bind(&who.hash)
             .bind(who.key_version)
+            .bind(&key)
             .execute(&mut *tx)
             .await?;
             sqlx::query(
-                "INSERT INTO no_shows (person, at, spent, key_version) VALUES ($1, $2, 0, $3)",
+                "INSERT INTO no_shows (person, at, spent, key_version, hall) \
+                 VALUES ($1, $2, 0, $3, $4)",
             )
             .bind(&who.hash)
             .bind(at)
             .bind(who.key_version)
+            .bind(self.hall())
             .execute(&mut *tx)
             .await?;
             let n: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM no_shows WHERE person = $1 AND spent = 0 AND at >= $2",
+                "SELECT COUNT(*) FROM no_shows WHERE person = $1 AND spent = 0 AND at >= $2 \
+                 AND ($3 = '' OR hall = $3)",
             )
             .bind(&who.hash)
             .bind(since)
+            .bind(&key)
             .fetch_one(&mut *tx)
             .await?;
             if n >= rule.limit {
-                ban(&mut tx, &who, rule, now).await?;
+                ban(&mut tx, &key, &who, rule, now).await?;
                 banned_notice(&mut tx, appointment, rule, now).await?;
-                sqlx::query("UPDATE no_shows SET spent = 1 WHERE person = $1 AND spent = 0")
-                    .bind(&who.hash)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE no_shows SET spent = 1 WHERE person = $1 AND spent = 0 \
+                     AND ($2 = '' OR hall = $2)",
+                )
+                .bind(&who.hash)
+                .bind(&key)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         tx.commit().await?;
@@ -197,21 +216,27 @@ impl Store {
         rule: &BanRule,
         now: i64,
     ) -> StoreResult<bool> {
+        // Where the marks count and their ban applies: '' over the city, else this hall.
+        let key = self.scope_key(self.scopes.false_info).to_string();
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
-            "UPDATE appointments SET false_info = 1, changed_at = $2 WHERE ticket_id = $1 AND false_info = 0 \
+            "UPDATE appointments SET false_info = 1, changed_at = $2 \
+             WHERE ticket_id = $1 AND hall = $3 AND false_info = 0 \
              RETURNING person, id_masked, key_version, id",
         )
         .bind(ticket_id)
         .bind(now)
+        .bind(self.hall())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
-            let marked: Option<i64> =
-                sqlx::query_scalar("SELECT false_info FROM appointments WHERE ticket_id = $1")
-                    .bind(ticket_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let marked: Option<i64> = sqlx::query_scalar(
+                "SELECT false_info FROM appointments WHERE ticket_id = $1 AND hall = $2",
+            )
+            .bind(ticket_id)
+            .bind(self.hall())
+            .fetch_optional(&mut *tx)
+            .await?;
             return Err(match marked {
                 Some(_) => super::Refusal::AlreadyMarked,
                 None => super::Refusal::NotAppointment,
@@ -220,19 +245,22 @@ impl Store {
         };
         let who = Person::from_row(&row)?;
         let n: i64 = sqlx::query_scalar(
-            "INSERT INTO people (person, false_streak, key_version) VALUES ($1, 1, $2) \
-             ON CONFLICT (person) DO UPDATE SET false_streak = people.false_streak + 1 RETURNING false_streak",
+            "INSERT INTO people (person, false_streak, key_version, scope_key) VALUES ($1, 1, $2, $3) \
+             ON CONFLICT (person, scope_key) DO UPDATE SET false_streak = people.false_streak + 1 \
+             RETURNING false_streak",
         )
         .bind(&who.hash)
         .bind(who.key_version)
+        .bind(&key)
         .fetch_one(&mut *tx)
         .await?;
         let banned = n >= rule.limit;
         if banned {
-            ban(&mut tx, &who, rule, now).await?;
+            ban(&mut tx, &key, &who, rule, now).await?;
             banned_notice(&mut tx, row.try_get(3)?, rule, now).await?;
-            sqlx::query("UPDATE people SET false_streak = 0 WHERE person = $1")
+            sqlx::query("UPDATE people SET false_streak = 0 WHERE person = $1 AND scope_key = $2")
                 .bind(&who.hash)
+                .bind(&key)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -243,6 +271,7 @@ impl Store {
         let detail = serde_json::json!({"ticket": number, "banned": banned}).to_string();
         audit(
             &mut tx,
+            self.hall(),
             now,
             by.name,
             "false_info",
@@ -258,7 +287,8 @@ impl Store {
         Ok(banned)
     }
 
-    /// Bans, newest first (`all` includes lifted and expired ones).
+    /// Bans that apply in this hall (its own and the city-wide ones), newest first (`all`
+    /// includes lifted and expired ones).
     ///
     /// # Errors
     /// Database errors.
@@ -266,23 +296,21 @@ impl Store {
         let filter = if all {
             ""
         } else {
-            "WHERE lifted_at IS NULL AND until_ms > $1"
+            "AND lifted_at IS NULL AND until_ms > $2"
         };
-        let rows = sqlx::query(&format!(
-            "SELECT id, id_masked, reason, starts_at, until_day, lifted_at, lifted_by FROM bans {filter} \
-             ORDER BY id DESC LIMIT 500"
-        ))
-        .bind(now)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(<Ban as sqlx::FromRow<_>>::from_row)
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+        let sql = format!(
+            "SELECT id, id_masked, reason, starts_at, until_day, lifted_at, lifted_by FROM bans \
+             WHERE (hall = $1 OR hall = '') {filter} ORDER BY id DESC LIMIT 500"
+        );
+        let mut q = sqlx::query_as::<_, Ban>(&sql).bind(self.hall());
+        if !all {
+            q = q.bind(now);
+        }
+        Ok(q.fetch_all(&self.read).await?)
     }
 
-    /// Bans a person by hand (an admin, with a reason) until `until` (local day and its
-    /// first instant), writing the audit row in the same transaction; returns the ban.
+    /// Bans a person by hand in this hall (a handle bound to hall `""` bans in every
+    /// hall), with the audit row; see [`Store::ban_by_hand_in`].
     ///
     /// # Errors
     /// Database errors.
@@ -291,6 +319,38 @@ impl Store {
         who: &ManualBan<'_>,
         by: super::Actor<'_>,
         now: i64,
+    ) -> StoreResult<Ban> {
+        self.ban_by_hand_in(who, by, now, false).await
+    }
+
+    /// A city-wide admin's ban: stored with hall `''`, it refuses bookings in every hall
+    /// (and is listed in every hall). The audit row is this hall's.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn ban_by_hand_city(
+        &self,
+        who: &ManualBan<'_>,
+        by: super::Actor<'_>,
+        now: i64,
+    ) -> StoreResult<Ban> {
+        self.ban_by_hand_in(who, by, now, true).await
+    }
+}
+
+impl Store {
+    /// Bans a person by hand (an admin, with a reason) until `until` (local day and its
+    /// first instant), in this hall or (`city_wide`) in every hall, writing the audit row
+    /// in the same transaction; returns the ban.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn ban_by_hand_in(
+        &self,
+        who: &ManualBan<'_>,
+        by: super::Actor<'_>,
+        now: i64,
+        city_wide: bool,
     ) -> StoreResult<Ban> {
         let mut tx = self.begin_write().await?;
         let person = Person {
@@ -303,7 +363,8 @@ impl Store {
             until: (who.until.0.to_string(), who.until.1),
             reason: who.reason.to_string(),
         };
-        let id = ban(&mut tx, &person, &rule, now).await?;
+        let hall = if city_wide { "" } else { self.hall() };
+        let id = ban(&mut tx, hall, &person, &rule, now).await?;
         // The citizen is reached through the provider account of their latest booking;
         // a person who never booked here has none, and is told when refused.
         let latest: Option<i64> = sqlx::query_scalar(
@@ -329,6 +390,7 @@ impl Store {
         .to_string();
         audit(
             &mut tx,
+            self.hall(),
             now,
             by.name,
             "ban",
@@ -359,17 +421,20 @@ impl Store {
     ) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
-            "UPDATE bans SET lifted_at = $2, lifted_by = $3, lift_reason = $4 WHERE id = $1 AND lifted_at IS NULL",
+            "UPDATE bans SET lifted_at = $2, lifted_by = $3, lift_reason = $4 \
+             WHERE id = $1 AND lifted_at IS NULL AND (hall = $5 OR hall = '')",
         )
         .bind(id)
         .bind(now)
         .bind(actor)
         .bind(reason)
+        .bind(self.hall())
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 1 {
             audit(
                 &mut tx,
+                self.hall(),
                 now,
                 actor,
                 "lift_ban",
@@ -388,10 +453,14 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn audit_log(&self, limit: i64) -> StoreResult<Vec<serde_json::Value>> {
-        let rows = sqlx::query("SELECT at, actor, action, subject, detail, origin FROM audit ORDER BY id DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT at, actor, action, subject, detail, origin FROM audit WHERE hall = $2 \
+             ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .bind(self.hall())
+        .fetch_all(&self.read)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(serde_json::json!({
@@ -407,9 +476,11 @@ impl Store {
     }
 }
 
-/// Writes one audit row inside `tx`.
+/// Writes one audit row of `hall` inside `tx`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn audit(
     tx: &mut Tx,
+    hall: &str,
     now: i64,
     actor: &str,
     action: &str,
@@ -417,14 +488,18 @@ pub(crate) async fn audit(
     detail: &str,
     origin: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO audit (at, actor, action, subject, detail, origin) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(now)
-        .bind(actor)
-        .bind(action)
-        .bind(subject)
-        .bind(detail)
-        .bind(origin)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO audit (at, actor, action, subject, detail, origin, hall) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(now)
+    .bind(actor)
+    .bind(action)
+    .bind(subject)
+    .bind(detail)
+    .bind(origin)
+    .bind(hall)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

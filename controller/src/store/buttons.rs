@@ -43,13 +43,14 @@ impl Store {
     ) -> StoreResult<Press> {
         let mut tx = self.begin_write().await?;
         let fresh = sqlx::query(
-            "INSERT INTO button_presses (window_id, press_id, action, at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            "INSERT INTO button_presses (window_id, press_id, action, at, hall) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
         .bind(w.id)
         .bind(press_id)
         .bind(action.name())
         .bind(now)
+        .bind(self.hall())
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -62,11 +63,13 @@ impl Store {
         sqlx::query("SAVEPOINT hallq_button")
             .execute(&mut *tx)
             .await?;
-        let press = match windows::apply(&mut tx, w, action, by.name, day, now, tz).await {
+        let applied = windows::apply(&mut tx, &self.hall, w, action, by.name, day, now, tz).await;
+        let press = match applied {
             Ok(applied) => {
                 let mut detail = serde_json::Map::new();
                 detail.insert("press_id".into(), press_id.into());
-                windows::audit(&mut tx, by, w.id, action, &applied, detail, now).await?;
+                windows::audit(&mut tx, &self.hall, by, w.id, action, &applied, detail, now)
+                    .await?;
                 match applied {
                     Ok(out) => Press::Done(Box::new(out)),
                     Err(kept) => Press::Refused(kept),

@@ -88,11 +88,12 @@ impl Store {
         contacts: [&str; 2],
     ) -> StoreResult<Vec<Appointment>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLS} FROM appointments WHERE contact IN ($1, $2) \
+            "SELECT {COLS} FROM appointments WHERE hall = $3 AND contact IN ($1, $2) \
              ORDER BY slot_start DESC, id DESC LIMIT 100"
         ))
         .bind(contacts[0])
         .bind(contacts[1])
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         all(&rows)
@@ -108,11 +109,12 @@ impl Store {
         service: Option<&str>,
     ) -> StoreResult<Vec<Appointment>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLS} FROM appointments WHERE day = $1 AND ($2 = '' OR service = $2) \
-             ORDER BY service, slot_start, id LIMIT 5000"
+            "SELECT {COLS} FROM appointments WHERE hall = $3 AND day = $1 \
+             AND ($2 = '' OR service = $2) ORDER BY service, slot_start, id LIMIT 5000"
         ))
         .bind(day)
         .bind(service.unwrap_or(""))
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         all(&rows)
@@ -124,12 +126,13 @@ impl Store {
     /// Database errors.
     pub async fn closed_slots(&self, service: &str, from: i64, to: i64) -> StoreResult<Vec<i64>> {
         Ok(sqlx::query_scalar(
-            "SELECT slot_start FROM slots WHERE service = $1 AND slot_start >= $2 \
+            "SELECT slot_start FROM slots WHERE hall = $4 AND service = $1 AND slot_start >= $2 \
              AND slot_start < $3 AND closed <> 0",
         )
         .bind(service)
         .bind(from)
         .bind(to)
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?)
     }
@@ -164,21 +167,22 @@ impl Store {
         // First the slot rows: from here on no booking can take them.
         for (service, start, end, capacity) in c.slots {
             sqlx::query(
-                "INSERT INTO slots (service, slot_start, slot_end, capacity, booked, closed) \
-                 VALUES ($1, $2, $3, $4, 0, 1) \
-                 ON CONFLICT (service, slot_start) DO UPDATE SET closed = 1",
+                "INSERT INTO slots (hall, service, slot_start, slot_end, capacity, booked, closed) \
+                 VALUES ($5, $1, $2, $3, $4, 0, 1) \
+                 ON CONFLICT (hall, service, slot_start) DO UPDATE SET closed = 1",
             )
             .bind(service)
             .bind(start)
             .bind(end)
             .bind(capacity)
+            .bind(self.hall())
             .execute(&mut *tx)
             .await?;
         }
         // Then the bookings, read after every racing booking of those rows committed.
         let rows = sqlx::query(&format!(
             "UPDATE appointments SET status = 'cancelled', cancel_reason = $1, changed_at = $2 \
-             WHERE day = $3 AND status = 'booked' AND ($4 = '' OR service = $4) \
+             WHERE hall = $6 AND day = $3 AND status = 'booked' AND ($4 = '' OR service = $4) \
              AND ($5 < 0 OR slot_start = $5) RETURNING {COLS}"
         ))
         .bind(c.reason)
@@ -186,22 +190,27 @@ impl Store {
         .bind(c.day)
         .bind(c.service.unwrap_or(""))
         .bind(c.slot_start.unwrap_or(-1))
+        .bind(self.hall())
         .fetch_all(&mut *tx)
         .await?;
         let cancelled = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
         for a in &cancelled {
             sqlx::query(
-                "UPDATE slots SET booked = booked - 1 WHERE service = $1 AND slot_start = $2 AND booked > 0",
+                "UPDATE slots SET booked = booked - 1 \
+                 WHERE hall = $3 AND service = $1 AND slot_start = $2 AND booked > 0",
             )
             .bind(&a.service)
             .bind(a.slot_start)
+            .bind(self.hall())
             .execute(&mut *tx)
             .await?;
             sqlx::query(
-                "UPDATE person_days SET active = active - 1 WHERE person = $1 AND day = $2 AND active > 0",
+                "UPDATE person_days SET active = active - 1 \
+                 WHERE person = $1 AND day = $2 AND scope_key = $3 AND active > 0",
             )
             .bind(&a.person)
             .bind(&a.day)
+            .bind(self.scope_key(self.scopes.daily_limit))
             .execute(&mut *tx)
             .await?;
             let about = About {
@@ -213,8 +222,8 @@ impl Store {
         }
         let n = i64::try_from(cancelled.len()).unwrap_or(i64::MAX);
         let row = sqlx::query(&format!(
-            "INSERT INTO closures (day, service, slot_start, reason, cancelled, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {CLOSURE_COLS}"
+            "INSERT INTO closures (day, service, slot_start, reason, cancelled, created_at, \
+             created_by, hall) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {CLOSURE_COLS}"
         ))
         .bind(c.day)
         .bind(c.service)
@@ -223,6 +232,7 @@ impl Store {
         .bind(n)
         .bind(c.now)
         .bind(c.by.name)
+        .bind(self.hall())
         .fetch_one(&mut *tx)
         .await?;
         let closure = closure_from_row(&row)?;
@@ -236,6 +246,7 @@ impl Store {
             .to_string();
         audit(
             &mut tx,
+            self.hall(),
             c.now,
             c.by.name,
             "close",
@@ -257,8 +268,9 @@ impl Store {
     /// Database errors.
     pub async fn closures(&self) -> StoreResult<Vec<Closure>> {
         let rows = sqlx::query(&format!(
-            "SELECT {CLOSURE_COLS} FROM closures ORDER BY id DESC LIMIT 500"
+            "SELECT {CLOSURE_COLS} FROM closures WHERE hall = $1 ORDER BY id DESC LIMIT 500"
         ))
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -281,7 +293,18 @@ impl Store {
         now: i64,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        audit(&mut tx, now, by.name, action, subject, detail, by.origin).await?;
+        let (name, origin) = (by.name, by.origin);
+        audit(
+            &mut tx,
+            self.hall(),
+            now,
+            name,
+            action,
+            subject,
+            detail,
+            origin,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -10,8 +10,9 @@ impl Store {
     /// Database errors.
     pub async fn oldest_unsent_at(&self) -> StoreResult<Option<i64>> {
         Ok(sqlx::query_scalar(
-            "SELECT created_at FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 1",
+            "SELECT created_at FROM outbox WHERE hall = $1 AND sent_at IS NULL ORDER BY id LIMIT 1",
         )
+        .bind(self.hall())
         .fetch_optional(&self.read)
         .await?)
     }
@@ -21,8 +22,11 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn window_statuses(&self) -> StoreResult<Vec<(String, String)>> {
-        Ok(sqlx::query_as("SELECT id, status FROM windows")
-            .fetch_all(&self.read)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, status FROM windows WHERE hall = $1")
+                .bind(self.hall())
+                .fetch_all(&self.read)
+                .await?,
+        )
     }
 }

@@ -40,6 +40,7 @@ const SQLITE: &[(i64, &str)] = &[
         12,
         include_str!("../../migrations/sqlite/0012_transfers.sql"),
     ),
+    (13, include_str!("../../migrations/sqlite/0013_halls.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -84,6 +85,7 @@ const POSTGRES: &[(i64, &str)] = &[
         12,
         include_str!("../../migrations/postgres/0012_transfers.sql"),
     ),
+    (13, include_str!("../../migrations/postgres/0013_halls.sql")),
 ];
 
 /// Applies the migrations not yet applied. On PostgreSQL an advisory lock keeps two

@@ -10,6 +10,7 @@
 //! notifications have their own outbox, [`notices`], written the same way.
 
 pub mod acked;
+mod adopt;
 mod appointments;
 pub mod backup;
 mod bans;
@@ -205,14 +206,44 @@ impl Refusal {
 
 pub(crate) use rows::{ticket_from_row, TICKET_COLS};
 
+/// The wake-up of the relays (outbox) or the notification deliverers (notices): one
+/// [`Notify`] per hall handle that asked for it, all notified after a commit in any hall.
+/// `notify_one` on each stores a permit for a waiter that is busy right now, so a commit
+/// made while a relay publishes still wakes it at its next wait.
+#[derive(Debug, Default)]
+pub(crate) struct Signal {
+    halls: std::sync::Mutex<Vec<(Arc<str>, Arc<Notify>)>>,
+}
+
+impl Signal {
+    /// The [`Notify`] of `hall`'s waiter.
+    pub(crate) fn for_hall(&self, hall: &str) -> Arc<Notify> {
+        let mut halls = self.halls.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, n)) = halls.iter().find(|(h, _)| &**h == hall) {
+            return n.clone();
+        }
+        let n = Arc::new(Notify::new());
+        halls.push((Arc::from(hall), n.clone()));
+        n
+    }
+
+    /// Wakes every hall's waiter (or leaves each a permit).
+    pub(crate) fn notify_one(&self) {
+        let halls = self.halls.lock().unwrap_or_else(|e| e.into_inner());
+        for (_, n) in halls.iter() {
+            n.notify_one();
+        }
+    }
+}
+
 /// Handle to the database. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
     write: AnyPool,
     read: AnyPool,
     backend: Backend,
-    outbox_signal: Arc<Notify>,
-    notice_signal: Arc<Notify>,
+    outbox_signal: Arc<Signal>,
+    notice_signal: Arc<Signal>,
     writer: writer::Writer,
     /// The WAL the writer's batches wait for (SQLite, power-cut safe), for readers of
     /// committed rows that must not pass them on before they are durable (the relay).
@@ -299,7 +330,7 @@ impl Store {
                 (pool.clone(), pool.clone(), pool, writer::Durability::Commit)
             }
         };
-        let outbox_signal = Arc::new(Notify::new());
+        let outbox_signal = Arc::new(Signal::default());
         let unsynced_wal = match &durability {
             writer::Durability::SyncWal(wal) => Some(Arc::new(wal.clone())),
             writer::Durability::Commit => None,
@@ -316,7 +347,7 @@ impl Store {
             read,
             backend,
             outbox_signal,
-            notice_signal: Arc::new(Notify::new()),
+            notice_signal: Arc::new(Signal::default()),
             writer,
             unsynced_wal,
             acked,
@@ -352,8 +383,7 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub async fn adopt_unowned(&self, hall: &str) -> StoreResult<u64> {
-        let _ = hall;
-        Ok(0)
+        adopt::adopt_unowned(self, hall).await
     }
 
     /// Ids this controller acknowledged that a new primary lacked after failovers, per
@@ -367,9 +397,49 @@ impl Store {
         self.backend
     }
 
-    /// Notified after every commit that wrote outbox rows.
+    /// Notified after every commit that wrote outbox rows (in any hall: each hall's
+    /// handle has its own [`Notify`], and a commit notifies every one, so the relays of
+    /// several halls waiting at once are all woken and none misses a commit made while it
+    /// was busy).
     pub fn outbox_signal(&self) -> Arc<Notify> {
-        self.outbox_signal.clone()
+        self.outbox_signal.for_hall(&self.hall)
+    }
+
+    /// The key a per-person counter of a rule with `scope` is kept under: `''` for a
+    /// city-wide rule (one row shared by every hall), the hall's id for a per-hall one.
+    pub(crate) fn scope_key(&self, scope: hallq_config::Scope) -> &str {
+        match scope {
+            hallq_config::Scope::City => "",
+            hallq_config::Scope::Hall => &self.hall,
+        }
+    }
+
+    /// The hall of the ticket with this token (city-wide: tokens are unique over every
+    /// hall), for the root status page.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn hall_of_ticket(&self, token: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT hall FROM tickets WHERE token = $1")
+                .bind(token)
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    /// The hall of the appointment with this booking code (city-wide: codes are unique
+    /// over every hall).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn hall_of_appointment(&self, code: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT hall FROM appointments WHERE code = $1")
+                .bind(code)
+                .fetch_optional(&self.read)
+                .await?,
+        )
     }
 
     /// Makes sure every configured window has a row. New windows start closed: a window
@@ -380,11 +450,12 @@ impl Store {
     pub async fn sync_windows(&self, ids: &[String], now: i64) -> StoreResult<()> {
         for id in ids {
             sqlx::query(
-                "INSERT INTO windows (id, status, updated_at) VALUES ($1, 'closed', $2) \
-                 ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO windows (hall, id, status, updated_at) VALUES ($3, $1, 'closed', $2) \
+                 ON CONFLICT (hall, id) DO NOTHING",
             )
             .bind(id)
             .bind(now)
+            .bind(self.hall())
             .execute(&self.write)
             .await?;
         }

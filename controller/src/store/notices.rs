@@ -116,8 +116,9 @@ pub async fn enqueue(
     let facts = serde_json::to_string(notice)
         .map_err(|e| sqlx::Error::Protocol(format!("notice facts: {e}")))?;
     sqlx::query_scalar(
-        "INSERT INTO notices (type, appointment_id, lead_minutes, facts, created_at, next_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) \
+        "INSERT INTO notices (type, appointment_id, lead_minutes, facts, created_at, next_at, hall) \
+         VALUES ($1, $2, $3, $4, $5, $5, \
+           COALESCE((SELECT hall FROM appointments WHERE id = $2), '')) \
          ON CONFLICT (appointment_id, type, lead_minutes) DO NOTHING RETURNING id",
     )
     .bind(notice.kind.as_str())
@@ -183,9 +184,9 @@ async fn remind(tx: &mut AnyConnection, notice: &Notice, now: i64) -> Result<boo
     let facts = serde_json::to_string(notice)
         .map_err(|e| sqlx::Error::Protocol(format!("notice facts: {e}")))?;
     let done = sqlx::query(
-        "INSERT INTO notices (type, appointment_id, lead_minutes, facts, created_at, next_at) \
-         SELECT 'reminder', $1, $2, $3, $4, $4 \
-         WHERE EXISTS (SELECT 1 FROM appointments WHERE id = $1 AND status = 'booked') \
+        "INSERT INTO notices (type, appointment_id, lead_minutes, facts, created_at, next_at, hall) \
+         SELECT 'reminder', $1, $2, $3, $4, $4, hall FROM appointments \
+         WHERE id = $1 AND status = 'booked' \
          ON CONFLICT (appointment_id, type, lead_minutes) DO NOTHING",
     )
     .bind(notice.appointment)
@@ -239,7 +240,7 @@ impl Store {
 
     /// Fired after commits that wrote notices.
     pub fn notice_signal(&self) -> std::sync::Arc<tokio::sync::Notify> {
-        self.notice_signal.clone()
+        self.notice_signal.for_hall(&self.hall)
     }
 
     /// Writes the reminders due at `now` for `leads` (minutes, any order): for lead `L`,
@@ -261,7 +262,7 @@ impl Store {
             let (lead_ms, next_ms) = (lead * 60_000, next * 60_000);
             loop {
                 let rows = sqlx::query(&format!(
-                    "SELECT {ABOUT_COLS} FROM appointments a WHERE a.status = 'booked' \
+                    "SELECT {ABOUT_COLS} FROM appointments a WHERE a.hall = $6 AND a.status = 'booked' \
                      AND a.slot_start > $1 + $2 AND a.slot_start <= $1 + $3 \
                      AND a.created_at + $3 <= a.slot_start \
                      AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.appointment_id = a.id \
@@ -273,6 +274,7 @@ impl Store {
                 .bind(lead_ms)
                 .bind(*lead)
                 .bind(REMINDER_BATCH)
+                .bind(self.hall())
                 .fetch_all(&self.read)
                 .await?;
                 let about = || About {
@@ -312,10 +314,11 @@ impl Store {
     pub async fn due_notices(&self, now: i64, limit: i64) -> StoreResult<Vec<NoticeRow>> {
         let rows = sqlx::query(
             "SELECT id, facts, created_at, attempts, done FROM notices \
-             WHERE delivered_at IS NULL AND next_at <= $1 ORDER BY id LIMIT $2",
+             WHERE hall = $3 AND delivered_at IS NULL AND next_at <= $1 ORDER BY id LIMIT $2",
         )
         .bind(now)
         .bind(limit)
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -389,11 +392,12 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn pending_notices(&self) -> StoreResult<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE delivered_at IS NULL")
-                .fetch_one(&self.read)
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notices WHERE hall = $1 AND delivered_at IS NULL",
         )
+        .bind(self.hall())
+        .fetch_one(&self.read)
+        .await?)
     }
 
     /// Deletes delivered notices written before `delivered_before`, and every notice
@@ -404,11 +408,12 @@ impl Store {
     /// Database errors.
     pub async fn prune_notices(&self, delivered_before: i64, any_before: i64) -> StoreResult<u64> {
         Ok(sqlx::query(
-            "DELETE FROM notices WHERE (delivered_at IS NOT NULL AND created_at < $1) \
-             OR created_at < $2",
+            "DELETE FROM notices WHERE hall = $3 AND ((delivered_at IS NOT NULL AND created_at < $1) \
+             OR created_at < $2)",
         )
         .bind(delivered_before)
         .bind(any_before)
+        .bind(self.hall())
         .execute(&self.write)
         .await?
         .rows_affected())

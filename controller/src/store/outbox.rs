@@ -33,19 +33,21 @@ pub struct OutboxRow {
 /// Adds an event to the current transaction; returns its id.
 pub(crate) async fn enqueue(
     tx: &mut Transaction<'static, Any>,
+    hall: &str,
     kind: &str,
     subject: &str,
     payload: &str,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO outbox (kind, subject, payload, created_at) VALUES ($1, $2, $3, $4) \
-         RETURNING id",
+        "INSERT INTO outbox (kind, subject, payload, created_at, hall) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(kind)
     .bind(subject)
     .bind(payload)
     .bind(now)
+    .bind(hall)
     .fetch_one(&mut **tx)
     .await
 }
@@ -54,6 +56,7 @@ pub(crate) async fn enqueue(
 /// returns their ids.
 pub(crate) async fn enqueue_all(
     tx: &mut Transaction<'static, Any>,
+    hall: &str,
     rows: &[(&str, &str, String)],
     now: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
@@ -61,13 +64,13 @@ pub(crate) async fn enqueue_all(
         return Ok(Vec::new());
     }
     let values: Vec<String> = (0..rows.len())
-        .map(|i| format!("(${}, ${}, ${}, $1)", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+        .map(|i| format!("(${}, ${}, ${}, $1, $2)", 3 * i + 3, 3 * i + 4, 3 * i + 5))
         .collect();
     let sql = format!(
-        "INSERT INTO outbox (kind, subject, payload, created_at) VALUES {} RETURNING id",
+        "INSERT INTO outbox (kind, subject, payload, created_at, hall) VALUES {} RETURNING id",
         values.join(", ")
     );
-    let mut q = sqlx::query_scalar(&sql).bind(now);
+    let mut q = sqlx::query_scalar(&sql).bind(now).bind(hall);
     for (kind, subject, payload) in rows {
         q = q.bind(*kind).bind(*subject).bind(payload.as_str());
     }
@@ -75,6 +78,16 @@ pub(crate) async fn enqueue_all(
 }
 
 impl Store {
+    /// The lease `name` of this handle's hall: `name:hall`, or `name` itself for hall `""`
+    /// (each hall has its own relay and deliverer).
+    pub fn lease_name(&self, name: &str) -> String {
+        if self.hall().is_empty() {
+            name.to_string()
+        } else {
+            format!("{name}:{}", self.hall())
+        }
+    }
+
     /// The oldest unsent events, in id order.
     ///
     /// # Errors
@@ -82,9 +95,10 @@ impl Store {
     pub async fn unsent(&self, limit: i64) -> StoreResult<Vec<OutboxRow>> {
         let rows = sqlx::query(
             "SELECT id, kind, subject, payload, created_at FROM outbox \
-             WHERE sent_at IS NULL ORDER BY id LIMIT $1",
+             WHERE hall = $2 AND sent_at IS NULL ORDER BY id LIMIT $1",
         )
         .bind(limit)
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -103,10 +117,11 @@ impl Store {
         }
         let list: Vec<String> = ids.iter().map(i64::to_string).collect();
         sqlx::query(&format!(
-            "UPDATE outbox SET sent_at = $1 WHERE id IN ({}) AND sent_at IS NULL",
+            "UPDATE outbox SET sent_at = $1 WHERE id IN ({}) AND sent_at IS NULL AND hall = $2",
             list.join(",")
         ))
         .bind(now)
+        .bind(self.hall())
         .execute(&self.write)
         .await?;
         Ok(())
@@ -118,11 +133,12 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn last_event_id(&self) -> StoreResult<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM outbox")
-                .fetch_one(&self.read)
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM outbox WHERE hall = $1",
         )
+        .bind(self.hall())
+        .fetch_one(&self.read)
+        .await?)
     }
 
     /// Number of events not yet published.
@@ -131,7 +147,8 @@ impl Store {
     /// Database errors.
     pub async fn unsent_count(&self) -> StoreResult<i64> {
         Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE hall = $1 AND sent_at IS NULL")
+                .bind(self.hall())
                 .fetch_one(&self.read)
                 .await?,
         )
@@ -148,6 +165,7 @@ impl Store {
         now: i64,
         ttl_ms: i64,
     ) -> StoreResult<bool> {
+        let name = &self.lease_name(name);
         let got: Option<String> = sqlx::query_scalar(
             "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO UPDATE SET holder = $2, expires_at = $3 \
@@ -167,6 +185,7 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
+        let name = &self.lease_name(name);
         sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
             .bind(name)
             .bind(holder)

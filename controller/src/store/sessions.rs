@@ -44,6 +44,9 @@ pub struct NewSession<'a> {
     pub origin: &'a str,
     /// Lifetime in ms.
     pub ttl_ms: i64,
+    /// Made by a city-wide staff user (`StaffUser::city_wide`): valid in every hall, not
+    /// only in the hall it was made in.
+    pub city_wide: bool,
 }
 
 /// The live clerk session at a window someone else asked to sign in at.
@@ -159,6 +162,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         audit(
             &mut tx,
+            self.hall(),
             now,
             "-", // anyone can type a username: it is the subject, not the actor
             "sign_in_failed",
@@ -181,10 +185,10 @@ impl Store {
         let mut tx = self.begin_write().await?;
         // The window first (its row locked): a sign-out there waits for this one.
         let opened = match s.window {
-            Some(w) => staffing::open_on_sign_in(&mut tx, w, now).await?,
+            Some(w) => staffing::open_on_sign_in(&mut tx, self.hall(), w, now).await?,
             None => false,
         };
-        let id = insert(&mut tx, s, now).await?;
+        let id = insert(&mut tx, self.hall(), s, now).await?;
         tx.commit().await?;
         if opened {
             self.outbox_signal.notify_one();
@@ -213,13 +217,15 @@ impl Store {
             });
         };
         let mut tx = self.begin_write().await?;
-        let opened = staffing::open_on_sign_in(&mut tx, w, now).await?;
+        let opened = staffing::open_on_sign_in(&mut tx, self.hall(), w, now).await?;
         let live: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT id, username, created_at FROM staff_sessions \
-             WHERE window_id = $1 AND ended_at IS NULL AND expires_at > $2 ORDER BY id DESC",
+             WHERE hall = $3 AND window_id = $1 AND ended_at IS NULL AND expires_at > $2 \
+             ORDER BY id DESC",
         )
         .bind(w)
         .bind(now)
+        .bind(self.hall())
         .fetch_all(&mut *tx)
         .await?;
         if let (Some((id, username, since)), false) = (live.first(), takeover) {
@@ -242,6 +248,7 @@ impl Store {
             );
             audit(
                 &mut tx,
+                self.hall(),
                 now,
                 s.username,
                 "session_taken_over",
@@ -251,7 +258,7 @@ impl Store {
             )
             .await?;
         }
-        let id = insert(&mut tx, s, now).await?;
+        let id = insert(&mut tx, self.hall(), s, now).await?;
         tx.commit().await?;
         if opened {
             self.outbox_signal.notify_one();
@@ -263,15 +270,17 @@ impl Store {
     }
 }
 
-/// Clears the account's attempts, records the session and audits the sign-in in `tx`.
-async fn insert(tx: &mut Tx, s: NewSession<'_>, now: i64) -> StoreResult<i64> {
+/// Clears the account's attempts, records the session (made in `hall`) and audits the
+/// sign-in in `tx`.
+async fn insert(tx: &mut Tx, hall: &str, s: NewSession<'_>, now: i64) -> StoreResult<i64> {
     sqlx::query("DELETE FROM staff_sign_in_attempts WHERE username = $1")
         .bind(s.username)
         .execute(&mut **tx)
         .await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO staff_sessions (token_sha256, username, role, window_id, origin, created_at, expires_at, credential) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO staff_sessions (token_sha256, username, role, window_id, origin, created_at, \
+         expires_at, credential, hall, city_wide) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(s.token_sha256)
     .bind(s.username)
@@ -281,6 +290,8 @@ async fn insert(tx: &mut Tx, s: NewSession<'_>, now: i64) -> StoreResult<i64> {
     .bind(now)
     .bind(now + s.ttl_ms)
     .bind(s.credential)
+    .bind(hall)
+    .bind(i64::from(s.city_wide))
     .fetch_one(&mut **tx)
     .await?;
     let detail = match s.window {
@@ -289,6 +300,7 @@ async fn insert(tx: &mut Tx, s: NewSession<'_>, now: i64) -> StoreResult<i64> {
     };
     audit(
         tx,
+        hall,
         now,
         s.username,
         "sign_in",
@@ -307,10 +319,12 @@ impl Store {
     /// Database errors.
     pub async fn session(&self, token_sha256: &str, now: i64) -> StoreResult<Option<Session>> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM staff_sessions WHERE token_sha256 = $1 AND ended_at IS NULL AND expires_at > $2"
+            "SELECT {COLUMNS} FROM staff_sessions WHERE token_sha256 = $1 AND ended_at IS NULL \
+             AND expires_at > $2 AND (hall = $3 OR city_wide = 1)"
         ))
         .bind(token_sha256)
         .bind(now)
+        .bind(self.hall())
         .fetch_optional(&self.read)
         .await?;
         Ok(row.as_ref().map(session).transpose()?)
@@ -336,9 +350,11 @@ impl Store {
     /// Database errors.
     pub async fn sessions(&self, now: i64) -> StoreResult<Vec<Session>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM staff_sessions WHERE ended_at IS NULL AND expires_at > $1 ORDER BY id DESC"
+            "SELECT {COLUMNS} FROM staff_sessions WHERE ended_at IS NULL AND expires_at > $1 \
+             AND (hall = $2 OR city_wide = 1) ORDER BY id DESC"
         ))
         .bind(now)
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         Ok(rows.iter().map(session).collect::<Result<_, _>>()?)
@@ -360,19 +376,22 @@ impl Store {
         now: i64,
     ) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
-        let whose: Option<(String, Option<String>)> = sqlx::query_as(
+        let whose: Option<(String, Option<String>, String)> = sqlx::query_as(
             "UPDATE staff_sessions SET ended_at = $2 \
-             WHERE id = $1 AND ended_at IS NULL AND expires_at > $2 RETURNING username, window_id",
+             WHERE id = $1 AND ended_at IS NULL AND expires_at > $2 \
+             AND (hall = $3 OR city_wide = 1) RETURNING username, window_id, hall",
         )
         .bind(id)
         .bind(now)
+        .bind(self.hall())
         .fetch_optional(&mut *tx)
         .await?;
         let ended = whose.is_some();
         let mut closed = false;
-        if let Some((user, window)) = whose {
+        if let Some((user, window, made_in)) = whose {
+            // The window is one of the hall the session was made in.
             if let Some(w) = &window {
-                closed = staffing::close_unless_staffed(&mut tx, w, now).await?;
+                closed = staffing::close_unless_staffed(&mut tx, &made_in, w, now).await?;
             }
             let detail = match window {
                 Some(w) => format!("session of {user} at window {w}"),
@@ -380,6 +399,7 @@ impl Store {
             };
             audit(
                 &mut tx,
+                self.hall(),
                 now,
                 actor,
                 action,

@@ -26,40 +26,56 @@ const EXPIRED: &str = "窗口登录已过期 / the session at the window expired
 /// their session expired, so a sign-in racing the sweep is never closed under the clerk.
 pub(super) async fn lock(
     tx: &mut Tx,
+    hall: &str,
     id: &str,
     now: i64,
 ) -> Result<Option<WindowStatus>, sqlx::Error> {
-    let s: Option<String> =
-        sqlx::query_scalar("UPDATE windows SET updated_at = $2 WHERE id = $1 RETURNING status")
-            .bind(id)
-            .bind(now)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let s: Option<String> = sqlx::query_scalar(
+        "UPDATE windows SET updated_at = $2 WHERE hall = $3 AND id = $1 RETURNING status",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(hall)
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(s.map(|s| WindowStatus::parse(&s)))
 }
 
 /// Sets window `id` to `status` (clearing any pause reason) at `now`, and writes its
 /// outbox event.
-async fn change(tx: &mut Tx, id: &str, status: WindowStatus, now: i64) -> Result<(), sqlx::Error> {
+async fn change(
+    tx: &mut Tx,
+    hall: &str,
+    id: &str,
+    status: WindowStatus,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE windows SET status = $2, pause_reason = NULL, updated_at = $3 WHERE id = $1",
+        "UPDATE windows SET status = $2, pause_reason = NULL, updated_at = $3 \
+         WHERE hall = $4 AND id = $1",
     )
     .bind(id)
     .bind(status.as_str())
     .bind(now)
+    .bind(hall)
     .execute(&mut **tx)
     .await?;
-    outbox::enqueue(tx, outbox::WINDOW, id, "", now).await?;
+    outbox::enqueue(tx, hall, outbox::WINDOW, id, "", now).await?;
     Ok(())
 }
 
 /// Opens window `id` if it is closed (a sign-in there); true when it changed. A paused
 /// window stays paused: its clerk resumes it.
-pub(super) async fn open_on_sign_in(tx: &mut Tx, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    if lock(tx, id, now).await? != Some(WindowStatus::Closed) {
+pub(super) async fn open_on_sign_in(
+    tx: &mut Tx,
+    hall: &str,
+    id: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    if lock(tx, hall, id, now).await? != Some(WindowStatus::Closed) {
         return Ok(false);
     }
-    change(tx, id, WindowStatus::Open, now).await?;
+    change(tx, hall, id, WindowStatus::Open, now).await?;
     Ok(true)
 }
 
@@ -67,26 +83,28 @@ pub(super) async fn open_on_sign_in(tx: &mut Tx, id: &str, now: i64) -> Result<b
 /// session is live at it; true when it changed. A ticket held there stays held.
 pub(super) async fn close_unless_staffed(
     tx: &mut Tx,
+    hall: &str,
     id: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     // Locked first: a sign-in at this window that committed meanwhile is seen below.
-    match lock(tx, id, now).await? {
+    match lock(tx, hall, id, now).await? {
         None | Some(WindowStatus::Closed) => return Ok(false),
         Some(_) => {}
     }
     let staffed: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM staff_sessions \
-         WHERE window_id = $1 AND ended_at IS NULL AND expires_at > $2",
+         WHERE hall = $3 AND window_id = $1 AND ended_at IS NULL AND expires_at > $2",
     )
     .bind(id)
     .bind(now)
+    .bind(hall)
     .fetch_one(&mut **tx)
     .await?;
     if staffed > 0 {
         return Ok(false);
     }
-    change(tx, id, WindowStatus::Closed, now).await?;
+    change(tx, hall, id, WindowStatus::Closed, now).await?;
     Ok(true)
 }
 
@@ -113,25 +131,28 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let idle: Vec<String> = sqlx::query_scalar(
             "UPDATE windows SET status = 'closed', pause_reason = NULL, updated_at = $2 \
-             WHERE status <> 'closed' AND updated_at <= $1 \
-             AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.window_id = windows.id \
-                 AND t.status IN ('called', 'serving')) \
+             WHERE hall = $3 AND status <> 'closed' AND updated_at <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.hall = windows.hall \
+                 AND t.window_id = windows.id AND t.status IN ('called', 'serving')) \
              RETURNING id",
         )
         .bind(idle_since)
         .bind(now)
+        .bind(self.hall())
         .fetch_all(&mut *tx)
         .await?;
         let expired: Vec<String> = sqlx::query_scalar(
             "UPDATE windows SET status = 'closed', pause_reason = NULL, updated_at = $1 \
-             WHERE status <> 'closed' \
-             AND EXISTS (SELECT 1 FROM staff_sessions s WHERE s.window_id = windows.id \
-                 AND s.ended_at IS NULL AND s.expires_at <= $1 AND s.expires_at > windows.updated_at) \
-             AND NOT EXISTS (SELECT 1 FROM staff_sessions s WHERE s.window_id = windows.id \
-                 AND s.ended_at IS NULL AND s.expires_at > $1) \
+             WHERE hall = $2 AND status <> 'closed' \
+             AND EXISTS (SELECT 1 FROM staff_sessions s WHERE s.hall = windows.hall \
+                 AND s.window_id = windows.id AND s.ended_at IS NULL AND s.expires_at <= $1 \
+                 AND s.expires_at > windows.updated_at) \
+             AND NOT EXISTS (SELECT 1 FROM staff_sessions s WHERE s.hall = windows.hall \
+                 AND s.window_id = windows.id AND s.ended_at IS NULL AND s.expires_at > $1) \
              RETURNING id",
         )
         .bind(now)
+        .bind(self.hall())
         .fetch_all(&mut *tx)
         .await?;
         let closed: Vec<(String, &str)> = idle
@@ -140,8 +161,19 @@ impl Store {
             .chain(expired.into_iter().map(|w| (w, EXPIRED)))
             .collect();
         for (w, why) in &closed {
-            outbox::enqueue(&mut tx, outbox::WINDOW, w, "", now).await?;
-            audit(&mut tx, now, "system", "window_closed", w, why, "internal").await?;
+            let hall = self.hall();
+            outbox::enqueue(&mut tx, hall, outbox::WINDOW, w, "", now).await?;
+            audit(
+                &mut tx,
+                hall,
+                now,
+                "system",
+                "window_closed",
+                w,
+                why,
+                "internal",
+            )
+            .await?;
         }
         tx.commit().await?;
         if !closed.is_empty() {

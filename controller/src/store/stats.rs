@@ -17,11 +17,13 @@ impl Store {
     pub async fn stat_rows(&self, from: &str, to: &str) -> StoreResult<Vec<Row>> {
         let rows = sqlx::query(
             "SELECT day, service, window_id, kind, status, issued_at, called_at, started_at, \
-             finished_at, slot_start, called_by FROM tickets WHERE day >= $1 AND day <= $2 ORDER BY id LIMIT $3",
+             finished_at, slot_start, called_by FROM tickets WHERE hall = $4 AND day >= $1 \
+             AND day <= $2 ORDER BY id LIMIT $3",
         )
         .bind(from)
         .bind(to)
         .bind(MAX_STAT_ROWS)
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -36,9 +38,11 @@ impl Store {
     /// Database errors.
     pub async fn oldest_waiting(&self, day: &str) -> StoreResult<Vec<(String, i64)>> {
         Ok(sqlx::query_as(
-            "SELECT service, MIN(issued_at) FROM tickets WHERE day = $1 AND status = 'waiting' GROUP BY service",
+            "SELECT service, MIN(issued_at) FROM tickets WHERE hall = $2 AND day = $1 \
+             AND status = 'waiting' GROUP BY service",
         )
         .bind(day)
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?)
     }
@@ -50,8 +54,9 @@ impl Store {
     pub async fn held_times(&self) -> StoreResult<Vec<(String, Option<i64>, Option<i64>)>> {
         Ok(sqlx::query_as(
             "SELECT window_id, called_at, started_at FROM tickets \
-             WHERE status IN ('called', 'serving') AND window_id IS NOT NULL",
+             WHERE hall = $1 AND status IN ('called', 'serving') AND window_id IS NOT NULL",
         )
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?)
     }

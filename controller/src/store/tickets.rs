@@ -56,7 +56,13 @@ pub struct NewTicket {
     pub(crate) person_key_version: Option<i32>,
 }
 
-impl Work for NewTicket {
+/// A ticket to issue in one hall (the writer's batches mix halls).
+pub(crate) struct HallTicket {
+    pub(crate) hall: std::sync::Arc<str>,
+    pub(crate) ticket: NewTicket,
+}
+
+impl Work for HallTicket {
     type Output = Issued;
 
     fn run<'a>(
@@ -65,33 +71,35 @@ impl Work for NewTicket {
         batch: &'a mut Batch,
     ) -> BoxFuture<'a, Result<StoreResult<Issued>, sqlx::Error>> {
         Box::pin(async move {
-            let r = issue_one(tx, self, &mut batch.ahead).await?;
+            let r = issue_one(tx, &self.hall, &self.ticket, &mut batch.ahead).await?;
             if r.is_ok() {
-                batch.queue_changed(&self.service, self.now);
+                batch.queue_changed(&self.hall, &self.ticket.service, self.ticket.now);
             }
             Ok(r)
         })
     }
 }
 
-/// Issues one ticket inside the batch's transaction. `ahead` memoises, per (service,
-/// class, time), how many waiting tickets precede a new arrival of that class then, so a
+/// Issues one ticket of `hall` inside the batch's transaction. `ahead` memoises, per
+/// (hall, service, class, time), how many waiting tickets precede a new arrival of that class then, so a
 /// batch counts each queue once.
 pub(crate) async fn issue_one(
     tx: &mut Transaction<'static, Any>,
+    hall: &str,
     job: &NewTicket,
-    ahead: &mut HashMap<(String, i64, i64), i64>,
+    ahead: &mut HashMap<(String, String, i64, i64), i64>,
 ) -> Result<StoreResult<Issued>, sqlx::Error> {
     // Atomic allocation: the upsert increments only while under the cap and returns
     // the new value; no row back means the cap is reached.
     let seq: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO counters (service, day, last) VALUES ($1, $2, 1) \
-         ON CONFLICT (service, day) DO UPDATE SET last = counters.last + 1 \
+        "INSERT INTO counters (hall, service, day, last) VALUES ($4, $1, $2, 1) \
+         ON CONFLICT (hall, service, day) DO UPDATE SET last = counters.last + 1 \
          WHERE counters.last < $3 RETURNING last",
     )
     .bind(&job.service)
     .bind(&job.day)
     .bind(job.cap)
+    .bind(hall)
     .fetch_optional(&mut **tx)
     .await?;
     let Some(seq) = seq.filter(|s| *s <= job.cap) else {
@@ -99,16 +107,16 @@ pub(crate) async fn issue_one(
     };
     let prio = job.kind.prio();
     let class = i64::from(crate::policy::class(job.kind, job.slot_start, job.now));
-    let key = (job.service.clone(), class, job.now);
+    let key = (hall.to_string(), job.service.clone(), class, job.now);
     let people_ahead = match ahead.get(&key) {
         Some(n) => *n,
-        None => count_before_new(tx, &job.service, &job.day, class, job.now).await?,
+        None => count_before_new(tx, hall, &job.service, &job.day, class, job.now).await?,
     };
     let number = format!("{}{:0w$}", job.prefix, seq, w = job.width);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (token, number, origin_service, service, day, seq, kind, prio, \
-         status, slot_start, arrived_at, issued_at, person, person_key_version) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, 'waiting', $8, $9, $9, $10, $11) RETURNING id",
+         status, slot_start, arrived_at, issued_at, person, person_key_version, hall) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, 'waiting', $8, $9, $9, $10, $11, $12) RETURNING id",
     )
     .bind(&job.token)
     .bind(&number)
@@ -121,14 +129,15 @@ pub(crate) async fn issue_one(
     .bind(job.now)
     .bind(&job.person)
     .bind(job.person_key_version)
+    .bind(hall)
     .fetch_one(&mut **tx)
     .await?;
     ahead.insert(key, people_ahead);
     // This ticket is ahead of every later arrival of its class or a worse one at the same
     // time; counts for other times are read again (a slot may have begun in between).
-    ahead.retain(|(s, _, at), _| *s != job.service || *at == job.now);
-    for ((s, c, _), n) in ahead.iter_mut() {
-        if *s == job.service && *c >= class {
+    ahead.retain(|(h, s, _, at), _| h != hall || *s != job.service || *at == job.now);
+    for ((h, s, c, _), n) in ahead.iter_mut() {
+        if h == hall && *s == job.service && *c >= class {
             *n += 1;
         }
     }
@@ -160,6 +169,7 @@ pub(crate) async fn issue_one(
 /// appointments are counted in `tickets` (by index).
 async fn count_before_new(
     tx: &mut Transaction<'static, Any>,
+    hall: &str,
     service: &str,
     day: &str,
     class: i64,
@@ -169,23 +179,26 @@ async fn count_before_new(
     let by_prio = |lo: i64, hi: i64| {
         sqlx::query_scalar::<_, i64>(
             "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM waiting_counts \
-             WHERE day = $1 AND service = $2 AND targeted = 0 AND prio >= $3 AND prio <= $4",
+             WHERE hall = $5 AND day = $1 AND service = $2 AND targeted = 0 \
+             AND prio >= $3 AND prio <= $4",
         )
         .bind(day)
         .bind(service)
         .bind(lo)
         .bind(hi)
+        .bind(hall)
     };
     if class >= 2 {
         return by_prio(0, 2).fetch_one(&mut **tx).await;
     }
     let begun: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
-         AND target_window IS NULL AND prio = 0 AND slot_start <= $3",
+        "SELECT COUNT(*) FROM tickets WHERE hall = $4 AND day = $1 AND status = 'waiting' \
+         AND service = $2 AND target_window IS NULL AND prio = 0 AND slot_start <= $3",
     )
     .bind(day)
     .bind(service)
     .bind(now)
+    .bind(hall)
     .fetch_one(&mut **tx)
     .await?;
     let green = if class >= 1 {
@@ -203,18 +216,21 @@ impl Store {
     /// [`Refusal::DailyCapReached`] when the cap is reached; database errors.
     pub async fn issue_ticket(&self, req: &IssueRequest<'_>) -> StoreResult<Issued> {
         self.writer
-            .write(NewTicket {
-                service: req.service.to_string(),
-                prefix: req.prefix.to_string(),
-                width: req.width,
-                cap: req.cap,
-                kind: req.kind,
-                slot_start: req.slot_start,
-                day: req.day.to_string(),
-                token: req.token.to_string(),
-                now: req.now,
-                person: None,
-                person_key_version: None,
+            .write(HallTicket {
+                hall: self.hall.clone(),
+                ticket: NewTicket {
+                    service: req.service.to_string(),
+                    prefix: req.prefix.to_string(),
+                    width: req.width,
+                    cap: req.cap,
+                    kind: req.kind,
+                    slot_start: req.slot_start,
+                    day: req.day.to_string(),
+                    token: req.token.to_string(),
+                    now: req.now,
+                    person: None,
+                    person_key_version: None,
+                },
             })
             .await
     }
@@ -225,9 +241,10 @@ impl Store {
     /// Database errors.
     pub async fn ticket_by_token(&self, token: &str) -> StoreResult<Option<Ticket>> {
         let row = sqlx::query(&format!(
-            "SELECT {TICKET_COLS} FROM tickets WHERE token = $1"
+            "SELECT {TICKET_COLS} FROM tickets WHERE token = $1 AND hall = $2"
         ))
         .bind(token)
+        .bind(self.hall())
         .fetch_optional(&self.read)
         .await?;
         Ok(row.map(|r| ticket_from_row(&r)).transpose()?)
@@ -240,7 +257,7 @@ impl Store {
     /// Database errors.
     pub async fn people_ahead(&self, t: &Ticket, now: i64) -> StoreResult<i64> {
         let mut conn = self.read.acquire().await?;
-        Ok(count_ahead(&mut conn, t, now).await?)
+        Ok(count_ahead(&mut conn, self.hall(), t, now).await?)
     }
 
     /// Durations (s, call to finish) of the service's latest finished tickets of `day`.
@@ -249,12 +266,13 @@ impl Store {
     /// Database errors.
     pub async fn recent_durations(&self, service: &str, day: &str) -> StoreResult<Vec<i64>> {
         let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT called_at, finished_at FROM tickets WHERE day = $1 AND service = $2 \
-             AND status = 'done' AND called_at IS NOT NULL AND finished_at IS NOT NULL \
-             ORDER BY finished_at DESC LIMIT 20",
+            "SELECT called_at, finished_at FROM tickets WHERE hall = $3 AND day = $1 \
+             AND service = $2 AND status = 'done' AND called_at IS NOT NULL \
+             AND finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 20",
         )
         .bind(day)
         .bind(service)
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         Ok(rows
@@ -269,13 +287,14 @@ impl Store {
 /// transferred to one window are not counted.
 async fn count_ahead(
     conn: &mut sqlx::AnyConnection,
+    hall: &str,
     t: &Ticket,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     let class = super::queue::class_sql("$6");
     let n: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
-         AND target_window IS NULL AND id <> $5 \
+        "SELECT COUNT(*) FROM tickets WHERE hall = $7 AND day = $1 AND status = 'waiting' \
+         AND service = $2 AND target_window IS NULL AND id <> $5 \
          AND ({class} < $3 OR ({class} = $3 AND (arrived_at < $4 OR (arrived_at = $4 AND id < $5))))"
     ))
     .bind(&t.day)
@@ -284,6 +303,7 @@ async fn count_ahead(
     .bind(t.arrived_at)
     .bind(t.id)
     .bind(now)
+    .bind(hall)
     .fetch_one(conn)
     .await?;
     Ok(n)

@@ -43,17 +43,18 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn window(&self, id: &str) -> StoreResult<Option<WindowState>> {
-        Ok(self.windows_where("WHERE w.id = $1", Some(id)).await?.pop())
+        Ok(self.windows_where("AND w.id = $2", Some(id)).await?.pop())
     }
 
     async fn windows_where(&self, filter: &str, id: Option<&str>) -> StoreResult<Vec<WindowState>> {
         let sql = format!(
             "SELECT {} FROM windows w \
-             LEFT JOIN tickets t ON t.window_id = w.id AND t.status IN ('called', 'serving') \
-             {filter} ORDER BY w.id",
+             LEFT JOIN tickets t ON t.hall = w.hall AND t.window_id = w.id \
+             AND t.status IN ('called', 'serving') \
+             WHERE w.hall = $1 {filter} ORDER BY w.id",
             window_cols()
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).bind(self.hall());
         if let Some(id) = id {
             q = q.bind(id);
         }
@@ -79,10 +80,11 @@ impl Store {
     /// Database errors.
     pub async fn queue_counts(&self, day: &str) -> StoreResult<Vec<QueueCount>> {
         let rows = sqlx::query(
-            "SELECT service, CAST(SUM(n) AS BIGINT) AS waiting FROM waiting_counts WHERE day = $1 \
-             GROUP BY service HAVING SUM(n) > 0",
+            "SELECT service, CAST(SUM(n) AS BIGINT) AS waiting FROM waiting_counts \
+             WHERE hall = $2 AND day = $1 GROUP BY service HAVING SUM(n) > 0",
         )
         .bind(day)
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -97,10 +99,12 @@ impl Store {
     /// Database errors.
     pub async fn waiting(&self, service: &str, day: &str) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM waiting_counts WHERE day = $1 AND service = $2",
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM waiting_counts \
+             WHERE hall = $3 AND day = $1 AND service = $2",
         )
         .bind(day)
         .bind(service)
+        .bind(self.hall())
         .fetch_one(&self.read)
         .await?)
     }
@@ -111,9 +115,10 @@ impl Store {
     /// Database errors.
     pub async fn tickets_of_day(&self, day: &str) -> StoreResult<Vec<Ticket>> {
         let rows = sqlx::query(&format!(
-            "SELECT {TICKET_COLS} FROM tickets WHERE day = $1 ORDER BY id"
+            "SELECT {TICKET_COLS} FROM tickets WHERE hall = $2 AND day = $1 ORDER BY id"
         ))
         .bind(day)
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -139,19 +144,20 @@ impl Store {
         let sql = match self.backend {
             Backend::Sqlite => format!(
                 "SELECT group_concat(id, ',') FROM (SELECT id FROM tickets \
-                 WHERE day = $1 AND status = 'waiting' AND service = $2 \
+                 WHERE hall = $4 AND day = $1 AND status = 'waiting' AND service = $2 \
                  AND target_window IS NULL ORDER BY {class}, arrived_at, id)"
             ),
             Backend::Postgres => format!(
                 "SELECT string_agg(CAST(id AS TEXT), ',' ORDER BY {class}, arrived_at, id) \
-                 FROM tickets WHERE day = $1 AND status = 'waiting' AND service = $2 \
-                 AND target_window IS NULL"
+                 FROM tickets WHERE hall = $4 AND day = $1 AND status = 'waiting' \
+                 AND service = $2 AND target_window IS NULL"
             ),
         };
         let list: Option<String> = sqlx::query_scalar(&sql)
             .bind(day)
             .bind(service)
             .bind(now)
+            .bind(self.hall())
             .fetch_one(&self.read)
             .await?;
         list.as_deref()
@@ -174,9 +180,10 @@ impl Store {
         for chunk in ids.chunks(500) {
             let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
             let rows = sqlx::query(&format!(
-                "SELECT {TICKET_COLS} FROM tickets WHERE id IN ({})",
+                "SELECT {TICKET_COLS} FROM tickets WHERE hall = $1 AND id IN ({})",
                 list.join(",")
             ))
+            .bind(self.hall())
             .fetch_all(&self.read)
             .await?;
             for r in &rows {
@@ -192,8 +199,9 @@ impl Store {
     /// Database errors.
     pub async fn issued_counts(&self, day: &str) -> StoreResult<Vec<(String, i64)>> {
         Ok(
-            sqlx::query_as("SELECT service, last FROM counters WHERE day = $1")
+            sqlx::query_as("SELECT service, last FROM counters WHERE hall = $2 AND day = $1")
                 .bind(day)
+                .bind(self.hall())
                 .fetch_all(&self.read)
                 .await?,
         )
@@ -204,9 +212,10 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn set_print_status(&self, id: i64, status: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE tickets SET print_status = $2 WHERE id = $1")
+        sqlx::query("UPDATE tickets SET print_status = $2 WHERE id = $1 AND hall = $3")
             .bind(id)
             .bind(status)
+            .bind(self.hall())
             .execute(&self.write)
             .await?;
         Ok(())
@@ -218,10 +227,11 @@ impl Store {
     /// Database errors.
     pub async fn print_failed(&self, day: &str) -> StoreResult<Vec<Ticket>> {
         let rows = sqlx::query(&format!(
-            "SELECT {TICKET_COLS} FROM tickets WHERE day = $1 AND print_status = 'failed' \
-             AND status IN ('waiting', 'called', 'serving') ORDER BY id"
+            "SELECT {TICKET_COLS} FROM tickets WHERE hall = $2 AND day = $1 \
+             AND print_status = 'failed' AND status IN ('waiting', 'called', 'serving') ORDER BY id"
         ))
         .bind(day)
+        .bind(self.hall())
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -236,8 +246,9 @@ impl Store {
     /// Database errors.
     pub async fn ticket_person(&self, id: i64) -> StoreResult<Option<String>> {
         Ok(
-            sqlx::query_scalar("SELECT person FROM tickets WHERE id = $1")
+            sqlx::query_scalar("SELECT person FROM tickets WHERE id = $1 AND hall = $2")
                 .bind(id)
+                .bind(self.hall())
                 .fetch_optional(&self.read)
                 .await?
                 .flatten(),

@@ -137,9 +137,10 @@ impl Store {
     ) -> StoreResult<ActionOutcome> {
         let mut tx = self.begin_write().await?;
         // An error rolls the transaction back (dropped); a kept refusal commits.
-        let applied = apply(&mut tx, w, action, by.name, day, now, tz).await?;
+        let applied = apply(&mut tx, &self.hall, w, action, by.name, day, now, tz).await?;
         audit(
             &mut tx,
+            &self.hall,
             by,
             w.id,
             action,
@@ -169,8 +170,10 @@ pub(super) type Applied = Result<ActionOutcome, Refusal>;
 /// transaction and with the window's event. A refused action changes nothing, the window
 /// stays closed, except call-next with nobody waiting: the clerk is there, so the opening
 /// is kept (as call-next with nobody waiting keeps freeing the window).
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn apply(
     tx: &mut Tx,
+    hall: &str,
     w: WindowInfo<'_>,
     action: &Action,
     by: &str,
@@ -178,15 +181,15 @@ pub(super) async fn apply(
     now: i64,
     tz: Tz,
 ) -> StoreResult<Applied> {
-    let status = lock_window(tx, w.id, now).await?;
+    let status = lock_window(tx, hall, w.id, now).await?;
     if status != WindowStatus::Closed {
-        return act(tx, w, action, (by, day, now, tz), status).await;
+        return act(tx, hall, w, action, (by, day, now, tz), status).await;
     }
-    set_status(tx, w.id, WindowStatus::Open, None).await?;
-    match act(tx, w, action, (by, day, now, tz), WindowStatus::Open).await {
+    set_status(tx, hall, w.id, WindowStatus::Open, None).await?;
+    match act(tx, hall, w, action, (by, day, now, tz), WindowStatus::Open).await {
         // Nothing was held (the window was closed) and nothing taken: only the opening.
         Err(StoreError::Refused(Refusal::QueueEmpty)) if *action == Action::CallNext => {
-            Events::default().write(tx, w, None, now, tz).await?;
+            Events::default().write(tx, hall, w, None, now, tz).await?;
             Ok(Err(Refusal::QueueEmpty))
         }
         other => other,
@@ -196,12 +199,13 @@ pub(super) async fn apply(
 /// The action itself at a window whose row is locked and whose status is `status`.
 async fn act(
     tx: &mut Tx,
+    hall: &str,
     w: WindowInfo<'_>,
     action: &Action,
     (by, day, now, tz): (&str, &str, i64, Tz),
     status: WindowStatus,
 ) -> StoreResult<Applied> {
-    let cur = current(tx, w.id).await?;
+    let cur = current(tx, hall, w.id).await?;
     let mut ev = Events::default();
     let mut closed = None;
     let ticket_id = match action {
@@ -210,20 +214,20 @@ async fn act(
                 return Err(Refusal::WindowPaused.into());
             }
             if let Some(c) = &cur {
-                close(tx, c, now).await?;
+                close(tx, hall, c, now).await?;
                 closed = Some(Closed {
                     number: c.number.clone(),
                     started: c.status == Status::Serving,
                 });
             }
             let id = match action {
-                Action::Call(number) => call_number(tx, w, number, by, day, now).await?,
-                _ => match call_next(tx, w, by, day, now).await {
+                Action::Call(number) => call_number(tx, hall, w, number, by, day, now).await?,
+                _ => match call_next(tx, hall, w, by, day, now).await {
                     // "Next" with nobody waiting still finishes the person at the
                     // window (a call button has no other key); the answer is
                     // queue_empty, and the window is free.
                     Err(StoreError::Refused(Refusal::QueueEmpty)) if cur.is_some() => {
-                        ev.write(tx, w, None, now, tz).await?;
+                        ev.write(tx, hall, w, None, now, tz).await?;
                         return Ok(Err(Refusal::QueueEmpty));
                     }
                     r => r?,
@@ -293,15 +297,15 @@ async fn act(
                 now,
             )
             .await?;
-            appointment_done(tx, c, now).await?;
+            appointment_done(tx, hall, c, now).await?;
             Some(c.id)
         }
         Action::Pause(reason) => {
-            set_status(tx, w.id, WindowStatus::Paused, reason.as_deref()).await?;
+            set_status(tx, hall, w.id, WindowStatus::Paused, reason.as_deref()).await?;
             None
         }
         Action::Resume => {
-            set_status(tx, w.id, WindowStatus::Open, None).await?;
+            set_status(tx, hall, w.id, WindowStatus::Open, None).await?;
             None
         }
         Action::TransferService(service) => {
@@ -342,13 +346,13 @@ async fn act(
         }
     };
     let ticket = match ticket_id {
-        Some(id) => Some(by_id(tx, id).await?),
+        Some(id) => Some(by_id(tx, hall, id).await?),
         None => None,
     };
     if let (Some(t), Some(_)) = (&ticket, ev.call) {
         ev.queues.push(t.service.clone());
     }
-    let (events, queues) = ev.write(tx, w, ticket.as_ref(), now, tz).await?;
+    let (events, queues) = ev.write(tx, hall, w, ticket.as_ref(), now, tz).await?;
     // Only pause and resume change the window's status (and the row is locked).
     let status = match action {
         Action::Pause(_) => WindowStatus::Paused,
@@ -397,56 +401,71 @@ fn held(cur: &Option<Ticket>, want: Status) -> Result<&Ticket, Refusal> {
 }
 
 /// Locks the window's row for this transaction and returns its status.
-async fn lock_window(tx: &mut Tx, id: &str, now: i64) -> StoreResult<WindowStatus> {
-    let s: Option<String> =
-        sqlx::query_scalar("UPDATE windows SET updated_at = $2 WHERE id = $1 RETURNING status")
-            .bind(id)
-            .bind(now)
-            .fetch_optional(&mut **tx)
-            .await?;
+async fn lock_window(tx: &mut Tx, hall: &str, id: &str, now: i64) -> StoreResult<WindowStatus> {
+    let s: Option<String> = sqlx::query_scalar(
+        "UPDATE windows SET updated_at = $2 WHERE hall = $3 AND id = $1 RETURNING status",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(hall)
+    .fetch_optional(&mut **tx)
+    .await?;
     s.map(|s| WindowStatus::parse(&s))
         .ok_or(StoreError::Db(sqlx::Error::RowNotFound))
 }
 
 async fn set_status(
     tx: &mut Tx,
+    hall: &str,
     id: &str,
     s: WindowStatus,
     reason: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE windows SET status = $2, pause_reason = $3 WHERE id = $1")
+    sqlx::query("UPDATE windows SET status = $2, pause_reason = $3 WHERE hall = $4 AND id = $1")
         .bind(id)
         .bind(s.as_str())
         .bind(reason)
+        .bind(hall)
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
 /// The ticket the window holds (called or serving), if any.
-async fn current(tx: &mut Tx, w: &str) -> Result<Option<Ticket>, sqlx::Error> {
+async fn current(tx: &mut Tx, hall: &str, w: &str) -> Result<Option<Ticket>, sqlx::Error> {
     let row = sqlx::query(&format!(
-        "SELECT {TICKET_COLS} FROM tickets WHERE window_id = $1 AND status IN ('called', 'serving')"
+        "SELECT {TICKET_COLS} FROM tickets WHERE hall = $2 AND window_id = $1 \
+         AND status IN ('called', 'serving')"
     ))
     .bind(w)
+    .bind(hall)
     .fetch_optional(&mut **tx)
     .await?;
     row.map(|r| ticket_from_row(&r)).transpose()
 }
 
-async fn by_id(tx: &mut Tx, id: i64) -> Result<Ticket, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {TICKET_COLS} FROM tickets WHERE id = $1"))
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
+async fn by_id(tx: &mut Tx, hall: &str, id: i64) -> Result<Ticket, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {TICKET_COLS} FROM tickets WHERE id = $1 AND hall = $2"
+    ))
+    .bind(id)
+    .bind(hall)
+    .fetch_one(&mut **tx)
+    .await?;
     ticket_from_row(&row)
 }
 
 /// A closed appointment ticket completes its appointment; only a served one (started,
 /// then finished) that was not marked as false information ends the person's
 /// false-information streak: a ticket called and closed without ever being started says
-/// nothing about the person's information.
-async fn appointment_done(tx: &mut Tx, t: &Ticket, now: i64) -> Result<(), sqlx::Error> {
+/// nothing about the person's information. The streak ends where it is counted: over the
+/// city (scope key `''`) and in this hall (its per-hall key).
+async fn appointment_done(
+    tx: &mut Tx,
+    hall: &str,
+    t: &Ticket,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     // Only appointment tickets (made at check-in) have an appointment row.
     if t.kind != Kind::Appointment {
         return Ok(());
@@ -460,10 +479,11 @@ async fn appointment_done(tx: &mut Tx, t: &Ticket, now: i64) -> Result<(), sqlx:
         .await?;
     if served {
         sqlx::query(
-            "UPDATE people SET false_streak = 0 WHERE person IN \
+            "UPDATE people SET false_streak = 0 WHERE scope_key IN ('', $2) AND person IN \
              (SELECT person FROM appointments WHERE ticket_id = $1 AND false_info = 0)",
         )
         .bind(ticket_id)
+        .bind(hall)
         .execute(&mut **tx)
         .await?;
     }
@@ -473,8 +493,8 @@ async fn appointment_done(tx: &mut Tx, t: &Ticket, now: i64) -> Result<(), sqlx:
 /// Closes the held ticket before calling another: a serving one is finished (served); a
 /// called one that was never started ends `done` with no start time (counted
 /// `not_started`, not served: a call button has only "next", so the window moves on).
-async fn close(tx: &mut Tx, c: &Ticket, now: i64) -> Result<(), sqlx::Error> {
-    appointment_done(tx, c, now).await?;
+async fn close(tx: &mut Tx, hall: &str, c: &Ticket, now: i64) -> Result<(), sqlx::Error> {
+    appointment_done(tx, hall, c, now).await?;
     sqlx::query("UPDATE tickets SET status = 'done', finished_at = $2 WHERE id = $1")
         .bind(c.id)
         .bind(now)

@@ -12,26 +12,27 @@
 //! batch runs while the disk syncs. No job is answered before its commit is on the disk.
 
 use super::acked::{Acked, Marker};
-use super::{outbox, StoreError, StoreResult};
+use super::{outbox, Signal, StoreError, StoreResult};
 use futures::future::BoxFuture;
 use sqlx::{Any, AnyPool, Transaction};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{mpsc, oneshot};
 
 /// The batch's transaction.
 pub(crate) type Tx = Transaction<'static, Any>;
 
-/// What the jobs of one batch share.
+/// What the jobs of one batch share (a batch may hold jobs of several halls: every memo
+/// is keyed by hall).
 #[derive(Default)]
 pub(crate) struct Batch {
-    /// Per (service, class, time): waiting tickets ahead of a new arrival, counted once a
-    /// batch.
-    pub(crate) ahead: HashMap<(String, i64, i64), i64>,
-    /// Services whose queue changed: one `queue` event each when the batch ends.
-    pub(crate) queues: Vec<String>,
+    /// Per (hall, service, class, time): waiting tickets ahead of a new arrival, counted
+    /// once a batch.
+    pub(crate) ahead: HashMap<(String, String, i64, i64), i64>,
+    /// (Hall, service) whose queue changed: one `queue` event each when the batch ends.
+    pub(crate) queues: Vec<(String, String)>,
     /// The latest time of the batch's jobs (ms), for those events.
     pub(crate) now: i64,
     /// The newest appointment the batch booked (0: none), noted once it is committed.
@@ -39,10 +40,10 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
-    /// Notes that `service`'s queue changed at `now`.
-    pub(crate) fn queue_changed(&mut self, service: &str, now: i64) {
-        if !self.queues.iter().any(|s| s == service) {
-            self.queues.push(service.to_string());
+    /// Notes that `service`'s queue of `hall` changed at `now`.
+    pub(crate) fn queue_changed(&mut self, hall: &str, service: &str, now: i64) {
+        if !self.queues.iter().any(|(h, s)| h == hall && s == service) {
+            self.queues.push((hall.to_string(), service.to_string()));
         }
         self.now = self.now.max(now);
     }
@@ -130,7 +131,7 @@ impl Writer {
     /// newest outbox event and appointment.
     pub(crate) fn spawn(
         pool: AnyPool,
-        signal: Arc<Notify>,
+        signal: Arc<Signal>,
         durability: Durability,
         acked: Arc<Acked>,
         wal_full: Arc<AtomicBool>,
@@ -203,7 +204,7 @@ fn answer(jobs: Jobs, failed: Option<&str>) {
 }
 
 /// The syncer: takes every committed batch waiting, syncs the WAL once, answers them all.
-fn spawn_syncer(wal: PathBuf, signal: Arc<Notify>) -> mpsc::Sender<Jobs> {
+fn spawn_syncer(wal: PathBuf, signal: Arc<Signal>) -> mpsc::Sender<Jobs> {
     let (tx, mut rx) = mpsc::channel::<Jobs>(MAX_UNSYNCED);
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
@@ -275,8 +276,8 @@ async fn commit(
         job.run(&mut tx, &mut batch).await?;
     }
     let mut event = 0;
-    for service in &batch.queues {
-        event = outbox::enqueue(&mut tx, outbox::QUEUE, service, "", batch.now).await?;
+    for (hall, service) in &batch.queues {
+        event = outbox::enqueue(&mut tx, hall, outbox::QUEUE, service, "", batch.now).await?;
     }
     tx.commit().await?;
     Ok((event, batch.appointment))

@@ -5,8 +5,10 @@ use super::{Action, Actor, Applied, Tx};
 /// Writes the audit row of an applied action (done, or refused with its changes kept)
 /// inside `tx`: actor, action name, window id, and as detail a JSON object with the
 /// ticket, transfer target, pause reason and whatever the caller adds in `detail`.
+#[allow(clippy::too_many_arguments)]
 pub(in crate::store) async fn audit(
     tx: &mut Tx,
+    hall: &str,
     by: Actor<'_>,
     window: &str,
     action: &Action,
@@ -42,5 +44,6 @@ pub(in crate::store) async fn audit(
         _ => {}
     }
     let detail = Value::Object(detail).to_string();
-    crate::store::bans::audit(tx, now, by.name, action.name(), window, &detail, by.origin).await
+    let (name, origin) = (by.name, by.origin);
+    crate::store::bans::audit(tx, hall, now, name, action.name(), window, &detail, origin).await
 }

@@ -125,14 +125,15 @@ impl Store {
         let mut tx = self.read.begin().await?;
         let current = sqlx::query(&format!(
             "SELECT {COLS} FROM tickets t LEFT JOIN appointments a ON a.ticket_id = t.id \
-             WHERE t.window_id = $1 AND t.status IN ('called', 'serving')"
+             WHERE t.hall = $2 AND t.window_id = $1 AND t.status IN ('called', 'serving')"
         ))
         .bind(w.id)
+        .bind(self.hall())
         .fetch_optional(&mut *tx)
         .await?
         .map(|r| desk_ticket(&r))
         .transpose()?;
-        let cands = candidates(&mut tx, w, day, now, UPCOMING as i64).await?;
+        let cands = candidates(&mut tx, self.hall(), w, day, now, UPCOMING as i64).await?;
         let mut order = call_order(w.id, w.services, now, &cands);
         order.truncate(UPCOMING);
         let mut upcoming = Vec::with_capacity(order.len());
@@ -155,25 +156,28 @@ impl Store {
                 }
             }
         }
-        let waiting = waiting(&mut tx, w, day).await?;
+        let waiting = waiting(&mut tx, self.hall(), w, day).await?;
         let (served, no_show, not_started): (i64, i64, i64) = sqlx::query_as(
             "SELECT COUNT(CASE WHEN status = 'done' AND started_at IS NOT NULL THEN 1 END), \
              COUNT(CASE WHEN status = 'no_show' THEN 1 END), \
              COUNT(CASE WHEN status = 'done' AND started_at IS NULL THEN 1 END) \
-             FROM tickets WHERE day = $1 AND window_id = $2 AND status IN ('done', 'no_show')",
+             FROM tickets WHERE hall = $3 AND day = $1 AND window_id = $2 \
+             AND status IN ('done', 'no_show')",
         )
         .bind(day)
         .bind(w.id)
+        .bind(self.hall())
         .fetch_one(&mut *tx)
         .await?;
         let no_shows = sqlx::query(
             "SELECT number, service, finished_at FROM tickets \
-             WHERE day = $1 AND window_id = $2 AND status = 'no_show' \
+             WHERE hall = $4 AND day = $1 AND window_id = $2 AND status = 'no_show' \
              ORDER BY finished_at DESC, id DESC LIMIT $3",
         )
         .bind(day)
         .bind(w.id)
         .bind(NO_SHOWS)
+        .bind(self.hall())
         .fetch_all(&mut *tx)
         .await?
         .iter()
@@ -200,11 +204,16 @@ impl Store {
 
 /// Waiting tickets window `w` may call: transferred to it, or of its services and not
 /// transferred to a window.
-async fn waiting(tx: &mut super::Tx, w: WindowInfo<'_>, day: &str) -> Result<i64, sqlx::Error> {
+async fn waiting(
+    tx: &mut super::Tx,
+    hall: &str,
+    w: WindowInfo<'_>,
+    day: &str,
+) -> Result<i64, sqlx::Error> {
     let mut scope = "target_window = $2".to_string();
     if !w.services.is_empty() {
         let marks: Vec<String> = (0..w.services.len())
-            .map(|i| format!("${}", i + 3))
+            .map(|i| format!("${}", i + 4))
             .collect();
         scope = format!(
             "{scope} OR (target_window IS NULL AND service IN ({}))",
@@ -212,8 +221,8 @@ async fn waiting(tx: &mut super::Tx, w: WindowInfo<'_>, day: &str) -> Result<i64
         );
     }
     let sql =
-        format!("SELECT COUNT(*) FROM tickets WHERE day = $1 AND status = 'waiting' AND ({scope})");
-    let mut q = sqlx::query_scalar(&sql).bind(day).bind(w.id);
+        format!("SELECT COUNT(*) FROM tickets WHERE hall = $3 AND day = $1 AND status = 'waiting' AND ({scope})");
+    let mut q = sqlx::query_scalar(&sql).bind(day).bind(w.id).bind(hall);
     for s in w.services {
         q = q.bind(s);
     }

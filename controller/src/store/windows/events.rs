@@ -18,6 +18,7 @@ impl Events {
     pub(super) async fn write(
         mut self,
         tx: &mut Tx,
+        hall: &str,
         w: WindowInfo<'_>,
         t: Option<&Ticket>,
         now: i64,
@@ -44,7 +45,7 @@ impl Events {
         for q in &self.queues {
             rows.push((outbox::QUEUE, q, String::new()));
         }
-        let ids = outbox::enqueue_all(tx, &rows, now).await?;
+        let ids = outbox::enqueue_all(tx, hall, &rows, now).await?;
         Ok((ids, self.queues))
     }
 }

@@ -10,13 +10,14 @@ use sqlx::Row;
 /// Calls the policy's pick; retries when another writer took it first.
 pub(super) async fn call_next(
     tx: &mut Tx,
+    hall: &str,
     w: WindowInfo<'_>,
     by: &str,
     day: &str,
     now: i64,
 ) -> StoreResult<i64> {
     for _ in 0..20 {
-        let cands = candidates(tx, w, day, now, 1).await?;
+        let cands = candidates(tx, hall, w, day, now, 1).await?;
         let Some(id) = pick_next(w.id, w.services, now, &cands) else {
             return Err(Refusal::QueueEmpty.into());
         };
@@ -29,6 +30,7 @@ pub(super) async fn call_next(
 
 pub(super) async fn call_number(
     tx: &mut Tx,
+    hall: &str,
     w: WindowInfo<'_>,
     number: &str,
     by: &str,
@@ -36,10 +38,11 @@ pub(super) async fn call_number(
     now: i64,
 ) -> StoreResult<i64> {
     let row = sqlx::query(&format!(
-        "SELECT {TICKET_COLS} FROM tickets WHERE day = $1 AND number = $2"
+        "SELECT {TICKET_COLS} FROM tickets WHERE hall = $3 AND day = $1 AND number = $2"
     ))
     .bind(day)
     .bind(number)
+    .bind(hall)
     .fetch_optional(&mut **tx)
     .await?;
     let t = row.map(|r| ticket_from_row(&r)).transpose()?;
@@ -100,6 +103,7 @@ async fn take(
 /// stays fast however long the queues grow.
 pub(super) async fn candidates(
     tx: &mut Tx,
+    hall: &str,
     w: WindowInfo<'_>,
     day: &str,
     now: i64,
@@ -113,7 +117,7 @@ pub(super) async fn candidates(
     ];
     let mut scopes = vec!["target_window = $2".to_string()];
     scopes.extend(
-        (0..w.services.len()).map(|i| format!("target_window IS NULL AND service = ${}", i + 4)),
+        (0..w.services.len()).map(|i| format!("target_window IS NULL AND service = ${}", i + 5)),
     );
     let parts: Vec<String> = scopes
         .iter()
@@ -121,14 +125,14 @@ pub(super) async fn candidates(
             CLASSES.iter().map(move |class| {
                 format!(
                     "SELECT * FROM (SELECT id, service, kind, slot_start, arrived_at, target_window FROM tickets \
-                     WHERE day = $1 AND status = 'waiting' AND {scope} AND {class} \
+                     WHERE hall = $4 AND day = $1 AND status = 'waiting' AND {scope} AND {class} \
                      ORDER BY arrived_at, id LIMIT {per_list}) AS h"
                 )
             })
         })
         .collect();
     let sql = parts.join(" UNION ALL ");
-    let mut q = sqlx::query(&sql).bind(day).bind(w.id).bind(now);
+    let mut q = sqlx::query(&sql).bind(day).bind(w.id).bind(now).bind(hall);
     for s in w.services {
         q = q.bind(s);
     }
