@@ -14,7 +14,7 @@ use std::time::Duration;
 
 #[path = "city_pages/harness.rs"]
 mod harness;
-use harness::{kiosk_token, City};
+use harness::{axe, kiosk_token, City};
 
 /// Longhua's first clerk (window 1).
 const LONGHUA_CLERK: &str = "demo-clerk-longhua-1";
@@ -176,6 +176,8 @@ async fn the_city_booking_page_lists_the_halls_and_goes_on_to_the_chosen_one() {
     // The assertion left the address bar for the tab's storage.
     assert_eq!(b.js("return location.hash").await, "");
     b.screenshot("city-book").await;
+    let found = axe(&b).await;
+    assert!(found.is_empty(), "city booking page: {found:?}");
 
     b.js("document.querySelector('[data-hall=\"longhua\"]').click(); return 1")
         .await;
@@ -387,6 +389,8 @@ async fn the_city_dashboard_shows_every_halls_waiting() {
         "开放 0"
     );
     b.screenshot("city-dashboard").await;
+    let found = axe(&b).await;
+    assert!(found.is_empty(), "city dashboard: {found:?}");
 
     // A ticket issued at longhua shows at the next refresh.
     city.ticket("longhua", "property").await;

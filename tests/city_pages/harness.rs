@@ -152,3 +152,21 @@ pub fn demo_secret(name: &str, hall: &str) -> String {
         format!("{name}-{hall}")
     }
 }
+
+/// axe-core's WCAG 2.x A and AA violations on the page as it is now (`id: targets`).
+pub async fn axe(b: &super::common::browser::Browser) -> Vec<String> {
+    const AXE: &str = include_str!("../vendor/axe.min.js");
+    if b.js("return typeof window.axe").await != json!("object") {
+        b.js(&format!("{AXE}\nreturn 1")).await;
+    }
+    b.js("window.hallqAxe = null; axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then(function (r) { window.hallqAxe = r.violations.map(function (v) { return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); }); }, function (e) { window.hallqAxe = ['axe-error: ' + e]; }); return 1").await;
+    b.wait_for(
+        "return window.hallqAxe !== null",
+        &json!(true),
+        std::time::Duration::from_secs(30),
+    )
+    .await
+    .expect("axe finished");
+    let found = b.js("return window.hallqAxe").await;
+    serde_json::from_value(found).unwrap()
+}
