@@ -69,7 +69,7 @@
     var headers = { Accept: "application/json" };
     if (body) headers["Content-Type"] = "application/json";
     if (assertion) headers.Authorization = "Bearer " + assertion;
-    return fetch("/api/v1" + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined, cache: "no-store", credentials: "same-origin" })
+    return fetch(HallqDom.api + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined, cache: "no-store", credentials: "same-origin" })
       .then(function (r) {
         return r.text().then(function (t) {
           var j = {};
@@ -154,8 +154,8 @@
         : "Please open this page from the city app or the 12345 WeChat account to book."),
       h("p", { "class": "muted" }, "网上预约实行实名制，身份由城市App或公众号核验。"), dev]));
     S.reason = null;
-    fetch("/dev/identity", { method: "GET", cache: "no-store" }).then(function (r) {
-      if (r.status === 200) fill(dev, h("a", { "class": "btn ghost", id: "dev-link", href: "/dev/identity" }, zhEn("演示：获取测试身份 ", "Demo identity")));
+    fetch(HallqDom.pages + "/dev/identity", { method: "GET", cache: "no-store" }).then(function (r) {
+      if (r.status === 200) fill(dev, h("a", { "class": "btn ghost", id: "dev-link", href: HallqDom.pages + "/dev/identity" }, zhEn("演示：获取测试身份 ", "Demo identity")));
     }).catch(function () {});
   };
 
@@ -298,7 +298,7 @@
   }
 
   function qrImg(code) { // a QR that needs the bearer: fetch it, else hide it (the code still works)
-    var src = "/api/v1/appointments/" + encodeURIComponent(code) + "/qr.png";
+    var src = HallqDom.api + "/appointments/" + encodeURIComponent(code) + "/qr.png";
     var img = h("img", { "class": "qr", id: "qr", alt: "预约码二维码", src: src });
     img.onerror = function () {
       img.onerror = null;

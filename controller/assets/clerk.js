@@ -38,7 +38,7 @@
   /* ---- the server ---- */
   function api(method, path, body, background) {
     if (!token) return Promise.resolve({ status: 401, body: {} });
-    return fetch("/api/v1" + path, { method: method, headers: { "Content-Type": "application/json", Authorization: "Bearer " + token }, body: body ? JSON.stringify(body) : undefined })
+    return fetch(HallqDom.api + path, { method: method, headers: { "Content-Type": "application/json", Authorization: "Bearer " + token }, body: body ? JSON.stringify(body) : undefined })
       .then(function (r) {
         // The socket says why a session ended (4401, 4409); a background refetch waits for it.
         if (r.status === 401 && !background) { signedOut(); HallqSignIn.expired(); }
@@ -69,7 +69,7 @@
     if (probing) return;
     probing = true;
     var probe = function () {
-      fetch("/api/v1/health").then(function (r) {
+      fetch(HallqDom.api + "/health").then(function (r) {
         if (!r.ok) throw new Error("unhealthy");
         probing = false; netDown = false; showOnline(); refreshDesk();
       }).catch(function () { setTimeout(probe, 1500); });
@@ -333,7 +333,7 @@
   /* ---- the live feed ---- */
   function connect() {
     var proto = location.protocol === "https:" ? "wss://" : "ws://";
-    var ws = sock = new WebSocket(proto + location.host + "/api/v1/staff/events?token=" + encodeURIComponent(token));
+    var ws = sock = new WebSocket(proto + location.host + HallqDom.api + "/staff/events?token=" + encodeURIComponent(token));
     ws.onopen = function () { sockDown = false; $("live").textContent = "实时 / live"; window.hallqClerkLive = true; showOnline(); refreshDesk(); };
     ws.onmessage = function (e) {
       var s = JSON.parse(e.data);

@@ -21,7 +21,7 @@
   function api(method, path, body) {
     var init = { method: method, headers: { Authorization: "Bearer " + token } };
     if (body !== undefined) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
-    return fetch("/api/v1" + path, init).then(function (r) {
+    return fetch(HallqDom.api + path, init).then(function (r) {
       return r.text().then(function (t) {
         var j = {};
         try { j = t ? JSON.parse(t) : {}; } catch (e) { j = { message: "HTTP " + r.status }; }

@@ -1,6 +1,10 @@
 /* Pages build their views from data as DOM nodes, never as markup: h("div", {class: "x",
  * "data-id": id, onclick: f}, ["text", h(...)]) turns strings into text nodes and
- * attributes into setAttribute calls (an on* attribute only takes a function). ES5. */
+ * attributes into setAttribute calls (an on* attribute only takes a function). ES5.
+ * HallqDom.api / HallqDom.pages: where this page's hall serves its API ("/api/v1" or
+ * "/api/v1/halls/{hall}") and its pages ("" or "/halls/{hall}"), from the <html> element's
+ * data-api and data-pages. HallqDom.key(name): a storage key of this hall (the name itself
+ * at the root), so a token kept for one hall is never offered to another. */
 (function () {
   "use strict";
   function append(el, kids) {
@@ -26,5 +30,10 @@
   }
   /** Replaces the children of `el`. */
   function fill(el, kids) { el.textContent = ""; return append(el, kids); }
-  window.HallqDom = { h: h, fill: fill, append: append };
+  var root = document.documentElement;
+  var api = root.getAttribute("data-api") || "/api/v1";
+  var pages = root.getAttribute("data-pages") || "";
+  /** A localStorage / sessionStorage key of this hall's API. */
+  function key(name) { return api === "/api/v1" ? name : name + "@" + api; }
+  window.HallqDom = { h: h, fill: fill, append: append, api: api, pages: pages, key: key };
 })();

@@ -1,9 +1,10 @@
 /* Staff sign-in for the clerk panel and the admin dashboard (served by the binary; the
  * page loads /assets/dom.js first).
- * HallqSignIn.start({key, role, roles, title, windows, onReady}) finds the session token (sessionStorage,
- * or ?token= for a device-style token), checks it with GET /api/v1/me, and otherwise shows
- * a sign-in form: username, password and, for a clerk, the window. onReady(token, me) runs
- * once signed in. `roles` (default [role]) are the roles the page accepts; `title` names
+ * HallqSignIn.start({key, role, roles, title, windows, onReady}) finds the session token
+ * (sessionStorage under HallqDom.key(key): one per hall, or ?token= for a device-style
+ * token), checks it with GET {api}/me (the hall's API, HallqDom.api; sign-in and sign-out
+ * go there too), and otherwise shows a sign-in form: username, password and, for a
+ * clerk, the window. onReady(token, me) runs once signed in. `roles` (default [role]) are the roles the page accepts; `title` names
  * the form (default by role). Enter signs in from any field. A clerk's window already in
  * use elsewhere (409 window_in_use) is offered for takeover: Enter resends with
  * "takeover": true, Esc keeps the other session. HallqSignIn.expired(msg) clears the
@@ -20,9 +21,11 @@
     ".hq-signin .err{color:#b00020;min-height:22px;margin-top:12px;font-size:15px}" +
     ".hq-signin .take p{font-size:14px;color:#37506b;margin:8px 0 0}.hq-signin .take button{margin-top:10px}.hq-signin .take button.alt{background:#dfe7f1;color:#1b2a3a}";
   function me(token) {
-    return fetch("/api/v1/me", { headers: { Authorization: "Bearer " + token } })
+    return fetch(HallqDom.api + "/me", { headers: { Authorization: "Bearer " + token } })
       .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
   }
+  // Tokens are kept per hall (HallqDom.key): signed in at one hall is not signed in at another.
+  function key() { return HallqDom.key(opts.key); }
   function roles() { return opts.roles || [opts.role]; }
   function fits(m) { return roles().indexOf(m.role) >= 0 && (m.role !== "clerk" || !!m.window); }
   function form(message) {
@@ -31,7 +34,7 @@
     var box = document.createElement("div");
     box.className = "hq-signin"; box.id = "hq-signin";
     var clerk = opts.role === "clerk";
-    var last = localStorage.getItem(opts.key + "-window") || "";
+    var last = localStorage.getItem(HallqDom.key(opts.key + "-window")) || "";
     var h = HallqDom.h;
     HallqDom.append(box, h("form", { autocomplete: "on" }, [
       h("h1", null, opts.title ? opts.title[0] : clerk ? "窗口人员登录" : "管理员登录"),
@@ -61,7 +64,7 @@
       var take = $("hq-take");
       if (take) take.remove();
       $("hq-go").disabled = true;
-      fetch("/api/v1/auth/sign-in", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      fetch(HallqDom.api + "/auth/sign-in", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
         .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); })
         .then(function (r) {
           $("hq-go").disabled = false;
@@ -69,12 +72,12 @@
           if (r.status !== 200) { $("hq-err").textContent = r.body.message || ("HTTP " + r.status); return; }
           if (roles().indexOf(r.body.role) < 0) {
             // Not for this page: end the session just opened rather than leave it live.
-            fetch("/api/v1/auth/sign-out", { method: "POST", headers: { Authorization: "Bearer " + r.body.token } }).then(function () {}, function () {});
+            fetch(HallqDom.api + "/auth/sign-out", { method: "POST", headers: { Authorization: "Bearer " + r.body.token } }).then(function () {}, function () {});
             $("hq-err").textContent = clerk ? "该账号不是窗口人员 / not a clerk account" : opts.roles ? "该账号不能使用本页 / this account cannot use this page" : "该账号不是管理员 / not an admin account";
             return;
           }
-          if (clerk) localStorage.setItem(opts.key + "-window", body.window);
-          sessionStorage.setItem(opts.key, r.body.token);
+          if (clerk) localStorage.setItem(HallqDom.key(opts.key + "-window"), body.window);
+          sessionStorage.setItem(key(), r.body.token);
           box.remove();
           check(r.body.token);
         }, function () { $("hq-go").disabled = false; $("hq-err").textContent = "无法连接服务器 / server unreachable"; });
@@ -98,7 +101,7 @@
       if (r.status === 200 && fits(r.body)) { opts.onReady(token, r.body); return; }
       // A server error is not a refusal: try again rather than sign the clerk out.
       if (r.status >= 500) { setTimeout(function () { check(token); }, 3000); return; }
-      sessionStorage.removeItem(opts.key);
+      sessionStorage.removeItem(key());
       form(r.status === 200 ? "该凭证不能使用本页 / this credential cannot use this page" : r.body.message);
     }, function () { setTimeout(function () { check(token); }, 3000); });
   }
@@ -107,12 +110,12 @@
       opts = o;
       var style = document.createElement("style"); style.textContent = CSS; document.head.appendChild(style);
       var p = new URLSearchParams(location.search);
-      if (p.get("token")) { sessionStorage.setItem(o.key, p.get("token")); history.replaceState(null, "", location.pathname); }
-      var token = sessionStorage.getItem(o.key);
+      if (p.get("token")) { sessionStorage.setItem(key(), p.get("token")); history.replaceState(null, "", location.pathname); }
+      var token = sessionStorage.getItem(key());
       if (token) check(token); else form("");
     },
     expired: function (message) {
-      sessionStorage.removeItem(opts.key);
+      sessionStorage.removeItem(key());
       // Already showing the form (several requests failed at once): keep what is typed,
       // say the latest reason.
       if (document.getElementById("hq-signin")) { if (message) document.getElementById("hq-err").textContent = message; return; }
@@ -120,9 +123,9 @@
     },
     /* Ends the session (when it is one) and shows the form. */
     signOut: function (token) {
-      sessionStorage.removeItem(opts.key);
+      sessionStorage.removeItem(key());
       var done = function () { location.reload(); };
-      fetch("/api/v1/auth/sign-out", { method: "POST", headers: { Authorization: "Bearer " + token } }).then(done, done);
+      fetch(HallqDom.api + "/auth/sign-out", { method: "POST", headers: { Authorization: "Bearer " + token } }).then(done, done);
     }
   };
 })();

@@ -19,7 +19,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// The page, with `{{HALL}}` for the hall's name.
+/// The page, with `{{HALL}}` for the hall's name and `{{API}}` / `{{PAGES}}` for where
+/// its API and pages are served (see [`super::pages::fill`]).
 const PAGE: &str = include_str!("../../assets/dev_identity.html");
 
 /// The provider's API route (`/dev/identity` under `/api/v1`, documented). Merge it only
@@ -149,7 +150,7 @@ pub async fn issue(
     let now_s = state.now().div_euclid(1000);
     let assertion = sign(&state.identity, &body, now_s)?;
     Ok(Json(DevAssertion {
-        book_url: format!("/book#assertion={assertion}"),
+        book_url: format!("{}/book#assertion={assertion}", state.paths.pages),
         assertion,
         expires_at: now_s + state.identity.dev_lifetime_s(),
         demo: true,
@@ -164,7 +165,8 @@ pub async fn page(State(state): State<AppState>) -> Result<Response, ApiError> {
     if !state.identity.dev_enabled() {
         return Err(disabled());
     }
-    let html = PAGE.replace("{{HALL}}", &super::pages::escape(&state.cfg.hall.name));
+    // The hall's name, and where its API and pages are served.
+    let html = super::pages::fill(&state, PAGE);
     Ok((
         StatusCode::OK,
         [

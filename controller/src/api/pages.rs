@@ -20,17 +20,23 @@ const ADMIN_PAGE: &str = include_str!("../../assets/admin.html");
 const DESK_PAGE: &str = include_str!("../../assets/desk.html");
 const DESK_JS: &str = include_str!("../../assets/desk.js");
 const SIGN_IN_JS: &str = include_str!("../../assets/signin.js");
-const ELDER_JS: &str = include_str!("../../assets/elder.js");
+/// The elder-mode switch (elder.js), inlined in the citizens' pages' `<head>`.
+pub(crate) const ELDER_JS: &str = include_str!("../../assets/elder.js");
 const DOM_JS: &str = include_str!("../../assets/dom.js");
 const BOOK_JS: &str = include_str!("../../assets/book.js");
+const CITY_JS: &str = include_str!("../../assets/city.js");
 const ECHARTS_JS: &str = include_str!("../../assets/vendor/echarts.common.min.js");
 /// Where the admin page loads ECharts from (the version in the name: cached for a year).
 pub const ECHARTS_FILE: &str = "echarts-6.1.0.min.js";
 
 /// `page` with the hall's name (`{{HALL}}`), its clock (`{{CLOCK}}`, see
-/// [`hallq_config::clock`]) and the elder-mode switch (`{{ELDER}}`, elder.js) filled in.
+/// [`hallq_config::clock`]), the elder-mode switch (`{{ELDER}}`, elder.js) and where the
+/// hall's API and pages are served (`{{API}}`, `{{PAGES}}`: the `<html>` element's
+/// `data-api` and `data-pages`, which the scripts read) filled in.
 pub(crate) fn fill(state: &AppState, page: &str) -> String {
     page.replace("{{HALL}}", &escape(&state.cfg.hall.name))
+        .replace("{{API}}", &escape(&state.paths.api))
+        .replace("{{PAGES}}", &escape(&state.paths.pages))
         .replace("{{ELDER}}", ELDER_JS)
         .replace(
             "{{CLOCK}}",
@@ -39,7 +45,8 @@ pub(crate) fn fill(state: &AppState, page: &str) -> String {
 }
 
 /// GET /assets/{file}: the hall clock, the DOM helper (dom.js), the booking pages', the
-/// desk's and the clerk panel's scripts and the vendored chart library.
+/// desk's, the clerk panel's and the city dashboard's scripts and the vendored chart
+/// library.
 pub async fn asset(Path(file): Path<String>) -> Response {
     let (body, cache) = match file.as_str() {
         "hallclock.js" => (hallq_config::clock::SCRIPT, "no-cache"),
@@ -47,6 +54,7 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         "book.js" => (BOOK_JS, "no-cache"),
         "desk.js" => (DESK_JS, "no-cache"),
         "clerk.js" => (CLERK_JS, "no-cache"),
+        "city.js" => (CITY_JS, "no-cache"),
         f if f == ECHARTS_FILE => (ECHARTS_JS, "public, max-age=31536000, immutable"),
         _ => {
             return ApiError::new(

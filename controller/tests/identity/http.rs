@@ -165,7 +165,11 @@ async fn dev_route_refuses_bad_data_with_codes() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("仅供演示 / for demonstration only"));
-    assert!(html.contains("/api/v1/dev/identity") && html.contains("/book#assertion="));
+    // It posts to its hall's API and links to its hall's booking page (`data-api`,
+    // `data-pages`: the root for a single hall).
+    assert!(html.contains(r#"data-api="/api/v1" data-pages="""#));
+    assert!(html.contains(r#"API + "/dev/identity""#));
+    assert!(html.contains(r#"PAGES + "/book#assertion=""#));
     assert!(html.contains("测试大厅"));
 }
 
