@@ -96,6 +96,14 @@ async fn assertion(city: &City, n: u32) -> String {
     )
     .await;
     assert_eq!(st, 200, "{b}");
+    // The city's identity leads to the city's booking page, which starts with the hall.
+    assert!(
+        b["book_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/book#assertion="),
+        "{b}"
+    );
     b["assertion"].as_str().unwrap().to_string()
 }
 

@@ -165,19 +165,22 @@ impl App {
     pub fn states(&self) -> crate::city::CityState {
         let several = self.halls.len() > 1;
         let limits = Arc::new(crate::limits::Limits::new(&self.cfg));
+        let state_of = |h: &Arc<Settings>, metrics: &Arc<crate::metrics::Metrics>| {
+            AppState::with_metrics(
+                h.clone(),
+                hall_store(&self.store, h),
+                self.identity.clone(),
+                metrics.clone(),
+                self.reload.clone(),
+            )
+            .sharing_limits(limits.clone())
+        };
         let states = self
             .halls
             .iter()
             .zip(&self.hall_metrics)
             .map(|(h, metrics)| {
-                let state = AppState::with_metrics(
-                    h.clone(),
-                    hall_store(&self.store, h),
-                    self.identity.clone(),
-                    metrics.clone(),
-                    self.reload.clone(),
-                );
-                let state = state.sharing_limits(limits.clone());
+                let state = state_of(h, metrics);
                 if several {
                     state.served_at(crate::state::Paths::hall(&h.hall.id))
                 } else {
@@ -185,7 +188,12 @@ impl App {
                 }
             })
             .collect();
-        crate::city::CityState::new(self.city.clone(), states)
+        if several {
+            let root = state_of(&self.cfg, &self.hall_metrics[0]);
+            crate::city::CityState::with_root(self.city.clone(), states, root)
+        } else {
+            crate::city::CityState::new(self.city.clone(), states)
+        }
     }
 
     /// Serves HTTP on `listener` (the API plus `extra` routes, e.g. screens) until

@@ -14,6 +14,10 @@ pub struct CityInner {
     pub city: Option<hallq_config::City>,
     /// Each hall's state (its own config, store bound to the hall, tokens, watchers …).
     pub halls: Vec<AppState>,
+    /// With several halls: the first hall's state served at the root, for the routes every
+    /// hall serves alike there (health, assets, metrics, the development identity provider,
+    /// whose booking link then leads to the city's `/book`).
+    pub root: Option<AppState>,
 }
 
 impl std::ops::Deref for CityState {
@@ -26,7 +30,24 @@ impl std::ops::Deref for CityState {
 impl CityState {
     /// The deployment's halls.
     pub fn new(city: Option<hallq_config::City>, halls: Vec<AppState>) -> Self {
-        Self(Arc::new(CityInner { city, halls }))
+        Self(Arc::new(CityInner {
+            city,
+            halls,
+            root: None,
+        }))
+    }
+
+    /// The deployment's halls, with `root` serving the shared routes at the root.
+    pub fn with_root(
+        city: Option<hallq_config::City>,
+        halls: Vec<AppState>,
+        root: AppState,
+    ) -> Self {
+        Self(Arc::new(CityInner {
+            city,
+            halls,
+            root: Some(root),
+        }))
     }
 
     /// The hall with this id.

@@ -40,6 +40,10 @@ pub fn deployment(city: CityState, extras: Vec<Router>) -> Router {
         first.get_or_insert_with(|| r.clone());
         by_id.insert(state.cfg.hall.id.clone(), r);
     }
+    // The shared routes at the root: the first hall's, served as if it were alone.
+    if let Some(root) = &city.root {
+        first = Some(super::router(root.clone()));
+    }
     let halls = Halls {
         by_id: Arc::new(by_id),
         first: first.unwrap_or_default(),
