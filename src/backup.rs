@@ -38,7 +38,8 @@ pub(crate) struct RestoreArgs {
 }
 
 fn url(config: &std::path::Path, data_dir: Option<&String>) -> Result<String, String> {
-    let (mut cfg, _) = hallq_config::check_file(config).map_err(|e| format!("{e}"))?;
+    // A city's halls share one database: the first hall's settings name it.
+    let mut cfg = hallq_config::load_hall(config, None)?;
     if let Some(d) = data_dir {
         cfg.server.data_dir.clone_from(d);
     }

@@ -93,9 +93,12 @@ struct EmulateArgs {
 
 #[derive(clap::Args)]
 struct GatewayArgs {
-    /// The hall's config file.
+    /// The hall's config file, or a city file with `--hall`.
     #[arg(long)]
     config: PathBuf,
+    /// In a city file: the hall (default: the first).
+    #[arg(long)]
+    hall: Option<String>,
     /// MQTT user (default: led.mqtt_username, or broker.username of an external broker).
     #[arg(long)]
     mqtt_user: Option<String>,
@@ -130,6 +133,7 @@ pub(crate) fn run(args: LedCli) -> ExitCode {
         (None, Some(config)) => {
             let a = GatewayArgs {
                 config,
+                hall: None,
                 mqtt_user: None,
                 mqtt_password: None,
                 data_dir: None,
@@ -199,7 +203,7 @@ fn init_logs() {
 /// `hallq led gateway`: the gateway alone, signed in to the hall's broker.
 async fn gateway(a: GatewayArgs) -> Result<(), Usage> {
     init_logs();
-    let cfg = hallq_config::load_file(&a.config)
+    let cfg = hallq_config::load_hall(&a.config, a.hall.as_deref())
         .map_err(|e| Usage(format!("配置无效 / invalid config:\n{e}")))?;
     if cfg.led.buses.is_empty() {
         return Err(Usage(format!(

@@ -104,6 +104,10 @@ pub(crate) struct RunArgs {
     /// Embedded broker address (overrides broker.listen).
     #[arg(long)]
     mqtt_listen: Option<String>,
+    /// `hallq display` with a city file: the hall whose screens to show (default: the
+    /// first). `run` and `controller` serve every hall and refuse it.
+    #[arg(long)]
+    hall: Option<String>,
 }
 
 fn main() -> std::process::ExitCode {

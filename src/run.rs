@@ -7,9 +7,24 @@ use hallq_controller::app::{database_url, redact, App};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The first hall's config with the command line's overrides (`hallq display`).
+/// The config of the hall `--hall` names (default: the first) with the command line's
+/// overrides (`hallq display`).
 pub(crate) fn load(args: &RunArgs) -> anyhow::Result<Settings> {
-    load_with_warnings(args).map(|(dep, _)| dep.halls.into_iter().next().expect("a hall"))
+    let (dep, _) = load_with_warnings(args)?;
+    let ids: Vec<String> = dep.halls.iter().map(|h| h.hall.id.clone()).collect();
+    match &args.hall {
+        None => Ok(dep.halls.into_iter().next().expect("a hall")),
+        Some(id) => dep
+            .halls
+            .into_iter()
+            .find(|h| &h.hall.id == id)
+            .with_context(|| {
+                format!(
+                    "没有大厅 {id:?} / no hall {id:?} (halls: {})",
+                    ids.join(", ")
+                )
+            }),
+    }
 }
 
 /// The deployment with the command line's overrides (every hall's), and its warnings as
@@ -54,6 +69,9 @@ fn load_with_warnings(args: &RunArgs) -> anyhow::Result<(Deployment, Vec<String>
 
 pub(crate) async fn run(args: RunArgs, all_parts: bool) -> anyhow::Result<()> {
     crate::logs::init();
+    if args.hall.is_some() {
+        anyhow::bail!("--hall is for `hallq display`: run and controller serve every hall");
+    }
     let (dep, warnings) = load_with_warnings(&args)?;
     for w in &warnings {
         tracing::warn!("{w}");

@@ -100,3 +100,31 @@ pub fn is_city_file(src: &str) -> bool {
 pub fn load_deployment(path: &Path) -> Result<Deployment, ConfigError> {
     check_deployment(path).map(|(d, _)| d)
 }
+
+/// One hall of a single-hall file or a city file: `hall` by id, or the first; for the
+/// commands that work on one hall's devices (`--hall`).
+///
+/// # Errors
+/// The file's problems, or no hall `hall` (the message lists the halls).
+pub fn load_hall(path: &Path, hall: Option<&str>) -> Result<Settings, String> {
+    let dep = load_deployment(path).map_err(|e| e.to_string())?;
+    match hall {
+        None => Ok(dep
+            .halls
+            .into_iter()
+            .next()
+            .expect("a deployment has a hall")),
+        Some(id) => {
+            let ids: Vec<String> = dep.halls.iter().map(|h| h.hall.id.clone()).collect();
+            dep.halls
+                .into_iter()
+                .find(|h| h.hall.id == id)
+                .ok_or_else(|| {
+                    format!(
+                        "没有大厅 {id:?} / no hall {id:?} (halls: {})",
+                        ids.join(", ")
+                    )
+                })
+        }
+    }
+}

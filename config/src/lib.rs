@@ -61,7 +61,9 @@ mod syntax;
 mod warnings;
 
 pub use booking::Scope;
-pub use city::{check_deployment, check_deployment_env, load_deployment, City, Deployment};
+pub use city::{
+    check_deployment, check_deployment_env, load_deployment, load_hall, City, Deployment,
+};
 pub use demo::DemoCredential;
 pub use hours::{Hours, Period};
 pub use load::{check_file, check_str, load_file, load_str, ConfigError, Diagnostic, Severity};

@@ -11,9 +11,12 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 pub(super) struct ProbeArgs {
-    /// The hall's config file (its [[led.buses]]).
+    /// The hall's config file (its [[led.buses]]), or a city file with `--hall`.
     #[arg(long)]
     config: PathBuf,
+    /// In a city file: the hall (default: the first).
+    #[arg(long)]
+    hall: Option<String>,
     /// Only this bus (its id).
     #[arg(long)]
     bus: Option<String>,
@@ -27,7 +30,7 @@ pub(super) struct ProbeArgs {
 
 /// Runs the probe; `Ok(false)` when some board or bus did not answer.
 pub(super) async fn probe(a: &ProbeArgs) -> Result<bool, Usage> {
-    let cfg = hallq_config::load_file(&a.config)
+    let cfg = hallq_config::load_hall(&a.config, a.hall.as_deref())
         .map_err(|e| Usage(format!("配置无效 / invalid config:\n{e}")))?;
     let buses: Vec<_> = cfg
         .led

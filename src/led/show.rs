@@ -14,9 +14,12 @@ use std::time::Duration;
                   missing, stale (no update for 15 s) or the gateway stopped, 2 用法错误 / usage"
 )]
 pub(super) struct ShowArgs {
-    /// The hall's config file (its server.data_dir and boards).
+    /// The hall's config file (its server.data_dir and boards), or a city file with `--hall`.
     #[arg(long)]
     config: PathBuf,
+    /// In a city file: the hall (default: the first).
+    #[arg(long)]
+    hall: Option<String>,
     /// Data directory of the gateway (default: server.data_dir of the config; the same as
     /// `hallq run --data-dir` / `hallq led gateway --data-dir`).
     #[arg(long)]
@@ -28,7 +31,7 @@ pub(super) struct ShowArgs {
 
 /// Prints the boards; `Ok(false)` when the state is missing, stale or stopped.
 pub(super) fn show(a: &ShowArgs) -> Result<bool, Usage> {
-    let cfg = hallq_config::load_file(&a.config)
+    let cfg = hallq_config::load_hall(&a.config, a.hall.as_deref())
         .map_err(|e| Usage(format!("配置无效 / invalid config:\n{e}")))?;
     let dir = a
         .data_dir

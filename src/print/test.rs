@@ -14,16 +14,19 @@ use std::process::ExitCode;
 /// `hallq print test` arguments.
 #[derive(clap::Args)]
 pub(super) struct TestArgs {
-    /// The hall's config file.
+    /// The hall's config file, or a city file with `--hall`.
     #[arg(long)]
     config: PathBuf,
+    /// In a city file: the hall (default: the first).
+    #[arg(long)]
+    hall: Option<String>,
     /// The printer's id (`[[printers]] id`).
     #[arg(long)]
     printer: String,
 }
 
 pub(super) fn run(a: &TestArgs) -> ExitCode {
-    let cfg = match hallq_config::load_file(&a.config) {
+    let cfg = match hallq_config::load_hall(&a.config, a.hall.as_deref()) {
         Ok(cfg) => cfg,
         Err(e) => return super::usage(&format!("配置无效 / invalid config:\n{e}")),
     };
