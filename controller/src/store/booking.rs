@@ -29,6 +29,12 @@ pub(crate) struct BookJob {
 impl super::writer::Work for BookJob {
     type Output = Appointment;
 
+    /// The slot's row first (the person's counters follow; a rare cycle through them is
+    /// retried by the writer).
+    fn lock_key(&self) -> String {
+        format!("{}\u{0}{}\u{0}{:020}", self.hall, self.service, self.slot.0)
+    }
+
     fn run<'a>(
         &'a self,
         tx: &'a mut Tx,

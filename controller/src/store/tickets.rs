@@ -65,6 +65,14 @@ pub(crate) struct HallTicket {
 impl Work for HallTicket {
     type Output = Issued;
 
+    /// The ticket's counter row (and its queue's waiting count).
+    fn lock_key(&self) -> String {
+        format!(
+            "{}\u{0}{}\u{0}{}",
+            self.hall, self.ticket.service, self.ticket.day
+        )
+    }
+
     fn run<'a>(
         &'a self,
         tx: &'a mut Tx,

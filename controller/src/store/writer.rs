@@ -60,6 +60,13 @@ pub(crate) trait Work: Send + Sync + 'static {
         tx: &'a mut Tx,
         batch: &'a mut Batch,
     ) -> BoxFuture<'a, Result<StoreResult<Self::Output>, sqlx::Error>>;
+
+    /// The rows this job locks first, as a sortable key: a batch runs its jobs in key
+    /// order (arrival order among equal keys), so two controllers' batches take shared
+    /// rows in the same order instead of deadlocking on them.
+    fn lock_key(&self) -> String {
+        String::new()
+    }
 }
 
 /// A job on its way: its work, and where its answer goes once the batch is settled.
@@ -70,6 +77,7 @@ trait Job: Send {
         batch: &'a mut Batch,
     ) -> BoxFuture<'a, Result<(), sqlx::Error>>;
     fn answer(self: Box<Self>, failed: Option<&str>);
+    fn lock_key(&self) -> String;
 }
 
 struct Pending<W: Work> {
@@ -79,6 +87,10 @@ struct Pending<W: Work> {
 }
 
 impl<W: Work> Job for Pending<W> {
+    fn lock_key(&self) -> String {
+        self.work.lock_key()
+    }
+
     fn run<'a>(
         &'a mut self,
         tx: &'a mut Tx,
@@ -153,9 +165,11 @@ impl Writer {
                         Err(_) => break,
                     }
                 }
+                // Shared rows (counters, slots) in one order over every controller.
+                jobs.sort_by_cached_key(|j| j.lock_key());
                 let committed = tokio::time::timeout(
                     COMMIT_TIMEOUT,
-                    commit(&pool, &mut jobs, synced.is_some()),
+                    commit_retrying(&pool, &mut jobs, synced.is_some()),
                 )
                 .await
                 .unwrap_or_else(|_| Err(sqlx::Error::PoolTimedOut));
@@ -255,6 +269,31 @@ pub(crate) fn sync_wal(path: &std::path::Path) -> std::io::Result<()> {
         Ok(f) => f.sync_data(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+/// Batches PostgreSQL chose as a deadlock's victim or failed to serialise run again (the
+/// failed transaction changed nothing), at most this many times more.
+const RETRIES: usize = 3;
+
+/// [`commit`], run again when the database rolled the batch back for a deadlock or a
+/// serialisation failure with another controller's transaction.
+async fn commit_retrying(
+    pool: &AnyPool,
+    jobs: &mut [Box<dyn Job>],
+    immediate: bool,
+) -> Result<(i64, i64), sqlx::Error> {
+    let mut tries = 0;
+    loop {
+        match commit(pool, jobs, immediate).await {
+            Err(sqlx::Error::Database(e))
+                if tries < RETRIES && matches!(e.code().as_deref(), Some("40P01" | "40001")) =>
+            {
+                tries += 1;
+                tracing::debug!("batch rolled back ({e}); running it again");
+            }
+            other => return other,
+        }
     }
 }
 
