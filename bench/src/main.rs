@@ -9,6 +9,9 @@
 //!   `hallq run` process;
 //! - [`floor`]: what the machine allows at all — a bare process writing the same frames to
 //!   the same number of sockets — measured in the same run as `fanout` and `watchers`;
+//! - [`city`]: a city's halls on one PostgreSQL database served by several controller
+//!   processes: one hall against all halls, bookings under the city-wide limit, the rules
+//!   read from the database;
 //! - [`day`]: a working day compressed into 30 minutes against a `hallq run` process with
 //!   its own Mosquitto (restarts of both), with the growth and rule verdict and a graph;
 //! - [`clients`], [`receipts`]: the load generator's sockets and arrival times.
@@ -16,6 +19,7 @@
 //! Figures and what each benchmark measures: docs/benchmarks.md.
 
 mod bookings;
+mod city;
 mod clients;
 mod day;
 mod fanout;
@@ -142,6 +146,13 @@ enum Mode {
         #[command(flatten)]
         day: day::Opts,
     },
+    /// A city's halls on one PostgreSQL database, served by `--replicas` `hallq controller`
+    /// processes: throughput and call → MQTT of one hall against all halls, bookings in
+    /// several halls at once under the city-wide limit, and the rules read from the database.
+    City {
+        #[command(flatten)]
+        city: city::Opts,
+    },
     /// The floor's bare writer; `fanout` and `watchers` start it themselves (its stdout is a
     /// line protocol with them).
     FloorServer {
@@ -199,6 +210,7 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
         Mode::Fanout { .. } => ("fanout", None),
         Mode::Watchers { .. } => ("watchers", None),
         Mode::Day { .. } => ("day", None),
+        Mode::City { .. } => ("city", None),
         Mode::FloorServer { .. } => ("floor-server", None),
     };
     let db = match target {
@@ -206,6 +218,7 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
         Some(t) => format!("SQLite (WAL, synchronous={})", t.sync().pragma()),
         None => match &mode {
             Mode::Day { day, .. } if day.postgres.is_some() => "PostgreSQL".to_string(),
+            Mode::City { .. } => "PostgreSQL".to_string(),
             _ => "SQLite (the config's synchronous mode)".to_string(),
         },
     };
@@ -220,6 +233,7 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
         Mode::Day { process, day } => {
             day::run(&process.config, hallq_exe(process.hallq)?, day).await
         }
+        Mode::City { mut city } => city::run(hallq_exe(city.hallq.take())?, city).await,
         Mode::Tickets {
             target,
             clients,
