@@ -108,7 +108,7 @@ pub(crate) async fn run(
                 origins[(p + k) % origins.len()],
                 hall.id
             );
-            let slot = slots[(p * 7 + k * 3) % slots.len()].clone();
+            let slot = slots[mix(p * 64 + k) % slots.len()].clone();
             let (http, token) = (http.clone(), token.clone());
             tasks.push(tokio::spawn(async move {
                 let t0 = Instant::now();
@@ -157,6 +157,15 @@ pub(crate) async fn run(
         *f.got.entry(n).or_default() += 1;
     }
     Ok(f)
+}
+
+/// A well-spread index from `x` (SplitMix64's finaliser): attempt `k` of person `p` picks
+/// its slot independently of its hall, so every slot of every hall is contended alike.
+fn mix(x: usize) -> usize {
+    let mut z = (x as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    (z ^ (z >> 31)) as usize
 }
 
 /// The `wanted` seats' first slots of `day` (every hall has the same slots).
