@@ -158,24 +158,7 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(Refusal::NotBooked(a.status.to_string()).into());
         }
-        sqlx::query(
-            "UPDATE slots SET booked = booked - 1 \
-             WHERE hall = $3 AND service = $1 AND slot_start = $2 AND booked > 0",
-        )
-        .bind(&a.service)
-        .bind(a.slot_start)
-        .bind(self.hall())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE person_days SET active = active - 1 \
-             WHERE person = $1 AND day = $2 AND scope_key = $3 AND active > 0",
-        )
-        .bind(&a.person)
-        .bind(&a.day)
-        .bind(self.scope_key(self.scopes.daily_limit))
-        .execute(&mut *tx)
-        .await?;
+        self.release_seat(&mut tx, &a).await?;
         let a = by_code(&mut tx, self.hall(), code)
             .await?
             .ok_or(Refusal::AppointmentNotFound)?;
@@ -364,4 +347,34 @@ pub(crate) async fn active_ban(
     .bind(hall)
     .fetch_optional(&mut *tx)
     .await
+}
+
+impl Store {
+    /// Gives a cancelled appointment's seat back to its slot and takes it off the person's
+    /// active appointments of that day (in this hall, under the daily limit's scope).
+    pub(super) async fn release_seat(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        a: &Appointment,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE slots SET booked = booked - 1 \
+             WHERE hall = $3 AND service = $1 AND slot_start = $2 AND booked > 0",
+        )
+        .bind(&a.service)
+        .bind(a.slot_start)
+        .bind(self.hall())
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "UPDATE person_days SET active = active - 1 \
+             WHERE person = $1 AND day = $2 AND scope_key = $3 AND active > 0",
+        )
+        .bind(&a.person)
+        .bind(&a.day)
+        .bind(self.scope_key(self.scopes.daily_limit))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
 }

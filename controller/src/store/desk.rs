@@ -195,24 +195,7 @@ impl Store {
         .await?;
         let cancelled = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
         for a in &cancelled {
-            sqlx::query(
-                "UPDATE slots SET booked = booked - 1 \
-                 WHERE hall = $3 AND service = $1 AND slot_start = $2 AND booked > 0",
-            )
-            .bind(&a.service)
-            .bind(a.slot_start)
-            .bind(self.hall())
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE person_days SET active = active - 1 \
-                 WHERE person = $1 AND day = $2 AND scope_key = $3 AND active > 0",
-            )
-            .bind(&a.person)
-            .bind(&a.day)
-            .bind(self.scope_key(self.scopes.daily_limit))
-            .execute(&mut *tx)
-            .await?;
+            self.release_seat(&mut tx, a).await?;
             let about = About {
                 reason: Some(c.reason.to_string()),
                 ..About::default()
