@@ -67,7 +67,7 @@ pub mod metrics;
 pub mod model;
 pub mod notify;
 pub mod opening;
-pub mod policy;
+pub use hallq_queue::policy;
 pub mod principal;
 pub mod printers;
 pub mod printing;

@@ -274,22 +274,12 @@ impl PublicTicket {
             number: self.number,
             service: self.service,
             service_name: self.service_name,
-            kind: self.kind.into(),
+            kind: crate::model::wire_kind(self.kind),
             status: self.status.into(),
             window: self.window,
             window_name: self.window_name,
             issued_at: self.issued_at,
             called_at: self.called_at,
-        }
-    }
-}
-
-impl From<Kind> for wire::TicketKind {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::WalkIn => Self::WalkIn,
-            Kind::Green => Self::Green,
-            Kind::Appointment => Self::Appointment,
         }
     }
 }

@@ -35,7 +35,7 @@ impl Events {
                 called_at: rfc3339(tz, now),
                 called_at_ms: Some(now),
                 recall,
-                kind: Some(t.kind.into()),
+                kind: Some(crate::model::wire_kind(t.kind)),
             };
             rows.push((outbox::CALL, w.id, to_json(&call)));
         }
