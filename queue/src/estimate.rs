@@ -58,7 +58,8 @@ pub struct InService {
 /// What the hall knows of one service.
 #[derive(Debug, Clone, Default)]
 pub struct ServiceNow {
-    /// Call-to-finish durations (s) of its latest finished tickets, newest first (up to 20).
+    /// Call-to-finish durations (s) of its latest finished tickets, newest first (up to
+    /// [`RECENT`]).
     pub recent_durations_s: Vec<i64>,
     /// Walk-in tickets (green included) issued per hour lately.
     pub walk_ins_per_hour: f64,
@@ -89,6 +90,9 @@ pub struct Estimate {
     /// Upper end of the range.
     pub high_s: i64,
 }
+
+/// Finished tickets per service whose durations the estimator reads.
+pub const RECENT: usize = 50;
 
 /// How far ahead expected arrivals are played (ms).
 const HORIZON_MS: i64 = 4 * 3600 * 1000;

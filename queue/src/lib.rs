@@ -6,6 +6,7 @@
 //! - [`erlang`]: the M/M/c queue's exact figures (Erlang C); [`mmc`]: the same queue simulated;
 //! - [`profile`], [`history`]: a hall's demand, written or learned from recorded tickets;
 //! - [`estimate`]: wait estimates from a snapshot of the hall (and the former estimator);
+//! - [`sim`]: the hall simulator (discrete-event days under the production policy);
 
 pub mod erlang;
 pub mod estimate;
@@ -14,3 +15,4 @@ pub mod mmc;
 pub mod model;
 pub mod policy;
 pub mod profile;
+pub mod sim;
