@@ -7,12 +7,14 @@
 //! - [`profile`], [`history`]: a hall's demand, written or learned from recorded tickets;
 //! - [`estimate`]: wait estimates from a snapshot of the hall (and the former estimator);
 //! - [`sim`]: the hall simulator (discrete-event days under the production policy);
+//! - [`plan`]: staffing advice (windows needed per hour, slot capacities, what-ifs).
 
 pub mod erlang;
 pub mod estimate;
 pub mod history;
 pub mod mmc;
 pub mod model;
+pub mod plan;
 pub mod policy;
 pub mod profile;
 pub mod sim;
