@@ -5,9 +5,11 @@
 //!   its own services in its own priority order, becomes free when its ticket in progress is
 //!   expected to end (the mean *remaining* service given the time already spent), then calls
 //!   what the policy would call — including tickets of higher classes or other services not
-//!   yet in the hall but expected (green-channel arrivals at their recent rate, booked
+//!   yet in the hall but expected (walk-ins and green-channel arrivals at the hall's usual
+//!   rate for the hour, or else the last hour's, booked
 //!   appointments at their slots, other services' walk-ins on windows that put them first),
-//!   each taking its service's mean time (a no-show only the clerk's wait). A ticket's wait is
+//!   each taking its service's mean time (a no-show only the clerk's wait); a paused window
+//!   comes back when the hall's pauses usually end. A ticket's wait is
 //!   when it is called in that play; its range ([`Estimate::low_s`] … [`Estimate::high_s`])
 //!   widens with the number of services before it and their spread.
 //! - [`baseline_all`]: the estimator hallq used before (people ahead in its own service × mean
@@ -31,7 +33,17 @@ pub struct Snapshot {
     pub services: BTreeMap<String, ServiceNow>,
     /// Booked appointments not yet checked in whose slot starts later today.
     pub upcoming: Vec<Upcoming>,
+    /// Local midnight of the day (ms), for [`ServiceNow::usual_per_hour`].
+    pub day_start: i64,
+    /// How long the hall's pauses usually last (ms); 0: [`PAUSE_MS`].
+    pub pause_ms: i64,
 }
+
+/// A pause's length assumed before the hall has seen one end (ms).
+pub const PAUSE_MS: i64 = 30 * 60 * 1000;
+
+/// A paused window is expected back at least this long from now (ms).
+const BACK_AT_LEAST_MS: i64 = 5 * 60 * 1000;
 
 /// One window at the moment.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +54,9 @@ pub struct WindowNow {
     pub services: Vec<String>,
     /// Calling (not paused, not closed).
     pub open: bool,
+    /// Paused since (ms): expected back [`Snapshot::pause_ms`] after that (a closed window
+    /// has neither `open` nor this).
+    pub paused_since: Option<i64>,
     /// The ticket it is serving (called, not finished).
     pub serving: Option<InService>,
 }
@@ -65,6 +80,10 @@ pub struct ServiceNow {
     pub walk_ins_per_hour: f64,
     /// Green-channel tickets issued per hour lately.
     pub green_per_hour: f64,
+    /// Walk-ins (green included) the hall usually sees per hour on this weekday, by local
+    /// hour (24 values from its history; empty when it has none: the last hour's rate
+    /// stands for the hours ahead).
+    pub usual_per_hour: Vec<f64>,
     /// Share of called tickets whose holder did not come.
     pub no_show_share: f64,
     /// Seconds a clerk waits for a holder who does not come.
@@ -97,11 +116,15 @@ pub const RECENT: usize = 50;
 /// How far ahead expected arrivals are played (ms).
 const HORIZON_MS: i64 = 4 * 3600 * 1000;
 
-/// Every waiting ticket's estimate, by ticket id. A ticket no open window serves (nor a
-/// window it is transferred to) has none: nobody can say when calling starts.
+/// Every waiting ticket's estimate, by ticket id. A ticket no open or paused window serves
+/// (nor a window it is transferred to) has none: nobody can say when calling starts.
 pub fn estimate_all(s: &Snapshot) -> BTreeMap<i64, Estimate> {
     let mut out = BTreeMap::new();
-    let open: Vec<&WindowNow> = s.windows.iter().filter(|w| w.open).collect();
+    let open: Vec<&WindowNow> = s
+        .windows
+        .iter()
+        .filter(|w| w.open || w.paused_since.is_some())
+        .collect();
     if open.is_empty() || s.waiting.is_empty() {
         return out;
     }
@@ -123,11 +146,16 @@ pub fn estimate_all(s: &Snapshot) -> BTreeMap<i64, Estimate> {
             let free = w.serving.as_ref().map_or(s.now, |t| {
                 s.now + stat(&t.service).remaining_ms(s.now - t.since)
             });
+            let pause = if s.pause_ms > 0 { s.pause_ms } else { PAUSE_MS };
+            let free = match w.paused_since.filter(|_| !w.open) {
+                Some(since) => free.max(since + pause).max(s.now + BACK_AT_LEAST_MS),
+                None => free,
+            };
             Reverse((free, i))
         })
         .collect();
     // Services completed before each call, and their variance, for the range.
-    let mut done_before: Vec<(f64, f64)> = vec![(0.0, 0.0); open.len()];
+    let mut done_before: Vec<f64> = vec![0.0; open.len()];
     let mut found = 0;
     while let Some(Reverse((t, w))) = heap.pop() {
         if t - s.now > 12 * 3600 * 1000 || found == real {
@@ -145,13 +173,10 @@ pub fn estimate_all(s: &Snapshot) -> BTreeMap<i64, Estimate> {
                 let st = stat(&c.service);
                 if id > 0 {
                     found += 1;
-                    let (n, var) = done_before
-                        .iter()
-                        .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
-                    out.insert(id, range(t - s.now, n, var, open.len()));
+                    let var: f64 = done_before.iter().sum();
+                    out.insert(id, range(t - s.now, var, open.len()));
                 }
-                done_before[w].0 += 1.0;
-                done_before[w].1 += st.var_ms2;
+                done_before[w] += st.var_ms2;
                 heap.push(Reverse((t + st.effective_ms, w)));
             }
             None => {
@@ -165,17 +190,32 @@ pub fn estimate_all(s: &Snapshot) -> BTreeMap<i64, Estimate> {
     out
 }
 
-/// The point estimate `wait_ms` with a range of about one standard deviation of the sum
-/// of the `n` services before it (total variance `var`) shared by `windows`.
-fn range(wait_ms: i64, n: f64, var: f64, windows: usize) -> Estimate {
-    let _ = n;
-    let sd_ms = (var / windows.max(1) as f64).sqrt();
-    let s = |ms: f64| (ms / 1000.0).round().max(0.0) as i64;
+/// The point estimate `wait_ms` and its range: about 80 % of actual waits fall in it
+/// (±1.28 standard deviations), the deviation made of the services before it (total
+/// variance `var`, shared by `windows`) and a fifth of the wait for what nobody knows yet
+/// (arrivals of higher classes, pauses), as the simulator measures it (docs/queue.md).
+fn range(wait_ms: i64, var: f64, windows: usize) -> Estimate {
     let wait = wait_ms as f64;
+    let sd_ms = (var / windows.max(1) as f64 + (0.2 * wait).powi(2)).sqrt();
+    let s = |ms: f64| (ms / 1000.0).round().max(0.0) as i64;
     Estimate {
         wait_s: s(wait),
-        low_s: s(wait - sd_ms),
-        high_s: s(wait + sd_ms),
+        low_s: s(wait - 1.28 * sd_ms),
+        high_s: s(wait + 1.28 * sd_ms),
+    }
+}
+
+/// Walk-ins (green included) expected per hour of `n`'s service at `t`: the hall's usual
+/// rate for that hour of the day when it has one ([`ServiceNow::usual_per_hour`]), else the
+/// rate of the last hour.
+fn rate_at(s: &Snapshot, n: &ServiceNow, t: i64) -> f64 {
+    let hour = (t - s.day_start).div_euclid(3_600_000);
+    match usize::try_from(hour)
+        .ok()
+        .and_then(|h| n.usual_per_hour.get(h))
+    {
+        Some(r) if !n.usual_per_hour.is_empty() => *r,
+        _ => n.walk_ins_per_hour,
     }
 }
 
@@ -187,21 +227,23 @@ fn expected_arrivals(s: &Snapshot, open: &[&WindowNow]) -> Vec<Candidate> {
         if !served(svc) {
             continue;
         }
-        for (rate, kind) in [
-            (n.green_per_hour, Kind::Green),
-            (
-                (n.walk_ins_per_hour - n.green_per_hour).max(0.0),
-                Kind::WalkIn,
-            ),
-        ] {
-            if rate <= 0.0 {
-                continue;
-            }
-            let gap = (3_600_000.0 / rate) as i64;
-            let mut t = s.now + gap;
-            while t <= s.now + HORIZON_MS {
-                out.push(expected(svc, kind, None, t));
-                t += gap.max(1);
+        let green = if n.walk_ins_per_hour > 0.0 {
+            (n.green_per_hour / n.walk_ins_per_hour).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        for (share, kind) in [(green, Kind::Green), (1.0 - green, Kind::WalkIn)] {
+            // Deterministic arrivals where the expected count passes each half.
+            let mut count = 0.5;
+            let mut t = s.now;
+            while t < s.now + HORIZON_MS {
+                let step = 60_000;
+                count -= rate_at(s, n, t) * share * step as f64 / 3_600_000.0;
+                t += step;
+                while count <= 0.0 {
+                    out.push(expected(svc, kind, None, t));
+                    count += 1.0;
+                }
             }
         }
     }

@@ -50,9 +50,9 @@ impl FromStr for Target {
             "h" => 3600.0,
             _ => return Err(bad()),
         };
-        if !(share > 0.0 && share < 1.0)
-            || !(within_s.is_finite() && within_s > 0.0 && within_s <= 86_400.0)
-        {
+        let share_ok = share > 0.0 && share < 1.0;
+        let wait_ok = within_s.is_finite() && within_s > 0.0 && within_s <= 86_400.0;
+        if !(share_ok && wait_ok) {
             return Err(bad());
         }
         Ok(Self { share, within_s })

@@ -30,6 +30,7 @@ fn same_seed_same_days() {
 fn the_new_estimator_beats_the_old_on_the_demo_profile() {
     let (hall, profile) = demo();
     let r = sim::run(&hall, &profile, &SimOptions { days: 5, seed: 1 });
+    eprintln!("{:?}", r.accuracy);
     assert!(r.accuracy.estimated > 1000, "{}", r.accuracy.estimated);
     // The target is half the former error; on this profile it is about 0.57 (the
     // rest is the services' own spread and arrivals nobody can know): docs/queue.md.

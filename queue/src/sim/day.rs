@@ -48,20 +48,44 @@ impl Win {
     fn available(&self, t: i64) -> bool {
         self.open.iter().any(|(a, b)| (*a..*b).contains(&t))
     }
+    /// When its pause began, if it is in one (between two calling intervals).
+    fn paused_since(&self, t: i64) -> Option<i64> {
+        self.next_open(t)?;
+        let began = self
+            .open
+            .iter()
+            .map(|(_, b)| *b)
+            .filter(|b| *b <= t)
+            .max()?;
+        (!self.available(t)).then_some(began)
+    }
+
+    /// Its pauses that ended in (`from`, `to`] (ms).
+    fn pauses_ended(&self, from: i64, to: i64) -> impl Iterator<Item = i64> + '_ {
+        self.open
+            .windows(2)
+            .map(|p| (p[0].1, p[1].0))
+            .filter(move |(_, b)| *b > from && *b <= to)
+            .map(|(a, b)| b - a)
+    }
+
     fn next_open(&self, t: i64) -> Option<i64> {
         self.open.iter().map(|(a, _)| *a).filter(|a| *a > t).min()
     }
 }
 
-/// Plays day `d` (weekday 0 = Monday) into `log`.
+/// Plays day `d` (weekday 0 = Monday) into `log`; `k` is what the hall knows, kept from
+/// day to day (recent durations, no-shows) as its database keeps it.
 pub(super) fn play(
     hall: &HallModel,
     profile: &Profile,
     d: u32,
     weekday: usize,
     rng: &mut ChaCha8Rng,
+    k: &mut Known,
     log: &mut Log,
 ) {
+    k.new_day(profile, weekday);
     let base = i64::from(d) * DAY_MS;
     let hours: Vec<u32> = (0..24)
         .filter(|h| {
@@ -97,7 +121,6 @@ pub(super) fn play(
             events.push(Reverse((*a, Ev::Wake(i))));
         }
     }
-    let mut k = Known::new(hall, profile);
     let mut waiting: Vec<Candidate> = Vec::new();
     let mut outcome: Vec<Outcome> = Vec::with_capacity(tickets.len());
     let mut end = close;
@@ -295,14 +318,17 @@ fn baseline(s: &Snapshot, t: Option<&Candidate>) -> Option<i64> {
 }
 
 /// What the hall knows, as the controller would: recent durations, recent arrivals, no-shows.
-struct Known {
+pub(super) struct Known {
     services: BTreeMap<String, ServiceNow>,
     arrivals: BTreeMap<String, VecDeque<(i64, Kind)>>,
     calls: BTreeMap<String, (u32, u32)>,
+    /// Lengths of the pauses that ended (ms), and up to when they were collected.
+    pauses: Vec<i64>,
+    pauses_seen_to: i64,
 }
 
 impl Known {
-    fn new(hall: &HallModel, profile: &Profile) -> Self {
+    pub(super) fn new(hall: &HallModel, profile: &Profile) -> Self {
         let now = |_: &String| ServiceNow {
             no_show_wait_s: profile.no_show_wait_s,
             ..ServiceNow::default()
@@ -311,7 +337,34 @@ impl Known {
             services: hall.services.iter().map(|s| (s.clone(), now(s))).collect(),
             arrivals: BTreeMap::new(),
             calls: BTreeMap::new(),
+            pauses: Vec::new(),
+            pauses_seen_to: i64::MIN,
         }
+    }
+
+    /// A new day: no arrivals yet; the usual walk-ins per hour are the profile's for the
+    /// weekday (what weeks of history show a hall).
+    fn new_day(&mut self, profile: &Profile, weekday: usize) {
+        self.arrivals.clear();
+        for (svc, n) in &mut self.services {
+            let walk_in = 1.0
+                - profile
+                    .services
+                    .get(svc)
+                    .map_or(0.0, |p| p.appointment_share);
+            n.usual_per_hour = (0..24)
+                .map(|h| profile.rate(svc, weekday, h) * walk_in)
+                .collect();
+        }
+    }
+
+    /// The mean length of the pauses that have ended so far (ms), 0 before any.
+    fn pause_ms(&mut self, wins: &[Win], t: i64) -> i64 {
+        for w in wins {
+            self.pauses.extend(w.pauses_ended(self.pauses_seen_to, t));
+        }
+        self.pauses_seen_to = t;
+        self.pauses.iter().sum::<i64>() / (self.pauses.len().max(1) as i64)
     }
 
     fn arrived(&mut self, tk: &Tk, t: i64) {
@@ -368,11 +421,14 @@ impl Known {
                     id: m.id.clone(),
                     services: m.services.clone(),
                     open: w.available(t),
+                    paused_since: w.paused_since(t),
                     serving: w.serving.clone(),
                 })
                 .collect(),
             waiting: waiting.to_vec(),
             services: self.services.clone(),
+            pause_ms: self.pause_ms(wins, t),
+            day_start: t - t.rem_euclid(DAY_MS),
             upcoming: tickets
                 .iter()
                 .filter(|k| k.arrive > t && k.slot_start.is_some_and(|s| s > t))

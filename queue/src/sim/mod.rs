@@ -89,13 +89,14 @@ pub fn run(hall: &HallModel, profile: &Profile, opts: &SimOptions) -> SimReport 
     use rand::SeedableRng;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(opts.seed);
     let mut log = report::Log::default();
+    let mut known = day::Known::new(hall, profile);
     for d in 0..opts.days {
         let weekday = profile
             .days
             .get(d as usize % profile.days.len().max(1))
             .and_then(|w| crate::profile::weekday_index(w))
             .unwrap_or(0);
-        day::play(hall, profile, d, weekday, &mut rng, &mut log);
+        day::play(hall, profile, d, weekday, &mut rng, &mut known, &mut log);
     }
     report::summarise(hall, opts, log)
 }
