@@ -1,14 +1,14 @@
-//! The refresh of one service's watchers (one read of the queue order, then every
-//! watcher's new status) and the feed that asks for it: the hall's MQTT topics (each
+//! The refresh of one service's watchers (one read of the queue order and one snapshot of
+//! the hall for the estimates, then every watcher's new status) and the feed that asks for it: the hall's MQTT topics (each
 //! message parsed into `hallq_mqtt`'s types; what does not parse is dropped and counted),
 //! and this process's own actions.
 
 use super::{Positions, Touch};
 use crate::hours::local_day;
 use crate::model::Status;
-use crate::policy::{mean_service_s, wait_s};
 use crate::state::AppState;
 use hallq_mqtt::{Dropped, Inbound};
+use hallq_queue::estimate::estimate_all;
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -29,10 +29,9 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
     };
     let now = state.now();
     let today = local_day(state.cfg.tz(), now);
-    let (order, durations, open, mut left) = tokio::try_join!(
+    let (order, hall, mut left) = tokio::try_join!(
         state.store.waiting_order(service, &today, now),
-        state.store.recent_durations(service, &today),
-        state.open_windows_for(service),
+        state.store.snapshot(&state.cfg.windows, &today, now),
         state.store.tickets_by_ids(&not_waiting),
     )?;
     let pos: Positions = order
@@ -40,8 +39,9 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         .enumerate()
         .map(|(i, id)| (*id, i as i64))
         .collect();
-    let mean = mean_service_s(&durations);
-    let wait = move |ahead| wait_s(ahead, mean, open);
+    // One play of the hall for every watcher of the service.
+    let estimates = estimate_all(&hall);
+    let wait = move |id: i64| estimates.get(&id).copied();
     let read = began.elapsed();
     let gone = state.watchers.gone(service, &pos);
     if !gone.is_empty() {
@@ -58,7 +58,7 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         }
         let ahead = pos.get(&t.id).copied().unwrap_or(0);
         let w = if t.status == Status::Waiting {
-            wait(ahead)
+            wait(t.id)
         } else {
             None
         };
