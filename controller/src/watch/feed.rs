@@ -1,7 +1,9 @@
 //! The refresh of one service's watchers (one read of the queue order and one snapshot of
-//! the hall for the estimates, then every watcher's new status) and the feed that asks for it: the hall's MQTT topics (each
-//! message parsed into `hallq_mqtt`'s types; what does not parse is dropped and counted),
-//! and this process's own actions.
+//! the hall for the estimates, then every watcher's new status) and the feed that asks
+//! for it: the hall's MQTT topics (each message parsed into `hallq_mqtt`'s types; what
+//! does not parse is dropped and counted), and this process's own actions. A change
+//! refreshes the services sharing a window with the one it touched too: their estimates
+//! move with it.
 
 use super::{Positions, Touch};
 use crate::hours::local_day;
@@ -88,6 +90,18 @@ fn touched(state: &AppState, msg: &Inbound) -> Vec<String> {
     }
 }
 
+/// `services` and every service a window serving one of them also serves: a change in one
+/// queue moves the estimates of the others the same windows call.
+fn sharing_a_window(cfg: &hallq_config::Settings, services: BTreeSet<String>) -> BTreeSet<String> {
+    let mut out = services.clone();
+    for w in &cfg.windows {
+        if w.services.iter().any(|s| services.contains(s)) {
+            out.extend(w.services.iter().cloned());
+        }
+    }
+    out
+}
+
 /// The hall event a message carries.
 fn event_id(msg: &Inbound) -> Option<i64> {
     match msg {
@@ -140,6 +154,7 @@ pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
         while let Ok(t) = rx.try_recv() {
             services.insert(t.service);
         }
+        let services = sharing_a_window(&state.cfg, services);
         // Staff pages re-read the snapshot on every change of the hall.
         state.hall_changed.send_modify(|g| *g += 1);
         for s in services {
@@ -147,5 +162,36 @@ pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
                 tracing::warn!("refreshing ticket watchers of {s}: {e}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_refreshes_the_services_sharing_its_windows() {
+        let src = include_str!("../../../config/examples/demo-hall.toml");
+        let cfg = hallq_config::load_str("demo-hall.toml", src).expect("demo config");
+        // Windows 1–3 serve property and tax-housing; window 10 property among others.
+        let got = sharing_a_window(&cfg, BTreeSet::from(["tax-housing".to_string()]));
+        assert_eq!(
+            got,
+            BTreeSet::from(["property".to_string(), "tax-housing".to_string()])
+        );
+        let got = sharing_a_window(&cfg, BTreeSet::from(["property".to_string()]));
+        for s in [
+            "property",
+            "tax-housing",
+            "consult",
+            "household",
+            "social-security",
+        ] {
+            assert!(got.contains(s), "{s}: {got:?}");
+        }
+        assert!(!got.contains("housing-fund"), "{got:?}");
+        // A service no window serves stays alone.
+        let got = sharing_a_window(&cfg, BTreeSet::from(["nowhere".to_string()]));
+        assert_eq!(got, BTreeSet::from(["nowhere".to_string()]));
     }
 }
