@@ -7,6 +7,8 @@
 //! "预计等候约 A–B 分钟" when its ends round apart.
 //!
 //! - `shared_windows_put_the_second_service_behind`: the API's figures;
+//! - `a_new_ticket_of_the_first_service_moves_the_second_live`: the live feed (SSE) of a
+//!   tax-housing ticket hears of a new property ticket that will be called before it;
 //! - `the_status_page_shows_the_range`: the page's words.
 
 mod common;
@@ -120,6 +122,64 @@ async fn shared_windows_put_the_second_service_behind() {
     }
     no_estimate(&status(&hall, &tax[1]).await);
     no_estimate(&status(&hall, &property[0]).await);
+}
+
+/// The `data:` payloads of a ticket's Server-Sent Events stream, one status at a time.
+struct Stream {
+    body: reqwest::Response,
+    buf: String,
+}
+
+impl Stream {
+    async fn open(hall: &Hall, ticket: &Value) -> Self {
+        let token = ticket["token"].as_str().unwrap();
+        let r = reqwest::get(format!("{}/tickets/{token}/events", hall.base))
+            .await
+            .expect("events");
+        assert_eq!(r.status(), 200);
+        Self {
+            body: r,
+            buf: String::new(),
+        }
+    }
+
+    /// The next status, or a panic after 5 s.
+    async fn next(&mut self) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let event: String = self.buf.drain(..end + 2).collect();
+                if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) {
+                    return serde_json::from_str(data.trim()).expect("JSON status");
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.body.chunk())
+                .await
+                .expect("a status update within 5 s")
+                .expect("stream readable")
+                .expect("stream open");
+            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_ticket_of_the_first_service_moves_the_second_live() {
+    let hall = Hall::start(HallOpts::default()).await;
+    let (_, tax) = queue(&hall).await;
+    open(&hall, "1").await;
+    open(&hall, "2").await;
+    let mut s = Stream::open(&hall, &tax[1]).await;
+    let first = s.next().await;
+    assert_eq!(range(&first).0, 2 * DEFAULT_SERVICE_S, "{first}");
+    // A fifth property ticket: windows 1 and 2 call it before any tax-housing ticket, so
+    // the phone of the second tax-housing ticket hears one more service time, though
+    // nobody joined its own queue.
+    hall.ticket("property").await;
+    let next = s.next().await;
+    assert_eq!(next["people_ahead"], 1, "{next}");
+    assert_eq!(range(&next).0, 3 * DEFAULT_SERVICE_S, "{next}");
 }
 
 /// The minutes the status page states for `s` seconds: whole minutes, 5-minute steps
