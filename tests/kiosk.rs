@@ -94,7 +94,11 @@ async fn kiosk_ticket_then_live_status_page() {
         .expect("moved up without reload");
     // Window 1 opened by calling: now there is an estimate.
     browser
-        .wait_for(sub, &json!("预计等候约 1 分钟"), Duration::from_secs(3))
+        .wait_for(
+            sub,
+            &json!("预计等候约 3 分钟 / about 3 min"),
+            Duration::from_secs(3),
+        )
         .await
         .expect("an estimate once a window is open");
     assert_eq!(

@@ -67,6 +67,13 @@ async fn people_ahead_counts_down_live_then_the_call_arrives() {
         assert_eq!(v["status"], "waiting", "{v}");
         assert_eq!(v["people_ahead"], ahead, "{v}");
         assert!(v["estimated_wait_s"].is_i64(), "{v}");
+        // The live feed carries the estimate's range around it.
+        let f = |k: &str| v[k].as_i64().unwrap_or_else(|| panic!("{k}: {v}"));
+        assert!(
+            f("estimated_wait_low_s") <= f("estimated_wait_s")
+                && f("estimated_wait_s") <= f("estimated_wait_high_s"),
+            "{v}"
+        );
         assert!(v.get("token").is_none(), "no token in the status: {v}");
     }
     let (st, b) = hall.act("1", "call-next", None).await;

@@ -13,6 +13,9 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+/// A wait estimate: the point and its range (seconds).
+pub use hallq_queue::estimate::Estimate;
+
 /// A ticket as screens and the snapshot show it: no token.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicTicket {
@@ -318,6 +321,10 @@ pub struct TicketState {
     /// Estimated wait in seconds while waiting; null when not waiting, and while no
     /// window serving the ticket's service is open (nobody is calling: "暂无窗口办理").
     pub estimated_wait_s: Option<i64>,
+    /// Lower end (s) of the range the estimate can stand behind; null with no estimate.
+    pub estimated_wait_low_s: Option<i64>,
+    /// Upper end (s) of that range; null with no estimate.
+    pub estimated_wait_high_s: Option<i64>,
 }
 
 /// A waiting ticket's status, its unchanging public part borrowed: the shape of
@@ -331,6 +338,10 @@ pub struct WaitingState<'a> {
     pub people_ahead: i64,
     /// Estimated wait in seconds (null while no window serving the service is open).
     pub estimated_wait_s: Option<i64>,
+    /// Lower end (s) of the estimate's range (null with no estimate).
+    pub estimated_wait_low_s: Option<i64>,
+    /// Upper end (s) of the estimate's range (null with no estimate).
+    pub estimated_wait_high_s: Option<i64>,
 }
 
 /// The status shape of one ticket: people ahead and the estimate only while waiting; a
@@ -340,7 +351,7 @@ pub fn status_value(
     t: &Ticket,
     today: &str,
     ahead: i64,
-    wait: Option<i64>,
+    wait: Option<Estimate>,
 ) -> Value {
     let mut t = t.clone();
     if t.day != today && t.status.is_active() {
@@ -350,7 +361,9 @@ pub fn status_value(
     let state = TicketState {
         ticket: PublicTicket::of(cfg, &t),
         people_ahead: if waiting { ahead } else { 0 },
-        estimated_wait_s: wait.filter(|_| waiting),
+        estimated_wait_s: wait.filter(|_| waiting).map(|e| e.wait_s),
+        estimated_wait_low_s: wait.filter(|_| waiting).map(|e| e.low_s),
+        estimated_wait_high_s: wait.filter(|_| waiting).map(|e| e.high_s),
     };
     serde_json::to_value(state).unwrap_or_default()
 }

@@ -83,12 +83,9 @@ impl AppState {
         let today = crate::hours::local_day(self.cfg.tz(), now);
         let (ahead, wait) = if t.status == crate::model::Status::Waiting && t.day == today {
             let ahead = self.store.people_ahead(&t, now).await?;
-            let durations = self.store.recent_durations(&t.service, &today).await?;
-            let open = self.open_windows_for(&t.service).await?;
-            (
-                ahead,
-                crate::policy::estimate_wait_s(ahead, &durations, open),
-            )
+            let hall = self.store.snapshot(&self.cfg.windows, &today, now).await?;
+            let wait = hallq_queue::estimate::estimate_all(&hall).remove(&t.id);
+            (ahead, wait)
         } else {
             (0, None)
         };

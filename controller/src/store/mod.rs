@@ -28,6 +28,7 @@ mod personal;
 mod queue;
 mod rows;
 mod sessions;
+mod snapshot;
 mod staffing;
 mod stats;
 mod tickets;

@@ -5,7 +5,7 @@
 use super::Positions;
 use crate::live::{frame, Sock};
 use crate::model::{Status, Ticket};
-use crate::views::{PublicTicket, WaitingState};
+use crate::views::{Estimate, PublicTicket, WaitingState};
 use bytes::Bytes;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -26,7 +26,7 @@ pub(super) struct Entry {
     /// (people ahead, estimate) the status last sent shows, whoever rendered it: an
     /// unchanged pair is not rendered or sent again (several hall events of one action
     /// each ask for a refresh, and a phone that just opened its stream has it already).
-    pub(super) last: Option<(i64, Option<i64>)>,
+    pub(super) last: Option<(i64, Option<Estimate>)>,
     /// Version of `frame`: a socket never takes an older one after a newer.
     pub(super) version: u64,
     /// The status as a whole WebSocket text frame (its payload is the JSON).
@@ -80,14 +80,15 @@ impl Entry {
 
     /// Sends a waiting ticket its new position (its status rendered with serde from the
     /// cached public part), unless the position and estimate it shows are unchanged.
-    pub(super) fn advance(&mut self, pos: &Positions, wait: &impl Fn(i64) -> Option<i64>) {
+    /// `wait` gives a ticket's estimate by its id.
+    pub(super) fn advance(&mut self, pos: &Positions, wait: &impl Fn(i64) -> Option<Estimate>) {
         let Some(&ahead) = pos.get(&self.ticket.id) else {
             return;
         };
         let Some(public) = self.waiting.take() else {
             return;
         };
-        let est = wait(ahead);
+        let est = wait(self.ticket.id);
         if self.last == Some((ahead, est)) {
             self.drop_closed();
         } else {
@@ -95,7 +96,9 @@ impl Entry {
             let state = WaitingState {
                 ticket: &public,
                 people_ahead: ahead,
-                estimated_wait_s: est,
+                estimated_wait_s: est.map(|e| e.wait_s),
+                estimated_wait_low_s: est.map(|e| e.low_s),
+                estimated_wait_high_s: est.map(|e| e.high_s),
             };
             SCRATCH.with_borrow_mut(|buf| {
                 buf.clear();
@@ -154,10 +157,15 @@ impl Entry {
 fn position(
     waiting: &Option<PublicTicket>,
     status: &serde_json::Value,
-) -> Option<(i64, Option<i64>)> {
+) -> Option<(i64, Option<Estimate>)> {
     waiting.as_ref()?;
-    Some((
-        status["people_ahead"].as_i64()?,
-        status["estimated_wait_s"].as_i64(),
-    ))
+    let field = |f: &str| status[f].as_i64();
+    let est = (|| {
+        Some(Estimate {
+            wait_s: field("estimated_wait_s")?,
+            low_s: field("estimated_wait_low_s")?,
+            high_s: field("estimated_wait_high_s")?,
+        })
+    })();
+    Some((field("people_ahead")?, est))
 }

@@ -1,14 +1,16 @@
-//! The refresh of one service's watchers (one read of the queue order, then every
-//! watcher's new status) and the feed that asks for it: the hall's MQTT topics (each
-//! message parsed into `hallq_mqtt`'s types; what does not parse is dropped and counted),
-//! and this process's own actions.
+//! The refresh of one service's watchers (one read of the queue order and one snapshot of
+//! the hall for the estimates, then every watcher's new status) and the feed that asks
+//! for it: the hall's MQTT topics (each message parsed into `hallq_mqtt`'s types; what
+//! does not parse is dropped and counted), and this process's own actions. A change
+//! refreshes the services sharing a window with the one it touched too: their estimates
+//! move with it.
 
 use super::{Positions, Touch};
 use crate::hours::local_day;
 use crate::model::Status;
-use crate::policy::{mean_service_s, wait_s};
 use crate::state::AppState;
 use hallq_mqtt::{Dropped, Inbound};
+use hallq_queue::estimate::estimate_all;
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -29,10 +31,9 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
     };
     let now = state.now();
     let today = local_day(state.cfg.tz(), now);
-    let (order, durations, open, mut left) = tokio::try_join!(
+    let (order, hall, mut left) = tokio::try_join!(
         state.store.waiting_order(service, &today, now),
-        state.store.recent_durations(service, &today),
-        state.open_windows_for(service),
+        state.store.snapshot(&state.cfg.windows, &today, now),
         state.store.tickets_by_ids(&not_waiting),
     )?;
     let pos: Positions = order
@@ -40,8 +41,9 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         .enumerate()
         .map(|(i, id)| (*id, i as i64))
         .collect();
-    let mean = mean_service_s(&durations);
-    let wait = move |ahead| wait_s(ahead, mean, open);
+    // One play of the hall for every watcher of the service.
+    let estimates = estimate_all(&hall);
+    let wait = move |id: i64| estimates.get(&id).copied();
     let read = began.elapsed();
     let gone = state.watchers.gone(service, &pos);
     if !gone.is_empty() {
@@ -58,7 +60,7 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         }
         let ahead = pos.get(&t.id).copied().unwrap_or(0);
         let w = if t.status == Status::Waiting {
-            wait(ahead)
+            wait(t.id)
         } else {
             None
         };
@@ -86,6 +88,18 @@ fn touched(state: &AppState, msg: &Inbound) -> Vec<String> {
             .unwrap_or_default(),
         Inbound::Button { .. } => Vec::new(),
     }
+}
+
+/// `services` and every service a window serving one of them also serves: a change in one
+/// queue moves the estimates of the others the same windows call.
+fn sharing_a_window(cfg: &hallq_config::Settings, services: BTreeSet<String>) -> BTreeSet<String> {
+    let mut out = services.clone();
+    for w in &cfg.windows {
+        if w.services.iter().any(|s| services.contains(s)) {
+            out.extend(w.services.iter().cloned());
+        }
+    }
+    out
 }
 
 /// The hall event a message carries.
@@ -140,6 +154,7 @@ pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
         while let Ok(t) = rx.try_recv() {
             services.insert(t.service);
         }
+        let services = sharing_a_window(&state.cfg, services);
         // Staff pages re-read the snapshot on every change of the hall.
         state.hall_changed.send_modify(|g| *g += 1);
         for s in services {
@@ -147,5 +162,36 @@ pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
                 tracing::warn!("refreshing ticket watchers of {s}: {e}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_refreshes_the_services_sharing_its_windows() {
+        let src = include_str!("../../../config/examples/demo-hall.toml");
+        let cfg = hallq_config::load_str("demo-hall.toml", src).expect("demo config");
+        // Windows 1–3 serve property and tax-housing; window 10 property among others.
+        let got = sharing_a_window(&cfg, BTreeSet::from(["tax-housing".to_string()]));
+        assert_eq!(
+            got,
+            BTreeSet::from(["property".to_string(), "tax-housing".to_string()])
+        );
+        let got = sharing_a_window(&cfg, BTreeSet::from(["property".to_string()]));
+        for s in [
+            "property",
+            "tax-housing",
+            "consult",
+            "household",
+            "social-security",
+        ] {
+            assert!(got.contains(s), "{s}: {got:?}");
+        }
+        assert!(!got.contains("housing-fund"), "{got:?}");
+        // A service no window serves stays alone.
+        let got = sharing_a_window(&cfg, BTreeSet::from(["nowhere".to_string()]));
+        assert_eq!(got, BTreeSet::from(["nowhere".to_string()]));
     }
 }

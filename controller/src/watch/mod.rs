@@ -254,14 +254,15 @@ impl Watchers {
             .collect()
     }
 
-    /// Gives every waiting watcher of `service` its new position and writes it to their
-    /// sockets; many watchers are shared out among the cores, each thread rendering and
-    /// writing its share (blocking: call it off the async workers).
+    /// Gives every waiting watcher of `service` its new position and estimate (`wait`, by
+    /// ticket id) and writes it to their sockets; many watchers are shared out among the
+    /// cores, each thread rendering and writing its share (blocking: call it off the async
+    /// workers).
     fn update_waiting(
         &self,
         service: &str,
         pos: &Positions,
-        wait: impl Fn(i64) -> Option<i64> + Sync,
+        wait: impl Fn(i64) -> Option<crate::views::Estimate> + Sync,
     ) {
         let mut map = self.map();
         let mut mine: Vec<&mut Entry> = Vec::with_capacity(map.len());
@@ -339,6 +340,7 @@ impl Watchers {
 mod tests {
     use super::*;
     use crate::model::{Kind, Status};
+    use crate::views::Estimate;
 
     fn cfg() -> hallq_config::Settings {
         let src = include_str!("../../../config/examples/demo-hall.toml");
@@ -368,9 +370,18 @@ mod tests {
         cfg: &hallq_config::Settings,
         t: &Ticket,
         ahead: i64,
-        wait: Option<i64>,
+        wait: Option<Estimate>,
     ) -> serde_json::Value {
         crate::views::status_value(cfg, t, &t.day, ahead, wait)
+    }
+
+    /// An estimate of `wait_s` with a range of a minute either side.
+    fn est(wait_s: i64) -> Estimate {
+        Estimate {
+            wait_s,
+            low_s: wait_s - 60,
+            high_s: wait_s + 60,
+        }
     }
 
     fn json(rx: &StatusRx) -> serde_json::Value {
@@ -382,33 +393,36 @@ mod tests {
         let cfg = cfg();
         let w = Watchers::default();
         let t = ticket(7, Status::Waiting);
-        let mut rx = w.watch(&cfg, &t, &status(&cfg, &t, 3, Some(540)));
+        let mut rx = w.watch(&cfg, &t, &status(&cfg, &t, 3, Some(est(540))));
         assert_eq!(json(&rx)["people_ahead"], 3);
         rx.mark_unchanged();
 
         let pos: Positions = [(7, 2)].into_iter().collect();
-        w.update_waiting("property", &pos, |ahead| Some(ahead * 180));
+        w.update_waiting("property", &pos, |id| (id == 7).then(|| est(360)));
         assert!(rx.has_changed().unwrap(), "a new position is sent");
         let v = json(&rx);
+        let f = |k: &str| v[k].as_i64();
+        let range = (f("estimated_wait_low_s"), f("estimated_wait_high_s"));
         assert_eq!(
-            (v["people_ahead"].clone(), v["estimated_wait_s"].clone()),
-            (2.into(), 360.into())
+            (f("people_ahead"), f("estimated_wait_s")),
+            (Some(2), Some(360))
         );
+        assert_eq!(range, (Some(300), Some(420)), "the range goes with it");
         assert_eq!(
             v,
-            status(&cfg, &t, 2, Some(360)),
+            status(&cfg, &t, 2, Some(est(360))),
             "the same JSON a full rendering gives"
         );
         rx.mark_unchanged();
 
-        w.update_waiting("property", &pos, |ahead| Some(ahead * 180));
+        w.update_waiting("property", &pos, |id| (id == 7).then(|| est(360)));
         assert!(
             !rx.has_changed().unwrap(),
             "an unchanged position is not sent again"
         );
         // Another service's refresh does not touch it.
         let other: Positions = [(7, 0)].into_iter().collect();
-        w.update_waiting("household", &other, |_| Some(0));
+        w.update_waiting("household", &other, |_| Some(est(0)));
         assert!(!rx.has_changed().unwrap());
     }
 
@@ -425,9 +439,9 @@ mod tests {
         w.update_waiting("property", &pos, |_| None);
         assert!(!rx.has_changed().unwrap(), "still no window: nothing new");
         // A window opens: the same position now comes with an estimate.
-        w.update_waiting("property", &pos, |ahead| Some(ahead * 180));
+        w.update_waiting("property", &pos, |id| (id == 7).then(|| est(360)));
         assert!(rx.has_changed().unwrap(), "the estimate is sent");
-        assert_eq!(json(&rx), status(&cfg, &t, 2, Some(360)));
+        assert_eq!(json(&rx), status(&cfg, &t, 2, Some(est(360))));
         rx.mark_unchanged();
         // And it closes again: the estimate goes.
         w.update_waiting("property", &pos, |_| None);
@@ -441,8 +455,8 @@ mod tests {
         let w = Watchers::default();
         let waiting = ticket(1, Status::Waiting);
         let called = ticket(2, Status::Called);
-        let _a = w.watch(&cfg, &waiting, &status(&cfg, &waiting, 0, Some(0)));
-        let _b = w.watch(&cfg, &called, &status(&cfg, &called, 0, Some(0)));
+        let _a = w.watch(&cfg, &waiting, &status(&cfg, &waiting, 0, Some(est(0))));
+        let _b = w.watch(&cfg, &called, &status(&cfg, &called, 0, Some(est(0))));
         assert_eq!(w.not_waiting("property"), Some(vec![2]));
         assert_eq!(
             w.not_waiting("household"),
