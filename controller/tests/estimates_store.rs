@@ -50,19 +50,19 @@ async fn story(db: Db) {
     )
     .await
     .unwrap();
-    // A002 at window 1; at window 2 A001 (it keeps its arrival), then B001.
+    // A002 at window 1; at window 2 B001 (green first), then A001.
     let c = act(&store, &w1, Action::CallNext, T0 + 300_000)
         .await
         .unwrap();
     assert_eq!(c.ticket.unwrap().number, "A002");
-    let c = act(&store, &w2, Action::CallNext, T0 + 400_000)
-        .await
-        .unwrap();
-    assert_eq!(c.ticket.unwrap().number, "A001");
     let c = act(&store, &w2, Action::CallNext, T0 + 500_000)
         .await
         .unwrap();
     assert_eq!(c.ticket.unwrap().number, "B001");
+    let c = act(&store, &w2, Action::CallNext, T0 + 550_000)
+        .await
+        .unwrap();
+    assert_eq!(c.ticket.unwrap().number, "A001");
     let c = act(&store, &w1, Action::CallNext, T0 + 600_000)
         .await
         .unwrap();
