@@ -238,22 +238,34 @@ async fn predicted_and_actual_waits_per_service() {
         .js("var o = window.hallqAccuracy.chart.getOption(); return o.series.map(function (s) { return {type: s.type, name: s.name, data: s.data}; })")
         .await;
     let minutes = |v: &Value| (v.as_f64().unwrap() / 6.0).round() / 10.0;
-    let points: Vec<Value> = listed
+    let points: Vec<(f64, f64, Value)> = listed
         .iter()
         .map(|t| {
-            json!([
-                minutes(&t["predicted_s"]),
-                minutes(&t["actual_s"]),
-                t["number"]
-            ])
+            let (p, a) = (minutes(&t["predicted_s"]), minutes(&t["actual_s"]));
+            (p, a, t["number"].clone())
         })
+        .collect();
+    let drawn_points: Vec<(f64, f64, Value)> = series[0]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d[0].as_f64().unwrap(), d[1].as_f64().unwrap(), d[2].clone()))
         .collect();
     assert_eq!(series[0]["type"], "scatter", "{series}");
     assert_eq!(series[0]["name"], s["name"], "{series}");
-    assert_eq!(series[0]["data"], json!(points), "{series}");
+    assert_eq!(drawn_points, points, "{series}");
     let last = series.as_array().unwrap().last().unwrap();
     assert_eq!(last["type"], "line", "{series}");
-    assert_eq!(last["data"][0], json!([0, 0]), "{series}");
+    // The diagonal y = x from the origin past every point.
+    let xy = |i: usize, k: usize| last["data"][i][k].as_f64().unwrap();
+    assert_eq!((xy(0, 0), xy(0, 1)), (0.0, 0.0), "{series}");
+    assert_eq!(xy(1, 0), xy(1, 1), "{series}");
+    assert!(
+        points
+            .iter()
+            .all(|(p, a, _)| *p <= xy(1, 0) && *a <= xy(1, 0)),
+        "{series}"
+    );
     let drawn = browser
         .js("return document.querySelectorAll('#c-acc svg path').length")
         .await;
