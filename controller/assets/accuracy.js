@@ -60,16 +60,18 @@
     });
     series.push({ type: "line", name: "完全准确 y = x", data: [[0, 0], [max, max]], symbol: "none", silent: true,
       lineStyle: { type: "dashed", color: "#6d7b8c", width: 1 }, itemStyle: { color: "#6d7b8c" } });
-    var axis = function (name) {
-      return { type: "value", name: name, nameLocation: "middle", nameGap: 28, min: 0, max: max,
-        axisLabel: { color: "#37506b" }, nameTextStyle: { color: "#37506b" } };
+    // The x axis is named under its middle, the y axis above its top (a rotated name
+    // beside it would be cut off at the card's edge).
+    var axis = function (name, y) {
+      return { type: "value", name: name, nameLocation: y ? "end" : "middle", nameGap: y ? 12 : 28, min: 0, max: max,
+        axisLabel: { color: "#37506b" }, nameTextStyle: { color: "#37506b", align: y ? "left" : "center" } };
     };
     var c = state.chart || (state.chart = echarts.init(box, null, { renderer: "svg" }));
     c.resize();
     c.setOption({
       animation: false,
       aria: { enabled: true },
-      grid: { left: 16, right: 24, top: 36, bottom: 34, containLabel: true },
+      grid: { left: 16, right: 24, top: 60, bottom: 34, containLabel: true },
       legend: { top: 0, textStyle: { color: "#37506b" } },
       tooltip: { trigger: "item", formatter: function (p) {
         if (!p.value || p.value.length < 3) return "";
@@ -78,7 +80,7 @@
         return num + "：预估 " + p.value[0] + " 分钟，实际 " + p.value[1] + " 分钟";
       } },
       xAxis: axis("预估 Predicted（分钟 min）"),
-      yAxis: axis("实际 Actual（分钟 min）"),
+      yAxis: axis("实际 Actual（分钟 min）", true),
       series: series
     }, true);
   }
