@@ -82,11 +82,11 @@ async fn predicted_and_actual_waits_per_service() {
         seen.push(s);
     }
     // Window 1 calls the first three, a second or more apart (and serves the last).
-    for i in 0..3 {
+    for s in seen.iter_mut().take(3) {
         tokio::time::sleep(Duration::from_millis(1100)).await;
         let (n, at) = call_next(&hall).await;
-        assert_eq!(n, seen[i].number);
-        seen[i].called = at;
+        assert_eq!(n, s.number);
+        s.called = at;
     }
     let (st, b) = hall.act("1", "start", None).await;
     assert_eq!(st, 200, "{b}");
