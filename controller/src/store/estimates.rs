@@ -1,10 +1,13 @@
 //! Recorded wait estimates: [`Store::record_estimate`] keeps the first estimate a ticket's
 //! holder was shown, and [`Store::estimate_rows`] reads a day's called tickets that have
 //! one, for the estimate-accuracy panel (predicted vs actual wait). Parts: the row
-//! ([`EstimateRow`]), the write, the read.
+//! ([`EstimateRow`]), the writer's job (`Record`), the write, the reads.
 
+use super::writer::{Batch, Tx, Work};
 use super::{Store, StoreResult};
+use futures::future::BoxFuture;
 use sqlx::FromRow;
+use std::sync::Arc;
 
 /// A called ticket of a day with the estimate recorded when it was issued.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -23,6 +26,37 @@ pub struct EstimateRow {
     pub estimate_s: i64,
 }
 
+/// A first estimate to write, in the group-commit writer's next batch (it shares the
+/// batch's commit and sync with the tickets being issued instead of paying its own).
+struct Record {
+    hall: Arc<str>,
+    ticket_id: i64,
+    estimate_s: i64,
+}
+
+impl Work for Record {
+    type Output = bool;
+
+    fn run<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        _batch: &'a mut Batch,
+    ) -> BoxFuture<'a, Result<StoreResult<bool>, sqlx::Error>> {
+        Box::pin(async move {
+            let done = sqlx::query(
+                "UPDATE tickets SET estimate_s = $1 WHERE id = $2 AND hall = $3 \
+                 AND estimate_s IS NULL",
+            )
+            .bind(self.estimate_s)
+            .bind(self.ticket_id)
+            .bind(&*self.hall)
+            .execute(&mut **tx)
+            .await?;
+            Ok(Ok(done.rows_affected() == 1))
+        })
+    }
+}
+
 impl Store {
     /// Records the wait (seconds) ticket `ticket_id` of this hall was first shown; a
     /// later estimate never replaces it (`UPDATE … WHERE estimate_s IS NULL`). Returns
@@ -31,16 +65,13 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn record_estimate(&self, ticket_id: i64, estimate_s: i64) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE tickets SET estimate_s = $1 WHERE id = $2 AND hall = $3 \
-             AND estimate_s IS NULL",
-        )
-        .bind(estimate_s)
-        .bind(ticket_id)
-        .bind(self.hall())
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.writer
+            .write(Record {
+                hall: self.hall.clone(),
+                ticket_id,
+                estimate_s,
+            })
+            .await
     }
 
     /// The recorded estimate of ticket `ticket_id` of this hall (None: none recorded, or
