@@ -58,6 +58,7 @@ pub struct DayParam {
 
 /// GET /admin/estimates answer.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EstimateAccuracy)]
 pub struct Accuracy {
     /// The day.
     #[schema(format = Date)]
@@ -72,6 +73,7 @@ pub struct Accuracy {
 
 /// The tolerance of [`Accuracy`].
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EstimateTolerance)]
 pub struct Tolerance {
     /// Share of the actual wait (0.2).
     pub share: f64,
@@ -81,6 +83,7 @@ pub struct Tolerance {
 
 /// Count and errors of a set of estimates.
 #[derive(Debug, Default, Serialize, ToSchema, PartialEq)]
+#[schema(as = EstimateSummary)]
 pub struct Summary {
     /// Called tickets with a recorded estimate.
     pub count: i64,
@@ -94,6 +97,7 @@ pub struct Summary {
 
 /// One service's estimates.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ServiceEstimates)]
 pub struct ServiceAccuracy {
     /// Service id.
     pub service: String,
@@ -108,6 +112,7 @@ pub struct ServiceAccuracy {
 
 /// A ticket's predicted and actual wait.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[schema(as = EstimatePoint)]
 pub struct Point {
     /// Printed number.
     pub number: String,
