@@ -177,6 +177,7 @@ pub async fn check_in(
     };
     let issued = state.store.check_in(&a, ticket, on_behalf).await?;
     state.metrics.ticket_issued(&issued.ticket.service);
+    crate::api::estimates::record_soon(state, issued.ticket.id, &issued.ticket.token);
     let printer = on_behalf.map_or_else(|| printer_of(cfg, kiosk), |_| None);
     let print = match printer {
         Some(p) => print(state, &issued.ticket, issued.people_ahead, p).await,

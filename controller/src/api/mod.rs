@@ -20,6 +20,7 @@ pub mod closures;
 pub mod desk;
 pub mod dev_identity;
 pub mod error;
+pub mod estimates;
 pub mod info;
 pub mod kiosk;
 pub mod limit;
@@ -145,6 +146,7 @@ pub fn api_routes(cfg: &Settings) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::stats_csv))
         .routes(routes!(admin::audit))
         .routes(routes!(admin::live))
+        .routes(routes!(estimates::estimates))
         .routes(routes!(desk::appointments))
         .routes(routes!(desk::check_in))
         .routes(routes!(desk::day))

@@ -23,6 +23,7 @@ const SIGN_IN_JS: &str = include_str!("../../assets/signin.js");
 /// The elder-mode switch (elder.js), inlined in the citizens' pages' `<head>`.
 pub(crate) const ELDER_JS: &str = include_str!("../../assets/elder.js");
 const DOM_JS: &str = include_str!("../../assets/dom.js");
+const ACCURACY_JS: &str = include_str!("../../assets/accuracy.js");
 const BOOK_JS: &str = include_str!("../../assets/book.js");
 const CITY_JS: &str = include_str!("../../assets/city.js");
 const ECHARTS_JS: &str = include_str!("../../assets/vendor/echarts.common.min.js");
@@ -45,8 +46,8 @@ pub(crate) fn fill(state: &AppState, page: &str) -> String {
 }
 
 /// GET /assets/{file}: the hall clock, the DOM helper (dom.js), the booking pages', the
-/// desk's, the clerk panel's and the city dashboard's scripts and the vendored chart
-/// library.
+/// desk's, the clerk panel's, the city dashboard's and the admin dashboard's estimate
+/// accuracy panel's scripts and the vendored chart library.
 pub async fn asset(Path(file): Path<String>) -> Response {
     let (body, cache) = match file.as_str() {
         "hallclock.js" => (hallq_config::clock::SCRIPT, "no-cache"),
@@ -55,6 +56,7 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         "desk.js" => (DESK_JS, "no-cache"),
         "clerk.js" => (CLERK_JS, "no-cache"),
         "city.js" => (CITY_JS, "no-cache"),
+        "accuracy.js" => (ACCURACY_JS, "no-cache"),
         f if f == ECHARTS_FILE => (ECHARTS_JS, "public, max-age=31536000, immutable"),
         _ => {
             return ApiError::new(

@@ -108,6 +108,7 @@ pub async fn issue(
         })
         .await?;
     state.metrics.ticket_issued(&issued.ticket.service);
+    super::estimates::record_soon(&state, issued.ticket.id, &issued.ticket.token);
     let t = render::IssuedTicket::of(cfg, &issued.ticket, issued.people_ahead);
     // The number is committed before printing: a failed print never loses it.
     let print = match crate::printing::printer_of(cfg, &who) {

@@ -41,6 +41,10 @@ const SQLITE: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0012_transfers.sql"),
     ),
     (13, include_str!("../../migrations/sqlite/0013_halls.sql")),
+    (
+        14,
+        include_str!("../../migrations/sqlite/0014_estimates.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -86,6 +90,10 @@ const POSTGRES: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0012_transfers.sql"),
     ),
     (13, include_str!("../../migrations/postgres/0013_halls.sql")),
+    (
+        14,
+        include_str!("../../migrations/postgres/0014_estimates.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet applied. On PostgreSQL an advisory lock keeps two
