@@ -69,6 +69,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/stats.csv"),
     ("GET", "/admin/audit"),
     ("GET", "/admin/live"),
+    ("GET", "/admin/staffing"),
     ("GET", "/admin/closures"),
     ("POST", "/admin/closures"),
     ("GET", "/desk/appointments"),

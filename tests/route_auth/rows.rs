@@ -265,7 +265,7 @@ pub(super) fn checkin_rows(rows: &mut Vec<Row>) {
 }
 
 pub(super) fn admin_rows(rows: &mut Vec<Row>) {
-    let routes: [(&'static str, &str, Option<Value>); 11] = [
+    let routes: [(&'static str, &str, Option<Value>); 12] = [
         ("GET", "/admin/bans", None),
         (
             "POST",
@@ -287,6 +287,7 @@ pub(super) fn admin_rows(rows: &mut Vec<Row>) {
         ("GET", "/admin/stats.csv", None),
         ("GET", "/admin/audit", None),
         ("GET", "/admin/live", None),
+        ("GET", "/admin/staffing", None),
         (
             "POST",
             "/admin/bans/999999/lift",
