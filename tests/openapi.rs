@@ -70,6 +70,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/audit"),
     ("GET", "/admin/live"),
     ("GET", "/admin/estimates"),
+    ("GET", "/admin/staffing"),
     ("GET", "/admin/closures"),
     ("POST", "/admin/closures"),
     ("GET", "/desk/appointments"),

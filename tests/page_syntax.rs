@@ -162,6 +162,7 @@ async fn every_served_script_is_es2017() {
         "/book",
         "/clerk",
         "/admin",
+        "/admin/staffing",
         "/desk",
         "/dev/identity",
     ]

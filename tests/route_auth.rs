@@ -215,6 +215,7 @@ async fn every_route_refuses_missing_wrong_and_foreign_credentials() {
         "/kiosk".to_string(),
         "/clerk".to_string(),
         "/admin".to_string(),
+        "/admin/staffing".to_string(),
         "/desk".to_string(),
         "/book".to_string(),
         format!("/t/{token}"),

@@ -9,7 +9,8 @@
 //!    - [`slots`]: booking slots, calendar, cut-off and check-in window;
 //!    - [`checkin`]: whether an appointment may be checked in now (holder, status, day,
 //!      window), and which of the day's an ID card means;
-//!    - [`stats`]: the admin dashboard's statistics and their CSV.
+//!    - [`stats`]: the admin dashboard's statistics and their CSV;
+//!    - [`planning`]: staffing advice from the hall's history (records in local time).
 //! 2. **Store** — [`store`]: SQLite / PostgreSQL through sqlx; every change commits with
 //!    its outbox event in one transaction; concurrency settled in SQL; the group-commit
 //!    writer; rows read by column name.
@@ -67,6 +68,7 @@ pub mod metrics;
 pub mod model;
 pub mod notify;
 pub mod opening;
+pub mod planning;
 pub use hallq_queue::policy;
 pub mod principal;
 pub mod printers;

@@ -288,6 +288,7 @@ pub(super) fn admin_rows(rows: &mut Vec<Row>) {
         ("GET", "/admin/audit", None),
         ("GET", "/admin/live", None),
         ("GET", "/admin/estimates", None),
+        ("GET", "/admin/staffing", None),
         (
             "POST",
             "/admin/bans/999999/lift",

@@ -34,6 +34,7 @@ pub mod reload;
 pub mod schema;
 pub mod sign_in;
 pub mod staff;
+pub mod staffing;
 pub mod tickets;
 pub mod window_desk;
 pub mod windows;
@@ -147,6 +148,7 @@ pub fn api_routes(cfg: &Settings) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::audit))
         .routes(routes!(admin::live))
         .routes(routes!(estimates::estimates))
+        .routes(routes!(staffing::staffing))
         .routes(routes!(desk::appointments))
         .routes(routes!(desk::check_in))
         .routes(routes!(desk::day))
@@ -181,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/signin.js", get(pages::sign_in_js))
         .route("/assets/{file}", get(pages::asset))
         .route("/admin", get(pages::admin_page))
+        .route("/admin/staffing", get(pages::staffing_page))
         .route("/desk", get(pages::desk_page))
         // No authentication: bind or firewall it to the LAN (see the README).
         .route("/metrics", get(metrics::endpoint))

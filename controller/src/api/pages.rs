@@ -17,6 +17,7 @@ const KIOSK_PAGE: &str = include_str!("../../assets/kiosk.html");
 const CLERK_PAGE: &str = include_str!("../../assets/clerk.html");
 const CLERK_JS: &str = include_str!("../../assets/clerk.js");
 const ADMIN_PAGE: &str = include_str!("../../assets/admin.html");
+const STAFFING_PAGE: &str = include_str!("../../assets/staffing.html");
 const DESK_PAGE: &str = include_str!("../../assets/desk.html");
 const DESK_JS: &str = include_str!("../../assets/desk.js");
 const SIGN_IN_JS: &str = include_str!("../../assets/signin.js");
@@ -81,6 +82,13 @@ pub async fn asset(Path(file): Path<String>) -> Response {
 /// queues, statistics charts, CSV export, bans, audit log.
 pub async fn admin_page(State(state): State<AppState>) -> Response {
     let html = fill(&state, ADMIN_PAGE);
+    ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
+}
+
+/// GET /admin/staffing: staffing advice (`GET /api/v1/admin/staffing`) for the admin:
+/// windows needed per weekday and hour, the what-if, the CSV export.
+pub async fn staffing_page(State(state): State<AppState>) -> Response {
+    let html = fill(&state, STAFFING_PAGE);
     ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
 }
 
