@@ -23,6 +23,16 @@ pub fn to_local(tz: Tz, ms: i64) -> DateTime<Tz> {
         .with_timezone(&tz)
 }
 
+/// The instant (ms) the local day of `now_ms` began: the local time of day taken off (the
+/// hours of a day that changes clocks count from there).
+pub fn local_midnight(tz: Tz, now_ms: i64) -> i64 {
+    use chrono::Timelike;
+    let t = to_local(tz, now_ms);
+    now_ms
+        - i64::from(t.num_seconds_from_midnight()) * 1000
+        - i64::from(t.timestamp_subsec_millis())
+}
+
 /// RFC 3339 with the hall's offset, e.g. `2026-12-01T09:00:00+08:00`.
 pub fn rfc3339(tz: Tz, ms: i64) -> String {
     to_local(tz, ms).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)

@@ -11,6 +11,8 @@
 //!      window), and which of the day's an ID card means;
 //!    - [`stats`]: the admin dashboard's statistics and their CSV;
 //!    - [`planning`]: staffing advice from the hall's history (records in local time).
+//!    - [`usual`]: what the hall usually sees (arrivals by hour, durations), for the wait
+//!      estimator, learned once a day;
 //! 2. **Store** — [`store`]: SQLite / PostgreSQL through sqlx; every change commits with
 //!    its outbox event in one transaction; concurrency settled in SQL; the group-commit
 //!    writer; rows read by column name.
@@ -82,5 +84,6 @@ pub mod state;
 pub mod stats;
 pub mod store;
 pub mod sweep;
+pub mod usual;
 pub mod views;
 pub mod watch;

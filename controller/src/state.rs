@@ -25,6 +25,8 @@ pub struct Inner {
     clock_offset_ms: std::sync::atomic::AtomicI64,
     /// Phones watching their ticket.
     pub watchers: crate::watch::Watchers,
+    /// The hall's usual figures for the wait estimator, learned once a day.
+    pub usual: crate::usual::UsualCache,
     /// Config reload, when the process supports it (`hallq run` / `hallq controller`).
     pub reload: Option<Arc<crate::reload::Reload>>,
     /// Bumped whenever the hall changes (staff pages refresh on it).
@@ -108,6 +110,7 @@ impl AppState {
             tokens,
             clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
             watchers: crate::watch::Watchers::default(),
+            usual: crate::usual::UsualCache::default(),
             identity,
             kiosks: crate::kiosks::KioskHub::default(),
             printers: crate::printers::Printers::default(),

@@ -3,7 +3,7 @@
 //!
 //! - the waiting tickets of the day, every service (as the call order sees them);
 //! - every window with its status and the ticket it holds ([`Store::windows`]);
-//! - the latest finished durations per service (up to 20 each, one windowed query);
+//! - the latest finished durations per service (up to `RECENT` each, one windowed query);
 //! - per service counts: walk-ins and green tickets issued in the last hour, the day's
 //!   finished and no-show tickets and the clerks' wait on the no-shows;
 //! - the day's booked appointments not yet checked in whose slot starts later.
@@ -15,7 +15,7 @@ use sqlx::Row;
 use std::collections::BTreeMap;
 
 /// Finished durations kept per service.
-const RECENT: i64 = 20;
+const RECENT: usize = hallq_queue::estimate::RECENT;
 /// How far back the arrival rates look (ms).
 const RATE_WINDOW_MS: i64 = 3_600_000;
 
@@ -50,6 +50,10 @@ impl Store {
                     id: w.id.clone(),
                     services: w.services.clone(),
                     open: state.is_some_and(|s| s.status == WindowStatus::Open),
+                    // A pause's row keeps the time it began until the clerk resumes.
+                    paused_since: state
+                        .filter(|s| s.status == WindowStatus::Paused)
+                        .map(|s| s.updated_at),
                     serving: state.and_then(|s| s.serving.as_ref()).map(|t| InService {
                         service: t.service.clone(),
                         since: t.called_at.unwrap_or(now),
@@ -83,6 +87,10 @@ impl Store {
             waiting,
             services,
             upcoming,
+            // The hall's usual figures (local midnight, pauses, arrivals by hour) are the
+            // caller's: `crate::usual`.
+            day_start: 0,
+            pause_ms: 0,
         })
     }
 

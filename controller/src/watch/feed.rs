@@ -33,7 +33,7 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
     let today = local_day(state.cfg.tz(), now);
     let (order, hall, mut left) = tokio::try_join!(
         state.store.waiting_order(service, &today, now),
-        state.store.snapshot(&state.cfg.windows, &today, now),
+        state.hall_snapshot(&today, now),
         state.store.tickets_by_ids(&not_waiting),
     )?;
     let pos: Positions = order
