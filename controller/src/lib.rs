@@ -10,7 +10,7 @@
 //!    - [`checkin`]: whether an appointment may be checked in now (holder, status, day,
 //!      window), and which of the day's an ID card means;
 //!    - [`stats`]: the admin dashboard's statistics and their CSV;
-//!    - [`planning`]: staffing advice from the hall's history (records in local time).
+//!    - [`planning`]: staffing advice from the hall's history (records in local time);
 //!    - [`usual`]: what the hall usually sees (arrivals by hour, durations), for the wait
 //!      estimator, learned once a day;
 //! 2. **Store** — [`store`]: SQLite / PostgreSQL through sqlx; every change commits with
