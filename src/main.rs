@@ -10,7 +10,9 @@ mod logs;
 mod mqtt;
 mod notify;
 mod print;
+mod queue_cmd;
 mod run;
+mod simulate;
 
 /// mimalloc: many small, short-lived allocations per request and per socket message;
 /// glibc malloc spent a fifth of the benchmarks' CPU in them (`hallq-bench`). Built without transparent
@@ -73,6 +75,10 @@ enum Cmd {
         #[command(subcommand)]
         cmd: mqtt::MqttCmd,
     },
+    /// 排队论：Erlang C / queueing theory: the exact M/M/c figures (Erlang C).
+    Queue(queue_cmd::QueueCli),
+    /// 模拟：大厅或 M/M/c 排队 / simulate the hall of a config, or the plain M/M/c queue.
+    Simulate(Box<simulate::SimulateArgs>),
 }
 
 #[derive(Subcommand)]
@@ -129,6 +135,8 @@ fn main() -> std::process::ExitCode {
         Cmd::Restore(a) => backup::run_restore(&a),
         Cmd::Print(cli) => print::run(cli),
         Cmd::Idcard(cli) => idcard::run(cli),
+        Cmd::Queue(cli) => queue_cmd::run(&cli),
+        Cmd::Simulate(args) => simulate::run(&args),
     }
 }
 

@@ -14,6 +14,7 @@
 //!   read from the database;
 //! - [`day`]: a working day compressed into 30 minutes against a `hallq run` process with
 //!   its own Mosquitto (restarts of both), with the growth and rule verdict and a graph;
+//! - [`queue`]: the queue simulators' speed (a 200,000-customer M/M/c run);
 //! - [`clients`], [`receipts`]: the load generator's sockets and arrival times.
 //!
 //! Figures and what each benchmark measures: docs/benchmarks.md.
@@ -26,6 +27,7 @@ mod fanout;
 mod floor;
 mod loads;
 mod pgbench;
+mod queue;
 mod receipts;
 mod watchers;
 
@@ -153,6 +155,8 @@ enum Mode {
         #[command(flatten)]
         city: city::Opts,
     },
+    /// The queue simulators' speed: a 200,000-customer M/M/c run (median of 5) against 1 s.
+    Queue,
     /// The floor's bare writer; `fanout` and `watchers` start it themselves (its stdout is a
     /// line protocol with them).
     FloorServer {
@@ -211,6 +215,7 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
         Mode::Watchers { .. } => ("watchers", None),
         Mode::Day { .. } => ("day", None),
         Mode::City { .. } => ("city", None),
+        Mode::Queue => ("queue", None),
         Mode::FloorServer { .. } => ("floor-server", None),
     };
     let db = match target {
@@ -219,6 +224,7 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
         None => match &mode {
             Mode::Day { day, .. } if day.postgres.is_some() => "PostgreSQL".to_string(),
             Mode::City { .. } => "PostgreSQL".to_string(),
+            Mode::Queue => "no database".to_string(),
             _ => "SQLite (the config's synchronous mode)".to_string(),
         },
     };
@@ -267,6 +273,7 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
             t.stop().await;
             r
         }
+        Mode::Queue => queue::run(),
         Mode::FloorServer { .. } => unreachable!("served before the runtime starts"),
     }
 }
