@@ -2,6 +2,7 @@
 
 mod backup;
 mod config_new;
+mod demand;
 mod display;
 mod emulate_place;
 mod idcard;
@@ -9,10 +10,12 @@ mod led;
 mod logs;
 mod mqtt;
 mod notify;
+mod plan_cmd;
 mod print;
 mod queue_cmd;
 mod run;
 mod simulate;
+mod simulate_hall;
 
 /// mimalloc: many small, short-lived allocations per request and per socket message;
 /// glibc malloc spent a fifth of the benchmarks' CPU in them (`hallq-bench`). Built without transparent
@@ -79,6 +82,9 @@ enum Cmd {
     Queue(queue_cmd::QueueCli),
     /// 模拟：大厅或 M/M/c 排队 / simulate the hall of a config, or the plain M/M/c queue.
     Simulate(Box<simulate::SimulateArgs>),
+    /// 排班建议：每小时所需窗口、预约号源、假如增开窗口 / staffing advice: windows needed per
+    /// hour, appointment slot capacities, what-ifs.
+    Plan(Box<plan_cmd::PlanArgs>),
 }
 
 #[derive(Subcommand)]
@@ -137,6 +143,7 @@ fn main() -> std::process::ExitCode {
         Cmd::Idcard(cli) => idcard::run(cli),
         Cmd::Queue(cli) => queue_cmd::run(&cli),
         Cmd::Simulate(args) => simulate::run(&args),
+        Cmd::Plan(args) => plan_cmd::run(&args),
     }
 }
 

@@ -40,7 +40,12 @@ pub struct PlanArgs {
 
 /// Runs `hallq plan`.
 pub fn run(a: &PlanArgs) -> ExitCode {
-    let (hall, profile) = match crate::demand::load(&a.config, a.hall.as_deref(), a.arrivals.as_deref(), a.from_history) {
+    let (hall, profile) = match crate::demand::load(
+        &a.config,
+        a.hall.as_deref(),
+        a.arrivals.as_deref(),
+        a.from_history,
+    ) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("hallq plan: {e:#}");
@@ -67,7 +72,11 @@ fn human(p: &plan::Plan) {
     );
     println!("星期 时段   所需窗口 needed  现有 have  模拟达标 simulated  模拟P90 p90");
     for h in &p.hours {
-        let flag = if h.windows_needed > h.windows || h.simulated_within_target < p.target.share { "  ⚠" } else { "" };
+        let flag = if h.windows_needed > h.windows || h.simulated_within_target < p.target.share {
+            "  ⚠"
+        } else {
+            ""
+        };
         println!(
             "{}  {:02}:00  {:>8}  {:>9}  {:>18.0}%  {:>7.1} 分钟{flag}",
             h.weekday,

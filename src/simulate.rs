@@ -4,7 +4,7 @@
 //! - `--mmc` ([`mmc`]): the plain M/M/c queue (`hallq_queue::mmc`), its `wq_mean` and
 //!   `p_wait` beside the exact Erlang C figures and the relative errors, human or `--json`;
 //! - the hall mode ([`hall`]): the hall of a config file simulated day by day with the
-//!   production call order (to come).
+//!   production call order (`crate::simulate_hall`).
 
 use crate::queue_cmd::{count, fig, rate, reference, servers, usage};
 use hallq_queue::erlang::ErlangC;
@@ -35,11 +35,18 @@ pub(crate) struct SimulateArgs {
     /// database's history).
     #[arg(long)]
     pub(crate) arrivals: Option<PathBuf>,
+    /// A hall of a city file (the hall mode; default: its first hall).
+    #[arg(long)]
+    pub(crate) hall: Option<String>,
+    /// 历史天数 / days of the database's history the demand is learned from when no
+    /// `--arrivals` is given (the hall mode).
+    #[arg(long, default_value_t = 28, value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub(crate) from_history: u32,
     /// Print the result as one JSON object.
     #[arg(long)]
     pub(crate) json: bool,
     /// 标准 M/M/c 模型 / the plain M/M/c queue, checked against Erlang C.
-    #[arg(long, conflicts_with_all = ["config", "days", "arrivals"])]
+    #[arg(long, conflicts_with_all = ["config", "days", "arrivals", "hall", "from_history"])]
     pub(crate) mmc: bool,
     /// --mmc: 到达率 λ (arrivals per time unit).
     #[arg(long, value_name = "λ", allow_hyphen_values = true)]
@@ -83,8 +90,20 @@ pub(crate) fn run(args: &SimulateArgs) -> ExitCode {
 }
 
 /// The hall mode: the config's hall simulated for `--days` days.
-fn hall(_args: &SimulateArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not yet: the hall simulator is to come; `--mmc` runs the M/M/c check")
+fn hall(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
+    let config = args
+        .config
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("--config is required without --mmc"))?;
+    crate::simulate_hall::run(&crate::simulate_hall::HallRun {
+        config,
+        hall: args.hall.as_deref(),
+        arrivals: args.arrivals.as_deref(),
+        history_days: args.from_history,
+        days: args.days,
+        seed: args.seed,
+        json: args.json,
+    })
 }
 
 /// What `--mmc --json` prints: the run, the exact figures, and the relative errors.

@@ -35,7 +35,14 @@ pub fn run(r: &HallRun<'_>) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--days 应为 1–{MAX_DAYS} / --days must be 1 to {MAX_DAYS}");
     }
     let (hall, profile) = crate::demand::load(r.config, r.hall, r.arrivals, r.history_days)?;
-    let report = sim::run(&hall, &profile, &SimOptions { days: r.days, seed: r.seed });
+    let report = sim::run(
+        &hall,
+        &profile,
+        &SimOptions {
+            days: r.days,
+            seed: r.seed,
+        },
+    );
     if r.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -46,7 +53,10 @@ pub fn run(r: &HallRun<'_>) -> anyhow::Result<ExitCode> {
 
 fn human(r: &SimReport) {
     let min = |s: f64| s / 60.0;
-    println!("模拟 {} 天（种子 {}），共 {} 张票 / {} days simulated (seed {}), {} tickets", r.days, r.seed, r.tickets, r.days, r.seed, r.tickets);
+    println!(
+        "模拟 {} 天（种子 {}），共 {} 张票 / {} days simulated (seed {}), {} tickets",
+        r.days, r.seed, r.tickets, r.days, r.seed, r.tickets
+    );
     println!("业务 service            办结 served  未到 no-show  平均/P50/P90/最长等候 wait mean/p50/p90/max (分钟 min)");
     for (id, s) in &r.services {
         println!(

@@ -49,6 +49,26 @@ pub fn records(rows: &[Row], tz: Tz) -> Vec<Record> {
         .collect()
 }
 
+/// The records of the last `days` days (today included) of the hall `cfg` describes, read
+/// from its database (for `hallq simulate` and `hallq plan` at the command line).
+///
+/// # Errors
+/// The database cannot be opened or read.
+pub async fn history(cfg: &hallq_config::Settings, days: u32) -> anyhow::Result<Vec<Record>> {
+    let url = crate::app::database_url(cfg)?;
+    let store = crate::store::Store::connect(&url)
+        .await?
+        .in_hall(&cfg.hall.id, crate::store::Scopes::of(&cfg.appointments));
+    let now = chrono::Utc::now().timestamp_millis();
+    let today = crate::hours::local_day(cfg.tz(), now);
+    let to = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d")?;
+    let from = to - chrono::Days::new(u64::from(days.max(1)) - 1);
+    let rows = store
+        .stat_rows(&from.format("%Y-%m-%d").to_string(), &today)
+        .await?;
+    Ok(records(&rows, cfg.tz()))
+}
+
 /// The advice of `records` for `hall`: the queue crate's plan (seed [`SEED`]) and its
 /// answer; with no record, no rows and no hours (nothing to simulate).
 pub fn advise(
