@@ -61,9 +61,16 @@ fn service<'a>(a: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no service {id} in {a}"))
 }
 
+/// The demo's property service renamed with markup, which the panel must show as text.
+const PROPERTY: &str = "不动产<img src=x onerror=window.hacked=1>登记";
+
 #[tokio::test]
 async fn predicted_and_actual_waits_per_service() {
-    let hall = Hall::start(HallOpts::default()).await;
+    let hall = Hall::start(HallOpts {
+        edits: vec![("name = \"不动产登记\"", format!("name = \"{PROPERTY}\""))],
+        ..HallOpts::default()
+    })
+    .await;
     let svc = hall.window_1_service().await;
 
     // No window serving it is open: the status shows no estimate, none is recorded.
@@ -220,6 +227,12 @@ async fn predicted_and_actual_waits_per_service() {
         ))
         .await;
     assert_eq!(cells[0], s["name"], "{cells}");
+    // The name with markup is text: no image made, no script run.
+    assert_eq!(s["name"], PROPERTY, "window 1 serves property first");
+    let injected = browser
+        .js("return [document.querySelectorAll('#accuracy img').length, typeof window.hacked]")
+        .await;
+    assert_eq!(injected, json!([0, "undefined"]));
     let mae_min = (s["mae_s"].as_f64().unwrap() / 6.0).round() / 10.0;
     assert_eq!(cells[1], json!(format!("{mae_min:.1}")), "{cells}");
     assert_eq!(
