@@ -13,6 +13,8 @@
 
   function minutes(s) { return Math.round(s / 6) / 10; }
   function mae(x) { return x.mae_s == null ? "—" : minutes(x.mae_s).toFixed(1); }
+  function maeBase(x) { return x.mae_s_baseline == null ? "—" : minutes(x.mae_s_baseline).toFixed(1); }
+  function shareBase(x) { return x.within_share_baseline == null ? "—" : Math.round(x.within_share_baseline * 100) + "%"; }
   function share(x) {
     return x.within_share == null ? "—" : Math.round(x.within_share * 100) + "%（" + x.within + "/" + x.count + "）";
   }
@@ -23,14 +25,16 @@
         h("td", null, s.name || s.service),
         h("td", { "class": "count" }, String(s.count)),
         h("td", { "class": "mae" }, mae(s)),
-        h("td", { "class": "within" }, share(s))
+        h("td", { "class": "within" }, share(s)),
+        h("td", { "class": "baseline" }, maeBase(s) + " / " + shareBase(s))
       ]);
     });
     rows.push(h("tr", { "class": "overall" }, [
       h("th", null, "合计 All"),
       h("th", { "class": "count" }, String(body.overall.count)),
       h("th", { "class": "mae" }, mae(body.overall)),
-      h("th", { "class": "within" }, share(body.overall))
+      h("th", { "class": "within" }, share(body.overall)),
+      h("th", { "class": "baseline" }, maeBase(body.overall) + " / " + shareBase(body.overall))
     ]));
     fill($("acc-table").tBodies[0], rows);
   }

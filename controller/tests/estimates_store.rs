@@ -23,16 +23,16 @@ async fn story(db: Db) {
 
     // First wins.
     assert_eq!(store.estimate_of(a1.id).await.unwrap(), None);
-    assert!(store.record_estimate(a1.id, 120).await.unwrap());
-    assert!(!store.record_estimate(a1.id, 999).await.unwrap());
+    assert!(store.record_estimate(a1.id, 120, None).await.unwrap());
+    assert!(!store.record_estimate(a1.id, 999, None).await.unwrap());
     assert_eq!(store.estimate_of(a1.id).await.unwrap(), Some(120));
     // Another hall's handle cannot write this hall's ticket.
     let other = store.in_hall("elsewhere", Scopes::default());
-    assert!(!other.record_estimate(a2.id, 5).await.unwrap());
+    assert!(!other.record_estimate(a2.id, 5, None).await.unwrap());
     assert_eq!(store.estimate_of(a2.id).await.unwrap(), None);
-    assert!(store.record_estimate(a2.id, 300).await.unwrap());
-    assert!(store.record_estimate(b1.id, 60).await.unwrap());
-    assert!(store.record_estimate(tomorrow.id, 30).await.unwrap());
+    assert!(store.record_estimate(a2.id, 300, Some(420)).await.unwrap());
+    assert!(store.record_estimate(b1.id, 60, None).await.unwrap());
+    assert!(store.record_estimate(tomorrow.id, 30, None).await.unwrap());
     // a3 is shown no estimate.
 
     // Nobody called yet: nothing to compare.
@@ -79,6 +79,7 @@ async fn story(db: Db) {
                 issued_at: T0 + 1_000,
                 called_at: T0 + 300_000,
                 estimate_s: 300,
+                estimate_baseline_s: Some(420),
             },
             EstimateRow {
                 service: "b".into(),
@@ -87,6 +88,7 @@ async fn story(db: Db) {
                 issued_at: T0 + 2_000,
                 called_at: T0 + 500_000,
                 estimate_s: 60,
+                estimate_baseline_s: None,
             },
         ],
         "{}",

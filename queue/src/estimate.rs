@@ -110,6 +110,17 @@ pub struct Estimate {
     pub high_s: i64,
 }
 
+/// An estimate is within tolerance when it is off by at most this share of the actual
+/// wait…
+pub const TOLERANCE_SHARE: f64 = 0.2;
+/// …or by at most this many seconds, whichever is larger.
+pub const TOLERANCE_MIN_S: f64 = 180.0;
+
+/// Within tolerance: ±20 % of the actual wait or ±3 minutes, whichever is larger.
+pub fn within_tolerance(predicted_s: f64, actual_s: f64) -> bool {
+    (predicted_s - actual_s).abs() <= (TOLERANCE_SHARE * actual_s).max(TOLERANCE_MIN_S)
+}
+
 /// Finished tickets per service whose durations the estimator reads.
 pub const RECENT: usize = 50;
 
@@ -155,10 +166,14 @@ pub fn estimate_all(s: &Snapshot) -> BTreeMap<i64, Estimate> {
         })
         .collect();
     // Services completed before each call, and their variance, for the range.
-    let mut done_before: Vec<f64> = vec![0.0; open.len()];
+    // (A ticket in progress adds its own spread to its window's.)
+    let mut done_before: Vec<f64> = open
+        .iter()
+        .map(|w| w.serving.as_ref().map_or(0.0, |t| stat(&t.service).var_ms2))
+        .collect();
     let mut found = 0;
     while let Some(Reverse((t, w))) = heap.pop() {
-        if t - s.now > 12 * 3600 * 1000 || found == real {
+        if found == real {
             break;
         }
         while next_expected < expected.len() && expected[next_expected].arrived_at <= t {

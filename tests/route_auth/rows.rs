@@ -265,7 +265,7 @@ pub(super) fn checkin_rows(rows: &mut Vec<Row>) {
 }
 
 pub(super) fn admin_rows(rows: &mut Vec<Row>) {
-    let routes: [(&'static str, &str, Option<Value>); 12] = [
+    let routes: [(&'static str, &str, Option<Value>); 13] = [
         ("GET", "/admin/bans", None),
         (
             "POST",

@@ -20,31 +20,44 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 
-/// A prediction is within tolerance when it is off by at most this share of the actual
-/// wait…
-pub const TOLERANCE_SHARE: f64 = 0.2;
-/// …or by at most this many seconds, whichever is larger.
-pub const TOLERANCE_MIN_S: i64 = 180;
+use hallq_queue::estimate::{TOLERANCE_MIN_S, TOLERANCE_SHARE};
 
 /// Records, in a task of its own (the answer does not wait for it), the wait the new
-/// ticket's status shows now as the ticket's first estimate. A ticket whose status shows
-/// no estimate (no window serving its service is open) gets none; failures are logged.
+/// ticket's status shows now as the ticket's first estimate, with what the former
+/// estimator says of the same snapshot. A ticket shown no estimate (no window serving its
+/// service is open or paused) gets none; failures are logged.
 pub fn record_soon(state: &AppState, ticket_id: i64, token: &str) {
     let (state, token) = (state.clone(), token.to_string());
     tokio::spawn(async move {
-        let estimate = match state.status_of(&token).await {
-            Ok((_, v)) => v["estimated_wait_s"].as_i64(),
-            Err(e) => {
-                tracing::warn!(ticket_id, "estimate not recorded: {}", e.message);
-                return;
-            }
-        };
-        if let Some(s) = estimate {
-            if let Err(e) = state.store.record_estimate(ticket_id, s).await {
-                tracing::warn!(ticket_id, "estimate not recorded: {e}");
-            }
+        if let Err(e) = record(&state, ticket_id, &token).await {
+            tracing::warn!(ticket_id, "estimate not recorded: {e}");
         }
     });
+}
+
+async fn record(
+    state: &AppState,
+    ticket_id: i64,
+    token: &str,
+) -> Result<(), crate::store::StoreError> {
+    let Some(t) = state.store.ticket_by_token(token).await? else {
+        return Ok(());
+    };
+    let now = state.now();
+    let today = local_day(state.cfg.tz(), now);
+    if t.status != crate::model::Status::Waiting || t.day != today {
+        return Ok(());
+    }
+    let hall = state.hall_snapshot(&today, now).await?;
+    let Some(estimate) = hallq_queue::estimate::estimate_all(&hall).remove(&t.id) else {
+        return Ok(());
+    };
+    let baseline = hallq_queue::estimate::baseline_all(&hall).remove(&t.id);
+    state
+        .store
+        .record_estimate(ticket_id, estimate.wait_s, baseline)
+        .await?;
+    Ok(())
 }
 
 /// `?day=YYYY-MM-DD` (default: the hall's today).
@@ -93,6 +106,11 @@ pub struct Summary {
     pub within: i64,
     /// Share within tolerance (0–1); null without tickets.
     pub within_share: Option<f64>,
+    /// The former estimator's mean absolute error on the same tickets (those it answered
+    /// for); null without any.
+    pub mae_s_baseline: Option<f64>,
+    /// The former estimator's share within tolerance; null without any.
+    pub within_share_baseline: Option<f64>,
 }
 
 /// One service's estimates.
@@ -120,14 +138,15 @@ pub struct Point {
     pub kind: Kind,
     /// The wait first shown (seconds).
     pub predicted_s: i64,
+    /// What the former estimator said at the same moment (seconds).
+    pub baseline_s: Option<i64>,
     /// Called minus issued (seconds, rounded down).
     pub actual_s: i64,
 }
 
 /// Whether `predicted_s` is within tolerance of `actual_s`.
 pub fn within_tolerance(predicted_s: i64, actual_s: i64) -> bool {
-    let allowed = (TOLERANCE_SHARE * actual_s as f64).max(TOLERANCE_MIN_S as f64);
-    ((predicted_s - actual_s).abs() as f64) <= allowed
+    hallq_queue::estimate::within_tolerance(predicted_s as f64, actual_s as f64)
 }
 
 fn summary(points: &[&Point]) -> Summary {
@@ -143,11 +162,23 @@ fn summary(points: &[&Point]) -> Summary {
         .iter()
         .filter(|p| within_tolerance(p.predicted_s, p.actual_s))
         .count() as i64;
+    let base: Vec<(i64, i64)> = points
+        .iter()
+        .filter_map(|p| Some((p.baseline_s?, p.actual_s)))
+        .collect();
+    let n = base.len() as f64;
+    let some = |x: f64| (n > 0.0).then_some(x / n);
     Summary {
         count,
         mae_s: Some(err as f64 / count as f64),
         within,
         within_share: Some(within as f64 / count as f64),
+        mae_s_baseline: some(base.iter().map(|(b, a)| (b - a).abs() as f64).sum()),
+        within_share_baseline: some(
+            base.iter()
+                .filter(|(b, a)| within_tolerance(*b, *a))
+                .count() as f64,
+        ),
     }
 }
 
@@ -161,6 +192,7 @@ pub fn accuracy(day: &str, rows: &[EstimateRow], services: &[(String, String)]) 
                 number: r.number.clone(),
                 kind: Kind::parse(&r.kind).unwrap_or_default(),
                 predicted_s: r.estimate_s,
+                baseline_s: r.estimate_baseline_s,
                 actual_s: (r.called_at - r.issued_at).max(0) / 1000,
             };
             (r.service.as_str(), point)
@@ -187,7 +219,7 @@ pub fn accuracy(day: &str, rows: &[EstimateRow], services: &[(String, String)]) 
         day: day.to_string(),
         tolerance: Tolerance {
             share: TOLERANCE_SHARE,
-            min_s: TOLERANCE_MIN_S,
+            min_s: TOLERANCE_MIN_S as i64,
         },
         overall: summary(&all),
         services,

@@ -24,6 +24,8 @@ pub struct EstimateRow {
     pub called_at: i64,
     /// The wait first shown (seconds).
     pub estimate_s: i64,
+    /// What the former estimator said at the same moment (seconds).
+    pub estimate_baseline_s: Option<i64>,
 }
 
 /// A first estimate to write, in the group-commit writer's next batch (it shares the
@@ -32,6 +34,7 @@ struct Record {
     hall: Arc<str>,
     ticket_id: i64,
     estimate_s: i64,
+    baseline_s: Option<i64>,
 }
 
 impl Work for Record {
@@ -44,12 +47,13 @@ impl Work for Record {
     ) -> BoxFuture<'a, Result<StoreResult<bool>, sqlx::Error>> {
         Box::pin(async move {
             let done = sqlx::query(
-                "UPDATE tickets SET estimate_s = $1 WHERE id = $2 AND hall = $3 \
-                 AND estimate_s IS NULL",
+                "UPDATE tickets SET estimate_s = $1, estimate_baseline_s = $4 WHERE id = $2 \
+                 AND hall = $3 AND estimate_s IS NULL",
             )
             .bind(self.estimate_s)
             .bind(self.ticket_id)
             .bind(&*self.hall)
+            .bind(self.baseline_s)
             .execute(&mut **tx)
             .await?;
             Ok(Ok(done.rows_affected() == 1))
@@ -58,18 +62,24 @@ impl Work for Record {
 }
 
 impl Store {
-    /// Records the wait (seconds) ticket `ticket_id` of this hall was first shown; a
-    /// later estimate never replaces it (`UPDATE … WHERE estimate_s IS NULL`). Returns
-    /// whether this call recorded it.
+    /// Records the wait (seconds) ticket `ticket_id` of this hall was first shown, and
+    /// what the former estimator said then (`baseline_s`); a later estimate never replaces
+    /// them (`UPDATE … WHERE estimate_s IS NULL`). Returns whether this call recorded it.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn record_estimate(&self, ticket_id: i64, estimate_s: i64) -> StoreResult<bool> {
+    pub async fn record_estimate(
+        &self,
+        ticket_id: i64,
+        estimate_s: i64,
+        baseline_s: Option<i64>,
+    ) -> StoreResult<bool> {
         self.writer
             .write(Record {
                 hall: self.hall.clone(),
                 ticket_id,
                 estimate_s,
+                baseline_s,
             })
             .await
     }
@@ -98,7 +108,8 @@ impl Store {
     /// Database errors.
     pub async fn estimate_rows(&self, day: &str) -> StoreResult<Vec<EstimateRow>> {
         Ok(sqlx::query_as(
-            "SELECT service, number, kind, issued_at, called_at, estimate_s FROM tickets \
+            "SELECT service, number, kind, issued_at, called_at, estimate_s, estimate_baseline_s \
+             FROM tickets \
              WHERE hall = $1 AND day = $2 AND called_at IS NOT NULL \
              AND estimate_s IS NOT NULL AND from_window IS NULL ORDER BY id LIMIT $3",
         )

@@ -3,7 +3,7 @@
 //! (`hallq simulate --json`).
 
 use super::{HallModel, SimOptions};
-use crate::estimate::Estimate;
+use crate::estimate::{within_tolerance as within, Estimate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -146,11 +146,6 @@ pub struct WaitSample {
     pub hour: u32,
     /// Seconds.
     pub wait_s: f64,
-}
-
-/// Within tolerance: ±20 % of the actual wait or ±3 minutes, whichever is larger.
-pub fn within(predicted_s: f64, actual_s: f64) -> bool {
-    (predicted_s - actual_s).abs() <= (0.2 * actual_s).max(180.0)
 }
 
 fn accuracy<'a>(tickets: impl Iterator<Item = &'a Outcome>) -> Accuracy {
