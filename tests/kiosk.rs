@@ -92,11 +92,32 @@ async fn kiosk_ticket_then_live_status_page() {
         .wait_for(state, &json!("下一位就是您"), Duration::from_secs(3))
         .await
         .expect("moved up without reload");
-    // Window 1 opened by calling: now there is an estimate.
+    // Window 1 opened by calling: now there is an estimate, a range (nobody knows yet how
+    // long A001 takes), stated as the page states minutes (whole, at least 1).
+    let v: serde_json::Value = reqwest::get(format!("{base}/api/v1/tickets/{token}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let at = |k: &str| v[k].as_i64().unwrap_or_else(|| panic!("{k}: {v}"));
+    let (low, wait, high) = (
+        at("estimated_wait_low_s"),
+        at("estimated_wait_s"),
+        at("estimated_wait_high_s"),
+    );
+    assert!(low < wait && wait < high, "{v}");
+    let minutes = |s: i64| {
+        let m = s as f64 / 60.0;
+        let m = if m > 10.0 { (m / 5.0).round() * 5.0 } else { m.round() };
+        m.max(1.0) as i64
+    };
+    let (a, b) = (minutes(low), minutes(high));
+    let span = if a == b { a.to_string() } else { format!("{a}–{b}") };
     browser
         .wait_for(
             sub,
-            &json!("预计等候约 3 分钟 / about 3 min"),
+            &json!(format!("预计等候约 {span} 分钟 / about {span} min")),
             Duration::from_secs(3),
         )
         .await

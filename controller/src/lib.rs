@@ -3,7 +3,8 @@
 //! # Layers (imports point down only)
 //! 1. **Pure core** — no IO, `now` passed in:
 //!    - [`model`]: domain types (tickets, kinds, statuses, a verified citizen);
-//!    - [`policy`]: which ticket a window calls next, wait estimates;
+//!    - [`policy`]: which ticket a window calls next (hallq-queue's, re-exported; the wait
+//!      estimator is `hallq_queue::estimate`);
 //!    - [`hours`]: the hall's local time — days, the timetable (periods, breaks, holidays);
 //!    - [`opening`]: the hall's opening worded for people ("午休中，14:30 开始取号");
 //!    - [`slots`]: booking slots, calendar, cut-off and check-in window;

@@ -357,6 +357,7 @@ async fn judge(
     println!("  RSS min {:.0} / max {:.0} / end {:.0} MB; fds end {}; database {:.1} MB, WAL {:.1} MB at the end; outbox max {}",
         rss.iter().copied().fold(f64::MAX, f64::min), rss.iter().copied().fold(0.0, f64::max), last.rss_mb, last.fds, last.db_mb, last.wal_mb,
         minutes.iter().map(|m| m.outbox_max).max().unwrap_or(0));
+    println!("  {}", estimates(api).await);
     println!("  per minute: {}; graph: {}", csv.display(), svg.display());
     if problems.is_empty() {
         println!("verdict: nothing grows without bound, every rule kept");
@@ -390,6 +391,32 @@ async fn lost_tickets(api: &str, tickets: &[record::Ticket]) -> usize {
         }
     }
     lost
+}
+
+/// The day's recorded estimates against the actual waits (`GET /admin/estimates`): the
+/// estimator and the former one, on the tickets both answered for.
+async fn estimates(api: &str) -> String {
+    let got = async {
+        let v: serde_json::Value = reqwest::Client::new()
+            .get(format!("{api}/admin/estimates"))
+            .bearer_auth("demo-admin")
+            .send()
+            .await?
+            .json()
+            .await?;
+        anyhow::Ok(v["overall"].clone())
+    };
+    match got.await {
+        Ok(o) => format!(
+            "wait estimates recorded at issue: {} tickets, mean absolute error {:.0} s vs the former estimator's {:.0} s; within ±20 % or ±3 min {:.0} % vs {:.0} %",
+            o["count"],
+            o["mae_s"].as_f64().unwrap_or(f64::NAN),
+            o["mae_s_baseline"].as_f64().unwrap_or(f64::NAN),
+            o["within_share"].as_f64().unwrap_or(f64::NAN) * 100.0,
+            o["within_share_baseline"].as_f64().unwrap_or(f64::NAN) * 100.0
+        ),
+        Err(e) => format!("wait estimates: not read ({e})"),
+    }
 }
 
 fn write_csv(path: &Path, minutes: &[verdict::Minute]) -> anyhow::Result<()> {
