@@ -83,8 +83,9 @@ pub(crate) fn run(args: &SimulateArgs) -> ExitCode {
     match hall(args) {
         Ok(code) => code,
         Err(e) => {
+            // The config, the profile, the history or the days: the admin's to fix.
             eprintln!("hallq simulate: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }

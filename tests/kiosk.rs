@@ -109,11 +109,19 @@ async fn kiosk_ticket_then_live_status_page() {
     assert!(low < wait && wait < high, "{v}");
     let minutes = |s: i64| {
         let m = s as f64 / 60.0;
-        let m = if m > 10.0 { (m / 5.0).round() * 5.0 } else { m.round() };
+        let m = if m > 10.0 {
+            (m / 5.0).round() * 5.0
+        } else {
+            m.round()
+        };
         m.max(1.0) as i64
     };
     let (a, b) = (minutes(low), minutes(high));
-    let span = if a == b { a.to_string() } else { format!("{a}–{b}") };
+    let span = if a == b {
+        a.to_string()
+    } else {
+        format!("{a}–{b}")
+    };
     browser
         .wait_for(
             sub,

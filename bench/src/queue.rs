@@ -94,7 +94,10 @@ pub(crate) fn hall_30_days() -> anyhow::Result<Measurement> {
     let hall = hallq_queue::sim::HallModel::of(&cfg);
     let mut tickets = 0;
     let runs_ms = time_runs(|i| {
-        let opts = hallq_queue::sim::SimOptions { days: 30, seed: i + 1 };
+        let opts = hallq_queue::sim::SimOptions {
+            days: 30,
+            seed: i + 1,
+        };
         tickets = hallq_queue::sim::run(&hall, &profile, &opts).tickets;
     });
     Ok(Measurement {

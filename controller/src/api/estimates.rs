@@ -297,6 +297,8 @@ mod tests {
             issued_at: 1_000_000,
             called_at: 1_000_000 + actual_ms,
             estimate_s: predicted_s,
+            // The former estimator five minutes longer, every time.
+            estimate_baseline_s: Some(predicted_s + 300),
         }
     }
 
@@ -336,7 +338,10 @@ mod tests {
                 count: 2,
                 mae_s: Some(300.0),
                 within: 1,
-                within_share: Some(0.5)
+                within_share: Some(0.5),
+                // 900 s against 600 s and 1200 s: both off by 300 s, outside tolerance.
+                mae_s_baseline: Some(300.0),
+                within_share_baseline: Some(0.0),
             }
         );
         assert_eq!(a.services[1].summary.within, 1);
