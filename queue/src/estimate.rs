@@ -127,8 +127,10 @@ pub const RECENT: usize = 50;
 /// How far ahead expected arrivals are played (ms).
 const HORIZON_MS: i64 = 4 * 3600 * 1000;
 
-/// Every waiting ticket's estimate, by ticket id. A ticket no open or paused window serves
-/// (nor a window it is transferred to) has none: nobody can say when calling starts.
+/// Every waiting ticket's estimate, by ticket id. A ticket no open window serves (nor a
+/// window it is transferred to) has none: nobody can say when calling starts. Paused
+/// windows take part in the play (back when the hall's pauses usually end) but do not
+/// make an estimate on their own.
 pub fn estimate_all(s: &Snapshot) -> BTreeMap<i64, Estimate> {
     let mut out = BTreeMap::new();
     let open: Vec<&WindowNow> = s
@@ -202,6 +204,24 @@ pub fn estimate_all(s: &Snapshot) -> BTreeMap<i64, Estimate> {
             }
         }
     }
+    // Only a ticket an open window could call now is estimated: with every window that
+    // serves it paused or closed, nobody can say when calling resumes.
+    let calling = |c: &Candidate| {
+        s.windows.iter().any(|w| {
+            w.open
+                && match &c.target_window {
+                    Some(t) => *t == w.id,
+                    None => w.services.contains(&c.service),
+                }
+        })
+    };
+    let callable: std::collections::BTreeSet<i64> = s
+        .waiting
+        .iter()
+        .filter(|c| calling(c))
+        .map(|c| c.id)
+        .collect();
+    out.retain(|id, _| callable.contains(id));
     out
 }
 
