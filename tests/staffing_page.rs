@@ -6,7 +6,8 @@
 //!   refused with 403, nobody with 401;
 //! - `format=csv` is an attachment `staffing.csv` with the BOM header and a line per row;
 //! - the page `/admin/staffing` in Chromium: signed in as the admin, the form submitted
-//!   shows a table of hours and the what-if sentence (skipped without Chromium).
+//!   shows a table of hours and the what-if sentence, and axe-core finds no WCAG 2.x A/AA
+//!   violation on it (skipped without Chromium).
 
 mod common;
 use common::browser::Browser;
@@ -23,6 +24,29 @@ async fn serve(hall: &Hall, w: &str, service: &str, n: usize) {
             assert_eq!(st, 200, "{action} at {w}: {b}");
         }
     }
+}
+
+/// axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now.
+async fn axe(b: &Browser) -> Value {
+    b.js(&format!("{}\nreturn 1", include_str!("vendor/axe.min.js")))
+        .await;
+    b.js(
+        "window.hallqAxe = null; axe.run(document, { runOnly: { type: 'tag', values: \
+          ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then(function (r) { \
+          window.hallqAxe = r.violations.map(function (v) { return { id: v.id, \
+          targets: v.nodes.map(function (n) { return n.target.join(' '); }) }; }); }, \
+          function (e) { window.hallqAxe = [{ id: 'axe-error', targets: [String(e)] }]; }); \
+          return 1",
+    )
+    .await;
+    b.wait_for(
+        "return window.hallqAxe !== null",
+        &json!(true),
+        Duration::from_secs(30),
+    )
+    .await
+    .expect("axe finished");
+    b.js("return window.hallqAxe").await
 }
 
 async fn staffing(hall: &Hall, query: &str, token: Option<&str>) -> (u16, Value) {
@@ -203,6 +227,11 @@ async fn staffing_endpoint_csv_and_page() {
             .is_some_and(|s| s.iter().any(|x| x == "户政")),
         "household shown by its name: {services}"
     );
+    // The page with its answer passes axe-core's WCAG 2.x A/AA rules, the folded rows open.
+    b.js("document.querySelectorAll('details').forEach(function (d) { d.open = true; }); return 1")
+        .await;
+    let violations = axe(&b).await;
+    assert_eq!(violations, json!([]), "WCAG 2.x A/AA violations");
     let path = b.screenshot("staffing-page").await;
     println!("screenshot: {}", path.display());
 }
