@@ -13,7 +13,8 @@
 //!    - [`stats`]: the admin dashboard's statistics and their CSV;
 //!    - [`planning`]: staffing advice from the hall's history (records in local time);
 //!    - [`usual`]: what the hall usually sees (arrivals by hour, durations), for the wait
-//!      estimator, learned once a day;
+//!      estimator, learned once a day; [`waits`]: the hall's estimates, played once per
+//!      change and shared;
 //! 2. **Store** — [`store`]: SQLite / PostgreSQL through sqlx; every change commits with
 //!    its outbox event in one transaction; concurrency settled in SQL; the group-commit
 //!    writer; rows read by column name.
@@ -87,4 +88,5 @@ pub mod store;
 pub mod sweep;
 pub mod usual;
 pub mod views;
+pub mod waits;
 pub mod watch;

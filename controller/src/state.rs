@@ -27,6 +27,8 @@ pub struct Inner {
     pub watchers: crate::watch::Watchers,
     /// The hall's usual figures for the wait estimator, learned once a day.
     pub usual: crate::usual::UsualCache,
+    /// The last play of the hall's wait estimates, shared by every reader.
+    pub waits: crate::waits::Waits,
     /// Config reload, when the process supports it (`hallq run` / `hallq controller`).
     pub reload: Option<Arc<crate::reload::Reload>>,
     /// Bumped whenever the hall changes (staff pages refresh on it).
@@ -111,6 +113,7 @@ impl AppState {
             clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
             watchers: crate::watch::Watchers::default(),
             usual: crate::usual::UsualCache::default(),
+            waits: crate::waits::Waits::default(),
             identity,
             kiosks: crate::kiosks::KioskHub::default(),
             printers: crate::printers::Printers::default(),

@@ -364,22 +364,24 @@ impl Stats {
 /// The estimator hallq used before, on the same snapshot: people ahead in the ticket's own
 /// service × the mean of the recent durations ÷ the open windows serving the service.
 pub fn baseline_all(s: &Snapshot) -> BTreeMap<i64, i64> {
-    let mut out = BTreeMap::new();
-    for t in &s.waiting {
-        let ahead = policy::people_ahead(t, &s.waiting, s.now) as i64;
-        let open = s
-            .windows
-            .iter()
-            .filter(|w| w.open && w.services.contains(&t.service))
-            .count() as i64;
-        let durations = s
-            .services
-            .get(&t.service)
-            .map(|n| n.recent_durations_s.as_slice())
-            .unwrap_or(&[]);
-        if let Some(w) = policy::estimate_wait_s(ahead, durations, open) {
-            out.insert(t.id, w);
-        }
-    }
-    out
+    s.waiting
+        .iter()
+        .filter_map(|t| Some((t.id, baseline_of(s, t)?)))
+        .collect()
+}
+
+/// The former estimator's answer for one waiting ticket `t` of the snapshot.
+pub fn baseline_of(s: &Snapshot, t: &Candidate) -> Option<i64> {
+    let ahead = policy::people_ahead(t, &s.waiting, s.now) as i64;
+    let open = s
+        .windows
+        .iter()
+        .filter(|w| w.open && w.services.contains(&t.service))
+        .count() as i64;
+    let durations = s
+        .services
+        .get(&t.service)
+        .map(|n| n.recent_durations_s.as_slice())
+        .unwrap_or(&[]);
+    policy::estimate_wait_s(ahead, durations, open)
 }

@@ -48,11 +48,16 @@ async fn record(
     if t.status != crate::model::Status::Waiting || t.day != today {
         return Ok(());
     }
-    let hall = state.hall_snapshot(&today, now).await?;
-    let Some(estimate) = hallq_queue::estimate::estimate_all(&hall).remove(&t.id) else {
+    let play = state.hall_waits(&today, now, Some(t.id)).await?;
+    let Some(estimate) = play.estimates.get(&t.id).copied() else {
         return Ok(());
     };
-    let baseline = hallq_queue::estimate::baseline_all(&hall).remove(&t.id);
+    let baseline = play
+        .snapshot
+        .waiting
+        .iter()
+        .find(|c| c.id == t.id)
+        .and_then(|c| hallq_queue::estimate::baseline_of(&play.snapshot, c));
     state
         .store
         .record_estimate(ticket_id, estimate.wait_s, baseline)

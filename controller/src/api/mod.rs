@@ -85,8 +85,8 @@ impl AppState {
         let today = crate::hours::local_day(self.cfg.tz(), now);
         let (ahead, wait) = if t.status == crate::model::Status::Waiting && t.day == today {
             let ahead = self.store.people_ahead(&t, now).await?;
-            let hall = self.hall_snapshot(&today, now).await?;
-            let wait = hallq_queue::estimate::estimate_all(&hall).remove(&t.id);
+            let play = self.hall_waits(&today, now, Some(t.id)).await?;
+            let wait = play.estimates.get(&t.id).copied();
             (ahead, wait)
         } else {
             (0, None)

@@ -10,7 +10,6 @@ use crate::hours::local_day;
 use crate::model::Status;
 use crate::state::AppState;
 use hallq_mqtt::{Dropped, Inbound};
-use hallq_queue::estimate::estimate_all;
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -31,9 +30,8 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
     };
     let now = state.now();
     let today = local_day(state.cfg.tz(), now);
-    let (order, hall, mut left) = tokio::try_join!(
+    let (order, mut left) = tokio::try_join!(
         state.store.waiting_order(service, &today, now),
-        state.hall_snapshot(&today, now),
         state.store.tickets_by_ids(&not_waiting),
     )?;
     let pos: Positions = order
@@ -41,9 +39,12 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         .enumerate()
         .map(|(i, id)| (*id, i as i64))
         .collect();
-    // One play of the hall for every watcher of the service.
-    let estimates = estimate_all(&hall);
-    let wait = move |id: i64| estimates.get(&id).copied();
+    // One play of the hall for every watcher (shared with the other services this change
+    // touched), holding the newest ticket of the queue.
+    let play = state
+        .hall_waits(&today, now, order.iter().max().copied())
+        .await?;
+    let wait = move |id: i64| play.estimates.get(&id).copied();
     let read = began.elapsed();
     let gone = state.watchers.gone(service, &pos);
     if !gone.is_empty() {

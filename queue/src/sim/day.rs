@@ -140,7 +140,7 @@ pub(super) fn play(
                 k.arrived(tk, t);
                 let snap = k.snapshot(hall, &wins, &waiting, &tickets, t);
                 let est = estimate::estimate_all(&snap).get(&(i as i64 + 1)).copied();
-                let base_est = baseline(&snap, waiting.last());
+                let base_est = waiting.last().and_then(|c| estimate::baseline_of(&snap, c));
                 outcome.push(Outcome::new(
                     tk.service.clone(),
                     weekday,
@@ -299,22 +299,6 @@ fn lognormal_ms(rng: &mut ChaCha8Rng, mean_s: f64, cv: f64) -> i64 {
     let (u1, u2): (f64, f64) = (1.0 - rng.gen::<f64>(), rng.gen());
     let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
     ((mu + s2.sqrt() * z).exp() * 1000.0).round().max(1000.0) as i64
-}
-
-/// The old estimator's answer for the ticket just arrived.
-fn baseline(s: &Snapshot, t: Option<&Candidate>) -> Option<i64> {
-    let t = t?;
-    let ahead = policy::people_ahead(t, &s.waiting, s.now) as i64;
-    let open = s
-        .windows
-        .iter()
-        .filter(|w| w.open && w.services.contains(&t.service))
-        .count() as i64;
-    let recent = s
-        .services
-        .get(&t.service)
-        .map_or(&[][..], |n| &n.recent_durations_s[..]);
-    policy::estimate_wait_s(ahead, recent, open)
 }
 
 /// What the hall knows, as the controller would: recent durations, recent arrivals, no-shows.
