@@ -27,9 +27,36 @@ pub struct Play {
     version: u64,
 }
 
-/// The last play.
+/// The last play, and the lock one new play is made under (readers that find the last
+/// play stale while another is being made wait for it instead of playing again).
 #[derive(Debug, Default)]
-pub struct Waits(Mutex<Option<Arc<Play>>>);
+pub struct Waits {
+    last: Mutex<Option<Arc<Play>>>,
+    playing: tokio::sync::Mutex<()>,
+}
+
+impl Waits {
+    /// The last play if it stands for `version`, `today`, `now` and `need`.
+    fn standing(
+        &self,
+        version: u64,
+        today: &str,
+        now: i64,
+        need: Option<i64>,
+    ) -> Option<Arc<Play>> {
+        let last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        last.filter(|p| {
+            p.version == version
+                && p.day == today
+                && (0..FRESH_MS).contains(&(now - p.snapshot.now))
+                && need.is_none_or(|id| p.snapshot.waiting.iter().any(|c| c.id == id))
+        })
+    }
+}
 
 impl AppState {
     /// The hall's estimates at `now` on `today`: the last play while it stands (same
@@ -45,18 +72,13 @@ impl AppState {
         need: Option<i64>,
     ) -> Result<Arc<Play>, StoreError> {
         let version = *self.hall_changed.borrow();
-        let last = self
-            .waits
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        if let Some(p) = last.filter(|p| {
-            p.version == version
-                && p.day == today
-                && (0..FRESH_MS).contains(&(now - p.snapshot.now))
-                && need.is_none_or(|id| p.snapshot.waiting.iter().any(|c| c.id == id))
-        }) {
+        if let Some(p) = self.waits.standing(version, today, now, need) {
+            return Ok(p);
+        }
+        let _playing = self.waits.playing.lock().await;
+        // Another reader may have played while this one waited.
+        let (version, now) = (*self.hall_changed.borrow(), self.now());
+        if let Some(p) = self.waits.standing(version, today, now, need) {
             return Ok(p);
         }
         let snapshot = self.hall_snapshot(today, now).await?;
@@ -78,7 +100,7 @@ impl AppState {
         });
         *self
             .waits
-            .0
+            .last
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(p.clone());
         Ok(p)
