@@ -48,7 +48,7 @@ async fn record(
     if t.status != crate::model::Status::Waiting || t.day != today {
         return Ok(());
     }
-    let play = state.hall_waits(&today, now, Some(t.id)).await?;
+    let play = state.hall_waits(&today).await?;
     let Some(estimate) = play.estimates.get(&t.id).copied() else {
         return Ok(());
     };

@@ -85,7 +85,7 @@ impl AppState {
         let today = crate::hours::local_day(self.cfg.tz(), now);
         let (ahead, wait) = if t.status == crate::model::Status::Waiting && t.day == today {
             let ahead = self.store.people_ahead(&t, now).await?;
-            let play = self.hall_waits(&today, now, Some(t.id)).await?;
+            let play = self.hall_waits(&today).await?;
             let wait = play.estimates.get(&t.id).copied();
             (ahead, wait)
         } else {

@@ -22,7 +22,11 @@ static DROPPED: Dropped = Dropped::new("status watchers");
 /// waiting tickets get their new position from a cached rendering, only tickets that are
 /// not (or no longer) waiting — called, transferred, finished… — are read and rendered
 /// again.
-async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::StoreError> {
+async fn refresh(
+    state: &AppState,
+    service: &str,
+    play: &tokio::sync::OnceCell<std::sync::Arc<crate::waits::Play>>,
+) -> Result<(), crate::store::StoreError> {
     state.watchers.refreshes.fetch_add(1, Ordering::SeqCst);
     let began = std::time::Instant::now();
     let Some(not_waiting) = state.watchers.not_waiting(service) else {
@@ -39,11 +43,12 @@ async fn refresh(state: &AppState, service: &str) -> Result<(), crate::store::St
         .enumerate()
         .map(|(i, id)| (*id, i as i64))
         .collect();
-    // One play of the hall for every watcher (shared with the other services this change
-    // touched), holding the newest ticket of the queue.
-    let play = state
-        .hall_waits(&today, now, order.iter().max().copied())
-        .await?;
+    // One play of the hall for every watcher, shared with the other services this change
+    // touched (made by the first that has watchers).
+    let play = play
+        .get_or_try_init(|| state.hall_waits(&today))
+        .await?
+        .clone();
     let wait = move |id: i64| play.estimates.get(&id).copied();
     let read = began.elapsed();
     let gone = state.watchers.gone(service, &pos);
@@ -158,8 +163,10 @@ pub async fn run(state: AppState, mqtt: hallq_mqtt::Endpoint) {
         let services = sharing_a_window(&state.cfg, services);
         // Staff pages re-read the snapshot on every change of the hall.
         state.hall_changed.send_modify(|g| *g += 1);
+        // One play of the hall for the whole change, begun after it, when a phone watches.
+        let play = tokio::sync::OnceCell::new();
         for s in services {
-            if let Err(e) = refresh(&state, &s).await {
+            if let Err(e) = refresh(&state, &s, &play).await {
                 tracing::warn!("refreshing ticket watchers of {s}: {e}");
             }
         }
